@@ -1,0 +1,129 @@
+# render: parallel split-process-merge video renderer.
+# Plain make; CC and CFLAGS may be overridden (CFLAGS is appended to ours).
+# `make V=1` shows the commands.
+
+CC      ?= cc
+MPICC   ?= mpicc
+CFLAGS  ?= -O2 -g
+BUILD   ?= build
+PKGS     = libavformat libavcodec libavfilter libavutil libswresample libswscale libcjson
+
+# Recursive (=) so pkg-config runs at recipe time, after `deps` installed it.
+RD_CFLAGS = -std=c11 -Wall -Wextra -fopenmp -D_GNU_SOURCE -MMD -MP -Isrc \
+            $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
+RD_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+CK_LIBS   = $(shell pkg-config --libs check)
+
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
+
+# Debian packages the build, the tests, the benchmark and render-mpi need.
+DEB_PKGS = build-essential pkg-config libavformat-dev libavcodec-dev \
+           libavfilter-dev libavutil-dev libswresample-dev libswscale-dev \
+           ffmpeg libcjson-dev check gnuplot-nox openmpi-bin libopenmpi-dev \
+           tmux time
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+GEN_SRC  = $(wildcard src/gen/*.c)
+GEN_OBJ  = $(GEN_SRC:src/gen/%.c=$(BUILD)/gen/%.o)
+TEST_SRC = $(wildcard tests/check_*.c)
+TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
+MPI_SRC  = $(wildcard src/mpi/*.c)
+MPI_OBJ  = $(MPI_SRC:src/mpi/%.c=$(BUILD)/mpi/%.o)
+STAMP    = $(BUILD)/.deps-ok
+
+ASSET    = assets/mandelbrot_720p.mp4
+BINS     = render gen-mandelbrot
+
+.PHONY: all deps test unit e2e asan demo assets bench mpi clean
+all: $(BINS)
+
+deps: $(STAMP)
+$(STAMP):
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing || exit 1; \
+	fi
+	@mkdir -p $(BUILD) && touch $@
+
+$(BUILD)/%.o: src/%.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(RD_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(RD_CFLAGS) $(shell pkg-config --cflags check) -c $< -o $@
+
+$(BUILD)/mpi/%.o: src/mpi/%.c | $(STAMP)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  MPICC   $<")
+	$(Q)$(MPICC) $(RD_CFLAGS) -c $< -o $@
+
+$(BUILD)/librender.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
+
+render: $(BUILD)/main.o $(BUILD)/librender.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
+
+gen-mandelbrot: $(GEN_OBJ)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
+
+render-mpi: $(MPI_OBJ) $(BUILD)/librender.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(MPICC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
+
+mpi: render-mpi
+
+$(BUILD)/check_runner: $(TEST_OBJ) $(BUILD)/librender.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS) $(CK_LIBS)
+
+# Assets the tests and the demo use; generated, never committed.
+assets: $(ASSET) assets/small.mp4
+$(ASSET): | gen-mandelbrot
+	@mkdir -p assets
+	./gen-mandelbrot --size 1280x720 --fps 30 --duration 20 --gop 30 -o $@
+assets/small.mp4: | gen-mandelbrot
+	@mkdir -p assets
+	./gen-mandelbrot --size 320x240 --fps 25 --duration 4 --gop 25 -o $@
+
+unit: $(BUILD)/check_runner
+	$(BUILD)/check_runner
+
+e2e: all assets
+	@rc=0; for t in tests/e2e_*.sh; do \
+	  RENDER=$(CURDIR)/render GEN=$(CURDIR)/gen-mandelbrot bash $$t || rc=1; \
+	done; exit $$rc
+
+test: all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+
+# The whole suite again, built with sanitizers, failing on any report.
+ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan: | $(STAMP)
+	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test
+
+demo: all $(ASSET)
+	./render $(ASSET) -y -o output_processed.mp4
+
+clean:
+	rm -rf build render gen-mandelbrot render-mpi
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d)
