@@ -6,6 +6,7 @@ CC      ?= cc
 MPICC   ?= mpicc
 CFLAGS  ?= -O2 -g
 BUILD   ?= build
+BIN     ?= .
 PKGS     = libavformat libavcodec libavfilter libavutil libswresample libswscale libcjson
 
 # Recursive (=) so pkg-config runs at recipe time, after `deps` installed it.
@@ -38,7 +39,9 @@ MPI_OBJ  = $(MPI_SRC:src/mpi/%.c=$(BUILD)/mpi/%.o)
 STAMP    = $(BUILD)/.deps-ok
 
 ASSET    = assets/mandelbrot_720p.mp4
-BINS     = render gen-mandelbrot
+RENDER   = $(BIN)/render
+GEN      = $(BIN)/gen-mandelbrot
+BINS     = $(RENDER) $(GEN)
 
 .PHONY: all deps test unit e2e asan demo assets bench mpi clean
 all: $(BINS)
@@ -63,7 +66,7 @@ $(BUILD)/%.o: src/%.c | $(STAMP)
 $(BUILD)/tests/%.o: tests/%.c | $(STAMP)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
-	$(Q)$(CC) $(RD_CFLAGS) $(shell pkg-config --cflags check) -c $< -o $@
+	$(Q)$(CC) $(RD_CFLAGS) -Itests $(shell pkg-config --cflags check) -c $< -o $@
 
 $(BUILD)/mpi/%.o: src/mpi/%.c | $(STAMP)
 	@mkdir -p $(dir $@)
@@ -74,19 +77,19 @@ $(BUILD)/librender.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
 
-render: $(BUILD)/main.o $(BUILD)/librender.a
+$(RENDER): $(BUILD)/main.o $(BUILD)/librender.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
 
-gen-mandelbrot: $(GEN_OBJ)
+$(GEN): $(GEN_OBJ)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
 
-render-mpi: $(MPI_OBJ) $(BUILD)/librender.a
+$(BIN)/render-mpi: $(MPI_OBJ) $(BUILD)/librender.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(MPICC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
 
-mpi: render-mpi
+mpi: $(BIN)/render-mpi
 
 $(BUILD)/check_runner: $(TEST_OBJ) $(BUILD)/librender.a
 	@$(if $(Q),echo "  LINK    $@")
@@ -94,19 +97,19 @@ $(BUILD)/check_runner: $(TEST_OBJ) $(BUILD)/librender.a
 
 # Assets the tests and the demo use; generated, never committed.
 assets: $(ASSET) assets/small.mp4
-$(ASSET): | gen-mandelbrot
+$(ASSET): | $(GEN)
 	@mkdir -p assets
-	./gen-mandelbrot --size 1280x720 --fps 30 --duration 20 --gop 30 -o $@
-assets/small.mp4: | gen-mandelbrot
+	$(GEN) --size 1280x720 --fps 30 --duration 20 --gop 30 -o $@
+assets/small.mp4: | $(GEN)
 	@mkdir -p assets
-	./gen-mandelbrot --size 320x240 --fps 25 --duration 4 --gop 25 -o $@
+	$(GEN) --size 320x240 --fps 25 --duration 4 --gop 25 -o $@
 
 unit: $(BUILD)/check_runner
 	$(BUILD)/check_runner
 
 e2e: all assets
 	@rc=0; for t in tests/e2e_*.sh; do \
-	  RENDER=$(CURDIR)/render GEN=$(CURDIR)/gen-mandelbrot bash $$t || rc=1; \
+	  RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) bash $$t || rc=1; \
 	done; exit $$rc
 
 test: all
@@ -116,12 +119,12 @@ test: all
 # The whole suite again, built with sanitizers, failing on any report.
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 asan: | $(STAMP)
-	$(MAKE) --no-print-directory BUILD=build/asan CFLAGS="$(ASAN_FLAGS)" \
+	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test
 
 demo: all $(ASSET)
-	./render $(ASSET) -y -o output_processed.mp4
+	$(RENDER) $(ASSET) -y -o output_processed.mp4
 
 clean:
 	rm -rf build render gen-mandelbrot render-mpi

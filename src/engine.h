@@ -1,0 +1,51 @@
+/*
+ * engine.h - one render: probe, plan, the parallel chunk loop, merge, report.
+ *
+ * The CLI fills RdSettings; the engine never reads argv or the environment
+ * (except what OpenMP itself reads, such as OMP_SCHEDULE).
+ */
+#ifndef RD_ENGINE_H
+#define RD_ENGINE_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <libavutil/dict.h>
+
+#include "progress.h"
+#include "report.h"
+
+#define RD_DEFAULT_INPUT  "assets/mandelbrot_720p.mp4"
+#define RD_DEFAULT_OUTPUT "output_processed.mp4"
+
+typedef struct RdSettings {
+    const char *input;        ///< input path; default RD_DEFAULT_INPUT
+    const char *output;       ///< output path; default RD_DEFAULT_OUTPUT; format from its extension
+    int workers;              ///< threads in the chunk loop, >= 1; 0 = omp_get_max_threads()
+    int chunks;               ///< chunk count, >= 1; 0 = workers * chunk_factor (the planner may lower it)
+    int chunk_factor;         ///< over-decomposition factor, >= 1; default 4
+    const char *vf;           ///< libavfilter graph, one input one output; default "hqdn3d"
+    const char *vcodec;       ///< video encoder name; default "libx264"
+    int crf;                  ///< constant rate factor, -1 = default (23 for x264/x265)
+    const char *preset;       ///< encoder preset, NULL = the encoder's own default
+    AVDictionary *venc_opts;  ///< extra encoder options (--venc-opt K=V); not owned
+    const char *acodec;       ///< "copy" (default: copy when the container takes it, else encode), "none", or an encoder name
+    int preroll;              ///< frames filtered before each chunk and dropped, 0..1000; -1 = auto (8 for temporal filters, else 0)
+    int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
+    double limit_s;           ///< process only the first limit_s seconds; 0 = all
+    int quiet;                ///< 1 = no warnings on stderr (errors still returned)
+    RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
+    _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
+} RdSettings;
+
+/** Fill `s` with the defaults documented above. */
+void rd_settings_defaults(RdSettings *s);
+
+/**
+ * Render s->input to s->output. Fills `rep` (caller frees with
+ * rd_report_free). Returns 0, or a negative AVERROR; on failure no OUTPUT
+ * and no temporary file are left, and `errbuf` (may be NULL) receives a
+ * human-readable reason when the AVERROR code alone would be vague.
+ */
+int rd_engine_run(const RdSettings *s, RdReport *rep, char *errbuf, int errbuf_size);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * report.h - what one run measured, and its JSON form (`--report FILE`).
+ *
+ * Filled by the engine; the sweep and the charts are built from it. Times
+ * are wall-clock seconds from omp_get_wtime(); chunk start/end are relative
+ * to the start of the run.
+ */
+#ifndef RD_REPORT_H
+#define RD_REPORT_H
+
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+typedef struct RdChunkReport {
+    int index;              ///< chunk number, 0-based, in time order
+    int worker;             ///< OpenMP thread number that ran it
+    double start_s, end_s;  ///< wall time the worker spent on it, from run start
+    double media_start_s;   ///< chunk start in the input, seconds from its start
+    double media_end_s;     ///< chunk end (exclusive), seconds
+    int64_t frames;         ///< frames encoded
+    int64_t wasted_frames;  ///< frames decoded or pre-rolled, then thrown away
+    int64_t bytes;          ///< encoded bytes
+} RdChunkReport;
+
+typedef struct RdReport {
+    /* input */
+    char input[1024];       ///< input path as given
+    double duration_s;      ///< input video duration, seconds
+    int width, height;      ///< coded frame size, pixels
+    double fps;             ///< average frame rate
+    int64_t frames;         ///< video frames in the input (after --duration-limit)
+    char codec[32];         ///< input video codec name
+    /* workload */
+    char vf[512];           ///< filter graph
+    char vcodec[64];        ///< video encoder
+    char options[512];      ///< encoder options as "k=v:k=v"
+    /* execution */
+    int workers_requested;  ///< threads asked for
+    int threads;            ///< threads obtained (omp_get_num_threads() in the loop)
+    char schedule[32];      ///< OpenMP schedule used, e.g. "dynamic,1"
+    int nchunks;            ///< chunks run
+    RdChunkReport *chunks;  ///< nchunks entries, owned (av_free)
+    /* phases, seconds */
+    double probe_s, plan_s, parallel_s, merge_tail_s, total_s;
+    /* totals */
+    int64_t frames_out;     ///< frames encoded in all
+    int64_t wasted_frames;  ///< sum over chunks
+    int64_t output_bytes;   ///< size of OUTPUT when done
+} RdReport;
+
+/** Free what the report owns (the chunk array); the struct itself is the caller's. */
+void rd_report_free(RdReport *r);
+
+/** Build the JSON tree (`render-report/1`); NULL on allocation failure. Caller frees with cJSON_Delete. */
+cJSON *rd_report_to_json(const RdReport *r);
+
+/**
+ * Write JSON to PATH through a temporary file and rename, so a reader never
+ * sees half a file. Returns 0 or a negative AVERROR.
+ */
+int rd_json_write_file(const cJSON *json, const char *path);
+
+/** Add a number, or null when it is not finite (JSON has no NaN). */
+cJSON *rd_json_add_number(cJSON *obj, const char *name, double v);
+
+#endif
