@@ -1,0 +1,69 @@
+/*
+ * chunk.h - the parallel loop's body: one time range of the input, from its
+ * own demuxer through seek, decode, filter and encode, into packets.
+ *
+ * Everything a chunk touches is either the read-only RdChunkShared or its
+ * own: it opens the input again (the "virtual split": no split files).
+ */
+#ifndef RD_CHUNK_H
+#define RD_CHUNK_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <libavcodec/avcodec.h>
+
+#include "encode.h"
+#include "progress.h"
+
+/** Read-only settings shared by all chunks of a run. */
+typedef struct RdChunkShared {
+    const char *path;           ///< input file
+    int vindex;                 ///< video stream index
+    AVRational tb;              ///< video stream time base
+    const char *vf;             ///< filter graph
+    const RdEncodeConfig *enc;  ///< encoder configuration
+    _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
+    _Atomic int *cancel;        ///< non-zero: the user interrupted; may be NULL
+} RdChunkShared;
+
+/** One chunk's range, stream time base. */
+typedef struct RdChunkJob {
+    int index;                  ///< chunk number
+    int64_t t_seek;             ///< decoding starts at the keyframe at or before this pts
+    int64_t t_preroll;          ///< frames from here on are filtered (<= t_start)
+    int64_t t_start, t_end;     ///< frames encoded: t_start <= pts < t_end (t_end INT64_MAX for the last)
+    int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
+    int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
+    int from_start;             ///< 1: read from the beginning of the file, no seek
+} RdChunkJob;
+
+/** Encoded packets of one chunk, in decode order, encoder time base. */
+typedef struct RdChunkResult {
+    int index;                  ///< chunk number
+    AVPacket **pkts;            ///< n packets, owned
+    int n, cap;
+    int64_t frames;             ///< frames encoded
+    int64_t wasted;             ///< frames decoded or filtered, then dropped
+    int64_t bytes;              ///< sum of packet sizes
+    int reorder_depth;          ///< how far decode order runs ahead of presentation order
+} RdChunkResult;
+
+/**
+ * Run one chunk. Progress pointers may be NULL. Returns 0 or a negative
+ * AVERROR (AVERROR_EXIT when stopped); `err` may receive a detail. The
+ * result is the caller's to free with rd_chunk_result_free() either way.
+ */
+int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *res,
+                 RdChunkProgress *cp, RdWorkerProgress *wp, char *err, int errlen);
+
+void rd_chunk_result_free(RdChunkResult *res);
+
+/**
+ * Decode the first frame and open the filter graph and encoder exactly as a
+ * chunk would, so the output stream can be declared before any chunk ends.
+ * On success *enc is the caller's (avcodec_free_context). Returns 0 or a
+ * negative AVERROR with a detail in err.
+ */
+int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, int errlen);
+
+#endif

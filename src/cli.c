@@ -1,0 +1,245 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/error.h>
+
+typedef struct Args {
+    int argc, i;
+    char **argv;
+    char *err;
+    int errlen;
+} Args;
+
+void rd_cli_usage(FILE *f)
+{
+    fputs(
+"Usage: render [OPTIONS] [INPUT]\n"
+"Filter and encode one video on every core: the input is split into time\n"
+"chunks that OpenMP threads decode, filter and encode in parallel, then\n"
+"joined in order with the audio copied once.\n"
+"\n"
+"  INPUT                  video file (default " RD_DEFAULT_INPUT ")\n"
+"  -o, --output FILE      output file, format from its name (default " RD_DEFAULT_OUTPUT ")\n"
+"  -w, --workers N        threads (default $OMP_NUM_THREADS, else all cores)\n"
+"      --chunks N         chunks (default workers x chunk factor, fewer for short\n"
+"                         inputs: at least 1 s each, and fewer where sparse\n"
+"                         keyframes make seeking costly)\n"
+"      --chunk-factor K   chunks per worker (default 4)\n"
+"      --vf GRAPH         libavfilter graph (default \"hqdn3d\"; \"null\" for none)\n"
+"  -c:v, --vcodec NAME    video encoder (default libx264)\n"
+"      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
+"      --preset NAME      encoder preset (default: the encoder's, medium for x264)\n"
+"      --venc-opt K=V     any encoder option; repeatable\n"
+"  -c:a, --acodec NAME    copy (default; encodes when the container cannot hold\n"
+"                         the codec), none, or an audio encoder such as aac\n"
+"      --preroll N        frames filtered and dropped before each chunk so that\n"
+"                         temporal filters are settled at joins (default 8 for\n"
+"                         temporal filters such as hqdn3d, else 0)\n"
+"  -t, --duration S       render only the first S seconds\n"
+"  -y                     overwrite OUTPUT if it exists\n"
+"  -q, --quiet            no dashboard, no summary (errors only)\n"
+"      --progress FILE|-  key=value progress blocks, as ffmpeg -progress\n"
+"      --report FILE      this run's JSON report (phases, chunks)\n"
+"      --sweep [LIST]     scaling benchmark over worker counts, e.g. 1,2,4,8\n"
+"                         (default 1,2,4,... up to the cores, and the cores)\n"
+"      --repeat N         runs per sweep point, median kept (default 3)\n"
+"      --weak [S]         weak scaling: p workers render p x S seconds (default 5)\n"
+"      --export FILE      sweep results as JSON (render-bench/1)\n"
+"      --dat-dir DIR      also write the sweep's gnuplot .dat files there\n"
+"  -v, --verbose          show libav's own messages\n"
+"  -h, --help             this help\n"
+"      --version          versions of render and the libraries\n"
+"\n"
+"Environment: OMP_NUM_THREADS (default workers), OMP_SCHEDULE (default\n"
+"dynamic,1; e.g. static or guided,1 for a class demonstration).\n"
+"Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted.\n", f);
+}
+
+static int usage_error(Args *a, const char *fmt, const char *what)
+{
+    snprintf(a->err, a->errlen, fmt, what);
+    return AVERROR(EINVAL);
+}
+
+static int next_value(Args *a, const char *opt, const char **val)
+{
+    if (a->i + 1 >= a->argc)
+        return usage_error(a, "option %s needs a value", opt);
+    *val = a->argv[++a->i];
+    return 0;
+}
+
+static int parse_int(Args *a, const char *opt, int lo, int hi, int *out)
+{
+    const char *v;
+    char *end;
+    long x;
+    int ret = next_value(a, opt, &v);
+    if (ret < 0)
+        return ret;
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (errno || end == v || *end || x < lo || x > hi) {
+        snprintf(a->err, a->errlen, "%s: '%s' is not a whole number from %d to %d", opt, v, lo, hi);
+        return AVERROR(EINVAL);
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static int parse_double(Args *a, const char *opt, double *out)
+{
+    const char *v;
+    char *end;
+    int ret = next_value(a, opt, &v);
+    if (ret < 0)
+        return ret;
+    *out = strtod(v, &end);
+    if (end == v || *end || !(*out > 0) || *out > 1e9) {
+        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number of seconds", opt, v);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
+/* "1,2,4,8" -> points; 1 when the next word is such a list. */
+static int parse_list(RdCli *c, const char *v)
+{
+    int n = 0;
+    char *end;
+    if (!v || !*v || strspn(v, "0123456789,") != strlen(v))
+        return 0;
+    while (*v) {
+        long x = strtol(v, &end, 10);
+        if (end == v || x < 1 || x > 4096 || n >= RD_MAX_POINTS)
+            return -1;
+        c->points[n++] = (int)x;
+        v = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',')
+            return -1;
+    }
+    c->npoints = n;
+    return 1;
+}
+
+static int optional_list(Args *a, RdCli *c)
+{
+    const char *v = a->i + 1 < a->argc ? a->argv[a->i + 1] : NULL;
+    int r = parse_list(c, v);
+    if (r < 0)
+        return usage_error(a, "--sweep: '%s' is not a list of worker counts like 1,2,4", v);
+    a->i += r;
+    return 0;
+}
+
+static int optional_seconds(Args *a, RdCli *c)
+{
+    const char *v = a->i + 1 < a->argc ? a->argv[a->i + 1] : NULL;
+    char *end;
+    double x;
+    if (!v || v[0] == '-')
+        return 0;
+    x = strtod(v, &end);
+    if (end == v || *end)
+        return 0; /* not a number: it is INPUT */
+    if (!(x > 0))
+        return usage_error(a, "--weak: '%s' is not a positive number of seconds", v);
+    c->weak_unit_s = x;
+    a->i++;
+    return 0;
+}
+
+static int venc_opt(Args *a, RdCli *c)
+{
+    const char *v, *eq;
+    char key[128];
+    int ret = next_value(a, "--venc-opt", &v);
+    if (ret < 0)
+        return ret;
+    if (!(eq = strchr(v, '=')) || eq == v || eq - v >= (int)sizeof(key))
+        return usage_error(a, "--venc-opt: '%s' is not KEY=VALUE", v);
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
+    return av_dict_set(&c->venc_opts, key, eq + 1, 0);
+}
+
+static int is(const char *arg, const char *a, const char *b)
+{
+    return !strcmp(arg, a) || (b && !strcmp(arg, b));
+}
+
+/* One option at a->argv[a->i]; returns 0, 1 when it was not an option, or an error. */
+static int parse_option(Args *a, RdCli *c)
+{
+    RdSettings *s = &c->s;
+    const char *o = a->argv[a->i];
+
+    if (is(o, "-o", "--output"))             return next_value(a, o, &s->output);
+    if (is(o, "-w", "--workers"))            return parse_int(a, o, 1, 4096, &s->workers);
+    if (is(o, "--chunks", NULL))             return parse_int(a, o, 1, 1000000, &s->chunks);
+    if (is(o, "--chunk-factor", NULL))       return parse_int(a, o, 1, 1000, &s->chunk_factor);
+    if (is(o, "--vf", "-vf"))                return next_value(a, o, &s->vf);
+    if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
+    if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);
+    if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
+    if (is(o, "--venc-opt", NULL))           return venc_opt(a, c);
+    if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
+    if (is(o, "--preroll", NULL))            return parse_int(a, o, 0, 1000, &s->preroll);
+    if (is(o, "-t", "--duration"))           return parse_double(a, o, &s->limit_s);
+    if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
+    if (is(o, "-q", "--quiet"))              return s->quiet = 1, 0;
+    if (is(o, "--report", NULL))             return next_value(a, o, &c->report_path);
+    if (is(o, "--progress", NULL))           return next_value(a, o, &c->progress_path);
+    if (is(o, "--sweep", NULL))              return c->sweep = 1, optional_list(a, c);
+    if (is(o, "--repeat", NULL))             return parse_int(a, o, 1, 100, &c->repeat);
+    if (is(o, "--weak", NULL))               return c->weak = 1, optional_seconds(a, c);
+    if (is(o, "--export", NULL))             return next_value(a, o, &c->export_path);
+    if (is(o, "--dat-dir", NULL))            return next_value(a, o, &c->dat_dir);
+    if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
+    if (is(o, "-h", "--help"))               return c->help = 1, 0;
+    if (is(o, "--version", NULL))            return c->version = 1, 0;
+    return 1;
+}
+
+int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
+{
+    Args a = { argc, 1, argv, err, errlen };
+    int have_input = 0, ret;
+
+    memset(c, 0, sizeof(*c));
+    rd_settings_defaults(&c->s);
+    c->repeat = 3;
+    c->weak_unit_s = 5;
+    for (; a.i < argc; a.i++) {
+        const char *arg = argv[a.i];
+        if ((ret = parse_option(&a, c)) < 0)
+            return ret;
+        if (ret == 0)
+            continue;
+        if (arg[0] == '-' && arg[1])
+            return usage_error(&a, "unknown option '%s' (see --help)", arg);
+        if (have_input++)
+            return usage_error(&a, "more than one INPUT ('%s'); options go before or after it", arg);
+        c->s.input = arg;
+    }
+    if (!*c->s.output || !*c->s.input)
+        return usage_error(&a, "%s", "empty file name");
+    const AVCodec *vc = avcodec_find_encoder_by_name(c->s.vcodec);
+    if (!vc || vc->type != AVMEDIA_TYPE_VIDEO)
+        return usage_error(&a, "-c:v: no video encoder '%s'", c->s.vcodec);
+    if (strcmp(c->s.acodec, "copy") && strcmp(c->s.acodec, "none") &&
+        !avcodec_find_encoder_by_name(c->s.acodec))
+        return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
+    if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
+        c->sweep = 1;
+    c->s.venc_opts = c->venc_opts;
+    return 0;
+}
+
+void rd_cli_free(RdCli *c)
+{
+    av_dict_free(&c->venc_opts);
+    c->s.venc_opts = NULL;
+}

@@ -1,0 +1,42 @@
+/*
+ * cli.h - the command line, parsed into settings. Reads argv only; the
+ * caller applies environment defaults (OMP_NUM_THREADS, OMP_SCHEDULE).
+ */
+#ifndef RD_CLI_H
+#define RD_CLI_H
+
+#include <stdio.h>
+
+#include "engine.h"
+
+#define RD_MAX_POINTS 64
+
+typedef struct RdCli {
+    RdSettings s;                 ///< engine settings
+    AVDictionary *venc_opts;      ///< owned; s.venc_opts points here
+    const char *report_path;      ///< --report FILE, NULL = none
+    const char *progress_path;    ///< --progress FILE|-, NULL = none
+    int sweep;                    ///< --sweep given
+    int points[RD_MAX_POINTS];    ///< --sweep LIST (worker counts)
+    int npoints;                  ///< 0 = default list
+    int repeat;                   ///< --repeat N, default 3
+    int weak;                     ///< --weak given
+    double weak_unit_s;           ///< --weak SECONDS per worker, default 5
+    const char *export_path;      ///< --export FILE
+    const char *dat_dir;          ///< --dat-dir DIR
+    int verbose;                  ///< -v: libav's own messages
+    int help, version;            ///< -h, --version
+} RdCli;
+
+/**
+ * Parse argv into `c` (defaults first). Returns 0, or AVERROR(EINVAL) with
+ * one line in `err` for a usage error. rd_cli_free() afterwards either way.
+ */
+int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen);
+
+void rd_cli_free(RdCli *c);
+
+/** --help text. */
+void rd_cli_usage(FILE *f);
+
+#endif

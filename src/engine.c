@@ -1,0 +1,474 @@
+#include "engine.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libavformat/avformat.h>
+
+#include "chunk.h"
+#include "filter.h"
+#include "merge.h"
+#include "plan.h"
+#include "probe.h"
+#include "reorder.h"
+
+/* Automatic chunks are at least this long: below it, opening a demuxer,
+ * decoder and encoder costs more than the chunk's own work. */
+#define MIN_CHUNK_S 1.0
+/* Frames of pre-roll for temporal filters (hqdn3d's recursion settles). */
+#define AUTO_PREROLL 8
+
+/* Everything the parallel loop shares, set up before it and read-only in
+ * it except through the locks and atomics named here. */
+typedef struct Run {
+    const RdSettings *s;
+    RdReport *rep;
+    RdProgress *prog;
+    RdProbe probe;
+    RdPlan plan;
+    RdChunkJob *jobs;
+    RdChunkShared sh;
+    RdEncodeConfig enc;
+    RdMerge *merge;
+    RdReorder ro;
+    omp_lock_t ro_lock;     ///< guards ro
+    omp_lock_t write_lock;  ///< one writer at a time
+    _Atomic int stop;
+    int err;                ///< first error (under the critical section)
+    char errmsg[512];
+    double t0;
+} Run;
+
+void rd_settings_defaults(RdSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->input = RD_DEFAULT_INPUT;
+    s->output = RD_DEFAULT_OUTPUT;
+    s->chunk_factor = 4;
+    s->vf = "hqdn3d";
+    s->vcodec = "libx264";
+    s->crf = -1;
+    s->acodec = "copy";
+    s->preroll = -1;
+}
+
+static void set_phase(Run *r, RdPhase ph)
+{
+    if (r->prog)
+        atomic_store_explicit(&r->prog->phase, ph, memory_order_release);
+}
+
+static int fail(char *err, int errlen, const char *path, const char *detail, int ret)
+{
+    snprintf(err, errlen, "%s: %s", path, detail && *detail ? detail : av_err2str(ret));
+    return ret;
+}
+
+/* The output must not be the input, nor replace a file without -y. */
+static int check_output(const RdSettings *s, char *err, int errlen)
+{
+    struct stat in, out;
+    int ret;
+    if (stat(s->output, &out) == 0) {
+        if (stat(s->input, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+            return fail(err, errlen, s->output, "output is the input file", AVERROR(EINVAL));
+        if (!s->overwrite)
+            return fail(err, errlen, s->output, "already exists (use -y to overwrite)", AVERROR(EEXIST));
+        if (S_ISDIR(out.st_mode))
+            return fail(err, errlen, s->output, "is a directory", AVERROR(EISDIR));
+    }
+    if ((ret = rd_merge_probe_format(s->output)) < 0)
+        return fail(err, errlen, s->output,
+                    "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);
+    return 0;
+}
+
+static int plan_chunks(Run *r)
+{
+    const RdSettings *s = r->s;
+    const RdProbe *p = &r->probe;
+    RdPlanInput in;
+    int preroll = s->preroll >= 0 ? s->preroll : rd_filter_is_temporal(s->vf) ? AUTO_PREROLL : 0;
+
+    rd_plan_input_defaults(&in);
+    in.key = p->key;
+    in.size = p->size;
+    in.n = p->nframes;
+    in.workers = s->workers;
+    in.chunks = p->timestamps_ok ? s->chunks : 1;
+    in.factor = s->chunk_factor;
+    in.min_frames = FFMAX(1, (int64_t)(av_q2d(p->fps) * MIN_CHUNK_S + 0.5));
+    in.preroll = preroll;
+    return rd_plan_chunks(&in, &r->plan);
+}
+
+static int make_jobs(Run *r)
+{
+    const RdProbe *p = &r->probe;
+    if (!(r->jobs = av_calloc(r->plan.n, sizeof(*r->jobs))))
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < r->plan.n; i++) {
+        const RdChunkPlan *c = &r->plan.c[i];
+        RdChunkJob *j = &r->jobs[i];
+        j->index = i;
+        j->t_seek = p->pts[c->seek_from];
+        j->t_preroll = p->pts[c->preroll_from];
+        j->t_start = p->pts[c->first];
+        j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
+        j->last_duration = p->last_duration;
+        j->expect_frames = c->last - c->first;
+        j->from_start = c->seek_from == 0;
+    }
+    return 0;
+}
+
+static int open_output(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    AVCodecContext *tmpl = NULL;
+    RdAudioConfig ac = { s->input, r->probe.aindex, s->acodec, -r->probe.start_time,
+                         s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
+                                        : INT64_MAX };
+    RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
+                         r->probe.has_matrix ? r->probe.matrix : NULL,
+                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL };
+    char detail[256] = "";
+    int ret;
+
+    if ((ret = rd_chunk_template(&r->sh, &tmpl, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->input, detail, ret);
+    mc.venc = tmpl;
+    ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
+    avcodec_free_context(&tmpl);
+    if (ret < 0)
+        return fail(err, errlen, s->output, detail, ret);
+    return 0;
+}
+
+static void record_error(Run *r, int ret, const char *detail)
+{
+    #pragma omp critical(rd_error)
+    {
+        if (!r->err) {
+            r->err = ret;
+            snprintf(r->errmsg, sizeof(r->errmsg), "%s", detail);
+        }
+    }
+    atomic_store(&r->stop, 1);
+}
+
+/* Write every chunk that is next in order. Whoever finishes a chunk tries
+ * to become the writer, so merging overlaps the parallel work. */
+static void drain(Run *r)
+{
+    for (;;) {
+        int more;
+        if (!omp_test_lock(&r->write_lock))
+            return;
+        for (;;) {
+            RdChunkResult *res;
+            char detail[256] = "";
+            int ret = 0;
+            omp_set_lock(&r->ro_lock);
+            res = rd_reorder_pop(&r->ro);
+            omp_unset_lock(&r->ro_lock);
+            if (!res)
+                break;
+            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0)
+                record_error(r, ret, detail);
+            if (r->prog && ret >= 0)
+                atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
+            rd_chunk_result_free(res);
+            av_free(res);
+        }
+        omp_unset_lock(&r->write_lock);
+        omp_set_lock(&r->ro_lock);
+        more = r->ro.next < r->ro.n && r->ro.slot[r->ro.next];
+        omp_unset_lock(&r->ro_lock);
+        if (!more)
+            return;
+    }
+}
+
+static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkResult *res)
+{
+    RdChunkReport *c = &r->rep->chunks[i];
+    const RdProbe *p = &r->probe;
+    double tb = av_q2d(p->tb);
+    c->index = i;
+    c->worker = tid;
+    c->start_s = t_start - r->t0;
+    c->end_s = omp_get_wtime() - r->t0;
+    c->media_start_s = (r->jobs[i].t_start - p->pts[0]) * tb;
+    c->media_end_s = r->jobs[i].t_end == INT64_MAX
+                     ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
+                     : (r->jobs[i].t_end - p->pts[0]) * tb;
+    c->frames = res->frames;
+    c->wasted_frames = res->wasted;
+    c->bytes = res->bytes;
+}
+
+static void run_chunk(Run *r, int i)
+{
+    int tid = omp_get_thread_num();
+    RdChunkProgress *cp = r->prog ? &r->prog->chunks[i] : NULL;
+    RdWorkerProgress *wp = r->prog && tid < r->prog->nworkers ? &r->prog->workers[tid] : NULL;
+    RdChunkResult *res = av_mallocz(sizeof(*res));
+    char detail[256] = "";
+    double t = omp_get_wtime();
+    int ret;
+
+    if (cp) {
+        atomic_store(&cp->worker, tid);
+        atomic_store(&cp->state, RD_CHUNK_RUNNING);
+    }
+    if (wp)
+        atomic_store(&wp->chunk, i);
+    ret = res ? rd_chunk_run(&r->sh, &r->jobs[i], res, cp, wp, detail, sizeof(detail))
+              : AVERROR(ENOMEM);
+    if (wp)
+        atomic_store(&wp->chunk, -1);
+    if (res)
+        chunk_report(r, i, tid, t, res);
+    if (r->prog && res)
+        atomic_fetch_add(&r->prog->wasted_frames, res->wasted);
+    if (ret >= 0 && *detail && !r->s->quiet)
+        fprintf(stderr, "render: %s: warning: %s\n", r->s->input, detail);
+    if (ret < 0) {
+        if (cp)
+            atomic_store(&cp->state, RD_CHUNK_FAILED);
+        record_error(r, ret, detail);
+        if (res)
+            rd_chunk_result_free(res);
+        av_free(res);
+        return;
+    }
+    if (cp)
+        atomic_store(&cp->state, RD_CHUNK_DONE);
+    omp_set_lock(&r->ro_lock);
+    rd_reorder_push(&r->ro, i, res);
+    omp_unset_lock(&r->ro_lock);
+    drain(r);
+}
+
+static void describe_schedule(char *buf, int len)
+{
+    omp_sched_t kind;
+    int chunk;
+    const char *name;
+    omp_get_schedule(&kind, &chunk);
+    switch ((int)kind & ~(int)omp_sched_monotonic) {
+    case omp_sched_static:  name = "static";  break;
+    case omp_sched_dynamic: name = "dynamic"; break;
+    case omp_sched_guided:  name = "guided";  break;
+    default:                name = "auto";    break;
+    }
+    if (chunk > 0)
+        snprintf(buf, len, "%s,%d", name, chunk);
+    else
+        snprintf(buf, len, "%s", name);
+}
+
+static void parallel_loop(Run *r)
+{
+    int n = r->plan.n, threads = 0;
+
+    #pragma omp parallel num_threads(r->s->workers)
+    {
+        #pragma omp single
+        threads = omp_get_num_threads();
+        #pragma omp for schedule(runtime)
+        for (int i = 0; i < n; i++)
+            if (!atomic_load(&r->stop))
+                run_chunk(r, i);
+    }
+    r->rep->threads = threads;
+    drain(r); /* a chunk finished while another thread held the writer's lock */
+}
+
+static void options_string(const RdSettings *s, char *buf, int len)
+{
+    const AVDictionaryEntry *e = NULL;
+    int o = 0;
+    buf[0] = 0;
+    if (s->crf >= 0)
+        o += snprintf(buf + o, len - o, "crf=%d:", s->crf);
+    if (s->preset && o < len)
+        o += snprintf(buf + o, len - o, "preset=%s:", s->preset);
+    while (o < len && (e = av_dict_get(s->venc_opts, "", e, AV_DICT_IGNORE_SUFFIX)))
+        o += snprintf(buf + o, len - o, "%s=%s:", e->key, e->value);
+    if (o > 0 && o < len)
+        buf[o - 1] = 0;
+}
+
+static void fill_report_input(Run *r)
+{
+    RdReport *rep = r->rep;
+    const RdSettings *s = r->s;
+    const RdProbe *p = &r->probe;
+    snprintf(rep->input, sizeof(rep->input), "%s", s->input);
+    rep->duration_s = p->duration_s;
+    rep->width = p->width;
+    rep->height = p->height;
+    rep->fps = av_q2d(p->fps);
+    rep->frames = p->nframes;
+    snprintf(rep->codec, sizeof(rep->codec), "%s", p->codec);
+    snprintf(rep->vf, sizeof(rep->vf), "%s", s->vf);
+    snprintf(rep->vcodec, sizeof(rep->vcodec), "%s", s->vcodec);
+    rep->workers_requested = s->workers;
+    options_string(s, rep->options, sizeof(rep->options));
+    describe_schedule(rep->schedule, sizeof(rep->schedule));
+}
+
+static void fill_progress(Run *r)
+{
+    RdProgress *pg = r->prog;
+    const RdProbe *p = &r->probe;
+    const char *base = strrchr(r->s->input, '/');
+    snprintf(pg->input, sizeof(pg->input), "%s", base ? base + 1 : r->s->input);
+    pg->width = p->width;
+    pg->height = p->height;
+    pg->fps = av_q2d(p->fps);
+    pg->duration_s = p->duration_s;
+    snprintf(pg->vf, sizeof(pg->vf), "%s", r->s->vf);
+    snprintf(pg->vcodec, sizeof(pg->vcodec), "%s", r->s->vcodec);
+    snprintf(pg->schedule, sizeof(pg->schedule), "%s", r->rep->schedule);
+    pg->total_frames = p->nframes;
+    for (int i = 0; i < r->plan.n; i++)
+        pg->chunks[i].frames_total = r->jobs[i].expect_frames;
+}
+
+/* Probe, plan, declare the output: the serial start. */
+static int prepare(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    char detail[256] = "";
+    double t;
+    int ret;
+
+    set_phase(r, RD_PHASE_PROBE);
+    if ((ret = check_output(s, err, errlen)) < 0)
+        return ret;
+    if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
+        return fail(err, errlen, s->vcodec, "no such video encoder", ret);
+    if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->input, detail, ret);
+    fill_report_input(r);
+    r->sh.vindex = r->probe.vindex;
+    r->sh.tb = r->probe.tb;
+    r->enc.fps = r->probe.fps;
+    r->enc.in = r->probe.par;
+    t = omp_get_wtime();
+    r->rep->probe_s = t - r->t0;
+    set_phase(r, RD_PHASE_PLAN);
+    if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0)
+        return fail(err, errlen, s->input, "cannot plan chunks", ret);
+    if ((ret = open_output(r, err, errlen)) < 0)
+        return ret;
+    if (!(r->rep->chunks = av_calloc(r->plan.n, sizeof(*r->rep->chunks))))
+        return AVERROR(ENOMEM);
+    r->rep->nchunks = r->plan.n;
+    if ((ret = rd_reorder_init(&r->ro, r->plan.n)) < 0)
+        return ret;
+    if (r->prog) {
+        if ((ret = rd_progress_setup(r->prog, r->plan.n, s->workers)) < 0)
+            return ret;
+        fill_progress(r);
+    }
+    r->rep->plan_s = omp_get_wtime() - t;
+    return 0;
+}
+
+static void init_run(Run *r, const RdSettings *s, RdSettings *eff, RdReport *rep)
+{
+    *eff = *s;
+    if (eff->workers <= 0)
+        eff->workers = omp_get_max_threads();
+    if (eff->chunk_factor <= 0)
+        eff->chunk_factor = 4;
+    memset(r, 0, sizeof(*r));
+    memset(rep, 0, sizeof(*rep));
+    r->s = eff;
+    r->rep = rep;
+    r->prog = s->progress;
+    r->t0 = omp_get_wtime();
+    if (r->prog)
+        r->prog->t_start = r->t0;
+    r->enc.crf = s->crf;
+    r->enc.preset = s->preset;
+    r->enc.opts = s->venc_opts;
+    r->enc.global_header = rd_merge_probe_format(s->output) > 0;
+    r->sh.path = s->input;
+    r->sh.vf = s->vf;
+    r->sh.enc = &r->enc;
+    r->sh.stop = &r->stop;
+    r->sh.cancel = s->cancel;
+    omp_init_lock(&r->ro_lock);
+    omp_init_lock(&r->write_lock);
+}
+
+static void free_run(Run *r)
+{
+    RdChunkResult *res;
+    while (r->ro.slot && (res = rd_reorder_pop(&r->ro))) {
+        rd_chunk_result_free(res);
+        av_free(res);
+    }
+    for (int i = r->ro.next; r->ro.slot && i < r->ro.n; i++)
+        if (r->ro.slot[i]) {
+            rd_chunk_result_free(r->ro.slot[i]);
+            av_free(r->ro.slot[i]);
+        }
+    rd_reorder_free(&r->ro);
+    rd_merge_free(&r->merge);
+    av_freep(&r->jobs);
+    rd_plan_free(&r->plan);
+    rd_probe_free(&r->probe);
+    omp_destroy_lock(&r->ro_lock);
+    omp_destroy_lock(&r->write_lock);
+}
+
+int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    RdSettings eff;
+    Run r;
+    double t;
+    int ret;
+
+    init_run(&r, s, &eff, rep);
+    if ((ret = prepare(&r, err, errlen)) < 0)
+        goto end;
+    set_phase(&r, RD_PHASE_RENDER);
+    t = omp_get_wtime();
+    parallel_loop(&r);
+    rep->parallel_s = omp_get_wtime() - t;
+    t = omp_get_wtime();
+    set_phase(&r, RD_PHASE_MERGE);
+    if (s->cancel && atomic_load(s->cancel) && !r.err)
+        r.err = AVERROR_EXIT;
+    if ((ret = r.err) < 0) {
+        fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r.errmsg, ret);
+        goto end;
+    }
+    if (!rd_reorder_done(&r.ro)) {
+        ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
+        goto end;
+    }
+    if ((ret = rd_merge_finish(r.merge, &rep->output_bytes)) < 0) {
+        fail(err, errlen, s->output, "cannot finish the output", ret);
+        goto end;
+    }
+    rep->merge_tail_s = omp_get_wtime() - t;
+    for (int i = 0; i < rep->nchunks; i++) {
+        rep->frames_out += rep->chunks[i].frames;
+        rep->wasted_frames += rep->chunks[i].wasted_frames;
+    }
+    if (r.prog)
+        atomic_store(&r.prog->output_bytes, rep->output_bytes);
+end:
+    rep->total_s = omp_get_wtime() - r.t0;
+    set_phase(&r, ret < 0 ? RD_PHASE_FAILED : RD_PHASE_DONE);
+    free_run(&r);
+    return ret;
+}

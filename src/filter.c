@@ -1,0 +1,97 @@
+#include "filter.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/opt.h>
+
+static int count_fmts(const enum AVPixelFormat *f)
+{
+    int n = 0;
+    while (f && f[n] != AV_PIX_FMT_NONE)
+        n++;
+    return n;
+}
+
+static int open_ends(RdFilter *f, const RdVideoFormat *in, const enum AVPixelFormat *pix_fmts)
+{
+    char args[256];
+    AVRational sar = in->sar.num > 0 ? in->sar : (AVRational){ 0, 1 };
+    int ret;
+
+    snprintf(args, sizeof(args),
+             "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
+             in->width, in->height, in->pix_fmt, in->tb.num, in->tb.den, sar.num, sar.den);
+    if (in->fps.num > 0 && in->fps.den > 0)
+        snprintf(args + strlen(args), sizeof(args) - strlen(args), ":frame_rate=%d/%d",
+                 in->fps.num, in->fps.den);
+    ret = avfilter_graph_create_filter(&f->src, avfilter_get_by_name("buffer"), "in",
+                                       args, NULL, f->graph);
+    if (ret < 0)
+        return ret;
+    f->sink = avfilter_graph_alloc_filter(f->graph, avfilter_get_by_name("buffersink"), "out");
+    if (!f->sink)
+        return AVERROR(ENOMEM);
+    if (count_fmts(pix_fmts) &&
+        (ret = av_opt_set_bin(f->sink, "pix_fmts", (const uint8_t *)pix_fmts,
+                              count_fmts(pix_fmts) * sizeof(*pix_fmts),
+                              AV_OPT_SEARCH_CHILDREN)) < 0)
+        return ret;
+    return avfilter_init_str(f->sink, NULL);
+}
+
+int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
+                   const enum AVPixelFormat *pix_fmts)
+{
+    AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
+    int ret;
+
+    memset(f, 0, sizeof(*f));
+    f->graph = avfilter_graph_alloc();
+    if (!outputs || !inputs || !f->graph) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    /* The pool of OpenMP workers owns concurrency: no slice threads here. */
+    f->graph->nb_threads = 1;
+    if ((ret = open_ends(f, in, pix_fmts)) < 0)
+        goto end;
+    outputs->name = av_strdup("in");
+    outputs->filter_ctx = f->src;
+    inputs->name = av_strdup("out");
+    inputs->filter_ctx = f->sink;
+    if (!outputs->name || !inputs->name) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if ((ret = avfilter_graph_parse_ptr(f->graph, desc && *desc ? desc : "null",
+                                        &inputs, &outputs, NULL)) < 0)
+        goto end;
+    ret = avfilter_graph_config(f->graph, NULL);
+end:
+    avfilter_inout_free(&inputs);
+    avfilter_inout_free(&outputs);
+    return ret;
+}
+
+void rd_filter_free(RdFilter *f)
+{
+    avfilter_graph_free(&f->graph);
+    f->src = f->sink = NULL;
+}
+
+int rd_filter_is_temporal(const char *desc)
+{
+    /* Filters whose output frame depends on frames before it. */
+    static const char *const names[] = {
+        "hqdn3d", "atadenoise", "tmix", "tblend", "deflicker", "lagfun",
+        "tmedian", "temporal", "fspp", "dejudder", "mestimate", "minterpolate",
+        "vidstab", "deshake", "bwdif", "yadif", "w3fdif", "nnedi", "mcdeint",
+        "decimate", "framestep", "photosensitivity", NULL
+    };
+    for (int i = 0; desc && names[i]; i++)
+        if (strstr(desc, names[i]))
+            return 1;
+    return 0;
+}

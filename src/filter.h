@@ -1,0 +1,40 @@
+/*
+ * filter.h - one chunk's filter graph: buffer -> GRAPH -> buffersink.
+ */
+#ifndef RD_FILTER_H
+#define RD_FILTER_H
+
+#include <libavfilter/avfilter.h>
+#include <libavutil/pixfmt.h>
+#include <libavutil/rational.h>
+
+/** What the frames entering the graph look like. */
+typedef struct RdVideoFormat {
+    int width, height;          ///< pixels
+    enum AVPixelFormat pix_fmt; ///< decoder output format
+    AVRational sar;             ///< sample aspect ratio (0/1 = unknown)
+    AVRational tb;              ///< time base of frame pts (the input stream's)
+    AVRational fps;             ///< nominal frame rate, for filters that want one
+} RdVideoFormat;
+
+typedef struct RdFilter {
+    AVFilterGraph *graph;
+    AVFilterContext *src, *sink;
+} RdFilter;
+
+/**
+ * Build the graph `desc` (one video input, one video output) with its own
+ * single thread. `pix_fmts` (AV_PIX_FMT_NONE-terminated, may be NULL) limits
+ * what the sink may output: the encoder's formats, so that negotiation keeps
+ * the input's depth and chroma where the encoder can. Returns 0 or a
+ * negative AVERROR; free with rd_filter_free() either way.
+ */
+int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
+                   const enum AVPixelFormat *pix_fmts);
+
+void rd_filter_free(RdFilter *f);
+
+/** 1 when `desc` names a filter whose output depends on earlier frames. */
+int rd_filter_is_temporal(const char *desc);
+
+#endif

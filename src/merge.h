@@ -1,0 +1,50 @@
+/*
+ * merge.h - the output file: chunks' packets in order, audio interleaved,
+ * written to a temporary name and renamed when complete.
+ *
+ * Each chunk's encoder starts its own decode timeline; joined as they are,
+ * decode timestamps would step backwards at every join when the encoder
+ * reorders frames (B-frames). The merge gives the whole stream one timeline:
+ * the k-th packet in decode order gets the (k - D)-th presentation time,
+ * D being the encoder's reorder depth, which keeps dts <= pts and dts
+ * strictly increasing across joins.
+ */
+#ifndef RD_MERGE_H
+#define RD_MERGE_H
+
+#include <stdint.h>
+#include <libavcodec/avcodec.h>
+
+#include "audio.h"
+#include "chunk.h"
+
+typedef struct RdMerge RdMerge;
+
+typedef struct RdMergeConfig {
+    const char *output;            ///< final path; the muxer is chosen from its name
+    const AVCodecContext *venc;    ///< an encoder opened like the chunks': stream parameters, time base, reorder depth
+    AVRational fps;                ///< average frame rate to declare
+    int64_t ts_offset;             ///< added to all timestamps, AV_TIME_BASE units
+    const int32_t *matrix;         ///< display matrix to carry over, or NULL
+    const RdAudioConfig *audio;    ///< audio to carry, or NULL for none
+} RdMergeConfig;
+
+/** Ask the output format whether it needs global headers; 0/1, or a negative AVERROR when OUTPUT's format is unknown. */
+int rd_merge_probe_format(const char *output);
+
+/**
+ * Create the temporary file, the streams and the header. Returns 0 or a
+ * negative AVERROR (detail in err); rd_merge_free() either way.
+ */
+int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen);
+
+/** Write the next chunk (in order). Packets are consumed. */
+int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen);
+
+/** Remaining audio, trailer, close, rename to OUTPUT. *bytes gets the file size. */
+int rd_merge_finish(RdMerge *m, int64_t *bytes);
+
+/** Free; when not finished, the temporary file is removed. */
+void rd_merge_free(RdMerge **pm);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * plan.h - chunk boundaries: a pure function of the frame list.
+ *
+ * Chunks are ranges of frames in presentation order. Chunk i owns frames
+ * [first, last): its worker decodes from the keyframe at or before
+ * `seek_from`, throws away frames before `preroll_from`, filters but drops
+ * frames before `first` (pre-roll for temporal filters), and encodes
+ * [first, last). Equal time is not equal work, so boundaries split the
+ * estimated cost (packet sizes stand in for it) evenly, snap to keyframes
+ * where one is near, and the seek tax of a boundary away from a keyframe is
+ * weighed before adding chunks.
+ */
+#ifndef RD_PLAN_H
+#define RD_PLAN_H
+
+#include <stdint.h>
+
+typedef struct RdPlanInput {
+    const uint8_t *key;    ///< key[i] != 0: decoding can start at frame i; n entries
+    const int32_t *size;   ///< compressed size of frame i, bytes; NULL = all equal
+    int64_t n;             ///< frames, >= 1
+    int workers;           ///< threads that will run the chunks, >= 1
+    int chunks;            ///< chunks asked for explicitly (> 0), or 0 = automatic
+    int factor;            ///< automatic count = workers * factor; >= 1
+    int64_t min_frames;    ///< automatic chunks are at least this long (about 1 s of frames); >= 1
+    int preroll;           ///< frames filtered and dropped before each chunk, >= 0
+    double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
+    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10)
+} RdPlanInput;
+
+typedef struct RdChunkPlan {
+    int64_t first, last;   ///< frames encoded: [first, last)
+    int64_t preroll_from;  ///< first frame fed to the filter (<= first)
+    int64_t seek_from;     ///< keyframe decoding starts at (<= preroll_from)
+    double cost;           ///< estimated cost, processed-frame units
+} RdChunkPlan;
+
+typedef struct RdPlan {
+    int n;                 ///< chunks
+    RdChunkPlan *c;        ///< n entries, in time order, covering [0, frames) exactly
+    int64_t wasted;        ///< frames decoded and thrown away, all chunks
+} RdPlan;
+
+/** Default tuning (workers 1, factor 4, min_frames 1, weights as documented). */
+void rd_plan_input_defaults(RdPlanInput *in);
+
+/**
+ * Plan chunks. Returns 0, AVERROR(EINVAL) for invalid input, or
+ * AVERROR(ENOMEM). The plan is freed with rd_plan_free().
+ */
+int rd_plan_chunks(const RdPlanInput *in, RdPlan *out);
+
+void rd_plan_free(RdPlan *p);
+
+#endif

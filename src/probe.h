@@ -1,0 +1,54 @@
+/*
+ * probe.h - what the plan needs to know about the input, read once.
+ *
+ * Opens the input, picks the best video stream and the first audio stream,
+ * and scans the video packets (demuxing only, no decoding) for the
+ * presentation timestamp, keyframe flag and size of every frame that a
+ * decoder will show. The scan is the one serial pass over the file: it gives
+ * exact frame times even for VFR, B-frames, edit lists and MPEG-TS, where an
+ * index would give decode times or nothing.
+ */
+#ifndef RD_PROBE_H
+#define RD_PROBE_H
+
+#include <stdint.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/rational.h>
+
+typedef struct RdProbe {
+    int vindex;                 ///< video stream index in the input
+    int aindex;                 ///< first audio stream index, -1 when none
+    AVRational tb;              ///< video stream time base
+    int64_t start_time;         ///< input start time, AV_TIME_BASE units (0 if unknown); output timestamps are shifted by it, as ffmpeg does
+    int width, height;          ///< coded size, pixels
+    enum AVPixelFormat pix_fmt; ///< decoder output format
+    AVRational fps;             ///< average frame rate (or r_frame_rate when unknown)
+    double duration_s;          ///< video duration covered by the frames, seconds
+    char codec[32];             ///< video codec name
+    int64_t nframes;            ///< frames found (after the limit)
+    int64_t *pts;               ///< nframes ascending presentation timestamps, stream tb
+    uint8_t *key;               ///< key[i] != 0: frame i comes from a keyframe packet
+    int32_t *size;              ///< packet size of frame i, bytes (a cost estimate)
+    int64_t last_duration;      ///< duration of the last frame, stream tb
+    int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
+    int timestamps_ok;          ///< 0 when packets lack timestamps: only one chunk is possible
+    AVCodecParameters *par;     ///< video stream parameters (owned)
+    int has_matrix;             ///< 1 when the stream carries a display matrix
+    int32_t matrix[9];          ///< display matrix (rotation), when has_matrix
+} RdProbe;
+
+/**
+ * Probe PATH. limit_s > 0 keeps only frames in the first limit_s seconds.
+ * Returns 0 or a negative AVERROR; on failure `err` (errlen bytes) may hold
+ * a specific reason ("no video stream", "file ends early: ..."). The caller
+ * frees with rd_probe_free() in both cases.
+ */
+int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int errlen);
+
+void rd_probe_free(RdProbe *p);
+
+/** Open PATH for reading with only stream `keep` enabled (-1: all). */
+int rd_probe_open_input(AVFormatContext **pic, const char *path, int keep);
+
+#endif

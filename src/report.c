@@ -1,0 +1,114 @@
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <libavutil/error.h>
+#include <libavutil/mem.h>
+
+void rd_report_free(RdReport *r)
+{
+    if (r)
+        av_freep(&r->chunks);
+}
+
+cJSON *rd_json_add_number(cJSON *obj, const char *name, double v)
+{
+    if (!isfinite(v))
+        return cJSON_AddNullToObject(obj, name);
+    return cJSON_AddNumberToObject(obj, name, v);
+}
+
+static cJSON *input_json(const RdReport *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddStringToObject(o, "path", r->input);
+    rd_json_add_number(o, "duration_s", r->duration_s);
+    cJSON_AddNumberToObject(o, "width", r->width);
+    cJSON_AddNumberToObject(o, "height", r->height);
+    rd_json_add_number(o, "fps", r->fps);
+    cJSON_AddNumberToObject(o, "frames", (double)r->frames);
+    cJSON_AddStringToObject(o, "codec", r->codec);
+    return o;
+}
+
+static cJSON *chunk_json(const RdChunkReport *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "index", c->index);
+    cJSON_AddNumberToObject(o, "worker", c->worker);
+    rd_json_add_number(o, "start_s", c->start_s);
+    rd_json_add_number(o, "end_s", c->end_s);
+    rd_json_add_number(o, "media_start_s", c->media_start_s);
+    rd_json_add_number(o, "media_end_s", c->media_end_s);
+    cJSON_AddNumberToObject(o, "frames", (double)c->frames);
+    cJSON_AddNumberToObject(o, "wasted_frames", (double)c->wasted_frames);
+    cJSON_AddNumberToObject(o, "bytes", (double)c->bytes);
+    return o;
+}
+
+cJSON *rd_report_to_json(const RdReport *r)
+{
+    cJSON *root = cJSON_CreateObject(), *wl, *ph, *arr;
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "schema", "render-report/1");
+    cJSON_AddItemToObject(root, "input", input_json(r));
+    wl = cJSON_AddObjectToObject(root, "workload");
+    cJSON_AddStringToObject(wl, "vf", r->vf);
+    cJSON_AddStringToObject(wl, "vcodec", r->vcodec);
+    cJSON_AddStringToObject(wl, "options", r->options);
+    cJSON_AddNumberToObject(root, "workers_requested", r->workers_requested);
+    cJSON_AddNumberToObject(root, "threads", r->threads);
+    cJSON_AddStringToObject(root, "schedule", r->schedule);
+    cJSON_AddNumberToObject(root, "chunks", r->nchunks);
+    ph = cJSON_AddObjectToObject(root, "phases");
+    rd_json_add_number(ph, "probe_s", r->probe_s);
+    rd_json_add_number(ph, "plan_s", r->plan_s);
+    rd_json_add_number(ph, "parallel_s", r->parallel_s);
+    rd_json_add_number(ph, "merge_tail_s", r->merge_tail_s);
+    rd_json_add_number(ph, "total_s", r->total_s);
+    cJSON_AddNumberToObject(root, "frames_out", (double)r->frames_out);
+    cJSON_AddNumberToObject(root, "wasted_decode_frames", (double)r->wasted_frames);
+    cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
+    arr = cJSON_AddArrayToObject(root, "chunks_detail");
+    for (int i = 0; arr && i < r->nchunks; i++)
+        cJSON_AddItemToArray(arr, chunk_json(&r->chunks[i]));
+    return root;
+}
+
+int rd_json_write_file(const cJSON *json, const char *path)
+{
+    char tmp[4096];
+    char *text = cJSON_Print(json);
+    FILE *f = NULL;
+    int ret = 0;
+
+    if (!text)
+        return AVERROR(ENOMEM);
+    if (!strcmp(path, "-")) {
+        ret = puts(text) < 0 ? AVERROR(EIO) : 0;
+        goto end;
+    }
+    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
+    if (!(f = fopen(tmp, "w"))) {
+        ret = AVERROR(errno);
+        goto end;
+    }
+    if (fputs(text, f) < 0 || fputc('\n', f) < 0)
+        ret = AVERROR(EIO);
+    if (fclose(f) != 0 && !ret)
+        ret = AVERROR(errno);
+    if (!ret && rename(tmp, path) < 0)
+        ret = AVERROR(errno);
+    if (ret < 0)
+        unlink(tmp);
+end:
+    cJSON_free(text);
+    return ret;
+}
