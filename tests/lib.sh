@@ -1,0 +1,144 @@
+# lib.sh - shared helpers for tests/e2e_*.sh; source it, do not run it.
+#
+# After `. tests/lib.sh` the caller is in the repository root and has:
+#   RENDER    absolute path of the binary under test ($RENDER, default ./render)
+#   FIXTURES  where tests/fixtures.sh puts its inputs (tests/tmp/fixtures)
+#   T_TMP     a fresh mktemp directory, removed when the script exits
+#   ok NAME / fail NAME DETAIL / check NAME DETAIL CMD...   (counted)
+#   finish    prints "N passed, N failed"; returns non-zero on any failure
+# plus the ffmpeg/ffprobe probes the scripts share (the oracle side).
+
+set -u
+
+T_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$T_ROOT" || exit 1
+RENDER=${RENDER:-./render}
+case $RENDER in /*) ;; *) RENDER=$T_ROOT/${RENDER#./} ;; esac
+FIXTURES=${FIXTURES:-$T_ROOT/tests/tmp/fixtures}
+
+T_PASS=0
+T_FAIL=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/render-e2e.XXXXXX") || exit 1
+trap 'rm -rf "$T_TMP"' EXIT
+# Ctrl-C on the test run itself: clean up and stop, do not count on.
+trap 'rm -rf "$T_TMP"; exit 130' INT TERM
+
+ok()   { T_PASS=$((T_PASS + 1)); echo "ok - $1"; }
+fail() { T_FAIL=$((T_FAIL + 1)); echo "FAIL - $1 (${2:-})"; }
+
+# check NAME DETAIL CMD...: ok when CMD succeeds, else fail with DETAIL.
+check() {
+    local name=$1 detail=$2; shift 2
+    if "$@"; then ok "$name"; else fail "$name" "$detail"; fi
+}
+
+finish() {
+    echo "$T_PASS passed, $T_FAIL failed"
+    [ "$T_FAIL" -eq 0 ]
+}
+
+# want SECTION: run it unless $ONLY names other sections.
+want() {
+    [ -z "${ONLY:-}" ] && return 0
+    case " $ONLY " in *" $1 "*) return 0 ;; esac
+    return 1
+}
+
+# Build the fixtures (idempotent) or stop the script with one failure.
+need_fixtures() {
+    bash "$T_ROOT/tests/fixtures.sh" "$FIXTURES" ||
+        { fail "fixtures" "tests/fixtures.sh $FIXTURES failed"; finish; exit 1; }
+}
+
+# Stop the script early when there is no binary to test.
+need_render() {
+    [ -x "$RENDER" ] ||
+        { fail "render binary" "$RENDER is missing; run make"; finish; exit 1; }
+}
+
+# rr OUT_PREFIX ARGS...: run render, stdout to OUT_PREFIX.out, stderr to
+# OUT_PREFIX.err; returns render's exit status. stdin is /dev/null so a
+# render that asks a question cannot hang the suite.
+rr() {
+    local p=$1; shift
+    "$RENDER" "$@" </dev/null >"$p.out" 2>"$p.err"
+}
+
+# A short description of the last run for a FAIL line: exit status and the
+# first line of stderr.
+rr_why() {
+    local p=$1 rc=$2
+    printf 'exit %s, stderr: %s' "$rc" "$(head -c 300 "$p.err" | head -n 2 | tr '\n' '|')"
+}
+
+# --- the oracle: stock ffprobe / ffmpeg ---------------------------------------
+
+# probe FILE SECTION=KEY [EXTRA...]: one value, e.g. probe f.mp4 format=start_time
+probe() {
+    local f=$1 entry=$2; shift 2
+    ffprobe -v error "$@" -show_entries "$entry" -of default=nw=1:nk=1 "$f" 2>/dev/null | head -n 1
+}
+
+# v_md5 FILE: the md5 of every decoded video frame, in output order, one per
+# line. Raw pixels as stored: -noautorotate, so a rotation carried as side
+# data does not turn into different pixels.
+v_md5() {
+    ffmpeg -nostdin -v error -noautorotate -i "$1" -map 0:v:0 -fps_mode passthrough \
+        -f framemd5 - 2>/dev/null | awk -F', *' '!/^#/ { print $NF }'
+}
+
+# v_times FILE: presentation time (s) of every decoded video frame.
+v_times() {
+    ffprobe -v error -select_streams v:0 \
+        -show_entries frame=best_effort_timestamp_time -of csv=p=0 "$1" 2>/dev/null |
+        awk -F, 'NF { print $1 }'
+}
+
+# a_span FILE: "START END" of the first audio stream's decoded samples, in
+# seconds (decoded, so encoder priming and edit lists are already applied).
+a_span() {
+    ffprobe -v error -select_streams a:0 \
+        -show_entries frame=best_effort_timestamp_time,nb_samples:stream=sample_rate \
+        -of csv "$1" 2>/dev/null |
+        awk -F, '
+            /^frame,/ { if ($2 == "N/A") next; t = $2; n = $3
+                        if (first == "") first = t; last = t; lastn = n; next }
+            /^stream,/ { sr = $2 }
+            END { if (first == "" || sr == "") exit 1
+                  printf "%.6f %.6f\n", first, last + lastn / sr }'
+}
+
+# same_lines A B: succeeds when files A and B have the same lines; otherwise
+# prints where they first differ.
+same_lines() {
+    awk -v na="$(wc -l <"$1")" -v nb="$(wc -l <"$2")" '
+        NR == FNR { a[FNR] = $0; next }
+        !d && (!(FNR in a) || a[FNR] != $0) { d = FNR; bd = $0 }
+        END {
+            if (!d && na != nb) d = (na < nb ? na : nb) + 1
+            if (!d) exit 0
+            printf "%d vs %d lines, first difference at line %d: %s vs %s",
+                   na, nb, d, (d in a ? a[d] : "(none)"), (d <= nb ? bd : "(none)")
+            exit 1
+        }' "$1" "$2"
+}
+
+# near A B TOL: |A - B| <= TOL (numbers in seconds).
+near() {
+    awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; exit !(a != "" && b != "" && d <= t && -d <= t) }'
+}
+
+# same_times A OFFA B OFFB TOL: the lists of seconds A - OFFA and B - OFFB
+# agree line by line within TOL; otherwise prints the first disagreement.
+same_times() {
+    awk -v oa="$2" -v ob="$4" -v tol="$5" -v na="$(wc -l <"$1")" -v nb="$(wc -l <"$3")" '
+        NR == FNR { a[FNR] = $1 - oa; next }
+        {
+            d = a[FNR] - ($1 - ob); if (d < 0) d = -d
+            if (!bad && d > tol) { bad = FNR; ea = a[FNR]; eb = $1 - ob }
+        }
+        END {
+            if (na != nb) { printf "%d vs %d frames", na, nb; exit 1 }
+            if (bad) { printf "frame %d at %.6f s, expected %.6f s", bad, eb, ea; exit 1 }
+        }' "$1" "$3"
+}
