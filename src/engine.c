@@ -21,7 +21,7 @@
 
 /* Everything the parallel loop shares, set up before it and read-only in
  * it except through the locks and atomics named here. */
-typedef struct Run {
+struct RdEngine {
     const RdSettings *s;
     RdReport *rep;
     RdProgress *prog;
@@ -38,7 +38,10 @@ typedef struct Run {
     int err;                ///< first error (under the critical section)
     char errmsg[512];
     double t0;
-} Run;
+    RdSettings eff;         ///< settings with defaults resolved
+    double t_loop;          ///< when the parallel part began; 0 before
+};
+typedef struct RdEngine Run;
 
 void rd_settings_defaults(RdSettings *s)
 {
@@ -229,8 +232,6 @@ static void run_chunk(Run *r, int i)
               : AVERROR(ENOMEM);
     if (wp)
         atomic_store(&wp->chunk, -1);
-    if (res)
-        chunk_report(r, i, tid, t, res);
     if (r->prog && res)
         atomic_fetch_add(&r->prog->wasted_frames, res->wasted);
     if (ret >= 0 && *detail && !r->s->quiet)
@@ -244,12 +245,7 @@ static void run_chunk(Run *r, int i)
         av_free(res);
         return;
     }
-    if (cp)
-        atomic_store(&cp->state, RD_CHUNK_DONE);
-    omp_set_lock(&r->ro_lock);
-    rd_reorder_push(&r->ro, i, res);
-    omp_unset_lock(&r->ro_lock);
-    drain(r);
+    rd_engine_submit(r, res, tid, t, omp_get_wtime());
 }
 
 static void describe_schedule(char *buf, int len)
@@ -284,7 +280,6 @@ static void parallel_loop(Run *r)
                 run_chunk(r, i);
     }
     r->rep->threads = threads;
-    drain(r); /* a chunk finished while another thread held the writer's lock */
 }
 
 static void options_string(const RdSettings *s, char *buf, int len)
@@ -380,16 +375,16 @@ static int prepare(Run *r, char *err, int errlen)
     return 0;
 }
 
-static void init_run(Run *r, const RdSettings *s, RdSettings *eff, RdReport *rep)
+static void init_run(Run *r, const RdSettings *s, RdReport *rep)
 {
-    *eff = *s;
-    if (eff->workers <= 0)
-        eff->workers = omp_get_max_threads();
-    if (eff->chunk_factor <= 0)
-        eff->chunk_factor = 4;
     memset(r, 0, sizeof(*r));
     memset(rep, 0, sizeof(*rep));
-    r->s = eff;
+    r->eff = *s;
+    if (r->eff.workers <= 0)
+        r->eff.workers = omp_get_max_threads();
+    if (r->eff.chunk_factor <= 0)
+        r->eff.chunk_factor = 4;
+    r->s = &r->eff;
     r->rep = rep;
     r->prog = s->progress;
     r->t0 = omp_get_wtime();
@@ -408,18 +403,121 @@ static void init_run(Run *r, const RdSettings *s, RdSettings *eff, RdReport *rep
     omp_init_lock(&r->write_lock);
 }
 
-static void free_run(Run *r)
+static void free_held(Run *r)
 {
-    RdChunkResult *res;
-    while (r->ro.slot && (res = rd_reorder_pop(&r->ro))) {
-        rd_chunk_result_free(res);
-        av_free(res);
-    }
     for (int i = r->ro.next; r->ro.slot && i < r->ro.n; i++)
         if (r->ro.slot[i]) {
             rd_chunk_result_free(r->ro.slot[i]);
             av_free(r->ro.slot[i]);
+            r->ro.slot[i] = NULL;
         }
+}
+
+int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    Run *r = av_malloc(sizeof(*r));
+    int ret;
+
+    *pe = r;
+    if (!r) {
+        memset(rep, 0, sizeof(*rep));
+        return fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
+    }
+    init_run(r, s, rep);
+    if ((ret = prepare(r, err, errlen)) < 0)
+        return ret;
+    set_phase(r, RD_PHASE_RENDER);
+    r->t_loop = omp_get_wtime();
+    return 0;
+}
+
+int rd_engine_nchunks(const RdEngine *e)
+{
+    return e->plan.n;
+}
+
+const RdChunkJob *rd_engine_job(const RdEngine *e, int i)
+{
+    return &e->jobs[i];
+}
+
+const RdChunkShared *rd_engine_shared(const RdEngine *e)
+{
+    return &e->sh;
+}
+
+const RdSettings *rd_engine_settings(const RdEngine *e)
+{
+    return e->s;
+}
+
+void rd_engine_fail(RdEngine *e, int ret, const char *detail)
+{
+    record_error(e, ret, detail ? detail : "");
+}
+
+int rd_engine_stopped(RdEngine *e)
+{
+    return atomic_load(&e->stop);
+}
+
+void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_start, double t_end)
+{
+    RdChunkReport *c;
+    chunk_report(e, res->index, worker, t_start, res);
+    c = &e->rep->chunks[res->index];
+    c->end_s = t_end - e->t0;
+    if (e->prog)
+        atomic_store(&e->prog->chunks[res->index].state, RD_CHUNK_DONE);
+    omp_set_lock(&e->ro_lock);
+    if (rd_reorder_push(&e->ro, res->index, res) < 0) {
+        omp_unset_lock(&e->ro_lock);
+        record_error(e, AVERROR_BUG, "chunk submitted twice");
+        rd_chunk_result_free(res);
+        av_free(res);
+        return;
+    }
+    omp_unset_lock(&e->ro_lock);
+    drain(e);
+}
+
+int rd_engine_close(RdEngine **pe, char *err, int errlen)
+{
+    Run *r = *pe;
+    const RdSettings *s;
+    RdReport *rep;
+    double t;
+    int ret = 0;
+
+    if (!r)
+        return AVERROR(ENOMEM);
+    s = r->s;
+    rep = r->rep;
+    if (r->t_loop > 0) {
+        drain(r); /* a chunk finished while another thread held the writer's lock */
+        rep->parallel_s = omp_get_wtime() - r->t_loop;
+        set_phase(r, RD_PHASE_MERGE);
+        t = omp_get_wtime();
+        if (s->cancel && atomic_load(s->cancel) && !r->err)
+            r->err = AVERROR_EXIT;
+        if ((ret = r->err) < 0)
+            fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r->errmsg, ret);
+        else if (!rd_reorder_done(&r->ro))
+            ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
+        else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes)) < 0)
+            fail(err, errlen, s->output, "cannot finish the output", ret);
+        rep->merge_tail_s = omp_get_wtime() - t;
+    } else /* open failed: its error was reported */
+        ret = r->err < 0 ? r->err : AVERROR(EINVAL);
+    for (int i = 0; ret >= 0 && i < rep->nchunks; i++) {
+        rep->frames_out += rep->chunks[i].frames;
+        rep->wasted_frames += rep->chunks[i].wasted_frames;
+    }
+    if (r->prog && ret >= 0)
+        atomic_store(&r->prog->output_bytes, rep->output_bytes);
+    rep->total_s = omp_get_wtime() - r->t0;
+    set_phase(r, ret < 0 ? RD_PHASE_FAILED : RD_PHASE_DONE);
+    free_held(r);
     rd_reorder_free(&r->ro);
     rd_merge_free(&r->merge);
     av_freep(&r->jobs);
@@ -427,48 +525,17 @@ static void free_run(Run *r)
     rd_probe_free(&r->probe);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
+    av_freep(pe);
+    return ret;
 }
 
 int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
-    RdSettings eff;
-    Run r;
-    double t;
-    int ret;
-
-    init_run(&r, s, &eff, rep);
-    if ((ret = prepare(&r, err, errlen)) < 0)
-        goto end;
-    set_phase(&r, RD_PHASE_RENDER);
-    t = omp_get_wtime();
-    parallel_loop(&r);
-    rep->parallel_s = omp_get_wtime() - t;
-    t = omp_get_wtime();
-    set_phase(&r, RD_PHASE_MERGE);
-    if (s->cancel && atomic_load(s->cancel) && !r.err)
-        r.err = AVERROR_EXIT;
-    if ((ret = r.err) < 0) {
-        fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r.errmsg, ret);
-        goto end;
-    }
-    if (!rd_reorder_done(&r.ro)) {
-        ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
-        goto end;
-    }
-    if ((ret = rd_merge_finish(r.merge, &rep->output_bytes)) < 0) {
-        fail(err, errlen, s->output, "cannot finish the output", ret);
-        goto end;
-    }
-    rep->merge_tail_s = omp_get_wtime() - t;
-    for (int i = 0; i < rep->nchunks; i++) {
-        rep->frames_out += rep->chunks[i].frames;
-        rep->wasted_frames += rep->chunks[i].wasted_frames;
-    }
-    if (r.prog)
-        atomic_store(&r.prog->output_bytes, rep->output_bytes);
-end:
-    rep->total_s = omp_get_wtime() - r.t0;
-    set_phase(&r, ret < 0 ? RD_PHASE_FAILED : RD_PHASE_DONE);
-    free_run(&r);
-    return ret;
+    RdEngine *e = NULL;
+    int ret = rd_engine_open(&e, s, rep, err, errlen);
+    int closed;
+    if (ret >= 0)
+        parallel_loop(e);
+    closed = rd_engine_close(&e, err, errlen);
+    return ret < 0 ? ret : closed;
 }

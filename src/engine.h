@@ -48,4 +48,35 @@ void rd_settings_defaults(RdSettings *s);
  */
 int rd_engine_run(const RdSettings *s, RdReport *rep, char *errbuf, int errbuf_size);
 
+/*
+ * The same run in steps, for drivers other than the OpenMP loop (render-mpi):
+ * open (probe, plan, declare the output), run each chunk anywhere and
+ * submit its packets (any order, any thread), close (finish or clean up).
+ */
+typedef struct RdEngine RdEngine;
+struct RdChunkJob;
+struct RdChunkShared;
+struct RdChunkResult;
+
+/** Probe, plan, open the output. On failure `err` is set; rd_engine_close() is still required. */
+int rd_engine_open(RdEngine **e, const RdSettings *s, RdReport *rep, char *err, int errlen);
+
+int rd_engine_nchunks(const RdEngine *e);
+const struct RdChunkJob *rd_engine_job(const RdEngine *e, int i);
+const struct RdChunkShared *rd_engine_shared(const RdEngine *e);
+/** The settings with defaults resolved (workers, chunk factor). */
+const RdSettings *rd_engine_settings(const RdEngine *e);
+
+/** Hand over a finished chunk (ownership of `res`, allocated with av_malloc); it is muxed as soon as every earlier chunk is. Thread-safe. */
+void rd_engine_submit(RdEngine *e, struct RdChunkResult *res, int worker, double t_start, double t_end);
+
+/** Record a failure; later chunks should not start. Thread-safe. */
+void rd_engine_fail(RdEngine *e, int ret, const char *detail);
+
+/** 1 after a failure was recorded. */
+int rd_engine_stopped(RdEngine *e);
+
+/** Finish the output (or, after a failure, remove the temporary file) and free. Returns 0 or the run's error. */
+int rd_engine_close(RdEngine **e, char *err, int errlen);
+
 #endif
