@@ -123,7 +123,7 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
 
 int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 {
-    double *cost = NULL, total = 0;
+    double *cost = NULL, total = 0, max_waste;
     int64_t *starts = NULL;
     int64_t k;
     int m, ret;
@@ -148,10 +148,12 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     for (int64_t i = 0; i < in->n; i++)
         total += cost[i];
     m = place(in, cost, total, (int)k, starts);
+    /* One worker gains nothing from more chunks: only a free split is kept. */
+    max_waste = in->workers > 1 ? in->max_waste : 0;
     /* Over-decomposition pays for load balance; past the worker count it
      * is not worth a large seek tax (sparse keyframes). */
     while (!in->chunks && m > in->workers &&
-           in->decode_weight * plan_waste(in, starts, m) > in->max_waste * total)
+           in->decode_weight * plan_waste(in, starts, m) > max_waste * total)
         m = place(in, cost, total, m - 1, starts);
     ret = fill(in, cost, starts, m, out);
 end:

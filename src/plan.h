@@ -25,7 +25,7 @@ typedef struct RdPlanInput {
     int64_t min_frames;    ///< automatic chunks are at least this long (about 1 s of frames); >= 1
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
-    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10)
+    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10; 0 for one worker)
 } RdPlanInput;
 
 typedef struct RdChunkPlan {

@@ -4,6 +4,7 @@
  * No OpenMP region may run in this process before srunner forks the tests:
  * libgomp's thread pool does not survive fork().
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <check.h>
 
