@@ -1,0 +1,43 @@
+# speedup.gp - measured speedup against worker count, the ideal line, and
+# Amdahl's law fitted to the points (the same least squares as the JSON's
+# "amdahl" block: 1/S - 1/p = f (1 - 1/p)).
+#
+#   gnuplot -e "dat='bench/results/main_scaling.dat'; out='plots/speedup'" plots/speedup.gp
+#
+# Writes out.png and out.svg. Optional: name='...' (goes in the title).
+if (!exists("dat"))  dat  = 'bench/results/main_scaling.dat'
+if (!exists("out"))  out  = 'plots/speedup'
+if (!exists("name")) name = 'render, strong scaling'
+
+set datafile missing "NaN"
+stats dat using 1 nooutput
+pmax = STATS_max
+
+f = 0.1
+g(x) = f * x
+set fit nolog quiet
+if (pmax > 1) { fit g(x) dat using (1.0 - 1.0/$1):(1.0/$3 - 1.0/$1) via f } else { f = NaN }
+amdahl(p) = 1.0 / (f + (1.0 - f) / p)
+limit = (f > 0) ? sprintf("limit 1/f = %.1fx", 1.0 / f) : "no limit"
+
+set terminal pngcairo noenhanced size 900,600 font ",12"
+set output out.'.png'
+set title sprintf("Speedup vs workers (%s)", name)
+set xlabel "workers (OpenMP threads)"
+set ylabel "speedup = T(1 worker, 1 chunk) / T(p)"
+set key top left box opaque
+set grid
+set xrange [0:pmax * 1.05 + 0.5]
+if (pmax <= 16) { set xtics 1 }
+set yrange [0:*]
+set samples 400
+plot x with lines dt 2 lc rgb "gray40" title "ideal (S = p)", \
+     (x >= 1 ? amdahl(x) : 1/0) with lines lw 2 lc rgb "#d62728" \
+         title sprintf("Amdahl fit: f = %.3f, %s", f, limit), \
+     dat using 1:3:9:10 with yerrorlines pt 7 ps 1.3 lw 2 lc rgb "#1f77b4" \
+         title "measured (median; bars: fastest..slowest run)"
+
+set terminal svg noenhanced size 900,600 dynamic font "Helvetica,12"
+set output out.'.svg'
+replot
+unset output
