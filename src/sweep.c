@@ -24,7 +24,7 @@ void rd_sweep_defaults(RdSweepSettings *sw)
 {
     memset(sw, 0, sizeof(*sw));
     sw->repeat = 3;
-    sw->weak_unit_s = 2.0;
+    sw->weak_unit_s = 5.0;
 }
 
 int rd_sweep_default_points(int ncpus, int *out, int max)

@@ -27,7 +27,7 @@ typedef struct RdSweepSettings {
     int npoints;              ///< entries in points, 0..RD_SWEEP_MAX_POINTS; 0 = rd_sweep_default_points()
     int repeat;               ///< runs per point and for the baseline, median kept; 1..100, default 3
     int weak;                 ///< 1 = weak scaling: p workers get the first p * weak_unit_s seconds; default 0
-    double weak_unit_s;       ///< input seconds per worker in weak mode, > 0; default 2
+    double weak_unit_s;       ///< input seconds per worker in weak mode, > 0; default 5
     const char *export_path;  ///< render-bench/1 JSON to write; NULL = none; "-" = stdout
     const char *dat_dir;      ///< directory for the gnuplot .dat files; NULL = none
     const char *dat_name;     ///< base name of the .dat files; NULL = export file name without

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <libavcodec/version.h>
@@ -69,24 +70,36 @@ static void compute_fit(const RdSweepData *d, Fit *fit)
 
 /* ---- JSON ---------------------------------------------------------------- */
 
+/* Seven significant digits: microseconds on a second-long run, far below
+ * the noise, and a file a student can read ("0.2341064", not 17 digits). */
+static cJSON *add_num(cJSON *o, const char *name, double v)
+{
+    char buf[32];
+    if (isfinite(v)) {
+        snprintf(buf, sizeof(buf), "%.7g", v);
+        v = strtod(buf, NULL);
+    }
+    return rd_json_add_number(o, name, v);
+}
+
 static void add_phases(cJSON *o, const RdReport *r)
 {
     cJSON *ph = cJSON_AddObjectToObject(o, "phases");
-    rd_json_add_number(ph, "probe_s", r->probe_s);
-    rd_json_add_number(ph, "plan_s", r->plan_s);
-    rd_json_add_number(ph, "parallel_s", r->parallel_s);
-    rd_json_add_number(ph, "merge_tail_s", r->merge_tail_s);
-    rd_json_add_number(ph, "total_s", r->total_s);
+    add_num(ph, "probe_s", r->probe_s);
+    add_num(ph, "plan_s", r->plan_s);
+    add_num(ph, "parallel_s", r->parallel_s);
+    add_num(ph, "merge_tail_s", r->merge_tail_s);
+    add_num(ph, "total_s", r->total_s);
 }
 
 static void add_timing(cJSON *o, const RdSweepPoint *pt)
 {
     double sp = spread(pt);
-    rd_json_add_number(o, "time_s", pt->time_s);
-    rd_json_add_number(o, "time_min_s", pt->min_s);
-    rd_json_add_number(o, "time_max_s", pt->max_s);
+    add_num(o, "time_s", pt->time_s);
+    add_num(o, "time_min_s", pt->min_s);
+    add_num(o, "time_max_s", pt->max_s);
     cJSON_AddNumberToObject(o, "repeats", pt->repeats);
-    rd_json_add_number(o, "spread", sp);
+    add_num(o, "spread", sp);
     cJSON_AddBoolToObject(o, "noisy", sp > RD_SWEEP_NOISY);
 }
 
@@ -102,10 +115,10 @@ static void add_chunks_detail(cJSON *o, const RdReport *r)
         }
         cJSON_AddNumberToObject(e, "index", c->index);
         cJSON_AddNumberToObject(e, "worker", c->worker);
-        rd_json_add_number(e, "start_s", c->start_s);
-        rd_json_add_number(e, "end_s", c->end_s);
-        rd_json_add_number(e, "media_start_s", c->media_start_s);
-        rd_json_add_number(e, "media_end_s", c->media_end_s);
+        add_num(e, "start_s", c->start_s);
+        add_num(e, "end_s", c->end_s);
+        add_num(e, "media_start_s", c->media_start_s);
+        add_num(e, "media_end_s", c->media_end_s);
         cJSON_AddNumberToObject(e, "frames", (double)c->frames);
         cJSON_AddNumberToObject(e, "wasted_frames", (double)c->wasted_frames);
         cJSON_AddNumberToObject(e, "bytes", (double)c->bytes);
@@ -123,15 +136,15 @@ static cJSON *run_json(const RdSweepData *d, const Fit *fit, const RdSweepPoint 
     cJSON_AddNumberToObject(o, "chunks", r->nchunks);
     cJSON_AddStringToObject(o, "schedule", r->schedule);
     if (d->weak)
-        rd_json_add_number(o, "limit_s", pt->limit_s);
+        add_num(o, "limit_s", pt->limit_s);
     add_timing(o, pt);
     cJSON_AddBoolToObject(o, "oversubscribed", d->cpus > 0 && pt->workers > d->cpus);
-    rd_json_add_number(o, "speedup", s);
-    rd_json_add_number(o, "efficiency", rd_amdahl_efficiency(s, pt->workers));
-    rd_json_add_number(o, "karp_flatt", rd_amdahl_karp_flatt(s, pt->workers));
-    rd_json_add_number(o, d->weak ? "gustafson_pred" : "amdahl_pred",
+    add_num(o, "speedup", s);
+    add_num(o, "efficiency", rd_amdahl_efficiency(s, pt->workers));
+    add_num(o, "karp_flatt", rd_amdahl_karp_flatt(s, pt->workers));
+    add_num(o, d->weak ? "gustafson_pred" : "amdahl_pred",
                        predict(d, fit, pt->workers));
-    rd_json_add_number(o, "serial_share", serial_share(r));
+    add_num(o, "serial_share", serial_share(r));
     add_phases(o, r);
     cJSON_AddNumberToObject(o, "frames_out", (double)r->frames_out);
     cJSON_AddNumberToObject(o, "wasted_decode_frames", (double)r->wasted_frames);
@@ -176,7 +189,7 @@ static void add_head(cJSON *root, const RdSweepData *d)
     cJSON_AddStringToObject(root, "method", d->method ? d->method : "in-process");
     cJSON_AddStringToObject(root, "mode", d->weak ? "weak" : "strong");
     if (d->weak)
-        rd_json_add_number(root, "weak_unit_s", d->weak_unit_s);
+        add_num(root, "weak_unit_s", d->weak_unit_s);
     if (d->date[0])
         cJSON_AddStringToObject(root, "date", d->date);
 
@@ -186,10 +199,10 @@ static void add_head(cJSON *root, const RdSweepData *d)
 
     o = cJSON_AddObjectToObject(root, "input");
     cJSON_AddStringToObject(o, "path", b->input);
-    rd_json_add_number(o, "duration_s", b->duration_s);
+    add_num(o, "duration_s", b->duration_s);
     cJSON_AddNumberToObject(o, "width", b->width);
     cJSON_AddNumberToObject(o, "height", b->height);
-    rd_json_add_number(o, "fps", b->fps);
+    add_num(o, "fps", b->fps);
     cJSON_AddNumberToObject(o, "frames", (double)b->frames);
     cJSON_AddStringToObject(o, "codec", b->codec);
 
@@ -211,15 +224,15 @@ static void add_laws(cJSON *root, const RdSweepData *d, const Fit *fit)
     /* Amdahl's law is about a fixed problem; on weak-scaling data its fit
      * would be meaningless, so the fields stay (schema) but are null. */
     double f = d->weak ? NAN : fit->f;
-    rd_json_add_number(o, "serial_fraction", f);
-    rd_json_add_number(o, "max_speedup", rd_amdahl_max_speedup(f));
-    rd_json_add_number(o, "fit_rmse", d->weak ? NAN : fit->rmse);
+    add_num(o, "serial_fraction", f);
+    add_num(o, "max_speedup", rd_amdahl_max_speedup(f));
+    add_num(o, "fit_rmse", d->weak ? NAN : fit->rmse);
     if (d->weak) {
         o = cJSON_AddObjectToObject(root, "gustafson");
-        rd_json_add_number(o, "serial_fraction", fit->f);
-        rd_json_add_number(o, "fit_rmse", fit->rmse);
+        add_num(o, "serial_fraction", fit->f);
+        add_num(o, "fit_rmse", fit->rmse);
     }
-    rd_json_add_number(root, "serial_fraction_measured", fit->measured);
+    add_num(root, "serial_fraction_measured", fit->measured);
     cJSON_AddStringToObject(root, "serial_fraction_measured_from",
                             fit->measured_from_p1 ? "workers=1" : "baseline");
 }
@@ -240,7 +253,7 @@ cJSON *rd_sweep_build_json(const RdSweepData *d)
     cJSON_AddNumberToObject(o, "threads", b->threads);
     cJSON_AddNumberToObject(o, "chunks", b->nchunks);
     if (d->weak)
-        rd_json_add_number(o, "limit_s", d->baseline.limit_s);
+        add_num(o, "limit_s", d->baseline.limit_s);
     add_timing(o, &d->baseline);
     add_phases(o, b);
     cJSON_AddNumberToObject(o, "frames_out", (double)b->frames_out);
@@ -400,13 +413,13 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
     fprintf(out, "\nrender sweep (%s, %s scaling): %s, vf=%s, %s; %d cpus (%s)\n",
             d->method ? d->method : "in-process", d->weak ? "weak" : "strong",
             b->input, b->vf, b->vcodec, d->cpus, d->cpu_model[0] ? d->cpu_model : "unknown");
-    fprintf(out, "%8s %7s %6s %9s %8s %10s %10s  %s\n", "workers", "threads",
+    fprintf(out, "%8s %7s %6s %9s %8s %10s %10s\n", "workers", "threads",
             "chunks", "time_s", d->weak ? "scaled" : "speedup", "efficiency",
-            "karp_flatt", "notes");
+            "karp_flatt");
     fprintf(out, "%8s %7d %6d", "baseline", b->threads, b->nchunks);
     cell(out, " %*.3f", d->baseline.time_s, 9);
-    fprintf(out, " %8s %10s %10s  %s\n", "1.00", "1.00", "-",
-            spread(&d->baseline) > RD_SWEEP_NOISY ? "noisy" : "");
+    fprintf(out, " %8s %10s %10s%s\n", "1.00", "1.00", "-",
+            spread(&d->baseline) > RD_SWEEP_NOISY ? "  noisy" : "");
     for (int i = 0; i < d->npoints; i++) {
         const RdSweepPoint *pt = &d->points[i];
         double s = speedup_of(d, pt, pt->time_s);
@@ -417,10 +430,14 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
         cell(out, " %*.2f", s, 8);
         cell(out, " %*.2f", rd_amdahl_efficiency(s, pt->workers), 10);
         cell(out, " %*.3f", rd_amdahl_karp_flatt(s, pt->workers), 10);
-        fprintf(out, "  %s%s%s\n", over ? "oversubscribed" : "",
-                over && noisy ? ", " : "", noisy ? "noisy" : "");
+        fprintf(out, "%s%s%s%s\n", over || noisy ? "  " : "",
+                over ? "oversubscribed" : "", over && noisy ? ", " : "",
+                noisy ? "noisy" : "");
     }
-    if (d->weak) {
+    if (isnan(fit.f)) {
+        fprintf(out, "%s fit: needs a point with more than one worker\n",
+                d->weak ? "Gustafson" : "Amdahl");
+    } else if (d->weak) {
         fprintf(out, "Gustafson fit: serial fraction f_s = %.4f (rmse %.3f)\n",
                 fit.f, fit.rmse);
     } else {
@@ -432,8 +449,9 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
         else
             fprintf(out, "unbounded\n");
     }
-    fprintf(out, "Measured serial fraction (probe + plan + merge tail, %s): %.4f\n",
-            fit.measured_from_p1 ? "1 worker" : "baseline", fit.measured);
+    if (isfinite(fit.measured))
+        fprintf(out, "Measured serial fraction (probe + plan + merge tail, %s): %.4f\n",
+                fit.measured_from_p1 ? "1 worker" : "baseline", fit.measured);
 }
 
 void rd_sweep_data_free(RdSweepData *d)

@@ -14,6 +14,8 @@
 #include "sweep.h"
 
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* The JSON keeps 7 significant digits. */
+#define JTOL 1e-6
 
 /* --- default worker counts ------------------------------------------------ */
 
@@ -194,17 +196,17 @@ START_TEST(test_json_speedup)
     for (int k = 0; k < 3; k++) {
         const cJSON *r = cJSON_GetArrayItem(runs, k);
         double s = 10.0 / fake_runs[k].t;
-        ck_assert_double_eq_tol(getnum(r, "speedup"), s, 1e-9);
-        ck_assert_double_eq_tol(getnum(r, "efficiency"), s / fake_runs[k].p, 1e-9);
+        ck_assert_double_eq_tol(getnum(r, "speedup"), s, JTOL);
+        ck_assert_double_eq_tol(getnum(r, "efficiency"), s / fake_runs[k].p, JTOL);
         ck_assert(cJSON_IsBool(get(r, "oversubscribed")));
         ck_assert_int_eq(cJSON_IsTrue(get(r, "oversubscribed")), fake_runs[k].p > 2);
         ck_assert_int_eq(cJSON_IsTrue(get(r, "noisy")), fake_runs[k].spread > 0.05);
         ck_assert_double_eq_tol(getnum(r, "spread"), fake_runs[k].spread, 1e-9);
     }
     /* Karp–Flatt at 2 workers: (5.6/10 - 1/2) / (1/2) = 0.12 */
-    ck_assert_double_eq_tol(getnum(cJSON_GetArrayItem(runs, 1), "karp_flatt"), 0.12, 1e-9);
+    ck_assert_double_eq_tol(getnum(cJSON_GetArrayItem(runs, 1), "karp_flatt"), 0.12, JTOL);
     /* measured serial fraction from the 1-worker run: 0.071 / 10.39 */
-    ck_assert_double_eq_tol(getnum(j, "serial_fraction_measured"), 0.071 / 10.39, 1e-9);
+    ck_assert_double_eq_tol(getnum(j, "serial_fraction_measured"), 0.071 / 10.39, JTOL);
     ck_assert_str_eq(get(j, "mode")->valuestring, "strong");
     cJSON_Delete(j);
     rd_sweep_data_free(&d);
@@ -252,11 +254,11 @@ START_TEST(test_json_weak)
     }
     cJSON *j = rd_sweep_build_json(&d);
     ck_assert_str_eq(get(j, "mode")->valuestring, "weak");
-    ck_assert_double_eq_tol(getnum(j, "gustafson.serial_fraction"), 0.1, 1e-9);
-    ck_assert_double_eq_tol(getnum(j, "gustafson.fit_rmse"), 0.0, 1e-9);
+    ck_assert_double_eq_tol(getnum(j, "gustafson.serial_fraction"), 0.1, JTOL);
+    ck_assert_double_eq_tol(getnum(j, "gustafson.fit_rmse"), 0.0, JTOL);
     ck_assert(cJSON_IsNull(get(j, "amdahl.serial_fraction")));
     const cJSON *r = cJSON_GetArrayItem(get(j, "runs"), 2);
-    ck_assert_double_eq_tol(getnum(r, "speedup"), 3.7, 1e-9);
+    ck_assert_double_eq_tol(getnum(r, "speedup"), 3.7, JTOL);
     ck_assert_double_eq_tol(getnum(r, "limit_s"), 8.0, 1e-12);
     assert_finite(j, "");
     cJSON_Delete(j);
@@ -385,7 +387,7 @@ START_TEST(test_assemble)
     ck_assert_double_eq_tol(getnum(r2, "time_s"), 5.2, 1e-9);
     ck_assert_double_eq_tol(getnum(r2, "time_min_s"), 5.1, 1e-9);
     ck_assert_double_eq_tol(getnum(r2, "time_max_s"), 5.6, 1e-9);
-    ck_assert_double_eq_tol(getnum(r2, "speedup"), 11.5 / 5.2, 1e-9);
+    ck_assert_double_eq_tol(getnum(r2, "speedup"), 11.5 / 5.2, JTOL);
     ck_assert_double_eq_tol(getnum(r2, "phases.total_s"), 5.0, 1e-9);  /* the median run's */
     ck_assert_int_eq((int)getnum(j, "workload.chunk_factor"), 4);
     ck_assert_int_eq(cJSON_GetArraySize(get(r2, "chunks_detail")), 8);
