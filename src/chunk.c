@@ -231,8 +231,16 @@ static int read_loop(Ctx *c)
         if (atomic_load_explicit(c->sh->stop, memory_order_relaxed) ||
             (c->sh->cancel && atomic_load_explicit(c->sh->cancel, memory_order_relaxed)))
             return AVERROR_EXIT;
-        if ((ret = av_read_frame(c->ic, c->pkt)) < 0)
-            break; /* end of file, or a damaged tail: decode what we have */
+        if ((ret = av_read_frame(c->ic, c->pkt)) < 0) {
+            /* Nothing decoded yet: the seek overshot (MPEG-TS can land at
+             * the end). Otherwise: end of file or a damaged tail. */
+            if (!c->got_first && !c->job->from_start) {
+                if ((ret = seek_back(c, c->job->t_seek)) < 0)
+                    return ret;
+                continue;
+            }
+            break;
+        }
         if (c->pkt->stream_index == c->sh->vindex)
             ret = decode(c, c->pkt);
         else

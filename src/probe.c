@@ -74,7 +74,8 @@ static int sort_scan(Scan *s)
     return 0;
 }
 
-static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, int64_t *last_dur)
+static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, int64_t *last_dur,
+                        int64_t *packets)
 {
     AVPacket *pkt = av_packet_alloc();
     int ret;
@@ -83,6 +84,7 @@ static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, in
         return AVERROR(ENOMEM);
     *ts_ok = 1;
     while ((ret = av_read_frame(ic, pkt)) >= 0) {
+        *packets += pkt->stream_index == vindex;
         if (pkt->stream_index == vindex && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
             if (pkt->pts == AV_NOPTS_VALUE)
                 *ts_ok = 0;
@@ -156,6 +158,7 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
 {
     AVFormatContext *ic = NULL;
     Scan s = {0};
+    int64_t packets = 0;
     int ret, ts_ok = 1;
 
     memset(p, 0, sizeof(*p));
@@ -187,14 +190,15 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     for (unsigned i = 0; i < ic->nb_streams; i++)
         if ((int)i != p->vindex)
             ic->streams[i]->discard = AVDISCARD_ALL;
-    if ((ret = scan_packets(ic, p->vindex, &s, &ts_ok, &p->last_duration)) < 0)
+    if ((ret = scan_packets(ic, p->vindex, &s, &ts_ok, &p->last_duration, &packets)) < 0)
         goto end;
     if (!s.n) {
         snprintf(err, errlen, "no video frames");
         ret = AVERROR_INVALIDDATA;
         goto end;
     }
-    if ((ret = check_complete(p, ic->streams[p->vindex], s.n, err, errlen)) < 0)
+    /* Edit lists hide packets (DISCARD) that the index still counts. */
+    if ((ret = check_complete(p, ic->streams[p->vindex], packets, err, errlen)) < 0)
         goto end;
     if ((ret = sort_scan(&s)) < 0)
         goto end;
