@@ -78,6 +78,7 @@ static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, in
                         int64_t *packets)
 {
     AVPacket *pkt = av_packet_alloc();
+    int64_t max_pts = INT64_MIN;
     int ret;
 
     if (!pkt)
@@ -90,8 +91,11 @@ static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, in
                 *ts_ok = 0;
             ret = scan_push(s, pkt->pts == AV_NOPTS_VALUE ? s->n : pkt->pts,
                             pkt->flags & AV_PKT_FLAG_KEY, pkt->size);
-            if (pkt->duration > 0)
+            /* The last frame shown, not the last packet read, ends the video. */
+            if (pkt->duration > 0 && pkt->pts != AV_NOPTS_VALUE && pkt->pts >= max_pts) {
+                max_pts = pkt->pts;
                 *last_dur = pkt->duration;
+            }
         }
         av_packet_unref(pkt);
         if (ret < 0)
