@@ -37,6 +37,7 @@ TEST_OBJ = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 MPI_SRC  = $(wildcard src/mpi/*.c)
 MPI_OBJ  = $(MPI_SRC:src/mpi/%.c=$(BUILD)/mpi/%.o)
 STAMP    = $(BUILD)/.deps-ok
+MPI_BIN  = $(if $(MPI_SRC),$(BIN)/render-mpi)
 
 ASSET    = assets/mandelbrot_720p.mp4
 RENDER   = $(BIN)/render
@@ -107,9 +108,11 @@ assets/small.mp4: | $(GEN)
 unit: $(BUILD)/check_runner
 	$(BUILD)/check_runner
 
-e2e: all assets
+e2e: all $(MPI_BIN) assets
 	@rc=0; for t in tests/e2e_*.sh; do \
-	  RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) bash $$t || rc=1; \
+	  echo "== $$t"; \
+	  RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
+	    bash $$t || rc=1; \
 	done; exit $$rc
 
 test: all
@@ -122,6 +125,11 @@ asan: | $(STAMP)
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test
+
+# The scaling benchmark: sweeps, JSON and .dat in bench/results, charts in
+# plots/. QUICK=1 for a reduced run.
+bench: all assets
+	RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) QUICK=$(QUICK) bash bench/run.sh
 
 demo: all $(ASSET)
 	$(RENDER) $(ASSET) -y -o output_processed.mp4
