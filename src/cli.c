@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/error.h>
+#include <libavutil/mem.h>
 
 typedef struct Args {
     int argc, i;
@@ -49,6 +50,9 @@ void rd_cli_usage(FILE *f)
 "      --weak [S]         weak scaling: p workers render p x S seconds (default 5)\n"
 "      --export FILE      sweep results as JSON (render-bench/1)\n"
 "      --dat-dir DIR      also write the sweep's gnuplot .dat files there\n"
+"      --assemble-sweep OUT.json --baseline R.json... R.json...\n"
+"                         build the sweep JSON from --report files of separate\n"
+"                         runs (what make bench does with OMP_NUM_THREADS)\n"
 "  -v, --verbose          show libav's own messages\n"
 "  -h, --help             this help\n"
 "      --version          versions of render and the libraries\n"
@@ -197,6 +201,12 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--weak", NULL))               return c->weak = 1, optional_seconds(a, c);
     if (is(o, "--export", NULL))             return next_value(a, o, &c->export_path);
     if (is(o, "--dat-dir", NULL))            return next_value(a, o, &c->dat_dir);
+    if (is(o, "--assemble-sweep", NULL))     return next_value(a, o, &c->assemble_out);
+    if (is(o, "--baseline", NULL)) {
+        if (c->nbaselines >= RD_MAX_POINTS)
+            return usage_error(a, "%s: too many", o);
+        return next_value(a, o, &c->baselines[c->nbaselines++]);
+    }
     if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
     if (is(o, "-h", "--help"))               return c->help = 1, 0;
     if (is(o, "--version", NULL))            return c->version = 1, 0;
@@ -206,9 +216,11 @@ static int parse_option(Args *a, RdCli *c)
 int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
 {
     Args a = { argc, 1, argv, err, errlen };
-    int have_input = 0, ret;
+    int ret;
 
     memset(c, 0, sizeof(*c));
+    if (!(c->reports = av_calloc(argc + 1, sizeof(*c->reports))))
+        return usage_error(&a, "%s", "out of memory");
     rd_settings_defaults(&c->s);
     c->repeat = 3;
     c->weak_unit_s = 5;
@@ -220,10 +232,17 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
             continue;
         if (arg[0] == '-' && arg[1])
             return usage_error(&a, "unknown option '%s' (see --help)", arg);
-        if (have_input++)
-            return usage_error(&a, "more than one INPUT ('%s'); options go before or after it", arg);
-        c->s.input = arg;
+        c->reports[c->nreports++] = arg;
     }
+    if (c->assemble_out) {
+        if (!c->nbaselines || !c->nreports)
+            return usage_error(&a, "%s", "--assemble-sweep OUT.json needs --baseline REPORT... and REPORT files");
+        return 0;
+    }
+    if (c->nreports > 1)
+        return usage_error(&a, "more than one INPUT ('%s'); options go before or after it", c->reports[1]);
+    if (c->nreports)
+        c->s.input = c->reports[0];
     if (!*c->s.output || !*c->s.input)
         return usage_error(&a, "%s", "empty file name");
     const AVCodec *vc = avcodec_find_encoder_by_name(c->s.vcodec);
@@ -240,6 +259,7 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
 
 void rd_cli_free(RdCli *c)
 {
+    av_freep(&c->reports);
     av_dict_free(&c->venc_opts);
     c->s.venc_opts = NULL;
 }

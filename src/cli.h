@@ -24,6 +24,11 @@ typedef struct RdCli {
     double weak_unit_s;           ///< --weak SECONDS per worker, default 5
     const char *export_path;      ///< --export FILE
     const char *dat_dir;          ///< --dat-dir DIR
+    const char *assemble_out;     ///< --assemble-sweep OUT.json: build a sweep from --report files
+    const char *baselines[RD_MAX_POINTS]; ///< --baseline REPORT (repeatable), for --assemble-sweep
+    int nbaselines;
+    const char **reports;         ///< positional arguments (INPUT, or the REPORTs of --assemble-sweep); owned
+    int nreports;
     int verbose;                  ///< -v: libav's own messages
     int help, version;            ///< -h, --version
 } RdCli;

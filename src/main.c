@@ -13,7 +13,9 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "dashboard.h"
 #include "engine.h"
+#include "sweep.h"
 
 #define RD_VERSION "0.1.0"
 
@@ -24,7 +26,9 @@ static void on_signal(int sig)
     (void)sig;
     if (atomic_exchange(&cancel_flag, 1)) {
         static const char msg[] = "render: interrupted twice, quitting\n";
-        ssize_t w = write(2, msg, sizeof(msg) - 1);
+        ssize_t w;
+        rd_dashboard_emergency_restore();
+        w = write(2, msg, sizeof(msg) - 1);
         (void)w;
         _exit(130);
     }
@@ -56,28 +60,6 @@ static void apply_environment(void)
         omp_set_schedule(omp_sched_dynamic, 1);
 }
 
-static void human_size(double b, char *buf, int len)
-{
-    const char *u[] = { "B", "KiB", "MiB", "GiB" };
-    int i = 0;
-    while (b >= 1024 && i < 3) {
-        b /= 1024;
-        i++;
-    }
-    snprintf(buf, len, "%.1f %s", b, u[i]);
-}
-
-static void print_summary(const RdCli *c, const RdReport *rep)
-{
-    char size[32];
-    human_size((double)rep->output_bytes, size, sizeof(size));
-    fprintf(stderr, "render: %s: %" PRId64 " frames in %.2f s (%.1f fps), %d chunks on %d threads (%s), "
-            "%" PRId64 " frames decoded and dropped; %s\n",
-            c->s.output, rep->frames_out, rep->total_s,
-            rep->total_s > 0 ? rep->frames_out / rep->total_s : 0.0,
-            rep->nchunks, rep->threads, rep->schedule, rep->wasted_frames, size);
-}
-
 static int write_report(const RdCli *c, const RdReport *rep)
 {
     cJSON *j = rd_report_to_json(rep);
@@ -88,14 +70,35 @@ static int write_report(const RdCli *c, const RdReport *rep)
     return ret;
 }
 
+static int start_dashboard(RdCli *c, RdDashboard **dash, RdProgress *prog)
+{
+    RdDashboardSettings ds;
+    int ret;
+    rd_dashboard_defaults(&ds);
+    ds.quiet = c->s.quiet;
+    ds.progress_path = c->progress_path;
+    if ((ret = rd_dashboard_start(dash, prog, &ds)) < 0)
+        fprintf(stderr, "render: %s: %s\n", c->progress_path ? c->progress_path : "dashboard",
+                av_err2str(ret));
+    return ret;
+}
+
 static int run_render(RdCli *c)
 {
+    RdProgress prog;
+    RdDashboard *dash = NULL;
     RdReport rep;
     char err[1024] = "";
     int ret;
 
+    memset(&prog, 0, sizeof(prog));
+    if (start_dashboard(c, &dash, &prog) < 0)
+        return 1;
     c->s.cancel = &cancel_flag;
+    c->s.progress = &prog;
     ret = rd_engine_run(&c->s, &rep, err, sizeof(err));
+    rd_dashboard_stop(&dash, ret < 0 ? NULL : &rep);
+    rd_progress_free(&prog);
     if (ret == AVERROR_EXIT && atomic_load(&cancel_flag)) {
         fprintf(stderr, "render: interrupted; %s not written\n", c->s.output);
         rd_report_free(&rep);
@@ -106,12 +109,59 @@ static int run_render(RdCli *c)
         rd_report_free(&rep);
         return 1;
     }
-    if (!c->s.quiet)
-        print_summary(c, &rep);
     if (c->report_path && write_report(c, &rep) < 0)
         ret = -1;
     rd_report_free(&rep);
     return ret < 0 ? 1 : 0;
+}
+
+static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
+{
+    rd_sweep_defaults(sw);
+    sw->points = c->points;
+    sw->npoints = c->npoints;
+    sw->repeat = c->repeat;
+    sw->weak = c->weak;
+    sw->weak_unit_s = c->weak_unit_s;
+    sw->export_path = c->export_path;
+    sw->dat_dir = c->dat_dir;
+}
+
+static int run_sweep(RdCli *c)
+{
+    RdSweepSettings sw;
+    char err[1024] = "";
+    int ret;
+
+    sweep_settings(c, &sw);
+    c->s.cancel = &cancel_flag;
+    ret = rd_sweep_run(&c->s, &sw, err, sizeof(err));
+    if (ret < 0 && atomic_load(&cancel_flag)) {
+        fprintf(stderr, "render: sweep interrupted\n");
+        return 130;
+    }
+    if (ret < 0) {
+        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        return 1;
+    }
+    return 0;
+}
+
+static int run_assemble(RdCli *c)
+{
+    RdSweepSettings sw;
+    char err[1024] = "";
+    int ret;
+
+    sweep_settings(c, &sw);
+    sw.export_path = c->assemble_out;
+    ret = rd_sweep_assemble(c->baselines, c->nbaselines, c->reports, c->nreports, &sw,
+                            err, sizeof(err));
+    if (ret < 0) {
+        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        return 1;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -138,7 +188,12 @@ int main(int argc, char **argv)
         av_log_set_level(AV_LOG_INFO);
     apply_environment();
     install_signals();
-    status = run_render(&cli);
+    if (cli.assemble_out)
+        status = run_assemble(&cli);
+    else if (cli.sweep)
+        status = run_sweep(&cli);
+    else
+        status = run_render(&cli);
     rd_cli_free(&cli);
     return status;
 }
