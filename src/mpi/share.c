@@ -1,0 +1,127 @@
+/*
+ * share.c - what rank 0 broadcasts so the other ranks can run its chunks.
+ *
+ * Every rank parsed the same argv, so filter, encoder and options are
+ * known everywhere; what only rank 0 knows after probing and planning is
+ * the video stream, its time base, frame rate and colour properties, and
+ * the chunk list. A render is one header broadcast (plus the jobs), so a
+ * sweep is several of them and the last one says END.
+ */
+#include <string.h>
+#include <libavutil/mem.h>
+
+#include "mpi/rdmpi.h"
+
+enum {
+    H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
+    H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
+    H_SPACE, H_CHROMA, H_COUNT
+};
+
+static int bcast(void *buf, int count, MPI_Datatype type)
+{
+    return MPI_Bcast(buf, count, type, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : AVERROR_EXTERNAL;
+}
+
+static void fill_header(int64_t *h, RdEngine *e)
+{
+    const RdChunkShared *sh = rd_engine_shared(e);
+    const AVCodecParameters *in = sh->enc->in;
+
+    h[H_NCHUNKS] = rd_engine_nchunks(e);
+    h[H_VINDEX] = sh->vindex;
+    h[H_TB_NUM] = sh->tb.num;
+    h[H_TB_DEN] = sh->tb.den;
+    h[H_FPS_NUM] = sh->enc->fps.num;
+    h[H_FPS_DEN] = sh->enc->fps.den;
+    h[H_GLOBAL_HEADER] = sh->enc->global_header;
+    if (in) {
+        h[H_RANGE] = in->color_range;
+        h[H_PRIMARIES] = in->color_primaries;
+        h[H_TRC] = in->color_trc;
+        h[H_SPACE] = in->color_space;
+        h[H_CHROMA] = in->chroma_location;
+    }
+}
+
+int rd_share_send(RdEngine *e, int status, int ranks, int threads)
+{
+    int64_t h[H_COUNT] = { 0 };
+    RdChunkJob *jobs;
+    int ret, n;
+
+    h[H_STATUS] = e ? RD_SHARE_RUN : status;
+    h[H_RANKS] = ranks;
+    h[H_THREADS] = threads;
+    if (e)
+        fill_header(h, e);
+    if ((ret = bcast(h, H_COUNT, MPI_INT64_T)) < 0 || !e)
+        return ret;
+    /* A copy, so the broadcast does not depend on how the engine stores them. */
+    n = rd_engine_nchunks(e);
+    if (!(jobs = av_malloc_array(n, sizeof(*jobs))))
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < n; i++)
+        jobs[i] = *rd_engine_job(e, i);
+    ret = bcast(jobs, n * (int)sizeof(*jobs), MPI_BYTE);
+    av_free(jobs);
+    return ret;
+}
+
+static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
+{
+    RdEncodeConfig *enc = &sh->enc;
+    int ret;
+
+    if ((ret = rd_encode_find(&enc->codec, s->vcodec)) < 0)
+        return ret;
+    if (!(sh->par = avcodec_parameters_alloc()))
+        return AVERROR(ENOMEM);
+    sh->par->color_range = (enum AVColorRange)h[H_RANGE];
+    sh->par->color_primaries = (enum AVColorPrimaries)h[H_PRIMARIES];
+    sh->par->color_trc = (enum AVColorTransferCharacteristic)h[H_TRC];
+    sh->par->color_space = (enum AVColorSpace)h[H_SPACE];
+    sh->par->chroma_location = (enum AVChromaLocation)h[H_CHROMA];
+    enc->crf = s->crf;
+    enc->preset = s->preset;
+    enc->opts = s->venc_opts;
+    enc->global_header = (int)h[H_GLOBAL_HEADER];
+    enc->fps = (AVRational){ (int)h[H_FPS_NUM], (int)h[H_FPS_DEN] };
+    enc->in = sh->par;
+    atomic_init(&sh->stop, 0);
+    sh->sh.path = s->input;
+    sh->sh.vindex = (int)h[H_VINDEX];
+    sh->sh.tb = (AVRational){ (int)h[H_TB_NUM], (int)h[H_TB_DEN] };
+    sh->sh.vf = s->vf;
+    sh->sh.enc = enc;
+    sh->sh.stop = &sh->stop;
+    sh->sh.cancel = NULL; /* a worker rank is stopped by rank 0, not by signals */
+    return 0;
+}
+
+int rd_share_recv(RdShare *sh, const RdSettings *s)
+{
+    int64_t h[H_COUNT];
+    int ret;
+
+    memset(sh, 0, sizeof(*sh));
+    if ((ret = bcast(h, H_COUNT, MPI_INT64_T)) < 0)
+        return ret;
+    sh->status = (int)h[H_STATUS];
+    sh->nchunks = (int)h[H_NCHUNKS];
+    sh->ranks = (int)h[H_RANKS];
+    sh->threads = (int)h[H_THREADS];
+    if (sh->status != RD_SHARE_RUN)
+        return 0;
+    if (sh->nchunks < 1 || !(sh->jobs = av_malloc_array(sh->nchunks, sizeof(*sh->jobs))))
+        return AVERROR(ENOMEM);
+    if ((ret = bcast(sh->jobs, sh->nchunks * (int)sizeof(*sh->jobs), MPI_BYTE)) < 0)
+        return ret;
+    return build(sh, h, s);
+}
+
+void rd_share_free(RdShare *sh)
+{
+    av_freep(&sh->jobs);
+    avcodec_parameters_free(&sh->par);
+}
