@@ -16,6 +16,9 @@
 /* Automatic chunks are at least this long: below it, opening a demuxer,
  * decoder and encoder costs more than the chunk's own work. */
 #define MIN_CHUNK_S 1.0
+/* ...and at most this long, so that the packets a finished chunk holds
+ * until it is written stay bounded however long the input is. */
+#define MAX_CHUNK_S 30.0
 /* Frames of pre-roll for temporal filters (hqdn3d's recursion settles). */
 #define AUTO_PREROLL 8
 
@@ -102,6 +105,7 @@ static int plan_chunks(Run *r)
     in.chunks = p->timestamps_ok ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = FFMAX(1, (int64_t)(av_q2d(p->fps) * MIN_CHUNK_S + 0.5));
+    in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
     in.preroll = preroll;
     return rd_plan_chunks(&in, &r->plan);
 }

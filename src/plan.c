@@ -125,7 +125,7 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 {
     double *cost = NULL, total = 0, max_waste;
     int64_t *starts = NULL;
-    int64_t k;
+    int64_t k, kmin = 1;
     int m, ret;
 
     memset(out, 0, sizeof(*out));
@@ -135,6 +135,10 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     k = in->chunks ? in->chunks : (int64_t)in->workers * in->factor;
     if (!in->chunks && k > in->n / in->min_frames)
         k = in->n / in->min_frames;
+    if (!in->chunks && in->max_frames > 0) {
+        kmin = (in->n + in->max_frames - 1) / in->max_frames;
+        k = k > kmin ? k : kmin;
+    }
     if (k > in->n)
         k = in->n;
     if (k < 1)
@@ -152,7 +156,7 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     max_waste = in->workers > 1 ? in->max_waste : 0;
     /* Over-decomposition pays for load balance; past the worker count it
      * is not worth a large seek tax (sparse keyframes). */
-    while (!in->chunks && m > in->workers &&
+    while (!in->chunks && m > in->workers && m > kmin &&
            in->decode_weight * plan_waste(in, starts, m) > max_waste * total)
         m = place(in, cost, total, m - 1, starts);
     ret = fill(in, cost, starts, m, out);

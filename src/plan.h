@@ -23,6 +23,7 @@ typedef struct RdPlanInput {
     int chunks;            ///< chunks asked for explicitly (> 0), or 0 = automatic
     int factor;            ///< automatic count = workers * factor; >= 1
     int64_t min_frames;    ///< automatic chunks are at least this long (about 1 s of frames); >= 1
+    int64_t max_frames;    ///< automatic chunks are at most about this long (bounds the memory a chunk's packets take); 0 = no limit
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10; 0 for one worker)

@@ -35,6 +35,7 @@ typedef struct Case {
     int64_t min_frames;
     int want_min, want_max;   /* expected chunk count range */
     int on_keys;              /* 1: every boundary must be a keyframe */
+    int64_t max_frames;       /* 0: no upper bound */
 } Case;
 
 static const Case cases[] = {
@@ -53,6 +54,8 @@ static const Case cases[] = {
     { 300, 250, 2, 0, 0, 30, 2, 3, 0 },
     /* one worker with sparse keyframes: one chunk, nothing wasted */
     { 300, 250, 1, 0, 0, 30, 1, 1, 0 },
+    /* 10 min at 30 fps, 1 worker: at most 30 s (900 frames) per chunk */
+    { 18000, 30, 1, 0, 8, 30, 20, 20, 1, 900 },
     /* intra-only: every frame a keyframe */
     { 250, 1, 4, 0, 3, 5, 16, 16, 1 },
 };
@@ -71,6 +74,7 @@ START_TEST(test_plan_table)
     in.chunks = c->chunks;
     in.preroll = c->preroll;
     in.min_frames = c->min_frames;
+    in.max_frames = c->max_frames;
     ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
     assert_partition(&p, &in);
     ck_assert_int_ge(p.n, c->want_min);
