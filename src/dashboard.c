@@ -261,6 +261,8 @@ static void draw_tty(RdDashboard *d)
     size_t n = 0, cap = RD_DASH_FRAME_MAX + 64;
     int lines = 0;
 
+    int cols = d->v.cols, rows = d->v.rows;
+
     if (atomic_exchange(&g_winch, 0))
         read_size(d);
     if (g_hidden_fd != d->fd) {
@@ -268,8 +270,12 @@ static void draw_tty(RdDashboard *d)
         g_hidden_fd = d->fd;
     }
     /* Back to the first line of the previous frame: redrawn in place, so the
-     * last frame and the summary stay in the scrollback. */
-    if (d->prev_lines)
+     * last frame and the summary stay in the scrollback. After a resize the
+     * terminal may have reflowed the old frame onto a different number of
+     * rows, so moving up would leave pieces of it: clear and start at the top. */
+    if (d->prev_lines && (cols != d->v.cols || rows != d->v.rows))
+        n += (size_t)snprintf(d->frame + n, cap - n, "\033[H\033[2J");
+    else if (d->prev_lines)
         n += (size_t)snprintf(d->frame + n, cap - n, "\r\033[%dA", d->prev_lines);
     n += (size_t)rd_dash_draw(d->frame + n, RD_DASH_FRAME_MAX, &d->v, &lines);
     n += (size_t)snprintf(d->frame + n, cap - n, "\033[J");
@@ -471,6 +477,8 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
         d->v.frames_done = rep->frames_out;
         d->v.output_bytes = rep->output_bytes;
         d->v.wasted_frames = rep->wasted_frames;
+        if (rep->total_s > 0) /* the run's mean, not the last few seconds' */
+            d->v.fps = rep->frames_out / rep->total_s;
     }
     if (d->mode == MODE_TTY)
         draw_tty(d);

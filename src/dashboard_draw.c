@@ -262,10 +262,23 @@ static void draw_header(Lb *b, const RdDashView *v)
     lb_text(b, tail);
     lb_end(b);
 
-    snprintf(tail, sizeof(tail), " -> %s  %d workers  %d chunks  schedule %s",
-             v->vcodec, v->nworkers, v->nchunks, v->schedule);
+    /* Shorter wording until the filter graph gets at least a few columns. */
     lb_text(b, "workload");
     lb_pad(b, LABEL_W);
+    int vf_min = text_cols(v->vf) < 12 ? text_cols(v->vf) : 12;
+    for (int tier = 0; tier < 3; tier++) {
+        if (tier == 0)
+            snprintf(tail, sizeof(tail), " -> %s  %d workers  %d chunks  schedule %s",
+                     v->vcodec, v->nworkers, v->nchunks, v->schedule);
+        else if (tier == 1)
+            snprintf(tail, sizeof(tail), " -> %s  %d workers  %d chunks  %s",
+                     v->vcodec, v->nworkers, v->nchunks, v->schedule);
+        else
+            snprintf(tail, sizeof(tail), " -> %s %dw %dc %s",
+                     v->vcodec, v->nworkers, v->nchunks, v->schedule);
+        if (b->maxcol - b->col - text_cols(tail) >= vf_min)
+            break;
+    }
     lb_fit(b, v->vf, b->maxcol - b->col - text_cols(tail));
     lb_text(b, tail);
     lb_end(b);
@@ -306,9 +319,11 @@ static void draw_worker_line(Lb *b, const RdDashView *v, int w)
         lb_end(b);
         return;
     }
-    int pct = v->chunk_pct[c];
+    int pct = v->chunk_pct[c] < 99 ? v->chunk_pct[c] : 99; /* running: not done yet */
+    int bar = b->maxcol - LABEL_W - 31 < 16 ? b->maxcol - LABEL_W - 31 : 16;
     lb_printf(b, "chunk %-5d ", c);
-    draw_bar(b, pct / 100.0, 16);
+    if (bar >= 4)
+        draw_bar(b, pct / 100.0, bar);
     lb_printf(b, " %3d%%  %6.1f fps", pct, v->worker_fps[w]);
     lb_end(b);
 }
@@ -374,15 +389,23 @@ static void draw_progress(Lb *b, const RdDashView *v)
     }
     rd_dash_fmt_time(eta, sizeof(eta), v->eta_s);
     double frac = v->total_frames > 0 ? (double)v->frames_done / v->total_frames : 0;
-    if (v->total_frames > 0)
-        snprintf(tail, sizeof(tail), " %5.1f%%  %lld/%lld frames  %.1f fps  %s  ETA %s",
-                 100 * frac, (long long)v->frames_done, (long long)v->total_frames, v->fps, el, eta);
-    else
-        snprintf(tail, sizeof(tail), " %lld frames  %.1f fps  %s",
-                 (long long)v->frames_done, v->fps, el);
-    if (b->col + text_cols(tail) > b->maxcol) /* narrow terminal: the essentials */
-        snprintf(tail, sizeof(tail), " %.0f%% %lld/%lld", 100 * frac,
-                 (long long)v->frames_done, (long long)v->total_frames);
+    long long done = (long long)v->frames_done, total = (long long)v->total_frames;
+    /* The bar matters more than the words around it: shorter texts on narrower terminals. */
+    for (int tier = 0; tier < 3; tier++) {
+        if (total <= 0)
+            snprintf(tail, sizeof(tail), tier ? " %lld frames %.1f fps" : " %lld frames  %.1f fps  %s",
+                     done, v->fps, el);
+        else if (tier == 0)
+            snprintf(tail, sizeof(tail), " %5.1f%%  %lld/%lld frames  %.1f fps  %s  ETA %s",
+                     100 * frac, done, total, v->fps, el, eta);
+        else if (tier == 1)
+            snprintf(tail, sizeof(tail), " %.1f%% %lld/%lld %.1f fps ETA %s",
+                     100 * frac, done, total, v->fps, eta);
+        else
+            snprintf(tail, sizeof(tail), " %.0f%% %lld/%lld", 100 * frac, done, total);
+        if (b->maxcol - b->col - text_cols(tail) - 2 >= 12)
+            break;
+    }
     int w = b->maxcol - b->col - text_cols(tail) - 2;
     if (w > BAR_MAX)
         w = BAR_MAX;

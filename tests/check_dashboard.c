@@ -169,6 +169,19 @@ START_TEST(test_draw_summarises_many)
 }
 END_TEST
 
+START_TEST(test_draw_narrow_keeps_essentials)
+{
+    /* 64 columns: shorter wording, but the bar, the ETA and the filter stay */
+    RdDashView v = make_view(64, 24, 2, 8, 2, 0);
+    int lines;
+    rd_dash_draw(frame, sizeof(frame), &v, &lines);
+    ck_assert_int_eq(check_width(frame, 64), lines);
+    ck_assert_ptr_nonnull(strstr(frame, "workload  hqdn3d,scale=640:-2,eq=... -> libx264 2w 8c dynamic,1\n"));
+    ck_assert_ptr_nonnull(strstr(frame, "render [#########-------------] 42.5% 255/600 61.0 fps ETA 0:06\n"));
+    ck_assert_ptr_nonnull(strstr(frame, "worker 0  chunk 4     [########--------]  48%    20.0 fps\n"));
+}
+END_TEST
+
 START_TEST(test_draw_tiny_terminal)
 {
     RdDashView v = make_view(80, 5, 8, 32, 8, 1);
@@ -543,6 +556,7 @@ Suite *make_dashboard_suite(void)
     tcase_add_test(tc, test_draw_color_has_escapes_and_same_text);
     tcase_add_loop_test(tc, test_draw_big_machine_fits, 0, sizeof(big_cases) / sizeof(big_cases[0]));
     tcase_add_test(tc, test_draw_summarises_many);
+    tcase_add_test(tc, test_draw_narrow_keeps_essentials);
     tcase_add_test(tc, test_draw_tiny_terminal);
     tcase_add_test(tc, test_draw_before_info);
     tcase_add_test(tc, test_draw_failed_chunk);
