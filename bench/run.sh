@@ -10,7 +10,7 @@
 #   RENDER   the render binary (default ./render)
 #   GEN      the clip generator (default ./gen-mandelbrot)
 #   QUICK=1  short clips, one run per point: a smoke test (~2 min on 2 cores)
-#   BENCH_SECONDS  length of the main clip (default 30; QUICK 5)
+#   BENCH_SECONDS  length of the main clip (default 20; QUICK 4)
 #   REPEAT   runs per point for the main sweeps (default 3; QUICK 1)
 #   POINTS   worker counts, e.g. 1,2,4,8 (default 1,2,4,... up to the cores, and the cores)
 #
@@ -19,7 +19,7 @@
 #   processes    the same, one process per run (OMP_NUM_THREADS loop + --report),
 #                assembled with render --assemble-sweep
 #   static       OMP_SCHEDULE=static          (guided too, unless QUICK)
-#   cf1, cf16    --chunk-factor 1 and 16      (main is 4)
+#   cf1, cf16    --chunk-factor 1 and 16      (main is 4; cf16 unless QUICK)
 #   small_heavy, small_light   a 2 s clip: default workload vs --vf null --preset ultrafast
 #   weak         weak scaling (--weak S: p workers get p x S seconds)
 set -euo pipefail
@@ -38,10 +38,13 @@ PLOTS=plots
 unset OMP_NUM_THREADS OMP_SCHEDULE OMP_DYNAMIC OMP_PROC_BIND OMP_PLACES
 
 if [ "$QUICK" = 1 ]; then
-    SECONDS_MAIN=${BENCH_SECONDS:-5}
+    SECONDS_MAIN=${BENCH_SECONDS:-4}
     REPEAT=${REPEAT:-1}
 else
-    SECONDS_MAIN=${BENCH_SECONDS:-30}
+    # About 25 single-thread renders of the clip in all: 20 s of 480p keeps
+    # the whole run near ten minutes on 2 cores. Many cores and time to
+    # spare: BENCH_SECONDS=60 gives smoother curves.
+    SECONDS_MAIN=${BENCH_SECONDS:-20}
     REPEAT=${REPEAT:-3}
 fi
 REPEAT2=1   # secondary experiments: one run per point keeps the whole run short
@@ -64,7 +67,10 @@ default_points() {
 POINTS=${POINTS:-$(default_points)}
 PMAX=$(echo "$POINTS" | tr ',' '\n' | sort -n | tail -1)
 
+EXPERIMENTS="main processes static guided cf1 cf16 small_heavy small_light weak"
 mkdir -p assets "$RES" "$TMP" "$PLOTS"
+# Results of an earlier run must not end up in this run's charts.
+for name in $EXPERIMENTS; do rm -f "$RES/$name.json" "$RES/${name}"_*.dat; done
 
 # ---- clips ------------------------------------------------------------------
 
@@ -93,7 +99,8 @@ sweep main "$MAIN" "$REPEAT"
 OMP_SCHEDULE=static sweep static "$MAIN" "$REPEAT2"
 [ "$QUICK" = 1 ] || OMP_SCHEDULE=guided sweep guided "$MAIN" "$REPEAT2"
 sweep cf1 "$MAIN" "$REPEAT2" --chunk-factor 1
-sweep cf16 "$MAIN" "$REPEAT2" --chunk-factor 16
+# A QUICK clip is too short for 16 chunks per worker (chunks last at least 1 s).
+[ "$QUICK" = 1 ] || sweep cf16 "$MAIN" "$REPEAT2" --chunk-factor 16
 sweep small_heavy "$SMALL" "$REPEAT"
 sweep small_light "$SMALL" "$REPEAT" --vf null --preset ultrafast
 
@@ -172,19 +179,18 @@ if command -v gnuplot > /dev/null; then
         "dat='$R/processes_phases.dat'" "name='one process per run'"
     chart gantt gantt $R/main_gantt.dat -- "dat='$R/main_gantt.dat'" "name='dynamic,1'"
     chart gantt gantt_static $R/static_gantt.dat -- "dat='$R/static_gantt.dat'" "name='static'"
-    if [ -s $R/guided_scaling.dat ]; then
-        chart schedule schedule $R/static_scaling.dat $R/main_scaling.dat -- \
-            "dat='$R/static_scaling.dat'" "dat2='$R/main_scaling.dat'" "dat3='$R/guided_scaling.dat'"
-    else
-        chart schedule schedule $R/static_scaling.dat $R/main_scaling.dat -- \
-            "dat='$R/static_scaling.dat'" "dat2='$R/main_scaling.dat'"
-    fi
+    guided=()
+    [ -s $R/guided_scaling.dat ] && guided=("dat3='$R/guided_scaling.dat'")
+    chart schedule schedule $R/static_scaling.dat $R/main_scaling.dat -- \
+        "dat='$R/static_scaling.dat'" "dat2='$R/main_scaling.dat'" "${guided[@]}"
     chart small_file small_file $R/small_heavy_scaling.dat $R/small_light_scaling.dat -- \
         "dat='$R/small_heavy_scaling.dat'" "dat2='$R/small_light_scaling.dat'" \
         "t1='heavy: hqdn3d + x264 default preset, 2 s clip'" \
         "t2='light: null filter + x264 ultrafast, 2 s clip'"
-    chart chunk_factor chunk_factor $R/cf1_scaling.dat $R/main_scaling.dat $R/cf16_scaling.dat -- \
-        "dat='$R/cf1_scaling.dat'" "dat2='$R/main_scaling.dat'" "dat3='$R/cf16_scaling.dat'"
+    cf16=()
+    [ -s $R/cf16_scaling.dat ] && cf16=("dat3='$R/cf16_scaling.dat'")
+    chart chunk_factor chunk_factor $R/cf1_scaling.dat $R/main_scaling.dat -- \
+        "dat='$R/cf1_scaling.dat'" "dat2='$R/main_scaling.dat'" "${cf16[@]}"
     chart weak weak $R/weak_scaling.dat -- "dat='$R/weak_scaling.dat'" "name='$UNIT s per worker'"
     chart processes processes $R/main_scaling.dat $R/processes_scaling.dat -- \
         "dat='$R/main_scaling.dat'" "dat2='$R/processes_scaling.dat'"
@@ -197,7 +203,7 @@ fi
 printf '\nrender bench: %s, %d cpus, points %s, main clip %s\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$NCPU" "$POINTS" "$MAIN"
 printf '%-12s %9s %9s %8s %8s %9s  %s\n' experiment "T1_s" "Tbest_s" "at_p" speedup "fit_f" results
-for name in main processes static guided cf1 cf16 small_heavy small_light weak; do
+for name in $EXPERIMENTS; do
     dat=$RES/${name}_scaling.dat
     [ -s "$dat" ] || continue
     # Strong scaling: the fastest point. Weak: the largest worker count.

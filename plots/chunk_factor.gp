@@ -5,10 +5,9 @@
 #
 #   gnuplot -e "dat='bench/results/cf1_scaling.dat'; dat2='bench/results/main_scaling.dat'; \
 #               dat3='bench/results/cf16_scaling.dat'; out='plots/chunk_factor'" plots/chunk_factor.gp
-# Optional: t1 t2 t3 (series titles).
+# Optional: dat3 (leave it out for two series), t1 t2 t3 (series titles).
 if (!exists("dat"))  dat  = 'bench/results/cf1_scaling.dat'
 if (!exists("dat2")) dat2 = 'bench/results/main_scaling.dat'
-if (!exists("dat3")) dat3 = 'bench/results/cf16_scaling.dat'
 if (!exists("out"))  out  = 'plots/chunk_factor'
 if (!exists("t1"))   t1   = '--chunk-factor 1'
 if (!exists("t2"))   t2   = '--chunk-factor 4 (default)'
@@ -28,10 +27,16 @@ set grid
 set xrange [0:pmax * 1.05 + 0.5]
 if (pmax <= 16) { set xtics 1 }
 set yrange [0:*]
-plot x with lines dt 2 lc rgb "gray40" title "ideal", \
-     dat  using 1:3:9:10 with yerrorlines pt 5 ps 1.2 lw 2 lc rgb "#d62728" title t1, \
-     dat2 using 1:3:9:10 with yerrorlines pt 7 ps 1.2 lw 2 lc rgb "#1f77b4" title t2, \
-     dat3 using 1:3:9:10 with yerrorlines pt 9 ps 1.2 lw 2 lc rgb "#2ca02c" title t3
+if (exists("dat3")) {
+    plot x with lines dt 2 lc rgb "gray40" title "ideal", \
+         dat  using 1:3:9:10 with yerrorlines pt 5 ps 1.2 lw 2 lc rgb "#d62728" title t1, \
+         dat2 using 1:3:9:10 with yerrorlines pt 7 ps 1.2 lw 2 lc rgb "#1f77b4" title t2, \
+         dat3 using 1:3:9:10 with yerrorlines pt 9 ps 1.2 lw 2 lc rgb "#2ca02c" title t3
+} else {
+    plot x with lines dt 2 lc rgb "gray40" title "ideal", \
+         dat  using 1:3:9:10 with yerrorlines pt 5 ps 1.2 lw 2 lc rgb "#d62728" title t1, \
+         dat2 using 1:3:9:10 with yerrorlines pt 7 ps 1.2 lw 2 lc rgb "#1f77b4" title t2
+}
 
 set terminal svg noenhanced size 900,600 dynamic font "Helvetica,12"
 set output out.'.svg'
