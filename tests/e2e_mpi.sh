@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# e2e_mpi.sh - render-mpi under OpenMPI on this one machine: frame-exact at
+# several ranks x threads, the same packets as render, audio kept, and a
+# failed or killed rank leaves no OUTPUT and no temporary file.
+#
+#   RENDER=/abs/path/render bash tests/e2e_mpi.sh      (cwd: anywhere)
+#   RENDER_MPI=/abs/path/render-mpi overrides the binary (default: next to RENDER)
+#
+# Each check prints "ok - NAME" or "FAIL - NAME (detail)"; the last line is
+# "N passed, N failed"; the exit status is non-zero when anything failed.
+# Without render-mpi or mpirun it says why, counts nothing and passes.
+. "$(dirname "$0")/lib.sh"
+
+RENDER_MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+case $RENDER_MPI in /*) ;; *) RENDER_MPI=$T_ROOT/${RENDER_MPI#./} ;; esac
+if [ ! -x "$RENDER_MPI" ] || ! command -v mpirun >/dev/null; then
+    echo "skip - ${RENDER_MPI} not built or no mpirun (make mpi; OpenMPI)"
+    finish
+    exit
+fi
+
+# One machine, no network: shared memory only. As root OpenMPI wants to be
+# told; more ranks than cores need --oversubscribe; --bind-to none lets
+# OpenMP have more than one thread per rank.
+export OMPI_MCA_btl=self,vader
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+MPIRUN=(mpirun --oversubscribe --bind-to none)
+W=$T_TMP
+TOL_PTS=0.0011   # Matroska stores milliseconds: each side may round by half of one
+
+# mr PREFIX RANKS THREADS ARGS...: run render-mpi, stdout/stderr to PREFIX.out/.err.
+mr() {
+    local p=$1 np=$2 th=$3; shift 3
+    OMP_NUM_THREADS=$th "${MPIRUN[@]}" -np "$np" "$RENDER_MPI" "$@" </dev/null >"$p.out" 2>"$p.err"
+}
+
+# no_leftovers OUT: neither OUT nor OUT.part-* exists.
+no_leftovers() {
+    local f
+    [ ! -e "$1" ] || { echo "$1 exists"; return 1; }
+    for f in "$1".part-*; do
+        [ -e "$f" ] && { echo "$f left behind"; return 1; }
+    done
+    return 0
+}
+
+# wait_for_temp OUT: until rank 0 has opened OUT.part-* (the run is under way).
+wait_for_temp() {
+    local i f
+    for i in $(seq 200); do
+        for f in "$1".part-*; do [ -e "$f" ] && return 0; done
+        sleep 0.05
+    done
+    return 1
+}
+
+# --- inputs -------------------------------------------------------------------
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=8 -f lavfi -i sine=d=8 \
+    -c:v libx264 -g 25 -pix_fmt yuv420p -c:a aac -shortest "$W/in.mp4" ||
+    { fail "input" "ffmpeg could not generate in.mp4"; finish; exit 1; }
+# Long enough at the default hqdn3d + x264 to kill a rank in the middle.
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=640x360:r=25:d=12 -f lavfi -i sine=d=12 \
+    -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -shortest "$W/big.mp4" ||
+    { fail "input" "ffmpeg could not generate big.mp4"; finish; exit 1; }
+v_md5 "$W/in.mp4" >"$W/ref.md5"
+v_times "$W/in.mp4" >"$W/ref.times"
+
+# --- frame-exact at ranks x threads ---------------------------------------------
+for rt in 1x2 2x1 3x2; do
+    np=${rt%x*} th=${rt#*x} o=$W/ffv1_$rt.mkv
+    if ! mr "$W/ffv1_$rt" "$np" "$th" "$W/in.mp4" --vf null -c:v ffv1 -o "$o" -y -q; then
+        fail "ffv1 $np ranks x $th threads: exit 0" "$(rr_why "$W/ffv1_$rt" $?)"
+        continue
+    fi
+    v_md5 "$o" >"$W/ffv1_$rt.md5"
+    v_times "$o" >"$W/ffv1_$rt.times"
+    d=$(same_lines "$W/ref.md5" "$W/ffv1_$rt.md5")
+    check "ffv1 $np ranks x $th threads: framemd5 equals the input's decode" "$d" test -z "$d"
+    # Both start at their first frame: the output is shifted by the input's
+    # start time, as ffmpeg does.
+    d=$(same_times "$W/ref.times" "$(head -n 1 "$W/ref.times")" \
+                   "$W/ffv1_$rt.times" "$(head -n 1 "$W/ffv1_$rt.times")" "$TOL_PTS")
+    check "ffv1 $np ranks x $th threads: frame times kept" "$d" test -z "$d"
+done
+
+# --- default workload: mp4 with audio, the same packets as render ---------------
+def=$W/def.mp4
+if mr "$W/def" 2 1 "$W/in.mp4" -o "$def" -y -q --report "$W/def.json"; then
+    ok "default workload, 2 ranks x 1 thread: exit 0"
+    check "default workload: h264 + aac in mp4" "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$def" | tr '\n' ' ')" \
+        test "$(ffprobe -v error -show_entries stream=codec_name -of csv=p=0 "$def" | tr '\n' ' ')" = "h264 aac "
+    check "default workload: every frame" "$(v_md5 "$def" | wc -l) frames" \
+        test "$(v_md5 "$def" | wc -l)" -eq "$(wc -l <"$W/ref.md5")"
+    span=$(a_span "$def") ref_span=$(a_span "$W/in.mp4")
+    check "default workload: audio lasts as long as the input's" "$span vs $ref_span" \
+        near "${span#* }" "${ref_span#* }" 0.030
+    check "default workload: report names 2 ranks and unique workers" "$(head -c 200 "$W/def.json")" \
+        python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))
+w=[c["worker"] for c in r["chunks_detail"]]
+sys.exit(not (r["ranks"] == 2 and r["threads"] == 2 and set(w) <= {0, 1}))' "$W/def.json"
+    # Same worker count, same plan, one encoder per chunk: same packets.
+    if rr "$W/ref" "$W/in.mp4" -w 2 -o "$W/ref.mp4" -y -q; then
+        pk() { ffmpeg -nostdin -v error -i "$1" -map 0 -c copy -f framemd5 - | grep -v '^#'; }
+        check "default workload: the same packets as render -w 2" "packet md5s differ" \
+            test "$(pk "$def" | md5sum)" = "$(pk "$W/ref.mp4" | md5sum)"
+    else
+        fail "render -w 2 (reference)" "$(rr_why "$W/ref" $?)"
+    fi
+else
+    fail "default workload, 2 ranks x 1 thread: exit 0" "$(rr_why "$W/def" $?)"
+fi
+
+# --- a rank killed mid-run ------------------------------------------------------
+kill_out=$W/kill.mp4
+OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/big.mp4" -o "$kill_out" -y -q \
+    </dev/null >"$W/kill.out" 2>"$W/kill.err" &
+mp=$!
+victim=""
+if wait_for_temp "$kill_out"; then
+    sleep 0.3
+    for p in $(pgrep -P "$mp" -x render-mpi); do
+        r=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
+        [ "$r" = 2 ] && victim=$p
+    done
+fi
+[ -n "$victim" ] && kill -9 "$victim"
+wait "$mp"
+rc=$?
+if [ -z "$victim" ]; then
+    fail "kill -9 rank 2 mid-run" "could not find rank 2 while the run was going (exit $rc)"
+else
+    # OpenMPI's mpirun exits 128 + the signal of the rank that died (137).
+    check "kill -9 rank 2 mid-run: mpirun exits non-zero" "exit $rc" test "$rc" -ne 0
+    sleep 0.2 # mpirun may return before the last rank has finished dying
+    check "kill -9 rank 2 mid-run: no output, no temporary file" "$(no_leftovers "$kill_out")" \
+        no_leftovers "$kill_out"
+fi
+
+# --- a chunk that fails: the input disappears once the run has started ----------
+cp "$W/big.mp4" "$W/gone.mp4"
+gone_out=$W/gone_out.mp4
+OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/gone.mp4" -o "$gone_out" -y -q \
+    </dev/null >"$W/gone.out" 2>"$W/gone.err" &
+mp=$!
+wait_for_temp "$gone_out"
+mv "$W/gone.mp4" "$W/gone_moved.mp4"
+wait "$mp"
+rc=$?
+check "failed chunk: exit 1" "exit $rc" test "$rc" -eq 1
+check "failed chunk: one line naming chunk, rank and host" "$(head -n 1 "$W/gone.err")" \
+    grep -qE '^render-mpi: .*gone\.mp4: chunk [0-9]+ on rank [0-9]+ \(host [^)]+\): ' "$W/gone.err"
+check "failed chunk: no output, no temporary file" "$(no_leftovers "$gone_out")" no_leftovers "$gone_out"
+
+# --- usage and bad input --------------------------------------------------------
+mr "$W/bad" 2 1 "$W/missing.mp4" -o "$W/bad.mp4" -y
+rc=$?
+check "missing input: exit 1, one line, no output" "exit $rc, $(head -n 1 "$W/bad.err")" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "^render-mpi: .*missing.mp4: " "$2" && [ ! -e "$3" ]' _ \
+    "$rc" "$W/bad.err" "$W/bad.mp4"
+mr "$W/sweep" 2 1 "$W/in.mp4" --sweep 1,2
+rc=$?
+check "--sweep under MPI: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
+OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$RENDER_MPI" --help >"$W/help.out" 2>&1
+check "--help: shared file system and an mpirun example" "$(head -n 1 "$W/help.out")" \
+    sh -c 'grep -q "shared file system" "$1" && grep -q "mpirun -np" "$1"' _ "$W/help.out"
+
+finish
