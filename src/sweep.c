@@ -237,13 +237,16 @@ static int check_settings(const RdSweepSettings *sw, const int *pts, int np,
     return 0;
 }
 
-static int finish(RdSweepData *d, const RdSweepSettings *sw, char *errbuf, int errlen)
+static int finish(RdSweepData *d, const RdSweepSettings *sw, int quiet,
+                  char *errbuf, int errlen)
 {
     char name[256];
     int ret = 0;
 
-    rd_sweep_print_table(d, stdout);
-    fflush(stdout);
+    if (!quiet) {
+        rd_sweep_print_table(d, stdout);
+        fflush(stdout);
+    }
     if (sw->export_path) {
         cJSON *json = rd_sweep_build_json(d);
         ret = json ? rd_json_write_file(json, sw->export_path) : AVERROR(ENOMEM);
@@ -313,7 +316,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
         d.npoints = i + 1;
     }
     stamp_date(&d);
-    ret = finish(&d, sw, errbuf, errlen);
+    ret = finish(&d, sw, base->quiet, errbuf, errlen);
 end:
     if (have_tmp)
         unlink(tmp);
@@ -572,7 +575,7 @@ int rd_sweep_assemble(const char *const *baseline_paths, int nbaseline,
         pt->limit_s = d.weak ? w * d.weak_unit_s : 0;
     }
     d.chunk_factor = infer_chunk_factor(&d);
-    ret = finish(&d, sw, errbuf, errlen);
+    ret = finish(&d, sw, 0, errbuf, errlen);
 end:
     for (int i = 0; reps && i < nruns; i++)
         rd_report_free(&reps[i]);

@@ -74,9 +74,9 @@ int rd_sweep_default_points(int ncpus, int *out, int max);
  * each point with workers = p and base->chunks (0: the planner's
  * p * chunk_factor), `repeat` times each. Every run writes to a temporary
  * file (next to the export file, else in $TMPDIR or /tmp) that is deleted
- * once measured; base->output is not touched. Progress lines and warnings
- * go to stderr unless base->quiet; the table goes to stdout; then the JSON
- * and .dat files are written. Stops early with AVERROR_EXIT when
+ * once measured; base->output is not touched. Unless base->quiet (-q),
+ * progress lines and warnings go to stderr and the table to stdout; then
+ * the JSON and .dat files are written. Stops early with AVERROR_EXIT when
  * *base->cancel becomes non-zero. Returns 0 or a negative AVERROR, with a
  * reason in errbuf (may be NULL).
  */
