@@ -89,6 +89,7 @@ frame_exact() {
     if [ ! -e "$ref.md5" ]; then
         v_md5 "$in" >"$ref.md5"
         v_times "$in" >"$ref.t"
+        v_format "$in" >"$ref.fmt"
     fi
     local rc=0
     rr "$W/fe" "$in" --vf null -c:v ffv1 -o "$out" -y -q -w "$w" "$@" || rc=$?
@@ -105,7 +106,7 @@ frame_exact() {
     then ok "frame-exact $tag: timestamps"
     else fail "frame-exact $tag: timestamps" "relative pts: $why"; fi
     local fin fout
-    fin=$(v_format "$in")
+    fin=$(cat "$ref.fmt")
     fout=$(v_format "$out")
     if [ "$fin" = "$fout" ]; then ok "frame-exact $tag: size and pix_fmt"
     else fail "frame-exact $tag: size and pix_fmt" "input $fin, output $fout"; fi
@@ -184,6 +185,24 @@ s_audio() {
             check "10-bit stays 10-bit with libx264" "output pix_fmt $pf" [ "$pf" = yuv420p10le ]
         fi
     done
+}
+
+s_acodec() {
+    local rc=0
+    rr "$W/anone" "$FX/cfr.mp4" --vf null -c:a none -w 2 -q -y -o "$W/anone.mp4" || rc=$?
+    if [ $rc -ne 0 ]; then fail "-c:a none" "$(rr_why "$W/anone" $rc)"
+    else
+        check "-c:a none: no audio stream" "audio found" \
+            [ -z "$(probe "$W/anone.mp4" stream=index -select_streams a)" ]
+    fi
+    rc=0
+    rr "$W/aaac" "$FX/vp9.webm" --vf null -c:a aac -w 2 -q -y -o "$W/aaac.mp4" || rc=$?
+    if [ $rc -ne 0 ]; then fail "-c:a aac" "$(rr_why "$W/aaac" $rc)"
+    else
+        local c
+        c=$(probe "$W/aaac.mp4" stream=codec_name -select_streams a:0)
+        check "-c:a aac: Opus re-encoded to AAC" "audio codec '$c'" [ "$c" = aac ]
+    fi
 }
 
 # --- 3. temporal filter joins ------------------------------------------------
@@ -312,7 +331,7 @@ s_omp() {
 }
 
 # ONLY="audio temporal" runs just those sections (names: the s_* above).
-for sec in fixtures frame rotation audio temporal small report omp; do
+for sec in fixtures frame rotation audio acodec temporal small report omp; do
     want "$sec" && "s_$sec"
 done
 
