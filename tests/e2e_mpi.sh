@@ -157,9 +157,24 @@ rc=$?
 check "missing input: exit 1, one line, no output" "exit $rc, $(head -n 1 "$W/bad.err")" \
     sh -c '[ "$1" -eq 1 ] && grep -q "^render-mpi: .*missing.mp4: " "$2" && [ ! -e "$3" ]' _ \
     "$rc" "$W/bad.err" "$W/bad.mp4"
-mr "$W/sweep" 2 1 "$W/in.mp4" --sweep 1,2
+
+# --- --sweep: a ranks x threads grid ----------------------------------------------
+if mr "$W/sweep" 2 1 "$W/in.mp4" -t 2 --sweep 1 --repeat 1 --export "$W/sweep.json" -q; then
+    check "--sweep, 2 ranks: runs at 1 and 2 ranks, with ranks and threads_per_rank" \
+        "$(head -c 300 "$W/sweep.json")" \
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+g=[(r["ranks"], r["threads_per_rank"], r["workers"]) for r in d["runs"]]
+sys.exit(not (d["schema"] == "render-bench/1" and d["method"] == "mpi" and
+              g == [(1, 1, 1), (2, 1, 2)] and d["baseline"]["chunks"] == 1 and
+              all(r["time_s"] > 0 and r["frames_out"] == 50 for r in d["runs"])))' "$W/sweep.json"
+else
+    fail "--sweep, 2 ranks: exit 0" "$(rr_why "$W/sweep" $?)"
+fi
+check "--sweep leaves no scratch output" "$(ls -a "$W" | grep render-mpi-sweep)" \
+    sh -c '! ls -a "$1" | grep -q render-mpi-sweep' _ "$W"
+mr "$W/prog" 2 1 "$W/in.mp4" --progress -
 rc=$?
-check "--sweep under MPI: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
+check "--progress under MPI: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
 OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$RENDER_MPI" --help >"$W/help.out" 2>&1
 check "--help: shared file system and an mpirun example" "$(head -n 1 "$W/help.out")" \
     sh -c 'grep -q "shared file system" "$1" && grep -q "mpirun -np" "$1"' _ "$W/help.out"

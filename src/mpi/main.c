@@ -5,7 +5,6 @@
  */
 #include <inttypes.h>
 #include <omp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,41 +20,6 @@
 /* A worker rank that reported a failure waits this long for rank 0 to
  * abort the job before it aborts the job itself. */
 #define ABORT_GRACE_S 60
-
-static _Atomic int cancel_flag;
-static char temp_path[4200];
-
-/*
- * mpirun answers a dead rank (or Ctrl-C) with SIGTERM to the others and
- * SIGKILL one second later (OpenMPI's odls_base_sigkill_timeout), which
- * can be before a chunk notices the cancel flag. So the handler removes
- * rank 0's temporary output itself (unlink is async-signal-safe); the
- * engine's own clean-up then finds nothing left to remove.
- */
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (temp_path[0])
-        unlink(temp_path);
-    if (atomic_exchange(&cancel_flag, 1)) {
-        static const char msg[] = RD_MPI_PROG ": interrupted twice, quitting\n";
-        ssize_t w = write(2, msg, sizeof(msg) - 1);
-        (void)w;
-        _exit(130);
-    }
-}
-
-static void install_signals(const char *output)
-{
-    struct sigaction sa;
-    /* The name the muxer gives its temporary file (src/merge.c). */
-    snprintf(temp_path, sizeof(temp_path), "%s.part-%ld", output, (long)getpid());
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-}
 
 /* render's help, under this program's name, and what MPI adds. */
 static void usage(FILE *f)
@@ -87,7 +51,11 @@ static void usage(FILE *f)
 "  srun --cpu-bind=none " RD_MPI_PROG " /shared/in.mp4 -o /shared/out.mp4\n"
 "\n"
 "OMP_SCHEDULE does not apply (chunks go to whichever thread asks first).\n"
-"--sweep and --progress are not supported under MPI yet (use render).\n"
+"--sweep [LIST]: LIST is threads per rank (default 1, 2, 4 ... -w); each is\n"
+"run at 1, 2, 4 ... up to all ranks (ranks left out wait), after a baseline\n"
+"of one rank, one thread, one chunk; --export adds ranks and\n"
+"threads_per_rank to every run, --dat-dir also writes NAME_hybrid.dat.\n"
+"--progress is not supported under MPI yet (use render).\n"
 "If a rank fails, the job is aborted and mpirun exits non-zero; a killed\n"
 "rank makes mpirun stop the job (exit 137 for SIGKILL). No OUTPUT and no\n"
 "temporary file are left.\n", f);
@@ -124,10 +92,10 @@ static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
             print_version();
         return 0;
     }
-    if (c->sweep || c->progress_path) {
+    if (c->progress_path) {
         if (m->rank == 0)
-            fprintf(stderr, RD_MPI_PROG ": %s is not supported under MPI yet; use render %s\n",
-                    c->sweep ? "--sweep" : "--progress", c->sweep ? "--sweep" : "--progress");
+            fprintf(stderr, RD_MPI_PROG ": --progress is not supported under MPI yet; "
+                    "use render --progress\n");
         return 2;
     }
     if (c->verbose)
@@ -191,17 +159,23 @@ static int write_report(const RdMpi *m, const RdCli *c, const RdReport *rep)
     return ret;
 }
 
-static int lead(const RdMpi *m, RdCli *c)
+static int lead(const RdMpi *m, RdCli *c, int cpus)
 {
     RdReport rep;
     char err[1024] = "";
     int shared = 0, status = 0, ret;
 
-    c->s.cancel = &cancel_flag;
-    install_signals(c->s.output);
-    ret = rd_job_render(m, &c->s, m->size, 0, &rep, &shared, err, sizeof(err));
-    if (ret == AVERROR_EXIT && atomic_load(&cancel_flag)) {
-        fprintf(stderr, RD_MPI_PROG ": interrupted; %s not written\n", c->s.output);
+    memset(&rep, 0, sizeof(rep));
+    c->s.cancel = rd_signal_install();
+    if (c->sweep) {
+        ret = rd_sweep_mpi(m, c, cpus, &shared, err, sizeof(err));
+    } else {
+        rd_signal_guard(c->s.output, NULL);
+        ret = rd_job_render(m, &c->s, m->size, 0, &rep, &shared, err, sizeof(err));
+    }
+    if (ret == AVERROR_EXIT && atomic_load(c->s.cancel)) {
+        fprintf(stderr, RD_MPI_PROG ": interrupted; %s not written\n",
+                c->sweep ? "sweep results" : c->s.output);
         status = 130;
     } else if (ret < 0) {
         fprintf(stderr, RD_MPI_PROG ": %s\n", *err ? err : av_err2str(ret));
@@ -214,9 +188,9 @@ static int lead(const RdMpi *m, RdCli *c)
     }
     if (m->size > 1)
         rd_job_end(status ? RD_SHARE_FAIL : RD_SHARE_END);
-    if (!status && !c->s.quiet)
+    if (!status && !c->sweep && !c->s.quiet)
         print_summary(m, c, &rep);
-    if (!status && c->report_path && write_report(m, c, &rep) < 0)
+    if (!status && !c->sweep && c->report_path && write_report(m, c, &rep) < 0)
         status = 1;
     rd_report_free(&rep);
     return status;
@@ -259,8 +233,10 @@ int main(int argc, char **argv)
         status = 1;
     }
     if (status < 0) {
+        int cpus;
         setup_threads(&m, &cli);
-        status = m.rank == 0 ? lead(&m, &cli) : follow(&m, &cli);
+        cpus = cli.sweep ? rd_sweep_job_cpus(&m) : 0;
+        status = m.rank == 0 ? lead(&m, &cli, cpus) : follow(&m, &cli);
     }
     rd_cli_free(&cli);
     MPI_Finalize();

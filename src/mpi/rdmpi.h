@@ -190,6 +190,18 @@ int rd_master_run(const RdMpi *m, RdEngine *e, int ranks, int threads);
  */
 int rd_worker_run(const RdMpi *m, RdShare *sh, int threads, int first, const RdSettings *s);
 
+/* --- signals.c: rank 0's SIGINT and SIGTERM ------------------------------- */
+
+/** Catch SIGINT and SIGTERM; returns the flag they set (for RdSettings.cancel). A second signal exits 130 at once. */
+_Atomic int *rd_signal_install(void);
+
+/**
+ * Files the handler removes at once: the muxer's temporary file for
+ * `output` (NULL: none) and `extra` (NULL: none). Replaces the previous
+ * ones. Only one thread may call it at a time.
+ */
+void rd_signal_guard(const char *output, const char *extra);
+
 /* --- job.c: a render as the whole job runs it ---------------------------- */
 
 /**
@@ -212,5 +224,23 @@ int rd_job_end(int status);
  * here and rank 0 was told; rank 0 then aborts the job.
  */
 int rd_job_serve(const RdMpi *m, const RdSettings *s);
+
+/* --- sweep.c: --sweep under MPI -------------------------------------------- */
+
+struct RdCli;
+
+/** Collective: the cores of the job's hosts, each host counted once (rank 0's answer). */
+int rd_sweep_job_cpus(const RdMpi *m);
+
+/**
+ * Rank 0: the baseline (1 rank, 1 thread, 1 chunk), then every ranks x
+ * threads point (ranks 1, 2, 4 ... m->size; threads from --sweep LIST, else
+ * 1, 2, 4 ... m->threads), c->repeat times each; prints the tables and
+ * writes --export (render-bench/1 with ranks and threads_per_rank per run)
+ * and --dat-dir files. Returns 0 or a negative AVERROR with one line in
+ * err; *shared as for rd_job_render. The caller still ends the job.
+ */
+int rd_sweep_mpi(const RdMpi *m, const struct RdCli *c, int cpus, int *shared,
+                 char *err, int errlen);
 
 #endif

@@ -23,6 +23,26 @@ static int bcast(void *buf, int count, MPI_Datatype type)
     return MPI_Bcast(buf, count, type, 0, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : AVERROR_EXTERNAL;
 }
 
+/* The header comes when rank 0 has probed and planned, or finished a whole
+ * render that this rank sits out (a sweep point with fewer ranks). A
+ * blocking broadcast polls the CPU meanwhile, taking it from the ranks
+ * that work on the same node; this one naps. */
+static int bcast_header(int64_t *h)
+{
+    MPI_Request req;
+    int done = 0;
+
+    if (MPI_Ibcast(h, H_COUNT, MPI_INT64_T, 0, MPI_COMM_WORLD, &req) != MPI_SUCCESS)
+        return AVERROR_EXTERNAL;
+    for (;;) {
+        if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return AVERROR_EXTERNAL;
+        if (done)
+            return 0;
+        rd_nap();
+    }
+}
+
 static void fill_header(int64_t *h, RdEngine *e)
 {
     const RdChunkShared *sh = rd_engine_shared(e);
@@ -55,7 +75,7 @@ int rd_share_send(RdEngine *e, int status, int ranks, int threads)
     h[H_THREADS] = threads;
     if (e)
         fill_header(h, e);
-    if ((ret = bcast(h, H_COUNT, MPI_INT64_T)) < 0 || !e)
+    if ((ret = bcast_header(h)) < 0 || !e)
         return ret;
     /* A copy, so the broadcast does not depend on how the engine stores them. */
     n = rd_engine_nchunks(e);
@@ -105,7 +125,7 @@ int rd_share_recv(RdShare *sh, const RdSettings *s)
     int ret;
 
     memset(sh, 0, sizeof(*sh));
-    if ((ret = bcast(h, H_COUNT, MPI_INT64_T)) < 0)
+    if ((ret = bcast_header(h)) < 0)
         return ret;
     sh->status = (int)h[H_STATUS];
     sh->nchunks = (int)h[H_NCHUNKS];
