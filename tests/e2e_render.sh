@@ -87,8 +87,7 @@ frame_exact() {
     local out=$W/fe.mkv ref=$W/ref.$(basename "$in")
     rm -f "$out"
     if [ ! -e "$ref.md5" ]; then
-        v_md5 "$in" >"$ref.md5"
-        v_times "$in" >"$ref.t"
+        v_frames "$in" "$ref"
         v_format "$in" >"$ref.fmt"
     fi
     local rc=0
@@ -98,10 +97,9 @@ frame_exact() {
         return
     fi
     local why
-    v_md5 "$out" >"$W/out.md5"
+    v_frames "$out" "$W/out"
     if why=$(same_lines "$ref.md5" "$W/out.md5"); then ok "frame-exact $tag: pixels"
     else fail "frame-exact $tag: pixels" "framemd5 $why"; fi
-    v_times "$out" >"$W/out.t"
     if why=$(same_times "$ref.t" "$(head -n 1 "$ref.t")" "$W/out.t" "$(head -n 1 "$W/out.t")" $TOL_PTS)
     then ok "frame-exact $tag: timestamps"
     else fail "frame-exact $tag: timestamps" "relative pts: $why"; fi

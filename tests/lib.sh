@@ -87,6 +87,20 @@ v_md5() {
         -f framemd5 - 2>/dev/null | awk -F', *' '!/^#/ { print $NF }'
 }
 
+# v_frames FILE PREFIX: one decode for both: PREFIX.md5 as v_md5, PREFIX.t
+# the frame times in seconds (-enc_time_base -1 keeps the stream's own time
+# base, so ffmpeg does not round VFR times to a guessed frame rate; these
+# agree with ffprobe's best_effort_timestamp to the microsecond on every
+# fixture, relative to the first frame).
+v_frames() {
+    : >"$2.md5"; : >"$2.t"
+    ffmpeg -nostdin -v error -noautorotate -i "$1" -map 0:v:0 -fps_mode passthrough \
+        -enc_time_base -1 -f framemd5 - 2>/dev/null |
+        awk -F', *' -v md5="$2.md5" -v t="$2.t" '
+            /^#tb 0:/ { split($0, a, " "); split(a[3], r, "/") }
+            !/^#/ { print $NF >> md5; printf "%.6f\n", $3 * r[1] / r[2] >> t }'
+}
+
 # v_times FILE: presentation time (s) of every decoded video frame.
 v_times() {
     ffprobe -v error -select_streams v:0 \
