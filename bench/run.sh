@@ -10,7 +10,7 @@
 #   RENDER   the render binary (default ./render)
 #   GEN      the clip generator (default ./gen-mandelbrot)
 #   QUICK=1  short clips, one run per point: a smoke test (~2 min on 2 cores)
-#   BENCH_SECONDS  length of the main clip (default 20; QUICK 4)
+#   BENCH_SECONDS  length of the main clip (default 20; QUICK 3)
 #   REPEAT   runs per point for the main sweeps (default 3; QUICK 1)
 #   POINTS   worker counts, e.g. 1,2,4,8 (default 1,2,4,... up to the cores, and the cores)
 #
@@ -38,7 +38,7 @@ PLOTS=plots
 unset OMP_NUM_THREADS OMP_SCHEDULE OMP_DYNAMIC OMP_PROC_BIND OMP_PLACES
 
 if [ "$QUICK" = 1 ]; then
-    SECONDS_MAIN=${BENCH_SECONDS:-4}
+    SECONDS_MAIN=${BENCH_SECONDS:-3}
     REPEAT=${REPEAT:-1}
 else
     # About 25 single-thread renders of the clip in all: 20 s of 480p keeps
