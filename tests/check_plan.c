@@ -40,24 +40,24 @@ typedef struct Case {
 
 static const Case cases[] = {
     /* 60 s at 30 fps, 1 s GOP, 2 workers: 8 chunks, all on keyframes */
-    { 1800, 30, 2, 0, 0, 30, 8, 8, 1 },
+    { 1800, 30, 2, 0, 0, 30, 8, 8, 1, 0 },
     /* with pre-roll the boundaries stay on keyframes too */
-    { 1800, 30, 2, 0, 8, 30, 8, 8, 1 },
+    { 1800, 30, 2, 0, 8, 30, 8, 8, 1, 0 },
     /* 16 workers on 20 s: at least 1 s per chunk caps it at 20 */
-    { 600, 30, 16, 0, 0, 30, 20, 20, 1 },
+    { 600, 30, 16, 0, 0, 30, 20, 20, 1, 0 },
     /* three frames, 8 workers: never more chunks than the minimum allows */
-    { 3, 0, 8, 0, 0, 30, 1, 1, 0 },
+    { 3, 0, 8, 0, 0, 30, 1, 1, 0, 0 },
     /* explicit --chunks is obeyed, capped by the frame count */
-    { 100, 10, 2, 7, 0, 30, 7, 7, 0 },
-    { 5, 1, 2, 50, 0, 1, 5, 5, 1 },
+    { 100, 10, 2, 7, 0, 30, 7, 7, 0, 0 },
+    { 5, 1, 2, 50, 0, 1, 5, 5, 1, 0 },
     /* long GOP (one keyframe per 250): the seek tax limits over-decomposition */
-    { 300, 250, 2, 0, 0, 30, 2, 3, 0 },
+    { 300, 250, 2, 0, 0, 30, 2, 3, 0, 0 },
     /* one worker with sparse keyframes: one chunk, nothing wasted */
-    { 300, 250, 1, 0, 0, 30, 1, 1, 0 },
+    { 300, 250, 1, 0, 0, 30, 1, 1, 0, 0 },
     /* 10 min at 30 fps, 1 worker: at most 30 s (900 frames) per chunk */
     { 18000, 30, 1, 0, 8, 30, 20, 20, 1, 900 },
     /* intra-only: every frame a keyframe */
-    { 250, 1, 4, 0, 3, 5, 16, 16, 1 },
+    { 250, 1, 4, 0, 3, 5, 16, 16, 1, 0 },
 };
 
 START_TEST(test_plan_table)
