@@ -11,6 +11,7 @@ PKGS     = libavformat libavcodec libavfilter libavutil libswresample libswscale
 
 # Recursive (=) so pkg-config runs at recipe time, after `deps` installed it.
 RD_CFLAGS = -std=c11 -Wall -Wextra -fopenmp -D_GNU_SOURCE -MMD -MP -Isrc \
+            -DRD_BUILD_FLAGS='"$(strip $(CFLAGS))"' \
             $(shell pkg-config --cflags $(PKGS)) $(CFLAGS)
 RD_LIBS   = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 CK_LIBS   = $(shell pkg-config --libs check)
@@ -128,7 +129,7 @@ asan: | $(STAMP)
 
 # The scaling benchmark: sweeps, JSON and .dat in bench/results, charts in
 # plots/. QUICK=1 for a reduced run.
-bench: all assets
+bench: all
 	RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) QUICK=$(QUICK) bash bench/run.sh
 
 demo: all $(ASSET)
