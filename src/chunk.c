@@ -96,6 +96,11 @@ static int drain_encoder(Ctx *c)
     int ret;
     while ((ret = avcodec_receive_packet(c->enc, c->pkt)) >= 0) {
         c->res->bytes += c->pkt->size;
+        /* Counted here, not when sent: the encoder's lookahead holds frames. */
+        if (c->cp)
+            atomic_fetch_add_explicit(&c->cp->frames_done, 1, memory_order_relaxed);
+        if (c->wp)
+            atomic_fetch_add_explicit(&c->wp->frames_done, 1, memory_order_relaxed);
         if ((ret = push_packet(c->res, c->pkt)) < 0)
             return ret;
     }
@@ -109,13 +114,8 @@ static int encode(Ctx *c, AVFrame *f)
         f->pict_type = AV_PICTURE_TYPE_NONE;
     if ((ret = avcodec_send_frame(c->enc, f)) < 0)
         return ret;
-    if (f) {
+    if (f)
         c->res->frames++;
-        if (c->cp)
-            atomic_fetch_add_explicit(&c->cp->frames_done, 1, memory_order_relaxed);
-        if (c->wp)
-            atomic_fetch_add_explicit(&c->wp->frames_done, 1, memory_order_relaxed);
-    }
     return drain_encoder(c);
 }
 

@@ -184,8 +184,10 @@ static void drain(Run *r)
                 break;
             if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0)
                 record_error(r, ret, detail);
-            if (r->prog && ret >= 0)
+            if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
+                atomic_fetch_add(&r->prog->output_bytes, res->bytes);
+            }
             rd_chunk_result_free(res);
             av_free(res);
         }
