@@ -55,7 +55,7 @@ static void usage(FILE *f)
 "run at 1, 2, 4 ... up to all ranks (ranks left out wait), after a baseline\n"
 "of one rank, one thread, one chunk; --export adds ranks and\n"
 "threads_per_rank to every run, --dat-dir also writes NAME_hybrid.dat.\n"
-"--progress is not supported under MPI yet (use render).\n"
+"--progress and --assemble-sweep are not supported under MPI (use render).\n"
 "If a rank fails, the job is aborted and mpirun exits non-zero; a killed\n"
 "rank makes mpirun stop the job (exit 137 for SIGKILL). No OUTPUT and no\n"
 "temporary file are left.\n", f);
@@ -92,10 +92,10 @@ static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
             print_version();
         return 0;
     }
-    if (c->progress_path) {
+    if (c->progress_path || c->assemble_out) {
+        const char *o = c->progress_path ? "--progress" : "--assemble-sweep";
         if (m->rank == 0)
-            fprintf(stderr, RD_MPI_PROG ": --progress is not supported under MPI yet; "
-                    "use render --progress\n");
+            fprintf(stderr, RD_MPI_PROG ": %s is not supported under MPI; use render %s\n", o, o);
         return 2;
     }
     if (c->verbose)
