@@ -14,10 +14,10 @@ typedef struct Args {
     int errlen;
 } Args;
 
-void rd_cli_usage(FILE *f)
+void rd_cli_usage(FILE *f, const char *usage_line)
 {
+    fprintf(f, "%s\n", usage_line ? usage_line : "Usage: render [OPTIONS] [INPUT]");
     fputs(
-"Usage: render [OPTIONS] [INPUT]\n"
 "Filter and encode one video on every core: the input is split into time\n"
 "chunks that OpenMP threads decode, filter and encode in parallel, then\n"
 "joined in order with the audio copied once.\n"

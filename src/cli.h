@@ -41,7 +41,7 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen);
 
 void rd_cli_free(RdCli *c);
 
-/** --help text. */
-void rd_cli_usage(FILE *f);
+/** --help text; `usage_line` replaces the first line ("Usage: render [OPTIONS] [INPUT]") when not NULL. */
+void rd_cli_usage(FILE *f, const char *usage_line);
 
 #endif

@@ -13,11 +13,11 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "version.h"
 #include "dashboard.h"
 #include "engine.h"
 #include "sweep.h"
 
-#define RD_VERSION "0.1.0"
 
 static _Atomic int cancel_flag;
 
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
     }
     if (cli.help || cli.version) {
         if (cli.help)
-            rd_cli_usage(stdout);
+            rd_cli_usage(stdout, NULL);
         else
             print_version();
         rd_cli_free(&cli);

@@ -20,6 +20,11 @@ struct RdMerge {
     char tmp[4096], out[4096];
 };
 
+void rd_merge_temp_name(char *buf, int len, const char *output)
+{
+    snprintf(buf, len, "%s.part-%ld", output, (long)getpid());
+}
+
 int rd_merge_probe_format(const char *output)
 {
     const AVOutputFormat *f = av_guess_format(NULL, output, NULL);
@@ -55,7 +60,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     if (!(m = *pm = av_mallocz(sizeof(*m))))
         return AVERROR(ENOMEM);
     snprintf(m->out, sizeof(m->out), "%s", cfg->output);
-    snprintf(m->tmp, sizeof(m->tmp), "%s.part-%ld", cfg->output, (long)getpid());
+    rd_merge_temp_name(m->tmp, sizeof(m->tmp), cfg->output);
     m->etb = cfg->venc->time_base;
     m->voff = av_rescale_q(cfg->ts_offset, AV_TIME_BASE_Q, m->etb);
     m->depth = cfg->venc->has_b_frames;

@@ -29,6 +29,9 @@ typedef struct RdMergeConfig {
     const RdAudioConfig *audio;    ///< audio to carry, or NULL for none
 } RdMergeConfig;
 
+/** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */
+void rd_merge_temp_name(char *buf, int len, const char *output);
+
 /** Ask the output format whether it needs global headers; 0/1, or a negative AVERROR when OUTPUT's format is unknown. */
 int rd_merge_probe_format(const char *output);
 

@@ -14,9 +14,9 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "version.h"
 #include "mpi/rdmpi.h"
 
-#define RD_VERSION "0.1.0" /* render's, src/main.c */
 /* A worker rank that reported a failure waits this long for rank 0 to
  * abort the job before it aborts the job itself. */
 #define ABORT_GRACE_S 60
@@ -24,18 +24,7 @@
 /* render's help, under this program's name, and what MPI adds. */
 static void usage(FILE *f)
 {
-    char *text = NULL, *body;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-
-    if (mem) {
-        rd_cli_usage(mem);
-        fclose(mem);
-    }
-    body = text ? strchr(text, '\n') : NULL;
-    fputs("Usage: mpirun [MPI OPTIONS] " RD_MPI_PROG " [OPTIONS] [INPUT]\n", f);
-    fputs(body ? body + 1 : "", f);
-    free(text);
+    rd_cli_usage(f, "Usage: mpirun [MPI OPTIONS] " RD_MPI_PROG " [OPTIONS] [INPUT]");
     fputs(
 "\n"
 "Under MPI: rank 0 probes, plans, hands out chunks one at a time and writes\n"

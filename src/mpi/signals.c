@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "merge.h"
 #include "mpi/rdmpi.h"
 
 typedef struct Paths {
@@ -57,9 +58,8 @@ _Atomic int *rd_signal_install(void)
 void rd_signal_guard(const char *output, const char *extra)
 {
     Paths *p = atomic_load(&current) == &paths[0] ? &paths[1] : &paths[0];
-    /* The name the muxer gives its temporary file (src/merge.c). */
     if (output)
-        snprintf(p->part, sizeof(p->part), "%s.part-%ld", output, (long)getpid());
+        rd_merge_temp_name(p->part, sizeof(p->part), output);
     else
         p->part[0] = 0;
     snprintf(p->extra, sizeof(p->extra), "%s", extra ? extra : "");
