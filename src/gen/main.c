@@ -94,8 +94,9 @@ int main(int argc, char **argv)
         return EXIT_FAILED;
     }
     if (!o.quiet)
-        fprintf(stderr, GEN_NAME ": %lld frames in %.1f s (%.1f fps, %d thread%s)\n",
-                (long long)st.frames, st.seconds, st.seconds > 0 ? st.frames / st.seconds : 0.0,
+        fprintf(stderr, GEN_NAME ": %lld frame%s in %.1f s (%.1f fps, %d thread%s)\n",
+                (long long)st.frames, st.frames == 1 ? "" : "s", st.seconds,
+                st.seconds > 0 ? st.frames / st.seconds : 0.0,
                 st.threads, st.threads == 1 ? "" : "s");
     return EXIT_OK;
 }

@@ -139,6 +139,14 @@ static int video_options(AVCodecContext *c, const GenSettings *s, int gop, AVDic
     return 0;
 }
 
+/* The yuvj* formats are full range by definition. */
+static int is_full_range(enum AVPixelFormat fmt)
+{
+    return fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P ||
+           fmt == AV_PIX_FMT_YUVJ444P || fmt == AV_PIX_FMT_YUVJ440P ||
+           fmt == AV_PIX_FMT_YUVJ411P;
+}
+
 static int open_video(GenWriter *w, const GenSettings *s, char *err, int err_size)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name(s->vcodec);
@@ -170,7 +178,7 @@ static int open_video(GenWriter *w, const GenSettings *s, char *err, int err_siz
         c->colorspace      = AVCOL_SPC_BT709;
         c->color_primaries = AVCOL_PRI_BT709;
         c->color_trc       = AVCOL_TRC_BT709;
-        c->color_range     = AVCOL_RANGE_MPEG;
+        c->color_range     = is_full_range(s->pix_fmt) ? AVCOL_RANGE_JPEG : AVCOL_RANGE_MPEG;
     }
 
     if ((ret = video_options(c, s, gop, &opts)) < 0)
