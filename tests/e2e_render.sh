@@ -122,6 +122,10 @@ s_frame() {
     frame_exact "longgop.mp4 -w 3 --chunks 7" "$FX/longgop.mp4" 3 --chunks 7
     frame_exact "vfr.mkv -w 2 --chunks 7" "$FX/vfr.mkv" 2 --chunks 7
     frame_exact "opengop.mp4 -w 2 --chunks 7" "$FX/opengop.mp4" 2 --chunks 7
+    # Chunks shorter than a GOP: one inside the last, open GOP.
+    frame_exact "opengop.mp4 -w 2 --chunks 19" "$FX/opengop.mp4" 2 --chunks 19
+    # One frame per chunk, variable frame rate.
+    frame_exact "vfr.mp4 -w 2 --chunks 75" "$FX/vfr.mp4" 2 --chunks 75
 }
 
 # Rotation is carried as side data (not applied to the pixels) into MP4.
