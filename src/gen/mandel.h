@@ -2,7 +2,7 @@
  * mandel.h - the mandelbrot zoom: which view each frame shows, and the
  * OpenMP row-parallel renderer that paints it into packed RGB.
  *
- * Pure computation: no libav calls besides pixel-format constants, no I/O,
+ * Pure computation: no libav, no I/O,
  * no global state. The same view always gives the same bytes, whatever the
  * thread count or schedule.
  */

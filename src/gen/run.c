@@ -99,6 +99,7 @@ int gen_run(const GenSettings *s, GenStats *stats, char *err, int err_size)
     GenMandel *m = NULL;
     GenMandelView view;
     struct SwsContext *sws = NULL;
+    const AVFrame *f;
     uint8_t *rgb[2] = { NULL, NULL };
     int threads = 1, shown = 0, ret;
 
@@ -112,7 +113,12 @@ int gen_run(const GenSettings *s, GenStats *stats, char *err, int err_size)
         goto end;
     }
     gen_mandel_init(m, s->width, s->height, rgb48, team);
-    if ((ret = make_scaler(&sws, gen_writer_frame(w), src_fmt)) < 0) {
+    if (!(f = gen_writer_frame(w))) {
+        ret = AVERROR(ENOMEM);
+        snprintf(err, err_size, "video frame: %s", av_err2str(ret));
+        goto end;
+    }
+    if ((ret = make_scaler(&sws, f, src_fmt)) < 0) {
         snprintf(err, err_size, "cannot convert %s to %s", av_get_pix_fmt_name(src_fmt),
                  av_get_pix_fmt_name(s->pix_fmt));
         goto end;
