@@ -18,7 +18,7 @@
 #define MIN_CHUNK_S 1.0
 /* ...and at most this long, so that the packets a finished chunk holds
  * until it is written stay bounded however long the input is. */
-#define MAX_CHUNK_S 30.0
+#define MAX_CHUNK_S 10.0
 /* Frames of pre-roll for temporal filters (hqdn3d's recursion settles). */
 #define AUTO_PREROLL 8
 
