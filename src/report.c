@@ -20,7 +20,7 @@ cJSON *rd_json_add_number(cJSON *obj, const char *name, double v)
     return cJSON_AddNumberToObject(obj, name, v);
 }
 
-static cJSON *input_json(const RdReport *r)
+cJSON *rd_report_input_json(const RdReport *r)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -35,7 +35,7 @@ static cJSON *input_json(const RdReport *r)
     return o;
 }
 
-static cJSON *chunk_json(const RdChunkReport *c)
+cJSON *rd_report_chunk_json(const RdChunkReport *c)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -58,7 +58,7 @@ cJSON *rd_report_to_json(const RdReport *r)
     if (!root)
         return NULL;
     cJSON_AddStringToObject(root, "schema", "render-report/1");
-    cJSON_AddItemToObject(root, "input", input_json(r));
+    cJSON_AddItemToObject(root, "input", rd_report_input_json(r));
     wl = cJSON_AddObjectToObject(root, "workload");
     cJSON_AddStringToObject(wl, "vf", r->vf);
     cJSON_AddStringToObject(wl, "vcodec", r->vcodec);
@@ -78,7 +78,7 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
     arr = cJSON_AddArrayToObject(root, "chunks_detail");
     for (int i = 0; arr && i < r->nchunks; i++)
-        cJSON_AddItemToArray(arr, chunk_json(&r->chunks[i]));
+        cJSON_AddItemToArray(arr, rd_report_chunk_json(&r->chunks[i]));
     return root;
 }
 

@@ -51,6 +51,12 @@ typedef struct RdReport {
 /** Free what the report owns (the chunk array); the struct itself is the caller's. */
 void rd_report_free(RdReport *r);
 
+/** The "input" object (path, duration_s, width, height, fps, frames, codec); NULL on allocation failure. */
+cJSON *rd_report_input_json(const RdReport *r);
+
+/** One chunk's entry of "chunks_detail"; NULL on allocation failure. */
+cJSON *rd_report_chunk_json(const RdChunkReport *c);
+
 /** Build the JSON tree (`render-report/1`); NULL on allocation failure. Caller frees with cJSON_Delete. */
 cJSON *rd_report_to_json(const RdReport *r);
 

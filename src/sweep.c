@@ -57,7 +57,7 @@ static void stamp_date(RdSweepData *d)
         strftime(d->date, sizeof(d->date), "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void host_info(RdSweepData *d)
+void rd_sweep_host_info(RdSweepData *d)
 {
     char line[512];
     FILE *f;
@@ -78,10 +78,7 @@ static void host_info(RdSweepData *d)
     }
 }
 
-/* Median of n timed runs: the lower middle one, so that the time kept and
- * the report kept (phases, chunks) describe the same run. Moves that
- * report into `pt` and frees the others. */
-static void keep_median(RdSweepPoint *pt, double *t, RdReport *reps, int n)
+void rd_sweep_keep_median(RdSweepPoint *pt, const double *t, RdReport *reps, int n)
 {
     int order[MAX_REPEAT];
     for (int i = 0; i < n; i++)
@@ -202,7 +199,7 @@ static int measure(const RdSettings *base, const RdSweepSettings *sw, const char
                     label, reps[n].duration_s, limit_s);
     }
     if (ret >= 0) {
-        keep_median(pt, t, reps, n);
+        rd_sweep_keep_median(pt, t, reps, n);
         if (!base->quiet)
             warn_noise(pt, label);
     } else {
@@ -284,7 +281,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
     int have_tmp = 0;
     RdSweepData d = { .method = "in-process" };
 
-    host_info(&d);
+    rd_sweep_host_info(&d);
     if (np <= 0 || !pts) {
         np = rd_sweep_default_points(d.cpus, defaults, RD_SWEEP_MAX_POINTS);
         pts = defaults;
@@ -508,7 +505,7 @@ static void group(RdSweepPoint *pt, int w, RdReport *reps, const double *t, int 
         memset(&reps[i], 0, sizeof(reps[i]));
     }
     pt->workers = w;
-    keep_median(pt, gt, g, m);
+    rd_sweep_keep_median(pt, gt, g, m);
 }
 
 /* The planner makes workers * K chunks unless it had to lower the count. */
@@ -541,7 +538,7 @@ int rd_sweep_assemble(const char *const *baseline_paths, int nbaseline,
                 MAX_REPEAT);
         return AVERROR(EINVAL);
     }
-    host_info(&d);
+    rd_sweep_host_info(&d);
     stamp_date(&d);
     d.weak = sw->weak;
     d.weak_unit_s = sw->weak_unit_s;
@@ -549,7 +546,7 @@ int rd_sweep_assemble(const char *const *baseline_paths, int nbaseline,
         (nruns && (ret = load_all(run_paths, nruns, &reps, &t, errbuf, errlen)) < 0))
         goto end;
     d.baseline.workers = 1;
-    keep_median(&d.baseline, bt, breps, nbaseline);
+    rd_sweep_keep_median(&d.baseline, bt, breps, nbaseline);
     d.baseline.limit_s = d.weak ? d.weak_unit_s : 0;
 
     if (nruns && (!(used = av_mallocz(nruns)) ||

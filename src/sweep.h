@@ -121,4 +121,14 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out);
 /** Free the reports and the point array; safe on a zeroed or freed struct. */
 void rd_sweep_data_free(RdSweepData *d);
 
+/** Fill d->cpus (omp_get_num_procs) and d->cpu_model (/proc/cpuinfo, or "unknown"). */
+void rd_sweep_host_info(RdSweepData *d);
+
+/**
+ * Keep the median of n timed runs (1 <= n <= 100): the lower middle one, so
+ * that the time and the report kept (phases, chunks) describe the same run.
+ * Moves that report into pt and frees the others.
+ */
+void rd_sweep_keep_median(RdSweepPoint *pt, const double *t, RdReport *reps, int n);
+
 #endif

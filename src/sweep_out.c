@@ -107,21 +107,11 @@ static void add_chunks_detail(cJSON *o, const RdReport *r)
 {
     cJSON *arr = cJSON_AddArrayToObject(o, "chunks_detail");
     for (int i = 0; arr && i < r->nchunks; i++) {
-        const RdChunkReport *c = &r->chunks[i];
-        cJSON *e = cJSON_CreateObject();
+        cJSON *e = rd_report_chunk_json(&r->chunks[i]);
         if (!cJSON_AddItemToArray(arr, e)) {
             cJSON_Delete(e);
             return;
         }
-        cJSON_AddNumberToObject(e, "index", c->index);
-        cJSON_AddNumberToObject(e, "worker", c->worker);
-        add_num(e, "start_s", c->start_s);
-        add_num(e, "end_s", c->end_s);
-        add_num(e, "media_start_s", c->media_start_s);
-        add_num(e, "media_end_s", c->media_end_s);
-        cJSON_AddNumberToObject(e, "frames", (double)c->frames);
-        cJSON_AddNumberToObject(e, "wasted_frames", (double)c->wasted_frames);
-        cJSON_AddNumberToObject(e, "bytes", (double)c->bytes);
     }
 }
 
@@ -197,14 +187,7 @@ static void add_head(cJSON *root, const RdSweepData *d)
     cJSON_AddNumberToObject(o, "cpus", d->cpus);
     cJSON_AddStringToObject(o, "cpu_model", d->cpu_model[0] ? d->cpu_model : "unknown");
 
-    o = cJSON_AddObjectToObject(root, "input");
-    cJSON_AddStringToObject(o, "path", b->input);
-    add_num(o, "duration_s", b->duration_s);
-    cJSON_AddNumberToObject(o, "width", b->width);
-    cJSON_AddNumberToObject(o, "height", b->height);
-    add_num(o, "fps", b->fps);
-    cJSON_AddNumberToObject(o, "frames", (double)b->frames);
-    cJSON_AddStringToObject(o, "codec", b->codec);
+    cJSON_AddItemToObject(root, "input", rd_report_input_json(b));
 
     o = cJSON_AddObjectToObject(root, "workload");
     cJSON_AddStringToObject(o, "vf", b->vf);

@@ -77,26 +77,6 @@ int rd_sweep_job_cpus(const RdMpi *m)
     return total > 0 ? total : procs;
 }
 
-/* Rank 0's processor name, as sweep.c's host_info() reads it. */
-static void cpu_model(char *buf, int len)
-{
-    char line[512];
-    FILE *f = fopen("/proc/cpuinfo", "r");
-
-    av_strlcpy(buf, "unknown", len);
-    while (f && fgets(line, sizeof(line), f)) {
-        char *colon = strchr(line, ':');
-        if (strncmp(line, "model name", 10) || !colon)
-            continue;
-        colon += strspn(colon + 1, " \t") + 1;
-        colon[strcspn(colon, "\n")] = 0;
-        av_strlcpy(buf, colon, len);
-        break;
-    }
-    if (f)
-        fclose(f);
-}
-
 /* A scratch output with the real one's extension (the muxer follows it),
  * next to the export file when there is one, else in $TMPDIR. */
 static int scratch_output(const RdCli *c, char *path, size_t size)
@@ -125,27 +105,6 @@ static int scratch_output(const RdCli *c, char *path, size_t size)
         return AVERROR(errno);
     close(fd);
     return 0;
-}
-
-/* The lower middle of n runs, so the time and the report kept are one run's. */
-static void keep_median(RdSweepPoint *pt, const double *t, RdReport *reps, int n)
-{
-    int order[MAX_REPEAT], m;
-    for (int i = 0; i < n; i++)
-        order[i] = i;
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && t[order[j]] < t[order[j - 1]]; j--) {
-            int x = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = x;
-        }
-    m = order[(n - 1) / 2];
-    pt->repeats = n;
-    pt->time_s = t[m];
-    pt->min_s = t[order[0]];
-    pt->max_s = t[order[n - 1]];
-    pt->report = reps[m];
-    memset(&reps[m], 0, sizeof(reps[m]));
 }
 
 typedef struct Sweep {
@@ -195,7 +154,7 @@ static int measure(Sweep *sw, int ranks, int threads, int chunks, double limit_s
                     chunks == 1 ? ", 1 chunk" : "", n + 1, sw->c->repeat, t[n]);
     }
     if (ret >= 0)
-        keep_median(pt, t, reps, n);
+        rd_sweep_keep_median(pt, t, reps, n);
     for (int i = 0; i < n; i++)
         rd_report_free(&reps[i]);
     av_free(reps);
@@ -319,8 +278,8 @@ int rd_sweep_mpi(const RdMpi *m, const RdCli *c, int cpus, int *shared, char *er
         return ret;
     }
     rd_signal_guard(tmp, tmp);
-    d.cpus = cpus;
-    cpu_model(d.cpu_model, sizeof(d.cpu_model));
+    rd_sweep_host_info(&d);
+    d.cpus = cpus; /* all ranks' processors, not this process's */
     d.weak = c->weak;
     d.weak_unit_s = c->weak_unit_s;
     d.chunk_factor = c->s.chunks > 0 ? 0 : c->s.chunk_factor;
