@@ -2,9 +2,8 @@
  * mandel.h - the mandelbrot zoom: which view each frame shows, and the
  * OpenMP row-parallel renderer that paints it into packed RGB.
  *
- * Pure computation: no libav, no I/O,
- * no global state. The same view always gives the same bytes, whatever the
- * thread count or schedule.
+ * Pure computation: no libav, no I/O, no global state. The same view
+ * always gives the same bytes, whatever the thread count or schedule.
  */
 #ifndef GEN_MANDEL_H
 #define GEN_MANDEL_H
