@@ -42,6 +42,7 @@ typedef struct RdChunkResult {
     int index;                  ///< chunk number
     AVPacket **pkts;            ///< n packets, owned
     int n, cap;
+    int64_t decoded;            ///< frames decoded inside the chunk's range (expect_frames when all went well)
     int64_t frames;             ///< frames encoded
     int64_t wasted;             ///< frames decoded or filtered, then dropped
     int64_t bytes;              ///< sum of packet sizes

@@ -218,6 +218,30 @@ static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkRe
     c->bytes = res->bytes;
 }
 
+/* A chunk that decoded fewer frames than the probe found after a seek is
+ * run again from the start of the file: slow, but what a sequential decode
+ * shows is then what the chunk shows. A shortfall that remains is the
+ * file's own (damage), and is said. */
+static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkProgress *cp,
+                   RdWorkerProgress *wp, char *detail, int len)
+{
+    int ret = rd_chunk_run(&r->sh, job, res, cp, wp, detail, len);
+    if (ret >= 0 && res->decoded < job->expect_frames && !job->from_start) {
+        RdChunkJob again = *job;
+        int64_t wasted = res->wasted + res->decoded;
+        again.from_start = 1;
+        rd_chunk_result_free(res);
+        if (cp)
+            atomic_store(&cp->frames_done, 0);
+        ret = rd_chunk_run(&r->sh, &again, res, cp, wp, detail, len);
+        res->wasted += wasted;
+    }
+    if (ret >= 0 && res->decoded < job->expect_frames && !*detail)
+        snprintf(detail, len, "chunk %d: %" PRId64 " of %" PRId64 " frames decodable",
+                 job->index, res->decoded, job->expect_frames);
+    return ret;
+}
+
 static void run_chunk(Run *r, int i)
 {
     int tid = omp_get_thread_num();
@@ -234,8 +258,7 @@ static void run_chunk(Run *r, int i)
     }
     if (wp)
         atomic_store(&wp->chunk, i);
-    ret = res ? rd_chunk_run(&r->sh, &r->jobs[i], res, cp, wp, detail, sizeof(detail))
-              : AVERROR(ENOMEM);
+    ret = res ? run_job(r, &r->jobs[i], res, cp, wp, detail, sizeof(detail)) : AVERROR(ENOMEM);
     if (wp)
         atomic_store(&wp->chunk, -1);
     if (r->prog && res)

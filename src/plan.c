@@ -86,6 +86,24 @@ static double plan_waste(const RdPlanInput *in, const int64_t *starts, int m)
     return w;
 }
 
+/* Exactly k chunks, as --chunks asks: cost quantiles, on a keyframe when
+ * one is near, each chunk at least one frame. */
+static int place_exact(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
+{
+    int64_t win = in->n / k / 4, i = 0;
+    double acc = 0;
+    starts[0] = 0;
+    for (int j = 1; j < k; j++) {
+        int64_t lo = starts[j - 1] + 1, hi = in->n - (k - j), b, s;
+        while (i < in->n && acc + cost[i] <= total * j / k)
+            acc += cost[i++];
+        b = i < lo ? lo : i > hi ? hi : i;
+        s = near_key(in, b, win, starts[j - 1], hi + 1);
+        starts[j] = s > 0 ? s : b;
+    }
+    return k;
+}
+
 /* Boundaries for k chunks; returns how many were made (<= k). */
 static int place(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
 {
@@ -151,7 +169,8 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     }
     for (int64_t i = 0; i < in->n; i++)
         total += cost[i];
-    m = place(in, cost, total, (int)k, starts);
+    m = in->chunks ? place_exact(in, cost, total, (int)k, starts)
+                   : place(in, cost, total, (int)k, starts);
     /* One worker gains nothing from more chunks: only a free split is kept. */
     max_waste = in->workers > 1 ? in->max_waste : 0;
     /* Over-decomposition pays for load balance; past the worker count it
