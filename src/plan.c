@@ -42,13 +42,20 @@ static int64_t waste_of(const RdPlanInput *in, int64_t first)
     return first - key_before(in, pre);
 }
 
-/* Nearest keyframe to b within `win` frames, strictly inside (lo, hi); -1 if none. */
+/* A free place to start a chunk: its pre-roll begins on a keyframe, so
+ * nothing is decoded only to be thrown away. */
+static int free_start(const RdPlanInput *in, int64_t b)
+{
+    return b >= in->preroll && in->key[b - in->preroll];
+}
+
+/* Nearest free start to b within `win` frames, strictly inside (lo, hi); -1 if none. */
 static int64_t near_key(const RdPlanInput *in, int64_t b, int64_t win, int64_t lo, int64_t hi)
 {
     for (int64_t d = 0; d <= win; d++) {
-        if (b - d > lo && b - d < hi && in->key[b - d])
+        if (b - d > lo && b - d < hi && free_start(in, b - d))
             return b - d;
-        if (b + d > lo && b + d < hi && in->key[b + d])
+        if (b + d > lo && b + d < hi && free_start(in, b + d))
             return b + d;
     }
     return -1;

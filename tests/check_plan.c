@@ -34,7 +34,7 @@ typedef struct Case {
     int gop, workers, chunks, preroll;
     int64_t min_frames;
     int want_min, want_max;   /* expected chunk count range */
-    int on_keys;              /* 1: every boundary must be a keyframe */
+    int on_keys;              /* 1: every chunk's pre-roll must start on a keyframe */
     int64_t max_frames;       /* 0: no upper bound */
 } Case;
 
@@ -79,10 +79,12 @@ START_TEST(test_plan_table)
     assert_partition(&p, &in);
     ck_assert_int_ge(p.n, c->want_min);
     ck_assert_int_le(p.n, c->want_max);
+    /* On keyframes: the pre-roll of each chunk starts on one, so only the
+     * pre-roll itself is thrown away. */
     for (int i = 0; c->on_keys && i < p.n; i++)
-        ck_assert(k[p.c[i].first]);
-    if (c->on_keys && !c->preroll)
-        ck_assert_int_eq(p.wasted, 0);
+        ck_assert(k[p.c[i].preroll_from]);
+    if (c->on_keys)
+        ck_assert_int_eq(p.wasted, (int64_t)c->preroll * (p.n - 1));
     rd_plan_free(&p);
     free(k);
 }
