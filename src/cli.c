@@ -29,6 +29,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         between 1 and 10 s long, and fewer where sparse\n"
 "                         keyframes make seeking costly)\n"
 "      --chunk-factor K   chunks per worker (default 4)\n"
+"      --split cost|time  chunks of equal estimated cost (default: compressed\n"
+"                         frame sizes stand in for it) or of equal length\n"
 "      --vf GRAPH         libavfilter graph (default \"hqdn3d\"; \"null\" for none)\n"
 "  -c:v, --vcodec NAME    video encoder (default libx264)\n"
 "      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
@@ -169,6 +171,18 @@ static int venc_opt(Args *a, RdCli *c)
     return av_dict_set(&c->venc_opts, key, eq + 1, 0);
 }
 
+static int split_mode(Args *a, int *split_time)
+{
+    const char *v;
+    int ret = next_value(a, "--split", &v);
+    if (ret < 0)
+        return ret;
+    if (strcmp(v, "cost") && strcmp(v, "time"))
+        return usage_error(a, "--split: '%s' is not cost or time", v);
+    *split_time = !strcmp(v, "time");
+    return 0;
+}
+
 static int is(const char *arg, const char *a, const char *b)
 {
     return !strcmp(arg, a) || (b && !strcmp(arg, b));
@@ -184,6 +198,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-w", "--workers"))            return parse_int(a, o, 1, 4096, &s->workers);
     if (is(o, "--chunks", NULL))             return parse_int(a, o, 1, 1000000, &s->chunks);
     if (is(o, "--chunk-factor", NULL))       return parse_int(a, o, 1, 1000, &s->chunk_factor);
+    if (is(o, "--split", NULL))              return split_mode(a, &s->split_time);
     if (is(o, "--vf", "-vf"))                return next_value(a, o, &s->vf);
     if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);

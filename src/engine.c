@@ -99,7 +99,7 @@ static int plan_chunks(Run *r)
 
     rd_plan_input_defaults(&in);
     in.key = p->key;
-    in.size = p->size;
+    in.size = s->split_time ? NULL : p->size;
     in.n = p->nframes;
     in.workers = s->workers;
     in.chunks = p->timestamps_ok ? s->chunks : 1;

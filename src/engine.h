@@ -29,6 +29,7 @@ typedef struct RdSettings {
     const char *preset;       ///< encoder preset, NULL = the encoder's own default
     AVDictionary *venc_opts;  ///< extra encoder options (--venc-opt K=V); not owned
     const char *acodec;       ///< "copy" (default: copy when the container takes it, else encode), "none", or an encoder name
+    int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost
     int preroll;              ///< frames filtered before each chunk and dropped, 0..1000; -1 = auto (8 for temporal filters, else 0)
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all

@@ -182,9 +182,14 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     max_waste = in->workers > 1 ? in->max_waste : 0;
     /* Over-decomposition pays for load balance; past the worker count it
      * is not worth a large seek tax (sparse keyframes). */
+    /* Fewer chunks a whole worker at a time: 3 chunks on 2 workers would
+     * leave one worker idle for a third of the run. */
     while (!in->chunks && m > in->workers && m > kmin &&
-           in->decode_weight * plan_waste(in, starts, m) > max_waste * total)
-        m = place(in, cost, total, m - 1, starts);
+           in->decode_weight * plan_waste(in, starts, m) > max_waste * total) {
+        int64_t next = m - in->workers;
+        next = next > kmin ? next : kmin;
+        m = place(in, cost, total, (int)(next > in->workers ? next : in->workers), starts);
+    }
     ret = fill(in, cost, starts, m, out);
 end:
     free(cost);

@@ -39,7 +39,8 @@ START_TEST(test_full_line)
     const char *args[] = { "render", "in.mkv", "-o", "x.mkv", "-w", "3", "--chunks", "9",
                            "--vf", "null", "-c:v", "ffv1", "--crf", "20", "--preset", "fast",
                            "--venc-opt", "g=12", "--venc-opt", "slices=4", "-c:a", "none",
-                           "-y", "-q", "--report", "r.json", "--preroll", "0", "-t", "2.5", NULL };
+                           "-y", "-q", "--report", "r.json", "--preroll", "0", "-t", "2.5",
+                           "--split", "time", NULL };
     ck_assert_int_eq(parse(&c, args, err), 0);
     ck_assert_str_eq(c.s.input, "in.mkv");
     ck_assert_str_eq(c.s.output, "x.mkv");
@@ -55,6 +56,7 @@ START_TEST(test_full_line)
     ck_assert_int_eq(c.s.preroll, 0);
     ck_assert_double_eq_tol(c.s.limit_s, 2.5, 1e-9);
     ck_assert_str_eq(c.report_path, "r.json");
+    ck_assert_int_eq(c.s.split_time, 1);
     rd_cli_free(&c);
 }
 END_TEST
@@ -90,7 +92,7 @@ static const char *const bad[][4] = {
     { "--bogus", NULL }, { "-o", NULL }, { "a.mp4", "b.mp4", NULL },
     { "-c:v", "nosuchcodec", NULL }, { "-c:a", "nosuchcodec", NULL },
     { "--venc-opt", "novalue", NULL }, { "--sweep", "0,2", NULL }, { "-t", "-1", NULL },
-    { "-c:v", "aac", NULL },
+    { "-c:v", "aac", NULL }, { "--split", "frames", NULL },
 };
 
 START_TEST(test_usage_errors)
