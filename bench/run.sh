@@ -18,7 +18,8 @@
 #   main         strong scaling, in one process (render --sweep), dynamic schedule
 #   processes    the same, one process per run (OMP_NUM_THREADS loop + --report),
 #                assembled with render --assemble-sweep
-#   static       OMP_SCHEDULE=static          (guided too, unless QUICK)
+#   static       OMP_SCHEDULE=static, equal-length chunks (--split time)
+#   dynamic_time dynamic,1 on the same equal-length chunks (guided too, unless QUICK)
 #   cf1, cf16    --chunk-factor 1 and 16      (main is 4; cf16 unless QUICK)
 #   small_heavy, small_light   a 2 s clip: default workload vs --vf null --preset ultrafast
 #   weak         weak scaling (--weak S: p workers get p x S seconds)
@@ -67,7 +68,7 @@ default_points() {
 POINTS=${POINTS:-$(default_points)}
 PMAX=$(echo "$POINTS" | tr ',' '\n' | sort -n | tail -1)
 
-EXPERIMENTS="main processes static guided cf1 cf16 small_heavy small_light weak"
+EXPERIMENTS="main processes static dynamic_time guided cf1 cf16 small_heavy small_light weak"
 mkdir -p assets "$RES" "$TMP" "$PLOTS"
 # Results of an earlier run must not end up in this run's charts.
 for name in $EXPERIMENTS; do rm -f "$RES/$name.json" "$RES/${name}"_*.dat; done
@@ -96,8 +97,11 @@ sweep() {  # sweep NAME INPUT REPEAT [render options...]
 }
 
 sweep main "$MAIN" "$REPEAT"
-OMP_SCHEDULE=static sweep static "$MAIN" "$REPEAT2"
-[ "$QUICK" = 1 ] || OMP_SCHEDULE=guided sweep guided "$MAIN" "$REPEAT2"
+# Schedules are compared on chunks of equal length (--split time): the
+# default cost-balanced chunks would hide most of what static gets wrong.
+OMP_SCHEDULE=static sweep static "$MAIN" "$REPEAT2" --split time
+OMP_SCHEDULE=dynamic,1 sweep dynamic_time "$MAIN" "$REPEAT2" --split time
+[ "$QUICK" = 1 ] || OMP_SCHEDULE=guided sweep guided "$MAIN" "$REPEAT2" --split time
 sweep cf1 "$MAIN" "$REPEAT2" --chunk-factor 1
 # A QUICK clip is too short for 16 chunks per worker (chunks last at least 1 s).
 [ "$QUICK" = 1 ] || sweep cf16 "$MAIN" "$REPEAT2" --chunk-factor 16
@@ -178,11 +182,14 @@ if command -v gnuplot > /dev/null; then
     chart phases phases_processes $R/processes_phases.dat -- \
         "dat='$R/processes_phases.dat'" "name='one process per run'"
     chart gantt gantt $R/main_gantt.dat -- "dat='$R/main_gantt.dat'" "name='dynamic,1'"
-    chart gantt gantt_static $R/static_gantt.dat -- "dat='$R/static_gantt.dat'" "name='static'"
+    chart gantt gantt_static $R/static_gantt.dat -- "dat='$R/static_gantt.dat'" \
+        "name='static, equal-length chunks'"
+    chart gantt gantt_dynamic $R/dynamic_time_gantt.dat -- "dat='$R/dynamic_time_gantt.dat'" \
+        "name='dynamic,1, equal-length chunks'"
     guided=()
     [ -s $R/guided_scaling.dat ] && guided=("dat3='$R/guided_scaling.dat'")
-    chart schedule schedule $R/static_scaling.dat $R/main_scaling.dat -- \
-        "dat='$R/static_scaling.dat'" "dat2='$R/main_scaling.dat'" "${guided[@]}"
+    chart schedule schedule $R/static_scaling.dat $R/dynamic_time_scaling.dat -- \
+        "dat='$R/static_scaling.dat'" "dat2='$R/dynamic_time_scaling.dat'" "${guided[@]}"
     chart small_file small_file $R/small_heavy_scaling.dat $R/small_light_scaling.dat -- \
         "dat='$R/small_heavy_scaling.dat'" "dat2='$R/small_light_scaling.dat'" \
         "t1='heavy: hqdn3d + x264 default preset, 2 s clip'" \

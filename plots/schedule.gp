@@ -3,11 +3,11 @@
 # Static hands each thread an equal count of chunks up front; when later
 # chunks cost more (the mandelbrot zoom does), some threads finish early and wait.
 #
-#   gnuplot -e "dat='bench/results/static_scaling.dat'; dat2='bench/results/main_scaling.dat'; \
+#   gnuplot -e "dat='bench/results/static_scaling.dat'; dat2='bench/results/dynamic_time_scaling.dat'; \
 #               out='plots/schedule'" plots/schedule.gp
 # Optional: dat3 (a third schedule), t1 t2 t3 (series titles).
 if (!exists("dat"))  dat  = 'bench/results/static_scaling.dat'
-if (!exists("dat2")) dat2 = 'bench/results/main_scaling.dat'
+if (!exists("dat2")) dat2 = 'bench/results/dynamic_time_scaling.dat'
 if (!exists("out"))  out  = 'plots/schedule'
 if (!exists("t1"))   t1   = 'OMP_SCHEDULE=static'
 if (!exists("t2"))   t2   = 'OMP_SCHEDULE=dynamic,1 (default)'
@@ -21,7 +21,7 @@ pmax = (STATS_max > pmax ? STATS_max : pmax)
 
 set terminal pngcairo noenhanced size 900,600 font ",12"
 set output out.'.png'
-set title "OpenMP schedule: static vs dynamic"
+set title "OpenMP schedule: static vs dynamic (equal-length chunks)"
 set xlabel "workers (OpenMP threads)"
 set ylabel "speedup = T(1 worker, 1 chunk) / T(p)"
 set key top left box opaque
