@@ -79,7 +79,8 @@ screen_why() { printf 'exit %s, screen: %s' "$(cat "$W/$1.rc")" "$(grep -v '^$' 
 
 # --- colour terminal: the full dashboard ---------------------------------------
 
-tty_run color "-u NO_COLOR TERM=xterm-256color" "$IN"
+# veryslow: a run of a few seconds, so captures catch it mid-way
+tty_run color "-u NO_COLOR TERM=xterm-256color" "$IN" --preset veryslow
 S=$W/color.screen
 check "tty: exit 0" "$(screen_why color)" [ "$(cat "$W/color.rc")" = 0 ]
 check "tty: header shows input, size and frame rate" "$(screen_why color)" \
