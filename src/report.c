@@ -82,6 +82,19 @@ cJSON *rd_report_to_json(const RdReport *r)
     return root;
 }
 
+int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path)
+{
+    if (ferror(f) && !ret)
+        ret = AVERROR(EIO);
+    if (fclose(f) != 0 && !ret)
+        ret = AVERROR(errno);
+    if (!ret && rename(tmp, path) < 0)
+        ret = AVERROR(errno);
+    if (ret < 0)
+        unlink(tmp);
+    return ret;
+}
+
 int rd_json_write_file(const cJSON *json, const char *path)
 {
     char tmp[4096];
@@ -100,14 +113,8 @@ int rd_json_write_file(const cJSON *json, const char *path)
         ret = AVERROR(errno);
         goto end;
     }
-    if (fputs(text, f) < 0 || fputc('\n', f) < 0)
-        ret = AVERROR(EIO);
-    if (fclose(f) != 0 && !ret)
-        ret = AVERROR(errno);
-    if (!ret && rename(tmp, path) < 0)
-        ret = AVERROR(errno);
-    if (ret < 0)
-        unlink(tmp);
+    ret = fputs(text, f) < 0 || fputc('\n', f) < 0 ? AVERROR(EIO) : 0;
+    ret = rd_file_commit(f, ret, tmp, path);
 end:
     cJSON_free(text);
     return ret;

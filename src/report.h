@@ -9,6 +9,7 @@
 #define RD_REPORT_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <cjson/cJSON.h>
 
 typedef struct RdChunkReport {
@@ -65,6 +66,13 @@ cJSON *rd_report_to_json(const RdReport *r);
  * sees half a file. Returns 0 or a negative AVERROR.
  */
 int rd_json_write_file(const cJSON *json, const char *path);
+
+/**
+ * Finish a file written to `tmp`: close it, then rename it to `path`. `ret`
+ * is the writer's status so far; on any failure `tmp` is removed. Returns 0
+ * or a negative AVERROR.
+ */
+int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path);
 
 /** Add a number, or null when it is not finite (JSON has no NaN). */
 cJSON *rd_json_add_number(cJSON *obj, const char *name, double v);

@@ -346,22 +346,13 @@ static int write_one(const char *dir, const char *name, const char *kind,
 {
     char path[4096], tmp[4200];
     FILE *f;
-    int ret = 0;
 
     snprintf(path, sizeof(path), "%s/%s_%s.dat", dir, name, kind);
     snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
     if (!(f = fopen(tmp, "w")))
         return AVERROR(errno);
     body(f, d, fit);
-    if (ferror(f))
-        ret = AVERROR(EIO);
-    if (fclose(f) != 0 && !ret)
-        ret = AVERROR(errno);
-    if (!ret && rename(tmp, path) < 0)
-        ret = AVERROR(errno);
-    if (ret < 0)
-        unlink(tmp);
-    return ret;
+    return rd_file_commit(f, 0, tmp, path);
 }
 
 int rd_sweep_write_dat(const RdSweepData *d, const char *dir, const char *name)
