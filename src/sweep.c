@@ -111,12 +111,10 @@ static void warn_noise(const RdSweepPoint *pt, const char *label)
 
 /* ---- in process ---------------------------------------------------------- */
 
-/* A unique temporary output with the extension of the real one, so the
- * muxer (chosen from the extension) is the one the user asked for. */
-static int temp_output(const RdSettings *base, const RdSweepSettings *sw,
-                       char *path, size_t size)
+int rd_sweep_scratch_output(const char *output, const char *export_path,
+                            char *path, size_t size)
 {
-    const char *out = base->output ? base->output : RD_DEFAULT_OUTPUT;
+    const char *out = output ? output : RD_DEFAULT_OUTPUT;
     const char *ext = strrchr(out, '.');
     const char *dir = getenv("TMPDIR");
     char edir[4096];
@@ -128,13 +126,12 @@ static int temp_output(const RdSettings *base, const RdSweepSettings *sw,
         dir = "/tmp";
     /* Next to the export file when there is one: the same disk the user
      * chose, rather than a /tmp that may be RAM. */
-    if (sw->export_path && strcmp(sw->export_path, "-")) {
-        const char *slash = strrchr(sw->export_path, '/');
+    if (export_path && strcmp(export_path, "-")) {
+        const char *slash = strrchr(export_path, '/');
         if (!slash)
             dir = ".";
-        else if (slash > sw->export_path) {
-            snprintf(edir, sizeof(edir), "%.*s", (int)(slash - sw->export_path),
-                     sw->export_path);
+        else if (slash > export_path) {
+            snprintf(edir, sizeof(edir), "%.*s", (int)(slash - export_path), export_path);
             dir = edir;
         }
     }
@@ -293,7 +290,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
     d.chunk_factor = base->chunks > 0 ? 0 : base->chunk_factor;
     if (!(d.points = av_calloc(np, sizeof(*d.points))))
         return AVERROR(ENOMEM);
-    if ((ret = temp_output(base, sw, tmp, sizeof(tmp))) < 0) {
+    if ((ret = rd_sweep_scratch_output(base->output, sw->export_path, tmp, sizeof(tmp))) < 0) {
         set_err(errbuf, errlen, "sweep: temporary output %s: %s", tmp, av_err2str(ret));
         goto end;
     }

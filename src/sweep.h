@@ -121,6 +121,14 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out);
 /** Free the reports and the point array; safe on a zeroed or freed struct. */
 void rd_sweep_data_free(RdSweepData *d);
 
+/**
+ * Create an empty scratch output for sweep runs: a unique name with OUTPUT's
+ * extension (the muxer follows it), next to EXPORT_PATH when given, else in
+ * $TMPDIR or /tmp. Returns 0 or a negative AVERROR; the caller unlinks it.
+ */
+int rd_sweep_scratch_output(const char *output, const char *export_path,
+                            char *path, size_t size);
+
 /** Fill d->cpus (omp_get_num_procs) and d->cpu_model (/proc/cpuinfo, or "unknown"). */
 void rd_sweep_host_info(RdSweepData *d);
 

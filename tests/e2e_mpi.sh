@@ -185,8 +185,8 @@ sys.exit(not (d["schema"] == "render-bench/1" and d["method"] == "mpi" and
 else
     fail "--sweep, 2 ranks: exit 0" "$(rr_why "$W/sweep" "$rc")"
 fi
-check "--sweep leaves no scratch output" "$(ls -a "$W" | grep render-mpi-sweep)" \
-    sh -c '! ls -a "$1" | grep -q render-mpi-sweep' _ "$W"
+check "--sweep leaves no scratch output" "$(ls -a "$W" | grep \.render-sweep-)" \
+    sh -c '! ls -a "$1" | grep -q \.render-sweep-' _ "$W"
 mr "$W/prog" 2 1 "$W/in.mp4" --progress -
 rc=$?
 check "--progress under MPI: usage error (exit 2)" "exit $rc" test "$rc" -eq 2

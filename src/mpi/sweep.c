@@ -77,36 +77,6 @@ int rd_sweep_job_cpus(const RdMpi *m)
     return total > 0 ? total : procs;
 }
 
-/* A scratch output with the real one's extension (the muxer follows it),
- * next to the export file when there is one, else in $TMPDIR. */
-static int scratch_output(const RdCli *c, char *path, size_t size)
-{
-    const char *ext = strrchr(c->s.output, '.'), *dir = getenv("TMPDIR");
-    const char *ex = c->export_path, *slash;
-    char edir[4096];
-    int fd;
-
-    if (!ext || strchr(ext, '/'))
-        ext = ".mp4";
-    if (!dir || !*dir)
-        dir = "/tmp";
-    if (ex && strcmp(ex, "-")) {
-        slash = strrchr(ex, '/');
-        if (!slash)
-            dir = ".";
-        else if (slash > ex) {
-            snprintf(edir, sizeof(edir), "%.*s", (int)(slash - ex), ex);
-            dir = edir;
-        }
-    }
-    if ((size_t)snprintf(path, size, "%s/.render-mpi-sweep-XXXXXX%s", dir, ext) >= size)
-        return AVERROR(ENAMETOOLONG);
-    if ((fd = mkstemps(path, (int)strlen(ext))) < 0)
-        return AVERROR(errno);
-    close(fd);
-    return 0;
-}
-
 typedef struct Sweep {
     const RdMpi *m;
     const RdCli *c;
@@ -273,7 +243,7 @@ int rd_sweep_mpi(const RdMpi *m, const RdCli *c, int cpus, int *shared, char *er
     *shared = 0;
     if ((ret = make_grid(m, c, &g, err, errlen)) < 0)
         return ret;
-    if ((ret = scratch_output(c, tmp, sizeof(tmp))) < 0) {
+    if ((ret = rd_sweep_scratch_output(c->s.output, c->export_path, tmp, sizeof(tmp))) < 0) {
         snprintf(err, errlen, "sweep: scratch output %s: %s", tmp, av_err2str(ret));
         return ret;
     }
