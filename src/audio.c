@@ -132,11 +132,6 @@ int rd_audio_open(RdAudio **pa, const RdAudioConfig *cfg, AVFormatContext *oc, c
     return 0;
 }
 
-int rd_audio_is_encoding(const RdAudio *a)
-{
-    return a && a->enc;
-}
-
 /* Next source packet of the audio stream within the time limit. */
 static int read_source(RdAudio *a, AVPacket *pkt)
 {

@@ -33,9 +33,6 @@ int rd_audio_open(RdAudio **pa, const RdAudioConfig *cfg, AVFormatContext *oc, c
 /** Write (interleaved) every audio packet that starts before ts (in tb); ts INT64_MAX = all that is left. */
 int rd_audio_write_until(RdAudio *a, AVFormatContext *oc, int64_t ts, AVRational tb);
 
-/** 1 when audio is encoded rather than copied. */
-int rd_audio_is_encoding(const RdAudio *a);
-
 void rd_audio_free(RdAudio **pa);
 
 #endif

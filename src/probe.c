@@ -130,7 +130,7 @@ static void fill_stream_info(RdProbe *p, AVFormatContext *ic, AVStream *st)
 }
 
 /* Frames the container's index promised but the file does not hold. */
-static int check_complete(const RdProbe *p, AVStream *st, int64_t scanned, char *err, int errlen)
+static int check_complete(AVStream *st, int64_t scanned, char *err, int errlen)
 {
     int64_t promised = st->nb_frames;
     if (promised <= 0 || scanned >= promised * 99 / 100)
@@ -138,7 +138,6 @@ static int check_complete(const RdProbe *p, AVStream *st, int64_t scanned, char 
     snprintf(err, errlen, "file ends early: %" PRId64 " of %" PRId64
              " video frames present (%.0f%% missing)", scanned, promised,
              100.0 * (promised - scanned) / promised);
-    (void)p;
     return AVERROR_INVALIDDATA;
 }
 
@@ -202,7 +201,7 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
         goto end;
     }
     /* Edit lists hide packets (DISCARD) that the index still counts. */
-    if ((ret = check_complete(p, ic->streams[p->vindex], packets, err, errlen)) < 0)
+    if ((ret = check_complete(ic->streams[p->vindex], packets, err, errlen)) < 0)
         goto end;
     if ((ret = sort_scan(&s)) < 0)
         goto end;
