@@ -27,6 +27,8 @@ DEB_PKGS = build-essential pkg-config libavformat-dev libavcodec-dev \
            libavfilter-dev libavutil-dev libswresample-dev libswscale-dev \
            ffmpeg libcjson-dev check gnuplot-nox openmpi-bin libopenmpi-dev \
            tmux time
+# make test-slurm: a real one-node Slurm (tests/slurm.sh installs these too).
+DEB_PKGS += slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
@@ -45,7 +47,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test unit e2e asan demo assets bench mpi clean
+.PHONY: all deps test unit e2e asan demo assets bench mpi clean test-slurm
 all: $(BINS)
 
 deps: $(STAMP)
@@ -119,6 +121,11 @@ e2e: all $(MPI_BIN) assets
 test: all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+
+# bench/slurm/render.sbatch submitted to a real one-node Slurm that
+# tests/slurm.sh starts (munged, slurmctld, slurmd) and stops again.
+test-slurm: all $(MPI_BIN)
+	RENDER_MPI=$(abspath $(BIN)/render-mpi) bash tests/slurm.sh
 
 # The whole suite again, built with sanitizers, failing on any report.
 ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

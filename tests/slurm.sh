@@ -7,7 +7,7 @@
 # Installs Debian's slurm-wlm and munge when they are missing (apt-get, as
 # root or through sudo), then, in one temporary directory: a munge key and
 # a munged on its own socket; a slurm.conf for NodeName=localhost with this
-# machine's CPUs (proctrack/linuxproc, task/none, no cgroups, free ports,
+# machine's CPUs (proctrack/linuxproc, task/affinity, no cgroups, free ports,
 # state, spool, pid and log files all in the directory); slurmctld and
 # slurmd, each started in the foreground by its own command with its PID
 # recorded. It submits the sbatch script the README tells users to copy
@@ -95,7 +95,7 @@ SlurmdLogFile=$W/slurmd.log
 SlurmctldDebug=info
 SlurmdDebug=info
 ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
+TaskPlugin=task/affinity
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 SchedulerType=sched/builtin
