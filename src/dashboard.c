@@ -45,6 +45,9 @@ struct RdDashboard {
     int *wchunk;
     double *wfps;
     int64_t *wring;            /* nworkers x RING frames_done */
+    RdDashRank *rrow;          /* render-mpi: nranks rows */
+    int64_t *rcpu;             /* nranks: cpu_ms at rcpu_t */
+    double rcpu_t;
     double tring[RING];
     int64_t fring[RING];
     int ring_n, ring_pos;
@@ -98,7 +101,7 @@ static void read_size(RdDashboard *d)
 
     d->v.cols = 80;
     d->v.rows = 24;
-    if (!ioctl(d->fd, TIOCGWINSZ, &ws) && ws.ws_col > 0) {
+    if (!ioctl(d->s.size_fd > 0 ? d->s.size_fd : d->fd, TIOCGWINSZ, &ws) && ws.ws_col > 0) {
         d->v.cols = ws.ws_col;
         d->v.rows = ws.ws_row > 0 ? ws.ws_row : 24;
     }
@@ -146,7 +149,53 @@ static void setup_info(RdDashboard *d)
     v->chunk_pct = d->cpct;
     v->worker_chunk = d->wchunk;
     v->worker_fps = d->wfps;
+    if (p->nranks > 0 && p->ranks) {
+        d->rrow = av_calloc(p->nranks, sizeof(*d->rrow));
+        d->rcpu = av_calloc(p->nranks, sizeof(*d->rcpu));
+        if (!d->rrow || !d->rcpu)
+            return;
+        for (int i = 0; i < p->nranks; i++) {
+            d->rrow[i].host = p->ranks[i].host;
+            d->rrow[i].threads = p->ranks[i].threads;
+            d->rrow[i].cpu = -1;
+            d->rcpu[i] = -1;
+        }
+        v->nranks = p->nranks;
+        v->rank = d->rrow;
+    }
     d->info = v->have_info = 1;
+}
+
+/* Each rank's busy threads and rate from the worker rows; its CPU share
+ * from the CPU time it reports, over about a second (run_mean: the run). */
+static void sample_ranks(RdDashboard *d, double now, int run_mean)
+{
+    RdProgress *p = d->p;
+    RdDashView *v = &d->v;
+    int cpu_due = run_mean || now - d->rcpu_t >= 1.0;
+
+    for (int i = 0; i < v->nranks; i++) {
+        RdDashRank *k = &d->rrow[i];
+        const RdRankProgress *rp = &p->ranks[i];
+        int64_t ms = atomic_load_explicit(&p->ranks[i].cpu_ms, memory_order_relaxed);
+        k->busy = 0;
+        k->fps = 0;
+        for (int w = rp->first; w < rp->first + rp->threads && w < v->nworkers; w++) {
+            k->busy += d->wchunk[w] >= 0;
+            k->fps += d->wfps[w];
+        }
+        if (!cpu_due || rp->threads <= 0)
+            continue;
+        if (run_mean)
+            k->cpu = ms >= 0 && now > d->t0 ? ms / 1e3 / ((now - d->t0) * rp->threads) : -1;
+        else if (d->rcpu[i] >= 0 && ms >= 0 && now > d->rcpu_t)
+            k->cpu = (ms - d->rcpu[i]) / 1e3 / ((now - d->rcpu_t) * rp->threads);
+        if (k->cpu > 1)
+            k->cpu = 1; /* the MPI thread's own share, or clocks that disagree */
+        d->rcpu[i] = ms;
+    }
+    if (cpu_due)
+        d->rcpu_t = now;
 }
 
 static void sample(RdDashboard *d, double now)
@@ -188,6 +237,8 @@ static void sample(RdDashboard *d, double now)
         r[pos] = f;
     }
     v->fps = dt > 0.05 ? (frames - d->fring[old]) / dt : 0;
+    if (v->nranks)
+        sample_ranks(d, now, 0);
     d->tring[pos] = now;
     d->fring[pos] = frames;
     d->ring_pos = (pos + 1) % RING;
@@ -263,7 +314,7 @@ static void draw_tty(RdDashboard *d)
 
     int cols = d->v.cols, rows = d->v.rows;
 
-    if (atomic_exchange(&g_winch, 0))
+    if (atomic_exchange(&g_winch, 0) || d->s.size_fd > 0)
         read_size(d);
     if (g_hidden_fd != d->fd) {
         n += (size_t)snprintf(d->frame + n, cap - n, "\033[?25l");
@@ -362,6 +413,8 @@ static void dash_free(RdDashboard *d)
     av_free(d->wchunk);
     av_free(d->wfps);
     av_free(d->wring);
+    av_free(d->rrow);
+    av_free(d->rcpu);
     av_free(d->statbuf);
     av_free(d->cpu_first);
     av_free(d->cpu_prev);
@@ -386,6 +439,7 @@ int rd_dashboard_start(RdDashboard **pd, RdProgress *p, const RdDashboardSetting
     d->t0 = now_s();
     d->v.eta_s = -1;
     d->v.cpu_mean = -1;
+    d->v.prog = s->prog;
     if (!(d->s.interval_s >= 0.1 && d->s.interval_s <= 0.5))
         d->s.interval_s = d->s.interval_s > 0.5 ? 0.5 : d->s.interval_s > 0 ? 0.1 : 0.2;
     if (s->quiet) {
@@ -473,6 +527,8 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
     double now = now_s();
     sample(d, now);
     sample_cpu(d, now, 1);
+    if (d->v.nranks)
+        sample_ranks(d, now, 1);
     if (rep) {
         d->v.frames_done = rep->frames_out;
         d->v.output_bytes = rep->output_bytes;
@@ -490,6 +546,7 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
             .workers = rep->threads, .chunks = rep->nchunks,
             .cpu_mean = d->v.cpu_is_run_mean ? d->v.cpu_mean : -1, .ncpus = d->v.ncpus,
             .output_bytes = rep->output_bytes, .wasted_frames = rep->wasted_frames,
+            .prog = d->s.prog, .ranks = d->p->nranks,
         };
         int n = rd_dash_summary(d->line, sizeof(d->line), &sum,
                                 d->mode == MODE_SILENT ? 0 : d->v.cols ? d->v.cols : 80,

@@ -32,6 +32,9 @@ typedef struct RdDashboardSettings {
     int color;                  ///< -1 = auto (default): off when NO_COLOR is non-empty or TERM is unset or "dumb"; 0 off; 1 on
     double interval_s;          ///< redraw period, seconds, 0.1..0.5; default 0.2
     const char *proc_stat;      ///< CPU counters file; default "/proc/stat"; NULL = no heatmap
+    const char *prog;           ///< program name in the summary and plain lines; NULL (default) = "render"
+    int size_fd;                ///< > 0: read the terminal size from this fd, every frame (render-mpi:
+                                ///< mpirun's terminal, whose SIGWINCH never reaches a rank); 0 (default) = fd
 } RdDashboardSettings;
 
 /** Fill `s` with the defaults documented above. */

@@ -373,6 +373,49 @@ static void draw_workers_packed(Lb *b, const RdDashView *v, int cap)
         lb_end(b);
 }
 
+/* render-mpi: one row per rank (its host, busy threads, CPU, rate) where
+ * render shows its cores; the ranks that do not fit share the last row. */
+static void draw_rank_rows(Lb *b, const RdDashView *v, int cap)
+{
+    int shown = v->nranks <= cap ? v->nranks : cap - 1;
+
+    for (int i = 0; i < shown; i++) {
+        const RdDashRank *k = &v->rank[i];
+        int bar = b->maxcol - LABEL_W - 48 < 12 ? b->maxcol - LABEL_W - 48 : 12;
+        lb_printf(b, "rank %d", i);
+        lb_pad(b, LABEL_W);
+        int start = b->col;
+        lb_fit(b, k->host ? k->host : "?", 14);
+        lb_pad(b, start + 15);
+        lb_printf(b, "%3d/%-3d busy ", k->busy, k->threads);
+        if (k->cpu >= 0) {
+            if (bar >= 4)
+                draw_bar(b, k->cpu, bar);
+            lb_text(b, " cpu ");
+            lb_esc(b, load_color(k->cpu));
+            lb_printf(b, "%3d%%", clampi((int)(k->cpu * 100 + 0.5), 0, 100));
+            lb_esc(b, SGR0);
+        } else {
+            lb_text(b, " cpu   ?");
+        }
+        lb_printf(b, "  %6.1f fps", k->fps);
+        lb_end(b);
+    }
+    if (shown < v->nranks) {
+        int busy = 0, threads = 0;
+        double fps = 0;
+        for (int i = shown; i < v->nranks; i++) {
+            busy += v->rank[i].busy;
+            threads += v->rank[i].threads;
+            fps += v->rank[i].fps;
+        }
+        lb_text(b, "ranks");
+        lb_pad(b, LABEL_W);
+        lb_printf(b, "%d more: %d/%d threads busy, %.1f fps", v->nranks - shown, busy, threads, fps);
+        lb_end(b);
+    }
+}
+
 static void draw_progress(Lb *b, const RdDashView *v)
 {
     char tail[256], el[24], eta[24];
@@ -425,12 +468,15 @@ int rd_dash_draw(char *buf, size_t size, const RdDashView *v, int *nlines)
     if (full) {
         /* Fixed lines: header 2, chunk legend 1, progress 1; the rest is shared. */
         int r = avail - 4;
-        int cpu_cap = v->ncpus > 0 ? clampi(r / 5, 1, 4) : 0;
+        int rank_cap = v->nranks > 0 && v->rank ? clampi(r / 4, 1, 8) : 0;
+        int cpu_cap = !rank_cap && v->ncpus > 0 ? clampi(r / 5, 1, 4) : 0;
         int chunk_cap = clampi(r / 3, 1, 6);
-        int work_cap = clampi(r - cpu_cap - chunk_cap, 1, 16);
+        int work_cap = clampi(r - rank_cap - cpu_cap - chunk_cap, 1, 16);
         char label[24];
 
         draw_header(&b, v);
+        if (rank_cap)
+            draw_rank_rows(&b, v, rank_cap);
         if (cpu_cap) {
             snprintf(label, sizeof(label), "%s %d%%", v->cpu_is_run_mean ? "mean" : "cpu",
                      clampi((int)(v->cpu_mean * 100 + 0.5), 0, 100));
@@ -458,7 +504,8 @@ int rd_dash_plain_header(char *buf, size_t size, const RdDashView *v)
 
     lb_init(&b, buf, size, 1000, 0);
     rd_dash_fmt_time(dur, sizeof(dur), v->duration_s);
-    lb_text(&b, "render: ");
+    lb_text(&b, v->prog ? v->prog : "render");
+    lb_text(&b, ": ");
     lb_text(&b, v->input);
     lb_printf(&b, ", %dx%d, %.4g fps, %s; ", v->width, v->height, v->in_fps, dur);
     lb_text(&b, v->vf);

@@ -46,7 +46,19 @@ typedef struct RdDashView {
     const float *cpu_busy;     ///< ncpus, 0..1
     double cpu_mean;           ///< 0..1, all cores
     int cpu_is_run_mean;       ///< 1 = the values are means over the whole run (final frame)
+    /* render-mpi: one row per rank in place of the CPU heatmap; nranks == 0 hides it */
+    int nranks;
+    const struct RdDashRank *rank; ///< nranks rows
+    const char *prog;          ///< program name in plain lines; NULL = "render"
 } RdDashView;
+
+/** One MPI rank as the dashboard shows it. */
+typedef struct RdDashRank {
+    const char *host;
+    int threads, busy;         ///< chunk threads, and how many run a chunk now
+    double fps;                ///< frames/s of its threads over the last few seconds
+    double cpu;                ///< CPU time / (wall time x threads), 0..1; < 0 = unknown
+} RdDashRank;
 
 /** What the final summary says; from the engine's report plus the CPU samples. */
 typedef struct RdDashSummary {
@@ -57,6 +69,8 @@ typedef struct RdDashSummary {
     int ncpus;                 ///< cores that mean is over
     int64_t output_bytes;
     int64_t wasted_frames;     ///< frames decoded and thrown away
+    const char *prog;          ///< program name; NULL = "render"
+    int ranks;                 ///< > 0: MPI ranks, said after the chunks
 } RdDashSummary;
 
 /**

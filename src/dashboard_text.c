@@ -71,11 +71,12 @@ int rd_dash_plain_line(char *buf, size_t size, const RdDashView *v)
     rd_dash_fmt_time(el, sizeof(el), v->elapsed_s);
     rd_dash_fmt_time(eta, sizeof(eta), v->eta_s);
     if (!v->have_info)
-        n = snprintf(buf, size, "render: %s, elapsed %s\n", rd_dash_phase_name(v->phase), el);
+        n = snprintf(buf, size, "%s: %s, elapsed %s\n", v->prog ? v->prog : "render",
+                     rd_dash_phase_name(v->phase), el);
     else
-        n = snprintf(buf, size, "render: %s %lld/%lld frames (%.1f%%), %.1f fps, "
+        n = snprintf(buf, size, "%s: %s %lld/%lld frames (%.1f%%), %.1f fps, "
                      "chunks %d/%d done, elapsed %s, ETA %s\n",
-                     rd_dash_phase_name(v->phase), (long long)v->frames_done,
+                     v->prog ? v->prog : "render", rd_dash_phase_name(v->phase), (long long)v->frames_done,
                      (long long)v->total_frames,
                      v->total_frames > 0 ? 100.0 * v->frames_done / v->total_frames : 0.0,
                      v->fps, chunks_finished(v), v->nchunks, el, eta);
@@ -84,7 +85,8 @@ int rd_dash_plain_line(char *buf, size_t size, const RdDashView *v)
 
 int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, int color)
 {
-    char item[5][96], sz[32];
+    char item[6][96], sz[32];
+    const char *prog = s->prog ? s->prog : "render";
     int nitems = 0, len = 0, col = 0, maxw = cols > 0 ? cols - 1 : 1 << 30;
 
     if (size)
@@ -93,6 +95,8 @@ int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, in
     snprintf(item[nitems++], sizeof(item[0]), "%lld frames in %.2f s (%.1f fps)",
              (long long)s->frames, s->wall_s, s->wall_s > 0 ? s->frames / s->wall_s : 0.0);
     snprintf(item[nitems++], sizeof(item[0]), "%d workers, %d chunks", s->workers, s->chunks);
+    if (s->ranks > 0)
+        snprintf(item[nitems++], sizeof(item[0]), "%d ranks", s->ranks);
     if (s->cpu_mean >= 0)
         snprintf(item[nitems++], sizeof(item[0]), "CPU %.0f%% per core on %d cores",
                  100 * s->cpu_mean, s->ncpus);
@@ -100,9 +104,9 @@ int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, in
     snprintf(item[nitems++], sizeof(item[0]), "%lld wasted decode frames",
              (long long)s->wasted_frames);
 
-    len = put(size, len, snprintf(buf + len, size - len, "%srender: done:%s ",
-                                       color ? "\033[1;32m" : "", color ? "\033[0m" : ""));
-    col = 14;
+    len = put(size, len, snprintf(buf + len, size - len, "%s%s: done:%s ",
+                                       color ? "\033[1;32m" : "", prog, color ? "\033[0m" : ""));
+    col = (int)strlen(prog) + 8;
     for (int i = 0; i < nitems; i++) {
         int w = (int)strlen(item[i]);
         if (!i && col + w > maxw) {

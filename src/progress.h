@@ -42,6 +42,13 @@ typedef struct RdWorkerProgress {
     _Atomic int64_t frames_done;  ///< frames encoded by this worker, all chunks
 } RdWorkerProgress;
 
+/** One MPI rank of a render-mpi job (render leaves RdProgress.ranks NULL). */
+typedef struct RdRankProgress {
+    char host[64];                ///< where the rank runs
+    int first, threads;           ///< its chunk threads are workers first..first+threads-1
+    _Atomic int64_t cpu_ms;       ///< CPU time its process has used, ms; -1 = not heard yet
+} RdRankProgress;
+
 typedef struct RdProgress {
     _Atomic int phase;            ///< RdPhase
     /* Filled by the engine before phase reaches RD_PHASE_RENDER. */
@@ -60,6 +67,10 @@ typedef struct RdProgress {
     double t_start;               ///< omp_get_wtime() when the run began
     _Atomic int64_t output_bytes; ///< bytes muxed so far
     _Atomic int64_t wasted_frames;///< frames decoded (or filtered) and thrown away
+    /* render-mpi only, set before the run starts; 0 / NULL otherwise. The
+     * caller owns the array (rd_progress_free leaves it). */
+    int nranks;                   ///< MPI ranks: the dashboard shows them instead of cores
+    RdRankProgress *ranks;        ///< nranks entries
 } RdProgress;
 
 /**

@@ -14,6 +14,7 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "dashboard.h"
 #include "version.h"
 #include "mpi/rdmpi.h"
 
@@ -44,10 +45,15 @@ static void usage(FILE *f)
 "run at 1, 2, 4 ... up to all ranks (ranks left out wait), after a baseline\n"
 "of one rank, one thread, one chunk; --export adds ranks and\n"
 "threads_per_rank to every run, --dat-dir also writes NAME_hybrid.dat.\n"
-"--progress and --assemble-sweep are not supported under MPI (use render).\n"
+"Rank 0 shows the run as render does: the summary line, --progress FILE|-,\n"
+"and the live dashboard (one row per rank in place of the cores) when its\n"
+"stderr, or mpirun's on the same node, is a terminal. --assemble-sweep is\n"
+"not supported under MPI (use render), nor --progress with --sweep.\n"
 "If a rank fails, the job is aborted and mpirun exits non-zero; a killed\n"
-"rank makes mpirun stop the job (exit 137 for SIGKILL). No OUTPUT and no\n"
-"temporary file are left.\n", f);
+"rank makes mpirun stop the job (exit 137 for SIGKILL). Ctrl-C (SIGINT,\n"
+"SIGTERM, SIGHUP, SIGQUIT, SIGPIPE): rank 0 prints one line and exits\n"
+"128 + the signal (srun passes that on; mpirun itself exits 1). No OUTPUT\n"
+"and no temporary file are left.\n", f);
 }
 
 static void print_version(void)
@@ -81,10 +87,15 @@ static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
             print_version();
         return 0;
     }
-    if (c->progress_path || c->assemble_out) {
-        const char *o = c->progress_path ? "--progress" : "--assemble-sweep";
+    if (c->assemble_out) {
         if (m->rank == 0)
-            fprintf(stderr, RD_MPI_PROG ": %s is not supported under MPI; use render %s\n", o, o);
+            fprintf(stderr, RD_MPI_PROG ": --assemble-sweep is not supported under MPI; "
+                    "use render --assemble-sweep\n");
+        return 2;
+    }
+    if (c->progress_path && c->sweep) {
+        if (m->rank == 0)
+            fprintf(stderr, RD_MPI_PROG ": --progress does not apply to --sweep\n");
         return 2;
     }
     if (c->verbose)
@@ -112,28 +123,6 @@ static void setup_threads(RdMpi *m, const RdCli *c)
                 "one chunk thread; start mpirun with --bind-to none\n", bound, m->size);
 }
 
-static void human_size(double b, char *buf, int len)
-{
-    const char *u[] = { "B", "KiB", "MiB", "GiB" };
-    int i = 0;
-    while (b >= 1024 && i < 3) {
-        b /= 1024;
-        i++;
-    }
-    snprintf(buf, len, "%.1f %s", b, u[i]);
-}
-
-static void print_summary(const RdMpi *m, const RdCli *c, const RdReport *rep)
-{
-    char size[32];
-    human_size((double)rep->output_bytes, size, sizeof(size));
-    fprintf(stderr, RD_MPI_PROG ": %s: %" PRId64 " frames in %.2f s (%.1f fps), %d chunks on "
-            "%d ranks, %d threads in all; %" PRId64 " frames decoded and dropped; %s\n",
-            c->s.output, rep->frames_out, rep->total_s,
-            rep->total_s > 0 ? rep->frames_out / rep->total_s : 0.0,
-            rep->nchunks, m->size, rep->threads, rep->wasted_frames, size);
-}
-
 /* render's report, plus where its threads ran. */
 static int write_report(const RdMpi *m, const RdCli *c, const RdReport *rep)
 {
@@ -148,21 +137,61 @@ static int write_report(const RdMpi *m, const RdCli *c, const RdReport *rep)
     return ret;
 }
 
-static int lead(const RdMpi *m, RdCli *c, int cpus)
+/* The dashboard (and --progress) on rank 0, as render starts its own. */
+static int start_watch(const RdCli *c, RdDashboard **dash, RdProgress *prog, int *size_fd)
+{
+    RdDashboardSettings ds;
+    int ret;
+
+    rd_dashboard_defaults(&ds);
+    ds.quiet = c->s.quiet;
+    ds.progress_path = c->progress_path;
+    ds.prog = RD_MPI_PROG;
+    ds.proc_stat = NULL;            /* rank 0's cores are not the job's: per-rank rows instead */
+    ds.tty = rd_watch_tty(size_fd);
+    ds.size_fd = *size_fd > 0 ? *size_fd : 0;
+    if ((ret = rd_dashboard_start(dash, prog, &ds)) < 0)
+        fprintf(stderr, RD_MPI_PROG ": %s: %s\n", c->progress_path ? c->progress_path : "dashboard",
+                av_err2str(ret));
+    return ret;
+}
+
+static int lead(const RdMpi *m, RdCli *c, int cpus, RdRankProgress *ranks)
 {
     RdReport rep;
+    RdProgress prog;
+    RdDashboard *dash = NULL;
     char err[1024] = "";
-    int shared = 0, status = 0, ret;
+    int shared = 0, status = 0, size_fd = -1, ret;
 
     memset(&rep, 0, sizeof(rep));
-    c->s.cancel = rd_signal_install();
+    memset(&prog, 0, sizeof(prog));
+    c->s.cancel = rd_signal_install(c->sweep ? "sweep results" : c->s.output);
     if (c->sweep) {
         ret = rd_sweep_mpi(m, c, cpus, &shared, err, sizeof(err));
     } else {
+        prog.nranks = ranks ? m->size : 0;
+        prog.ranks = ranks;
         rd_signal_guard(c->s.output, NULL);
-        ret = rd_job_render(m, &c->s, m->size, 0, &rep, &shared, err, sizeof(err));
+        if ((ret = start_watch(c, &dash, &prog, &size_fd)) < 0) {
+            status = 1; /* said already */
+        } else {
+            c->s.progress = &prog;
+            ret = rd_job_render(m, &c->s, m->size, 0, &rep, &shared, err, sizeof(err));
+            c->s.progress = NULL;
+            if (ret >= 0)
+                rd_signal_done();
+            /* Before any abort below: the terminal is restored, the last
+             * progress block says end. */
+            rd_dashboard_stop(&dash, ret < 0 ? NULL : &rep);
+            rd_progress_free(&prog);
+            if (size_fd >= 0)
+                close(size_fd);
+        }
     }
-    if (ret == AVERROR_EXIT && atomic_load(c->s.cancel)) {
+    if (status) {
+        /* the dashboard could not start; nothing was shared */
+    } else if (ret == AVERROR_EXIT && atomic_load(c->s.cancel)) {
         fprintf(stderr, RD_MPI_PROG ": interrupted; %s not written\n",
                 c->sweep ? "sweep results" : c->s.output);
         status = 130;
@@ -177,8 +206,6 @@ static int lead(const RdMpi *m, RdCli *c, int cpus)
     }
     if (m->size > 1)
         rd_job_end(status ? RD_SHARE_FAIL : RD_SHARE_END);
-    if (!status && !c->sweep && !c->s.quiet)
-        print_summary(m, c, &rep);
     if (!status && !c->sweep && c->report_path && write_report(m, c, &rep) < 0)
         status = 1;
     rd_report_free(&rep);
@@ -222,10 +249,14 @@ int main(int argc, char **argv)
         status = 1;
     }
     if (status < 0) {
+        RdRankProgress *ranks = NULL;
         int cpus;
         setup_threads(&m, &cli);
         cpus = cli.sweep ? rd_sweep_job_cpus(&m) : 0;
-        status = m.rank == 0 ? lead(&m, &cli, cpus) : follow(&m, &cli);
+        /* Without the table (no memory) rank 0 shows no rank rows, nothing worse. */
+        rd_watch_ranks(&m, &ranks);
+        status = m.rank == 0 ? lead(&m, &cli, cpus, ranks) : follow(&m, &cli);
+        av_free(ranks);
     }
     rd_cli_free(&cli);
     MPI_Finalize();

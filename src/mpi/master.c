@@ -21,6 +21,8 @@ typedef struct Master {
     int next;           ///< next chunk to hand out
     int ranks;          ///< ranks taking part, rank 0 included
     int byes;           ///< ranks that have finished
+    RdProgress *prog;   ///< the engine's live counters, or NULL
+    double watch_t;     ///< when rank 0's own slots were last copied to prog
 } Master;
 
 static int next_chunk(Master *ms)
@@ -47,6 +49,7 @@ static int serve_local(Master *ms, int *active)
         if (st == RD_SLOT_DONE) {
             if (s->ret < 0)
                 return fail(ms, s->chunk, s->ret, s->err);
+            rd_watch_done(ms->prog, s->chunk, s->res->frames, s->res->wasted);
             rd_engine_submit(ms->e, s->res, i, s->t_start, s->t_end);
             s->res = NULL;
             st = RD_SLOT_WANT;
@@ -54,6 +57,7 @@ static int serve_local(Master *ms, int *active)
         if (st == RD_SLOT_WANT) {
             if ((c = next_chunk(ms)) >= 0) {
                 s->chunk = c;
+                atomic_store(&s->cp.frames_done, 0);
                 st = RD_SLOT_RUN;
             } else
                 st = RD_SLOT_QUIT;
@@ -84,6 +88,7 @@ static int recv_result(Master *ms, int src)
         return AVERROR_BUG;
     }
     now = omp_get_wtime();
+    rd_watch_done(ms->prog, res->index, res->frames, res->wasted);
     rd_engine_submit(ms->e, res, h.worker, now - h.age_start, now - h.age_end);
     return 0;
 }
@@ -112,6 +117,10 @@ static int serve_remote(Master *ms)
         er.text[sizeof(er.text) - 1] = 0;
         rd_engine_fail(ms->e, er.ret < 0 ? er.ret : AVERROR_EXTERNAL, er.text);
         return er.ret < 0 ? er.ret : AVERROR_EXTERNAL;
+    case RD_TAG_PROGRESS:
+        if (rd_watch_recv(ms->prog, src) < 0)
+            return fail(ms, -1, AVERROR_INVALIDDATA, "a rank sent a malformed progress message");
+        return 1;
     case RD_TAG_BYE:
         MPI_Recv(&v[0], 1, MPI_INT, src, RD_TAG_BYE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         ms->byes++;
@@ -134,6 +143,10 @@ static int talk(void *arg)
         }
         if ((ret = serve_local(ms, &active)) < 0)
             return ret;
+        if (ms->prog && omp_get_wtime() - ms->watch_t >= RD_WATCH_PERIOD / 2) {
+            rd_watch_local(ms->prog, &ms->team, 0);
+            ms->watch_t = omp_get_wtime();
+        }
         while ((ret = serve_remote(ms)) > 0)
             did = 1;
         if (ret < 0)
@@ -149,8 +162,8 @@ static int talk(void *arg)
 
 int rd_master_run(const RdMpi *m, RdEngine *e, int ranks, int threads)
 {
-    Master ms = { m, e, { 0 }, NULL, rd_engine_nchunks(e), 0, ranks, 0 };
     const RdSettings *s = rd_engine_settings(e);
+    Master ms = { m, e, { 0 }, NULL, rd_engine_nchunks(e), 0, ranks, 0, s->progress, 0 };
     int ret;
 
     if (!(ms.jobs = av_malloc_array(ms.n, sizeof(*ms.jobs))))
@@ -164,6 +177,7 @@ int rd_master_run(const RdMpi *m, RdEngine *e, int ranks, int threads)
     ms.team.quiet = s->quiet;
     ms.team.input = s->input;
     ret = rd_team_run(&ms.team, talk, &ms);
+    rd_watch_local(ms.prog, &ms.team, 0); /* every thread idle now */
     rd_team_free(&ms.team);
     av_free(ms.jobs);
     return ret;

@@ -14,6 +14,8 @@
  *   worker -> 0  RESULT  RdWireHead, then the packed chunk in DATA pieces
  *   worker -> 0  ERROR   RdMpiError: a chunk failed; rank 0 cleans up, aborts
  *   worker -> 0  BYE     int[1]  {0}: every thread of the rank is done
+ *   worker -> 0  PROGRESS int64[4 + 3 x threads]: what its threads are doing
+ *                (watch.c), about 5 times a second while rank 0 shows progress
  */
 #ifndef RD_MPI_H
 #define RD_MPI_H
@@ -26,6 +28,7 @@
 #include "chunk.h"
 #include "engine.h"
 #include "encode.h"
+#include "progress.h"
 
 #define RD_MPI_PROG "render-mpi"
 
@@ -36,6 +39,7 @@ enum {
     RD_TAG_DATA,
     RD_TAG_ERROR,
     RD_TAG_BYE,
+    RD_TAG_PROGRESS,
 };
 
 /** Where this process sits in the job. */
@@ -66,6 +70,8 @@ typedef struct RdSlot {
     char err[256];                ///< DONE, ret < 0: detail, may be empty
     double t_start, t_end;        ///< omp_get_wtime() around the chunk
     int asked;                    ///< main only: a REQ for this slot is outstanding
+    RdChunkProgress cp;           ///< the running chunk's frames (thread writes, main reads)
+    RdWorkerProgress wp;          ///< frames of every chunk the thread ran
 } RdSlot;
 
 typedef struct RdTeam {
@@ -146,6 +152,7 @@ void rd_msg_describe(const RdMpi *m, RdMpiError *e, int chunk, int ret, const ch
 typedef struct RdShare {
     int status;                   ///< RD_SHARE_*
     int nchunks;
+    int progress;                 ///< 1: rank 0 shows progress; send PROGRESS messages
     int ranks;                    ///< ranks that take part (0..ranks-1)
     int threads;                  ///< chunk threads per rank; 0 = each rank's own
     RdChunkJob *jobs;             ///< nchunks, av_malloc'd (workers)
@@ -192,15 +199,63 @@ int rd_worker_run(const RdMpi *m, RdShare *sh, int threads, int first, const RdS
 
 /* --- signals.c: rank 0's SIGINT and SIGTERM ------------------------------- */
 
-/** Catch SIGINT and SIGTERM; returns the flag they set (for RdSettings.cancel). A second signal exits 130 at once. */
-_Atomic int *rd_signal_install(void);
+/**
+ * Rank 0: catch SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGPIPE. The handler
+ * removes the files named by rd_signal_guard(), restores the terminal,
+ * prints one line ("interrupted; WHAT not written") and exits 128 + the
+ * signal at once: mpirun answers Ctrl-C with SIGTERM to the ranks and
+ * SIGKILL a moment later, too soon for a chunk to notice a flag. `what`
+ * (copied) names what is lost. Returns a flag the handler sets (for
+ * RdSettings.cancel).
+ */
+_Atomic int *rd_signal_install(const char *what);
 
 /**
- * Files the handler removes at once: the muxer's temporary file for
- * `output` (NULL: none) and `extra` (NULL: none). Replaces the previous
- * ones. Only one thread may call it at a time.
+ * Files the handler removes: the muxer's temporary file for `output`
+ * (NULL: none) and `extra` (NULL: none). Replaces the previous ones. Only
+ * one thread may call it at a time.
  */
 void rd_signal_guard(const char *output, const char *extra);
+
+/** The work is written: a signal from now on says only "interrupted". */
+void rd_signal_done(void);
+
+/* --- watch.c: the progress rank 0 shows (dashboard, --progress) ---------- */
+
+#define RD_WATCH_PERIOD 0.2  /* seconds between a worker rank's PROGRESS messages */
+
+/**
+ * Collective: each rank's host, chunk threads and first worker id. On rank
+ * 0 *pranks gets m->size entries (av_free them); elsewhere NULL. Returns 0
+ * or AVERROR(ENOMEM) (on rank 0; the collective still completes).
+ */
+int rd_watch_ranks(const RdMpi *m, RdRankProgress **pranks);
+
+/**
+ * 1 when the user's terminal is behind this rank's stderr: stderr itself
+ * (srun --pty), or the stderr of the parent when that is mpirun on the
+ * same node (OpenMPI hands its ranks a pipe and copies it to its own
+ * stderr). *size_fd gets a descriptor on that terminal to read its size
+ * from (the caller closes it), or -1.
+ */
+int rd_watch_tty(int *size_fd);
+
+/** CPU time this process has used, in ms. */
+int64_t rd_watch_cpu_ms(void);
+
+/** Worker rank: send rank 0 a PROGRESS message about the team's slots
+ *  (global worker ids first..). Returns 0 or AVERROR_EXTERNAL. */
+int rd_watch_send(const RdTeam *t, int first);
+
+/** Rank 0: receive the PROGRESS message probed from `src` into p (p may be
+ *  NULL: the message is only taken off the queue). Returns 0 or a negative AVERROR. */
+int rd_watch_recv(RdProgress *p, int src);
+
+/** Rank 0: its own slots (worker ids first..) into p. */
+void rd_watch_local(RdProgress *p, const RdTeam *t, int first);
+
+/** Rank 0: chunk `c` has arrived with `frames` frames and `wasted` thrown away. */
+void rd_watch_done(RdProgress *p, int c, int64_t frames, int64_t wasted);
 
 /* --- job.c: a render as the whole job runs it ---------------------------- */
 

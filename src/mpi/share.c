@@ -15,7 +15,7 @@
 enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
-    H_SPACE, H_CHROMA, H_COUNT
+    H_SPACE, H_CHROMA, H_PROGRESS, H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -55,6 +55,7 @@ static void fill_header(int64_t *h, RdEngine *e)
     h[H_FPS_NUM] = sh->enc->fps.num;
     h[H_FPS_DEN] = sh->enc->fps.den;
     h[H_GLOBAL_HEADER] = sh->enc->global_header;
+    h[H_PROGRESS] = rd_engine_settings(e)->progress != NULL; /* someone watches */
     if (in) {
         h[H_RANGE] = in->color_range;
         h[H_PRIMARIES] = in->color_primaries;
@@ -131,6 +132,7 @@ int rd_share_recv(RdShare *sh, const RdSettings *s)
     sh->nchunks = (int)h[H_NCHUNKS];
     sh->ranks = (int)h[H_RANKS];
     sh->threads = (int)h[H_THREADS];
+    sh->progress = (int)h[H_PROGRESS];
     if (sh->status != RD_SHARE_RUN)
         return 0;
     if (sh->nchunks < 1 || !(sh->jobs = av_malloc_array(sh->nchunks, sizeof(*sh->jobs))))

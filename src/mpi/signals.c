@@ -1,18 +1,21 @@
 /*
- * signals.c - rank 0's SIGINT/SIGTERM: cancel the run, and remove the
- * temporary output at once.
+ * signals.c - rank 0's INT, TERM, HUP, QUIT and PIPE: remove the temporary
+ * output, say so in one line and leave with 128 + the signal, at once.
  *
- * mpirun answers a dead rank (or Ctrl-C) with SIGTERM to the others and
- * SIGKILL one second later (OpenMPI's odls_base_sigkill_timeout), which
- * can come before a chunk notices the cancel flag. So the handler unlinks
- * the files itself (unlink is async-signal-safe); the engine's own
- * clean-up then finds nothing left to remove.
+ * mpirun answers Ctrl-C (or its own SIGTERM) with SIGCONT, then SIGTERM
+ * to every rank a second later and SIGKILL some milliseconds after that
+ * (OpenMPI 4.1's odls), which comes before a chunk notices a cancel flag,
+ * and before rank 0 could print anything the normal way. So the handler
+ * does all of it with async-signal-safe calls (unlink, write, _exit). The
+ * status is what srun passes on (130 for SIGINT); mpirun's own exit status
+ * after a signal is always 1, whatever the ranks do.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "dashboard.h"
 #include "merge.h"
 #include "mpi/rdmpi.h"
 
@@ -22,36 +25,57 @@ typedef struct Paths {
 } Paths;
 
 static _Atomic int cancel_flag;
+static _Atomic int done_flag;
 /* The handler may run on any thread at any moment, so it never reads a
  * path being written: the new paths go to the other buffer, then one
  * atomic store makes them current. */
 static Paths paths[2];
 static _Atomic(Paths *) current;
+static char lost_line[4300];   ///< written once, before the handler is installed
+static size_t lost_len;
+
+static void say(const char *s, size_t n)
+{
+    ssize_t w = write(2, s, n);
+    (void)w;
+}
 
 static void on_signal(int sig)
 {
+    static const char brief[] = RD_MPI_PROG ": interrupted\n";
     Paths *p = atomic_load(&current);
-    (void)sig;
+
     if (p && p->part[0])
         unlink(p->part);
     if (p && p->extra[0])
         unlink(p->extra);
-    if (atomic_exchange(&cancel_flag, 1)) {
-        static const char msg[] = RD_MPI_PROG ": interrupted twice, quitting\n";
-        ssize_t w = write(2, msg, sizeof(msg) - 1);
-        (void)w;
-        _exit(130);
+    /* Only the first signal speaks; a second one (or another thread's) just leaves. */
+    if (!atomic_exchange(&cancel_flag, 1)) {
+        rd_dashboard_emergency_restore();
+        if (atomic_load(&done_flag))
+            say(brief, sizeof(brief) - 1);
+        else
+            say(lost_line, lost_len);
     }
+    _exit(128 + sig);
 }
 
-_Atomic int *rd_signal_install(void)
+_Atomic int *rd_signal_install(const char *what)
 {
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
     struct sigaction sa;
+    int n = snprintf(lost_line, sizeof(lost_line), RD_MPI_PROG ": interrupted; %s not written\n",
+                     what ? what : "the output");
+
+    /* A long name is cut, but the line still ends. */
+    lost_len = n < 0 ? 0 : (size_t)n < sizeof(lost_line) ? (size_t)n : sizeof(lost_line) - 1;
+    if (lost_len && lost_line[lost_len - 1] != '\n')
+        lost_line[lost_len - 1] = '\n';
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigfillset(&sa.sa_mask); /* one handler at a time per thread */
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        sigaction(sigs[i], &sa, NULL);
     return &cancel_flag;
 }
 
@@ -64,4 +88,10 @@ void rd_signal_guard(const char *output, const char *extra)
         p->part[0] = 0;
     snprintf(p->extra, sizeof(p->extra), "%s", extra ? extra : "");
     atomic_store(&current, p);
+}
+
+void rd_signal_done(void)
+{
+    rd_signal_guard(NULL, NULL);
+    atomic_store(&done_flag, 1);
 }

@@ -53,7 +53,9 @@ static void run_slot(RdTeam *t, RdSlot *s)
 
     s->err[0] = 0;
     s->t_start = omp_get_wtime();
-    s->ret = res ? rd_chunk_run(t->sh, &t->jobs[s->chunk], res, NULL, NULL, s->err, sizeof(s->err))
+    /* The counters are the slot's own; watch.c copies them to rank 0's view. */
+    s->ret = res ? rd_chunk_run(t->sh, &t->jobs[s->chunk], res, &s->cp, &s->wp, s->err,
+                                sizeof(s->err))
                  : AVERROR(ENOMEM);
     s->t_end = omp_get_wtime();
     if (s->ret >= 0 && s->err[0] && !t->quiet)

@@ -14,6 +14,7 @@ typedef struct Worker {
     RdShare *sh;
     RdTeam team;
     int first;          ///< global worker id of slot 0
+    double watch_t;     ///< when the last PROGRESS message went
 } Worker;
 
 static int report(Worker *w, int chunk, int ret, const char *detail)
@@ -68,8 +69,10 @@ static int take_assignments(Worker *w, int *did)
             return report(w, -1, AVERROR_BUG, "rank 0 sent a chunk that does not exist");
         RdSlot *s = &w->team.slot[v[0]];
         s->asked = 0;
-        if (v[1] >= 0)
+        if (v[1] >= 0) {
             s->chunk = v[1];
+            atomic_store(&s->cp.frames_done, 0);
+        }
         atomic_store(&s->state, v[1] >= 0 ? RD_SLOT_RUN : RD_SLOT_QUIT);
         *did = 1;
     }
@@ -87,6 +90,13 @@ static int talk(void *arg)
             MPI_Send(&bye, 1, MPI_INT, 0, RD_TAG_BYE, MPI_COMM_WORLD);
             return 0;
         }
+        /* After BYE nothing more goes out, so rank 0 has read every
+         * PROGRESS message by the time it has every BYE. */
+        if (w->sh->progress && MPI_Wtime() - w->watch_t >= RD_WATCH_PERIOD) {
+            if ((ret = rd_watch_send(&w->team, w->first)) < 0)
+                return report(w, -1, ret, "cannot send progress to rank 0");
+            w->watch_t = MPI_Wtime();
+        }
         if (!did)
             rd_nap();
     }
@@ -94,7 +104,7 @@ static int talk(void *arg)
 
 int rd_worker_run(const RdMpi *m, RdShare *sh, int threads, int first, const RdSettings *s)
 {
-    Worker w = { m, sh, { 0 }, first };
+    Worker w = { m, sh, { 0 }, first, 0 };
     int ret;
 
     if ((ret = rd_team_init(&w.team, threads, &sh->sh, sh->jobs)) < 0)
