@@ -147,27 +147,63 @@ ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=3 -f lavfi -i sin
     { fail "input" "ffmpeg could not generate in.mp4"; finish; exit 1; }
 v_md5 "$W/job/in.mp4" >"$W/ref.md5"
 
+# submit NAME ARGS...: sbatch render.sbatch as a user would, on this one
+# node; prints the job id. The script's own #SBATCH lines ask for 2 nodes
+# x 16 CPUs; the command line overrides them. The job runs in $W/job, so
+# its report and logs land there (render-mpi's path is absolute).
+submit() {
+    local name=$1; shift
+    RENDER_MPI=$RENDER_MPI sbatch --parsable --chdir="$W/job" --job-name="$name" \
+        --nodes=1 --ntasks=2 --ntasks-per-node=2 --cpus-per-task="$CPT" --time=00:05:00 \
+        --output="$W/job/$name.out" --error="$W/job/$name.err" "$SBATCH_SCRIPT" "$@" \
+        2>"$W/sbatch.err"
+}
+
+# job_field ID KEY: one field of scontrol show job.
+job_field() { scontrol show job "$1" 2>/dev/null | sed -n "s/.* $2=\([^ ]*\).*/\1/p" | head -n 1; }
+
+# wait_job ID: until the job has ended (at most JOB_WAIT_S); prints its state.
+wait_job() {
+    local i st=""
+    for i in $(seq $((JOB_WAIT_S * 5))); do
+        st=$(job_field "$1" JobState)
+        case $st in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE) break ;; esac
+        sleep 0.2
+    done
+    echo "$st"
+}
+
+# no_leftovers OUT: neither OUT nor OUT.part-* exists.
+no_leftovers() {
+    local f
+    [ ! -e "$1" ] || { echo "$1 exists"; return 1; }
+    for f in "$1".part-*; do
+        [ -e "$f" ] && { echo "$f left behind"; return 1; }
+    done
+    return 0
+}
+
+# wait_for_temp OUT: until rank 0 has opened OUT.part-* (the run is under way).
+wait_for_temp() {
+    local i f
+    for i in $(seq 300); do
+        for f in "$1".part-*; do [ -e "$f" ] && return 0; done
+        sleep 0.05
+    done
+    return 1
+}
+
+# --- 1. a render, frame-exact ------------------------------------------------------------
 t0=$(date +%s.%N)
-# The script's own #SBATCH lines ask for 2 nodes x 16 CPUs; the command
-# line overrides them for this one node. --chdir: the repository root, as
-# the script expects; the output and logs go to the job directory.
-jobid=$(cd "$T_ROOT" && RENDER_MPI=$RENDER_MPI sbatch --parsable --nodes=1 --ntasks=2 \
-        --ntasks-per-node=2 --cpus-per-task="$CPT" --time=00:05:00 \
-        --output="$W/job/render-%j.out" --error="$W/job/render-%j.err" \
-        "$SBATCH_SCRIPT" "$W/job/in.mp4" "$W/job/out.mkv" --vf null -c:v ffv1 2>"$W/sbatch.err")
+jobid=$(submit render "$W/job/in.mp4" "$W/job/out.mkv" --vf null -c:v ffv1)
 if [ -z "$jobid" ]; then
     fail "sbatch render.sbatch" "$(head -c 300 "$W/sbatch.err")"; finish; exit 1
 fi
 ok "sbatch render.sbatch: job $jobid submitted"
-jstate=""
-for i in $(seq $((JOB_WAIT_S * 5))); do
-    jstate=$(scontrol show job "$jobid" 2>/dev/null | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')
-    case $jstate in COMPLETED | FAILED | CANCELLED | TIMEOUT | NODE_FAIL | OUT_OF_MEMORY | BOOT_FAIL | DEADLINE) break ;; esac
-    sleep 0.2
-done
+jstate=$(wait_job "$jobid")
 t1=$(date +%s.%N)
-jexit=$(scontrol show job "$jobid" 2>/dev/null | sed -n 's/.*ExitCode=\([0-9:]*\).*/\1/p')
-err=$W/job/render-$jobid.err
+jexit=$(job_field "$jobid" ExitCode)
+err=$W/job/render.err
 sed 's/^/# job log: /' "$err" 2>/dev/null | head -n 20
 check "job $jobid: COMPLETED, exit 0:0 (in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)" \
     "state '$jstate', exit '$jexit', stderr: $(head -c 400 "$err" 2>/dev/null | tr '\n' '|')" \
@@ -180,16 +216,56 @@ else
     check "ffv1 output: framemd5 equals the input's decode ($(wc -l <"$W/ref.md5") frames)" "$d" test -z "$d"
     check "job log: the script's line names 2 ranks x $CPT threads" "$(head -n 1 "$err")" \
         grep -q "^render-mpi: 1 nodes x 2 ranks x $CPT threads on localhost" "$err"
-    check "job log: the summary line, 2 ranks" "$(tail -n 2 "$err" | tr '\n' '|')" \
-        grep -qE "^render-mpi: .*out\.mkv: 75 frames in [0-9.]+ s \([0-9.]+ fps\), [0-9]+ chunks on 2 ranks" "$err"
-    rep=$T_ROOT/render-$jobid.json
+    check "job log: render's summary line, 2 ranks" "$(tail -n 2 "$err" | tr '\n' '|')" \
+        grep -qE "^render-mpi: done: 75 frames in [0-9.]+ s \([0-9.]+ fps\); $((2 * CPT)) workers, [0-9]+ chunks; 2 ranks; output " "$err"
+    rep=$W/job/render-$jobid.json
     check "report render-$jobid.json: 2 ranks x $CPT threads, every frame" "$(head -c 200 "$rep" 2>/dev/null)" \
         python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))
 sys.exit(not (r["ranks"] == 2 and r["threads_per_rank"] == int(sys.argv[2]) and r["frames_out"] == 75))' "$rep" "$CPT"
-    rm -f "$rep"
-    for f in "$W/job"/out.mkv.part-*; do
-        [ -e "$f" ] && fail "no temporary file left" "$f"
-    done
+    check "no temporary file left" "$(ls "$W/job" | grep part-)" sh -c '! ls "$1" | grep -q "\.part-"' _ "$W/job"
+fi
+
+# --- 2. scancel mid-run, and Ctrl-C twice to srun ---------------------------------------------
+# Slow enough (upscaled, x264 slow) to be caught in the middle on 16 cores.
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=20 -c:v libx264 -preset ultrafast \
+    -g 25 -pix_fmt yuv420p "$W/job/long.mp4" || fail "input" "ffmpeg could not generate long.mp4"
+SLOW=(--vf "hqdn3d=8,scale=1920:1080" --preset slow)
+jobid=$(submit cancel "$W/job/long.mp4" "$W/job/cancel.mp4" "${SLOW[@]}")
+if [ -n "$jobid" ] && wait_for_temp "$W/job/cancel.mp4"; then
+    scancel "$jobid"
+    jstate=$(wait_job "$jobid")
+    sleep 0.5 # the step's last process may still be on its way out
+    err=$W/job/cancel.err
+    sed 's/^/# job log: /' "$err" | head -n 5
+    check "scancel mid-run: CANCELLED" "state '$jstate'" test "$jstate" = CANCELLED
+    check "scancel mid-run: one line from rank 0" "$(tr '\n' '|' <"$err" | head -c 400)" \
+        test "$(grep -c "^render-mpi: interrupted; $W/job/cancel.mp4 not written\$" "$err")" = 1
+    check "scancel mid-run: no output, no temporary file" "$(no_leftovers "$W/job/cancel.mp4")" \
+        no_leftovers "$W/job/cancel.mp4"
+else
+    fail "scancel mid-run" "job '$jobid' did not start rendering: $(head -c 300 "$W/sbatch.err" "$W/job/cancel.err" 2>&1 | tr '\n' '|')"
+    [ -n "$jobid" ] && scancel "$jobid"
+fi
+
+# srun in the foreground of a terminal takes the first Ctrl-C as "show
+# status", the second within a second as "send SIGINT to the tasks".
+(cd "$W/job" && exec srun --mpi=pmix --ntasks=2 --cpus-per-task="$CPT" --cpu-bind=none \
+    --export=ALL,OMP_NUM_THREADS="$CPT" "$RENDER_MPI" long.mp4 -o srun.mp4 -y "${SLOW[@]}" \
+    </dev/null >"$W/srun.out" 2>"$W/srun.err") &
+sp=$!
+if wait_for_temp "$W/job/srun.mp4"; then
+    kill -INT "$sp"; sleep 0.3; kill -INT "$sp"
+    wait "$sp"; rc=$?
+    sed 's/^/# srun: /' "$W/srun.err" | head -n 8
+    check "Ctrl-C twice to srun: exit 130" "exit $rc, $(tr '\n' '|' <"$W/srun.err" | head -c 400)" test "$rc" = 130
+    check "Ctrl-C twice to srun: rank 0's line" "$(tr '\n' '|' <"$W/srun.err" | head -c 400)" \
+        grep -q "^render-mpi: interrupted; srun.mp4 not written\$" "$W/srun.err"
+    sleep 0.5
+    check "Ctrl-C twice to srun: no output, no temporary file" "$(no_leftovers "$W/job/srun.mp4")" \
+        no_leftovers "$W/job/srun.mp4"
+else
+    kill -KILL "$sp" 2>/dev/null; wait "$sp"
+    fail "Ctrl-C to srun" "srun did not start rendering: $(tr '\n' '|' <"$W/srun.err" | head -c 300)"
 fi
 
 stop_daemons
