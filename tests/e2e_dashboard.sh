@@ -213,4 +213,53 @@ else
     fail "SIGWINCH" "the dashboard never showed the render phase; $(screen_why resize)"
 fi
 
+# --- render-mpi: rank 0's dashboard through mpirun's terminal ------------------------
+RENDER_MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
+    # mpi_start NAME INPUT ARGS...: as tty_start, with mpirun -np 2 render-mpi
+    # (one thread each) in the pane. mpirun gives its ranks pipes; rank 0
+    # finds mpirun's terminal behind them.
+    mpi_start() {
+        local name=$1 in=$2; shift 2
+        local cmd="while [ ! -e '$W/$name.go' ]; do sleep 0.05; done; cd '$T_ROOT' &&"
+        cmd="$cmd env -u NO_COLOR TERM=xterm-256color OMP_NUM_THREADS=1 OMPI_MCA_btl=self,vader"
+        cmd="$cmd OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"
+        cmd="$cmd mpirun --oversubscribe --bind-to none -np 2 '$RENDER_MPI' '$in' -y -o '$W/$name.mp4' $* </dev/null;"
+        cmd="$cmd echo \$? > '$W/$name.rc.tmp'; mv '$W/$name.rc.tmp' '$W/$name.rc'; sleep 600"
+        $TM new-session -d -s "$name" -x 100 -y 40 "$cmd"
+        $TM pipe-pane -o -t "$name" "cat > '$W/$name.raw'"
+        touch "$W/$name.go"
+    }
+    mpi_start mpi "$IN" --preset veryslow
+    tty_wait mpi
+    S=$W/mpi.screen
+    check "mpi tty: exit 0" "$(screen_why mpi)" [ "$(cat "$W/mpi.rc")" = 0 ]
+    check "mpi tty: a row per rank (host, busy threads, cpu, fps) in place of the cores" "$(screen_why mpi)" \
+        sh -c "grep -qE '^rank 0 +[^ ]+ +[01]/1 busy .*cpu +[0-9?]+%? +[0-9.]+ fps\$' '$S' &&
+               grep -qE '^rank 1 +[^ ]+ +[01]/1 busy ' '$S' && ! grep -qE '^(cpu|mean) +[0-9]+%' '$S'"
+    check "mpi tty: mid-run, a rank row shows a thread busy" "no live capture had one" \
+        sh -c "cat '$W'/mpi.live.* | grep -qE '^rank [01] +[^ ]+ +1/1 busy '"
+    check "mpi tty: progress bar full, $FRAMES/$FRAMES frames; render's summary with 2 ranks" "$(screen_why mpi)" \
+        sh -c "grep -qE '^done +\[#+\] 100\.0% +$FRAMES/$FRAMES frames' '$S' &&
+               grep -qE '^render-mpi: done: $FRAMES frames in .*; 2 ranks;' '$S'"
+    check "mpi tty: terminal restored" "$(tail -c 60 "$W/mpi.raw" | od -c | head -n 2 | tr '\n' ' ')" \
+        ends_restored "$W/mpi.raw"
+
+    mpi_start mpiintr "$LONG" --preset veryslow
+    if until_render mpiintr; then
+        $TM send-keys -t mpiintr C-c
+        tty_wait mpiintr 60
+        check "mpi Ctrl-C: rank 0's one line, no output, no temporary file" "$(screen_why mpiintr)" \
+            sh -c "[ \$(grep -c '^render-mpi: interrupted; $W/mpiintr.mp4 not written\$' '$W/mpiintr.screen') = 1 ] &&
+                   ! ls '$W' | grep -q '^mpiintr.mp4'" 
+        check "mpi Ctrl-C: terminal restored" "$(tail -c 60 "$W/mpiintr.raw" | od -c | head -n 2 | tr '\n' ' ')" \
+            ends_restored "$W/mpiintr.raw"
+    else
+        tty_wait mpiintr 60
+        fail "mpi Ctrl-C" "the dashboard never showed the render phase; $(screen_why mpiintr)"
+    fi
+else
+    echo "skip - render-mpi dashboard: $RENDER_MPI not built or no mpirun"
+fi
+
 finish

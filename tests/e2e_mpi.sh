@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_mpi.sh - render-mpi under OpenMPI on this one machine: frame-exact at
-# several ranks x threads, the same packets as render, audio kept, and a
-# failed or killed rank leaves no OUTPUT and no temporary file.
+# several ranks x threads, the same packets as render, audio kept, a
+# failed or killed rank or a Ctrl-C leaves no OUTPUT and no temporary file,
+# and rank 0 prints render's summary line and --progress blocks.
 #
 #   RENDER=/abs/path/render bash tests/e2e_mpi.sh      (cwd: anywhere)
 #   RENDER_MPI=/abs/path/render-mpi overrides the binary (default: next to RENDER)
@@ -187,9 +188,52 @@ else
 fi
 check "--sweep leaves no scratch output" "$(ls -a "$W" | grep \.render-sweep-)" \
     sh -c '! ls -a "$1" | grep -q \.render-sweep-' _ "$W"
-mr "$W/prog" 2 1 "$W/in.mp4" --progress -
+# --- rank 0 shows the run as render does -------------------------------------------
+mr "$W/prog" 2 1 "$W/in.mp4" -o "$W/prog.mkv" -y --vf null -c:v ffv1 --progress -
 rc=$?
-check "--progress under MPI: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
+if [ "$rc" -eq 0 ]; then
+    check "summary: render's line, with the ranks" "$(head -c 300 "$W/prog.err")" \
+        grep -qE '^render-mpi: done: 200 frames in [0-9.]+ s \([0-9.]+ fps\); 2 workers, [0-9]+ chunks; 2 ranks; output [0-9.]+ [KM]iB; [0-9]+ wasted decode frames$' "$W/prog.err"
+    check "summary: the only line on stderr" "$(head -c 300 "$W/prog.err")" test "$(wc -l <"$W/prog.err")" -eq 1
+    # Blocks while it runs (the chunks of both ranks add up), one at the end.
+    check "--progress -: blocks on stdout, frames never go back, the last says end" \
+        "$(grep -E '^(frame|progress)=' "$W/prog.out" | tr '\n' ' ' | tail -c 300)" \
+        awk -F= '$1 == "frame" { if ($2 < last) exit 1; last = $2; n++ }
+                 $1 == "progress" { p = $2 }
+                 END { exit !(n >= 2 && last == 200 && p == "end") }' "$W/prog.out"
+else
+    fail "--progress - under MPI: exit 0" "$(rr_why "$W/prog" "$rc")"
+fi
+mr "$W/progsw" 2 1 "$W/in.mp4" --sweep 1 --progress "$W/p.txt"
+rc=$?
+check "--progress with --sweep: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
+
+# --- Ctrl-C: SIGINT (then SIGTERM) to mpirun mid-run -----------------------------------
+# mpirun passes it on as SIGTERM to every rank and SIGKILL soon after; rank 0
+# removes its temporary file and says so. mpirun's own exit status after a
+# signal is 1 whatever the ranks do (OpenMPI 4.1: it sets it before it
+# forwards anything); srun passes rank 0's 130 on (tests/slurm.sh).
+for sig in INT TERM; do
+    out=$W/sig_$sig.mp4
+    OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 2 "$RENDER_MPI" "$W/big.mp4" -o "$out" -y \
+        </dev/null >"$W/sig_$sig.out" 2>"$W/sig_$sig.err" &
+    mp=$!
+    if wait_for_temp "$out"; then
+        kill -"$sig" "$mp"
+        wait "$mp"
+        rc=$?
+        check "SIG$sig to mpirun: non-zero exit" "exit $rc" test "$rc" -ne 0
+        check "SIG$sig to mpirun: rank 0's one line" "$(head -c 300 "$W/sig_$sig.err" | tr '\n' '|')" \
+            sh -c '[ "$(wc -l <"$1")" -eq 1 ] && grep -qx "render-mpi: interrupted; $2 not written" "$1"' _ \
+            "$W/sig_$sig.err" "$out"
+        sleep 0.2
+        check "SIG$sig to mpirun: no output, no temporary file" "$(no_leftovers "$out")" no_leftovers "$out"
+    else
+        kill -KILL "$mp" 2>/dev/null
+        wait "$mp"
+        fail "SIG$sig to mpirun" "the run did not start: $(head -c 200 "$W/sig_$sig.err")"
+    fi
+done
 OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 1 "$RENDER_MPI" --help >"$W/help.out" 2>&1
 check "--help: shared file system and an mpirun example" "$(head -n 1 "$W/help.out")" \
     sh -c 'grep -q "shared file system" "$1" && grep -q "mpirun -np" "$1"' _ "$W/help.out"
