@@ -387,10 +387,14 @@ static void draw_rank_rows(Lb *b, const RdDashView *v, int cap)
         int start = b->col;
         lb_fit(b, k->host ? k->host : "?", 14);
         lb_pad(b, start + 15);
-        lb_printf(b, "%3d/%-3d busy ", k->busy, k->threads);
+        start = b->col;
+        lb_printf(b, "%d/%d busy", k->busy, k->threads);
+        lb_pad(b, start + 12);
+        if (bar >= 4 && k->cpu >= 0)
+            draw_bar(b, k->cpu, bar);
+        else if (bar >= 4)
+            lb_pad(b, b->col + bar + 2); /* no figure yet: the columns stay put */
         if (k->cpu >= 0) {
-            if (bar >= 4)
-                draw_bar(b, k->cpu, bar);
             lb_text(b, " cpu ");
             lb_esc(b, load_color(k->cpu));
             lb_printf(b, "%3d%%", clampi((int)(k->cpu * 100 + 0.5), 0, 100));

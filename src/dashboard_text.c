@@ -87,7 +87,8 @@ int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, in
 {
     char item[6][96], sz[32];
     const char *prog = s->prog ? s->prog : "render";
-    int nitems = 0, len = 0, col = 0, maxw = cols > 0 ? cols - 1 : 1 << 30;
+    /* A wrapped line ends with the ';' after its last item: keep a column for it. */
+    int nitems = 0, len = 0, col = 0, maxw = cols > 0 ? cols - 2 : 1 << 30;
 
     if (size)
         buf[0] = '\0';

@@ -295,6 +295,57 @@ START_TEST(test_progress_block)
 }
 END_TEST
 
+/* ---- render-mpi: rank rows and its summary ---- */
+
+START_TEST(test_draw_rank_rows)
+{
+    static RdDashRank rk[40];
+    RdDashView v = make_view(80, 24, 2, 8, 4, 0);
+    int lines = -1;
+
+    for (int i = 0; i < 40; i++)
+        rk[i] = (RdDashRank){ .host = i ? "node-b" : "node-a", .threads = 2, .busy = i % 3 ? 2 : 1,
+                              .fps = 10.5, .cpu = i == 1 ? -1 : 0.5 };
+    v.nranks = 2;
+    v.rank = rk;
+    rd_dash_draw(frame, sizeof(frame), &v, &lines);
+    ck_assert_int_eq(check_width(frame, 80), lines);
+    /* the ranks replace the cores */
+    ck_assert_ptr_null(strstr(frame, "cpu 87%"));
+    ck_assert_ptr_nonnull(strstr(frame, "rank 0    node-a         1/2 busy    [######------] cpu  50%    10.5 fps\n"));
+    ck_assert_ptr_nonnull(strstr(frame, "rank 1    node-b         2/2 busy                   cpu   ?    10.5 fps\n"));
+    ck_assert_int_eq(count(frame, "\nworker "), 4);
+    /* more ranks than rows: the rest share one */
+    v.nranks = 40;
+    rd_dash_draw(frame, sizeof(frame), &v, &lines);
+    ck_assert_int_le(check_width(frame, 80), 23);
+    ck_assert_ptr_nonnull(strstr(frame, "ranks     36 more: "));
+    ck_assert_ptr_null(strstr(frame, "rank 4 "));
+    /* narrow, colour: still every line inside */
+    v.cols = 40;
+    v.color = 1;
+    rd_dash_draw(frame, sizeof(frame), &v, &lines);
+    ck_assert_int_eq(check_width(frame, 40), lines);
+}
+END_TEST
+
+START_TEST(test_summary_mpi)
+{
+    RdDashSummary s = { .frames = 100, .wall_s = 1.25, .workers = 4, .chunks = 8, .cpu_mean = -1,
+                        .output_bytes = 1234567, .wasted_frames = 12, .prog = "render-mpi",
+                        .ranks = 2 };
+    RdDashView v = make_view(80, 24, 2, 8, 2, 0);
+    rd_dash_summary(frame, sizeof(frame), &s, 0, 0);
+    ck_assert_str_eq(frame, "render-mpi: done: 100 frames in 1.25 s (80.0 fps); 4 workers, 8 chunks; "
+                            "2 ranks; output 1.2 MiB; 12 wasted decode frames\n");
+    rd_dash_summary(frame, sizeof(frame), &s, 50, 0);
+    ck_assert_int_ge(check_width(frame, 50), 2);
+    v.prog = "render-mpi";
+    rd_dash_plain_line(frame, sizeof(frame), &v);
+    ck_assert_ptr_nonnull(strstr(frame, "render-mpi: render 255/600 frames"));
+}
+END_TEST
+
 static const struct { double s; const char *out; } time_cases[] = {
     { 0, "0:00" }, { 59.4, "0:59" }, { 59.6, "1:00" }, { 3599, "59:59" },
     { 3600, "1:00:00" }, { 86399, "23:59:59" }, { -1, "--:--" }, { 1.0 / 0.0, "--:--" },
@@ -565,6 +616,8 @@ Suite *make_dashboard_suite(void)
     tcase_add_test(tc, test_plain_lines);
     tcase_add_test(tc, test_summary);
     tcase_add_test(tc, test_progress_block);
+    tcase_add_test(tc, test_draw_rank_rows);
+    tcase_add_test(tc, test_summary_mpi);
     tcase_add_loop_test(tc, test_fmt_time, 0, sizeof(time_cases) / sizeof(time_cases[0]));
     tcase_add_test(tc, test_fmt_bytes);
     suite_add_tcase(s, tc);

@@ -188,8 +188,15 @@ void rd_watch_local(RdProgress *p, const RdTeam *t, int first)
 
 void rd_watch_done(RdProgress *p, int c, int64_t frames, int64_t wasted)
 {
+    int w, was = c;
+
     if (!p || c < 0 || c >= p->nchunks)
         return;
     atomic_store(&p->chunks[c].frames_done, frames);
+    /* Its thread is idle until a message says otherwise: the last one it
+     * sent may be from before the end. */
+    w = atomic_load(&p->chunks[c].worker);
+    if (w >= 0 && w < p->nworkers)
+        atomic_compare_exchange_strong(&p->workers[w].chunk, &was, -1);
     atomic_fetch_add(&p->wasted_frames, wasted);
 }
