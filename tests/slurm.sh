@@ -268,6 +268,10 @@ else
     fail "Ctrl-C to srun" "srun did not start rendering: $(tr '\n' '|' <"$W/srun.err" | head -c 300)"
 fi
 
+# Every job gone from the queue (a cancelled step's slurmstepd ends with it),
+# then the daemons.
+for i in $(seq 150); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.1; done
+check "queue empty at the end" "$(squeue -h 2>&1 | head -n 3 | tr '\n' '|')" test -z "$(squeue -h -o %i 2>/dev/null)"
 stop_daemons
 left=""
 for p in slurmctld slurmd munged; do
