@@ -38,7 +38,20 @@ stop_daemons() {
     done
     PIDS=()
 }
-cleanup() { stop_daemons; rm -rf "$T_TMP"; }
+# cleanup: jobs of this cluster cancelled (their slurmstepd and ranks end
+# with them), then the daemons, then the directory.
+cleanup() {
+    local i ids
+    if [ "${#PIDS[@]}" -gt 0 ] && [ -n "${SLURM_CONF:-}" ]; then
+        ids=$(squeue -h -o %i 2>/dev/null)
+        if [ -n "$ids" ]; then
+            scancel $ids 2>/dev/null
+            for i in $(seq 100); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.1; done
+        fi
+    fi
+    stop_daemons
+    rm -rf "$T_TMP"
+}
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT TERM
 
