@@ -169,6 +169,8 @@ static int lead(const RdMpi *m, RdCli *c, int cpus, RdRankProgress *ranks)
     c->s.cancel = rd_signal_install(c->sweep ? "sweep results" : c->s.output);
     if (c->sweep) {
         ret = rd_sweep_mpi(m, c, cpus, &shared, err, sizeof(err));
+        if (ret >= 0)
+            rd_signal_done();
     } else {
         prog.nranks = ranks ? m->size : 0;
         prog.ranks = ranks;
