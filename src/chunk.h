@@ -24,6 +24,9 @@ typedef struct RdChunkShared {
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
     _Atomic int *cancel;        ///< non-zero: the user interrupted; may be NULL
+    int in_w, in_h, in_fmt;     ///< size and format of the file's first decoded frame; in_w 0 = unknown
+    int out_w, out_h, out_fmt;  ///< what the first frame's graph gives the encoder (the template's); out_w 0 = unknown.
+                                ///< Frames of another size or format than the first are scaled into it, as the ffmpeg CLI does
 } RdChunkShared;
 
 /** One chunk's range, stream time base. */

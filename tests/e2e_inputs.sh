@@ -86,7 +86,7 @@ s_sizechange_default() {
 damaged() {
     local in=$FXI/$1 rc=0 n want
     want=$(v_md5 "$in" | wc -l)
-    rr "$W/dm" "$in" --vf null -c:v ffv1 -o "$W/dm.mkv" -y -q -w 2 || rc=$?
+    rr "$W/dm" "$in" --vf null -c:v ffv1 -o "$W/dm.mkv" -y -w 2 || rc=$?
     n=$(grep -c "warning" "$W/dm.err")
     if [ $rc -ne 0 ]; then fail "$1: exit 0 with a warning" "$(rr_why "$W/dm" $rc)"
     elif [ "$n" -ne 1 ] || ! grep -q "^render: .*$1: warning: .*[0-9]\+ of 100 frames" "$W/dm.err"; then
