@@ -33,12 +33,13 @@ void rd_tsfix_packet(RdTsFix *t, AVPacket *pkt)
 
     pkt->pts = shift(pkt->pts, t->offset);
     pkt->dts = shift(pkt->dts, t->offset);
-    if (t->discont && pkt->dts != AV_NOPTS_VALUE && t->next_dts != AV_NOPTS_VALUE) {
+    /* As in the CLI, the first packet only starts the prediction. */
+    if (t->discont && pkt->dts != AV_NOPTS_VALUE && t->last_dts != AV_NOPTS_VALUE) {
         int64_t delta = pkt->dts - t->next_dts;
         int64_t big = av_rescale_q(DTS_DELTA_THRESHOLD, (AVRational){ 1, 1 }, t->tb);
         int64_t tenth = av_rescale_q(1, (AVRational){ 1, 10 }, t->tb);
         if (delta < -big || delta > big ||
-            (t->last_dts != AV_NOPTS_VALUE && pkt->dts + tenth < t->last_dts)) {
+            pkt->dts + tenth < t->last_dts) {
             t->offset -= delta;
             pkt->pts = shift(pkt->pts, -delta);
             pkt->dts -= delta;
