@@ -9,6 +9,7 @@
 
 #include "filter.h"
 #include "probe.h"
+#include "rap.h"
 #include "tsfix.h"
 
 /* Seeks that land after the chunk start are retried this many times, each
@@ -33,6 +34,8 @@ typedef struct Ctx {
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
+    RdRap rap;                    ///< tells real random-access points
+    int synced;                   ///< decoding has started at one (or at the start of the file)
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
 } Ctx;
 
@@ -243,6 +246,7 @@ static int seek_back(Ctx *c, int64_t target)
         c->got_first = 1; /* from the start there is nothing earlier to find */
     }
     rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->got_first);
+    c->synced = c->got_first;
     return 0;
 }
 
@@ -276,7 +280,12 @@ static int read_loop(Ctx *c)
             }
             break;
         }
-        if (c->pkt->stream_index == c->sh->vindex) {
+        /* A demuxer may land on any packet (MPEG-TS seeks by time, not by
+         * keyframe): what comes before a real random-access point would
+         * decode to garbage. */
+        if (c->pkt->stream_index == c->sh->vindex && !c->synced)
+            c->synced = rd_rap_check(&c->rap, c->pkt);
+        if (c->pkt->stream_index == c->sh->vindex && c->synced) {
             rd_tsfix_packet(&c->fix, c->pkt);
             ret = decode(c, c->pkt);
         } else
@@ -346,6 +355,8 @@ static int run(Ctx *c)
     if ((ret = open_decoder(c)) < 0)
         return ret;
     rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->job->from_start);
+    rd_rap_init(&c->rap, c->ic->streams[c->sh->vindex]->codecpar);
+    c->synced = c->job->from_start;
     if ((ret = first_seek(c)) < 0)
         return ret;
     if ((ret = read_loop(c)) < 0)

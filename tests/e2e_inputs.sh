@@ -25,25 +25,28 @@ ref() {
     v_frames "$W/$2.ref.mkv" "$W/$2"
 }
 
-# like_ffmpeg NAME IN ARGS...: render IN at -w 1, 2, 3 and compare.
+# like_ffmpeg NAME IN: render IN at -w 1, 2, 3, and at -w 2 with more
+# chunks than the planner would choose (chunk starts in every GOP), and
+# compare each with the oracle.
 like_ffmpeg() {
-    local name=$1 in=$2; shift 2
+    local name=$1 in=$2
     ref "$in" "$name"
-    for w in 1 2 3; do
-        local out=$W/$name.w$w.mkv rc=0 why
-        rr "$W/$name.w$w" "$in" --vf null -c:v ffv1 -o "$out" -y -q -w $w "$@" || rc=$?
-        if [ $rc -ne 0 ] || [ ! -s "$out" ]; then
-            fail "$name -w $w: render" "$(rr_why "$W/$name.w$w" $rc)"
+    for w in 1 2 3 "2 --chunks 7"; do
+        local p=$W/$name.w${w// /} rc=0 why
+        # shellcheck disable=SC2086
+        rr "$p" "$in" --vf null -c:v ffv1 -o "$p.mkv" -y -q -w $w || rc=$?
+        if [ $rc -ne 0 ] || [ ! -s "$p.mkv" ]; then
+            fail "$name -w $w: render" "$(rr_why "$p" $rc)"
             continue
         fi
-        v_frames "$out" "$W/$name.w$w"
-        if ! why=$(same_lines "$W/$name.md5" "$W/$name.w$w.md5"); then
+        v_frames "$p.mkv" "$p"
+        if ! why=$(same_lines "$W/$name.md5" "$p.md5"); then
             fail "$name -w $w: frames" "framemd5 $why"
         elif ! why=$(same_times "$W/$name.t" "$(head -n 1 "$W/$name.t")" \
-                     "$W/$name.w$w.t" "$(head -n 1 "$W/$name.w$w.t")" $TOL_PTS); then
+                     "$p.t" "$(head -n 1 "$p.t")" $TOL_PTS); then
             fail "$name -w $w: frame times" "$why"
-        elif [ -s "$W/$name.w$w.err" ]; then
-            fail "$name -w $w: silent" "stderr: $(head -n 2 "$W/$name.w$w.err" | tr '\n' '|')"
+        elif [ -s "$p.err" ]; then
+            fail "$name -w $w: silent" "stderr: $(head -n 2 "$p.err" | tr '\n' '|')"
         else
             ok "$name -w $w: frames and times as ffmpeg"
         fi
