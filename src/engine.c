@@ -218,7 +218,7 @@ static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkRe
     c->worker = tid;
     c->start_s = t_start - r->t0;
     c->end_s = omp_get_wtime() - r->t0;
-    c->media_start_s = (r->jobs[i].t_start - p->pts[0]) * tb;
+    c->media_start_s = (p->pts[r->plan.c[i].first] - p->pts[0]) * tb; /* t_start may be INT64_MIN */
     c->media_end_s = r->jobs[i].t_end == INT64_MAX
                      ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
                      : (r->jobs[i].t_end - p->pts[0]) * tb;
