@@ -214,8 +214,10 @@ static int decode(Ctx *c, const AVPacket *pkt)
     /* Like the ffmpeg CLI: a damaged packet costs its frame, not the run. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;
+    c->res->damaged += ret == AVERROR_INVALIDDATA || (pkt && (pkt->flags & AV_PKT_FLAG_CORRUPT));
     while (!c->done && (ret = avcodec_receive_frame(c->dec, c->frame)) >= 0) {
         int reseeks = c->reseeks;
+        c->res->damaged += (c->frame->flags & AV_FRAME_FLAG_CORRUPT) || c->frame->decode_error_flags;
         ret = take_frame(c, c->frame);
         av_frame_unref(c->frame);
         if (ret < 0)

@@ -50,6 +50,7 @@ typedef struct RdChunkResult {
     int64_t wasted;             ///< frames decoded or filtered, then dropped
     int64_t bytes;              ///< sum of packet sizes
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
+    int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
 } RdChunkResult;
 
 /**

@@ -235,7 +235,8 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
                    RdWorkerProgress *wp, char *detail, int len)
 {
     int ret = rd_chunk_run(&r->sh, job, res, cp, wp, detail, len);
-    if (ret >= 0 && res->decoded < job->expect_frames && !job->from_start) {
+    /* ...unless the chunk met damage: a decode from the start would meet it too. */
+    if (ret >= 0 && res->decoded < job->expect_frames && !job->from_start && !res->damaged) {
         RdChunkJob again = *job;
         int64_t wasted = res->wasted + res->decoded;
         again.from_start = 1;
