@@ -36,6 +36,7 @@ typedef struct Ctx {
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
     RdRap rap;                    ///< tells real random-access points
     int synced;                   ///< decoding has started at one (or at the start of the file)
+    int64_t taken;                ///< frames fed to the filter graph
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
 } Ctx;
 
@@ -186,10 +187,17 @@ static int take_frame(Ctx *c, AVFrame *f)
         c->done = 1;
         return 0;
     }
-    if (ts < c->job->t_preroll) {
+    /* A frame the decoder itself calls corrupt (not recovered yet after a
+     * recovery point) is not what a sequential decode shows: dropped, so
+     * that the chunk comes out short and is decoded again from the start. */
+    if (ts < c->job->t_preroll || (!c->job->from_start && (f->flags & AV_FRAME_FLAG_CORRUPT))) {
+        /* The demuxer landed on a later recovery point: start further back. */
+        if (ts >= c->job->t_preroll && !c->taken && c->reseeks < MAX_RESEEK)
+            return seek_back(c, c->job->t_seek);
         c->res->wasted++;
         return 0;
     }
+    c->taken++;
     if (ts >= c->job->t_start)
         c->decoded++;
     f->pts = ts;
@@ -217,7 +225,7 @@ static int decode(Ctx *c, const AVPacket *pkt)
     c->res->damaged += ret == AVERROR_INVALIDDATA || (pkt && (pkt->flags & AV_PKT_FLAG_CORRUPT));
     while (!c->done && (ret = avcodec_receive_frame(c->dec, c->frame)) >= 0) {
         int reseeks = c->reseeks;
-        c->res->damaged += (c->frame->flags & AV_FRAME_FLAG_CORRUPT) || c->frame->decode_error_flags;
+        c->res->damaged += !!c->frame->decode_error_flags;
         ret = take_frame(c, c->frame);
         av_frame_unref(c->frame);
         if (ret < 0)
@@ -286,7 +294,7 @@ static int read_loop(Ctx *c)
          * keyframe): what comes before a real random-access point would
          * decode to garbage. */
         if (c->pkt->stream_index == c->sh->vindex && !c->synced)
-            c->synced = rd_rap_check(&c->rap, c->pkt);
+            c->synced = rd_rap_check(&c->rap, c->pkt) || rd_rap_recovery(&c->rap, c->pkt) > 0;
         if (c->pkt->stream_index == c->sh->vindex && c->synced) {
             rd_tsfix_packet(&c->fix, c->pkt);
             ret = decode(c, c->pkt);

@@ -83,6 +83,33 @@ static int sort_scan(Scan *s)
     return 0;
 }
 
+/* Recovery points (x264 intra refresh) still recovering: the reference
+ * pictures each has left to go. Where one reaches 0, a decode that starts
+ * at the recovery point agrees with a sequential one from that frame on
+ * (rap.h): a chunk may start there. */
+typedef struct Recovery {
+    int64_t *left;
+    int64_t n, cap;
+} Recovery;
+
+static int recovery_push(Recovery *r, int64_t left)
+{
+    int64_t k = 0;
+    while (k < r->n && r->left[k] > 0)  /* reuse a finished slot */
+        k++;
+    if (k == r->n && r->n == r->cap) {
+        int64_t cap = r->cap ? r->cap * 2 : 8;
+        void *a = realloc(r->left, cap * sizeof(*r->left));
+        if (!a)
+            return AVERROR(ENOMEM);
+        r->left = a;
+        r->cap = cap;
+    }
+    r->left[k] = left;
+    r->n += k == r->n;
+    return 0;
+}
+
 /* Decode until the first frame comes out: its size and format are what
  * every chunk's output keeps (later changes are scaled into it). */
 static int first_frame(RdProbe *p, AVCodecContext *dec, AVFrame *f, const AVPacket *pkt)
@@ -124,6 +151,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
     int64_t max_pts = INT64_MIN;
     RdTsFix fix;
     RdRap rap;
+    Recovery rec = {0};
     int ret;
 
     if (!pkt || !frame) {
@@ -147,7 +175,15 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
                 *ts_ok = 0;
             if (ts == AV_NOPTS_VALUE)
                 ts = s->n ? s->pts[s->n - 1] + fix.frame_dur : 0;
+            int64_t recovery = rd_rap_recovery(&rap, pkt);
+            int ref = recovery < 0 && rd_rap_is_ref(&rap, pkt);
             ret = scan_push(s, ts, rd_rap_check(&rap, pkt), pkt->size);
+            /* The N-th reference picture after a recovery point is recovered. */
+            for (int64_t i = 0; ret >= 0 && ref && i < rec.n; i++)
+                if (rec.left[i] > 0 && --rec.left[i] == 0)
+                    s->key[s->n - 1] = 1;
+            if (ret >= 0 && recovery > 0)
+                ret = recovery_push(&rec, recovery);
             /* The last frame shown, not the last packet read, ends the video. */
             if (pkt->duration > 0 && ts >= max_pts) {
                 max_pts = ts;
@@ -169,6 +205,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
      * read is what a decoder would see; the frame count check judges it. */
     ret = ret == AVERROR(ENOMEM) ? ret : 0;
 end:
+    free(rec.left);
     avcodec_free_context(&dec);
     av_frame_free(&frame);
     av_packet_free(&pkt);

@@ -99,15 +99,16 @@ static int next_nal(const RdRap *r, const uint8_t *d, int n, int *pos, const uin
     return end - i;
 }
 
-/* A recovery point SEI message with recovery_frame_cnt 0 in an H.264 SEI
- * NAL unit (header byte included). */
-static int sei_recovery0(const uint8_t *nal, int size)
+/* The recovery_frame_cnt of a recovery point SEI message in an H.264 SEI
+ * NAL unit (header byte included); -1 when there is none. */
+static int64_t sei_recovery(const uint8_t *nal, int size)
 {
     uint8_t *buf = malloc(size > 1 ? size : 1);
-    int n, i = 1, found = 0;
+    int n, i = 1;
+    int64_t found = -1;
 
     if (!buf)
-        return 0;
+        return -1;
     n = unescape(buf, size, nal, size);
     while (i + 2 <= n && buf[i] != 0x80) {
         int type = 0, len = 0;
@@ -125,7 +126,7 @@ static int sei_recovery0(const uint8_t *nal, int size)
             break;
         if (type == 6) {
             Bits b = { buf + i, len, 0 };
-            found = get_ue(&b) == 0;
+            found = get_ue(&b);
             break;
         }
         i += len;
@@ -146,19 +147,22 @@ static int h264_intra_slice(const uint8_t *nal, int size)
     return type % 5 == 2 || type % 5 == 4;
 }
 
-static int h264_rap(const RdRap *r, const AVPacket *pkt)
+/* 1 for a random-access point; *recovery gets the recovery point's frame
+ * count (-1: none). */
+static int h264_rap(const RdRap *r, const AVPacket *pkt, int64_t *recovery)
 {
     const uint8_t *nal;
-    int pos = 0, size, recovery0 = 0;
+    int pos = 0, size;
 
+    *recovery = -1;
     while ((size = next_nal(r, pkt->data, pkt->size, &pos, &nal)) > 0) {
         int type = nal[0] & 0x1f;
         if (type == 5)
             return 1;
-        if (type == 6 && !recovery0)
-            recovery0 = sei_recovery0(nal, size);
+        if (type == 6 && *recovery < 0)
+            *recovery = sei_recovery(nal, size);
         if (type == 1)  /* the first slice decides: an open-GOP I picture */
-            return recovery0 && h264_intra_slice(nal, size);
+            return *recovery == 0 && h264_intra_slice(nal, size);
     }
     return 0;
 }
@@ -180,9 +184,32 @@ int rd_rap_check(const RdRap *r, const AVPacket *pkt)
 {
     if (!(pkt->flags & AV_PKT_FLAG_KEY))
         return 0;
+    int64_t recovery;
     switch (r->codec) {
-    case AV_CODEC_ID_H264: return h264_rap(r, pkt);
+    case AV_CODEC_ID_H264: return h264_rap(r, pkt, &recovery);
     case AV_CODEC_ID_HEVC: return hevc_rap(r, pkt);
     default:               return 1;
     }
+}
+
+int64_t rd_rap_recovery(const RdRap *r, const AVPacket *pkt)
+{
+    int64_t recovery;
+    if (!(pkt->flags & AV_PKT_FLAG_KEY) || r->codec != AV_CODEC_ID_H264 || h264_rap(r, pkt, &recovery))
+        return -1;
+    return recovery > 0 ? recovery : -1;
+}
+
+int rd_rap_is_ref(const RdRap *r, const AVPacket *pkt)
+{
+    const uint8_t *nal;
+    int pos = 0, size;
+    if (r->codec != AV_CODEC_ID_H264)
+        return 0;
+    while ((size = next_nal(r, pkt->data, pkt->size, &pos, &nal)) > 0) {
+        int type = nal[0] & 0x1f;
+        if (type == 1 || type == 5)
+            return (nal[0] >> 5) != 0;
+    }
+    return 0;
 }

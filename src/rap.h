@@ -33,4 +33,18 @@ void rd_rap_init(RdRap *r, const AVCodecParameters *par);
  */
 int rd_rap_check(const RdRap *r, const AVPacket *pkt);
 
+/**
+ * For a keyframe packet that is not a random-access point but an H.264
+ * recovery point (x264 intra refresh): its recovery_frame_cnt N > 0. A
+ * decode that starts there gives, from the N-th reference picture after it
+ * on (decode order; frame_num counts reference pictures) and in
+ * presentation order from that picture on, exactly what a sequential decode
+ * gives, and flags the frames before it AV_FRAME_FLAG_CORRUPT (under
+ * AV_CODEC_FLAG2_SHOW_ALL). -1 for any other packet.
+ */
+int64_t rd_rap_recovery(const RdRap *r, const AVPacket *pkt);
+
+/** 1 when an H.264 packet holds a reference picture (nal_ref_idc != 0). */
+int rd_rap_is_ref(const RdRap *r, const AVPacket *pkt);
+
 #endif

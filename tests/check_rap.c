@@ -50,6 +50,26 @@ START_TEST(test_h264)
 }
 END_TEST
 
+START_TEST(test_recovery)
+{
+    AVCodecParameters par = { .codec_id = AV_CODEC_ID_H264 };
+    AVPacket pkt = { .data = (uint8_t *)refresh, .size = sizeof(refresh), .flags = AV_PKT_FLAG_KEY };
+    RdRap r;
+    rd_rap_init(&r, &par);
+    ck_assert_int_eq(rd_rap_recovery(&r, &pkt), 24);
+    ck_assert_int_eq(rd_rap_is_ref(&r, &pkt), 1);  /* nal_ref_idc 1 */
+    pkt.flags = 0;
+    ck_assert_int_eq(rd_rap_recovery(&r, &pkt), -1);
+    pkt = (AVPacket){ .data = (uint8_t *)idr, .size = sizeof(idr), .flags = AV_PKT_FLAG_KEY };
+    ck_assert_int_eq(rd_rap_recovery(&r, &pkt), -1); /* a random-access point already */
+    pkt = (AVPacket){ .data = (uint8_t *)open_i, .size = sizeof(open_i), .flags = AV_PKT_FLAG_KEY };
+    ck_assert_int_eq(rd_rap_recovery(&r, &pkt), -1);
+    static const uint8_t nonref[] = { 0, 0, 1, 0x01, 0x9a, 0x80 };
+    pkt = (AVPacket){ .data = (uint8_t *)nonref, .size = sizeof(nonref) };
+    ck_assert_int_eq(rd_rap_is_ref(&r, &pkt), 0);
+}
+END_TEST
+
 START_TEST(test_hevc_and_others)
 {
     ck_assert_int_eq(HEVC(hevc_cra), 1);
@@ -143,6 +163,7 @@ Suite *make_rap_suite(void)
     Suite *s = suite_create("rap");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_h264);
+    tcase_add_test(tc, test_recovery);
     tcase_add_test(tc, test_hevc_and_others);
     tcase_add_test(tc, test_tsfix_reset);
     tcase_add_test(tc, test_tsfix_no_discont_format);

@@ -56,6 +56,7 @@ like_ffmpeg() {
 s_kinds() {
     like_ffmpeg intra.mp4 "$FXI/intra.mp4"
     like_ffmpeg intra.mkv "$FXI/intra.mkv"
+    like_ffmpeg intra.ts "$FXI/intra.ts"
     like_ffmpeg sizechange.ts "$FXI/sizechange.ts"
     like_ffmpeg fmtchange.ts "$FXI/fmtchange.ts"
     like_ffmpeg reset.ts "$FXI/reset.ts"

@@ -30,8 +30,12 @@ fixture() {
 # x264 intra refresh: one IDR, then recovery points only. MP4 and Matroska
 # flag the recovery points as sync samples; a decode that starts at one
 # shows unrecovered frames.
-fixture intra.mp4 eval '$FF $SRC $X264 -x264-params intra-refresh=1:keyint=25 -f mp4 "$tmp"'
+# 3 s with a recovery point every 20 frames, so that chunks can start
+# where a recovery period ends.
+fixture intra.mp4 eval '$FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 $X264 \
+    -x264-params intra-refresh=1:keyint=20 -f mp4 "$tmp"'
 fixture intra.mkv eval '$FF -i intra.mp4 -c copy -f matroska "$tmp"'
+fixture intra.ts eval '$FF -i intra.mp4 -c copy -f mpegts "$tmp"'
 
 # Mid-stream size change: two MPEG-TS pieces joined byte-wise (as
 # `ffmpeg -i "concat:a.ts|b.ts" -c copy` does), 160x120 then 240x180.
