@@ -92,6 +92,14 @@ typedef struct Recovery {
     int64_t n, cap;
 } Recovery;
 
+static int recovering(const Recovery *r)
+{
+    for (int64_t i = 0; i < r->n; i++)
+        if (r->left[i] > 0)
+            return 1;
+    return 0;
+}
+
 static int recovery_push(Recovery *r, int64_t left)
 {
     int64_t k = 0;
@@ -176,7 +184,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
             if (ts == AV_NOPTS_VALUE)
                 ts = s->n ? s->pts[s->n - 1] + fix.frame_dur : 0;
             int64_t recovery = rd_rap_recovery(&rap, pkt);
-            int ref = recovery < 0 && rd_rap_is_ref(&rap, pkt);
+            int ref = recovery < 0 && recovering(&rec) && rd_rap_is_ref(&rap, pkt);
             ret = scan_push(s, ts, rd_rap_check(&rap, pkt), pkt->size);
             /* The N-th reference picture after a recovery point is recovered. */
             for (int64_t i = 0; ret >= 0 && ref && i < rec.n; i++)
@@ -265,14 +273,16 @@ static int64_t gaps_missing(const int64_t *pts, int64_t n)
     return missing;
 }
 
-/* Frames the file promises: what the index counts (less the packets an
+/* Frames the file promises: what the index holds (less the packets an
  * edit list hides), what the scan saw, and what the gaps of a regular
- * stream imply, whichever is most. */
-static int64_t promised_frames(const AVStream *st, int64_t packets, const Scan *s)
+ * stream imply, whichever is most. The index, not nb_frames: AVI's counts
+ * time-base units, not frames. */
+static int64_t promised_frames(AVStream *st, int64_t packets, const Scan *s, int ts_ok)
 {
     int64_t hidden = packets - s->n;
-    int64_t n = FFMAX(s->n, st->nb_frames - hidden);
-    return FFMAX(n, s->n + gaps_missing(s->pts, s->n));
+    int64_t n = FFMAX(s->n, avformat_index_get_entries_count(st) - hidden);
+    /* Times made up for packets without one say nothing about gaps. */
+    return ts_ok ? FFMAX(n, s->n + gaps_missing(s->pts, s->n)) : n;
 }
 
 static void apply_limit(RdProbe *p, double limit_s)
@@ -338,11 +348,11 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     }
     if ((ret = sort_scan(&s)) < 0)
         goto end;
-    p->promised = promised_frames(ic->streams[p->vindex], packets, &s);
     /* Two frames at one time: a chunk boundary could not tell them apart. */
     for (int64_t i = 0; i + 1 < s.n; i++)
         if (s.pts[i] == s.pts[i + 1])
             ts_ok = 0;
+    p->promised = promised_frames(ic->streams[p->vindex], packets, &s, ts_ok && !p->jumps);
     p->pts = s.pts; p->key = s.key; p->size = s.size; p->nframes = s.n;
     s = (Scan){0};
     p->timestamps_ok = ts_ok;

@@ -14,8 +14,8 @@ FXI=${FIXTURES_INPUTS:-$T_ROOT/tests/tmp/fixtures_inputs}
 bash "$T_ROOT/tests/fixtures_inputs.sh" "$FXI" ||
     { fail "fixtures" "tests/fixtures_inputs.sh $FXI failed"; finish; exit 1; }
 W=$T_TMP
-# Frame times are compared relative to the first frame, to a tenth of a
-# millisecond (Matroska stores milliseconds).
+# Frame times are compared as they are (these inputs have no audio that
+# could move the video), to a millisecond (Matroska stores milliseconds).
 TOL_PTS=0.0011
 
 # ref IN NAME: the oracle's decode of IN as NAME.md5 / NAME.t (once).
@@ -42,8 +42,7 @@ like_ffmpeg() {
         v_frames "$p.mkv" "$p"
         if ! why=$(same_lines "$W/$name.md5" "$p.md5"); then
             fail "$name -w $w: frames" "framemd5 $why"
-        elif ! why=$(same_times "$W/$name.t" "$(head -n 1 "$W/$name.t")" \
-                     "$p.t" "$(head -n 1 "$p.t")" $TOL_PTS); then
+        elif ! why=$(same_times "$W/$name.t" 0 "$p.t" 0 $TOL_PTS); then
             fail "$name -w $w: frame times" "$why"
         elif [ -s "$p.err" ]; then
             fail "$name -w $w: silent" "stderr: $(head -n 2 "$p.err" | tr '\n' '|')"
@@ -110,12 +109,18 @@ damaged() {
 }
 
 s_damage() {
-    damaged damaged.mkv
-    damaged damaged.ts
-    local rc=0
-    rr "$W/cl" "$FXI/src_long.mkv" --vf null -c:v ffv1 -o "$W/cl.mkv" -y -q -w 2 --strict || rc=$?
-    check "undamaged file --strict: exit 0, silent" "$(rr_why "$W/cl" $rc)" \
-        [ $rc -eq 0 -a ! -s "$W/cl.err" ]
+    local f rc
+    for f in damaged.mkv damaged.ts damaged.mp4 damaged.avi; do
+        damaged $f
+    done
+    # No false alarm: clean files of every kind pass --strict silently.
+    for f in src_long.mkv src_long.avi mpeg2.mpg raw.h264 reset.ts sizechange.ts intra.mp4 \
+             bframes_mpeg4.avi; do
+        rc=0
+        rr "$W/cl" "$FXI/$f" --vf null -c:v ffv1 -o "$W/cl.mkv" -y -w 2 --strict || rc=$?
+        check "undamaged $f --strict: exit 0, silent" "$(rr_why "$W/cl" $rc)" \
+            [ $rc -eq 0 -a -z "$(grep -v '^render: done' "$W/cl.err")" ]
+    done
 }
 
 for sec in kinds containers sizechange_default damage; do

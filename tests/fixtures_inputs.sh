@@ -70,13 +70,17 @@ damage() {
 }
 fixture src_long.mkv eval '$FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 $X264 -g 25 -f matroska "$tmp"'
 fixture src_long.ts eval '$FF -i src_long.mkv -c copy -f mpegts "$tmp"'
+fixture src_long.mp4 eval '$FF -i src_long.mkv -c copy -f mp4 "$tmp"'
+fixture src_long.avi eval '$FF -i src_long.mkv -c copy -bsf:v h264_mp4toannexb -f avi "$tmp"'
 fixture damaged.mkv eval 'damage src_long.mkv "$tmp"'
 fixture damaged.ts eval 'damage src_long.ts "$tmp"'
+fixture damaged.mp4 eval 'damage src_long.mp4 "$tmp"'
+fixture damaged.avi eval 'damage src_long.avi "$tmp"'
 
 # One small file per container family.
 fixture wmv2.asf eval '$FF $SRC -c:v wmv2 -g 25 -f asf "$tmp"'
 fixture theora.ogg eval '$FF $SRC -c:v libtheora -g 25 -f ogg "$tmp"'
-fixture pal.dv eval '$FF -f lavfi -i testsrc2=s=720x576:r=25:d=1 -c:v dvvideo -pix_fmt yuv420p -f dv "$tmp"'
+fixture pal.dv eval '$FF -f lavfi -i testsrc2=s=720x576:r=25:d=0.6 -c:v dvvideo -pix_fmt yuv420p -f dv "$tmp"'
 fixture mpeg2.mpg eval '$FF $SRC -c:v mpeg2video -g 12 -bf 2 -f vob "$tmp"'
 fixture flv1.flv eval '$FF $SRC -c:v flv -g 25 -f flv "$tmp"'
 fixture vp8.webm eval '$FF $SRC -c:v libvpx -g 25 -b:v 300k -f webm "$tmp"'
