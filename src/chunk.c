@@ -183,7 +183,7 @@ static int take_frame(Ctx *c, AVFrame *f)
         if (!c->job->from_start && ts != AV_NOPTS_VALUE && ts > c->job->t_preroll)
             return seek_back(c, c->job->t_seek);
     }
-    if (ts >= c->job->t_end) {
+    if (ts >= c->job->t_end || (c->job->max_frames > 0 && c->decoded >= c->job->max_frames)) {
         c->done = 1;
         return 0;
     }

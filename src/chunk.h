@@ -38,6 +38,7 @@ typedef struct RdChunkJob {
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
+    int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
 } RdChunkJob;
 
 /** Encoded packets of one chunk, in decode order, encoder time base. */

@@ -131,6 +131,10 @@ static int make_jobs(Run *r)
          * probe predicted only roughly: the one chunk takes them all. */
         if (!p->timestamps_ok && c->first == 0)
             j->t_seek = j->t_preroll = j->t_start = INT64_MIN;
+        if (!p->timestamps_ok && j->t_end != INT64_MAX) {
+            j->t_end = INT64_MAX; /* a limit (-t) is then a frame count */
+            j->max_frames = j->expect_frames;
+        }
     }
     return 0;
 }
