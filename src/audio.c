@@ -7,6 +7,7 @@
 #include <libswresample/swresample.h>
 
 #include "probe.h"
+#include "tsfix.h"
 
 struct RdAudio {
     RdAudioConfig cfg;
@@ -22,6 +23,7 @@ struct RdAudio {
     AVFrame *frame;
     int64_t next_pts;       ///< encoder time base (1/sample rate)
     int have_start, dec_eof, enc_flushed;
+    RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
 };
 
 static int open_decoder(RdAudio *a)
@@ -109,6 +111,7 @@ int rd_audio_open(RdAudio **pa, const RdAudioConfig *cfg, AVFormatContext *oc, c
     if ((ret = rd_probe_open_input(&a->ic, cfg->path, cfg->aindex)) < 0)
         return ret;
     a->ist = a->ic->streams[cfg->aindex];
+    rd_tsfix_init(&a->fix, a->ic, a->ist, 1);
     if (!(a->ost = avformat_new_stream(oc, NULL)))
         return AVERROR(ENOMEM);
     if ((ret = choose_encoder(a, oc, &codec)) < 0) {
@@ -138,6 +141,7 @@ static int read_source(RdAudio *a, AVPacket *pkt)
     int ret;
     while ((ret = av_read_frame(a->ic, pkt)) >= 0) {
         if (pkt->stream_index == a->cfg.aindex) {
+            rd_tsfix_packet(&a->fix, pkt);
             if (a->cfg.end == INT64_MAX || pkt->pts == AV_NOPTS_VALUE ||
                 av_compare_ts(pkt->pts, a->ist->time_base, a->cfg.end, AV_TIME_BASE_Q) < 0)
                 return 0;

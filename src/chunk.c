@@ -9,6 +9,8 @@
 
 #include "filter.h"
 #include "probe.h"
+#include "rap.h"
+#include "tsfix.h"
 
 /* Seeks that land after the chunk start are retried this many times, each
  * further back, before decoding from the start of the file. */
@@ -31,6 +33,11 @@ typedef struct Ctx {
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
+    RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
+    RdRap rap;                    ///< tells real random-access points
+    int synced;                   ///< decoding has started at one (or at the start of the file)
+    int64_t taken;                ///< frames fed to the filter graph
+    int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
 } Ctx;
 
 static int push_packet(RdChunkResult *res, AVPacket *pkt)
@@ -73,27 +80,39 @@ static int open_decoder(Ctx *c)
 }
 
 /* Graph and encoder are built on the first frame, from that frame's own
- * size and format, as the ffmpeg CLI does. */
-static int open_filter_encoder(Ctx *c, const AVFrame *f)
+ * size and format, as the ffmpeg CLI does. A frame of another size or
+ * format than the file's first gets a graph that scales it into the
+ * output of the first (the CLI rebuilds its graph so on every change). */
+static int open_graph(Ctx *c, const AVFrame *f)
 {
-    AVStream *st = c->ic->streams[c->sh->vindex];
+    const RdChunkShared *sh = c->sh;
+    AVStream *st = c->ic->streams[sh->vindex];
     RdVideoFormat in = { f->width, f->height, f->format, f->sample_aspect_ratio,
-                         c->sh->tb, c->sh->enc->fps };
+                         sh->tb, sh->enc->fps };
+    RdVideoFormat to = { sh->out_w, sh->out_h, sh->out_fmt, { 0, 1 }, sh->tb, sh->enc->fps };
+    int first = !sh->out_w || !sh->in_w ||
+                (f->width == sh->in_w && f->height == sh->in_h && f->format == sh->in_fmt);
     AVRational otb;
     int ret;
 
     if (!in.sar.num)
         in.sar = st->codecpar->sample_aspect_ratio;
-    if ((ret = rd_filter_open(&c->flt, c->sh->vf, &in, c->sh->enc->codec->pix_fmts)) < 0) {
-        snprintf(c->err, c->errlen, "filter graph '%s': %s", c->sh->vf, av_err2str(ret));
+    if ((ret = rd_filter_open(&c->flt, sh->vf, &in, sh->enc->codec->pix_fmts,
+                              first ? NULL : &to)) < 0) {
+        snprintf(c->err, c->errlen, "filter graph '%s': %s", sh->vf, av_err2str(ret));
         return ret;
     }
-    if ((ret = rd_encode_open(&c->enc, c->sh->enc, c->flt.sink, c->err, c->errlen)) < 0)
+    c->cur_w = f->width;
+    c->cur_h = f->height;
+    c->cur_fmt = f->format;
+    if (c->enc)
+        return 0;
+    if ((ret = rd_encode_open(&c->enc, sh->enc, c->flt.sink, c->err, c->errlen)) < 0)
         return ret;
     otb = av_buffersink_get_time_base(c->flt.sink);
-    c->t_start_f = av_rescale_q(c->job->t_start, c->sh->tb, otb);
+    c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
     c->t_end_f = c->job->t_end == INT64_MAX ? INT64_MAX
-                                            : av_rescale_q(c->job->t_end, c->sh->tb, otb);
+                                            : av_rescale_q(c->job->t_end, sh->tb, otb);
     return 0;
 }
 
@@ -131,6 +150,15 @@ static int drain_filter(Ctx *c)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0) {
+        /* An encoder fed another size than it was opened for corrupts memory. */
+        if (c->filt->width != c->enc->width || c->filt->height != c->enc->height ||
+            c->filt->format != c->enc->pix_fmt) {
+            snprintf(c->err, c->errlen, "filter graph '%s' changed the frame size or format "
+                     "(%dx%d to %dx%d)", c->sh->vf, c->enc->width, c->enc->height,
+                     c->filt->width, c->filt->height);
+            av_frame_unref(c->filt);
+            return AVERROR(EINVAL);
+        }
         if (c->filt->pts != AV_NOPTS_VALUE && c->filt->pts < c->t_start_f)
             c->res->wasted++;
         else if (c->filt->pts == AV_NOPTS_VALUE || c->filt->pts < c->t_end_f)
@@ -147,7 +175,7 @@ static int seek_back(Ctx *c, int64_t target);
 /* One decoded frame: drop it, stop at it, or filter it. */
 static int take_frame(Ctx *c, AVFrame *f)
 {
-    int64_t ts = f->best_effort_timestamp;
+    int64_t ts = rd_tsfix_frame(&c->fix, f->best_effort_timestamp);
     int ret;
 
     if (!c->got_first) {
@@ -155,18 +183,29 @@ static int take_frame(Ctx *c, AVFrame *f)
         if (!c->job->from_start && ts != AV_NOPTS_VALUE && ts > c->job->t_preroll)
             return seek_back(c, c->job->t_seek);
     }
-    if (ts != AV_NOPTS_VALUE && ts >= c->job->t_end) {
+    if (ts >= c->job->t_end || (c->job->max_frames > 0 && c->decoded >= c->job->max_frames)) {
         c->done = 1;
         return 0;
     }
-    if (ts != AV_NOPTS_VALUE && ts < c->job->t_preroll) {
+    /* A frame the decoder itself calls corrupt (not recovered yet after a
+     * recovery point) is not what a sequential decode shows: dropped, so
+     * that the chunk comes out short and is decoded again from the start. */
+    if (ts < c->job->t_preroll || (!c->job->from_start && (f->flags & AV_FRAME_FLAG_CORRUPT))) {
+        /* The demuxer landed on a later recovery point: start further back. */
+        if (ts >= c->job->t_preroll && !c->taken && c->reseeks < MAX_RESEEK)
+            return seek_back(c, c->job->t_seek);
         c->res->wasted++;
         return 0;
     }
-    if (ts == AV_NOPTS_VALUE || ts >= c->job->t_start)
+    c->taken++;
+    if (ts >= c->job->t_start)
         c->decoded++;
     f->pts = ts;
-    if (!c->flt.graph && (ret = open_filter_encoder(c, f)) < 0)
+    /* A new size or format: what the old graph has given is encoded, the
+     * rest of its state goes, as in the CLI. */
+    if (c->flt.graph && (f->width != c->cur_w || f->height != c->cur_h || f->format != c->cur_fmt))
+        rd_filter_free(&c->flt);
+    if (!c->flt.graph && (ret = open_graph(c, f)) < 0)
         return ret;
     if (c->template_only) {
         c->done = 1;
@@ -183,8 +222,10 @@ static int decode(Ctx *c, const AVPacket *pkt)
     /* Like the ffmpeg CLI: a damaged packet costs its frame, not the run. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;
+    c->res->damaged += ret == AVERROR_INVALIDDATA || (pkt && (pkt->flags & AV_PKT_FLAG_CORRUPT));
     while (!c->done && (ret = avcodec_receive_frame(c->dec, c->frame)) >= 0) {
         int reseeks = c->reseeks;
+        c->res->damaged += !!c->frame->decode_error_flags;
         ret = take_frame(c, c->frame);
         av_frame_unref(c->frame);
         if (ret < 0)
@@ -214,6 +255,8 @@ static int seek_back(Ctx *c, int64_t target)
             return ret;
         c->got_first = 1; /* from the start there is nothing earlier to find */
     }
+    rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->got_first);
+    c->synced = c->got_first;
     return 0;
 }
 
@@ -247,9 +290,15 @@ static int read_loop(Ctx *c)
             }
             break;
         }
-        if (c->pkt->stream_index == c->sh->vindex)
+        /* A demuxer may land on any packet (MPEG-TS seeks by time, not by
+         * keyframe): what comes before a real random-access point would
+         * decode to garbage. */
+        if (c->pkt->stream_index == c->sh->vindex && !c->synced)
+            c->synced = rd_rap_check(&c->rap, c->pkt) || rd_rap_recovery(&c->rap, c->pkt) > 0;
+        if (c->pkt->stream_index == c->sh->vindex && c->synced) {
+            rd_tsfix_packet(&c->fix, c->pkt);
             ret = decode(c, c->pkt);
-        else
+        } else
             ret = 0;
         av_packet_unref(c->pkt);
         if (ret < 0)
@@ -295,6 +344,8 @@ static int set_durations(Ctx *c)
     for (int i = 0; i < r->n; i++) {
         int64_t *p = bsearch(&r->pkts[i]->pts, s, r->n, sizeof(*s), cmp_i64);
         int64_t k = p - s;
+        if (r->pkts[i]->pts == AV_NOPTS_VALUE) /* an encoder that gives no times */
+            continue;
         if (k + 1 < r->n)
             r->pkts[i]->duration = s[k + 1] - s[k];
         else if (end != INT64_MAX)
@@ -313,6 +364,9 @@ static int run(Ctx *c)
         return ret;
     if ((ret = open_decoder(c)) < 0)
         return ret;
+    rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->job->from_start);
+    rd_rap_init(&c->rap, c->ic->streams[c->sh->vindex]->codecpar);
+    c->synced = c->job->from_start;
     if ((ret = first_seek(c)) < 0)
         return ret;
     if ((ret = read_loop(c)) < 0)

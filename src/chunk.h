@@ -24,6 +24,9 @@ typedef struct RdChunkShared {
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
     _Atomic int *cancel;        ///< non-zero: the user interrupted; may be NULL
+    int in_w, in_h, in_fmt;     ///< size and format of the file's first decoded frame; in_w 0 = unknown
+    int out_w, out_h, out_fmt;  ///< what the first frame's graph gives the encoder (the template's); out_w 0 = unknown.
+                                ///< Frames of another size or format than the first are scaled into it, as the ffmpeg CLI does
 } RdChunkShared;
 
 /** One chunk's range, stream time base. */
@@ -35,6 +38,7 @@ typedef struct RdChunkJob {
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
+    int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
 } RdChunkJob;
 
 /** Encoded packets of one chunk, in decode order, encoder time base. */
@@ -47,6 +51,7 @@ typedef struct RdChunkResult {
     int64_t wasted;             ///< frames decoded or filtered, then dropped
     int64_t bytes;              ///< sum of packet sizes
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
+    int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
 } RdChunkResult;
 
 /**

@@ -44,6 +44,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "  -t, --duration S       render only the first S seconds\n"
 "  -y                     overwrite OUTPUT if it exists\n"
 "  -q, --quiet            no dashboard, no summary (errors only)\n"
+"      --strict           a file with missing or undecodable frames is an error\n"
+"                         (default: rendered, with one warning giving the count)\n"
 "      --progress FILE|-  key=value progress blocks, as ffmpeg -progress\n"
 "      --report FILE      this run's JSON report (phases, chunks)\n"
 "      --sweep [LIST]     scaling benchmark over worker counts, e.g. 1,2,4,8\n"
@@ -209,6 +211,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-t", "--duration"))           return parse_double(a, o, &s->limit_s);
     if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
     if (is(o, "-q", "--quiet"))              return s->quiet = 1, 0;
+    if (is(o, "--strict", NULL))             return s->strict = 1, 0;
     if (is(o, "--report", NULL))             return next_value(a, o, &c->report_path);
     if (is(o, "--progress", NULL))           return next_value(a, o, &c->progress_path);
     if (is(o, "--sweep", NULL))              return c->sweep = 1, optional_list(a, c);

@@ -43,6 +43,7 @@ struct RdEngine {
     double t0;
     RdSettings eff;         ///< settings with defaults resolved
     double t_loop;          ///< when the parallel part began; 0 before
+    _Atomic int64_t decoded;///< frames the chunks decoded, all chunks
 };
 typedef struct RdEngine Run;
 
@@ -126,6 +127,14 @@ static int make_jobs(Run *r)
         j->last_duration = p->last_duration;
         j->expect_frames = c->last - c->first;
         j->from_start = c->seek_from == 0;
+        /* Times a decode from the start generates (tsfix.h) are what the
+         * probe predicted only roughly: the one chunk takes them all. */
+        if (!p->timestamps_ok && c->first == 0)
+            j->t_seek = j->t_preroll = j->t_start = INT64_MIN;
+        if (!p->timestamps_ok && j->t_end != INT64_MAX) {
+            j->t_end = INT64_MAX; /* a limit (-t) is then a frame count */
+            j->max_frames = j->expect_frames;
+        }
     }
     return 0;
 }
@@ -145,6 +154,10 @@ static int open_output(Run *r, char *err, int errlen)
 
     if ((ret = rd_chunk_template(&r->sh, &tmpl, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
+    /* Every chunk gives the encoder what the file's first frame gave it. */
+    r->sh.out_w = tmpl->width;
+    r->sh.out_h = tmpl->height;
+    r->sh.out_fmt = tmpl->pix_fmt;
     mc.venc = tmpl;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     avcodec_free_context(&tmpl);
@@ -209,7 +222,7 @@ static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkRe
     c->worker = tid;
     c->start_s = t_start - r->t0;
     c->end_s = omp_get_wtime() - r->t0;
-    c->media_start_s = (r->jobs[i].t_start - p->pts[0]) * tb;
+    c->media_start_s = (p->pts[r->plan.c[i].first] - p->pts[0]) * tb; /* t_start may be INT64_MIN */
     c->media_end_s = r->jobs[i].t_end == INT64_MAX
                      ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
                      : (r->jobs[i].t_end - p->pts[0]) * tb;
@@ -226,7 +239,8 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
                    RdWorkerProgress *wp, char *detail, int len)
 {
     int ret = rd_chunk_run(&r->sh, job, res, cp, wp, detail, len);
-    if (ret >= 0 && res->decoded < job->expect_frames && !job->from_start) {
+    /* ...unless the chunk met damage: a decode from the start would meet it too. */
+    if (ret >= 0 && res->decoded < job->expect_frames && !job->from_start && !res->damaged) {
         RdChunkJob again = *job;
         int64_t wasted = res->wasted + res->decoded;
         again.from_start = 1;
@@ -236,10 +250,7 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
         ret = rd_chunk_run(&r->sh, &again, res, cp, wp, detail, len);
         res->wasted += wasted;
     }
-    if (ret >= 0 && res->decoded < job->expect_frames && !*detail)
-        snprintf(detail, len, "chunk %d: %" PRId64 " of %" PRId64 " frames decodable",
-                 job->index, res->decoded, job->expect_frames);
-    return ret;
+    return ret; /* a shortfall that remains is counted for the file (damage_check) */
 }
 
 static void run_chunk(Run *r, int i)
@@ -383,6 +394,11 @@ static int prepare(Run *r, char *err, int errlen)
     r->sh.tb = r->probe.tb;
     r->enc.fps = r->probe.fps;
     r->enc.in = r->probe.par;
+    if (r->probe.first_seen) {
+        r->sh.in_w = r->probe.width;
+        r->sh.in_h = r->probe.height;
+        r->sh.in_fmt = r->probe.pix_fmt;
+    }
     t = omp_get_wtime();
     r->rep->probe_s = t - r->t0;
     set_phase(r, RD_PHASE_PLAN);
@@ -493,6 +509,7 @@ int rd_engine_stopped(RdEngine *e)
 void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_start, double t_end)
 {
     RdChunkReport *c;
+    atomic_fetch_add(&e->decoded, res->decoded);
     chunk_report(e, res->index, worker, t_start, res);
     c = &e->rep->chunks[res->index];
     c->end_s = t_end - e->t0;
@@ -508,6 +525,24 @@ void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_star
     }
     omp_unset_lock(&e->ro_lock);
     drain(e);
+}
+
+/* Frames decoded against frames the file promised (probe.h): a shortfall
+ * is one warning for the file, as ffmpeg goes on past damage; an error
+ * under --strict. */
+static int damage_check(Run *r, char *err, int errlen)
+{
+    int64_t got = atomic_load(&r->decoded), want = r->probe.promised;
+    char msg[160];
+    if (got >= want)
+        return 0;
+    snprintf(msg, sizeof(msg), "%" PRId64 " of %" PRId64 " frames decodable (%" PRId64
+             " missing or damaged)", got, want, want - got);
+    if (r->s->strict)
+        return fail(err, errlen, r->s->input, msg, AVERROR_INVALIDDATA);
+    if (!r->s->quiet)
+        fprintf(stderr, "render: %s: warning: %s\n", r->s->input, msg);
+    return 0;
 }
 
 int rd_engine_close(RdEngine **pe, char *err, int errlen)
@@ -533,6 +568,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r->errmsg, ret);
         else if (!rd_reorder_done(&r->ro))
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
+        else if ((ret = damage_check(r, err, errlen)) < 0)
+            ;
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes)) < 0)
             fail(err, errlen, s->output, "cannot finish the output", ret);
         rep->merge_tail_s = omp_get_wtime() - t;

@@ -34,6 +34,7 @@ typedef struct RdSettings {
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
+    int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
 } RdSettings;

@@ -41,10 +41,24 @@ static int open_ends(RdFilter *f, const RdVideoFormat *in, const enum AVPixelFor
     return avfilter_init_str(f->sink, NULL);
 }
 
+/* scale=W:H with the CLI's default flags, between the graph and the sink. */
+static int add_scaler(RdFilter *f, const RdVideoFormat *to, AVFilterContext **last)
+{
+    char args[64];
+    int ret;
+    snprintf(args, sizeof(args), "%d:%d:flags=bicubic", to->width, to->height);
+    if ((ret = avfilter_graph_create_filter(last, avfilter_get_by_name("scale"), "autoscale",
+                                            args, NULL, f->graph)) < 0)
+        return ret;
+    return avfilter_link(*last, 0, f->sink, 0);
+}
+
 int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
-                   const enum AVPixelFormat *pix_fmts)
+                   const enum AVPixelFormat *pix_fmts, const RdVideoFormat *scale_to)
 {
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
+    enum AVPixelFormat one[2] = { scale_to ? scale_to->pix_fmt : AV_PIX_FMT_NONE, AV_PIX_FMT_NONE };
+    AVFilterContext *last;
     int ret;
 
     memset(f, 0, sizeof(*f));
@@ -55,12 +69,15 @@ int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
     }
     /* The pool of OpenMP workers owns concurrency: no slice threads here. */
     f->graph->nb_threads = 1;
-    if ((ret = open_ends(f, in, pix_fmts)) < 0)
+    if ((ret = open_ends(f, in, scale_to ? one : pix_fmts)) < 0)
+        goto end;
+    last = f->sink;
+    if (scale_to && (ret = add_scaler(f, scale_to, &last)) < 0)
         goto end;
     outputs->name = av_strdup("in");
     outputs->filter_ctx = f->src;
     inputs->name = av_strdup("out");
-    inputs->filter_ctx = f->sink;
+    inputs->filter_ctx = last;
     if (!outputs->name || !inputs->name) {
         ret = AVERROR(ENOMEM);
         goto end;

@@ -26,11 +26,15 @@ typedef struct RdFilter {
  * Build the graph `desc` (one video input, one video output) with its own
  * single thread. `pix_fmts` (AV_PIX_FMT_NONE-terminated, may be NULL) limits
  * what the sink may output: the encoder's formats, so that negotiation keeps
- * the input's depth and chroma where the encoder can. Returns 0 or a
- * negative AVERROR; free with rd_filter_free() either way.
+ * the input's depth and chroma where the encoder can. `scale_to` (may be
+ * NULL) fixes the output size and format: a scale filter after the graph
+ * converts to it, as the ffmpeg CLI does when a graph is rebuilt for frames
+ * of a new size or format (its -autoscale default); pix_fmts is then
+ * ignored. Returns 0 or a negative AVERROR; free with rd_filter_free()
+ * either way.
  */
 int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
-                   const enum AVPixelFormat *pix_fmts);
+                   const enum AVPixelFormat *pix_fmts, const RdVideoFormat *scale_to);
 
 void rd_filter_free(RdFilter *f);
 

@@ -6,6 +6,9 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 
+#include "rap.h"
+#include "tsfix.h"
+
 typedef struct Scan {
     int64_t *pts;
     uint8_t *key;
@@ -48,6 +51,12 @@ static int scan_push(Scan *s, int64_t pts, int key, int size)
     return 0;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Sort frames by presentation time, carrying key flag and size along. */
 typedef struct Frame { int64_t pts; int32_t size; uint8_t key; } Frame;
 
@@ -74,37 +83,141 @@ static int sort_scan(Scan *s)
     return 0;
 }
 
-static int scan_packets(AVFormatContext *ic, int vindex, Scan *s, int *ts_ok, int64_t *last_dur,
-                        int64_t *packets)
+/* Recovery points (x264 intra refresh) still recovering: the reference
+ * pictures each has left to go. Where one reaches 0, a decode that starts
+ * at the recovery point agrees with a sequential one from that frame on
+ * (rap.h): a chunk may start there. */
+typedef struct Recovery {
+    int64_t *left;
+    int64_t n, cap;
+} Recovery;
+
+static int recovering(const Recovery *r)
 {
+    for (int64_t i = 0; i < r->n; i++)
+        if (r->left[i] > 0)
+            return 1;
+    return 0;
+}
+
+static int recovery_push(Recovery *r, int64_t left)
+{
+    int64_t k = 0;
+    while (k < r->n && r->left[k] > 0)  /* reuse a finished slot */
+        k++;
+    if (k == r->n && r->n == r->cap) {
+        int64_t cap = r->cap ? r->cap * 2 : 8;
+        void *a = realloc(r->left, cap * sizeof(*r->left));
+        if (!a)
+            return AVERROR(ENOMEM);
+        r->left = a;
+        r->cap = cap;
+    }
+    r->left[k] = left;
+    r->n += k == r->n;
+    return 0;
+}
+
+/* Decode until the first frame comes out: its size and format are what
+ * every chunk's output keeps (later changes are scaled into it). */
+static int first_frame(RdProbe *p, AVCodecContext *dec, AVFrame *f, const AVPacket *pkt)
+{
+    int ret;
+    if (!dec || p->first_seen)
+        return 0;
+    if ((ret = avcodec_send_packet(dec, pkt)) < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
+        return ret;
+    if (avcodec_receive_frame(dec, f) >= 0) {
+        p->first_seen = 1;
+        p->width = f->width;
+        p->height = f->height;
+        p->pix_fmt = f->format;
+        av_frame_unref(f);
+    }
+    return 0;
+}
+
+static int open_first_decoder(AVCodecContext **dec, const AVStream *st)
+{
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    int ret;
+    if (!codec || !(*dec = avcodec_alloc_context3(codec)))
+        return AVERROR(ENOMEM);
+    if ((ret = avcodec_parameters_to_context(*dec, st->codecpar)) < 0)
+        return ret;
+    (*dec)->pkt_timebase = st->time_base;
+    (*dec)->thread_count = 1;
+    return avcodec_open2(*dec, codec, NULL);
+}
+
+static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, int64_t *packets)
+{
+    AVStream *st = ic->streams[p->vindex];
     AVPacket *pkt = av_packet_alloc();
+    AVFrame *frame = av_frame_alloc();
+    AVCodecContext *dec = NULL;
     int64_t max_pts = INT64_MIN;
+    RdTsFix fix;
+    RdRap rap;
+    Recovery rec = {0};
     int ret;
 
-    if (!pkt)
-        return AVERROR(ENOMEM);
+    if (!pkt || !frame) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if ((ret = open_first_decoder(&dec, st)) < 0)
+        avcodec_free_context(&dec);  /* the stream parameters stand in */
+    rd_tsfix_init(&fix, ic, st, 1);
+    rd_rap_init(&rap, st->codecpar);
     *ts_ok = 1;
     while ((ret = av_read_frame(ic, pkt)) >= 0) {
-        *packets += pkt->stream_index == vindex;
-        if (pkt->stream_index == vindex && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
+        *packets += pkt->stream_index == p->vindex;
+        if (pkt->stream_index == p->vindex) {
+            rd_tsfix_packet(&fix, pkt);
+            ret = first_frame(p, dec, frame, pkt);
+        }
+        if (ret >= 0 && pkt->stream_index == p->vindex && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
+            int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
             if (pkt->pts == AV_NOPTS_VALUE)
                 *ts_ok = 0;
-            ret = scan_push(s, pkt->pts == AV_NOPTS_VALUE ? s->n : pkt->pts,
-                            pkt->flags & AV_PKT_FLAG_KEY, pkt->size);
+            if (ts == AV_NOPTS_VALUE)
+                ts = s->n ? s->pts[s->n - 1] + fix.frame_dur : 0;
+            int64_t recovery = rd_rap_recovery(&rap, pkt);
+            int ref = recovery < 0 && recovering(&rec) && rd_rap_is_ref(&rap, pkt);
+            ret = scan_push(s, ts, rd_rap_check(&rap, pkt), pkt->size);
+            /* The N-th reference picture after a recovery point is recovered. */
+            for (int64_t i = 0; ret >= 0 && ref && i < rec.n; i++)
+                if (rec.left[i] > 0 && --rec.left[i] == 0)
+                    s->key[s->n - 1] = 1;
+            if (ret >= 0 && recovery > 0)
+                ret = recovery_push(&rec, recovery);
             /* The last frame shown, not the last packet read, ends the video. */
-            if (pkt->duration > 0 && pkt->pts != AV_NOPTS_VALUE && pkt->pts >= max_pts) {
-                max_pts = pkt->pts;
-                *last_dur = pkt->duration;
+            if (pkt->duration > 0 && ts >= max_pts) {
+                max_pts = ts;
+                p->last_duration = pkt->duration;
             }
         }
         av_packet_unref(pkt);
         if (ret < 0)
             break;
     }
-    av_packet_free(&pkt);
+    /* A jump in the timeline: only a decode from the start knows the
+     * offset in force at a given packet, so one chunk. */
+    if (fix.jumps)
+        *ts_ok = 0;
+    p->jumps = fix.jumps;
+    if (dec && !p->first_seen && first_frame(p, dec, frame, NULL) < 0)
+        ret = AVERROR(ENOMEM);
     /* A read error after some packets is how a damaged tail ends: what was
      * read is what a decoder would see; the frame count check judges it. */
-    return ret == AVERROR(ENOMEM) ? ret : 0;
+    ret = ret == AVERROR(ENOMEM) ? ret : 0;
+end:
+    free(rec.left);
+    avcodec_free_context(&dec);
+    av_frame_free(&frame);
+    av_packet_free(&pkt);
+    return ret;
 }
 
 static void fill_stream_info(RdProbe *p, AVFormatContext *ic, AVStream *st)
@@ -129,16 +242,47 @@ static void fill_stream_info(RdProbe *p, AVFormatContext *ic, AVStream *st)
     }
 }
 
-/* Frames the container's index promised but the file does not hold. */
-static int check_complete(AVStream *st, int64_t scanned, char *err, int errlen)
+/* Frames missing between the ones present, when the stream is regular
+ * enough to tell: at least 90% of the steps between presentation times are
+ * one and the same frame duration, and a step of several durations then
+ * stands for frames that the damage took away. VFR streams say nothing. */
+static int64_t gaps_missing(const int64_t *pts, int64_t n)
 {
-    int64_t promised = st->nb_frames;
-    if (promised <= 0 || scanned >= promised * 99 / 100)
+    int64_t *d, best = 0, bestn = 0, missing = 0;
+    if (n < 10 || !(d = malloc((n - 1) * sizeof(*d))))
         return 0;
-    snprintf(err, errlen, "file ends early: %" PRId64 " of %" PRId64
-             " video frames present (%.0f%% missing)", scanned, promised,
-             100.0 * (promised - scanned) / promised);
-    return AVERROR_INVALIDDATA;
+    for (int64_t i = 0; i + 1 < n; i++)
+        d[i] = pts[i + 1] - pts[i];
+    qsort(d, n - 1, sizeof(*d), cmp_i64);
+    for (int64_t i = 0, j; i < n - 1; i = j) {
+        for (j = i; j < n - 1 && d[j] == d[i]; j++)
+            ;
+        if (j - i > bestn) {
+            bestn = j - i;
+            best = d[i];
+        }
+    }
+    free(d);
+    if (best <= 0 || bestn * 10 < (n - 1) * 9)
+        return 0;
+    for (int64_t i = 0; i + 1 < n; i++) {
+        int64_t step = pts[i + 1] - pts[i];
+        if (step * 2 > best * 3)
+            missing += (step + best / 2) / best - 1;
+    }
+    return missing;
+}
+
+/* Frames the file promises: what the index holds (less the packets an
+ * edit list hides), what the scan saw, and what the gaps of a regular
+ * stream imply, whichever is most. The index, not nb_frames: AVI's counts
+ * time-base units, not frames. */
+static int64_t promised_frames(AVStream *st, int64_t packets, const Scan *s, int ts_ok)
+{
+    int64_t hidden = packets - s->n;
+    int64_t n = FFMAX(s->n, avformat_index_get_entries_count(st) - hidden);
+    /* Times made up for packets without one say nothing about gaps. */
+    return ts_ok ? FFMAX(n, s->n + gaps_missing(s->pts, s->n)) : n;
 }
 
 static void apply_limit(RdProbe *p, double limit_s)
@@ -152,8 +296,10 @@ static void apply_limit(RdProbe *p, double limit_s)
         n++;
     if (!n)
         n = 1;
-    if (n < p->nframes)
+    if (n < p->nframes) {
         p->t_after = p->pts[n];
+        p->promised = n; /* gaps past the limit are not this run's */
+    }
     p->nframes = n;
 }
 
@@ -193,18 +339,20 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     for (unsigned i = 0; i < ic->nb_streams; i++)
         if ((int)i != p->vindex)
             ic->streams[i]->discard = AVDISCARD_ALL;
-    if ((ret = scan_packets(ic, p->vindex, &s, &ts_ok, &p->last_duration, &packets)) < 0)
+    if ((ret = scan_packets(p, ic, &s, &ts_ok, &packets)) < 0)
         goto end;
     if (!s.n) {
         snprintf(err, errlen, "no video frames");
         ret = AVERROR_INVALIDDATA;
         goto end;
     }
-    /* Edit lists hide packets (DISCARD) that the index still counts. */
-    if ((ret = check_complete(ic->streams[p->vindex], packets, err, errlen)) < 0)
-        goto end;
     if ((ret = sort_scan(&s)) < 0)
         goto end;
+    /* Two frames at one time: a chunk boundary could not tell them apart. */
+    for (int64_t i = 0; i + 1 < s.n; i++)
+        if (s.pts[i] == s.pts[i + 1])
+            ts_ok = 0;
+    p->promised = promised_frames(ic->streams[p->vindex], packets, &s, ts_ok && !p->jumps);
     p->pts = s.pts; p->key = s.key; p->size = s.size; p->nframes = s.n;
     s = (Scan){0};
     p->timestamps_ok = ts_ok;

@@ -6,7 +6,9 @@
  * presentation timestamp, keyframe flag and size of every frame that a
  * decoder will show. The scan is the one serial pass over the file: it gives
  * exact frame times even for VFR, B-frames, edit lists and MPEG-TS, where an
- * index would give decode times or nothing.
+ * index would give decode times or nothing. Timestamps are corrected as
+ * the ffmpeg CLI corrects them (tsfix.h), and a keyframe counts only when
+ * it is a real random-access point (rap.h).
  */
 #ifndef RD_PROBE_H
 #define RD_PROBE_H
@@ -21,18 +23,21 @@ typedef struct RdProbe {
     int aindex;                 ///< first audio stream index, -1 when none
     AVRational tb;              ///< video stream time base
     int64_t start_time;         ///< input start time, AV_TIME_BASE units (0 if unknown); output timestamps are shifted by it, as ffmpeg does
-    int width, height;          ///< coded size, pixels
-    enum AVPixelFormat pix_fmt; ///< decoder output format
+    int width, height;          ///< size of the first decoded frame (the output keeps it), pixels
+    enum AVPixelFormat pix_fmt; ///< format of the first decoded frame
+    int first_seen;             ///< 1 when width/height/pix_fmt come from a decoded frame, 0: from the stream parameters
     AVRational fps;             ///< average frame rate (or r_frame_rate when unknown)
     double duration_s;          ///< video duration covered by the frames, seconds
     char codec[32];             ///< video codec name
     int64_t nframes;            ///< frames found (after the limit)
     int64_t *pts;               ///< nframes ascending presentation timestamps, stream tb
-    uint8_t *key;               ///< key[i] != 0: frame i comes from a keyframe packet
+    uint8_t *key;               ///< key[i] != 0: decoding can start at frame i's packet (a real random-access point, rap.h)
     int32_t *size;              ///< packet size of frame i, bytes (a cost estimate)
     int64_t last_duration;      ///< duration of the last frame, stream tb
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
-    int timestamps_ok;          ///< 0 when packets lack timestamps: only one chunk is possible
+    int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible
+    int jumps;                  ///< timestamp discontinuities corrected as the ffmpeg CLI does (tsfix.h)
+    int64_t promised;           ///< frames the file promises (index, scan, gaps of a regular stream), >= nframes before the limit
     AVCodecParameters *par;     ///< video stream parameters (owned)
     int has_matrix;             ///< 1 when the stream carries a display matrix
     int32_t matrix[9];          ///< display matrix (rotation), when has_matrix

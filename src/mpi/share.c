@@ -15,7 +15,8 @@
 enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
-    H_SPACE, H_CHROMA, H_PROGRESS, H_COUNT
+    H_SPACE, H_CHROMA, H_PROGRESS, H_IN_W, H_IN_H, H_IN_FMT, H_OUT_W, H_OUT_H, H_OUT_FMT,
+    H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -56,6 +57,13 @@ static void fill_header(int64_t *h, RdEngine *e)
     h[H_FPS_DEN] = sh->enc->fps.den;
     h[H_GLOBAL_HEADER] = sh->enc->global_header;
     h[H_PROGRESS] = rd_engine_settings(e)->progress != NULL; /* someone watches */
+    /* Frames of another size than the file's first are scaled into it. */
+    h[H_IN_W] = sh->in_w;
+    h[H_IN_H] = sh->in_h;
+    h[H_IN_FMT] = sh->in_fmt;
+    h[H_OUT_W] = sh->out_w;
+    h[H_OUT_H] = sh->out_h;
+    h[H_OUT_FMT] = sh->out_fmt;
     if (in) {
         h[H_RANGE] = in->color_range;
         h[H_PRIMARIES] = in->color_primaries;
@@ -117,6 +125,12 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     sh->sh.enc = enc;
     sh->sh.stop = &sh->stop;
     sh->sh.cancel = NULL; /* a worker rank is stopped by rank 0, not by signals */
+    sh->sh.in_w = (int)h[H_IN_W];
+    sh->sh.in_h = (int)h[H_IN_H];
+    sh->sh.in_fmt = (int)h[H_IN_FMT];
+    sh->sh.out_w = (int)h[H_OUT_W];
+    sh->sh.out_h = (int)h[H_OUT_H];
+    sh->sh.out_fmt = (int)h[H_OUT_FMT];
     return 0;
 }
 

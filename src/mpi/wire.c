@@ -3,7 +3,7 @@
  * single message instead of through files on the shared file system.
  *
  * Layout (native byte order: all ranks share one architecture):
- *   int64 index, n, frames, wasted, bytes, reorder_depth
+ *   int64 index, n, frames, wasted, bytes, reorder_depth, decoded, damaged
  *   n times: int64 pts, dts, duration; int32 flags, size, nside;
  *            nside times: int32 type, size; data
  *            data
@@ -15,7 +15,7 @@
 
 #include "mpi/rdmpi.h"
 
-#define HEAD_BYTES (6 * 8)
+#define HEAD_BYTES (8 * 8)
 #define PKT_BYTES (3 * 8 + 3 * 4)
 #define SIDE_BYTES (2 * 4)
 
@@ -73,6 +73,8 @@ int rd_wire_pack(const RdChunkResult *r, uint8_t **buf, size_t *len)
     put64(&c, r->wasted);
     put64(&c, r->bytes);
     put64(&c, r->reorder_depth);
+    put64(&c, r->decoded);  /* rank 0 counts damage for the file */
+    put64(&c, r->damaged);
     for (int i = 0; i < r->n; i++) {
         const AVPacket *p = r->pkts[i];
         put64(&c, p->pts);
@@ -131,13 +133,13 @@ int rd_wire_unpack(const uint8_t *buf, size_t len, RdChunkResult **pres)
 {
     RdChunkResult *r = av_mallocz(sizeof(*r));
     Cursor c = { NULL, buf, buf + len };
-    int64_t h[6];
+    int64_t h[8];
     int ret = 0;
 
     *pres = NULL;
     if (!r)
         return AVERROR(ENOMEM);
-    for (int i = 0; i < 6 && ret >= 0; i++)
+    for (int i = 0; i < 8 && ret >= 0; i++)
         ret = get(&c, &h[i], 8);
     if (ret < 0)
         goto end;
@@ -151,6 +153,8 @@ int rd_wire_unpack(const uint8_t *buf, size_t len, RdChunkResult **pres)
     r->wasted = h[3];
     r->bytes = h[4];
     r->reorder_depth = (int)h[5];
+    r->decoded = h[6];
+    r->damaged = h[7];
     if (h[1] && !(r->pkts = av_calloc(h[1], sizeof(*r->pkts)))) {
         ret = AVERROR(ENOMEM);
         goto end;
