@@ -8,6 +8,7 @@
 
 #include "chunk.h"
 #include "filter.h"
+#include "memory.h"
 #include "merge.h"
 #include "plan.h"
 #include "probe.h"
@@ -39,6 +40,8 @@ struct RdEngine {
     omp_lock_t write_lock;  ///< one writer at a time
     _Atomic int stop;
     int err;                ///< first error (under the critical section)
+    int err_output;         ///< the first error is OUTPUT's (writing it), not the input's
+    int workers_auto;       ///< the worker count was not given (-w): memory may lower it
     char errmsg[512];
     double t0;
     RdSettings eff;         ///< settings with defaults resolved
@@ -71,19 +74,14 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
     return ret;
 }
 
-/* The output must not be the input, nor replace a file without -y. */
+/* Local files only, none the same as another, none replaced without -y
+ * (paths.h); then a format for OUTPUT's name. */
 static int check_output(const RdSettings *s, char *err, int errlen)
 {
-    struct stat in, out;
     int ret;
-    if (stat(s->output, &out) == 0) {
-        if (stat(s->input, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            return fail(err, errlen, s->output, "output is the input file", AVERROR(EINVAL));
-        if (!s->overwrite)
-            return fail(err, errlen, s->output, "already exists (use -y to overwrite)", AVERROR(EEXIST));
-        if (S_ISDIR(out.st_mode))
-            return fail(err, errlen, s->output, "is a directory", AVERROR(EISDIR));
-    }
+    if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
+                              err, errlen)) < 0)
+        return ret;
     if ((ret = rd_merge_probe_format(s->output)) < 0)
         return fail(err, errlen, s->output,
                     "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);
@@ -130,6 +128,43 @@ static int make_jobs(Run *r)
     return 0;
 }
 
+/* Invariant 5: the automatic worker count fits in MemAvailable (said in
+ * one line when it is lowered); -w N that cannot fit, or one worker that
+ * cannot, is refused with the estimate. */
+static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen)
+{
+    RdSettings *s = &r->eff;
+    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
+                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
+    int64_t per = rd_memory_worker_bytes(&mi), avail = rd_memory_available();
+    int fit = rd_memory_fit_workers(avail, per, s->workers);
+    char a[32], b[32], c[32];
+
+    if (fit >= s->workers)
+        return 0;
+    rd_memory_human(per, a, sizeof(a));
+    rd_memory_human(avail, b, sizeof(b));
+    rd_memory_human(per * s->workers, c, sizeof(c));
+    if (fit < 1) {
+        snprintf(err, errlen, "%s: one worker needs about %s (%dx%d frames, %.0f held by %s and "
+                 "the filters), more than the %s of memory available", s->output, a, enc->width,
+                 enc->height, rd_memory_encoder_frames(s->vcodec, s->preset, s->venc_opts) + 4,
+                 s->vcodec, b);
+        return AVERROR(ENOMEM);
+    }
+    if (!r->workers_auto) {
+        snprintf(err, errlen, "%s: -w %d needs about %s (%s per worker, %dx%d frames), more than "
+                 "the %s of memory available; at most -w %d fits", s->output, s->workers, c, a,
+                 enc->width, enc->height, b, fit);
+        return AVERROR(ENOMEM);
+    }
+    if (!s->quiet)
+        fprintf(stderr, "render: %s: %d workers instead of %d: each needs about %s and %s of "
+                "memory is available\n", s->output, fit, s->workers, a, b);
+    s->workers = fit;
+    return 0;
+}
+
 static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -139,12 +174,17 @@ static int open_output(Run *r, char *err, int errlen)
                                         : INT64_MAX };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix ? r->probe.matrix : NULL,
-                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL };
+                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL,
+                         s->overwrite };
     char detail[256] = "";
     int ret;
 
     if ((ret = rd_chunk_template(&r->sh, &tmpl, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
+    if ((ret = check_memory(r, tmpl, err, errlen)) < 0) {
+        avcodec_free_context(&tmpl);
+        return ret;
+    }
     mc.venc = tmpl;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     avcodec_free_context(&tmpl);
@@ -182,8 +222,11 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0)
+            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
+                #pragma omp critical(rd_error)
+                r->err_output |= r->err == ret;
+            }
             if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
                 atomic_fetch_add(&r->prog->output_bytes, res->bytes);
@@ -409,6 +452,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     memset(r, 0, sizeof(*r));
     memset(rep, 0, sizeof(*rep));
     r->eff = *s;
+    r->workers_auto = s->workers <= 0;
     if (r->eff.workers <= 0)
         r->eff.workers = omp_get_max_threads();
     if (r->eff.chunk_factor <= 0)
@@ -530,11 +574,15 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         if (s->cancel && atomic_load(s->cancel) && !r->err)
             r->err = AVERROR_EXIT;
         if ((ret = r->err) < 0)
-            fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r->errmsg, ret);
+            fail(err, errlen, ret == AVERROR_EXIT || r->err_output ? s->output : s->input, r->errmsg, ret);
         else if (!rd_reorder_done(&r->ro))
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
-        else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes)) < 0)
-            fail(err, errlen, s->output, "cannot finish the output", ret);
+        else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
+            char why[600];
+            snprintf(why, sizeof(why), "cannot finish the output: %s",
+                     *r->errmsg ? r->errmsg : av_err2str(ret));
+            fail(err, errlen, s->output, why, ret);
+        }
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */
         ret = r->err < 0 ? r->err : AVERROR(EINVAL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <libavutil/dict.h>
 
+#include "paths.h"
 #include "progress.h"
 #include "report.h"
 
@@ -36,6 +37,7 @@ typedef struct RdSettings {
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
+    const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
 } RdSettings;
 
 /** Fill `s` with the defaults documented above. */

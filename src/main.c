@@ -13,35 +13,23 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "outfile.h"
+#include "paths.h"
+#include "signals.h"
 #include "version.h"
 #include "dashboard.h"
 #include "engine.h"
 #include "sweep.h"
 
 
-static _Atomic int cancel_flag;
+static _Atomic int *cancel_flag;
 
-static void on_signal(int sig)
+/* 128 + the signal that stopped the run (130 for Ctrl-C), with one line. */
+static int interrupted(const char *what)
 {
-    (void)sig;
-    if (atomic_exchange(&cancel_flag, 1)) {
-        static const char msg[] = "render: interrupted twice, quitting\n";
-        ssize_t w;
-        rd_dashboard_emergency_restore();
-        w = write(2, msg, sizeof(msg) - 1);
-        (void)w;
-        _exit(130);
-    }
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    int sig = rd_signals_caught();
+    fprintf(stderr, "render: interrupted (%s); %s not written\n", rd_signals_name(sig), what);
+    return 128 + (sig ? sig : SIGINT);
 }
 
 static void print_version(void)
@@ -92,25 +80,35 @@ static int run_render(RdCli *c)
     int ret;
 
     memset(&prog, 0, sizeof(prog));
+    /* Before the dashboard opens --progress: nothing is written until every
+     * name is known to be safe to write. */
+    if (rd_paths_check(c->s.input, c->s.output, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
+                       err, sizeof(err)) < 0) {
+        fprintf(stderr, "render: %s\n", err);
+        return 1;
+    }
     if (start_dashboard(c, &dash, &prog) < 0)
         return 1;
-    c->s.cancel = &cancel_flag;
+    c->s.cancel = cancel_flag;
     c->s.progress = &prog;
     ret = rd_engine_run(&c->s, &rep, err, sizeof(err));
     rd_dashboard_stop(&dash, ret < 0 ? NULL : &rep);
     rd_progress_free(&prog);
-    if (ret == AVERROR_EXIT && atomic_load(&cancel_flag)) {
-        fprintf(stderr, "render: interrupted; %s not written\n", c->s.output);
+    if (ret == AVERROR_EXIT && atomic_load(cancel_flag)) {
         rd_report_free(&rep);
-        return 130;
+        return interrupted(c->s.output);
     }
     if (ret < 0) {
         fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
         rd_report_free(&rep);
         return 1;
     }
-    if (c->report_path && write_report(c, &rep) < 0)
+    if (c->report_path && write_report(c, &rep) < 0) {
+        /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
+        if (unlink(c->s.output) == 0)
+            fprintf(stderr, "render: %s: removed, as the report could not be written\n", c->s.output);
         ret = -1;
+    }
     rd_report_free(&rep);
     return ret < 0 ? 1 : 0;
 }
@@ -134,12 +132,16 @@ static int run_sweep(RdCli *c)
     int ret;
 
     sweep_settings(c, &sw);
-    c->s.cancel = &cancel_flag;
-    ret = rd_sweep_run(&c->s, &sw, err, sizeof(err));
-    if (ret < 0 && atomic_load(&cancel_flag)) {
-        fprintf(stderr, "render: sweep interrupted\n");
-        return 130;
+    /* OUTPUT is not written by a sweep; its sidecars are. */
+    if (rd_paths_check(c->s.input, NULL, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
+                       err, sizeof(err)) < 0) {
+        fprintf(stderr, "render: %s\n", err);
+        return 1;
     }
+    c->s.cancel = cancel_flag;
+    ret = rd_sweep_run(&c->s, &sw, err, sizeof(err));
+    if (ret < 0 && atomic_load(cancel_flag))
+        return interrupted("sweep results");
     if (ret < 0) {
         fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
         return 1;
@@ -187,7 +189,7 @@ int main(int argc, char **argv)
     if (cli.verbose)
         av_log_set_level(AV_LOG_INFO);
     apply_environment();
-    install_signals();
+    cancel_flag = rd_signals_install("render", rd_dashboard_emergency_restore);
     if (cli.assemble_out)
         status = run_assemble(&cli);
     else if (cli.sweep)

@@ -74,6 +74,13 @@ int rd_json_write_file(const cJSON *json, const char *path);
  */
 int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path);
 
+/**
+ * Create PATH's temporary file (PATH.tmp-PID, exclusively, registered for
+ * signals; stale ones of dead processes removed) for rd_file_commit().
+ * Returns the stream, or NULL with a negative AVERROR in *ret.
+ */
+FILE *rd_file_create(const char *path, char *tmp, int tmplen, int *ret);
+
 /** Add a number, or null when it is not finite (JSON has no NaN). */
 cJSON *rd_json_add_number(cJSON *obj, const char *name, double v);
 
