@@ -137,14 +137,14 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
     RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
                          enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
     int64_t per = rd_memory_worker_bytes(&mi), avail = rd_memory_available();
-    int fit = rd_memory_fit_workers(avail, per, s->workers);
+    int busy = FFMIN(s->workers, r->plan.n); /* more workers than chunks idle */
+    int fit = rd_memory_fit_workers(avail, per, busy);
     char a[32], b[32], c[32];
 
-    if (fit >= s->workers)
+    if (fit >= busy)
         return 0;
     rd_memory_human(per, a, sizeof(a));
     rd_memory_human(avail, b, sizeof(b));
-    rd_memory_human(per * s->workers, c, sizeof(c));
     if (fit < 1) {
         snprintf(err, errlen, "%s: one worker needs about %s (%dx%d frames, %.0f held by %s and "
                  "the filters), more than the %s of memory available", s->output, a, enc->width,
@@ -152,9 +152,10 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
                  s->vcodec, b);
         return AVERROR(ENOMEM);
     }
+    rd_memory_human(per * busy, c, sizeof(c));
     if (!r->workers_auto) {
         snprintf(err, errlen, "%s: -w %d needs about %s (%s per worker, %dx%d frames), more than "
-                 "the %s of memory available; at most -w %d fits", s->output, s->workers, c, a,
+                 "the %s of memory available; at most -w %d fits", s->output, busy, c, a,
                  enc->width, enc->height, b, fit);
         return AVERROR(ENOMEM);
     }
