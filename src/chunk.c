@@ -172,6 +172,15 @@ static int take_frame(Ctx *c, AVFrame *f)
         c->done = 1;
         return 0;
     }
+    /* The graph was configured for the first frame; libavfilter passes a
+     * frame of another size on to filters that overrun their buffers with
+     * it (found by fuzzing). Refused until the graph is rebuilt on a change. */
+    if (f->width != c->flt.src->outputs[0]->w || f->height != c->flt.src->outputs[0]->h ||
+        f->format != c->flt.src->outputs[0]->format) {
+        snprintf(c->err, c->errlen, "frame size or format changes mid-stream (%dx%d to %dx%d); not supported",
+                 c->flt.src->outputs[0]->w, c->flt.src->outputs[0]->h, f->width, f->height);
+        return AVERROR_PATCHWELCOME;
+    }
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
         return ret;
     return drain_filter(c);
@@ -295,7 +304,9 @@ static int set_durations(Ctx *c)
     for (int i = 0; i < r->n; i++) {
         int64_t *p = bsearch(&r->pkts[i]->pts, s, r->n, sizeof(*s), cmp_i64);
         int64_t k = p - s;
-        if (k + 1 < r->n)
+        if (s[k] == AV_NOPTS_VALUE) /* a frame without a time (damaged input): no duration to give */
+            r->pkts[i]->duration = 0;
+        else if (k + 1 < r->n)
             r->pkts[i]->duration = s[k + 1] - s[k];
         else if (end != INT64_MAX)
             r->pkts[i]->duration = end - s[k];
