@@ -123,6 +123,7 @@ static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
     sw->weak_unit_s = c->weak_unit_s;
     sw->export_path = c->export_path;
     sw->dat_dir = c->dat_dir;
+    sw->overwrite = c->s.overwrite;
 }
 
 static int run_sweep(RdCli *c)

@@ -76,6 +76,11 @@ s_sidecar() {
     rc=0; rr "$W/sc5" "$d/in.mp4" --sweep 1 --repeat 1 -t 0.5 --export "$d/in.mp4" -q || rc=$?
     check "1: --export INPUT refused, input kept" "$(rr_why "$W/sc5" $rc)" \
         sh -c "[ $rc -eq 1 ] && cmp -s '$FX/cfr.mp4' '$d/in.mp4'"
+    mkdir -p "$d/dat" && printf 'keep\n' >"$d/dat/b_scaling.dat"
+    rc=0; rr "$W/sc6" "$d/in.mp4" --sweep 1 --repeat 1 -t 0.5 --export "$d/b.json" --dat-dir "$d/dat" -q || rc=$?
+    check "1: existing --dat-dir file without -y: refused before the sweep, kept" "$(rr_why "$W/sc6" $rc)" \
+        sh -c "[ $rc -eq 1 ] && [ \"\$(cat '$d/dat/b_scaling.dat')\" = keep ] && [ ! -e '$d/b.json' ] &&
+               grep -q 'b_scaling.dat: already exists' '$W/sc6.err'"
 }
 
 # --- 2: protocols: local files only, file: resolved before the checks -------
