@@ -117,16 +117,16 @@ int rd_outfile_create(const char *path, const char *tag, char *tmp, int tmplen)
         tmp[0] = 0;
         return AVERROR(ENAMETOOLONG);
     }
-    /* Registered before it exists, so no instant goes unguarded; unlinking a
-     * name that does not exist yet is harmless. */
-    reg_add(tmp);
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         int e = errno;
-        reg_del(tmp);
         tmp[0] = 0;
         return AVERROR(e);
     }
+    /* Registered only once it is ours: a signal must never remove a file
+     * someone else put at that name. (A signal in between leaves it for
+     * the next run's rd_outfile_clean_stale.) */
+    reg_add(tmp);
     return fd;
 }
 
@@ -154,6 +154,11 @@ int rd_outfile_commit(const char *tmp, const char *path, int overwrite)
         unlink(tmp);
     reg_del(tmp);
     return ret;
+}
+
+void rd_outfile_register(const char *tmp)
+{
+    reg_add(tmp);
 }
 
 void rd_outfile_discard(const char *tmp)

@@ -44,6 +44,9 @@ int rd_outfile_create(const char *path, const char *tag, char *tmp, int tmplen);
  */
 int rd_outfile_commit(const char *tmp, const char *path, int overwrite);
 
+/** Register a temporary file made elsewhere (mkstemp) for removal on a signal. */
+void rd_outfile_register(const char *tmp);
+
 /** Remove `tmp` and unregister it (no-op for an empty name). */
 void rd_outfile_discard(const char *tmp);
 

@@ -18,6 +18,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "outfile.h"
+
 #define MAX_REPEAT 100
 
 void rd_sweep_defaults(RdSweepSettings *sw)
@@ -140,6 +142,7 @@ int rd_sweep_scratch_output(const char *output, const char *export_path,
     if ((fd = mkstemps(path, (int)strlen(ext))) < 0)
         return AVERROR(errno);
     close(fd);
+    rd_outfile_register(path); /* a signal removes it too */
     return 0;
 }
 
@@ -350,7 +353,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
     ret = finish(&d, sw, base->quiet, errbuf, errlen);
 end:
     if (have_tmp)
-        unlink(tmp);
+        rd_outfile_discard(tmp);
     rd_sweep_data_free(&d);
     return ret;
 }
