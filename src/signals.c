@@ -12,7 +12,14 @@ static const char *prog_name = "render";
 static void (*restore_fn)(void);
 
 static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+/* A sanitizer catches SIGSEGV and SIGBUS itself to print its report, so it
+ * keeps them; it ends with abort() after a report, which SIGABRT's handler
+ * then cleans up after. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+static const int crash_sigs[] = { SIGABRT, SIGFPE, SIGILL };
+#else
 static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+#endif
 
 const char *rd_signals_name(int sig)
 {
@@ -72,16 +79,11 @@ _Atomic int *rd_signals_install(const char *prog, void (*restore)(void))
     sa.sa_handler = on_stop;
     for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
         sigaction(stop_sigs[i], &sa, NULL);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_crash;
     sa.sa_flags = SA_RESETHAND | SA_NODEFER;
     for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
         sigaction(crash_sigs[i], &sa, NULL);
-#else
-    (void)on_crash;
-    (void)crash_sigs;
-#endif
     return &cancel_flag;
 }
 

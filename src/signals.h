@@ -7,7 +7,8 @@
  * second one (a worker stuck in an encoder never looks at the flag)
  * removes them again, prints one line and exits 128+N at once.
  * SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL: remove them and die of the same
- * signal. (Not in sanitizer builds, whose own reports come first.)
+ * signal. (Sanitizer builds leave SIGSEGV and SIGBUS to the sanitizer,
+ * whose report comes first.)
  */
 #ifndef RD_SIGNALS_H
 #define RD_SIGNALS_H
