@@ -78,10 +78,18 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
  * (paths.h); then a format for OUTPUT's name. */
 static int check_output(const RdSettings *s, char *err, int errlen)
 {
+    const AVOutputFormat *fmt;
+    char detail[200];
     int ret;
     if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
                               err, errlen)) < 0)
         return ret;
+    fmt = av_guess_format(NULL, s->output, NULL);
+    if (fmt && (fmt->flags & AVFMT_NOFILE)) {
+        snprintf(detail, sizeof(detail), "the %s muxer writes files of its own; render writes one "
+                 "file (name it .mp4, .mkv, .mov, .webm, .ts ...)", fmt->name);
+        return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
+    }
     if ((ret = rd_merge_probe_format(s->output)) < 0)
         return fail(err, errlen, s->output,
                     "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);

@@ -82,6 +82,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
         return ret;
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    m->oc->io_open = rd_outfile_io_refuse; /* one file, the temporary one */
     if ((ret = avformat_write_header(m->oc, NULL)) < 0)
         snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
     return ret;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <libavformat/avformat.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
@@ -225,6 +226,17 @@ int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *
         return AVERROR(ENOMEM);
     }
     return 0;
+}
+
+int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                         AVDictionary **options)
+{
+    (void)s;
+    (void)url;
+    (void)flags;
+    (void)options;
+    *pb = NULL;
+    return AVERROR(EPERM);
 }
 
 const char *rd_outfile_temp(const RdOutfile *f)

@@ -16,6 +16,8 @@
 
 #include <libavformat/avio.h>
 
+struct AVFormatContext;
+
 typedef struct RdOutfile RdOutfile;
 
 #define RD_OUTFILE_PART ".part-"   ///< OUTPUT's temporary: OUTPUT.part-PID
@@ -59,6 +61,14 @@ void rd_outfile_unlink_all(void);
  * failure err names the reason. rd_outfile_free() in every case.
  */
 int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen);
+
+/**
+ * For AVFormatContext.io_open: refuses every other file a muxer would open
+ * by itself (segments, a re-read of the output by name), so that all it
+ * writes goes through the one temporary file.
+ */
+int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                         AVDictionary **options);
 
 /** The temporary file's name ("" when none was created). */
 const char *rd_outfile_temp(const RdOutfile *f);

@@ -107,6 +107,11 @@ s_protocols() {
     rc=0; rr "$W/p4" "$d/in.mp4" -o "http://127.0.0.1:9/o.mp4" -q || rc=$?
     check "2: -o http://... refused (never POSTed)" "$(rr_why "$W/p4" $rc)" \
         sh -c "[ $rc -eq 1 ] && grep -q 'must be a local file' '$W/p4.err'"
+    mkdir -p "$d/hls"
+    rc=0; rr "$W/p6" "$d/in.mp4" -o "$d/hls/x.m3u8" -q --vf null || rc=$?
+    check "2: -o x.m3u8 (a muxer that writes files of its own) refused, nothing written" \
+        "$(rr_why "$W/p6" $rc), dir: $(has "$d/hls")" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'writes files of its own' '$W/p6.err' && [ -z \"\$(ls -A '$d/hls')\" ]"
     rc=0; rr "$W/p5" "concat:$d/in.mp4" --protocols concat -o "$d/o.mp4" -q --vf null || rc=$?
     check "2: --protocols concat lets concat: in" "$(rr_why "$W/p5" $rc)" \
         sh -c "[ $rc -eq 0 ] && [ -s '$d/o.mp4' ]"
