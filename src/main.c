@@ -94,7 +94,7 @@ static int run_render(RdCli *c)
     ret = rd_engine_run(&c->s, &rep, err, sizeof(err));
     rd_dashboard_stop(&dash, ret < 0 ? NULL : &rep);
     rd_progress_free(&prog);
-    if (ret == AVERROR_EXIT && atomic_load(cancel_flag)) {
+    if (ret < 0 && atomic_load(cancel_flag)) { /* whatever failed, it was the signal that began it */
         rd_report_free(&rep);
         return interrupted(c->s.output);
     }

@@ -51,8 +51,9 @@ static int allowed(const char *proto)
 /* What a name will be once written: an existing file by device and inode,
  * a new one by its directory's and its last component. */
 typedef struct Id {
-    const char *label;      ///< how the user named it: "the input", "--report" ...
+    const char *label;      ///< how the user named it: "the input", "OUTPUT", "--report" ...
     const char *path;
+    int input;              ///< 1 for the input (read, never written)
     int exists, regular;
     dev_t dev;
     ino_t ino;
@@ -170,9 +171,13 @@ int rd_paths_check(const char *input, const char *output, const char *const *sid
     memset(ids, 0, sizeof(ids));
     if (input) {
         ids[k].label = "the input";
+        ids[k].input = 1;
         if ((ret = check_input(&ids[k], input, err, errlen)) < 0)
             return ret;
-        k += ids[k].path != NULL;
+        if (ids[k].path) /* a local file, to compare */
+            k++;
+        else
+            memset(&ids[k], 0, sizeof(ids[k]));
     }
     if (output) {
         ids[k].label = "OUTPUT";
@@ -192,17 +197,20 @@ int rd_paths_check(const char *input, const char *output, const char *const *sid
     }
     /* Same file first: "is the input" says more than "already exists". */
     for (int i = 1; i < k; i++)
-        for (int j = 0; j < i; j++)
-            if (ids[i].regular && ids[j].regular && same(&ids[i], &ids[j])) {
-                if (j == 0 && input && !strcmp(ids[j].label, "the input") && !strcmp(ids[i].label, "OUTPUT"))
-                    return say(err, errlen, ids[i].path, AVERROR(EINVAL), "output is the input file%s", "");
-                snprintf(err, errlen, "%s: %s would write over %s%s%s", ids[i].path, ids[i].label,
-                         ids[j].label, strcmp(ids[j].label, "the input") ? " " : "",
-                         strcmp(ids[j].label, "the input") ? ids[j].path : "");
-                return AVERROR(EINVAL);
-            }
+        for (int j = 0; j < i; j++) {
+            if (!ids[i].regular || !ids[j].regular || !same(&ids[i], &ids[j]))
+                continue;
+            if (ids[j].input && !strcmp(ids[i].label, "OUTPUT"))
+                return say(err, errlen, ids[i].path, AVERROR(EINVAL), "output is the input file%s", "");
+            if (ids[j].input)
+                snprintf(err, errlen, "%s: %s would write over the input", ids[i].path, ids[i].label);
+            else
+                snprintf(err, errlen, "%s: %s would write over %s %s", ids[i].path, ids[i].label,
+                         ids[j].label, ids[j].path);
+            return AVERROR(EINVAL);
+        }
     for (int i = 0; i < k; i++)
-        if (strcmp(ids[i].label, "the input") && ids[i].exists && ids[i].regular && !overwrite)
+        if (!ids[i].input && ids[i].exists && ids[i].regular && !overwrite)
             return say(err, errlen, ids[i].path, AVERROR(EEXIST), "already exists (use -y to overwrite)%s", "");
     return 0;
 }
