@@ -136,41 +136,17 @@ static int make_jobs(Run *r)
     return 0;
 }
 
-/* Invariant 5: the automatic worker count fits in MemAvailable (said in
- * one line when it is lowered); -w N that cannot fit, or one worker that
- * cannot, is refused with the estimate. */
+/* Invariant 5: what the workers' frames need fits in memory (memory.h). */
 static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen)
 {
     RdSettings *s = &r->eff;
     RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
                          enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
-    int64_t per = rd_memory_worker_bytes(&mi), avail = rd_memory_available();
-    int busy = FFMIN(s->workers, r->plan.n); /* more workers than chunks idle */
-    int fit = rd_memory_fit_workers(avail, per, busy);
-    char a[32], b[32], c[32];
-
-    if (fit >= busy)
-        return 0;
-    rd_memory_human(per, a, sizeof(a));
-    rd_memory_human(avail, b, sizeof(b));
-    if (fit < 1) {
-        snprintf(err, errlen, "%s: one worker needs about %s (%dx%d frames, %.0f held by %s and "
-                 "the filters), more than the %s of memory available", s->output, a, enc->width,
-                 enc->height, rd_memory_encoder_frames(s->vcodec, s->preset, s->venc_opts) + 4,
-                 s->vcodec, b);
-        return AVERROR(ENOMEM);
-    }
-    rd_memory_human(per * busy, c, sizeof(c));
-    if (!r->workers_auto) {
-        snprintf(err, errlen, "%s: -w %d needs about %s (%s per worker, %dx%d frames), more than "
-                 "the %s of memory available; at most -w %d fits", s->output, busy, c, a,
-                 enc->width, enc->height, b, fit);
-        return AVERROR(ENOMEM);
-    }
-    if (!s->quiet)
-        fprintf(stderr, "render: %s: %d workers instead of %d: each needs about %s and %s of "
-                "memory is available\n", s->output, fit, s->workers, a, b);
-    s->workers = fit;
+    int w = rd_memory_check(&mi, s->workers, FFMIN(s->workers, r->plan.n), r->workers_auto,
+                            s->quiet, s->output, err, errlen);
+    if (w < 0)
+        return w;
+    s->workers = w;
     return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 
 /* What a worker costs besides frames: contexts, tables, libav's pools. */
@@ -102,4 +103,35 @@ void rd_memory_human(int64_t bytes, char *buf, int len)
         i++;
     }
     snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+int rd_memory_check(const RdMemoryInput *in, int workers, int busy, int automatic, int quiet,
+                    const char *output, char *err, int errlen)
+{
+    int64_t per = rd_memory_worker_bytes(in), avail = rd_memory_available();
+    int fit = rd_memory_fit_workers(avail, per, busy);
+    char a[32], b[32], c[32];
+
+    if (fit >= busy)
+        return workers;
+    rd_memory_human(per, a, sizeof(a));
+    rd_memory_human(avail, b, sizeof(b));
+    rd_memory_human(per * busy, c, sizeof(c));
+    if (fit < 1) {
+        snprintf(err, errlen, "%s: one worker needs about %s (%dx%d frames, %.0f held by %s and "
+                 "the filters), more than the %s of memory available", output, a, in->out_w,
+                 in->out_h, rd_memory_encoder_frames(in->vcodec, in->preset, in->opts) + FILTER_OUT_FRAMES,
+                 in->vcodec, b);
+        return AVERROR(ENOMEM);
+    }
+    if (!automatic) {
+        snprintf(err, errlen, "%s: -w %d needs about %s (%s per worker, %dx%d frames), more than "
+                 "the %s of memory available; at most -w %d fits", output, busy, c, a,
+                 in->out_w, in->out_h, b, fit);
+        return AVERROR(ENOMEM);
+    }
+    if (!quiet)
+        fprintf(stderr, "render: %s: %d workers instead of %d: each needs about %s and %s of "
+                "memory is available\n", output, fit, workers, a, b);
+    return fit;
 }

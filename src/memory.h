@@ -45,6 +45,16 @@ int64_t rd_memory_available(void);
  */
 int rd_memory_fit_workers(int64_t avail, int64_t per_worker, int want);
 
+/**
+ * The worker count to run with. `busy` workers (those that get a chunk)
+ * must fit in MemAvailable; when they do not, an `automatic` count is
+ * lowered (one line on stderr unless `quiet`), while a count the user gave,
+ * or one worker that cannot fit, is refused: AVERROR(ENOMEM) with the
+ * estimate in err ("OUTPUT: ..."). Returns the count or the error.
+ */
+int rd_memory_check(const RdMemoryInput *in, int workers, int busy, int automatic, int quiet,
+                    const char *output, char *err, int errlen);
+
 /** "1.5 GiB"-style text of `bytes` into buf. */
 void rd_memory_human(int64_t bytes, char *buf, int len);
 
