@@ -85,6 +85,12 @@ static int identify(Id *id, char *err, int errlen)
     }
     if (errno != ENOENT)
         return say(err, errlen, id->path, AVERROR(errno), "%s", av_err2str(AVERROR(errno)));
+    if (lstat(id->path, &st) == 0) { /* a dangling symlink: a name that exists all the same */
+        id->exists = id->regular = 1;
+        id->dev = st.st_dev;
+        id->ino = st.st_ino;
+        return 0;
+    }
     slash = strrchr(id->path, '/');
     id->base = slash ? slash + 1 : id->path;
     if (!*id->base)
