@@ -2,6 +2,7 @@
 # fuzz.sh - `make fuzz`: mutated small files through the sanitizer build.
 #
 #   RENDER=build/asan/render bash tests/fuzz.sh [MUTANTS_PER_CONTAINER]
+#   (FUZZ_CONTAINERS="ts mkv mp4 avi", FUZZ_JOBS=2, FUZZ_TIMEOUT=30 seconds a mutant)
 #
 # Seed files (MPEG-TS, Matroska, MP4, AVI; 160x120, 1 s, with audio) are
 # made with ffmpeg; zzuf (fixed seeds 1..N, ratio 0.4%) writes each mutant
@@ -69,7 +70,7 @@ one() {
 export -f one
 export RENDER RATIO LIMIT KEEP T_TMP
 
-for c in ts mkv mp4 avi; do
+for c in ${FUZZ_CONTAINERS:-ts mkv mp4 avi}; do
     seed_file "$c" || { fail "seed $c" "ffmpeg could not make it"; continue; }
     res=$(seq 1 "$N" | xargs -P "$JOBS" -I{} bash -c 'one "$0" "$1"' "$c" {})
     bad=$(grep -c '^FAIL' <<<"$res" || true)
