@@ -2,7 +2,8 @@
 # fuzz.sh - `make fuzz`: mutated small files through the sanitizer build.
 #
 #   RENDER=build/asan/render bash tests/fuzz.sh [MUTANTS_PER_CONTAINER]
-#   (FUZZ_CONTAINERS="ts mkv mp4 avi", FUZZ_JOBS=2, FUZZ_TIMEOUT=30 seconds a mutant)
+#   (FUZZ_CONTAINERS="ts mkv mp4 avi", FUZZ_FIRST=1 first seed, FUZZ_JOBS=2,
+#    FUZZ_TIMEOUT=30 seconds a mutant)
 #
 # Seed files (MPEG-TS, Matroska, MP4, AVI; 160x120, 1 s, with audio) are
 # made with ffmpeg; zzuf (fixed seeds 1..N, ratio 0.4%) writes each mutant
@@ -14,7 +15,8 @@
 # become fixtures. Ends with "N passed, N failed" like the e2e scripts.
 . "$(dirname "$0")/lib.sh"
 
-N=${1:-${FUZZ_N:-200}}
+N=${1:-${FUZZ_N:-300}}
+FIRST=${FUZZ_FIRST:-1}    # seeds FIRST .. FIRST+N-1
 RATIO=${FUZZ_RATIO:-0.004}
 JOBS=${FUZZ_JOBS:-2}
 LIMIT=${FUZZ_TIMEOUT:-30}
@@ -72,7 +74,7 @@ export RENDER RATIO LIMIT KEEP T_TMP
 
 for c in ${FUZZ_CONTAINERS:-ts mkv mp4 avi}; do
     seed_file "$c" || { fail "seed $c" "ffmpeg could not make it"; continue; }
-    res=$(seq 1 "$N" | xargs -P "$JOBS" -I{} bash -c 'one "$0" "$1"' "$c" {})
+    res=$(seq "$FIRST" "$((FIRST + N - 1))" | xargs -P "$JOBS" -I{} bash -c 'one "$0" "$1"' "$c" {})
     bad=$(grep -c '^FAIL' <<<"$res" || true)
     if [ "$bad" -eq 0 ]; then
         ok "fuzz $c: $N mutants, no sanitizer report, crash, hang or leftover"
