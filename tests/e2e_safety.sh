@@ -144,7 +144,7 @@ s_symlink() {
 s_appear() {
     local d=$W/appear
     mkdir -p "$d"
-    start_slow "$W/a" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
+    start_slow "$W/a" "$SLOW" -t 1 -o "$d/o.mp4" -q --preset veryslow -w 2
     wait_file "$d/o.mp4.part-*" 50
     printf 'appeared\n' >"$d/o.mp4"
     wait_gone $PID 300
@@ -258,7 +258,7 @@ s_errors() {
         echo "skip - 8: ENOSPC (needs root to mount a 64 KiB tmpfs)"
         return
     fi
-    rc=0; rr "$W/e3" "$SLOW" -o "$W/tiny/o.mp4" -q || rc=$?
+    rc=0; rr "$W/e3" "$SLOW" -t 1.5 -o "$W/tiny/o.mp4" -q || rc=$?
     check "8: ENOSPC names OUTPUT, not the input, and leaves nothing" "$(rr_why "$W/e3" $rc), tiny: $(has "$W/tiny")" \
         sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$W/e3.err') -eq 1 ] &&
                grep -q '^render: $W/tiny/o.mp4: .*No space left on device' '$W/e3.err' && [ -z \"\$(ls -A '$W/tiny')\" ]"
@@ -326,7 +326,7 @@ s_mpi() {
     fi
     mkdir -p "$d" && cp "$FX/cfr.mp4" "$d/in.mp4"
     export OMPI_MCA_btl=self,vader OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    rc=0; OMP_NUM_THREADS=1 mpirun --oversubscribe --bind-to none -np 2 "$mpi" "$d/in.mp4" \
+    rc=0; OMP_NUM_THREADS=1 mpirun --oversubscribe --bind-to none -np 1 "$mpi" "$d/in.mp4" \
         --report "$d/in.mp4" -o "$d/o.mp4" -q </dev/null >"$W/mp.out" 2>"$W/mp.err" || rc=$?
     check "mpi: --report INPUT refused, input kept" "exit $rc: $(err_of "$W/mp.err")" \
         sh -c "[ $rc -ne 0 ] && cmp -s '$FX/cfr.mp4' '$d/in.mp4' && [ ! -e '$d/o.mp4' ]"
