@@ -119,7 +119,7 @@ static int encode(Ctx *c, AVFrame *f)
     /* Every frame needs a time on the joined timeline (found by fuzzing: a
      * timestamp lost to damage overflowed the merge's arithmetic). */
     if (f && f->pts == AV_NOPTS_VALUE) {
-        snprintf(c->err, c->errlen, "chunk %d: a frame without a timestamp (damaged input)", c->job->index);
+        snprintf(c->err, c->errlen, "chunk %d: a decoded frame has no timestamp; not supported", c->job->index);
         return AVERROR_INVALIDDATA;
     }
     if (f)
