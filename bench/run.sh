@@ -151,7 +151,7 @@ if "$RENDER" --help 2>&1 | grep -q -- '--assemble-sweep'; then
         done
     done
     rm -f "$TMP/processes_out.mp4"
-    "$RENDER" --assemble-sweep "$RES/processes.json" --dat-dir "$RES" \
+    "$RENDER" --assemble-sweep "$RES/processes.json" -y --dat-dir "$RES" \
         "${baselines[@]}" "${runs[@]}"
 else
     echo "bench: $RENDER has no --assemble-sweep; skipping the one-process-per-run sweep" >&2

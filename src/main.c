@@ -3,6 +3,7 @@
  * a message and an exit status.
  */
 #include <omp.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,10 +52,15 @@ static void apply_environment(void)
 static int write_report(const RdCli *c, const RdReport *rep)
 {
     cJSON *j = rd_report_to_json(rep);
-    int ret = j ? rd_json_write_file(j, c->report_path) : AVERROR(ENOMEM);
+    int ret = j ? rd_json_save(j, c->report_path, c->s.overwrite) : AVERROR(ENOMEM);
     cJSON_Delete(j);
-    if (ret < 0)
-        fprintf(stderr, "render: %s: %s\n", c->report_path, av_err2str(ret));
+    if (ret < 0) {
+        /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
+        int undone = unlink(c->s.output) == 0;
+        fprintf(stderr, "render: %s: %s%s%s\n", c->report_path, ret == AVERROR(EEXIST)
+                ? "appeared while rendering; not replaced (use -y to overwrite)" : av_err2str(ret),
+                undone ? "; removed " : "", undone ? c->s.output : "");
+    }
     return ret;
 }
 
@@ -103,12 +109,8 @@ static int run_render(RdCli *c)
         rd_report_free(&rep);
         return 1;
     }
-    if (c->report_path && write_report(c, &rep) < 0) {
-        /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
-        if (unlink(c->s.output) == 0)
-            fprintf(stderr, "render: %s: removed, as the report could not be written\n", c->s.output);
+    if (c->report_path && write_report(c, &rep) < 0)
         ret = -1;
-    }
     rd_report_free(&rep);
     return ret < 0 ? 1 : 0;
 }

@@ -84,16 +84,21 @@ cJSON *rd_report_to_json(const RdReport *r)
     return root;
 }
 
-int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path)
+static int commit(FILE *f, int ret, const char *tmp, const char *path, int overwrite)
 {
     if (ferror(f) && !ret)
         ret = AVERROR(EIO);
     if (fclose(f) != 0 && !ret)
         ret = AVERROR(errno);
     if (!ret)
-        return rd_outfile_commit(tmp, path, 1); /* -y was checked before the run (paths.h) */
+        return rd_outfile_commit(tmp, path, overwrite);
     rd_outfile_discard(tmp);
     return ret;
+}
+
+int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path)
+{
+    return commit(f, ret, tmp, path, 1);
 }
 
 FILE *rd_file_create(const char *path, char *tmp, int tmplen, int *ret)
@@ -115,6 +120,11 @@ FILE *rd_file_create(const char *path, char *tmp, int tmplen, int *ret)
 
 int rd_json_write_file(const cJSON *json, const char *path)
 {
+    return rd_json_save(json, path, 1);
+}
+
+int rd_json_save(const cJSON *json, const char *path, int overwrite)
+{
     char tmp[4096];
     char *text = cJSON_Print(json);
     FILE *f = NULL;
@@ -129,7 +139,7 @@ int rd_json_write_file(const cJSON *json, const char *path)
     if (!(f = rd_file_create(path, tmp, sizeof(tmp), &ret)))
         goto end;
     ret = fputs(text, f) < 0 || fputc('\n', f) < 0 ? AVERROR(EIO) : 0;
-    ret = rd_file_commit(f, ret, tmp, path);
+    ret = commit(f, ret, tmp, path, overwrite);
 end:
     cJSON_free(text);
     return ret;

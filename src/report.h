@@ -68,6 +68,12 @@ cJSON *rd_report_to_json(const RdReport *r);
 int rd_json_write_file(const cJSON *json, const char *path);
 
 /**
+ * rd_json_write_file(), and without `overwrite` a file that appeared at
+ * PATH meanwhile is not replaced: AVERROR(EEXIST), nothing written.
+ */
+int rd_json_save(const cJSON *json, const char *path, int overwrite);
+
+/**
  * Finish a file written to `tmp`: close it, then rename it to `path`. `ret`
  * is the writer's status so far; on any failure `tmp` is removed. Returns 0
  * or a negative AVERROR.

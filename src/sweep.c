@@ -292,10 +292,11 @@ static int finish(RdSweepData *d, const RdSweepSettings *sw, int quiet,
     }
     if (sw->export_path) {
         cJSON *json = rd_sweep_build_json(d);
-        ret = json ? rd_json_write_file(json, sw->export_path) : AVERROR(ENOMEM);
+        ret = json ? rd_json_save(json, sw->export_path, sw->overwrite) : AVERROR(ENOMEM);
         cJSON_Delete(json);
         if (ret < 0) {
-            set_err(errbuf, errlen, "%s: %s", sw->export_path, av_err2str(ret));
+            set_err(errbuf, errlen, "%s: %s", sw->export_path, ret == AVERROR(EEXIST)
+                    ? "already exists (use -y to overwrite)" : av_err2str(ret));
             return ret;
         }
     }

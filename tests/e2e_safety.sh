@@ -152,6 +152,16 @@ s_appear() {
         sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$W/a.err') -eq 1 ] && grep -q 'cannot finish the output: appeared' '$W/a.err'"
     check "4: OUTPUT appearing mid-run: kept, temporary file removed" "dir: $(has "$d")" \
         sh -c "[ \"\$(cat '$d/o.mp4')\" = appeared ] && [ \$(ls -A '$d' | wc -l) -eq 1 ]"
+    # A --report that appears mid-run: kept, and OUTPUT is taken back (exit 1 leaves none).
+    rm -f "$d/o.mp4"
+    start_slow "$W/a2" "$SLOW" -t 1 -o "$d/o.mp4" --report "$d/r.json" -q --preset veryslow -w 2
+    wait_file "$d/o.mp4.part-*" 50
+    printf 'appeared\n' >"$d/r.json"
+    wait_gone $PID 300
+    check "4: --report appearing mid-run: exit 1, kept, no OUTPUT" "$(rr_why "$W/a2" $RC), dir: $(has "$d")" \
+        sh -c "[ $RC -eq 1 ] && [ \"\$(cat '$d/r.json')\" = appeared ] && [ ! -e '$d/o.mp4' ] &&
+               [ \$(wc -l <'$W/a2.err') -eq 1 ] &&
+               grep -q 'r.json: appeared while rendering.*; removed ' '$W/a2.err' && [ \$(ls -A '$d' | wc -l) -eq 1 ]"
 }
 
 # --- 5: every signal removes the temporary file; stale ones are cleaned -----
@@ -265,7 +275,7 @@ s_errors() {
     head -c 65536 /dev/zero >"$W/tiny/fill" 2>/dev/null
     rc=0; rr "$W/e4" "$FX/cfr.mp4" -o "$d/o.mp4" --report "$W/tiny/r.json" -q --vf null || rc=$?
     check "8: a report that cannot be written: exit 1, the reason, OUTPUT undone" "$(rr_why "$W/e4" $rc), dir: $(has "$d")" \
-        sh -c "[ $rc -eq 1 ] && grep -q '$W/tiny/r.json: No space left' '$W/e4.err' && [ -z \"\$(ls -A '$d')\" ] &&
+        sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$W/e4.err') -eq 1 ] && grep -q '$W/tiny/r.json: No space left.*; removed' '$W/e4.err' && [ -z \"\$(ls -A '$d')\" ] &&
                [ \"\$(ls -A '$W/tiny')\" = fill ]"
     umount "$W/tiny"
 }
