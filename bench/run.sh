@@ -92,7 +92,7 @@ sweep() {  # sweep NAME INPUT REPEAT [render options...]
     local name=$1 input=$2 repeat=$3
     shift 3
     step "$name: render $input --sweep $POINTS $*"
-    "$RENDER" "$input" --sweep "$POINTS" --repeat "$repeat" \
+    "$RENDER" "$input" --sweep "$POINTS" -y --repeat "$repeat" \
         --export "$RES/$name.json" --dat-dir "$RES" "$@"
 }
 
@@ -115,7 +115,7 @@ UNIT=$(awk -v d="$SECONDS_MAIN" -v p="$PMAX" \
 WEAK_POINTS=$(echo "$POINTS" | tr ',' '\n' |
     awk -v d="$SECONDS_MAIN" -v u="$UNIT" '$1 * u <= d + 1e-9' | paste -sd, -)
 step "weak: $UNIT s per worker, points $WEAK_POINTS"
-"$RENDER" "$MAIN" --sweep "$WEAK_POINTS" --weak "$UNIT" --repeat "$REPEAT2" \
+"$RENDER" "$MAIN" --sweep "$WEAK_POINTS" -y --weak "$UNIT" --repeat "$REPEAT2" \
     --export "$RES/weak.json" --dat-dir "$RES"
 
 # ---- one process per run -----------------------------------------------------
@@ -151,7 +151,7 @@ if "$RENDER" --help 2>&1 | grep -q -- '--assemble-sweep'; then
         done
     done
     rm -f "$TMP/processes_out.mp4"
-    "$RENDER" --assemble-sweep "$RES/processes.json" --dat-dir "$RES" \
+    "$RENDER" --assemble-sweep "$RES/processes.json" -y --dat-dir "$RES" \
         "${baselines[@]}" "${runs[@]}"
 else
     echo "bench: $RENDER has no --assemble-sweep; skipping the one-process-per-run sweep" >&2

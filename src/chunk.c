@@ -135,6 +135,12 @@ static int drain_encoder(Ctx *c)
 static int encode(Ctx *c, AVFrame *f)
 {
     int ret;
+    /* Every frame needs a time on the joined timeline (found by fuzzing: a
+     * timestamp lost to damage overflowed the merge's arithmetic). */
+    if (f && f->pts == AV_NOPTS_VALUE) {
+        snprintf(c->err, c->errlen, "chunk %d: a decoded frame has no timestamp; not supported", c->job->index);
+        return AVERROR_INVALIDDATA;
+    }
     if (f)
         f->pict_type = AV_PICTURE_TYPE_NONE;
     if ((ret = avcodec_send_frame(c->enc, f)) < 0)

@@ -7,6 +7,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "paths.h"
+
 typedef struct Args {
     int argc, i;
     char **argv;
@@ -42,7 +44,10 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         temporal filters are settled at joins (default 8 for\n"
 "                         temporal filters such as hqdn3d, else 0)\n"
 "  -t, --duration S       render only the first S seconds\n"
-"  -y                     overwrite OUTPUT if it exists\n"
+"  -y                     overwrite OUTPUT (and --report, --progress, --export\n"
+"                         files) if they exist\n"
+"      --protocols LIST   libav protocols INPUT may use, e.g. file,http\n"
+"                         (default: file, local files only)\n"
 "  -q, --quiet            no dashboard, no summary (errors only)\n"
 "      --strict           a file with missing or undecodable frames is an error\n"
 "                         (default: rendered, with one warning giving the count)\n"
@@ -63,7 +68,7 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "\n"
 "Environment: OMP_NUM_THREADS (default workers), OMP_SCHEDULE (default\n"
 "dynamic,1; e.g. static or guided,1 for a class demonstration).\n"
-"Exit status: 0 done, 1 failed, 2 usage error, 130 interrupted.\n", f);
+"Exit status: 0 done, 1 failed, 2 usage error, 128+N on signal N (130 Ctrl-C).\n", f);
 }
 
 static int usage_error(Args *a, const char *fmt, const char *what)
@@ -185,6 +190,19 @@ static int split_mode(Args *a, int *split_time)
     return 0;
 }
 
+/* A process-wide setting (paths.h), made here so that every program that
+ * parses this command line (render, render-mpi's ranks) reads the same. */
+static int protocols(Args *a)
+{
+    const char *v;
+    int ret = next_value(a, "--protocols", &v);
+    if (ret < 0)
+        return ret;
+    if (rd_paths_set_protocols(v) < 0)
+        return usage_error(a, "--protocols: '%s' is not a comma-separated list of protocol names", v);
+    return 0;
+}
+
 static int is(const char *arg, const char *a, const char *b)
 {
     return !strcmp(arg, a) || (b && !strcmp(arg, b));
@@ -225,6 +243,7 @@ static int parse_option(Args *a, RdCli *c)
             return usage_error(a, "%s: too many", o);
         return next_value(a, o, &c->baselines[c->nbaselines++]);
     }
+    if (is(o, "--protocols", NULL))          return protocols(a);
     if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
     if (is(o, "-h", "--help"))               return c->help = 1, 0;
     if (is(o, "--version", NULL))            return c->version = 1, 0;
@@ -237,6 +256,7 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     int ret;
 
     memset(c, 0, sizeof(*c));
+    rd_paths_set_protocols(NULL);
     if (!(c->reports = av_calloc(argc + 1, sizeof(*c->reports))))
         return usage_error(&a, "%s", "out of memory");
     rd_settings_defaults(&c->s);
@@ -272,6 +292,15 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
         c->sweep = 1;
     c->s.venc_opts = c->venc_opts;
+    /* Files written are plain local names: "file:x" is x (same-file checks
+     * and the temporary name then see the real file). */
+    c->s.output = rd_paths_local(c->s.output);
+    c->report_path = rd_paths_local(c->report_path);
+    c->progress_path = rd_paths_local(c->progress_path);
+    c->export_path = rd_paths_local(c->export_path);
+    c->s.sidecar[RD_SIDECAR_REPORT] = c->report_path;
+    c->s.sidecar[RD_SIDECAR_PROGRESS] = c->progress_path;
+    c->s.sidecar[RD_SIDECAR_EXPORT] = c->export_path;
     return 0;
 }
 

@@ -46,6 +46,23 @@ static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVF
     }
 }
 
+/* x264 and x265 refuse a size the chroma subsampling does not divide, and
+ * libx264 leaks its parameters when it does (found by fuzzing): say so
+ * before opening. */
+static int check_size(const AVCodecContext *enc, const AVCodec *codec, char *err, int errlen)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(enc->pix_fmt);
+    if (!d || strncmp(codec->name, "libx26", 6))
+        return 0;
+    if ((enc->width & ((1 << d->log2_chroma_w) - 1)) || (enc->height & ((1 << d->log2_chroma_h) - 1))) {
+        snprintf(err, errlen, "cannot open encoder %s for %dx%d %s: its chroma subsampling needs "
+                 "a width divisible by %d and a height by %d", codec->name, enc->width,
+                 enc->height, d->name, 1 << d->log2_chroma_w, 1 << d->log2_chroma_h);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
 int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
                    const AVFilterContext *sink, char *err, int errlen)
 {
@@ -60,6 +77,8 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = build_opts(&opts, cfg)) < 0)
+        goto end;
+    if ((ret = check_size(*penc, cfg->codec, err, errlen)) < 0)
         goto end;
     if ((ret = avcodec_open2(*penc, cfg->codec, &opts)) < 0) {
         snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,

@@ -8,6 +8,7 @@
 
 #include "chunk.h"
 #include "filter.h"
+#include "memory.h"
 #include "merge.h"
 #include "plan.h"
 #include "probe.h"
@@ -39,6 +40,8 @@ struct RdEngine {
     omp_lock_t write_lock;  ///< one writer at a time
     _Atomic int stop;
     int err;                ///< first error (under the critical section)
+    int err_output;         ///< the first error is OUTPUT's (writing it), not the input's
+    int workers_auto;       ///< the worker count was not given (-w): memory may lower it
     char errmsg[512];
     double t0;
     RdSettings eff;         ///< settings with defaults resolved
@@ -72,18 +75,21 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
     return ret;
 }
 
-/* The output must not be the input, nor replace a file without -y. */
+/* Local files only, none the same as another, none replaced without -y
+ * (paths.h); then a format for OUTPUT's name. */
 static int check_output(const RdSettings *s, char *err, int errlen)
 {
-    struct stat in, out;
+    const AVOutputFormat *fmt;
+    char detail[200];
     int ret;
-    if (stat(s->output, &out) == 0) {
-        if (stat(s->input, &in) == 0 && in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-            return fail(err, errlen, s->output, "output is the input file", AVERROR(EINVAL));
-        if (!s->overwrite)
-            return fail(err, errlen, s->output, "already exists (use -y to overwrite)", AVERROR(EEXIST));
-        if (S_ISDIR(out.st_mode))
-            return fail(err, errlen, s->output, "is a directory", AVERROR(EISDIR));
+    if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
+                              err, errlen)) < 0)
+        return ret;
+    fmt = av_guess_format(NULL, s->output, NULL);
+    if (fmt && (fmt->flags & AVFMT_NOFILE)) {
+        snprintf(detail, sizeof(detail), "the %s muxer writes files of its own; render writes one "
+                 "file (name it .mp4, .mkv, .mov, .webm, .ts ...)", fmt->name);
+        return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
     }
     if ((ret = rd_merge_probe_format(s->output)) < 0)
         return fail(err, errlen, s->output,
@@ -139,6 +145,20 @@ static int make_jobs(Run *r)
     return 0;
 }
 
+/* Invariant 5: what the workers' frames need fits in memory (memory.h). */
+static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen)
+{
+    RdSettings *s = &r->eff;
+    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
+                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
+    int w = rd_memory_check(&mi, s->workers, FFMIN(s->workers, r->plan.n), r->workers_auto,
+                            s->quiet, s->output, err, errlen);
+    if (w < 0)
+        return w;
+    s->workers = w;
+    return 0;
+}
+
 static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -148,7 +168,8 @@ static int open_output(Run *r, char *err, int errlen)
                                         : INT64_MAX };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix ? r->probe.matrix : NULL,
-                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL };
+                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL,
+                         s->overwrite };
     char detail[256] = "";
     int ret;
 
@@ -158,6 +179,10 @@ static int open_output(Run *r, char *err, int errlen)
     r->sh.out_w = tmpl->width;
     r->sh.out_h = tmpl->height;
     r->sh.out_fmt = tmpl->pix_fmt;
+    if ((ret = check_memory(r, tmpl, err, errlen)) < 0) {
+        avcodec_free_context(&tmpl);
+        return ret;
+    }
     mc.venc = tmpl;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     avcodec_free_context(&tmpl);
@@ -195,8 +220,11 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0)
+            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
+                #pragma omp critical(rd_error)
+                r->err_output |= r->err == ret;
+            }
             if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
                 atomic_fetch_add(&r->prog->output_bytes, res->bytes);
@@ -425,6 +453,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     memset(r, 0, sizeof(*r));
     memset(rep, 0, sizeof(*rep));
     r->eff = *s;
+    r->workers_auto = s->workers <= 0;
     if (r->eff.workers <= 0)
         r->eff.workers = omp_get_max_threads();
     if (r->eff.chunk_factor <= 0)
@@ -565,13 +594,17 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         if (s->cancel && atomic_load(s->cancel) && !r->err)
             r->err = AVERROR_EXIT;
         if ((ret = r->err) < 0)
-            fail(err, errlen, ret == AVERROR_EXIT ? s->output : s->input, r->errmsg, ret);
+            fail(err, errlen, ret == AVERROR_EXIT || r->err_output ? s->output : s->input, r->errmsg, ret);
         else if (!rd_reorder_done(&r->ro))
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
         else if ((ret = damage_check(r, err, errlen)) < 0)
             ;
-        else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes)) < 0)
-            fail(err, errlen, s->output, "cannot finish the output", ret);
+        else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
+            char why[600];
+            snprintf(why, sizeof(why), "cannot finish the output: %s",
+                     *r->errmsg ? r->errmsg : av_err2str(ret));
+            fail(err, errlen, s->output, why, ret);
+        }
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */
         ret = r->err < 0 ? r->err : AVERROR(EINVAL);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <libavutil/dict.h>
 
+#include "paths.h"
 #include "progress.h"
 #include "report.h"
 
@@ -37,6 +38,7 @@ typedef struct RdSettings {
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
+    const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
 } RdSettings;
 
 /** Fill `s` with the defaults documented above. */

@@ -3,6 +3,7 @@
  * a message and an exit status.
  */
 #include <omp.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,35 +14,23 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "outfile.h"
+#include "paths.h"
+#include "signals.h"
 #include "version.h"
 #include "dashboard.h"
 #include "engine.h"
 #include "sweep.h"
 
 
-static _Atomic int cancel_flag;
+static _Atomic int *cancel_flag;
 
-static void on_signal(int sig)
+/* 128 + the signal that stopped the run (130 for Ctrl-C), with one line. */
+static int interrupted(const char *what)
 {
-    (void)sig;
-    if (atomic_exchange(&cancel_flag, 1)) {
-        static const char msg[] = "render: interrupted twice, quitting\n";
-        ssize_t w;
-        rd_dashboard_emergency_restore();
-        w = write(2, msg, sizeof(msg) - 1);
-        (void)w;
-        _exit(130);
-    }
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    int sig = rd_signals_caught();
+    fprintf(stderr, "render: interrupted (%s); %s not written\n", rd_signals_name(sig), what);
+    return 128 + (sig ? sig : SIGINT);
 }
 
 static void print_version(void)
@@ -63,10 +52,15 @@ static void apply_environment(void)
 static int write_report(const RdCli *c, const RdReport *rep)
 {
     cJSON *j = rd_report_to_json(rep);
-    int ret = j ? rd_json_write_file(j, c->report_path) : AVERROR(ENOMEM);
+    int ret = j ? rd_json_save(j, c->report_path, c->s.overwrite) : AVERROR(ENOMEM);
     cJSON_Delete(j);
-    if (ret < 0)
-        fprintf(stderr, "render: %s: %s\n", c->report_path, av_err2str(ret));
+    if (ret < 0) {
+        /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
+        int undone = unlink(c->s.output) == 0;
+        fprintf(stderr, "render: %s: %s%s%s\n", c->report_path, ret == AVERROR(EEXIST)
+                ? "appeared while rendering; not replaced (use -y to overwrite)" : av_err2str(ret),
+                undone ? "; removed " : "", undone ? c->s.output : "");
+    }
     return ret;
 }
 
@@ -92,17 +86,23 @@ static int run_render(RdCli *c)
     int ret;
 
     memset(&prog, 0, sizeof(prog));
+    /* Before the dashboard opens --progress: nothing is written until every
+     * name is known to be safe to write. */
+    if (rd_paths_check(c->s.input, c->s.output, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
+                       err, sizeof(err)) < 0) {
+        fprintf(stderr, "render: %s\n", err);
+        return 1;
+    }
     if (start_dashboard(c, &dash, &prog) < 0)
         return 1;
-    c->s.cancel = &cancel_flag;
+    c->s.cancel = cancel_flag;
     c->s.progress = &prog;
     ret = rd_engine_run(&c->s, &rep, err, sizeof(err));
     rd_dashboard_stop(&dash, ret < 0 ? NULL : &rep);
     rd_progress_free(&prog);
-    if (ret == AVERROR_EXIT && atomic_load(&cancel_flag)) {
-        fprintf(stderr, "render: interrupted; %s not written\n", c->s.output);
+    if (ret < 0 && atomic_load(cancel_flag)) { /* whatever failed, it was the signal that began it */
         rd_report_free(&rep);
-        return 130;
+        return interrupted(c->s.output);
     }
     if (ret < 0) {
         fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
@@ -125,6 +125,7 @@ static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
     sw->weak_unit_s = c->weak_unit_s;
     sw->export_path = c->export_path;
     sw->dat_dir = c->dat_dir;
+    sw->overwrite = c->s.overwrite;
 }
 
 static int run_sweep(RdCli *c)
@@ -134,12 +135,16 @@ static int run_sweep(RdCli *c)
     int ret;
 
     sweep_settings(c, &sw);
-    c->s.cancel = &cancel_flag;
-    ret = rd_sweep_run(&c->s, &sw, err, sizeof(err));
-    if (ret < 0 && atomic_load(&cancel_flag)) {
-        fprintf(stderr, "render: sweep interrupted\n");
-        return 130;
+    /* OUTPUT is not written by a sweep; its sidecars are. */
+    if (rd_paths_check(c->s.input, NULL, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
+                       err, sizeof(err)) < 0) {
+        fprintf(stderr, "render: %s\n", err);
+        return 1;
     }
+    c->s.cancel = cancel_flag;
+    ret = rd_sweep_run(&c->s, &sw, err, sizeof(err));
+    if (ret < 0 && atomic_load(cancel_flag))
+        return interrupted("sweep results");
     if (ret < 0) {
         fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
         return 1;
@@ -187,7 +192,7 @@ int main(int argc, char **argv)
     if (cli.verbose)
         av_log_set_level(AV_LOG_INFO);
     apply_environment();
-    install_signals();
+    cancel_flag = rd_signals_install("render", rd_dashboard_emergency_restore);
     if (cli.assemble_out)
         status = run_assemble(&cli);
     else if (cli.sweep)

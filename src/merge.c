@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
+#include "outfile.h"
+
 struct RdMerge {
     AVFormatContext *oc;
     AVStream *vst;
@@ -17,12 +19,14 @@ struct RdMerge {
     int64_t *tail;          ///< last D presentation times written, ascending
     int started;            ///< a chunk has been written
     int finished;
+    int overwrite;          ///< -y: the final rename may replace OUTPUT
+    RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
     char tmp[4096], out[4096];
 };
 
 void rd_merge_temp_name(char *buf, int len, const char *output)
 {
-    snprintf(buf, len, "%s.part-%ld", output, (long)getpid());
+    snprintf(buf, len, "%s" RD_OUTFILE_PART "%ld", output, (long)getpid());
 }
 
 int rd_merge_probe_format(const char *output)
@@ -74,10 +78,11 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         return ret;
     if (cfg->audio && (ret = rd_audio_open(&m->audio, cfg->audio, m->oc, err, errlen)) < 0)
         return ret;
-    if ((ret = avio_open(&m->oc->pb, m->tmp, AVIO_FLAG_WRITE)) < 0) {
-        m->tmp[0] = 0; /* nothing was created */
+    m->overwrite = cfg->overwrite;
+    if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
         return ret;
-    }
+    m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    m->oc->io_open = rd_outfile_io_refuse; /* one file, the temporary one */
     if ((ret = avformat_write_header(m->oc, NULL)) < 0)
         snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
     return ret;
@@ -139,18 +144,18 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
     return 0;
 }
 
-int rd_merge_finish(RdMerge *m, int64_t *bytes)
+int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
 {
     struct stat st;
     int ret;
     if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, INT64_MAX, m->etb)) < 0)
         return ret;
-    if ((ret = av_write_trailer(m->oc)) < 0)
+    if ((ret = av_write_trailer(m->oc)) < 0) {
+        snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
         return ret;
-    if ((ret = avio_closep(&m->oc->pb)) < 0)
+    }
+    if ((ret = rd_outfile_finish(m->of, &m->oc->pb, m->overwrite, err, errlen)) < 0)
         return ret;
-    if (rename(m->tmp, m->out) < 0)
-        return AVERROR(errno);
     m->finished = 1;
     *bytes = stat(m->out, &st) == 0 ? st.st_size : 0;
     return 0;
@@ -158,16 +163,13 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes)
 
 void rd_merge_free(RdMerge **pm)
 {
+    AVIOContext *none = NULL;
     RdMerge *m = *pm;
     if (!m)
         return;
     rd_audio_free(&m->audio);
-    if (m->oc) {
-        avio_closep(&m->oc->pb);
-        avformat_free_context(m->oc);
-    }
-    if (!m->finished && m->tmp[0])
-        unlink(m->tmp);
+    rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
+    avformat_free_context(m->oc);
     av_free(m->tail);
     av_freep(pm);
 }

@@ -27,6 +27,7 @@ typedef struct RdMergeConfig {
     int64_t ts_offset;             ///< added to all timestamps, AV_TIME_BASE units
     const int32_t *matrix;         ///< display matrix to carry over, or NULL
     const RdAudioConfig *audio;    ///< audio to carry, or NULL for none
+    int overwrite;                 ///< 1 = the final rename may replace an existing OUTPUT (-y); 0 = it fails instead
 } RdMergeConfig;
 
 /** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */
@@ -44,8 +45,12 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
 /** Write the next chunk (in order). Packets are consumed. */
 int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen);
 
-/** Remaining audio, trailer, close, rename to OUTPUT. *bytes gets the file size. */
-int rd_merge_finish(RdMerge *m, int64_t *bytes);
+/**
+ * Remaining audio, trailer, close, rename to OUTPUT (never over a file that
+ * appeared meanwhile, unless overwrite). *bytes gets the file size. Returns
+ * 0 or a negative AVERROR with the cause in err.
+ */
+int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen);
 
 /** Free; when not finished, the temporary file is removed. */
 void rd_merge_free(RdMerge **pm);

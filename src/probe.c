@@ -8,6 +8,7 @@
 
 #include "rap.h"
 #include "tsfix.h"
+#include "paths.h"
 
 typedef struct Scan {
     int64_t *pts;
@@ -18,7 +19,13 @@ typedef struct Scan {
 
 int rd_probe_open_input(AVFormatContext **pic, const char *path, int keep)
 {
-    int ret = avformat_open_input(pic, path, NULL, NULL);
+    AVDictionary *o = NULL;
+    int ret;
+    /* libav opens any URL it is given; only the protocols allowed (paths.h). */
+    if ((ret = av_dict_set(&o, "protocol_whitelist", rd_paths_protocols(), 0)) < 0)
+        return ret;
+    ret = avformat_open_input(pic, path, NULL, &o);
+    av_dict_free(&o);
     if (ret < 0)
         return ret;
     if ((ret = avformat_find_stream_info(*pic, NULL)) < 0) {

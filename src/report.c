@@ -7,6 +7,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "outfile.h"
+
 void rd_report_free(RdReport *r)
 {
     if (r)
@@ -82,20 +84,46 @@ cJSON *rd_report_to_json(const RdReport *r)
     return root;
 }
 
-int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path)
+static int commit(FILE *f, int ret, const char *tmp, const char *path, int overwrite)
 {
     if (ferror(f) && !ret)
         ret = AVERROR(EIO);
     if (fclose(f) != 0 && !ret)
         ret = AVERROR(errno);
-    if (!ret && rename(tmp, path) < 0)
-        ret = AVERROR(errno);
-    if (ret < 0)
-        unlink(tmp);
+    if (!ret)
+        return rd_outfile_commit(tmp, path, overwrite);
+    rd_outfile_discard(tmp);
     return ret;
 }
 
+int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path)
+{
+    return commit(f, ret, tmp, path, 1);
+}
+
+FILE *rd_file_create(const char *path, char *tmp, int tmplen, int *ret)
+{
+    FILE *f;
+    int fd;
+    rd_outfile_clean_stale(path, RD_OUTFILE_TMP);
+    if ((fd = *ret = rd_outfile_create(path, RD_OUTFILE_TMP, tmp, tmplen)) < 0)
+        return NULL;
+    if (!(f = fdopen(fd, "w"))) {
+        *ret = AVERROR(errno);
+        close(fd);
+        rd_outfile_discard(tmp);
+        return NULL;
+    }
+    *ret = 0;
+    return f;
+}
+
 int rd_json_write_file(const cJSON *json, const char *path)
+{
+    return rd_json_save(json, path, 1);
+}
+
+int rd_json_save(const cJSON *json, const char *path, int overwrite)
 {
     char tmp[4096];
     char *text = cJSON_Print(json);
@@ -108,13 +136,10 @@ int rd_json_write_file(const cJSON *json, const char *path)
         ret = puts(text) < 0 ? AVERROR(EIO) : 0;
         goto end;
     }
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-    if (!(f = fopen(tmp, "w"))) {
-        ret = AVERROR(errno);
+    if (!(f = rd_file_create(path, tmp, sizeof(tmp), &ret)))
         goto end;
-    }
     ret = fputs(text, f) < 0 || fputc('\n', f) < 0 ? AVERROR(EIO) : 0;
-    ret = rd_file_commit(f, ret, tmp, path);
+    ret = commit(f, ret, tmp, path, overwrite);
 end:
     cJSON_free(text);
     return ret;

@@ -68,11 +68,24 @@ cJSON *rd_report_to_json(const RdReport *r);
 int rd_json_write_file(const cJSON *json, const char *path);
 
 /**
+ * rd_json_write_file(), and without `overwrite` a file that appeared at
+ * PATH meanwhile is not replaced: AVERROR(EEXIST), nothing written.
+ */
+int rd_json_save(const cJSON *json, const char *path, int overwrite);
+
+/**
  * Finish a file written to `tmp`: close it, then rename it to `path`. `ret`
  * is the writer's status so far; on any failure `tmp` is removed. Returns 0
  * or a negative AVERROR.
  */
 int rd_file_commit(FILE *f, int ret, const char *tmp, const char *path);
+
+/**
+ * Create PATH's temporary file (PATH.tmp-PID, exclusively, registered for
+ * signals; stale ones of dead processes removed) for rd_file_commit().
+ * Returns the stream, or NULL with a negative AVERROR in *ret.
+ */
+FILE *rd_file_create(const char *path, char *tmp, int tmplen, int *ret);
 
 /** Add a number, or null when it is not finite (JSON has no NaN). */
 cJSON *rd_json_add_number(cJSON *obj, const char *name, double v);

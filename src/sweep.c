@@ -18,6 +18,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "outfile.h"
+
 #define MAX_REPEAT 100
 
 void rd_sweep_defaults(RdSweepSettings *sw)
@@ -140,6 +142,7 @@ int rd_sweep_scratch_output(const char *output, const char *export_path,
     if ((fd = mkstemps(path, (int)strlen(ext))) < 0)
         return AVERROR(errno);
     close(fd);
+    rd_outfile_register(path); /* a signal removes it too */
     return 0;
 }
 
@@ -231,6 +234,52 @@ static int check_settings(const RdSweepSettings *sw, const int *pts, int np,
     return 0;
 }
 
+/* The .dat files' base name: --dat-name, else the export file's without its extension. */
+static void dat_base(const RdSweepSettings *sw, char *name, int len)
+{
+    if (sw->dat_name) {
+        av_strlcpy(name, sw->dat_name, len);
+    } else if (sw->export_path && strcmp(sw->export_path, "-")) {
+        const char *base = strrchr(sw->export_path, '/');
+        av_strlcpy(name, base ? base + 1 : sw->export_path, len);
+        char *dot = strrchr(name, '.');
+        if (dot && dot != name)
+            *dot = 0;
+    } else {
+        av_strlcpy(name, "sweep", len);
+    }
+}
+
+/* Before the sweep, not after it: --dat-dir is a directory and its .dat
+ * files are replaced only with -y, like every file render writes. */
+static int check_dat(const RdSweepSettings *sw, char *errbuf, int errlen)
+{
+    static const char *const kinds[] = { "scaling", "phases", "gantt" };
+    char name[256], path[4400];
+    struct stat st;
+
+    if (!sw->dat_dir)
+        return 0;
+    if (stat(sw->dat_dir, &st) < 0) {
+        int e = errno;
+        set_err(errbuf, errlen, "%s: --dat-dir: %s", sw->dat_dir, strerror(e));
+        return AVERROR(e);
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        set_err(errbuf, errlen, "%s: --dat-dir: not a directory", sw->dat_dir);
+        return AVERROR(ENOTDIR);
+    }
+    dat_base(sw, name, sizeof(name));
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s_%s.dat", sw->dat_dir, name, kinds[i]);
+        if (!sw->overwrite && lstat(path, &st) == 0) {
+            set_err(errbuf, errlen, "%s: already exists (use -y to overwrite)", path);
+            return AVERROR(EEXIST);
+        }
+    }
+    return 0;
+}
+
 static int finish(RdSweepData *d, const RdSweepSettings *sw, int quiet,
                   char *errbuf, int errlen)
 {
@@ -243,25 +292,16 @@ static int finish(RdSweepData *d, const RdSweepSettings *sw, int quiet,
     }
     if (sw->export_path) {
         cJSON *json = rd_sweep_build_json(d);
-        ret = json ? rd_json_write_file(json, sw->export_path) : AVERROR(ENOMEM);
+        ret = json ? rd_json_save(json, sw->export_path, sw->overwrite) : AVERROR(ENOMEM);
         cJSON_Delete(json);
         if (ret < 0) {
-            set_err(errbuf, errlen, "%s: %s", sw->export_path, av_err2str(ret));
+            set_err(errbuf, errlen, "%s: %s", sw->export_path, ret == AVERROR(EEXIST)
+                    ? "already exists (use -y to overwrite)" : av_err2str(ret));
             return ret;
         }
     }
     if (sw->dat_dir) {
-        if (sw->dat_name) {
-            av_strlcpy(name, sw->dat_name, sizeof(name));
-        } else if (sw->export_path && strcmp(sw->export_path, "-")) {
-            const char *base = strrchr(sw->export_path, '/');
-            av_strlcpy(name, base ? base + 1 : sw->export_path, sizeof(name));
-            char *dot = strrchr(name, '.');
-            if (dot && dot != name)
-                *dot = 0;
-        } else {
-            av_strlcpy(name, "sweep", sizeof(name));
-        }
+        dat_base(sw, name, sizeof(name));
         if ((ret = rd_sweep_write_dat(d, sw->dat_dir, name)) < 0)
             set_err(errbuf, errlen, "%s/%s_*.dat: %s", sw->dat_dir, name, av_err2str(ret));
     }
@@ -283,7 +323,8 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
         np = rd_sweep_default_points(d.cpus, defaults, RD_SWEEP_MAX_POINTS);
         pts = defaults;
     }
-    if ((ret = check_settings(sw, pts, np, errbuf, errlen)) < 0)
+    if ((ret = check_settings(sw, pts, np, errbuf, errlen)) < 0 ||
+        (ret = check_dat(sw, errbuf, errlen)) < 0)
         return ret;
     d.weak = sw->weak;
     d.weak_unit_s = sw->weak_unit_s;
@@ -313,7 +354,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
     ret = finish(&d, sw, base->quiet, errbuf, errlen);
 end:
     if (have_tmp)
-        unlink(tmp);
+        rd_outfile_discard(tmp);
     rd_sweep_data_free(&d);
     return ret;
 }

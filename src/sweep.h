@@ -32,6 +32,7 @@ typedef struct RdSweepSettings {
     const char *dat_dir;      ///< directory for the gnuplot .dat files; NULL = none
     const char *dat_name;     ///< base name of the .dat files; NULL = export file name without
                               ///< its extension, else "sweep"
+    int overwrite;            ///< 1 = existing .dat files may be replaced (-y); 0 = the sweep is refused before it starts
 } RdSweepSettings;
 
 /** One measured configuration: `repeats` runs, the median one kept. */

@@ -346,11 +346,11 @@ static int write_one(const char *dir, const char *name, const char *kind,
 {
     char path[4096], tmp[4200];
     FILE *f;
+    int ret;
 
     snprintf(path, sizeof(path), "%s/%s_%s.dat", dir, name, kind);
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-    if (!(f = fopen(tmp, "w")))
-        return AVERROR(errno);
+    if (!(f = rd_file_create(path, tmp, sizeof(tmp), &ret)))
+        return ret;
     body(f, d, fit);
     return rd_file_commit(f, 0, tmp, path);
 }

@@ -1,0 +1,86 @@
+/*
+ * outfile.h - files render creates: made under a temporary name next to
+ * their final path, exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, so a planted
+ * symlink or file is never written through), and moved to the final name
+ * only when complete, without replacing a file that appeared meanwhile
+ * unless the user said -y.
+ *
+ * Every temporary name is registered in a small fixed table that the
+ * signal handlers read (rd_outfile_unlink_all is async-signal-safe), so an
+ * interrupted or crashing run leaves nothing behind; a run killed with
+ * SIGKILL leaves a NAME.part-PID that the next run for the same NAME
+ * removes once PID is dead.
+ */
+#ifndef RD_OUTFILE_H
+#define RD_OUTFILE_H
+
+#include <libavformat/avio.h>
+
+struct AVFormatContext;
+
+typedef struct RdOutfile RdOutfile;
+
+#define RD_OUTFILE_PART ".part-"   ///< OUTPUT's temporary: OUTPUT.part-PID
+#define RD_OUTFILE_TMP  ".tmp-"    ///< a sidecar's temporary: FILE.tmp-PID
+
+/**
+ * Remove PATH<tag><pid> files left by processes that no longer exist (the
+ * exact pattern: tag then decimal digits only; never this process's).
+ * Returns how many were removed; errors are ignored (best effort).
+ */
+int rd_outfile_clean_stale(const char *path, const char *tag);
+
+/**
+ * Create PATH<tag><this pid> exclusively, mode 0666 & ~umask, and register
+ * it for removal on a signal. `tmp` (tmplen bytes) receives its name.
+ * Returns the open descriptor, or a negative AVERROR (AVERROR(EEXIST) when
+ * something, a symlink included, already has that name).
+ */
+int rd_outfile_create(const char *path, const char *tag, char *tmp, int tmplen);
+
+/**
+ * Move `tmp` to `path`. Without `overwrite`, an existing `path` is never
+ * replaced (renameat2 RENAME_NOREPLACE, else link + unlink):
+ * AVERROR(EEXIST). On failure `tmp` is removed. Either way it is
+ * unregistered. Returns 0 or a negative AVERROR.
+ */
+int rd_outfile_commit(const char *tmp, const char *path, int overwrite);
+
+/** Register a temporary file made elsewhere (mkstemp) for removal on a signal. */
+void rd_outfile_register(const char *tmp);
+
+/** Remove `tmp` and unregister it (no-op for an empty name). */
+void rd_outfile_discard(const char *tmp);
+
+/** Unlink every registered temporary file. Async-signal-safe. */
+void rd_outfile_unlink_all(void);
+
+/**
+ * OUTPUT's temporary file as a seekable AVIOContext for a muxer: creates
+ * OUTPUT.part-PID (after removing stale ones), `*pb` writes to it. On
+ * failure err names the reason. rd_outfile_free() in every case.
+ */
+int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen);
+
+/**
+ * For AVFormatContext.io_open: refuses every other file a muxer would open
+ * by itself (segments, a re-read of the output by name), so that all it
+ * writes goes through the one temporary file.
+ */
+int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                         AVDictionary **options);
+
+/** The temporary file's name ("" when none was created). */
+const char *rd_outfile_temp(const RdOutfile *f);
+
+/**
+ * Flush and close `*pb` (write errors such as ENOSPC come back here), then
+ * move the file to OUTPUT (no replacing without `overwrite`). Returns 0 or
+ * a negative AVERROR with the reason in err.
+ */
+int rd_outfile_finish(RdOutfile *f, AVIOContext **pb, int overwrite, char *err, int errlen);
+
+/** Close `*pb` if still open, remove the temporary file unless finished, free. */
+void rd_outfile_free(RdOutfile **pf, AVIOContext **pb);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * check_safety.c - the pure parts of issue 12's rules: the temporary files
+ * (outfile.c), the path checks (paths.c), the memory model (memory.c).
+ * Each test works in its own mkdtemp directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <libavutil/error.h>
+
+#include "suites.h"
+#include "memory.h"
+#include "outfile.h"
+#include "paths.h"
+
+static char dir[256];
+
+static void setup(void)
+{
+    snprintf(dir, sizeof(dir), "%s/rd-check-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static void put(const char *name, const char *text)
+{
+    char p[512];
+    FILE *f;
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    ck_assert_ptr_nonnull(f = fopen(p, "w"));
+    fputs(text, f);
+    fclose(f);
+}
+
+static int exists(const char *name)
+{
+    char p[512];
+    struct stat st;
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    return lstat(p, &st) == 0;
+}
+
+static const char *at(const char *name)
+{
+    static char p[4][512];
+    static int i;
+    i = (i + 1) % 4;
+    snprintf(p[i], sizeof(p[i]), "%s/%s", dir, name);
+    return p[i];
+}
+
+/* ---- outfile ------------------------------------------------------------- */
+
+START_TEST(test_create_exclusive)
+{
+    char tmp[600], link[600];
+    int fd;
+    snprintf(link, sizeof(link), "%s/o.mp4.part-%ld", dir, (long)getpid());
+    put("victim", "precious");
+    ck_assert_int_eq(symlink(at("victim"), link), 0);
+    fd = rd_outfile_create(at("o.mp4"), RD_OUTFILE_PART, tmp, sizeof(tmp));
+    ck_assert_int_eq(fd, AVERROR(EEXIST));
+    unlink(link);
+    fd = rd_outfile_create(at("o.mp4"), RD_OUTFILE_PART, tmp, sizeof(tmp));
+    ck_assert_int_ge(fd, 0);
+    ck_assert_str_eq(tmp, link);
+    close(fd);
+    rd_outfile_unlink_all(); /* what a signal handler does */
+    ck_assert(!exists(strrchr(link, '/') + 1));
+}
+END_TEST
+
+START_TEST(test_commit_noreplace)
+{
+    char tmp[600];
+    int fd = rd_outfile_create(at("o.mp4"), RD_OUTFILE_PART, tmp, sizeof(tmp));
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    put("o.mp4", "appeared");
+    ck_assert_int_eq(rd_outfile_commit(tmp, at("o.mp4"), 0), AVERROR(EEXIST));
+    ck_assert_int_eq(access(tmp, F_OK), -1); /* removed on failure */
+    fd = rd_outfile_create(at("o.mp4"), RD_OUTFILE_PART, tmp, sizeof(tmp));
+    close(fd);
+    ck_assert_int_eq(rd_outfile_commit(tmp, at("o.mp4"), 1), 0);
+    ck_assert_int_eq(access(tmp, F_OK), -1);
+    ck_assert(exists("o.mp4"));
+}
+END_TEST
+
+START_TEST(test_clean_stale)
+{
+    char name[64];
+    pid_t dead = fork();
+    if (!dead)
+        _exit(0);
+    waitpid(dead, NULL, 0);
+    snprintf(name, sizeof(name), "o.mp4.part-%ld", (long)dead);
+    put(name, "x");
+    put("o.mp4.part-1", "x");          /* pid 1 lives */
+    put("o.mp4.part-12a", "x");        /* not the pattern */
+    put("oo.mp4.part-999999", "x");    /* another OUTPUT */
+    ck_assert_int_eq(rd_outfile_clean_stale(at("o.mp4"), RD_OUTFILE_PART), 1);
+    ck_assert(!exists(name));
+    ck_assert(exists("o.mp4.part-1"));
+    ck_assert(exists("o.mp4.part-12a"));
+    ck_assert(exists("oo.mp4.part-999999"));
+}
+END_TEST
+
+/* ---- paths --------------------------------------------------------------- */
+
+START_TEST(test_protocols)
+{
+    ck_assert_int_eq(rd_paths_set_protocols(NULL), 0);
+    ck_assert_str_eq(rd_paths_protocols(), "file");
+    ck_assert_int_eq(rd_paths_set_protocols("concat"), 0);
+    ck_assert_str_eq(rd_paths_protocols(), "file,concat");
+    ck_assert_int_eq(rd_paths_set_protocols("http,file"), 0);
+    ck_assert_str_eq(rd_paths_protocols(), "http,file");
+    ck_assert_int_lt(rd_paths_set_protocols("a,,b"), 0);
+    ck_assert_int_lt(rd_paths_set_protocols("x;y"), 0);
+    rd_paths_set_protocols(NULL);
+    ck_assert_str_eq(rd_paths_local("file:a.mp4"), "a.mp4");
+    ck_assert_str_eq(rd_paths_local("a.mp4"), "a.mp4");
+}
+END_TEST
+
+START_TEST(test_same_file)
+{
+    char err[512], in[600], r1[600], r2[600], r3[600];
+    const char *side[RD_SIDECARS] = { NULL };
+    put("in.mp4", "x");
+    snprintf(r1, sizeof(r1), "%s", at("in.mp4"));
+    snprintf(r2, sizeof(r2), "%s", at("o.mp4"));
+    snprintf(r3, sizeof(r3), "%s", at("r.json"));
+    snprintf(in, sizeof(in), "file:%s", at("in.mp4"));
+    ck_assert_int_lt(rd_paths_check(in, at("in.mp4"), side, RD_SIDECARS, 1, err, sizeof(err)), 0);
+    ck_assert_ptr_nonnull(strstr(err, "is the input"));
+    side[RD_SIDECAR_REPORT] = r1;
+    ck_assert_int_lt(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 1, err, sizeof(err)), 0);
+    ck_assert_ptr_nonnull(strstr(err, "--report would write over the input"));
+    side[RD_SIDECAR_REPORT] = r2; /* neither exists yet: same name */
+    ck_assert_int_lt(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 1, err, sizeof(err)), 0);
+    ck_assert_ptr_nonnull(strstr(err, "would write over OUTPUT"));
+    side[RD_SIDECAR_REPORT] = r3;
+    ck_assert_int_eq(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 0, err, sizeof(err)), 0);
+    put("r.json", "{}");
+    ck_assert_int_eq(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 0, err, sizeof(err)),
+                     AVERROR(EEXIST));
+    ck_assert_int_eq(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 1, err, sizeof(err)), 0);
+    side[RD_SIDECAR_REPORT] = "/";
+    ck_assert_int_eq(rd_paths_check(at("in.mp4"), at("o.mp4"), side, RD_SIDECARS, 1, err, sizeof(err)),
+                     AVERROR(EISDIR));
+}
+END_TEST
+
+START_TEST(test_not_local)
+{
+    char err[512], fifo[600];
+    const char *side[RD_SIDECARS] = { NULL };
+    put("in.mp4", "x");
+    rd_paths_set_protocols(NULL);
+    ck_assert_int_lt(rd_paths_check("concat:a|b", NULL, side, 0, 0, err, sizeof(err)), 0);
+    ck_assert_ptr_nonnull(strstr(err, "protocol 'concat' is not allowed"));
+    ck_assert_int_lt(rd_paths_check(at("in.mp4"), "tee:a.mp4|b.mp4", side, 0, 0, err, sizeof(err)), 0);
+    ck_assert_ptr_nonnull(strstr(err, "must be a local file name"));
+    snprintf(fifo, sizeof(fifo), "%s", at("f"));
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    ck_assert_int_eq(rd_paths_check(fifo, NULL, side, 0, 0, err, sizeof(err)), AVERROR(ESPIPE));
+    ck_assert_int_eq(rd_paths_check("pipe:0", NULL, side, 0, 0, err, sizeof(err)), AVERROR(ESPIPE));
+    ck_assert_int_eq(rd_paths_set_protocols("concat"), 0);
+    ck_assert_int_eq(rd_paths_check("concat:a|b", NULL, side, 0, 0, err, sizeof(err)), 0);
+    rd_paths_set_protocols(NULL);
+}
+END_TEST
+
+/* ---- memory -------------------------------------------------------------- */
+
+START_TEST(test_memory_model)
+{
+    RdMemoryInput a = { 320, 240, AV_PIX_FMT_YUV420P, 320, 240, AV_PIX_FMT_YUV420P, "libx264", NULL, NULL };
+    RdMemoryInput b = a;
+    int64_t small, big;
+    ck_assert_int_eq(rd_memory_frame_bytes(320, 240, AV_PIX_FMT_YUV420P), 320 * 240 * 3 / 2);
+    small = rd_memory_worker_bytes(&a);
+    b.out_w = b.out_h = 16000;
+    big = rd_memory_worker_bytes(&b);
+    ck_assert_int_gt(big, 30ll << 30);            /* 384 MB frames, ~100 held */
+    ck_assert_int_lt(small, 200ll << 20);
+    ck_assert_double_gt(rd_memory_encoder_frames("libx264", "medium", NULL),
+                        rd_memory_encoder_frames("libx264", "ultrafast", NULL));
+    ck_assert_int_eq(rd_memory_fit_workers(10ll << 30, 1ll << 30, 4), 4);
+    ck_assert_int_eq(rd_memory_fit_workers(10ll << 30, 3ll << 30, 4), 2);
+    ck_assert_int_eq(rd_memory_fit_workers(1ll << 30, 3ll << 30, 4), 0);
+    ck_assert_int_eq(rd_memory_fit_workers(-1, 3ll << 30, 4), 4);
+}
+END_TEST
+
+Suite *make_safety_suite(void)
+{
+    Suite *s = suite_create("safety");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_create_exclusive);
+    tcase_add_test(tc, test_commit_noreplace);
+    tcase_add_test(tc, test_clean_stale);
+    tcase_add_test(tc, test_protocols);
+    tcase_add_test(tc, test_same_file);
+    tcase_add_test(tc, test_not_local);
+    tcase_add_test(tc, test_memory_model);
+    suite_add_tcase(s, tc);
+    return s;
+}
