@@ -34,6 +34,12 @@ int rd_merge_probe_format(const char *output)
     return !!(f->flags & AVFMT_GLOBALHEADER);
 }
 
+int rd_merge_frame_ts(const char *output)
+{
+    const AVOutputFormat *f = av_guess_format(NULL, output, NULL);
+    return f && !strcmp(f->name, "avi");
+}
+
 static int add_video(RdMerge *m, const RdMergeConfig *cfg)
 {
     int ret;

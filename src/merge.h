@@ -35,6 +35,9 @@ void rd_merge_temp_name(char *buf, int len, const char *output);
 /** Ask the output format whether it needs global headers; 0/1, or a negative AVERROR when OUTPUT's format is unknown. */
 int rd_merge_probe_format(const char *output);
 
+/** 1 when OUTPUT's format counts time in frames (AVI: one packet a frame, no pts), else 0. */
+int rd_merge_frame_ts(const char *output);
+
 /**
  * Create the temporary file, the streams and the header. Returns 0 or a
  * negative AVERROR (detail in err); rd_merge_free() either way.
