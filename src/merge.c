@@ -75,6 +75,8 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         snprintf(err, errlen, "cannot tell the output format from the name (use .mp4, .mkv, ...)");
         return ret;
     }
+    /* The ffmpeg CLI's -muxdelay default: MPEG-TS/PS timing as it writes it. */
+    m->oc->max_delay = 700000;
     if ((ret = add_video(m, cfg)) < 0)
         return ret;
     if (cfg->audio && (ret = rd_audio_open(&m->audio, cfg->audio, m->oc, err, errlen)) < 0)
