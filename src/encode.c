@@ -106,6 +106,14 @@ static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVF
         enc->color_range = AVCOL_RANGE_JPEG;
 }
 
+/* SVT-AV1 (1.4) sets up process-wide state in its init and deinit without
+ * a lock: two chunks opening at once crash in svt_av1_enc_init_handle. Its
+ * opens and closes take turns; its encoding runs in parallel. */
+static int serialised(const AVCodec *codec)
+{
+    return !strcmp(codec->name, "libsvtav1");
+}
+
 static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFilterContext *sink,
                     int cfr, AVDictionary **opts)
 {
@@ -118,7 +126,11 @@ static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFi
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = build_opts(opts, cfg)) < 0)
         return ret;
-    return avcodec_open2(*penc, cfg->codec, opts);
+    if (!serialised(cfg->codec))
+        return avcodec_open2(*penc, cfg->codec, opts);
+    #pragma omp critical(rd_encode_init)
+    ret = avcodec_open2(*penc, cfg->codec, opts);
+    return ret;
 }
 
 int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
@@ -215,5 +227,10 @@ void rd_encode_close(AVCodecContext **penc)
                 av_packet_unref(pkt);
         av_packet_free(&pkt);
     }
+    if (!serialised((*penc)->codec)) {
+        avcodec_free_context(penc);
+        return;
+    }
+    #pragma omp critical(rd_encode_init)
     avcodec_free_context(penc);
 }
