@@ -9,7 +9,7 @@
 # at -w 1/2/3 with 2/3/4 chunks (so joins happen): exit 0, nothing on stderr
 # under -q, every frame at the reference's frame times, a clean decode, and
 # packets with dts strictly increasing and dts <= pts (what the container
-# stores: Matroska keeps no dts, AVI no pts).
+# stores: Matroska keeps no dts, AVI no pts), and the CLI's decode timestamps.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -68,6 +68,11 @@ pkt_ok() {
             END { if (!n) { printf "no packets"; exit 1 } }'
 }
 
+# dts_list FILE: the decode timestamps as stored, one a line.
+dts_list() {
+    ffprobe -v error -select_streams v:0 -show_entries packet=dts -of csv=p=0 "$1" | awk -F, '$1 != ""'
+}
+
 # decode_clean FILE: a full decode prints nothing at -v error.
 decode_clean() {
     local e
@@ -91,6 +96,11 @@ one_run() {
         fail "$tag: $NFRAMES frames at the CLI's times" "$why"
     why=$(decode_clean "$out") && ok "$tag: decodes without a word" || fail "$tag: decodes without a word" "$why"
     why=$(pkt_ok "$out") && ok "$tag: dts increasing, dts <= pts" || fail "$tag: dts increasing, dts <= pts" "$why"
+    # The joined timeline is the one the CLI writes for one encoder: the
+    # GOPs differ at joins, the decode timestamps do not.
+    dts_list "$out" >"$out.dts"
+    why=$(same_lines "$ref.dts" "$out.dts") && ok "$tag: the CLI's decode timestamps" ||
+        fail "$tag: the CLI's decode timestamps" "$why"
 }
 
 s_matrix() {
@@ -105,6 +115,7 @@ s_matrix() {
             continue
         fi
         v_times "$ref" >"$ref.t"
+        dts_list "$ref" >"$ref.dts"
         n=$(wc -l <"$ref.t")
         if [ "$n" -ne "$NFRAMES" ]; then
             fail "$enc/$ext: the reference has $NFRAMES frames" "$n"
@@ -123,6 +134,7 @@ s_regress() {
     local ref=$W/ref_x265.mp4 rc
     ffmpeg -nostdin -v error -y -i "$IN" -vf null -c:v libx265 -preset ultrafast "$ref" 2>/dev/null </dev/null
     v_times "$ref" >"$ref.t"
+    dts_list "$ref" >"$ref.dts"
     # libx265 declares no reorder depth and reorders two frames deep; its
     # banner went to stderr under -q.
     one_run "libx265 -w 1 --chunks 1 (declares no reorder depth)" "$W/x265_1.mp4" "$ref" \
