@@ -94,3 +94,4 @@ printf 'speedup -w 2 / -w 1 (long GOP 720p)      %-10s >= 1.7\n' "$(ratio "${MED
 printf 'time -w 8 / -w 1 (2 s clip)              %-10s <= 1.10\n' "$(ratio "${MED[small.b]}" "${MED[small.a]}")"
 printf 'peak RSS 10 min / 1 min (480p, -w 2)     %-10s <= 1.5   (%s KiB vs %s KiB)\n' \
     "$(ratio "$m10" "$m1")" "$m10" "$m1"
+echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" bash bench/perf_encoders.sh   # per encoder: render -w 2 vs the ffmpeg CLI

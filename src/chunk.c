@@ -11,6 +11,7 @@
 #include "probe.h"
 #include "rap.h"
 #include "tsfix.h"
+#include "timeline.h"
 
 /* Seeks that land after the chunk start are retried this many times, each
  * further back, before decoding from the start of the file. */
@@ -30,6 +31,7 @@ typedef struct Ctx {
     AVPacket *pkt;
     AVFrame *frame, *filt;
     int64_t t_start_f, t_end_f;   ///< chunk range in the filter output time base
+    AVRational otb;               ///< filter output time base (the encoder's may differ)
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
@@ -97,7 +99,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
 
     if (!in.sar.num)
         in.sar = st->codecpar->sample_aspect_ratio;
-    if ((ret = rd_filter_open(&c->flt, sh->vf, &in, sh->enc->codec->pix_fmts,
+    if ((ret = rd_filter_open(&c->flt, sh->vf, &in, rd_encode_pix_fmts(sh->enc),
                               first ? NULL : &to)) < 0) {
         snprintf(c->err, c->errlen, "filter graph '%s': %s", sh->vf, av_err2str(ret));
         return ret;
@@ -109,7 +111,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
         return 0;
     if ((ret = rd_encode_open(&c->enc, sh->enc, c->flt.sink, c->err, c->errlen)) < 0)
         return ret;
-    otb = av_buffersink_get_time_base(c->flt.sink);
+    otb = c->otb = av_buffersink_get_time_base(c->flt.sink);
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
     c->t_end_f = c->job->t_end == INT64_MAX ? INT64_MAX
                                             : av_rescale_q(c->job->t_end, sh->tb, otb);
@@ -143,7 +145,7 @@ static int encode(Ctx *c, AVFrame *f)
     }
     if (f)
         f->pict_type = AV_PICTURE_TYPE_NONE;
-    if ((ret = avcodec_send_frame(c->enc, f)) < 0)
+    if ((ret = rd_encode_frame(c->enc, f, c->otb)) < 0)
         return ret;
     if (f)
         c->res->frames++;
@@ -334,32 +336,43 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* Each packet lasts until the next frame in presentation order; the last
- * until the next chunk's start (or the input's last frame duration). */
+ * until the next chunk's start (or the input's last frame duration). A
+ * packet without a presentation time lasts one frame at the frame rate. */
 static int set_durations(Ctx *c)
 {
     RdChunkResult *r = c->res;
     AVRational etb = c->enc ? c->enc->time_base : c->sh->tb;
+    AVRational fr = c->enc && c->enc->framerate.num > 0 ? c->enc->framerate : c->sh->enc->fps;
+    int64_t frame = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), etb)) : 1;
     int64_t *s = av_malloc_array(r->n ? r->n : 1, sizeof(*s));
     int64_t end = c->job->t_end == INT64_MAX ? INT64_MAX : av_rescale_q(c->job->t_end, c->sh->tb, etb);
+    int m = 0, depth;
 
     if (!s)
         return AVERROR(ENOMEM);
     for (int i = 0; i < r->n; i++)
-        s[i] = r->pkts[i]->pts;
-    qsort(s, r->n, sizeof(*s), cmp_i64);
+        if (r->pkts[i]->pts != AV_NOPTS_VALUE)
+            s[m++] = r->pkts[i]->pts;
+    qsort(s, m, sizeof(*s), cmp_i64);
     for (int i = 0; i < r->n; i++) {
-        int64_t *p = bsearch(&r->pkts[i]->pts, s, r->n, sizeof(*s), cmp_i64);
-        int64_t k = p - s;
-        if (r->pkts[i]->pts == AV_NOPTS_VALUE) /* an encoder that gives no times */
+        int64_t *p, k;
+        if (r->pkts[i]->pts == AV_NOPTS_VALUE) {
+            r->pkts[i]->duration = frame;
             continue;
-        if (k + 1 < r->n)
+        }
+        p = bsearch(&r->pkts[i]->pts, s, m, sizeof(*s), cmp_i64);
+        k = p - s;
+        if (k + 1 < m)
             r->pkts[i]->duration = s[k + 1] - s[k];
-        else if (end != INT64_MAX)
+        else if (end != INT64_MAX && end > s[k])
             r->pkts[i]->duration = end - s[k];
         else
             r->pkts[i]->duration = FFMAX(1, av_rescale_q(c->job->last_duration, c->sh->tb, etb));
     }
     av_free(s);
+    if ((depth = rd_timeline_depth(r->pkts, r->n)) < 0)
+        return depth;
+    r->reorder_depth = depth;
     return 0;
 }
 
@@ -401,7 +414,7 @@ static int run_ctx(Ctx *c, AVCodecContext **enc)
     av_frame_free(&c->frame);
     av_packet_free(&c->pkt);
     rd_filter_free(&c->flt);
-    avcodec_free_context(&c->enc);
+    rd_encode_close(&c->enc);
     avcodec_free_context(&c->dec);
     avformat_close_input(&c->ic);
     return ret;

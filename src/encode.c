@@ -1,8 +1,11 @@
 #include "encode.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libavfilter/buffersink.h>
+#include <libavutil/avstring.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 
 int rd_encode_find(const AVCodec **codec, const char *name)
@@ -13,30 +16,84 @@ int rd_encode_find(const AVCodec **codec, const char *name)
     return 0;
 }
 
+/* Our settings go first in a ':'-separated parameter list, so that what the
+ * user gave for the same key comes later and wins. */
+static int prepend_params(AVDictionary **d, const char *key, const char *ours)
+{
+    const AVDictionaryEntry *e = av_dict_get(*d, key, NULL, 0);
+    char *v;
+    int ret;
+
+    if (!e || !*e->value)
+        return av_dict_set(d, key, ours, 0);
+    if (!(v = av_asprintf("%s:%s", ours, e->value)))
+        return AVERROR(ENOMEM);
+    ret = av_dict_set(d, key, v, AV_DICT_DONT_STRDUP_VAL);
+    return ret;
+}
+
 static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
 {
+    const char *name = cfg->codec->name;
+    int quiet = av_log_get_level() < AV_LOG_INFO;
     int ret = 0;
+
     if (cfg->crf >= 0)
         ret = av_dict_set_int(d, "crf", cfg->crf, 0);
     if (ret >= 0 && cfg->preset)
         ret = av_dict_set(d, "preset", cfg->preset, 0);
     if (ret >= 0 && cfg->opts)
         ret = av_dict_copy(d, cfg->opts, 0);
-    /* x265 runs its own thread pool unless told not to. */
-    if (ret >= 0 && !strcmp(cfg->codec->name, "libx265") && !av_dict_get(*d, "x265-params", NULL, 0))
-        ret = av_dict_set(d, "x265-params", "pools=none:frame-threads=1", 0);
+    /* Encoders with their own thread pools ignore thread_count: the OpenMP
+     * pool owns concurrency, one thread per encoder. */
+    if (ret >= 0 && !strcmp(name, "libx265"))
+        ret = prepend_params(d, "x265-params", quiet ? "pools=none:frame-threads=1:log-level=none"
+                                                     : "pools=none:frame-threads=1");
+    if (ret >= 0 && !strcmp(name, "libsvtav1"))
+        ret = prepend_params(d, "svtav1-params", "lp=1");
     return ret;
 }
 
-static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
+/* Encoders that take only the frame rates of their standard, or whose
+ * bitstream cannot hold a fine time base, get 1/frame rate at once (not
+ * after a refused open: that would print an error under -v). */
+static int wants_cfr(const AVCodec *codec, AVRational tb)
+{
+    switch (codec->id) {
+    case AV_CODEC_ID_MPEG4: case AV_CODEC_ID_H263: case AV_CODEC_ID_H263P:
+    case AV_CODEC_ID_FLV1: case AV_CODEC_ID_MSMPEG4V2: case AV_CODEC_ID_MSMPEG4V3:
+    case AV_CODEC_ID_WMV1: case AV_CODEC_ID_WMV2:
+        return tb.den > 65535;
+    default:
+        return codec->supported_framerates != NULL;
+    }
+}
+
+/* The frame rate as the ffmpeg CLI 5.1 picks it. */
+static AVRational frame_rate(const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     AVRational fr = av_buffersink_get_frame_rate(sink);
+    if (fr.num <= 0 || fr.den <= 0)
+        fr = cfg->fps;
+    if (fr.num <= 0 || fr.den <= 0)
+        fr = (AVRational){ 25, 1 };
+    if (cfg->codec->supported_framerates)
+        fr = cfg->codec->supported_framerates[av_find_nearest_q_idx(fr, cfg->codec->supported_framerates)];
+    if (cfg->codec->id == AV_CODEC_ID_MPEG4)
+        av_reduce(&fr.num, &fr.den, fr.num, fr.den, 65535);
+    return fr;
+}
+
+static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink,
+                       int cfr)
+{
+    const AVPixFmtDescriptor *d;
     enc->width = av_buffersink_get_w(sink);
     enc->height = av_buffersink_get_h(sink);
     enc->pix_fmt = av_buffersink_get_format(sink);
     enc->sample_aspect_ratio = av_buffersink_get_sample_aspect_ratio(sink);
-    enc->time_base = av_buffersink_get_time_base(sink);
-    enc->framerate = fr.num > 0 && fr.den > 0 ? fr : cfg->fps;
+    enc->framerate = frame_rate(cfg, sink);
+    enc->time_base = cfr ? av_inv_q(enc->framerate) : av_buffersink_get_time_base(sink);
     if (cfg->in) {
         enc->color_range = cfg->in->color_range;
         enc->color_primaries = cfg->in->color_primaries;
@@ -44,20 +101,51 @@ static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVF
         enc->colorspace = cfg->in->color_space;
         enc->chroma_sample_location = cfg->in->chroma_location;
     }
+    /* The yuvj formats are full range by definition. */
+    if ((d = av_pix_fmt_desc_get(enc->pix_fmt)) && !strncmp(d->name, "yuvj", 4))
+        enc->color_range = AVCOL_RANGE_JPEG;
+}
+
+/* SVT-AV1 (1.4) sets up process-wide state in its init and deinit without
+ * a lock: two chunks opening at once crash in svt_av1_enc_init_handle. Its
+ * opens and closes take turns; its encoding runs in parallel. */
+static int serialised(const AVCodec *codec)
+{
+    return !strcmp(codec->name, "libsvtav1");
+}
+
+static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFilterContext *sink,
+                    int cfr, AVDictionary **opts)
+{
+    int ret;
+    if (!(*penc = avcodec_alloc_context3(cfg->codec)))
+        return AVERROR(ENOMEM);
+    set_format(*penc, cfg, sink, cfr);
+    (*penc)->thread_count = 1;
+    if (cfg->global_header)
+        (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if ((ret = build_opts(opts, cfg)) < 0)
+        return ret;
+    if (!serialised(cfg->codec))
+        return avcodec_open2(*penc, cfg->codec, opts);
+    #pragma omp critical(rd_encode_init)
+    ret = avcodec_open2(*penc, cfg->codec, opts);
+    return ret;
 }
 
 /* x264 and x265 refuse a size the chroma subsampling does not divide, and
  * libx264 leaks its parameters when it does (found by fuzzing): say so
  * before opening. */
-static int check_size(const AVCodecContext *enc, const AVCodec *codec, char *err, int errlen)
+static int check_size(const AVFilterContext *sink, const AVCodec *codec, char *err, int errlen)
 {
-    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(enc->pix_fmt);
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(av_buffersink_get_format(sink));
+    int w = av_buffersink_get_w(sink), h = av_buffersink_get_h(sink);
     if (!d || strncmp(codec->name, "libx26", 6))
         return 0;
-    if ((enc->width & ((1 << d->log2_chroma_w) - 1)) || (enc->height & ((1 << d->log2_chroma_h) - 1))) {
+    if ((w & ((1 << d->log2_chroma_w) - 1)) || (h & ((1 << d->log2_chroma_h) - 1))) {
         snprintf(err, errlen, "cannot open encoder %s for %dx%d %s: its chroma subsampling needs "
-                 "a width divisible by %d and a height by %d", codec->name, enc->width,
-                 enc->height, d->name, 1 << d->log2_chroma_w, 1 << d->log2_chroma_h);
+                 "a width divisible by %d and a height by %d", codec->name, w,
+                 h, d->name, 1 << d->log2_chroma_w, 1 << d->log2_chroma_h);
         return AVERROR(EINVAL);
     }
     return 0;
@@ -68,22 +156,26 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
 {
     AVDictionary *opts = NULL;
     const AVDictionaryEntry *e;
+    AVRational tb = av_buffersink_get_time_base(sink);
+    int cfr = cfg->frame_ts || wants_cfr(cfg->codec, tb);
     int ret;
 
-    if (!(*penc = avcodec_alloc_context3(cfg->codec)))
-        return AVERROR(ENOMEM);
-    set_format(*penc, cfg, sink);
-    (*penc)->thread_count = 1;
-    if (cfg->global_header)
-        (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = build_opts(&opts, cfg)) < 0)
-        goto end;
-    if ((ret = check_size(*penc, cfg->codec, err, errlen)) < 0)
-        goto end;
-    if ((ret = avcodec_open2(*penc, cfg->codec, &opts)) < 0) {
-        snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,
-                 (*penc)->width, (*penc)->height,
-                 av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?");
+    *penc = NULL;
+    if ((ret = check_size(sink, cfg->codec, err, errlen)) < 0)
+        return ret;
+    ret = try_open(penc, cfg, sink, cfr, &opts);
+
+    /* An encoder that refuses the exact time base may take the frame rate's. */
+    if (ret < 0 && ret != AVERROR(ENOMEM) && !cfr && av_cmp_q(tb, av_inv_q(frame_rate(cfg, sink)))) {
+        rd_encode_close(penc);
+        av_dict_free(&opts);
+        ret = try_open(penc, cfg, sink, 1, &opts);
+    }
+    if (ret < 0) {
+        if (*penc)
+            snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,
+                     (*penc)->width, (*penc)->height,
+                     av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?");
         goto end;
     }
     if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
@@ -93,6 +185,75 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
 end:
     av_dict_free(&opts);
     if (ret < 0)
-        avcodec_free_context(penc);
+        rd_encode_close(penc);
     return ret;
+}
+
+/* A user who lowers the compliance gets the encoder's whole list, as with
+ * the CLI's -strict. */
+static int compliance_lowered(const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e = av_dict_get(opts, "strict", NULL, 0);
+    if (!e)
+        return 0;
+    return !strcmp(e->value, "unofficial") || !strcmp(e->value, "experimental") || atoi(e->value) < 0;
+}
+
+const enum AVPixelFormat *rd_encode_pix_fmts(const RdEncodeConfig *cfg)
+{
+    static const enum AVPixelFormat mjpeg[] = {
+        AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_NONE
+    };
+    if (!strcmp(cfg->codec->name, "mjpeg") && !compliance_lowered(cfg->opts))
+        return mjpeg;
+    return cfg->codec->pix_fmts;
+}
+
+int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb)
+{
+    if (f && f->pts != AV_NOPTS_VALUE)
+        f->pts = av_rescale_q(f->pts, tb, enc->time_base);
+    return avcodec_send_frame(enc, f);
+}
+
+/* SVT-AV1 (1.4) hangs in its close without an end of stream, and hangs on
+ * an end of stream that follows no frame at all: a template encoder, or a
+ * chunk that got no frame, is given one black frame first. Once the encoder
+ * has had its end of stream this is refused (AVERROR_EOF), harmlessly. */
+static void feed_blank(AVCodecContext *enc)
+{
+    AVFrame *f = av_frame_alloc();
+    if (!f)
+        return;
+    f->width = enc->width;
+    f->height = enc->height;
+    f->format = enc->pix_fmt;
+    f->pts = 0;
+    if (av_frame_get_buffer(f, 0) >= 0) {
+        for (int i = 0; i < AV_NUM_DATA_POINTERS && f->buf[i]; i++)
+            memset(f->buf[i]->data, 0, f->buf[i]->size);
+        avcodec_send_frame(enc, f);
+    }
+    av_frame_free(&f);
+}
+
+void rd_encode_close(AVCodecContext **penc)
+{
+    AVPacket *pkt;
+    if (!*penc)
+        return;
+    if (avcodec_is_open(*penc) && (pkt = av_packet_alloc())) {
+        if (!strcmp((*penc)->codec->name, "libsvtav1"))
+            feed_blank(*penc);
+        if (avcodec_send_frame(*penc, NULL) >= 0)
+            while (avcodec_receive_packet(*penc, pkt) >= 0)
+                av_packet_unref(pkt);
+        av_packet_free(&pkt);
+    }
+    if (!serialised((*penc)->codec)) {
+        avcodec_free_context(penc);
+        return;
+    }
+    #pragma omp critical(rd_encode_init)
+    avcodec_free_context(penc);
 }

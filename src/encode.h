@@ -17,6 +17,7 @@ typedef struct RdEncodeConfig {
     int global_header;          ///< 1 when the muxer wants extradata (mp4, mkv)
     AVRational fps;             ///< nominal frame rate, for rate control
     const AVCodecParameters *in;///< input stream parameters: colour properties are carried over
+    int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
 } RdEncodeConfig;
 
 /**
@@ -26,12 +27,39 @@ typedef struct RdEncodeConfig {
 int rd_encode_find(const AVCodec **codec, const char *name);
 
 /**
- * Open an encoder for the frames `sink` produces, with one thread. Options
- * the encoder does not know are an error: AVERROR_OPTION_NOT_FOUND with the
- * option's name in `err`. Returns 0 or a negative AVERROR; *penc is freed
- * and NULL on failure.
+ * Open an encoder for the frames `sink` produces, with one thread (encoders
+ * with their own thread pools are told to use one thread too) and, below
+ * AV_LOG_INFO, without the encoder library's own banners. The frame rate is
+ * set as the ffmpeg CLI 5.1 sets it (the sink's, else cfg->fps, else 25;
+ * the nearest one the encoder supports); the time base is the sink's, so
+ * frames keep their exact times, except for encoders and containers that
+ * need a constant frame rate, which get 1/frame rate (also when the encoder
+ * refuses the sink's). Frames sent must be in enc->time_base (see
+ * rd_encode_frame). Options the encoder does not know are an error:
+ * AVERROR_OPTION_NOT_FOUND with the option's name in `err`. Returns 0 or a
+ * negative AVERROR; *penc is freed and NULL on failure.
  */
 int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
                    const AVFilterContext *sink, char *err, int errlen);
+
+/**
+ * The pixel formats the filter graph may hand the encoder: the encoder's
+ * own list, narrowed as the ffmpeg CLI narrows it for the default
+ * compliance (mjpeg: full-range yuvj only). May be NULL (any).
+ */
+const enum AVPixelFormat *rd_encode_pix_fmts(const RdEncodeConfig *cfg);
+
+/**
+ * Send one frame (NULL: end of stream) with its pts moved from the sink's
+ * time base `tb` into the encoder's. Returns avcodec_send_frame's result.
+ */
+int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb);
+
+/**
+ * Close an encoder: end of stream is sent first and what it still holds is
+ * discarded (SVT-AV1 waits forever in its close for an end of stream it
+ * never got). NULL-safe; *penc is NULL after.
+ */
+void rd_encode_close(AVCodecContext **penc);
 
 #endif

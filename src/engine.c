@@ -185,7 +185,7 @@ static int open_output(Run *r, char *err, int errlen)
     }
     mc.venc = tmpl;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
-    avcodec_free_context(&tmpl);
+    rd_encode_close(&tmpl);
     if (ret < 0)
         return fail(err, errlen, s->output, detail, ret);
     return 0;
@@ -468,6 +468,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
     r->enc.global_header = rd_merge_probe_format(s->output) > 0;
+    r->enc.frame_ts = rd_merge_frame_ts(s->output);
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.enc = &r->enc;

@@ -191,6 +191,10 @@ int main(int argc, char **argv)
     }
     if (cli.verbose)
         av_log_set_level(AV_LOG_INFO);
+    /* SVT-AV1 logs on its own, at the level SVT_LOG gives: errors only
+     * unless -v (a user's own SVT_LOG wins). */
+    if (!cli.verbose)
+        setenv("SVT_LOG", "1", 0);
     apply_environment();
     cancel_flag = rd_signals_install("render", rd_dashboard_emergency_restore);
     if (cli.assemble_out)

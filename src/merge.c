@@ -8,16 +8,16 @@
 #include <libavformat/avformat.h>
 
 #include "outfile.h"
+#include "timeline.h"
 
 struct RdMerge {
     AVFormatContext *oc;
     AVStream *vst;
     RdAudio *audio;
     AVRational etb;         ///< encoder time base (chunk packets)
-    int64_t voff;           ///< ts_offset in the encoder time base
-    int depth;              ///< D: reorder depth of the encoder
-    int64_t *tail;          ///< last D presentation times written, ascending
-    int started;            ///< a chunk has been written
+    int64_t ts_offset;      ///< RdMergeConfig.ts_offset
+    int64_t voff;           ///< ts_offset in the output stream's time base
+    RdTimeline tl;          ///< the joined decode timeline, output stream time base
     int finished;
     int overwrite;          ///< -y: the final rename may replace OUTPUT
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
@@ -35,6 +35,12 @@ int rd_merge_probe_format(const char *output)
     if (!f)
         return AVERROR_MUXER_NOT_FOUND;
     return !!(f->flags & AVFMT_GLOBALHEADER);
+}
+
+int rd_merge_frame_ts(const char *output)
+{
+    const AVOutputFormat *f = av_guess_format(NULL, output, NULL);
+    return f && !strcmp(f->name, "avi");
 }
 
 static int add_video(RdMerge *m, const RdMergeConfig *cfg)
@@ -66,14 +72,14 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     snprintf(m->out, sizeof(m->out), "%s", cfg->output);
     rd_merge_temp_name(m->tmp, sizeof(m->tmp), cfg->output);
     m->etb = cfg->venc->time_base;
-    m->voff = av_rescale_q(cfg->ts_offset, AV_TIME_BASE_Q, m->etb);
-    m->depth = cfg->venc->has_b_frames;
-    if (!(m->tail = av_calloc(m->depth + 1, sizeof(*m->tail))))
-        return AVERROR(ENOMEM);
+    m->ts_offset = cfg->ts_offset;
+    rd_timeline_init(&m->tl, cfg->venc->has_b_frames);
     if ((ret = avformat_alloc_output_context2(&m->oc, NULL, NULL, cfg->output)) < 0) {
         snprintf(err, errlen, "cannot tell the output format from the name (use .mp4, .mkv, ...)");
         return ret;
     }
+    /* The ffmpeg CLI's -muxdelay default: MPEG-TS/PS timing as it writes it. */
+    m->oc->max_delay = 700000;
     if ((ret = add_video(m, cfg)) < 0)
         return ret;
     if (cfg->audio && (ret = rd_audio_open(&m->audio, cfg->audio, m->oc, err, errlen)) < 0)
@@ -85,41 +91,9 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->oc->io_open = rd_outfile_io_refuse; /* one file, the temporary one */
     if ((ret = avformat_write_header(m->oc, NULL)) < 0)
         snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
+    else /* the header has fixed the stream's time base */
+        m->voff = av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
     return ret;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Decode timestamps for one chunk: `all` = the previous D presentation
- * times, then this chunk's in order; packet k gets all[k]. */
-static int assign_dts(RdMerge *m, RdChunkResult *r, char *err, int errlen)
-{
-    int d = m->depth, n = r->n;
-    int64_t *all = av_malloc_array(n + d + 1, sizeof(*all));
-
-    if (!all)
-        return AVERROR(ENOMEM);
-    for (int i = 0; i < n; i++)
-        all[d + i] = r->pkts[i]->pts;
-    qsort(all + d, n, sizeof(*all), cmp_i64);
-    for (int j = 0; j < d; j++) /* before the first chunk: extrapolate back */
-        all[j] = m->started ? m->tail[j] : all[d] - (d - j) * FFMAX(1, r->pkts[0]->duration);
-    for (int k = 0; k < n; k++) {
-        if (all[k] > r->pkts[k]->pts) {
-            snprintf(err, errlen, "chunk %d: encoder reorders deeper than it declared (%d)", r->index, d);
-            av_free(all);
-            return AVERROR_BUG;
-        }
-        r->pkts[k]->dts = all[k];
-    }
-    for (int j = 0; j < d; j++)
-        m->tail[j] = all[n + j];
-    av_free(all);
-    return 0;
 }
 
 int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
@@ -127,17 +101,19 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
     int ret = 0;
     if (!r->n)
         return 0;
-    if ((ret = assign_dts(m, r, err, errlen)) < 0)
+    /* The timeline is built in the muxer's own time base (set by the
+     * header, often finer than the encoder's), so joins have room. */
+    for (int i = 0; i < r->n; i++)
+        av_packet_rescale_ts(r->pkts[i], m->etb, m->vst->time_base);
+    if ((ret = rd_timeline_assign(&m->tl, r->pkts, r->n, r->index, err, errlen)) < 0)
         return ret;
-    m->started = 1;
     for (int i = 0; i < r->n; i++) {
         AVPacket *p = r->pkts[i];
         p->pts += m->voff;
         p->dts += m->voff;
         p->stream_index = m->vst->index;
-        if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, p->dts, m->etb)) < 0)
+        if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, p->dts, m->vst->time_base)) < 0)
             return ret;
-        av_packet_rescale_ts(p, m->etb, m->vst->time_base);
         if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
             return ret;
     }
@@ -148,7 +124,7 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
 {
     struct stat st;
     int ret;
-    if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, INT64_MAX, m->etb)) < 0)
+    if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, INT64_MAX, m->vst->time_base)) < 0)
         return ret;
     if ((ret = av_write_trailer(m->oc)) < 0) {
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
@@ -170,6 +146,6 @@ void rd_merge_free(RdMerge **pm)
     rd_audio_free(&m->audio);
     rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(m->oc);
-    av_free(m->tail);
+    rd_timeline_free(&m->tl);
     av_freep(pm);
 }

@@ -4,10 +4,10 @@
  *
  * Each chunk's encoder starts its own decode timeline; joined as they are,
  * decode timestamps would step backwards at every join when the encoder
- * reorders frames (B-frames). The merge gives the whole stream one timeline:
- * the k-th packet in decode order gets the (k - D)-th presentation time,
- * D being the encoder's reorder depth, which keeps dts <= pts and dts
- * strictly increasing across joins.
+ * reorders frames (B-frames). The merge gives the whole stream one timeline
+ * (timeline.h), from the packets the encoders produced, in the output
+ * stream's time base: presentation times kept, dts <= pts and dts strictly
+ * increasing across joins.
  */
 #ifndef RD_MERGE_H
 #define RD_MERGE_H
@@ -22,7 +22,7 @@ typedef struct RdMerge RdMerge;
 
 typedef struct RdMergeConfig {
     const char *output;            ///< final path; the muxer is chosen from its name
-    const AVCodecContext *venc;    ///< an encoder opened like the chunks': stream parameters, time base, reorder depth
+    const AVCodecContext *venc;    ///< an encoder opened like the chunks': stream parameters, time base, declared reorder depth
     AVRational fps;                ///< average frame rate to declare
     int64_t ts_offset;             ///< added to all timestamps, AV_TIME_BASE units
     const int32_t *matrix;         ///< display matrix to carry over, or NULL
@@ -35,6 +35,9 @@ void rd_merge_temp_name(char *buf, int len, const char *output);
 
 /** Ask the output format whether it needs global headers; 0/1, or a negative AVERROR when OUTPUT's format is unknown. */
 int rd_merge_probe_format(const char *output);
+
+/** 1 when OUTPUT's format counts time in frames (AVI: one packet a frame, no pts), else 0. */
+int rd_merge_frame_ts(const char *output);
 
 /**
  * Create the temporary file, the streams and the header. Returns 0 or a

@@ -100,6 +100,8 @@ static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
     }
     if (c->verbose)
         av_log_set_level(AV_LOG_INFO);
+    else /* SVT-AV1's own log: errors only (a user's SVT_LOG wins) */
+        setenv("SVT_LOG", "1", 0);
     return -1;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libavutil/mem.h>
 
+#include "merge.h"
 #include "mpi/rdmpi.h"
 
 enum {
@@ -115,6 +116,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     enc->preset = s->preset;
     enc->opts = s->venc_opts;
     enc->global_header = (int)h[H_GLOBAL_HEADER];
+    enc->frame_ts = rd_merge_frame_ts(s->output);
     enc->fps = (AVRational){ (int)h[H_FPS_NUM], (int)h[H_FPS_DEN] };
     enc->in = sh->par;
     atomic_init(&sh->stop, 0);

@@ -1,0 +1,180 @@
+#include "timeline.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <libavutil/avutil.h>
+#include <libavutil/mem.h>
+
+void rd_timeline_init(RdTimeline *t, int declared)
+{
+    t->declared = FFMAX(declared, 0);
+    t->depth = -1;
+    t->tail = NULL;
+    t->last_dts = INT64_MIN;
+    t->next_pts = INT64_MIN;
+    t->started = 0;
+}
+
+void rd_timeline_free(RdTimeline *t)
+{
+    av_freep(&t->tail);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Index of the first element >= v in the ascending s[0..n). */
+static int lower_bound(const int64_t *s, int n, int64_t v)
+{
+    int lo = 0, hi = n;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int rd_timeline_depth(AVPacket *const *pkts, int n)
+{
+    int64_t *s = av_malloc_array(n ? n : 1, sizeof(*s));
+    int m = 0, d = 0, k = 0;
+
+    if (!s)
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < n; i++)
+        if (pkts[i]->pts != AV_NOPTS_VALUE)
+            s[m++] = pkts[i]->pts;
+    qsort(s, m, sizeof(*s), cmp_i64);
+    for (int i = 0; i < n; i++)
+        if (pkts[i]->pts != AV_NOPTS_VALUE) {
+            d = FFMAX(d, k - lower_bound(s, m, pkts[i]->pts));
+            k++;
+        }
+    av_free(s);
+    return d;
+}
+
+/* Frames lacking a presentation time follow the frame before them: no
+ * arithmetic on AV_NOPTS_VALUE. */
+static void fill_pts(RdTimeline *t, AVPacket **pkts, int n)
+{
+    for (int i = 0; i < n; i++) {
+        AVPacket *p = pkts[i];
+        if (p->pts == AV_NOPTS_VALUE)
+            p->pts = t->next_pts == INT64_MIN ? 0 : t->next_pts;
+        if (p->pts < INT64_MAX - FFMAX(p->duration, 1))
+            t->next_pts = FFMAX(t->next_pts, p->pts + FFMAX(p->duration, 1));
+    }
+}
+
+/* The encoder's own lag, in frames: how many packets it emits before the
+ * presentation time its decode timestamps have reached. */
+static int encoder_lag(AVPacket **pkts, int n, const int64_t *s)
+{
+    int lag = 0;
+    for (int k = 0; k < n; k++)
+        if (pkts[k]->dts != AV_NOPTS_VALUE) {
+            int upto = lower_bound(s, n, pkts[k]->dts);
+            if (upto < n && s[upto] == pkts[k]->dts)
+                upto++;
+            lag = FFMAX(lag, k + 1 - upto);
+        }
+    return lag;
+}
+
+/* The first chunk fixes D and the D times before the stream's first frame. */
+static int start(RdTimeline *t, AVPacket **pkts, int n, const int64_t *s, int depth)
+{
+    int d = FFMAX(t->declared, FFMAX(depth, encoder_lag(pkts, n, s)));
+    int64_t dur = 1;
+
+    for (int i = 0; i < n; i++)
+        if (pkts[i]->pts == s[0])
+            dur = FFMAX(pkts[i]->duration, 1);
+    if (!(t->tail = av_calloc(d + 1, sizeof(*t->tail))))
+        return AVERROR(ENOMEM);
+    if (s[0] < INT64_MIN / 2 || dur > INT64_MAX / 2 / (d + 1))
+        return AVERROR(ERANGE);
+    for (int j = 0; j < d; j++)
+        t->tail[j] = s[0] - (d - j) * dur;
+    t->depth = d;
+    return 0;
+}
+
+/* dts[k] = all[k] where all = the D times before this chunk, then its own;
+ * each at most its packet's pts and below the next one's bound. */
+static int place(RdTimeline *t, AVPacket **pkts, int n, int64_t *all, int chunk,
+                 char *err, int errlen)
+{
+    int d = t->depth;
+    int64_t up = INT64_MAX;
+
+    for (int k = n - 1; k >= 0; k--) {
+        up = FFMIN(pkts[k]->pts, up);
+        pkts[k]->dts = FFMIN(all[k], up);
+        up = pkts[k]->dts - 1;
+    }
+    if (pkts[0]->dts <= t->last_dts) {
+        int deep = rd_timeline_depth(pkts, n);
+        if (deep > d)
+            snprintf(err, errlen, "chunk %d: its encoder reorders %d frames deep, more than the "
+                     "first chunk's %d, and the time base leaves no room between frames",
+                     chunk, deep, d);
+        else
+            snprintf(err, errlen, "chunk %d: its frames start before the previous chunk's end", chunk);
+        return AVERROR(EINVAL);
+    }
+    for (int j = 0; j < d; j++)
+        t->tail[j] = all[n + j];
+    t->last_dts = pkts[n - 1]->dts;
+    return 0;
+}
+
+int rd_timeline_assign(RdTimeline *t, AVPacket **pkts, int n, int chunk, char *err, int errlen)
+{
+    int64_t *s = NULL, *all = NULL;
+    int ret, depth;
+
+    if (n <= 0)
+        return 0;
+    fill_pts(t, pkts, n);
+    if (!(s = av_malloc_array(n, sizeof(*s)))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    for (int i = 0; i < n; i++)
+        s[i] = pkts[i]->pts;
+    qsort(s, n, sizeof(*s), cmp_i64);
+    for (int i = 1; i < n; i++)
+        if (s[i] == s[i - 1]) {
+            snprintf(err, errlen, "chunk %d: two frames at the same time (%" PRId64 ")", chunk, s[i]);
+            ret = AVERROR(EINVAL);
+            goto end;
+        }
+    if ((depth = ret = rd_timeline_depth(pkts, n)) < 0)
+        goto end;
+    if (!t->started && (ret = start(t, pkts, n, s, depth)) < 0)
+        goto end;
+    if (!(all = av_malloc_array(n + t->depth + 1, sizeof(*all)))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    for (int j = 0; j < t->depth; j++)
+        all[j] = t->tail[j];
+    for (int i = 0; i < n; i++)
+        all[t->depth + i] = s[i];
+    if ((ret = place(t, pkts, n, all, chunk, err, errlen)) < 0)
+        goto end;
+    t->started = 1;
+end:
+    av_free(all);
+    av_free(s);
+    return ret;
+}
