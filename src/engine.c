@@ -56,6 +56,7 @@ void rd_settings_defaults(RdSettings *s)
     s->vcodec = "libx264";
     s->crf = -1;
     s->acodec = "copy";
+    s->scodec = "copy";
     s->preroll = -1;
 }
 
@@ -134,12 +135,13 @@ static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
     AVCodecContext *tmpl = NULL;
-    RdAudioConfig ac = { s->input, r->probe.aindex, s->acodec, -r->probe.start_time,
-                         s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                        : INT64_MAX };
+    RdTracksConfig tc = { s->input, r->probe.vindex, s->vcodec, s->acodec, s->scodec,
+                          s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
+                          -r->probe.start_time,
+                          s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
+                                         : INT64_MAX, s->quiet };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
-                         r->probe.has_matrix ? r->probe.matrix : NULL,
-                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL };
+                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc };
     char detail[256] = "";
     int ret;
 

@@ -10,7 +10,7 @@
 struct RdMerge {
     AVFormatContext *oc;
     AVStream *vst;
-    RdAudio *audio;
+    RdTracks *tracks;
     AVRational etb;         ///< encoder time base (chunk packets)
     int64_t voff;           ///< ts_offset in the encoder time base
     int depth;              ///< D: reorder depth of the encoder
@@ -43,6 +43,7 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
     m->vst->time_base = cfg->venc->time_base;
     m->vst->avg_frame_rate = cfg->fps;
     m->vst->r_frame_rate = cfg->fps;
+    m->vst->sample_aspect_ratio = cfg->venc->sample_aspect_ratio;
     if (cfg->matrix) {
         uint8_t *sd = av_stream_new_side_data(m->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
         if (!sd)
@@ -72,7 +73,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     }
     if ((ret = add_video(m, cfg)) < 0)
         return ret;
-    if (cfg->audio && (ret = rd_audio_open(&m->audio, cfg->audio, m->oc, err, errlen)) < 0)
+    if (cfg->tracks && (ret = rd_tracks_open(&m->tracks, cfg->tracks, m->oc, m->vst, err, errlen)) < 0)
         return ret;
     if ((ret = avio_open(&m->oc->pb, m->tmp, AVIO_FLAG_WRITE)) < 0) {
         m->tmp[0] = 0; /* nothing was created */
@@ -130,7 +131,7 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         p->pts += m->voff;
         p->dts += m->voff;
         p->stream_index = m->vst->index;
-        if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, p->dts, m->etb)) < 0)
+        if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, p->dts, m->etb)) < 0)
             return ret;
         av_packet_rescale_ts(p, m->etb, m->vst->time_base);
         if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
@@ -143,7 +144,7 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes)
 {
     struct stat st;
     int ret;
-    if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, INT64_MAX, m->etb)) < 0)
+    if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->etb)) < 0)
         return ret;
     if ((ret = av_write_trailer(m->oc)) < 0)
         return ret;
@@ -161,7 +162,7 @@ void rd_merge_free(RdMerge **pm)
     RdMerge *m = *pm;
     if (!m)
         return;
-    rd_audio_free(&m->audio);
+    rd_tracks_free(&m->tracks);
     if (m->oc) {
         avio_closep(&m->oc->pb);
         avformat_free_context(m->oc);

@@ -1,0 +1,58 @@
+/*
+ * meta.h - what the output keeps of the input besides packets: global and
+ * per-stream tags, chapters, dispositions, timecode and the video stream's
+ * side data (HDR10 mastering display and light level, stereo 3D, 360).
+ *
+ * The rules are the ffmpeg CLI's (ffmpeg_opt.c, 5.1): global tags copied
+ * but for creation_time and the encoding software's own, per-stream tags
+ * copied with "encoder" replaced on encoded streams, chapters shifted like
+ * the packets and cut by -t, dispositions copied and a default set per
+ * type when a type has several streams and none is default. Where 5.1
+ * loses something (HDR side data found only in the bitstream), we keep it.
+ */
+#ifndef RD_META_H
+#define RD_META_H
+
+#include <stdint.h>
+#include <libavformat/avformat.h>
+
+/**
+ * Global tags of `ic` into `oc`, then the user's -metadata pairs (`user`;
+ * an empty value deletes the key). `limited`: the output is cut (-t), so the
+ * input's duration tag is dropped. Returns 0 or a negative AVERROR.
+ */
+int rd_meta_global(AVFormatContext *oc, const AVFormatContext *ic, const AVDictionary *user, int limited);
+
+/**
+ * Chapters of `ic` into `oc`, shifted by `offset` and cut at `end` (both
+ * AV_TIME_BASE units, input time; end INT64_MAX = no cut). Returns the
+ * number kept (>= 0) or a negative AVERROR.
+ */
+int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t end);
+
+/**
+ * Tags and disposition of `ist` onto `ost`. `encoder`: the encoder's name
+ * when the stream is encoded (its "encoder" tag is then Lavc's, as the
+ * ffmpeg CLI writes it), NULL for a copy. Returns 0 or a negative AVERROR.
+ */
+int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder);
+
+/** For each type with several streams and none default, the first (not a cover) becomes default. */
+void rd_meta_default_dispositions(AVFormatContext *oc);
+
+/**
+ * Side data of the input video stream onto the output video stream:
+ * mastering display, content light level, stereo 3D, spherical. When the
+ * container has no HDR10 metadata but the transfer is PQ or HLG, the first
+ * frame of `path`'s stream `vindex` is decoded for the SEI's. Returns the
+ * number of side data carried, or a negative AVERROR.
+ */
+int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const char *path, int vindex);
+
+/** 1 when the muxer writes chapters (Matroska, WebM, MP4/MOV family, Ogg). */
+int rd_meta_holds_chapters(const AVOutputFormat *of);
+
+/** 1 when the muxer writes arbitrary global tags (title, artist, comment...). */
+int rd_meta_holds_tags(const AVOutputFormat *of);
+
+#endif

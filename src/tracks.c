@@ -1,0 +1,547 @@
+#include "tracks.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <libavcodec/avcodec.h>
+
+#include "audio.h"
+#include "meta.h"
+#include "streammap.h"
+#include "subtitle.h"
+
+/* With -t, the demuxer stops this far (AV_TIME_BASE) past the end: enough
+ * for the interleaving slack of real files, without reading the rest. */
+#define END_SLACK (3 * AV_TIME_BASE)
+
+typedef enum Kind { K_COPY, K_AUDIO, K_SUB, K_STATIC } Kind;
+
+typedef struct Track {
+    int in;                 ///< input stream index
+    Kind kind;
+    AVStream *ist, *ost;
+    AVRational tb;          ///< time base of the packets handed to put()
+    RdAudio *audio;
+    RdSub *sub;
+    int64_t last_dts;       ///< last dts written, ost time base
+    int64_t backsteps;      ///< packets whose dts was moved forward
+    int cover;              ///< an attached picture: one packet, no timeline
+} Track;
+
+struct RdTracks {
+    RdTracksConfig cfg;
+    AVFormatContext *ic;
+    Track *t;
+    int n;
+    int *route;             ///< input stream -> track, -1 = not written
+    AVPacket *pkt, *out;
+    int pending, eof;
+    int strict;             ///< the muxer wants strictly increasing dts
+};
+
+static void notice(const RdTracks *t, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    if (t->cfg.quiet)
+        return;
+    fprintf(stderr, "render: %s: %s: ", t->cfg.path, kind);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* "stream 0:2 (audio pcm_s16le, fre)" */
+static const char *describe(const AVStream *st, char *buf, int len)
+{
+    const AVDictionaryEntry *lang = av_dict_get(st->metadata, "language", NULL, 0);
+    snprintf(buf, len, "stream 0:%d (%s %s%s%s)", st->index,
+             av_get_media_type_string(st->codecpar->codec_type) ? av_get_media_type_string(st->codecpar->codec_type) : "unknown",
+             avcodec_get_name(st->codecpar->codec_id), lang ? ", " : "", lang ? lang->value : "");
+    return buf;
+}
+
+static int can_hold(const AVOutputFormat *of, enum AVCodecID id)
+{
+    return avformat_query_codec(of, id, FF_COMPLIANCE_NORMAL);
+}
+
+static int is_matroska(const AVOutputFormat *of)
+{
+    return !strcmp(of->name, "matroska");
+}
+
+static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind kind)
+{
+    Track *tr = &t->t[t->n];
+    memset(tr, 0, sizeof(*tr));
+    if (!(tr->ost = avformat_new_stream(oc, NULL)))
+        return NULL;
+    tr->in = ist->index;
+    tr->kind = kind;
+    tr->ist = ist;
+    tr->last_dts = AV_NOPTS_VALUE;
+    t->route[ist->index] = t->n++;
+    return tr;
+}
+
+static int declare_copy(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    Track *tr = new_track(t, oc, ist, K_COPY);
+    int ret;
+    if (!tr)
+        return AVERROR(ENOMEM);
+    if ((ret = avcodec_parameters_copy(tr->ost->codecpar, ist->codecpar)) < 0)
+        return ret;
+    tr->ost->codecpar->codec_tag = 0;
+    tr->ost->time_base = tr->tb = ist->time_base;
+    tr->cover = !!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    return rd_meta_stream(tr->ost, ist, NULL);
+}
+
+static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *err, int errlen)
+{
+    const AVOutputFormat *of = oc->oformat;
+    const AVCodec *codec = NULL;
+    char d[128];
+    Track *tr;
+    int ret;
+
+    if (strcmp(t->cfg.acodec, "copy"))
+        codec = avcodec_find_encoder_by_name(t->cfg.acodec);
+    else if (can_hold(of, ist->codecpar->codec_id) != 0)
+        return declare_copy(t, oc, ist);
+    else if ((codec = avcodec_find_encoder(of->audio_codec)))
+        notice(t, "note", "%s: %s cannot hold %s; encoded to %s", describe(ist, d, sizeof(d)), of->name,
+               avcodec_get_name(ist->codecpar->codec_id), codec->name);
+    if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
+        snprintf(err, errlen, "%s: no audio encoder for %s (try -c:a aac, copy or none)",
+                 describe(ist, d, sizeof(d)), of->name);
+        return AVERROR_ENCODER_NOT_FOUND;
+    }
+    if (!(tr = new_track(t, oc, ist, K_AUDIO)))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost)) < 0) {
+        snprintf(err, errlen, "%s: cannot encode it with %s: %s", describe(ist, d, sizeof(d)),
+                 codec->name, av_err2str(ret));
+        return ret;
+    }
+    tr->tb = tr->ost->time_base;
+    return rd_meta_stream(tr->ost, ist, codec->name);
+}
+
+/* The encoder that turns this subtitle into something `of` holds; NULL
+ * with *copy = 1 to copy, NULL with *copy = 0 to drop (reason in why). */
+static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const AVStream *ist,
+                                  int *copy, char *why, int len)
+{
+    enum AVCodecID id = ist->codecpar->codec_id, target;
+    const AVCodec *codec = NULL;
+    int q = can_hold(of, id);
+
+    *copy = 0;
+    if (strcmp(t->cfg.scodec, "copy")) {
+        codec = avcodec_find_encoder_by_name(t->cfg.scodec);
+        target = codec ? codec->id : AV_CODEC_ID_NONE;
+        if (target == id)
+            return *copy = 1, NULL;
+    } else {
+        if (q > 0 || (q < 0 && of->subtitle_codec == id))
+            return *copy = 1, NULL;
+        target = rd_sub_target(of);
+        if (target == AV_CODEC_ID_NONE) {
+            snprintf(why, len, "%s holds no subtitles", of->name);
+            return NULL;
+        }
+        codec = avcodec_find_encoder(target);
+    }
+    if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
+        snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
+                 avcodec_get_name(id), rd_sub_is_text(id) ? "text" : "bitmap", avcodec_get_name(target));
+        return NULL;
+    }
+    if (can_hold(of, target) == 0) {
+        snprintf(why, len, "%s cannot hold %s subtitles", of->name, avcodec_get_name(target));
+        return NULL;
+    }
+    return codec;
+}
+
+static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *err, int errlen)
+{
+    char d[128], why[192];
+    int copy, ret;
+    const AVCodec *codec = sub_encoder(t, oc->oformat, ist, &copy, why, sizeof(why));
+    Track *tr;
+
+    if (copy)
+        return declare_copy(t, oc, ist);
+    if (!codec) {
+        notice(t, "warning", "%s not kept: %s", describe(ist, d, sizeof(d)), why);
+        return 0;
+    }
+    if (!(tr = new_track(t, oc, ist, K_SUB)))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_sub_open(&tr->sub, ist, codec, tr->ost)) < 0) {
+        snprintf(err, errlen, "%s: cannot convert it to %s: %s", describe(ist, d, sizeof(d)),
+                 codec->name, av_err2str(ret));
+        return ret;
+    }
+    tr->tb = tr->ost->time_base;
+    if (!strcmp(t->cfg.scodec, "copy"))
+        notice(t, "note", "%s: %s cannot hold %s; converted to %s", describe(ist, d, sizeof(d)),
+               oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id), avcodec_get_name(codec->id));
+    return rd_meta_stream(tr->ost, ist, codec->name);
+}
+
+/* An attachment (font) or, for Matroska, a cover picture as an attachment:
+ * a stream without packets, its bytes in the extradata. */
+static int declare_static(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    Track *tr = new_track(t, oc, ist, K_STATIC);
+    AVCodecParameters *par;
+    const AVPacket *pic = &ist->attached_pic;
+    int ret;
+
+    if (!tr)
+        return AVERROR(ENOMEM);
+    par = tr->ost->codecpar;
+    if ((ret = avcodec_parameters_copy(par, ist->codecpar)) < 0 ||
+        (ret = rd_meta_stream(tr->ost, ist, NULL)) < 0)
+        return ret;
+    par->codec_tag = 0;
+    if (ist->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+        const char *png = ist->codecpar->codec_id == AV_CODEC_ID_PNG ? "png" : "jpg";
+        av_freep(&par->extradata);
+        par->extradata_size = 0;
+        if (!(par->extradata = av_mallocz(pic->size + AV_INPUT_BUFFER_PADDING_SIZE)))
+            return AVERROR(ENOMEM);
+        memcpy(par->extradata, pic->data, pic->size);
+        par->extradata_size = pic->size;
+        par->codec_type = AVMEDIA_TYPE_ATTACHMENT;
+        tr->ost->disposition = 0;
+        if (!av_dict_get(tr->ost->metadata, "filename", NULL, 0))
+            av_dict_set(&tr->ost->metadata, "filename", *png == 'p' ? "cover.png" : "cover.jpg", 0);
+        if (!av_dict_get(tr->ost->metadata, "mimetype", NULL, 0))
+            av_dict_set(&tr->ost->metadata, "mimetype", *png == 'p' ? "image/png" : "image/jpeg", 0);
+    }
+    t->route[ist->index] = -1; /* nothing to read */
+    return 0;
+}
+
+static int declare_video(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    const AVOutputFormat *of = oc->oformat;
+    char d[128];
+    if (!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+        notice(t, "warning", "%s not kept: render processes one video stream (0:%d)",
+               describe(ist, d, sizeof(d)), t->cfg.vindex);
+        return 0;
+    }
+    if (is_matroska(of) && ist->attached_pic.size > 0)
+        return declare_static(t, oc, ist);
+    if (strstr(of->name, "mp4") || strstr(of->name, "mov") || !strcmp(of->name, "ipod"))
+        return declare_copy(t, oc, ist);
+    notice(t, "warning", "%s not kept: %s has no place for cover art", describe(ist, d, sizeof(d)), of->name);
+    return 0;
+}
+
+static int declare_data(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden)
+{
+    char d[128];
+    /* MP4 chapter text tracks: the chapters themselves are carried. */
+    if (hidden)
+        return 0;
+    /* A QuickTime timecode track: carried as the video's timecode tag, from
+     * which the MOV/MP4 muxer writes a new one. */
+    if (ist->codecpar->codec_tag == MKTAG('t', 'm', 'c', 'd'))
+        return 0;
+    if (ist->codecpar->codec_id != AV_CODEC_ID_NONE && can_hold(oc->oformat, ist->codecpar->codec_id) != 0)
+        return declare_copy(t, oc, ist);
+    notice(t, "warning", "%s not kept: %s cannot hold it", describe(ist, d, sizeof(d)), oc->oformat->name);
+    return 0;
+}
+
+static int declare(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden, char *err, int errlen)
+{
+    char d[128];
+    switch (ist->codecpar->codec_type) {
+    case AVMEDIA_TYPE_VIDEO:    return declare_video(t, oc, ist);
+    case AVMEDIA_TYPE_AUDIO:    return declare_audio(t, oc, ist, err, errlen);
+    case AVMEDIA_TYPE_SUBTITLE: return declare_sub(t, oc, ist, err, errlen);
+    case AVMEDIA_TYPE_DATA:     return declare_data(t, oc, ist, hidden);
+    case AVMEDIA_TYPE_ATTACHMENT:
+        if (is_matroska(oc->oformat))
+            return declare_static(t, oc, ist);
+        notice(t, "warning", "%s not kept: %s holds no attachments", describe(ist, d, sizeof(d)),
+               oc->oformat->name);
+        return 0;
+    default:
+        notice(t, "warning", "%s not kept: render does not know this kind of stream", describe(ist, d, sizeof(d)));
+        return 0;
+    }
+}
+
+/* The video stream's own tags, timecode and side data. */
+static int video_meta(RdTracks *t, AVStream *vst)
+{
+    AVStream *ist = t->ic->streams[t->cfg.vindex];
+    int ret;
+    if ((ret = rd_meta_stream(vst, ist, t->cfg.venc)) < 0)
+        return ret;
+    vst->disposition &= ~AV_DISPOSITION_ATTACHED_PIC;
+    /* A timecode track not linked to the video: its start is the file's. */
+    for (unsigned i = 0; i < t->ic->nb_streams && !av_dict_get(vst->metadata, "timecode", NULL, 0); i++) {
+        const AVDictionaryEntry *tc = av_dict_get(t->ic->streams[i]->metadata, "timecode", NULL, 0);
+        if (tc && (ret = av_dict_set(&vst->metadata, "timecode", tc->value, 0)) < 0)
+            return ret;
+    }
+    ret = rd_meta_video_side_data(vst, ist, t->cfg.path, t->cfg.vindex);
+    return ret < 0 ? ret : 0;
+}
+
+static int global_meta(RdTracks *t, AVFormatContext *oc)
+{
+    int ret, limited = t->cfg.end != INT64_MAX;
+    if ((ret = rd_meta_global(oc, t->ic, t->cfg.metadata, limited)) < 0)
+        return ret;
+    if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata))
+        notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them", oc->oformat->name);
+    if (!t->ic->nb_chapters)
+        return 0;
+    if (!rd_meta_holds_chapters(oc->oformat)) {
+        notice(t, "warning", "%u chapters not kept: %s has no place for them", t->ic->nb_chapters,
+               oc->oformat->name);
+        return 0;
+    }
+    if ((ret = rd_meta_chapters(oc, t->ic, t->cfg.ts_offset, t->cfg.end)) < 0)
+        return ret;
+    if ((unsigned)ret < t->ic->nb_chapters)
+        notice(t, "note", "%u of %u chapters start after the end (-t) and are left out",
+               t->ic->nb_chapters - ret, t->ic->nb_chapters);
+    return 0;
+}
+
+static int select_streams(RdTracks *t, int *order, int *norder, char *err, int errlen)
+{
+    RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
+    RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
+                        t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn };
+    int ret;
+    if (!kind)
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < t->ic->nb_streams; i++) {
+        kind[i].type = t->ic->streams[i]->codecpar->codec_type;
+        kind[i].cover = !!(t->ic->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    }
+    ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, err, errlen);
+    av_free(kind);
+    return ret;
+}
+
+int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
+                   char *err, int errlen)
+{
+    RdTracks *t;
+    int *order = NULL, norder = 0, ret;
+    unsigned char *hidden = NULL;
+
+    if (!(t = *pt = av_mallocz(sizeof(*t))))
+        return AVERROR(ENOMEM);
+    t->cfg = *cfg;
+    t->strict = !(oc->oformat->flags & AVFMT_TS_NONSTRICT);
+    if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()))
+        return AVERROR(ENOMEM);
+    if ((ret = avformat_open_input(&t->ic, cfg->path, NULL, NULL)) < 0)
+        return ret;
+    /* Streams the demuxer hides by itself (MP4 chapter tracks) are not tracks. */
+    if (!(hidden = av_calloc(t->ic->nb_streams + 1, 1)))
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        hidden[i] = t->ic->streams[i]->discard == AVDISCARD_ALL;
+    if ((ret = avformat_find_stream_info(t->ic, NULL)) < 0)
+        goto end;
+    ret = AVERROR(ENOMEM);
+    if (!(order = av_calloc(t->ic->nb_streams + 1, sizeof(*order))) ||
+        !(t->route = av_calloc(t->ic->nb_streams + 1, sizeof(*t->route))) ||
+        !(t->t = av_calloc(t->ic->nb_streams + 1, sizeof(*t->t))))
+        goto end;
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        t->route[i] = -1;
+    if ((ret = select_streams(t, order, &norder, err, errlen)) < 0 || (ret = video_meta(t, vst)) < 0)
+        goto end;
+    for (int k = 0; k < norder; k++)
+        if ((ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
+            goto end;
+    if ((ret = global_meta(t, oc)) < 0)
+        goto end;
+    rd_meta_default_dispositions(oc);
+    /* Read only what is written; with -t the video stays on as a clock. */
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        t->ic->streams[i]->discard = t->route[i] >= 0 || ((int)i == cfg->vindex && cfg->end != INT64_MAX)
+                                     ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    ret = 0;
+end:
+    av_free(order);
+    av_free(hidden);
+    return ret;
+}
+
+/* Decode times strictly increasing (non-decreasing where the muxer allows
+ * it) and never after pts: as the ffmpeg CLI repairs them, with a warning. */
+static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
+{
+    char d[128];
+    if (p->dts != AV_NOPTS_VALUE && p->pts != AV_NOPTS_VALUE && p->dts > p->pts) {
+        int64_t a = p->pts, b = p->dts, c = tr->last_dts == AV_NOPTS_VALUE ? b : tr->last_dts + 1;
+        /* the median of the three, the ffmpeg CLI's guess */
+        p->pts = p->dts = a + b + c - FFMIN3(a, b, c) - FFMAX3(a, b, c);
+    }
+    if (p->dts != AV_NOPTS_VALUE && tr->last_dts != AV_NOPTS_VALUE &&
+        tr->ist->codecpar->codec_type != AVMEDIA_TYPE_DATA) {
+        int64_t max = tr->last_dts + t->strict;
+        if (p->dts < max) {
+            if (!tr->backsteps++)
+                notice(t, "warning", "%s: decode time steps back at %.3f s (previous %.3f s); moved forward, "
+                       "as ffmpeg does", describe(tr->ist, d, sizeof(d)),
+                       p->dts * av_q2d(tr->ost->time_base), tr->last_dts * av_q2d(tr->ost->time_base));
+            if (p->pts >= p->dts)
+                p->pts = FFMAX(p->pts, max);
+            p->dts = max;
+        }
+    }
+    if (p->dts != AV_NOPTS_VALUE)
+        tr->last_dts = p->dts;
+}
+
+/* One packet in tr->tb, input timeline, to the muxer. */
+static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
+{
+    if (tr->cover) {
+        p->pts = p->dts = 0;
+        p->duration = 0;
+    } else {
+        int64_t off = av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->tb);
+        if (p->pts != AV_NOPTS_VALUE)
+            p->pts += off;
+        if (p->dts != AV_NOPTS_VALUE)
+            p->dts += off;
+        av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
+        fix_dts(t, tr, p);
+    }
+    p->stream_index = tr->ost->index;
+    p->pos = -1;
+    return av_interleaved_write_frame(oc, p);
+}
+
+static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
+{
+    int ret;
+    while ((ret = rd_audio_receive(tr->audio, t->out)) >= 0)
+        if ((ret = put(t, tr, oc, t->out)) < 0)
+            return ret;
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
+{
+    int ret;
+    if (!tr->cover && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
+        av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
+        return 0;
+    switch (tr->kind) {
+    case K_AUDIO:
+        if ((ret = rd_audio_send(tr->audio, p)) < 0)
+            return ret;
+        return drain_audio(t, tr, oc);
+    case K_SUB:
+        ret = rd_sub_convert(tr->sub, p, t->out);
+        if (ret == AVERROR(EAGAIN))
+            return 0;
+        return ret < 0 ? ret : put(t, tr, oc, t->out);
+    default:
+        return put(t, tr, oc, p);
+    }
+}
+
+static int finish(RdTracks *t, AVFormatContext *oc)
+{
+    char d[128];
+    int ret;
+    t->eof = 1;
+    for (int i = 0; i < t->n; i++) {
+        Track *tr = &t->t[i];
+        if (tr->kind == K_AUDIO && ((ret = rd_audio_send(tr->audio, NULL)) < 0 ||
+                                    (ret = drain_audio(t, tr, oc)) < 0))
+            return ret;
+        if (tr->backsteps > 1)
+            notice(t, "warning", "%s: %" PRId64 " packets in all had their decode time moved forward",
+                   describe(tr->ist, d, sizeof(d)), tr->backsteps);
+    }
+    return 0;
+}
+
+/* Next packet to write, or 1 when there is none (end of input or -t). */
+static int read_next(RdTracks *t)
+{
+    int ret;
+    for (;;) {
+        if ((ret = av_read_frame(t->ic, t->pkt)) < 0)
+            /* A damaged tail ends the tracks, not the render. */
+            return ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO) ? 1 : ret;
+        if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
+            av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
+                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0) {
+            av_packet_unref(t->pkt);
+            return 1;
+        }
+        if (t->route[t->pkt->stream_index] >= 0)
+            return 0;
+        av_packet_unref(t->pkt);
+    }
+}
+
+int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb)
+{
+    int ret;
+    while (!t->eof) {
+        Track *tr;
+        int64_t when;
+        if (!t->pending) {
+            if ((ret = read_next(t)) < 0)
+                return ret;
+            if (ret > 0)
+                return finish(t, oc);
+            t->pending = 1;
+        }
+        tr = &t->t[t->route[t->pkt->stream_index]];
+        when = t->pkt->dts != AV_NOPTS_VALUE ? t->pkt->dts : t->pkt->pts;
+        if (ts != INT64_MAX && when != AV_NOPTS_VALUE && !tr->cover &&
+            av_compare_ts(when + av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->ist->time_base),
+                          tr->ist->time_base, ts, tb) >= 0)
+            return 0;
+        t->pending = 0;
+        ret = route(t, tr, oc, t->pkt);
+        av_packet_unref(t->pkt);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
+void rd_tracks_free(RdTracks **pt)
+{
+    RdTracks *t = *pt;
+    if (!t)
+        return;
+    for (int i = 0; t->t && i < t->n; i++) {
+        rd_audio_free(&t->t[i].audio);
+        rd_sub_free(&t->t[i].sub);
+    }
+    av_free(t->t);
+    av_free(t->route);
+    av_packet_free(&t->pkt);
+    av_packet_free(&t->out);
+    avformat_close_input(&t->ic);
+    av_freep(pt);
+}
