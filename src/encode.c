@@ -28,6 +28,29 @@ static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
     return ret;
 }
 
+/* Encoders that code fields (interlaced DCT and motion estimation). */
+static int codes_fields(const AVCodec *c)
+{
+    static const char *const names[] = { "libx264", "libx264rgb", "mpeg2video", "mpeg4", "prores_ks", NULL };
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(c->name, names[i]))
+            return 1;
+    return 0;
+}
+
+/* An interlaced source stays interlaced: tagged with its field order, and
+ * coded as fields where the encoder can (what `-flags +ildct+ilme` asks
+ * of the ffmpeg CLI). */
+static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg)
+{
+    enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
+    if (fo == AV_FIELD_UNKNOWN)
+        return;
+    enc->field_order = fo;
+    if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))
+        enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
+}
+
 static void set_format(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     AVRational fr = av_buffersink_get_frame_rate(sink);
@@ -56,6 +79,7 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     if (!(*penc = avcodec_alloc_context3(cfg->codec)))
         return AVERROR(ENOMEM);
     set_format(*penc, cfg, sink);
+    set_fields(*penc, cfg);
     (*penc)->thread_count = 1;
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;

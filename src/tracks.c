@@ -240,7 +240,8 @@ static int declare_video(RdTracks *t, AVFormatContext *oc, AVStream *ist)
     }
     if (is_matroska(of) && ist->attached_pic.size > 0)
         return declare_static(t, oc, ist);
-    if (strstr(of->name, "mp4") || strstr(of->name, "mov") || !strcmp(of->name, "ipod"))
+    /* The MP4 muxer writes covers in its iTunes tags (MOV mode has none). */
+    if (!strcmp(of->name, "mp4") || !strcmp(of->name, "ipod"))
         return declare_copy(t, oc, ist);
     notice(t, "warning", "%s not kept: %s has no place for cover art", describe(ist, d, sizeof(d)), of->name);
     return 0;
