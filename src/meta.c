@@ -26,6 +26,23 @@ int rd_meta_holds_chapters(const AVOutputFormat *of)
     return name_in(of->name, with);
 }
 
+void rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of)
+{
+    /* ISO 639-2 pairs: the code QuickTime's table lacks, the one it has. */
+    static const char *const alt[][2] = {
+        { "fre", "fra" }, { "deu", "ger" }, { "nld", "dut" }, { "zho", "chi" },
+        { "cze", "ces" }, { "ell", "gre" }, { "swe", "sve" },
+    };
+    const AVDictionaryEntry *l = av_dict_get(ost->metadata, "language", NULL, 0);
+    if (!l || strcmp(of->name, "mov"))
+        return;
+    for (size_t i = 0; i < sizeof(alt) / sizeof(alt[0]); i++)
+        if (!strcmp(l->value, alt[i][0])) {
+            av_dict_set(&ost->metadata, "language", alt[i][1], 0);
+            return;
+        }
+}
+
 int rd_meta_holds_tags(const AVOutputFormat *of)
 {
     static const char *const with[] = { "matroska", "webm", "mov", "mp4", "ipod", "ismv", "psp",

@@ -49,6 +49,13 @@ void rd_meta_default_dispositions(AVFormatContext *oc);
  */
 int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const char *path, int vindex);
 
+/**
+ * The MOV muxer knows languages only by QuickTime's table, which has one of
+ * the two ISO 639-2 codes for some (fra, not fre; ger, not deu): use the one
+ * it has, so the language is not lost. Other formats are left alone.
+ */
+void rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of);
+
 /** 1 when the muxer writes chapters (Matroska, WebM, MP4/MOV family, Ogg). */
 int rd_meta_holds_chapters(const AVOutputFormat *of);
 

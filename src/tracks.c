@@ -61,8 +61,24 @@ static const char *describe(const AVStream *st, char *buf, int len)
     return buf;
 }
 
+/* MPEG-TS has no codec table to ask: it takes any stream, and writes what
+ * it has no stream type for as private data nobody can play. Its list. */
+static const enum AVCodecID TS_CODECS[] = {
+    AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_AAC, AV_CODEC_ID_AAC_LATM, AV_CODEC_ID_AC3,
+    AV_CODEC_ID_EAC3, AV_CODEC_ID_DTS, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_S302M,
+    AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVB_TELETEXT, AV_CODEC_ID_SMPTE_KLV, AV_CODEC_ID_TIMED_ID3,
+    AV_CODEC_ID_NONE
+};
+
+/* 1 the container holds the codec, 0 it does not, < 0 unknown. */
 static int can_hold(const AVOutputFormat *of, enum AVCodecID id)
 {
+    if (!strcmp(of->name, "mpegts")) {
+        for (int i = 0; TS_CODECS[i] != AV_CODEC_ID_NONE; i++)
+            if (TS_CODECS[i] == id)
+                return 1;
+        return 0;
+    }
     return avformat_query_codec(of, id, FF_COMPLIANCE_NORMAL);
 }
 
@@ -301,6 +317,21 @@ static int video_meta(RdTracks *t, AVStream *vst)
     return ret < 0 ? ret : 0;
 }
 
+/* What the muxer would drop from a stream's tags without a word. */
+static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
+{
+    const AVDictionaryEntry *title = av_dict_get(ost->metadata, "title", NULL, 0);
+    int i = ost->index ? -1 : t->cfg.vindex;
+    char d[128];
+    rd_meta_fix_language(ost, oc->oformat);
+    for (int k = 0; i < 0 && k < t->n; k++)
+        if (t->t[k].ost == ost)
+            i = t->t[k].in;
+    if (title && i >= 0 && (!strcmp(oc->oformat->name, "mp4") || !strcmp(oc->oformat->name, "mov")))
+        notice(t, "warning", "%s: title \"%s\" not kept: %s has no track titles",
+               describe(t->ic->streams[i], d, sizeof(d)), title->value, oc->oformat->name);
+}
+
 static int global_meta(RdTracks *t, AVFormatContext *oc)
 {
     int ret, limited = t->cfg.end != INT64_MAX;
@@ -377,6 +408,8 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     if ((ret = global_meta(t, oc)) < 0)
         goto end;
     rd_meta_default_dispositions(oc);
+    for (unsigned i = 0; i < oc->nb_streams; i++)
+        lost_tags(t, oc, oc->streams[i]);
     /* Read only what is written; with -t the video stays on as a clock. */
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         t->ic->streams[i]->discard = t->route[i] >= 0 || ((int)i == cfg->vindex && cfg->end != INT64_MAX)

@@ -147,6 +147,26 @@ s_pairs() {
     fi
 }
 
+# Containers with less room: every loss is one line; what can be kept is.
+s_other() {
+    local e
+    if run "mkv -> ts" "$W/o.ts" "$FX/multi.mkv"; then
+        e=$W/o.ts.err
+        check "mkv -> ts: PCM encoded to mp2, said" "$(head -c 300 "$e")" \
+            grep -q 'stream 0:2 (audio pcm_s16le, fre): mpegts cannot hold pcm_s16le; encoded to mp2' "$e"
+        check "mkv -> ts: each subtitle, the attachment, chapters and tags named" "$(head -c 600 "$e")" \
+            [ "$(grep -c -e 'stream 0:[345] .* not kept' -e '2 chapters not kept' -e 'global tags .* not kept' "$e")" -eq 5 ]
+        check "mkv -> ts: languages kept" "$(streams "$W/o.ts" | tr '\n' ' ')" \
+            [ "$(streams "$W/o.ts" | grep -o 'language=[a-z]*' | tr '\n' ' ')" = "language=eng language=fre " ]
+    fi
+    if run "mkv -> mov" "$W/o.mov" "$FX/multi.mkv"; then
+        check "mkv -> mov: French stays French (fre written as QuickTime's fra)" "$(streams "$W/o.mov" | tr '\n' ' ')" \
+            [ "$(streams "$W/o.mov" | grep -c 'language=fra')" -eq 2 ]
+        check "mkv -> mov: the track title it cannot keep is named" "$(head -c 300 "$W/o.mov.err")" \
+            grep -q 'title "Commentary" not kept: mov has no track titles' "$W/o.mov.err"
+    fi
+}
+
 # --- 2. stream selection as ffmpeg's ----------------------------------------
 
 sel() {
@@ -290,7 +310,7 @@ s_splice() {
     done
 }
 
-for sec in pairs map tc cover video splice; do
+for sec in pairs other map tc cover video splice; do
     want "$sec" && "s_$sec"
 done
 
