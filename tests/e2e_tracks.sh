@@ -55,6 +55,16 @@ a_dur() {
         END { if (f == "" || sr == "") exit 1; printf "%.4f\n", l + n / sr - f }'
 }
 
+# av_offset FILE N: first decoded sample of audio track N minus first frame.
+av_offset() {
+    local a v
+    a=$(ffprobe -v error -select_streams "a:$2" -show_entries frame=best_effort_timestamp_time -of csv=p=0 \
+        -read_intervals %+#1 "$1" | head -n 1)
+    v=$(ffprobe -v error -select_streams V:0 -show_entries frame=best_effort_timestamp_time -of csv=p=0 \
+        -read_intervals %+#1 "$1" | head -n 1)
+    awk -v a="${a%,}" -v v="${v%,}" 'BEGIN { printf "%.4f\n", a - v }'
+}
+
 # same NAME FILE_A FILE_B: same lines, else the first difference.
 same() {
     local why
@@ -120,6 +130,11 @@ pair() {
         do=$(a_dur "$W/p.$ext" $k)
         check "$name: audio $k ($ci -> $co) lasts as the $what within one frame" \
             "${di:-?} s, output ${do:-?} s" near "$di" "$do" 0.024
+        [ "$ci" = "$co" ] || continue
+        local oi oo
+        oi=$(av_offset "$FX/$in" $k); oo=$(av_offset "$W/p.$ext" $k)
+        check "$name: audio $k A/V offset kept (30 ms)" "first sample - first frame: input $oi s, output $oo s" \
+            near "$oi" "$oo" 0.030
     done
 }
 
@@ -267,9 +282,13 @@ s_video() {
     local ext enc
     hdr10 "$FX/hdr.mkv" >"$W/hdr.in"
     check "fixture hdr.mkv has HDR10 SEI" "$(cat "$W/hdr.in" | tr '\n' ' ')" grep -q max_content=1000 "$W/hdr.in"
+    # x265 without B-frames: its reorder depth is another issue's matter
+    # (10), the metadata this one's.
+    local x265="x265-params=bframes=0:log-level=error:pools=none:frame-threads=1"
     for enc in libx265 libx264; do
         for ext in mkv mp4; do
-            run "HDR10 -c:v $enc -> $ext" "$W/h.$ext" "$FX/hdr.mkv" -q -c:v $enc || continue
+            run "HDR10 -c:v $enc -> $ext" "$W/h.$ext" "$FX/hdr.mkv" -q -c:v $enc \
+                $([ $enc = libx265 ] && echo --venc-opt $x265) || continue
             hdr10 "$W/h.$ext" >"$W/hdr.out"
             same "HDR10 -c:v $enc -> $ext: mastering display and light level on the stream" "$W/hdr.in" "$W/hdr.out"
             vprops "$FX/hdr.mkv" >"$W/vp.in"; vprops "$W/h.$ext" >"$W/vp.out"
