@@ -153,8 +153,8 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
             order[(*norder)++] = i;
     }
     if (vindex >= 0 && vindex < n && !in[vindex]) {
-        snprintf(err, errlen, "-map: the video stream 0:%d is not selected, and render always writes it (add -map 0:%d)",
-                 vindex, vindex);
+        snprintf(err, errlen, "-map: the video stream 0:%d is not selected, and render always "
+                 "writes it (add -map 0:%d)", vindex, vindex);
         ret = AVERROR(EINVAL);
     }
 end:

@@ -5,41 +5,11 @@
 #include <string.h>
 #include <libavcodec/avcodec.h>
 
-#include "audio.h"
 #include "meta.h"
 #include "streammap.h"
-#include "subtitle.h"
+#include "tracks_priv.h"
 
-/* With -t, the demuxer stops this far (AV_TIME_BASE) past the end: enough
- * for the interleaving slack of real files, without reading the rest. */
-#define END_SLACK (3 * AV_TIME_BASE)
-
-typedef enum Kind { K_COPY, K_AUDIO, K_SUB, K_STATIC } Kind;
-
-typedef struct Track {
-    int in;                 ///< input stream index
-    Kind kind;
-    AVStream *ist, *ost;
-    AVRational tb;          ///< time base of the packets handed to put()
-    RdAudio *audio;
-    RdSub *sub;
-    int64_t last_dts;       ///< last dts written, ost time base
-    int64_t backsteps;      ///< packets whose dts was moved forward
-    int cover;              ///< an attached picture: one packet, no timeline
-} Track;
-
-struct RdTracks {
-    RdTracksConfig cfg;
-    AVFormatContext *ic;
-    Track *t;
-    int n;
-    int *route;             ///< input stream -> track, -1 = not written
-    AVPacket *pkt, *out;
-    int pending, eof;
-    int strict;             ///< the muxer wants strictly increasing dts
-};
-
-static void notice(const RdTracks *t, const char *kind, const char *fmt, ...)
+void rd_tracks_notice(const RdTracks *t, const char *kind, const char *fmt, ...)
 {
     va_list ap;
     if (t->cfg.quiet)
@@ -52,13 +22,27 @@ static void notice(const RdTracks *t, const char *kind, const char *fmt, ...)
 }
 
 /* "stream 0:2 (audio pcm_s16le, fre)" */
-static const char *describe(const AVStream *st, char *buf, int len)
+const char *rd_tracks_describe(const AVStream *st, char *buf, int len)
 {
     const AVDictionaryEntry *lang = av_dict_get(st->metadata, "language", NULL, 0);
+    const char *type = av_get_media_type_string(st->codecpar->codec_type);
     snprintf(buf, len, "stream 0:%d (%s %s%s%s)", st->index,
-             av_get_media_type_string(st->codecpar->codec_type) ? av_get_media_type_string(st->codecpar->codec_type) : "unknown",
+             type ? type : "unknown",
              avcodec_get_name(st->codecpar->codec_id), lang ? ", " : "", lang ? lang->value : "");
     return buf;
+}
+
+/* "warning: stream 0:5 (attachment ttf) not kept: WHY" */
+static void not_kept(const RdTracks *t, const AVStream *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void not_kept(const RdTracks *t, const AVStream *st, const char *fmt, ...)
+{
+    char d[128], why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    rd_tracks_notice(t, "warning", "%s not kept: %s", rd_tracks_describe(st, d, sizeof(d)), why);
 }
 
 /* MPEG-TS has no codec table to ask: it takes any stream, and writes what
@@ -127,18 +111,24 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
         codec = avcodec_find_encoder_by_name(t->cfg.acodec);
     else if (can_hold(of, ist->codecpar->codec_id) != 0)
         return declare_copy(t, oc, ist);
-    else if ((codec = avcodec_find_encoder(of->audio_codec)))
-        notice(t, "note", "%s: %s cannot hold %s; encoded to %s", describe(ist, d, sizeof(d)), of->name,
+    if (!avcodec_find_decoder(ist->codecpar->codec_id)) {
+        not_kept(t, ist, "%s, and there is no decoder to encode it again",
+                 codec ? "-c:a asks for another codec" : "the container cannot hold it");
+        return 0;
+    }
+    if (!codec && (codec = avcodec_find_encoder(of->audio_codec)))
+        rd_tracks_notice(t, "note", "%s: %s cannot hold %s; encoded to %s",
+                         rd_tracks_describe(ist, d, sizeof(d)), of->name,
                avcodec_get_name(ist->codecpar->codec_id), codec->name);
     if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
         snprintf(err, errlen, "%s: no audio encoder for %s (try -c:a aac, copy or none)",
-                 describe(ist, d, sizeof(d)), of->name);
+                 rd_tracks_describe(ist, d, sizeof(d)), of->name);
         return AVERROR_ENCODER_NOT_FOUND;
     }
     if (!(tr = new_track(t, oc, ist, K_AUDIO)))
         return AVERROR(ENOMEM);
     if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost)) < 0) {
-        snprintf(err, errlen, "%s: cannot encode it with %s: %s", describe(ist, d, sizeof(d)),
+        snprintf(err, errlen, "%s: cannot encode it with %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
                  codec->name, av_err2str(ret));
         return ret;
     }
@@ -171,6 +161,10 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
         }
         codec = avcodec_find_encoder(target);
     }
+    if (!avcodec_find_decoder(id)) {
+        snprintf(why, len, "no decoder for %s to convert it", avcodec_get_name(id));
+        return NULL;
+    }
     if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
         snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
                  avcodec_get_name(id), rd_sub_is_text(id) ? "text" : "bitmap", avcodec_get_name(target));
@@ -193,19 +187,20 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
     if (copy)
         return declare_copy(t, oc, ist);
     if (!codec) {
-        notice(t, "warning", "%s not kept: %s", describe(ist, d, sizeof(d)), why);
+        not_kept(t, ist, "%s", why);
         return 0;
     }
     if (!(tr = new_track(t, oc, ist, K_SUB)))
         return AVERROR(ENOMEM);
     if ((ret = rd_sub_open(&tr->sub, ist, codec, tr->ost)) < 0) {
-        snprintf(err, errlen, "%s: cannot convert it to %s: %s", describe(ist, d, sizeof(d)),
+        snprintf(err, errlen, "%s: cannot convert it to %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
                  codec->name, av_err2str(ret));
         return ret;
     }
     tr->tb = tr->ost->time_base;
     if (!strcmp(t->cfg.scodec, "copy"))
-        notice(t, "note", "%s: %s cannot hold %s; converted to %s", describe(ist, d, sizeof(d)),
+        rd_tracks_notice(t, "note", "%s: %s cannot hold %s; converted to %s",
+                         rd_tracks_describe(ist, d, sizeof(d)),
                oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id), avcodec_get_name(codec->id));
     return rd_meta_stream(tr->ost, ist, codec->name);
 }
@@ -248,10 +243,8 @@ static int declare_static(RdTracks *t, AVFormatContext *oc, AVStream *ist)
 static int declare_video(RdTracks *t, AVFormatContext *oc, AVStream *ist)
 {
     const AVOutputFormat *of = oc->oformat;
-    char d[128];
     if (!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
-        notice(t, "warning", "%s not kept: render processes one video stream (0:%d)",
-               describe(ist, d, sizeof(d)), t->cfg.vindex);
+        not_kept(t, ist, "render processes one video stream (0:%d)", t->cfg.vindex);
         return 0;
     }
     if (is_matroska(of) && ist->attached_pic.size > 0)
@@ -259,13 +252,12 @@ static int declare_video(RdTracks *t, AVFormatContext *oc, AVStream *ist)
     /* The MP4 muxer writes covers in its iTunes tags (MOV mode has none). */
     if (!strcmp(of->name, "mp4") || !strcmp(of->name, "ipod"))
         return declare_copy(t, oc, ist);
-    notice(t, "warning", "%s not kept: %s has no place for cover art", describe(ist, d, sizeof(d)), of->name);
+    not_kept(t, ist, "%s has no place for cover art", of->name);
     return 0;
 }
 
 static int declare_data(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden)
 {
-    char d[128];
     /* MP4 chapter text tracks: the chapters themselves are carried. */
     if (hidden)
         return 0;
@@ -275,13 +267,12 @@ static int declare_data(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hid
         return 0;
     if (ist->codecpar->codec_id != AV_CODEC_ID_NONE && can_hold(oc->oformat, ist->codecpar->codec_id) != 0)
         return declare_copy(t, oc, ist);
-    notice(t, "warning", "%s not kept: %s cannot hold it", describe(ist, d, sizeof(d)), oc->oformat->name);
+    not_kept(t, ist, "%s cannot hold it", oc->oformat->name);
     return 0;
 }
 
 static int declare(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden, char *err, int errlen)
 {
-    char d[128];
     switch (ist->codecpar->codec_type) {
     case AVMEDIA_TYPE_VIDEO:    return declare_video(t, oc, ist);
     case AVMEDIA_TYPE_AUDIO:    return declare_audio(t, oc, ist, err, errlen);
@@ -290,11 +281,10 @@ static int declare(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden, 
     case AVMEDIA_TYPE_ATTACHMENT:
         if (is_matroska(oc->oformat))
             return declare_static(t, oc, ist);
-        notice(t, "warning", "%s not kept: %s holds no attachments", describe(ist, d, sizeof(d)),
-               oc->oformat->name);
+        not_kept(t, ist, "%s holds no attachments", oc->oformat->name);
         return 0;
     default:
-        notice(t, "warning", "%s not kept: render does not know this kind of stream", describe(ist, d, sizeof(d)));
+        not_kept(t, ist, "render does not know this kind of stream");
         return 0;
     }
 }
@@ -328,8 +318,8 @@ static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
         if (t->t[k].ost == ost)
             i = t->t[k].in;
     if (title && i >= 0 && (!strcmp(oc->oformat->name, "mp4") || !strcmp(oc->oformat->name, "mov")))
-        notice(t, "warning", "%s: title \"%s\" not kept: %s has no track titles",
-               describe(t->ic->streams[i], d, sizeof(d)), title->value, oc->oformat->name);
+        rd_tracks_notice(t, "warning", "%s: title \"%s\" not kept: %s has no track titles",
+               rd_tracks_describe(t->ic->streams[i], d, sizeof(d)), title->value, oc->oformat->name);
 }
 
 static int global_meta(RdTracks *t, AVFormatContext *oc)
@@ -338,18 +328,19 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
     if ((ret = rd_meta_global(oc, t->ic, t->cfg.metadata, limited)) < 0)
         return ret;
     if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata))
-        notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them", oc->oformat->name);
+        rd_tracks_notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them",
+                         oc->oformat->name);
     if (!t->ic->nb_chapters)
         return 0;
     if (!rd_meta_holds_chapters(oc->oformat)) {
-        notice(t, "warning", "%u chapters not kept: %s has no place for them", t->ic->nb_chapters,
+        rd_tracks_notice(t, "warning", "%u chapters not kept: %s has no place for them", t->ic->nb_chapters,
                oc->oformat->name);
         return 0;
     }
     if ((ret = rd_meta_chapters(oc, t->ic, t->cfg.ts_offset, t->cfg.end)) < 0)
         return ret;
     if ((unsigned)ret < t->ic->nb_chapters)
-        notice(t, "note", "%u of %u chapters start after the end (-t) and are left out",
+        rd_tracks_notice(t, "note", "%u of %u chapters start after the end (-t) and are left out",
                t->ic->nb_chapters - ret, t->ic->nb_chapters);
     return 0;
 }
@@ -419,148 +410,6 @@ end:
     av_free(order);
     av_free(hidden);
     return ret;
-}
-
-/* Decode times strictly increasing (non-decreasing where the muxer allows
- * it) and never after pts: as the ffmpeg CLI repairs them, with a warning. */
-static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
-{
-    char d[128];
-    if (p->dts != AV_NOPTS_VALUE && p->pts != AV_NOPTS_VALUE && p->dts > p->pts) {
-        int64_t a = p->pts, b = p->dts, c = tr->last_dts == AV_NOPTS_VALUE ? b : tr->last_dts + 1;
-        /* the median of the three, the ffmpeg CLI's guess */
-        p->pts = p->dts = a + b + c - FFMIN3(a, b, c) - FFMAX3(a, b, c);
-    }
-    if (p->dts != AV_NOPTS_VALUE && tr->last_dts != AV_NOPTS_VALUE &&
-        tr->ist->codecpar->codec_type != AVMEDIA_TYPE_DATA) {
-        int64_t max = tr->last_dts + t->strict;
-        if (p->dts < max) {
-            if (!tr->backsteps++)
-                notice(t, "warning", "%s: decode time steps back at %.3f s (previous %.3f s); moved forward, "
-                       "as ffmpeg does", describe(tr->ist, d, sizeof(d)),
-                       p->dts * av_q2d(tr->ost->time_base), tr->last_dts * av_q2d(tr->ost->time_base));
-            if (p->pts >= p->dts)
-                p->pts = FFMAX(p->pts, max);
-            p->dts = max;
-        }
-    }
-    if (p->dts != AV_NOPTS_VALUE)
-        tr->last_dts = p->dts;
-}
-
-/* One packet in tr->tb, input timeline, to the muxer. */
-static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
-{
-    if (tr->cover) {
-        p->pts = p->dts = 0;
-        p->duration = 0;
-    } else {
-        int64_t off = av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->tb);
-        if (p->pts != AV_NOPTS_VALUE)
-            p->pts += off;
-        if (p->dts != AV_NOPTS_VALUE)
-            p->dts += off;
-        av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
-        fix_dts(t, tr, p);
-    }
-    p->stream_index = tr->ost->index;
-    p->pos = -1;
-    return av_interleaved_write_frame(oc, p);
-}
-
-static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
-{
-    int ret;
-    while ((ret = rd_audio_receive(tr->audio, t->out)) >= 0)
-        if ((ret = put(t, tr, oc, t->out)) < 0)
-            return ret;
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
-}
-
-static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
-{
-    int ret;
-    if (!tr->cover && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
-        av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
-        return 0;
-    switch (tr->kind) {
-    case K_AUDIO:
-        if ((ret = rd_audio_send(tr->audio, p)) < 0)
-            return ret;
-        return drain_audio(t, tr, oc);
-    case K_SUB:
-        ret = rd_sub_convert(tr->sub, p, t->out);
-        if (ret == AVERROR(EAGAIN))
-            return 0;
-        return ret < 0 ? ret : put(t, tr, oc, t->out);
-    default:
-        return put(t, tr, oc, p);
-    }
-}
-
-static int finish(RdTracks *t, AVFormatContext *oc)
-{
-    char d[128];
-    int ret;
-    t->eof = 1;
-    for (int i = 0; i < t->n; i++) {
-        Track *tr = &t->t[i];
-        if (tr->kind == K_AUDIO && ((ret = rd_audio_send(tr->audio, NULL)) < 0 ||
-                                    (ret = drain_audio(t, tr, oc)) < 0))
-            return ret;
-        if (tr->backsteps > 1)
-            notice(t, "warning", "%s: %" PRId64 " packets in all had their decode time moved forward",
-                   describe(tr->ist, d, sizeof(d)), tr->backsteps);
-    }
-    return 0;
-}
-
-/* Next packet to write, or 1 when there is none (end of input or -t). */
-static int read_next(RdTracks *t)
-{
-    int ret;
-    for (;;) {
-        if ((ret = av_read_frame(t->ic, t->pkt)) < 0)
-            /* A damaged tail ends the tracks, not the render. */
-            return ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO) ? 1 : ret;
-        if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
-            av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
-                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0) {
-            av_packet_unref(t->pkt);
-            return 1;
-        }
-        if (t->route[t->pkt->stream_index] >= 0)
-            return 0;
-        av_packet_unref(t->pkt);
-    }
-}
-
-int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb)
-{
-    int ret;
-    while (!t->eof) {
-        Track *tr;
-        int64_t when;
-        if (!t->pending) {
-            if ((ret = read_next(t)) < 0)
-                return ret;
-            if (ret > 0)
-                return finish(t, oc);
-            t->pending = 1;
-        }
-        tr = &t->t[t->route[t->pkt->stream_index]];
-        when = t->pkt->dts != AV_NOPTS_VALUE ? t->pkt->dts : t->pkt->pts;
-        if (ts != INT64_MAX && when != AV_NOPTS_VALUE && !tr->cover &&
-            av_compare_ts(when + av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->ist->time_base),
-                          tr->ist->time_base, ts, tb) >= 0)
-            return 0;
-        t->pending = 0;
-        ret = route(t, tr, oc, t->pkt);
-        av_packet_unref(t->pkt);
-        if (ret < 0)
-            return ret;
-    }
-    return 0;
 }
 
 void rd_tracks_free(RdTracks **pt)
