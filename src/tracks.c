@@ -186,6 +186,11 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
 
     if (copy)
         return declare_copy(t, oc, ist);
+    if (!codec && strcmp(t->cfg.scodec, "copy")) {
+        /* What the user asked for cannot be done: say so, as ffmpeg would. */
+        snprintf(err, errlen, "-c:s %s: %s: %s", t->cfg.scodec, rd_tracks_describe(ist, d, sizeof(d)), why);
+        return AVERROR(EINVAL);
+    }
     if (!codec) {
         not_kept(t, ist, "%s", why);
         return 0;

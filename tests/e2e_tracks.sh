@@ -187,7 +187,7 @@ s_other() {
 sel() {
     local name=$1; shift
     run "$name" "$W/s.mkv" "$FX/multi.mkv" -q "$@" || return
-    $FF -i "$FX/multi.mkv" "$@" $X264 -c:a copy -c:s copy "$W/sref.mkv"
+    $FF -i "$FX/multi.mkv" $X264 -c:a copy -c:s copy "$@" "$W/sref.mkv"
     streams "$W/s.mkv" >"$W/s.st"; streams "$W/sref.mkv" >"$W/sref.st"
     same "$name: the streams ffmpeg selects" "$W/sref.st" "$W/s.st"
 }
@@ -198,12 +198,24 @@ s_map() {
     sel "-map 0 -an" -map 0 -an
     sel "-map 0 -sn" -map 0 -sn
     sel "-map 0:V -map 0:s" -map 0:V -map 0:s
+    sel "-c:s ass" -map 0 -c:s ass
+    sel "-c:s srt" -map 0 -c:s srt
+    sel "-c:s webvtt" -map 0 -c:s webvtt
+    if run "-c:s none" "$W/sn.mkv" "$FX/multi.mkv" -q -c:s none; then
+        check "-c:s none: no subtitle stream" "$(streams "$W/sn.mkv" | tr '\n' ' ')" \
+            [ -z "$(probe "$W/sn.mkv" stream=index -select_streams s)" ]
+    fi
+    local rc=0
+    rr "$W/bad" "$FX/multi.mkv" -q -y -o "$W/bad.mkv" -c:s mov_text || rc=$?
+    check "-c:s mov_text into mkv: exit 1, one line saying why, no output" "exit $rc, $(cat "$W/bad.err")" \
+        [ $rc -eq 1 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && grep -q 'matroska cannot hold mov_text' "$W/bad.err" &&
+        [ ! -e "$W/bad.mkv" ]
     if run "-metadata" "$W/m.mkv" "$FX/multi.mkv" -q -metadata title=Renamed -metadata artist=; then
         $FF -i "$FX/multi.mkv" -map 0 $X264 -c:a copy -c:s copy -metadata title=Renamed -metadata artist= "$W/mref.mkv"
         summary "$W/m.mkv" | grep '^format' >"$W/m.t"; summary "$W/mref.mkv" | grep '^format' >"$W/mref.t"
         same "-metadata title=Renamed artist=: global tags as ffmpeg's" "$W/mref.t" "$W/m.t"
     fi
-    local rc=0
+    rc=0
     rr "$W/bad" "$FX/multi.mkv" -q -y -o "$W/bad.mkv" -map 0:a:7 || rc=$?
     check "-map 0:a:7 (no such stream): exit 1, one line, no output" "exit $rc, $(cat "$W/bad.err")" \
         [ $rc -eq 1 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ]
@@ -250,9 +262,10 @@ s_cover() {
             grep -q 'codec_name=png|.*attached_pic=1' <(streams "$W/cv.$ext")
         check "cover -> $ext: same picture bytes" "md5 differs" [ "$(cover_md5 "$W/cv.$ext")" = "$want" ]
     done
-    if run "cover mkv -> mp4" "$W/cv2.mp4" "$W/cv.mkv" -q; then
-        check "cover mkv -> mp4: same picture bytes" "md5 differs" [ "$(cover_md5 "$W/cv2.mp4")" = "$want" ]
-    fi
+    for ext in mp4 mkv; do
+        run "cover mkv -> $ext" "$W/cv2.$ext" "$W/cv.mkv" -q || continue
+        check "cover mkv -> $ext: same picture bytes" "md5 differs" [ "$(cover_md5 "$W/cv2.$ext")" = "$want" ]
+    done
 }
 
 # --- 4. video properties: colour, SAR, field order, HDR10 ---------------------
