@@ -342,7 +342,26 @@ s_splice() {
     done
 }
 
-for sec in pairs other map tc cover video splice; do
+# --- 6. render-mpi merges on rank 0 with the same engine: the same tracks ---
+
+s_mpi() {
+    local mpi=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi} rc=0
+    if [ ! -x "$mpi" ] || ! command -v mpirun >/dev/null; then
+        echo "skip - render-mpi not built or no mpirun"
+        return
+    fi
+    OMPI_MCA_btl=self,vader OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \
+        mpirun --oversubscribe --bind-to none -np 2 "$mpi" "$FX/multi.mkv" -q -y -o "$W/mpi.mp4" \
+        </dev/null >"$W/mpi.out" 2>"$W/mpi.err" || rc=$?
+    if [ $rc -ne 0 ]; then fail "render-mpi 2 ranks: mkv -> mp4" "$(rr_why "$W/mpi" $rc)"; return; fi
+    run "render mkv -> mp4" "$W/one.mp4" "$FX/multi.mkv" -q || return
+    summary "$W/mpi.mp4" >"$W/mpi.sum"; summary "$W/one.mp4" >"$W/one.sum"
+    same "render-mpi 2 ranks: the same streams, tags, chapters as render" "$W/one.sum" "$W/mpi.sum"
+    subs "$W/mpi.mp4" 1 >"$W/mpi.srt"; subs "$W/one.mp4" 1 >"$W/one.srt"
+    same "render-mpi 2 ranks: the same subtitles as render" "$W/one.srt" "$W/mpi.srt"
+}
+
+for sec in pairs other map tc cover video splice mpi; do
     want "$sec" && "s_$sec"
 done
 
