@@ -166,8 +166,12 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
         return NULL;
     }
     if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
-        snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
-                 avcodec_get_name(id), rd_sub_is_text(id) ? "text" : "bitmap", avcodec_get_name(target));
+        const char *kind = rd_sub_is_text(id) ? "text" : "bitmap";
+        if (strcmp(t->cfg.scodec, "copy"))
+            snprintf(why, len, "a %s subtitle cannot become %s", kind, avcodec_get_name(target));
+        else
+            snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
+                     avcodec_get_name(id), kind, avcodec_get_name(target));
         return NULL;
     }
     if (can_hold(of, target) == 0) {

@@ -182,6 +182,24 @@ s_other() {
     fi
 }
 
+# Bitmap subtitles: copied where the container takes them, else named.
+s_bitmap() {
+    local n rc=0
+    if run "pgs -> mkv" "$W/g.mkv" "$FX/pgs.mkv" -q; then
+        check "pgs -> mkv: the PGS track copied" "$(streams "$W/g.mkv" | tr '\n' ' ')" \
+            grep -q 'codec_name=hdmv_pgs_subtitle|.*language=eng' <(streams "$W/g.mkv")
+        n=$(ffprobe -v error -select_streams s -show_frames "$W/g.mkv" 2>/dev/null | grep -c num_rects=1)
+        check "pgs -> mkv: its picture decodes" "$n subtitle pictures" [ "$n" -eq 1 ]
+    fi
+    if run "pgs -> mp4" "$W/g.mp4" "$FX/pgs.mkv"; then
+        check "pgs -> mp4: the drop is named, with why" "$(head -c 300 "$W/g.mp4.err")" \
+            grep -q 'stream 0:1 (subtitle hdmv_pgs_subtitle, eng) not kept: mp4 cannot hold hdmv_pgs_subtitle, and a bitmap subtitle cannot become mov_text' "$W/g.mp4.err"
+    fi
+    rr "$W/gbad" "$FX/pgs.mkv" -q -y -o "$W/gbad.mkv" -c:s srt || rc=$?
+    check "pgs -c:s srt: exit 1, a bitmap cannot become text" "exit $rc, $(cat "$W/gbad.err")" \
+        [ $rc -eq 1 ] && grep -q 'a bitmap subtitle cannot become subrip' "$W/gbad.err"
+}
+
 # --- 2. stream selection as ffmpeg's ----------------------------------------
 
 sel() {
@@ -361,7 +379,7 @@ s_mpi() {
     same "render-mpi 2 ranks: the same subtitles as render" "$W/one.srt" "$W/mpi.srt"
 }
 
-for sec in pairs other map tc cover video splice mpi; do
+for sec in pairs other bitmap map tc cover video splice mpi; do
     want "$sec" && "s_$sec"
 done
 

@@ -91,4 +91,25 @@ fixture splice.ts eval '$FF $VID $A1 $X264 -bf 0 -c:a aac -b:a 64k -f mpegts "$t
     $FF -itsoffset 2 $VID -itsoffset 2 $A1 $X264 -bf 0 -c:a aac -b:a 64k -f mpegts "$tmp.b" &&
     cat "$tmp.a" "$tmp.b" >"$tmp"; rm -f "$tmp.a" "$tmp.b"'
 
+# A bitmap subtitle (Blu-ray PGS) in Matroska: no stock ffmpeg encoder makes
+# one from nothing, so the .sup is written here, segment by segment: an 8x2
+# white box shown at 0.2 s, cleared at 0.9 s. MP4 cannot hold PGS, and a
+# bitmap cannot become text: render must say it drops it.
+hexbytes() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
+pgs_seg() {   # PTS(90 kHz) TYPE HEX-PAYLOAD
+    hexbytes "$(printf '5047%08x%08x%02x%04x' "$1" 0 "$2" $(( ${#3} / 2 )))$3"
+}
+pgs_sup() {
+    pgs_seg 18000 22 00a000781000018000000100000000000a000a   # PCS: 160x120, one object
+    pgs_seg 18000 23 0100000a000a00080002                     # WDS: one 8x2 window
+    pgs_seg 18000 20 000001eb8080ff                           # PDS: colour 1 white
+    pgs_seg 18000 21 000000c000000e0008000200880100000088010000   # ODS: 8x2 run-length
+    pgs_seg 18000 128 ""                                       # END
+    pgs_seg 81000 22 00a0007810000200000000                   # PCS: nothing shown
+    pgs_seg 81000 23 0100000a000a00080002
+    pgs_seg 81000 128 ""
+}
+fixture pgs.mkv eval 'pgs_sup >"$tmp.sup" && $FF $VID -i "$tmp.sup" -map 0 -map 1 $X264 -c:s copy \
+    -metadata:s:s:0 language=eng -f matroska "$tmp"; rm -f "$tmp.sup"'
+
 exit 0
