@@ -38,13 +38,35 @@ static int codes_fields(const AVCodec *c)
     return 0;
 }
 
+/* Filters that decide the field structure themselves: deinterlacers make
+ * frames progressive, (t)interlace and telecine make fields, setfield
+ * says what they are. The input's field order does not hold after them. */
+static int graph_sets_fields(const AVFilterContext *sink)
+{
+    /* Exact names; the deinterlacers also by prefix (yadif_cuda, bwdif_vulkan). */
+    static const char *const names[] = { "yadif", "bwdif", "w3fdif", "kerndeint", "nnedi", "estdif",
+                                         "fieldmatch", "separatefields", "weave", "doubleweave",
+                                         "tinterlace", "interlace", "telecine", "setfield",
+                                         "fieldorder", "field", "il", "dejudder", "pullup", NULL };
+    const AVFilterGraph *g = sink ? sink->graph : NULL;
+    for (unsigned i = 0; g && i < g->nb_filters; i++) {
+        const char *f = g->filters[i]->filter->name;
+        if (!strncmp(f, "yadif", 5) || !strncmp(f, "bwdif", 5))
+            return 1;
+        for (int k = 0; names[k]; k++)
+            if (!strcmp(f, names[k]))
+                return 1;
+    }
+    return 0;
+}
+
 /* An interlaced source stays interlaced: tagged with its field order, and
  * coded as fields where the encoder can (what `-flags +ildct+ilme` asks
- * of the ffmpeg CLI). */
-static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg)
+ * of the ffmpeg CLI), unless the graph changes the fields (--vf yadif). */
+static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
-    if (fo == AV_FIELD_UNKNOWN)
+    if (fo == AV_FIELD_UNKNOWN || graph_sets_fields(sink))
         return;
     enc->field_order = fo;
     if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))
@@ -79,7 +101,7 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     if (!(*penc = avcodec_alloc_context3(cfg->codec)))
         return AVERROR(ENOMEM);
     set_format(*penc, cfg, sink);
-    set_fields(*penc, cfg);
+    set_fields(*penc, cfg, sink);
     (*penc)->thread_count = 1;
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;

@@ -334,6 +334,12 @@ s_video() {
             grep -q 'interlaced_frame=1' <(ffprobe -v error -select_streams v:0 -read_intervals %+#2 \
                 -show_entries frame=interlaced_frame -of compact "$W/i.$ext")
     done
+    # Deinterlaced by the graph: progressive, as ffmpeg's output.
+    if run "interlaced --vf yadif" "$W/iy.mkv" "$FX/interlaced.mkv" -q --vf yadif; then
+        $FF -i "$FX/interlaced.mkv" -vf yadif $X264 "$W/iyref.mkv"
+        vprops "$W/iyref.mkv" >"$W/vp.in"; vprops "$W/iy.mkv" >"$W/vp.out"
+        same "interlaced --vf yadif: progressive, as ffmpeg's" "$W/vp.in" "$W/vp.out"
+    fi
 }
 
 # --- 5. a small audio DTS step back at a splice -------------------------------
