@@ -6,6 +6,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "meta.h"
+#include "probe.h"
 #include "streammap.h"
 #include "tracks_priv.h"
 
@@ -57,6 +58,12 @@ static const enum AVCodecID TS_CODECS[] = {
 /* 1 the container holds the codec, 0 it does not, < 0 unknown. */
 static int can_hold(const AVOutputFormat *of, enum AVCodecID id)
 {
+    /* In the MOV/MP4 muxer's tag table, refused when the header is written
+     * (MOV: "only supported in MP4"; MP4: "experimental"). */
+    if ((!strcmp(of->name, "mov") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_OPUS ||
+                                      id == AV_CODEC_ID_TRUEHD)) ||
+        (!strcmp(of->name, "mp4") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_TRUEHD)))
+        return 0;
     if (!strcmp(of->name, "mpegts")) {
         for (int i = 0; TS_CODECS[i] != AV_CODEC_ID_NONE; i++)
             if (TS_CODECS[i] == id)
@@ -384,15 +391,14 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     t->strict = !(oc->oformat->flags & AVFMT_TS_NONSTRICT);
     if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()))
         return AVERROR(ENOMEM);
-    if ((ret = avformat_open_input(&t->ic, cfg->path, NULL, NULL)) < 0)
+    /* Opened as every reader of the input is (probe.h), all streams on. */
+    if ((ret = rd_probe_open_input(&t->ic, cfg->path, -1)) < 0)
         return ret;
     /* Streams the demuxer hides by itself (MP4 chapter tracks) are not tracks. */
     if (!(hidden = av_calloc(t->ic->nb_streams + 1, 1)))
         return AVERROR(ENOMEM);
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         hidden[i] = t->ic->streams[i]->discard == AVDISCARD_ALL;
-    if ((ret = avformat_find_stream_info(t->ic, NULL)) < 0)
-        goto end;
     ret = AVERROR(ENOMEM);
     if (!(order = av_calloc(t->ic->nb_streams + 1, sizeof(*order))) ||
         !(t->route = av_calloc(t->ic->nb_streams + 1, sizeof(*t->route))) ||
