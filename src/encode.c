@@ -28,6 +28,40 @@ static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
     return ret;
 }
 
+/* HDR10 in the bitstream too (SEI), where the container's copy may be
+ * lost: libx265 takes it as x265-params; the user's own values win. */
+static int add_hdr10(AVDictionary **d, const RdEncodeConfig *cfg)
+{
+    const AVMasteringDisplayMetadata *m = cfg->mastering;
+    const AVDictionaryEntry *e = av_dict_get(*d, "x265-params", NULL, 0);
+    char buf[512];
+    int o = 0;
+
+    if (strcmp(cfg->codec->name, "libx265") || (!m && !cfg->light) ||
+        (e && (strstr(e->value, "master-display") || strstr(e->value, "max-cll"))))
+        return 0;
+    o = snprintf(buf, sizeof(buf), "%s%s", e ? e->value : "", e && *e->value ? ":" : "");
+    /* x265's units: chromaticity in 1/50000, luminance in 1/10000 cd/m2. */
+    if (m && m->has_primaries && m->has_luminance)
+        o += snprintf(buf + o, sizeof(buf) - o, "master-display=G(%d,%d)B(%d,%d)R(%d,%d)WP(%d,%d)L(%d,%d):",
+                      (int)av_rescale(m->display_primaries[1][0].num, 50000, m->display_primaries[1][0].den),
+                      (int)av_rescale(m->display_primaries[1][1].num, 50000, m->display_primaries[1][1].den),
+                      (int)av_rescale(m->display_primaries[2][0].num, 50000, m->display_primaries[2][0].den),
+                      (int)av_rescale(m->display_primaries[2][1].num, 50000, m->display_primaries[2][1].den),
+                      (int)av_rescale(m->display_primaries[0][0].num, 50000, m->display_primaries[0][0].den),
+                      (int)av_rescale(m->display_primaries[0][1].num, 50000, m->display_primaries[0][1].den),
+                      (int)av_rescale(m->white_point[0].num, 50000, m->white_point[0].den),
+                      (int)av_rescale(m->white_point[1].num, 50000, m->white_point[1].den),
+                      (int)av_rescale(m->max_luminance.num, 10000, m->max_luminance.den),
+                      (int)av_rescale(m->min_luminance.num, 10000, m->min_luminance.den));
+    if (cfg->light && o < (int)sizeof(buf))
+        o += snprintf(buf + o, sizeof(buf) - o, "max-cll=%u,%u:", cfg->light->MaxCLL, cfg->light->MaxFALL);
+    if (o <= 0 || o >= (int)sizeof(buf))
+        return 0;
+    buf[o - 1] = 0;
+    return av_dict_set(d, "x265-params", buf, 0);
+}
+
 /* Encoders that code fields (interlaced DCT and motion estimation). */
 static int codes_fields(const AVCodec *c)
 {
@@ -105,7 +139,7 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     (*penc)->thread_count = 1;
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = build_opts(&opts, cfg)) < 0)
+    if ((ret = build_opts(&opts, cfg)) < 0 || (ret = add_hdr10(&opts, cfg)) < 0)
         goto end;
     if ((ret = avcodec_open2(*penc, cfg->codec, &opts)) < 0) {
         snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,

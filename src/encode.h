@@ -8,6 +8,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
 #include <libavutil/dict.h>
+#include <libavutil/mastering_display_metadata.h>
 
 typedef struct RdEncodeConfig {
     const AVCodec *codec;       ///< video encoder
@@ -17,6 +18,8 @@ typedef struct RdEncodeConfig {
     int global_header;          ///< 1 when the muxer wants extradata (mp4, mkv)
     AVRational fps;             ///< nominal frame rate, for rate control
     const AVCodecParameters *in;///< input stream parameters: colour properties are carried over
+    const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
+    const AVContentLightMetadata *light;         ///< HDR10 light level to signal in the bitstream (x265), or NULL
 } RdEncodeConfig;
 
 /**

@@ -9,6 +9,7 @@
 #include "chunk.h"
 #include "filter.h"
 #include "merge.h"
+#include "meta.h"
 #include "plan.h"
 #include "probe.h"
 #include "reorder.h"
@@ -33,6 +34,7 @@ struct RdEngine {
     RdChunkJob *jobs;
     RdChunkShared sh;
     RdEncodeConfig enc;
+    RdHdr10 hdr;            ///< the video's HDR10 metadata, for the encoder and the output stream
     RdMerge *merge;
     RdReorder ro;
     omp_lock_t ro_lock;     ///< guards ro
@@ -139,9 +141,10 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet };
+                                         : INT64_MAX, s->quiet, NULL };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix ? r->probe.matrix : NULL, &tc };
+    tc.hdr10 = &r->hdr;
     char detail[256] = "";
     int ret;
 
@@ -385,6 +388,11 @@ static int prepare(Run *r, char *err, int errlen)
     r->sh.tb = r->probe.tb;
     r->enc.fps = r->probe.fps;
     r->enc.in = r->probe.par;
+    /* Not finding HDR10 metadata leaves the output without it, not failed. */
+    if (rd_meta_find_hdr10(&r->hdr, s->input, r->probe.vindex, r->probe.par->color_trc) >= 0) {
+        r->enc.mastering = r->hdr.has_mastering ? &r->hdr.mastering : NULL;
+        r->enc.light = r->hdr.has_light ? &r->hdr.light : NULL;
+    }
     t = omp_get_wtime();
     r->rep->probe_s = t - r->t0;
     set_phase(r, RD_PHASE_PLAN);

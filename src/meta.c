@@ -2,7 +2,6 @@
 
 #include <string.h>
 #include <libavcodec/avcodec.h>
-#include <libavutil/mastering_display_metadata.h>
 
 #include "probe.h"
 
@@ -146,29 +145,16 @@ static int add_side_data(AVStream *vst, enum AVPacketSideDataType type, const vo
     return 1;
 }
 
-/* HDR10 metadata that only the bitstream carries (x265's SEI): decode the
- * first frame and read its side data. */
-static int side_data_from_frame(AVStream *vst, const char *path, int vindex)
+/* The first decoded frame of stream `vindex` (its SEI side data). */
+static int first_frame(AVFormatContext *ic, int vindex, AVFrame *f)
 {
-    AVFormatContext *ic = NULL;
+    const AVCodec *codec = avcodec_find_decoder(ic->streams[vindex]->codecpar->codec_id);
     AVCodecContext *dec = NULL;
     AVPacket *pkt = av_packet_alloc();
-    AVFrame *f = av_frame_alloc();
-    const AVCodec *codec;
-    int ret, got = 0, n = 0;
+    int ret, got = 0;
 
-    if (!pkt || !f) {
-        ret = AVERROR(ENOMEM);
-        goto end;
-    }
-    if ((ret = rd_probe_open_input(&ic, path, vindex)) < 0)
-        goto end;
-    if (!(codec = avcodec_find_decoder(ic->streams[vindex]->codecpar->codec_id))) {
-        ret = AVERROR_DECODER_NOT_FOUND;
-        goto end;
-    }
-    if (!(dec = avcodec_alloc_context3(codec))) {
-        ret = AVERROR(ENOMEM);
+    if (!pkt || !codec || !(dec = avcodec_alloc_context3(codec))) {
+        ret = !codec ? AVERROR_DECODER_NOT_FOUND : AVERROR(ENOMEM);
         goto end;
     }
     if ((ret = avcodec_parameters_to_context(dec, ic->streams[vindex]->codecpar)) < 0)
@@ -176,7 +162,7 @@ static int side_data_from_frame(AVStream *vst, const char *path, int vindex)
     dec->thread_count = 1;
     if ((ret = avcodec_open2(dec, codec, NULL)) < 0)
         goto end;
-    while (!got && (ret = av_read_frame(ic, pkt)) >= 0) {
+    while (!got && av_read_frame(ic, pkt) >= 0) {
         if (pkt->stream_index == vindex)
             avcodec_send_packet(dec, pkt);
         av_packet_unref(pkt);
@@ -186,34 +172,61 @@ static int side_data_from_frame(AVStream *vst, const char *path, int vindex)
         avcodec_send_packet(dec, NULL);
         got = avcodec_receive_frame(dec, f) >= 0;
     }
-    ret = 0;
-    if (got) {
-        const AVFrameSideData *md = av_frame_get_side_data(f, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
-        const AVFrameSideData *cl = av_frame_get_side_data(f, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
-        if (md && md->size >= sizeof(AVMasteringDisplayMetadata) &&
-            (ret = add_side_data(vst, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, md->data,
-                                 sizeof(AVMasteringDisplayMetadata))) > 0)
-            n++;
-        if (ret >= 0 && cl && cl->size >= sizeof(AVContentLightMetadata) &&
-            (ret = add_side_data(vst, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, cl->data,
-                                 sizeof(AVContentLightMetadata))) > 0)
-            n++;
-    }
+    ret = got;
 end:
-    av_frame_free(&f);
     av_packet_free(&pkt);
     avcodec_free_context(&dec);
-    avformat_close_input(&ic);
-    return ret < 0 ? ret : n;
+    return ret;
 }
 
-int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const char *path, int vindex)
+int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc)
 {
-    static const enum AVPacketSideDataType keep[] = {
-        AV_PKT_DATA_MASTERING_DISPLAY_METADATA, AV_PKT_DATA_CONTENT_LIGHT_LEVEL,
-        AV_PKT_DATA_STEREO3D, AV_PKT_DATA_SPHERICAL,
-    };
-    enum AVColorTransferCharacteristic trc = ist->codecpar->color_trc;
+    AVFormatContext *ic = NULL;
+    AVFrame *f = NULL;
+    const uint8_t *md, *cl;
+    size_t mds = 0, cls = 0;
+    int ret;
+
+    memset(h, 0, sizeof(*h));
+    if (trc != AVCOL_TRC_SMPTE2084 && trc != AVCOL_TRC_ARIB_STD_B67)
+        return 0;
+    if ((ret = rd_probe_open_input(&ic, path, vindex)) < 0)
+        return ret;
+    md = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &mds);
+    cl = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &cls);
+    if (!md && !cl) { /* only in the bitstream (x265's SEI) */
+        const AVFrameSideData *fm, *fc;
+        if (!(f = av_frame_alloc())) {
+            ret = AVERROR(ENOMEM);
+            goto end;
+        }
+        if ((ret = first_frame(ic, vindex, f)) <= 0)
+            goto end;
+        fm = av_frame_get_side_data(f, AV_FRAME_DATA_MASTERING_DISPLAY_METADATA);
+        fc = av_frame_get_side_data(f, AV_FRAME_DATA_CONTENT_LIGHT_LEVEL);
+        md = fm ? fm->data : NULL;
+        mds = fm ? fm->size : 0;
+        cl = fc ? fc->data : NULL;
+        cls = fc ? fc->size : 0;
+    }
+    if (md && mds >= sizeof(h->mastering)) {
+        memcpy(&h->mastering, md, sizeof(h->mastering));
+        h->has_mastering = 1;
+    }
+    if (cl && cls >= sizeof(h->light)) {
+        memcpy(&h->light, cl, sizeof(h->light));
+        h->has_light = 1;
+    }
+    ret = 0;
+end:
+    av_frame_free(&f);
+    avformat_close_input(&ic);
+    return ret;
+}
+
+int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const RdHdr10 *hdr)
+{
+    static const enum AVPacketSideDataType keep[] = { AV_PKT_DATA_STEREO3D, AV_PKT_DATA_SPHERICAL };
     int n = 0, ret;
 
     for (size_t k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
@@ -223,11 +236,12 @@ int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const char *path
             return ret;
         n += sd != NULL;
     }
-    if ((trc == AVCOL_TRC_SMPTE2084 || trc == AVCOL_TRC_ARIB_STD_B67) &&
-        !av_stream_get_side_data(ist, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, NULL)) {
-        if ((ret = side_data_from_frame(vst, path, vindex)) < 0)
-            return ret;
-        n += ret;
-    }
-    return n;
+    if (hdr && hdr->has_mastering &&
+        (ret = add_side_data(vst, AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &hdr->mastering,
+                             sizeof(hdr->mastering))) < 0)
+        return ret;
+    if (hdr && hdr->has_light &&
+        (ret = add_side_data(vst, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &hdr->light, sizeof(hdr->light))) < 0)
+        return ret;
+    return n + (hdr ? hdr->has_mastering + hdr->has_light : 0);
 }

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 #include <libavformat/avformat.h>
+#include <libavutil/mastering_display_metadata.h>
 
 /**
  * Global tags of `ic` into `oc`, then the user's -metadata pairs (`user`;
@@ -40,14 +41,28 @@ int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder);
 /** For each type with several streams and none default, the first (not a cover) becomes default. */
 void rd_meta_default_dispositions(AVFormatContext *oc);
 
+/** HDR10 static metadata of a video stream. */
+typedef struct RdHdr10 {
+    int has_mastering;                      ///< 1: mastering is set
+    int has_light;                          ///< 1: light is set
+    AVMasteringDisplayMetadata mastering;   ///< mastering display colour volume (SMPTE ST 2086)
+    AVContentLightMetadata light;           ///< MaxCLL, MaxFALL (CTA-861.3)
+} RdHdr10;
+
 /**
- * Side data of the input video stream onto the output video stream:
- * mastering display, content light level, stereo 3D, spherical. When the
- * container has no HDR10 metadata but the transfer is PQ or HLG, the first
- * frame of `path`'s stream `vindex` is decoded for the SEI's. Returns the
- * number of side data carried, or a negative AVERROR.
+ * Find stream `vindex`'s HDR10 metadata in `path`: the container's, else,
+ * when only the bitstream carries it (x265's SEI), the first frame's.
+ * Looked for only when the transfer `trc` is PQ or HLG, so SDR inputs cost
+ * nothing. Returns 0 (h->has_* say what was found) or a negative AVERROR.
  */
-int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const char *path, int vindex);
+int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc);
+
+/**
+ * Side data onto the output video stream: stereo 3D and spherical from
+ * `ist`, mastering display and light level from `hdr` (may be NULL).
+ * Returns the number carried, or a negative AVERROR.
+ */
+int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const RdHdr10 *hdr);
 
 /**
  * The MOV muxer knows languages only by QuickTime's table, which has one of

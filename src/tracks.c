@@ -319,7 +319,7 @@ static int video_meta(RdTracks *t, AVStream *vst)
         if (tc && (ret = av_dict_set(&vst->metadata, "timecode", tc->value, 0)) < 0)
             return ret;
     }
-    ret = rd_meta_video_side_data(vst, ist, t->cfg.path, t->cfg.vindex);
+    ret = rd_meta_video_side_data(vst, ist, t->cfg.hdr10);
     return ret < 0 ? ret : 0;
 }
 

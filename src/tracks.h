@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <libavformat/avformat.h>
 
+#include "meta.h"
+
 typedef struct RdTracks RdTracks;
 
 typedef struct RdTracksConfig {
@@ -34,6 +36,7 @@ typedef struct RdTracksConfig {
     int64_t ts_offset;             ///< added to every timestamp, AV_TIME_BASE units (minus the input start time)
     int64_t end;                   ///< drop packets at or after this input time, AV_TIME_BASE units; INT64_MAX = none
     int quiet;                     ///< 1: no notices on stderr
+    const RdHdr10 *hdr10;          ///< the video's HDR10 metadata (rd_meta_find_hdr10), or NULL
 } RdTracksConfig;
 
 /**

@@ -295,11 +295,12 @@ vprops() {
 }
 
 # hdr10 FILE: mastering display and light level as numbers, from the stream
-# (or, when that has none, the first frame: what the input carries).
+# (or, when that has none or HDR_FRAME=1, the first frame's SEI).
 hdr10() {
     local e=stream_side_data
     ffprobe -v error -select_streams v:0 -show_entries stream_side_data -of flat "$1" |
         grep -q max_content || e=frame_side_data
+    [ -n "${HDR_FRAME:-}" ] && e=frame_side_data
     if [ $e = stream_side_data ]; then
         ffprobe -v error -select_streams v:0 -show_entries stream_side_data -of flat "$1"
     else
@@ -322,6 +323,10 @@ s_video() {
                 $([ $enc = libx265 ] && echo --venc-opt $x265) || continue
             hdr10 "$W/h.$ext" >"$W/hdr.out"
             same "HDR10 -c:v $enc -> $ext: mastering display and light level on the stream" "$W/hdr.in" "$W/hdr.out"
+            if [ $enc = libx265 ]; then
+                HDR_FRAME=1 hdr10 "$W/h.$ext" >"$W/hdr.out"
+                same "HDR10 -c:v $enc -> $ext: and in the bitstream's SEI" "$W/hdr.in" "$W/hdr.out"
+            fi
             vprops "$FX/hdr.mkv" >"$W/vp.in"; vprops "$W/h.$ext" >"$W/vp.out"
             same "HDR10 -c:v $enc -> $ext: 10-bit, BT.2020, PQ" "$W/vp.in" "$W/vp.out"
         done
