@@ -21,6 +21,7 @@ W=$T_TMP
 printf 'leak:%s\n' libx264.so libx265.so libmpi libopen-pal libopen-rte libpmix libhwloc libevent mca_ \
     >"$W/lsan.supp"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"   # a full unwind names the library
 FF="ffmpeg -nostdin -v error -y"
 X264="-c:v libx264 -preset veryfast"
 
