@@ -2,6 +2,7 @@
 
 #include <string.h>
 #include <libavcodec/avcodec.h>
+#include <libavutil/avstring.h>
 
 #include "probe.h"
 
@@ -48,6 +49,37 @@ int rd_meta_holds_tags(const AVOutputFormat *of)
                                         "3gp", "3g2", "f4v", "ogg", "oga", "ogv", "opus", "spx",
                                         "ffmetadata", "avi", "asf", "mp3", "flac", "wav", "nut", NULL };
     return name_in(of->name, with);
+}
+
+int rd_meta_lost_global(const AVFormatContext *oc, char *buf, int len)
+{
+    /* The keys libavformat 59's muxers write (measured with ffprobe). */
+    static const char *const mp4[] = { "title", "artist", "album_artist", "composer", "album", "date",
+                                       "encoder", "comment", "genre", "copyright", "grouping", "lyrics",
+                                       "description", "synopsis", "show", "episode_id", "network",
+                                       "keywords", "track", "disc", "compilation", "gapless_playback",
+                                       "hd_video", "media_type", "rating", "podcast", "category", NULL };
+    static const char *const mov[] = { "title", "artist", "album", "date", "encoder", "comment", "genre",
+                                       "copyright", "location", NULL };
+    static const char *const brands[] = { "major_brand", "minor_version", "compatible_brands", NULL };
+    const char *const *keep = !strcmp(oc->oformat->name, "mp4") || !strcmp(oc->oformat->name, "ipod") ? mp4
+                            : !strcmp(oc->oformat->name, "mov") ? mov : NULL;
+    const AVDictionaryEntry *e = NULL;
+    int n = 0, o = 0;
+
+    buf[0] = 0;
+    while (keep && (e = av_dict_get(oc->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) {
+        char key[64];
+        snprintf(key, sizeof(key), "%s", e->key);
+        for (char *c = key; *c; c++)
+            *c = (char)av_tolower(*c);
+        if (name_in(key, keep) || name_in(key, brands))
+            continue;
+        if (o < len)
+            o += snprintf(buf + o, len - o, "%s%s", n ? ", " : "", e->key);
+        n++;
+    }
+    return n;
 }
 
 int rd_meta_global(AVFormatContext *oc, const AVFormatContext *ic, const AVDictionary *user, int limited)

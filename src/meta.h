@@ -25,6 +25,13 @@
 int rd_meta_global(AVFormatContext *oc, const AVFormatContext *ic, const AVDictionary *user, int limited);
 
 /**
+ * Global tags of `oc` that its muxer would drop without a word (MP4 and
+ * MOV write only the keys they know). Their names go to buf, comma
+ * separated; returns how many.
+ */
+int rd_meta_lost_global(const AVFormatContext *oc, char *buf, int len);
+
+/**
  * Chapters of `ic` into `oc`, shifted by `offset` and cut at `end` (both
  * AV_TIME_BASE units, input time; end INT64_MAX = no cut). Returns the
  * number kept (>= 0) or a negative AVERROR.

@@ -340,9 +340,13 @@ static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
 
 static int global_meta(RdTracks *t, AVFormatContext *oc)
 {
+    char lost[256];
     int ret, limited = t->cfg.end != INT64_MAX;
     if ((ret = rd_meta_global(oc, t->ic, t->cfg.metadata, limited)) < 0)
         return ret;
+    if ((ret = rd_meta_lost_global(oc, lost, sizeof(lost))) > 0)
+        rd_tracks_notice(t, "warning", "global tag%s %s not kept: %s writes only the keys it knows",
+                         ret > 1 ? "s" : "", lost, oc->oformat->name);
     if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata))
         rd_tracks_notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them",
                          oc->oformat->name);

@@ -180,6 +180,12 @@ s_other() {
         check "mkv -> ts: languages kept" "$(streams "$W/o.ts" | tr '\n' ' ')" \
             [ "$(streams "$W/o.ts" | grep -o 'language=[a-z]*' | tr '\n' ' ')" = "language=eng language=fre " ]
     fi
+    if run "-metadata foo=bar -> mp4" "$W/o.mp4" "$FX/multi.mkv" -metadata foo=bar; then
+        check "-metadata foo=bar -> mp4: the tag MP4 drops is named" "$(head -c 600 "$W/o.mp4.err")" \
+            grep -q 'global tag foo not kept: mp4 writes only the keys it knows' "$W/o.mp4.err"
+        check "-metadata foo=bar -> mp4: the tags it keeps are not named" "$(head -c 600 "$W/o.mp4.err")" \
+            [ "$(grep -c 'global tag' "$W/o.mp4.err")" -eq 1 ]
+    fi
     if run "mkv -> mov" "$W/o.mov" "$FX/multi.mkv"; then
         check "mkv -> mov: French stays French (fre written as QuickTime's fra)" "$(streams "$W/o.mov" | tr '\n' ' ')" \
             [ "$(streams "$W/o.mov" | grep -c 'language=fra')" -eq 2 ]
