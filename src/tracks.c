@@ -319,8 +319,18 @@ static int video_meta(RdTracks *t, AVStream *vst)
         if (tc && (ret = av_dict_set(&vst->metadata, "timecode", tc->value, 0)) < 0)
             return ret;
     }
-    ret = rd_meta_video_side_data(vst, ist, t->cfg.hdr10);
-    return ret < 0 ? ret : 0;
+    if ((ret = rd_meta_video_side_data(vst, ist, t->cfg.hdr10)) < 0)
+        return ret;
+    /* Side data describing the old bitstream (buffer sizes) goes with it;
+     * any other kind not carried (Dolby Vision configuration...) is said. */
+    for (int i = 0; i < ist->nb_side_data; i++) {
+        enum AVPacketSideDataType ty = ist->side_data[i].type;
+        char d[128];
+        if (ty != AV_PKT_DATA_CPB_PROPERTIES && !av_stream_get_side_data(vst, ty, NULL))
+            rd_tracks_notice(t, "warning", "%s: its %s side data not kept: the video is encoded again",
+                             rd_tracks_describe(ist, d, sizeof(d)), av_packet_side_data_name(ty));
+    }
+    return 0;
 }
 
 /* What the muxer would drop from a stream's tags without a word. */
