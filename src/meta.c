@@ -26,21 +26,34 @@ int rd_meta_holds_chapters(const AVOutputFormat *of)
     return name_in(of->name, with);
 }
 
-void rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of)
+int rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of)
 {
-    /* ISO 639-2 pairs: the code QuickTime's table lacks, the one it has. */
+    /* The codes QuickTime's table has: libavformat 59's MOV muxer keeps
+     * these and writes "und" for any other (measured over ISO 639-2). */
+    static const char mov_langs[] =
+        "alb amh ara arm asm aym aze baq bel ben bul bur cat ces chi dan dut dzo eng epo est "
+        "fin fra geo ger gre grn guj heb hin hun ice ind ita jav jpn kan kas kaz khm kin kir "
+        "kor kur lao lat lav lit mac mal mar may mlg mlt mon nep nor nya ori orm per pol por "
+        "pus que ron run rus san sin slk slv smi snd som spa sve swa tam tat tel tgk tgl tha "
+        "tib tir tuk tur uig ukr urd uzb vie wel yid ";
+    /* ISO 639-2 pairs: the code the table lacks, the one it has. */
     static const char *const alt[][2] = {
-        { "fre", "fra" }, { "deu", "ger" }, { "nld", "dut" }, { "zho", "chi" },
-        { "cze", "ces" }, { "ell", "gre" }, { "swe", "sve" },
+        { "fre", "fra" }, { "deu", "ger" }, { "nld", "dut" }, { "zho", "chi" }, { "cze", "ces" },
+        { "ell", "gre" }, { "swe", "sve" }, { "sqi", "alb" }, { "hye", "arm" }, { "eus", "baq" },
+        { "mya", "bur" }, { "kat", "geo" }, { "isl", "ice" }, { "mkd", "mac" }, { "msa", "may" },
+        { "fas", "per" }, { "rum", "ron" }, { "slo", "slk" }, { "bod", "tib" }, { "cym", "wel" },
     };
     const AVDictionaryEntry *l = av_dict_get(ost->metadata, "language", NULL, 0);
-    if (!l || strcmp(of->name, "mov"))
-        return;
+    char key[5];
+    if (!l || strcmp(of->name, "mov") || !strcmp(l->value, "und"))
+        return 1;
     for (size_t i = 0; i < sizeof(alt) / sizeof(alt[0]); i++)
         if (!strcmp(l->value, alt[i][0])) {
             av_dict_set(&ost->metadata, "language", alt[i][1], 0);
-            return;
+            return 1;
         }
+    snprintf(key, sizeof(key), "%.3s ", l->value);
+    return strlen(l->value) == 3 && strstr(mov_langs, key) != NULL;
 }
 
 int rd_meta_holds_tags(const AVOutputFormat *of)

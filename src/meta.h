@@ -74,9 +74,11 @@ int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const RdHdr10 *h
 /**
  * The MOV muxer knows languages only by QuickTime's table, which has one of
  * the two ISO 639-2 codes for some (fra, not fre; ger, not deu): use the one
- * it has, so the language is not lost. Other formats are left alone.
+ * it has, so the language is not lost. Returns 0 when the MOV muxer will
+ * lose the stream's language anyway (not in the table), else 1. Other
+ * formats are left alone (1).
  */
-void rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of);
+int rd_meta_fix_language(AVStream *ost, const AVOutputFormat *of);
 
 /** 1 when the muxer writes chapters (Matroska, WebM, MP4/MOV family, Ogg). */
 int rd_meta_holds_chapters(const AVOutputFormat *of);

@@ -339,10 +339,13 @@ static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
     const AVDictionaryEntry *title = av_dict_get(ost->metadata, "title", NULL, 0);
     int i = ost->index ? -1 : t->cfg.vindex;
     char d[128];
-    rd_meta_fix_language(ost, oc->oformat);
+    int lang_ok = rd_meta_fix_language(ost, oc->oformat);
     for (int k = 0; i < 0 && k < t->n; k++)
         if (t->t[k].ost == ost)
             i = t->t[k].in;
+    if (!lang_ok && i >= 0)
+        rd_tracks_notice(t, "warning", "%s: language not kept: QuickTime's table has no code for it "
+                         "(.mp4 and .mkv keep any)", rd_tracks_describe(t->ic->streams[i], d, sizeof(d)));
     if (title && i >= 0 && (!strcmp(oc->oformat->name, "mp4") || !strcmp(oc->oformat->name, "mov")))
         rd_tracks_notice(t, "warning", "%s: title \"%s\" not kept: %s has no track titles",
                rd_tracks_describe(t->ic->streams[i], d, sizeof(d)), title->value, oc->oformat->name);
