@@ -192,6 +192,12 @@ s_other() {
         check "mkv -> mov: the track title it cannot keep is named" "$(head -c 300 "$W/o.mov.err")" \
             grep -q 'title "Commentary" not kept: mov has no track titles' "$W/o.mov.err"
     fi
+    # Afrikaans has no QuickTime code: MOV loses it, and says so.
+    $FF -i "$FX/multi.mkv" -map 0:v -map 0:a:0 -c copy -metadata:s:a:0 language=afr "$W/afr.mkv"
+    if run "afr -> mov" "$W/afr.mov" "$W/afr.mkv"; then
+        check "afr -> mov: the language MOV cannot write is named" "$(head -c 300 "$W/afr.mov.err")" \
+            grep -q 'stream 0:1 (audio aac, afr): language not kept' "$W/afr.mov.err"
+    fi
 }
 
 # Bitmap subtitles: copied where the container takes them, else named.
