@@ -1,42 +1,33 @@
 #include "audio.h"
 
-#include <stdio.h>
 #include <string.h>
-#include <libavcodec/avcodec.h>
 #include <libavutil/audio_fifo.h>
 #include <libswresample/swresample.h>
 
-#include "probe.h"
-#include "tsfix.h"
-
 struct RdAudio {
-    RdAudioConfig cfg;
-    AVFormatContext *ic;
-    AVStream *ist, *ost;
-    AVPacket *pkt;          ///< next packet for the output, output time base
-    int pending;            ///< pkt holds a packet not yet written
-    int eof;                ///< nothing more will come
-    /* encode path */
+    AVRational itb;         ///< input stream time base
+    AVStream *ost;          ///< its codec parameters are filled at open
     AVCodecContext *dec, *enc;
     SwrContext *swr;
     AVAudioFifo *fifo;
     AVFrame *frame;
     int64_t next_pts;       ///< encoder time base (1/sample rate)
-    int have_start, dec_eof, enc_flushed;
-    RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
+    int have_start;         ///< next_pts was set from the first decoded frame
+    int dec_eof;            ///< the source ended: the fifo is drained, then the encoder flushed
+    int enc_flushed;
 };
 
-static int open_decoder(RdAudio *a)
+static int open_decoder(RdAudio *a, const AVStream *ist)
 {
-    const AVCodec *codec = avcodec_find_decoder(a->ist->codecpar->codec_id);
+    const AVCodec *codec = avcodec_find_decoder(ist->codecpar->codec_id);
     int ret;
     if (!codec)
         return AVERROR_DECODER_NOT_FOUND;
     if (!(a->dec = avcodec_alloc_context3(codec)))
         return AVERROR(ENOMEM);
-    if ((ret = avcodec_parameters_to_context(a->dec, a->ist->codecpar)) < 0)
+    if ((ret = avcodec_parameters_to_context(a->dec, ist->codecpar)) < 0)
         return ret;
-    a->dec->pkt_timebase = a->ist->time_base;
+    a->dec->pkt_timebase = ist->time_base;
     a->dec->thread_count = 1;
     return avcodec_open2(a->dec, codec, NULL);
 }
@@ -81,95 +72,31 @@ static int open_encoder(RdAudio *a, const AVCodec *codec, AVFormatContext *oc)
     return avcodec_parameters_from_context(a->ost->codecpar, a->enc);
 }
 
-/* "copy" copies when the container can hold the codec, else encodes with
- * the container's default audio codec. */
-static int choose_encoder(const RdAudio *a, AVFormatContext *oc, const AVCodec **codec)
+int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
+                  AVFormatContext *oc, AVStream *ost)
 {
-    enum AVCodecID id = a->ist->codecpar->codec_id;
-    *codec = NULL;
-    if (strcmp(a->cfg.acodec, "copy")) {
-        *codec = avcodec_find_encoder_by_name(a->cfg.acodec);
-        return *codec && (*codec)->type == AVMEDIA_TYPE_AUDIO ? 0 : AVERROR_ENCODER_NOT_FOUND;
-    }
-    if (avformat_query_codec(oc->oformat, id, FF_COMPLIANCE_NORMAL) != 0)
-        return 0;
-    *codec = avcodec_find_encoder(oc->oformat->audio_codec);
-    return *codec ? 0 : AVERROR_ENCODER_NOT_FOUND;
-}
-
-int rd_audio_open(RdAudio **pa, const RdAudioConfig *cfg, AVFormatContext *oc, char *err, int errlen)
-{
-    const AVCodec *codec;
     RdAudio *a;
     int ret;
 
     if (!(a = *pa = av_mallocz(sizeof(*a))))
         return AVERROR(ENOMEM);
-    a->cfg = *cfg;
-    if (!(a->pkt = av_packet_alloc()))
-        return AVERROR(ENOMEM);
-    if ((ret = rd_probe_open_input(&a->ic, cfg->path, cfg->aindex)) < 0)
+    a->itb = ist->time_base;
+    a->ost = ost;
+    if ((ret = open_decoder(a, ist)) < 0 || (ret = open_encoder(a, codec, oc)) < 0)
         return ret;
-    a->ist = a->ic->streams[cfg->aindex];
-    rd_tsfix_init(&a->fix, a->ic, a->ist, 1);
-    if (!(a->ost = avformat_new_stream(oc, NULL)))
-        return AVERROR(ENOMEM);
-    if ((ret = choose_encoder(a, oc, &codec)) < 0) {
-        snprintf(err, errlen, "no audio encoder '%s' (try -c:a aac, copy or none)", cfg->acodec);
-        return ret;
-    }
-    if (!codec) {
-        if ((ret = avcodec_parameters_copy(a->ost->codecpar, a->ist->codecpar)) < 0)
-            return ret;
-        a->ost->codecpar->codec_tag = 0;
-        a->ost->time_base = a->ist->time_base;
-    } else {
-        if ((ret = open_decoder(a)) < 0 || (ret = open_encoder(a, codec, oc)) < 0) {
-            snprintf(err, errlen, "cannot encode audio with %s: %s", codec->name, av_err2str(ret));
-            return ret;
-        }
-        a->ost->time_base = a->enc->time_base;
-    }
-    av_dict_copy(&a->ost->metadata, a->ist->metadata, 0);
-    a->ost->disposition = a->ist->disposition;
+    ost->time_base = a->enc->time_base;
     return 0;
 }
 
-/* Next source packet of the audio stream within the time limit. */
-static int read_source(RdAudio *a, AVPacket *pkt)
+/* Decoded samples, resampled into the fifo. */
+static int take_frames(RdAudio *a)
 {
     int ret;
-    while ((ret = av_read_frame(a->ic, pkt)) >= 0) {
-        if (pkt->stream_index == a->cfg.aindex) {
-            rd_tsfix_packet(&a->fix, pkt);
-            if (a->cfg.end == INT64_MAX || pkt->pts == AV_NOPTS_VALUE ||
-                av_compare_ts(pkt->pts, a->ist->time_base, a->cfg.end, AV_TIME_BASE_Q) < 0)
-                return 0;
-            av_packet_unref(pkt);
-            return AVERROR_EOF;
-        }
-        av_packet_unref(pkt);
-    }
-    return ret;
-}
-
-static int fifo_fill(RdAudio *a)
-{
-    int ret = a->dec_eof ? AVERROR_EOF : read_source(a, a->pkt);
-    if (ret == AVERROR_EOF || (ret < 0 && ret != AVERROR(EAGAIN))) {
-        a->dec_eof = 1;
-        ret = avcodec_send_packet(a->dec, NULL);
-    } else {
-        ret = avcodec_send_packet(a->dec, a->pkt);
-        av_packet_unref(a->pkt);
-    }
-    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
-        return ret;
     while ((ret = avcodec_receive_frame(a->dec, a->frame)) >= 0) {
         int max = swr_get_out_samples(a->swr, a->frame->nb_samples);
         uint8_t **buf = NULL;
         if (!a->have_start && a->frame->best_effort_timestamp != AV_NOPTS_VALUE) {
-            a->next_pts = av_rescale_q(a->frame->best_effort_timestamp, a->ist->time_base, a->enc->time_base);
+            a->next_pts = av_rescale_q(a->frame->best_effort_timestamp, a->itb, a->enc->time_base);
             a->have_start = 1;
         }
         if ((ret = av_samples_alloc_array_and_samples(&buf, NULL, a->enc->ch_layout.nb_channels,
@@ -185,6 +112,20 @@ static int fifo_fill(RdAudio *a)
             return ret;
     }
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+int rd_audio_send(RdAudio *a, const AVPacket *pkt)
+{
+    int ret;
+    if (a->dec_eof)
+        return pkt ? AVERROR_EOF : 0;
+    if (!pkt)
+        a->dec_eof = 1;
+    ret = avcodec_send_packet(a->dec, pkt);
+    /* Like the ffmpeg CLI: a damaged packet costs its samples. */
+    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
+        return ret;
+    return take_frames(a);
 }
 
 static int send_fifo_frame(RdAudio *a)
@@ -212,62 +153,21 @@ end:
     return ret;
 }
 
-static int next_encoded(RdAudio *a)
+int rd_audio_receive(RdAudio *a, AVPacket *out)
 {
     int ret, size = a->enc->frame_size > 0 ? a->enc->frame_size : 1024;
-    while ((ret = avcodec_receive_packet(a->enc, a->pkt)) == AVERROR(EAGAIN)) {
+    while ((ret = avcodec_receive_packet(a->enc, out)) == AVERROR(EAGAIN)) {
         if (av_audio_fifo_size(a->fifo) >= size || (a->dec_eof && av_audio_fifo_size(a->fifo) > 0))
             ret = send_fifo_frame(a);
         else if (a->dec_eof && !a->enc_flushed) {
             a->enc_flushed = 1;
             ret = avcodec_send_frame(a->enc, NULL);
         } else
-            ret = fifo_fill(a);
+            return AVERROR(EAGAIN);
         if (ret < 0)
             return ret;
     }
-    if (ret >= 0)
-        av_packet_rescale_ts(a->pkt, a->enc->time_base, a->ost->time_base);
     return ret;
-}
-
-static int next_packet(RdAudio *a)
-{
-    int ret = a->enc ? next_encoded(a) : read_source(a, a->pkt);
-    if (ret < 0)
-        return ret;
-    if (!a->enc)
-        av_packet_rescale_ts(a->pkt, a->ist->time_base, a->ost->time_base);
-    int64_t off = av_rescale_q(a->cfg.ts_offset, AV_TIME_BASE_Q, a->ost->time_base);
-    if (a->pkt->pts != AV_NOPTS_VALUE)
-        a->pkt->pts += off;
-    if (a->pkt->dts != AV_NOPTS_VALUE)
-        a->pkt->dts += off;
-    a->pkt->stream_index = a->ost->index;
-    a->pkt->pos = -1;
-    return 0;
-}
-
-int rd_audio_write_until(RdAudio *a, AVFormatContext *oc, int64_t ts, AVRational tb)
-{
-    int ret;
-    while (!a->eof) {
-        if (!a->pending) {
-            if ((ret = next_packet(a)) < 0) {
-                a->eof = 1;
-                /* A damaged audio tail ends the audio, not the render. */
-                return ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO) ? 0 : ret;
-            }
-            a->pending = 1;
-        }
-        int64_t t = a->pkt->dts != AV_NOPTS_VALUE ? a->pkt->dts : a->pkt->pts;
-        if (ts != INT64_MAX && t != AV_NOPTS_VALUE && av_compare_ts(t, a->ost->time_base, ts, tb) >= 0)
-            return 0;
-        a->pending = 0;
-        if ((ret = av_interleaved_write_frame(oc, a->pkt)) < 0)
-            return ret;
-    }
-    return 0;
 }
 
 void rd_audio_free(RdAudio **pa)
@@ -275,12 +175,10 @@ void rd_audio_free(RdAudio **pa)
     RdAudio *a = *pa;
     if (!a)
         return;
-    av_packet_free(&a->pkt);
     av_frame_free(&a->frame);
     av_audio_fifo_free(a->fifo);
     swr_free(&a->swr);
     avcodec_free_context(&a->enc);
     avcodec_free_context(&a->dec);
-    avformat_close_input(&a->ic);
     av_freep(pa);
 }

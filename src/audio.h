@@ -1,37 +1,42 @@
 /*
- * audio.h - the input's audio, carried once into the output.
+ * audio.h - one audio track decoded and encoded once, in one pass.
  *
- * Audio is never chunked: packets are copied from the source (or, when the
- * output container cannot hold the codec or another codec is asked for,
- * decoded and encoded once, in one pass), so there are no gaps or priming
- * clicks at chunk joins. The merge calls rd_audio_write_until() before each
- * video packet to interleave.
+ * Audio is never chunked: a track is copied from the source when the output
+ * container can hold its codec (tracks.c does that), otherwise it goes
+ * through this pipeline, whole, so there are no gaps or priming clicks at
+ * chunk joins. Push model, like libavcodec's: send source packets, receive
+ * encoded packets.
  */
 #ifndef RD_AUDIO_H
 #define RD_AUDIO_H
 
-#include <stdint.h>
+#include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 
 typedef struct RdAudio RdAudio;
 
-typedef struct RdAudioConfig {
-    const char *path;       ///< input file
-    int aindex;             ///< audio stream index in the input
-    const char *acodec;     ///< "copy" (copy when the container takes it, else encode), or an encoder name
-    int64_t ts_offset;      ///< added to every timestamp, AV_TIME_BASE units (minus the input start time)
-    int64_t end;            ///< drop audio at or after this input time, AV_TIME_BASE units; INT64_MAX = none
-} RdAudioConfig;
+/**
+ * Open a decoder for `ist` and encoder `codec` for the output stream `ost`
+ * (already added to `oc`, before its header): fills ost's codec parameters
+ * and time base (the encoder's, 1/sample rate: packets come out in it).
+ * Returns 0 or a negative AVERROR; rd_audio_free() either way.
+ */
+int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
+                  AVFormatContext *oc, AVStream *ost);
 
 /**
- * Open the input's audio and add its stream to `oc` (before the header is
- * written). Returns 0 or a negative AVERROR with a detail in `err`; free with
- * rd_audio_free() either way.
+ * Give the next source packet of the track (input time base), or NULL at
+ * the end. A damaged packet costs its samples, not the track. Returns 0 or
+ * a negative AVERROR.
  */
-int rd_audio_open(RdAudio **pa, const RdAudioConfig *cfg, AVFormatContext *oc, char *err, int errlen);
+int rd_audio_send(RdAudio *a, const AVPacket *pkt);
 
-/** Write (interleaved) every audio packet that starts before ts (in tb); ts INT64_MAX = all that is left. */
-int rd_audio_write_until(RdAudio *a, AVFormatContext *oc, int64_t ts, AVRational tb);
+/**
+ * Next encoded packet, in the time base rd_audio_open() gave ost (before
+ * the header may change it) and the input's timeline (no offset applied). Returns 0, AVERROR(EAGAIN) when more input
+ * is needed, AVERROR_EOF after the end, or another negative AVERROR.
+ */
+int rd_audio_receive(RdAudio *a, AVPacket *out);
 
 void rd_audio_free(RdAudio **pa);
 

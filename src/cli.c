@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "streammap.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +40,21 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
 "      --preset NAME      encoder preset (default: the encoder's, medium for x264)\n"
 "      --venc-opt K=V     any encoder option; repeatable\n"
-"  -c:a, --acodec NAME    copy (default; encodes when the container cannot hold\n"
-"                         the codec), none, or an audio encoder such as aac\n"
+"  -c:a, --acodec NAME    every audio track: copy (default; encodes when the\n"
+"                         container cannot hold the codec, with a note), none,\n"
+"                         or an audio encoder such as aac\n"
+"  -c:s NAME              every subtitle track: copy (default; text subtitles\n"
+"                         are converted when the container needs it: mov_text\n"
+"                         for MP4/MOV, srt for MKV, webvtt for WebM), none,\n"
+"                         mov_text, srt, ass or webvtt\n"
+"  -map SPEC              streams to keep, as ffmpeg (one input): 0, 0:a,\n"
+"                         0:a:1, 0:s, 0:3, -0:a:1 removes; repeatable (default:\n"
+"                         every stream: all audio, subtitles, attachments...)\n"
+"  -an, -sn, -dn          no audio, no subtitle, no data streams\n"
+"  -metadata K=V          set a global tag (empty V removes it); repeatable.\n"
+"                         Tags, chapters, dispositions, timecode, cover art,\n"
+"                         colour and HDR10 metadata are kept; whatever cannot\n"
+"                         be kept is named on stderr\n"
 "      --preroll N        frames filtered and dropped before each chunk so that\n"
 "                         temporal filters are settled at joins (default 8 for\n"
 "                         temporal filters such as hqdn3d, else 0)\n"
@@ -178,6 +193,44 @@ static int venc_opt(Args *a, RdCli *c)
     return av_dict_set(&c->venc_opts, key, eq + 1, 0);
 }
 
+static int metadata_opt(Args *a, RdCli *c)
+{
+    const char *v, *eq;
+    char key[128];
+    int ret = next_value(a, "-metadata", &v);
+    if (ret < 0)
+        return ret;
+    if (!(eq = strchr(v, '=')) || eq == v || eq - v >= (int)sizeof(key))
+        return usage_error(a, "-metadata: '%s' is not KEY=VALUE", v);
+    snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
+    /* Kept with an empty value: the engine deletes the key then, as ffmpeg. */
+    return av_dict_set(&c->metadata, key, eq + 1, 0);
+}
+
+static int map_opt(Args *a, RdCli *c)
+{
+    const char *v;
+    int ret = next_value(a, "-map", &v);
+    if (ret < 0)
+        return ret;
+    if (!rd_map_valid(v))
+        return usage_error(a, "-map: '%s' is not a stream specifier of input 0 (0, 0:a, 0:a:1, 0:3, -0:s)", v);
+    c->maps[c->s.nmaps++] = v;
+    return 0;
+}
+
+static int scodec_opt(Args *a, RdSettings *s)
+{
+    const AVCodec *sc;
+    int ret = next_value(a, "-c:s", &s->scodec);
+    if (ret < 0 || !strcmp(s->scodec, "copy") || !strcmp(s->scodec, "none"))
+        return ret;
+    sc = avcodec_find_encoder_by_name(s->scodec);
+    if (!sc || sc->type != AVMEDIA_TYPE_SUBTITLE)
+        return usage_error(a, "-c:s: no subtitle encoder '%s' (copy, none, mov_text, srt, ass, webvtt)", s->scodec);
+    return 0;
+}
+
 static int split_mode(Args *a, int *split_time)
 {
     const char *v;
@@ -225,6 +278,12 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
     if (is(o, "--venc-opt", NULL))           return venc_opt(a, c);
     if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
+    if (is(o, "-c:s", "--scodec"))           return scodec_opt(a, s);
+    if (is(o, "-an", NULL))                  return s->no_audio = 1, 0;
+    if (is(o, "-sn", NULL))                  return s->no_subs = 1, 0;
+    if (is(o, "-dn", NULL))                  return s->no_data = 1, 0;
+    if (is(o, "-map", NULL))                 return map_opt(a, c);
+    if (is(o, "-metadata", NULL))            return metadata_opt(a, c);
     if (is(o, "--preroll", NULL))            return parse_int(a, o, 0, 1000, &s->preroll);
     if (is(o, "-t", "--duration"))           return parse_double(a, o, &s->limit_s);
     if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
@@ -257,7 +316,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
 
     memset(c, 0, sizeof(*c));
     rd_paths_set_protocols(NULL);
-    if (!(c->reports = av_calloc(argc + 1, sizeof(*c->reports))))
+    if (!(c->reports = av_calloc(argc + 1, sizeof(*c->reports))) ||
+        !(c->maps = av_calloc(argc + 1, sizeof(*c->maps))))
         return usage_error(&a, "%s", "out of memory");
     rd_settings_defaults(&c->s);
     c->repeat = 3;
@@ -301,6 +361,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     c->s.sidecar[RD_SIDECAR_REPORT] = c->report_path;
     c->s.sidecar[RD_SIDECAR_PROGRESS] = c->progress_path;
     c->s.sidecar[RD_SIDECAR_EXPORT] = c->export_path;
+    c->s.metadata = c->metadata;
+    c->s.maps = c->maps;
     return 0;
 }
 
@@ -308,5 +370,9 @@ void rd_cli_free(RdCli *c)
 {
     av_freep(&c->reports);
     av_dict_free(&c->venc_opts);
+    av_dict_free(&c->metadata);
+    av_freep(&c->maps);
     c->s.venc_opts = NULL;
+    c->s.metadata = NULL;
+    c->s.maps = NULL;
 }

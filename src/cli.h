@@ -14,6 +14,8 @@
 typedef struct RdCli {
     RdSettings s;                 ///< engine settings
     AVDictionary *venc_opts;      ///< owned; s.venc_opts points here
+    AVDictionary *metadata;       ///< -metadata K=V, owned; s.metadata points here
+    const char **maps;            ///< -map specs (argv strings), owned array; s.maps points here
     const char *report_path;      ///< --report FILE, NULL = none
     const char *progress_path;    ///< --progress FILE|-, NULL = none
     int sweep;                    ///< --sweep given

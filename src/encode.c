@@ -54,6 +54,85 @@ static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
     return ret;
 }
 
+/* HDR10 in the bitstream too (SEI), where the container's copy may be
+ * lost: libx265 takes it as x265-params; the user's own values win. */
+static int add_hdr10(AVDictionary **d, const RdEncodeConfig *cfg)
+{
+    const AVMasteringDisplayMetadata *m = cfg->mastering;
+    const AVDictionaryEntry *e = av_dict_get(*d, "x265-params", NULL, 0);
+    char buf[512];
+    int o = 0;
+
+    if (strcmp(cfg->codec->name, "libx265") || (!m && !cfg->light) ||
+        (e && (strstr(e->value, "master-display") || strstr(e->value, "max-cll"))))
+        return 0;
+    o = snprintf(buf, sizeof(buf), "%s%s", e ? e->value : "", e && *e->value ? ":" : "");
+    /* x265's units: chromaticity in 1/50000, luminance in 1/10000 cd/m2. */
+    if (m && m->has_primaries && m->has_luminance)
+        o += snprintf(buf + o, sizeof(buf) - o, "master-display=G(%d,%d)B(%d,%d)R(%d,%d)WP(%d,%d)L(%d,%d):",
+                      (int)av_rescale(m->display_primaries[1][0].num, 50000, m->display_primaries[1][0].den),
+                      (int)av_rescale(m->display_primaries[1][1].num, 50000, m->display_primaries[1][1].den),
+                      (int)av_rescale(m->display_primaries[2][0].num, 50000, m->display_primaries[2][0].den),
+                      (int)av_rescale(m->display_primaries[2][1].num, 50000, m->display_primaries[2][1].den),
+                      (int)av_rescale(m->display_primaries[0][0].num, 50000, m->display_primaries[0][0].den),
+                      (int)av_rescale(m->display_primaries[0][1].num, 50000, m->display_primaries[0][1].den),
+                      (int)av_rescale(m->white_point[0].num, 50000, m->white_point[0].den),
+                      (int)av_rescale(m->white_point[1].num, 50000, m->white_point[1].den),
+                      (int)av_rescale(m->max_luminance.num, 10000, m->max_luminance.den),
+                      (int)av_rescale(m->min_luminance.num, 10000, m->min_luminance.den));
+    if (cfg->light && o < (int)sizeof(buf))
+        o += snprintf(buf + o, sizeof(buf) - o, "max-cll=%u,%u:", cfg->light->MaxCLL, cfg->light->MaxFALL);
+    if (o <= 0 || o >= (int)sizeof(buf))
+        return 0;
+    buf[o - 1] = 0;
+    return av_dict_set(d, "x265-params", buf, 0);
+}
+
+/* Encoders that code fields (interlaced DCT and motion estimation). */
+static int codes_fields(const AVCodec *c)
+{
+    static const char *const names[] = { "libx264", "libx264rgb", "mpeg2video", "mpeg4", "prores_ks", NULL };
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(c->name, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Filters that decide the field structure themselves: deinterlacers make
+ * frames progressive, (t)interlace and telecine make fields, setfield
+ * says what they are. The input's field order does not hold after them. */
+static int graph_sets_fields(const AVFilterContext *sink)
+{
+    /* Exact names; the deinterlacers also by prefix (yadif_cuda, bwdif_vulkan). */
+    static const char *const names[] = { "yadif", "bwdif", "w3fdif", "kerndeint", "nnedi", "estdif",
+                                         "fieldmatch", "separatefields", "weave", "doubleweave",
+                                         "tinterlace", "interlace", "telecine", "setfield",
+                                         "fieldorder", "field", "il", "dejudder", "pullup", NULL };
+    const AVFilterGraph *g = sink ? sink->graph : NULL;
+    for (unsigned i = 0; g && i < g->nb_filters; i++) {
+        const char *f = g->filters[i]->filter->name;
+        if (!strncmp(f, "yadif", 5) || !strncmp(f, "bwdif", 5))
+            return 1;
+        for (int k = 0; names[k]; k++)
+            if (!strcmp(f, names[k]))
+                return 1;
+    }
+    return 0;
+}
+
+/* An interlaced source stays interlaced: tagged with its field order, and
+ * coded as fields where the encoder can (what `-flags +ildct+ilme` asks
+ * of the ffmpeg CLI), unless the graph changes the fields (--vf yadif). */
+static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
+{
+    enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
+    if (fo == AV_FIELD_UNKNOWN || graph_sets_fields(sink))
+        return;
+    enc->field_order = fo;
+    if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))
+        enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;
+}
+
 /* Encoders that take only the frame rates of their standard, or whose
  * bitstream cannot hold a fine time base, get 1/frame rate at once (not
  * after a refused open: that would print an error under -v). */
@@ -121,10 +200,11 @@ static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFi
     if (!(*penc = avcodec_alloc_context3(cfg->codec)))
         return AVERROR(ENOMEM);
     set_format(*penc, cfg, sink, cfr);
+    set_fields(*penc, cfg, sink);
     (*penc)->thread_count = 1;
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = build_opts(opts, cfg)) < 0)
+    if ((ret = build_opts(opts, cfg)) < 0 || (ret = add_hdr10(opts, cfg)) < 0)
         return ret;
     if (!serialised(cfg->codec))
         return avcodec_open2(*penc, cfg->codec, opts);

@@ -8,6 +8,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
 #include <libavutil/dict.h>
+#include <libavutil/mastering_display_metadata.h>
 
 typedef struct RdEncodeConfig {
     const AVCodec *codec;       ///< video encoder
@@ -18,6 +19,8 @@ typedef struct RdEncodeConfig {
     AVRational fps;             ///< nominal frame rate, for rate control
     const AVCodecParameters *in;///< input stream parameters: colour properties are carried over
     int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
+    const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
+    const AVContentLightMetadata *light;         ///< HDR10 light level to signal in the bitstream (x265), or NULL
 } RdEncodeConfig;
 
 /**

@@ -10,6 +10,7 @@
 #include "filter.h"
 #include "memory.h"
 #include "merge.h"
+#include "meta.h"
 #include "plan.h"
 #include "probe.h"
 #include "reorder.h"
@@ -34,6 +35,7 @@ struct RdEngine {
     RdChunkJob *jobs;
     RdChunkShared sh;
     RdEncodeConfig enc;
+    RdHdr10 hdr;            ///< the video's HDR10 metadata, for the encoder and the output stream
     RdMerge *merge;
     RdReorder ro;
     omp_lock_t ro_lock;     ///< guards ro
@@ -60,6 +62,7 @@ void rd_settings_defaults(RdSettings *s)
     s->vcodec = "libx264";
     s->crf = -1;
     s->acodec = "copy";
+    s->scodec = "copy";
     s->preroll = -1;
 }
 
@@ -163,13 +166,14 @@ static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
     AVCodecContext *tmpl = NULL;
-    RdAudioConfig ac = { s->input, r->probe.aindex, s->acodec, -r->probe.start_time,
-                         s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                        : INT64_MAX };
+    RdTracksConfig tc = { s->input, r->probe.vindex, s->vcodec, s->acodec, s->scodec,
+                          s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
+                          -r->probe.start_time,
+                          s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
+                                         : INT64_MAX, s->quiet, NULL };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
-                         r->probe.has_matrix ? r->probe.matrix : NULL,
-                         r->probe.aindex >= 0 && strcmp(s->acodec, "none") ? &ac : NULL,
-                         s->overwrite };
+                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite };
+    tc.hdr10 = &r->hdr;
     char detail[256] = "";
     int ret;
 
@@ -426,6 +430,11 @@ static int prepare(Run *r, char *err, int errlen)
         r->sh.in_w = r->probe.width;
         r->sh.in_h = r->probe.height;
         r->sh.in_fmt = r->probe.pix_fmt;
+    }
+    /* Not finding HDR10 metadata leaves the output without it, not failed. */
+    if (rd_meta_find_hdr10(&r->hdr, s->input, r->probe.vindex, r->probe.par->color_trc) >= 0) {
+        r->enc.mastering = r->hdr.has_mastering ? &r->hdr.mastering : NULL;
+        r->enc.light = r->hdr.has_light ? &r->hdr.light : NULL;
     }
     t = omp_get_wtime();
     r->rep->probe_s = t - r->t0;

@@ -30,6 +30,11 @@ typedef struct RdSettings {
     const char *preset;       ///< encoder preset, NULL = the encoder's own default
     AVDictionary *venc_opts;  ///< extra encoder options (--venc-opt K=V); not owned
     const char *acodec;       ///< "copy" (default: copy when the container takes it, else encode), "none", or an encoder name
+    const char *scodec;       ///< subtitles: "copy" (default: copy, else convert to the container's text format), "none", or an encoder (mov_text, srt, ass, webvtt)
+    int no_audio, no_subs, no_data; ///< -an, -sn, -dn: drop every stream of that type
+    const char *const *maps;  ///< -map specs (ffmpeg's, one input: 0, 0:a, 0:a:1, -0:s ...); not owned; NULL = every stream
+    int nmaps;                ///< number of maps
+    const AVDictionary *metadata; ///< -metadata K=V global tags, empty V deletes; not owned; may be NULL
     int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost
     int preroll;              ///< frames filtered before each chunk and dropped, 0..1000; -1 = auto (8 for temporal filters, else 0)
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)

@@ -13,7 +13,7 @@
 struct RdMerge {
     AVFormatContext *oc;
     AVStream *vst;
-    RdAudio *audio;
+    RdTracks *tracks;
     AVRational etb;         ///< encoder time base (chunk packets)
     int64_t ts_offset;      ///< RdMergeConfig.ts_offset
     int64_t voff;           ///< ts_offset in the output stream's time base
@@ -53,6 +53,7 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
     m->vst->time_base = cfg->venc->time_base;
     m->vst->avg_frame_rate = cfg->fps;
     m->vst->r_frame_rate = cfg->fps;
+    m->vst->sample_aspect_ratio = cfg->venc->sample_aspect_ratio;
     if (cfg->matrix) {
         uint8_t *sd = av_stream_new_side_data(m->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
         if (!sd)
@@ -82,7 +83,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->oc->max_delay = 700000;
     if ((ret = add_video(m, cfg)) < 0)
         return ret;
-    if (cfg->audio && (ret = rd_audio_open(&m->audio, cfg->audio, m->oc, err, errlen)) < 0)
+    if (cfg->tracks && (ret = rd_tracks_open(&m->tracks, cfg->tracks, m->oc, m->vst, err, errlen)) < 0)
         return ret;
     m->overwrite = cfg->overwrite;
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
@@ -112,7 +113,7 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         p->pts += m->voff;
         p->dts += m->voff;
         p->stream_index = m->vst->index;
-        if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, p->dts, m->vst->time_base)) < 0)
+        if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, p->dts, m->vst->time_base)) < 0)
             return ret;
         if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
             return ret;
@@ -124,7 +125,7 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
 {
     struct stat st;
     int ret;
-    if (m->audio && (ret = rd_audio_write_until(m->audio, m->oc, INT64_MAX, m->vst->time_base)) < 0)
+    if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0)
         return ret;
     if ((ret = av_write_trailer(m->oc)) < 0) {
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
@@ -143,7 +144,7 @@ void rd_merge_free(RdMerge **pm)
     RdMerge *m = *pm;
     if (!m)
         return;
-    rd_audio_free(&m->audio);
+    rd_tracks_free(&m->tracks);
     rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(m->oc);
     rd_timeline_free(&m->tl);

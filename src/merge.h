@@ -1,5 +1,6 @@
 /*
- * merge.h - the output file: chunks' packets in order, audio interleaved,
+ * merge.h - the output file: chunks' packets in order, the other tracks
+ * (tracks.h) interleaved,
  * written to a temporary name and renamed when complete.
  *
  * Each chunk's encoder starts its own decode timeline; joined as they are,
@@ -15,8 +16,8 @@
 #include <stdint.h>
 #include <libavcodec/avcodec.h>
 
-#include "audio.h"
 #include "chunk.h"
+#include "tracks.h"
 
 typedef struct RdMerge RdMerge;
 
@@ -26,7 +27,7 @@ typedef struct RdMergeConfig {
     AVRational fps;                ///< average frame rate to declare
     int64_t ts_offset;             ///< added to all timestamps, AV_TIME_BASE units
     const int32_t *matrix;         ///< display matrix to carry over, or NULL
-    const RdAudioConfig *audio;    ///< audio to carry, or NULL for none
+    const RdTracksConfig *tracks;  ///< the other streams, tags and chapters to carry, or NULL for none
     int overwrite;                 ///< 1 = the final rename may replace an existing OUTPUT (-y); 0 = it fails instead
 } RdMergeConfig;
 

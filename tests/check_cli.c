@@ -87,12 +87,37 @@ START_TEST(test_sweep_forms)
 }
 END_TEST
 
+START_TEST(test_track_options)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[] = { "render", "in.mkv", "-map", "0", "-map", "-0:a:1", "-an", "-sn", "-dn",
+                           "-c:s", "srt", "-metadata", "title=A=B", "-metadata", "artist=", NULL };
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_int_eq(c.s.nmaps, 2);
+    ck_assert_str_eq(c.s.maps[0], "0");
+    ck_assert_str_eq(c.s.maps[1], "-0:a:1");
+    ck_assert_int_eq(c.s.no_audio + c.s.no_subs + c.s.no_data, 3);
+    ck_assert_str_eq(c.s.scodec, "srt");
+    ck_assert_str_eq(av_dict_get(c.s.metadata, "title", NULL, 0)->value, "A=B");
+    ck_assert_str_eq(av_dict_get(c.s.metadata, "artist", NULL, 0)->value, "");
+    rd_cli_free(&c);
+    const char *none[] = { "render", NULL };
+    ck_assert_int_eq(parse(&c, none, err), 0);
+    ck_assert_int_eq(c.s.nmaps, 0);
+    ck_assert_str_eq(c.s.scodec, "copy");
+    rd_cli_free(&c);
+}
+END_TEST
+
 static const char *const bad[][4] = {
     { "-w", "0", NULL }, { "-w", "abc", NULL }, { "--chunks", "-1", NULL },
     { "--bogus", NULL }, { "-o", NULL }, { "a.mp4", "b.mp4", NULL },
     { "-c:v", "nosuchcodec", NULL }, { "-c:a", "nosuchcodec", NULL },
     { "--venc-opt", "novalue", NULL }, { "--sweep", "0,2", NULL }, { "-t", "-1", NULL },
     { "-c:v", "aac", NULL }, { "--split", "frames", NULL },
+    { "-map", "1:a", NULL }, { "-map", "0:q", NULL }, { "-map", NULL }, { "-c:s", "aac", NULL },
+    { "-c:s", "nosuchcodec", NULL }, { "-metadata", "novalue", NULL }, { "-metadata", "=x", NULL },
 };
 
 START_TEST(test_usage_errors)
@@ -116,6 +141,7 @@ Suite *make_cli_suite(void)
     tcase_add_test(tc, test_defaults);
     tcase_add_test(tc, test_full_line);
     tcase_add_test(tc, test_sweep_forms);
+    tcase_add_test(tc, test_track_options);
     tcase_add_loop_test(tc, test_usage_errors, 0, sizeof(bad) / sizeof(bad[0]));
     suite_add_tcase(s, tc);
     return s;

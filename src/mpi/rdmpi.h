@@ -27,6 +27,7 @@
 
 #include "chunk.h"
 #include "engine.h"
+#include "meta.h"
 #include "encode.h"
 #include "progress.h"
 
@@ -158,7 +159,8 @@ typedef struct RdShare {
     RdChunkJob *jobs;             ///< nchunks, av_malloc'd (workers)
     RdChunkShared sh;             ///< built from the broadcast and the settings
     RdEncodeConfig enc;
-    AVCodecParameters *par;       ///< colour properties for enc.in (workers)
+    AVCodecParameters *par;       ///< colour properties and field order for enc.in (workers)
+    RdHdr10 hdr;                  ///< HDR10 metadata for enc (workers)
     _Atomic int stop;             ///< sh.stop on workers
 } RdShare;
 

@@ -3,8 +3,8 @@
  *
  * Every rank parsed the same argv, so filter, encoder and options are
  * known everywhere; what only rank 0 knows after probing and planning is
- * the video stream, its time base, frame rate and colour properties, and
- * the chunk list. A render is one header broadcast (plus the jobs), so a
+ * the video stream, its time base, frame rate, colour properties, field
+ * order and HDR10 metadata, and the chunk list. A render is one header broadcast (plus the jobs), so a
  * sweep is several of them and the last one says END.
  */
 #include <string.h>
@@ -17,7 +17,7 @@ enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
     H_SPACE, H_CHROMA, H_PROGRESS, H_IN_W, H_IN_H, H_IN_FMT, H_OUT_W, H_OUT_H, H_OUT_FMT,
-    H_COUNT
+    H_FIELD, H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -71,6 +71,7 @@ static void fill_header(int64_t *h, RdEngine *e)
         h[H_TRC] = in->color_trc;
         h[H_SPACE] = in->color_space;
         h[H_CHROMA] = in->chroma_location;
+        h[H_FIELD] = in->field_order;
     }
 }
 
@@ -95,6 +96,15 @@ int rd_share_send(RdEngine *e, int status, int ranks, int threads)
         jobs[i] = *rd_engine_job(e, i);
     ret = bcast(jobs, n * (int)sizeof(*jobs), MPI_BYTE);
     av_free(jobs);
+    if (ret >= 0) { /* the encoder signals HDR10 alike on every rank */
+        const RdEncodeConfig *enc = rd_engine_shared(e)->enc;
+        RdHdr10 hdr = { 0 };
+        if ((hdr.has_mastering = !!enc->mastering))
+            hdr.mastering = *enc->mastering;
+        if ((hdr.has_light = !!enc->light))
+            hdr.light = *enc->light;
+        ret = bcast(&hdr, (int)sizeof(hdr), MPI_BYTE);
+    }
     return ret;
 }
 
@@ -112,6 +122,9 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     sh->par->color_trc = (enum AVColorTransferCharacteristic)h[H_TRC];
     sh->par->color_space = (enum AVColorSpace)h[H_SPACE];
     sh->par->chroma_location = (enum AVChromaLocation)h[H_CHROMA];
+    sh->par->field_order = (enum AVFieldOrder)h[H_FIELD];
+    enc->mastering = sh->hdr.has_mastering ? &sh->hdr.mastering : NULL;
+    enc->light = sh->hdr.has_light ? &sh->hdr.light : NULL;
     enc->crf = s->crf;
     enc->preset = s->preset;
     enc->opts = s->venc_opts;
@@ -153,7 +166,8 @@ int rd_share_recv(RdShare *sh, const RdSettings *s)
         return 0;
     if (sh->nchunks < 1 || !(sh->jobs = av_malloc_array(sh->nchunks, sizeof(*sh->jobs))))
         return AVERROR(ENOMEM);
-    if ((ret = bcast(sh->jobs, sh->nchunks * (int)sizeof(*sh->jobs), MPI_BYTE)) < 0)
+    if ((ret = bcast(sh->jobs, sh->nchunks * (int)sizeof(*sh->jobs), MPI_BYTE)) < 0 ||
+        (ret = bcast(&sh->hdr, (int)sizeof(sh->hdr), MPI_BYTE)) < 0)
         return ret;
     return build(sh, h, s);
 }

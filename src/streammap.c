@@ -1,0 +1,165 @@
+#include "streammap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Spec {
+    int negative, optional;
+    int index;                  ///< stream index, -1 = any
+    char type;                  ///< 0 = any, else v V a s d t
+    int nth;                    ///< n-th of that type, -1 = all
+} Spec;
+
+static int parse_num(const char **p, int *out)
+{
+    char *end;
+    long x;
+    if (**p < '0' || **p > '9')
+        return -1;
+    x = strtol(*p, &end, 10);
+    if (x < 0 || x > 1000000)
+        return -1;
+    *out = (int)x;
+    *p = end;
+    return 0;
+}
+
+/* 0, -1 malformed, -2 another input than 0. */
+static int parse_spec(const char *s, Spec *sp)
+{
+    int input;
+    memset(sp, 0, sizeof(*sp));
+    sp->index = sp->nth = -1;
+    if (*s == '-') {
+        sp->negative = 1;
+        s++;
+    }
+    if (parse_num(&s, &input) < 0)
+        return -1;
+    if (*s == ':') {
+        s++;
+        if (strchr("vVasdt", *s) && *s) {
+            sp->type = *s++;
+            if (*s == ':') {
+                s++;
+                if (parse_num(&s, &sp->nth) < 0)
+                    return -1;
+            }
+        } else if (parse_num(&s, &sp->index) < 0)
+            return -1;
+    }
+    if (*s == '?') {
+        sp->optional = 1;
+        s++;
+    }
+    if (*s)
+        return -1;
+    return input == 0 ? 0 : -2;
+}
+
+int rd_map_valid(const char *spec)
+{
+    Spec sp;
+    return parse_spec(spec, &sp) == 0;
+}
+
+static int type_matches(char type, const RdStreamKind *k)
+{
+    switch (type) {
+    case 0:   return 1;
+    case 'v': return k->type == AVMEDIA_TYPE_VIDEO;
+    case 'V': return k->type == AVMEDIA_TYPE_VIDEO && !k->cover;
+    case 'a': return k->type == AVMEDIA_TYPE_AUDIO;
+    case 's': return k->type == AVMEDIA_TYPE_SUBTITLE;
+    case 'd': return k->type == AVMEDIA_TYPE_DATA;
+    case 't': return k->type == AVMEDIA_TYPE_ATTACHMENT;
+    }
+    return 0;
+}
+
+/* Marks in `hit` the streams the spec names; returns how many. */
+static int match(const Spec *sp, const RdStreamKind *kind, int n, unsigned char *hit)
+{
+    int count = 0, nth = 0;
+    for (int i = 0; i < n; i++) {
+        int m;
+        if (sp->index >= 0)
+            m = i == sp->index;
+        else if (!type_matches(sp->type, &kind[i]))
+            m = 0;
+        else
+            m = sp->nth < 0 || nth++ == sp->nth;
+        hit[i] = (unsigned char)m;
+        count += m;
+    }
+    return count;
+}
+
+static int dropped_by_flags(const RdMapOptions *o, enum AVMediaType t)
+{
+    return (o->an && t == AVMEDIA_TYPE_AUDIO) || (o->sn && t == AVMEDIA_TYPE_SUBTITLE) ||
+           (o->dn && t == AVMEDIA_TYPE_DATA);
+}
+
+int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
+                  int *order, int *norder, char *err, int errlen)
+{
+    unsigned char *hit = calloc(n ? n : 1, 1), *in = calloc(n ? n : 1, 1);
+    int *list = malloc(((size_t)n * (o->nmaps + 1) + 1) * sizeof(*list)), len = 0, ret = 0;
+
+    *norder = 0;
+    if (!hit || !in || !list) {
+        snprintf(err, errlen, "out of memory");
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if (!o->nmaps)
+        for (int i = 0; i < n; i++)
+            list[len++] = i;
+    for (int m = 0; m < o->nmaps; m++) {
+        Spec sp;
+        int r = parse_spec(o->maps[m], &sp), count;
+        if (r < 0) {
+            snprintf(err, errlen, r == -2 ? "-map %s: render has one input, 0"
+                                          : "-map %s: not a stream specifier (0, 0:a, 0:a:1, 0:3, -0:s ...)",
+                     o->maps[m]);
+            ret = AVERROR(EINVAL);
+            goto end;
+        }
+        count = match(&sp, kind, n, hit);
+        if (!count && !sp.optional) {
+            snprintf(err, errlen, "-map %s matches no stream", o->maps[m]);
+            ret = AVERROR(EINVAL);
+            goto end;
+        }
+        if (sp.negative) {
+            int k = 0;
+            for (int j = 0; j < len; j++)
+                if (!hit[list[j]])
+                    list[k++] = list[j];
+            len = k;
+        } else
+            for (int i = 0; i < n; i++)
+                if (hit[i])
+                    list[len++] = i; /* duplicates are removed below */
+    }
+    for (int j = 0; j < len; j++) {
+        int i = list[j];
+        if (in[i] || dropped_by_flags(o, kind[i].type))
+            continue;
+        in[i] = 1;
+        if (i != vindex)
+            order[(*norder)++] = i;
+    }
+    if (vindex >= 0 && vindex < n && !in[vindex]) {
+        snprintf(err, errlen, "-map: the video stream 0:%d is not selected, and render always "
+                 "writes it (add -map 0:%d)", vindex, vindex);
+        ret = AVERROR(EINVAL);
+    }
+end:
+    free(hit);
+    free(in);
+    free(list);
+    return ret;
+}

@@ -1,0 +1,43 @@
+/*
+ * streammap.h - which input streams go to the output: ffmpeg's -map, -an,
+ * -sn, -dn for one input, as pure logic (no file is opened), so it is unit
+ * tested without a video.
+ *
+ * Without -map every stream is selected (as `-map 0`): the rendered video,
+ * every audio, subtitle, data and attachment stream and cover art. A map
+ * is `0` (all), `0:N` (stream N), `0:T` or `0:T:N` (the N-th stream of type
+ * T: v video, V video but not cover art, a audio, s subtitle, d data,
+ * t attachment), `-` in front removes what earlier maps added, `?` after
+ * it lets it match nothing. -an/-sn/-dn then drop their type, as in ffmpeg.
+ */
+#ifndef RD_STREAMMAP_H
+#define RD_STREAMMAP_H
+
+#include <libavutil/avutil.h>
+
+typedef struct RdStreamKind {
+    enum AVMediaType type;      ///< codec type of the input stream
+    int cover;                  ///< 1: an attached picture (cover art)
+} RdStreamKind;
+
+typedef struct RdMapOptions {
+    const char *const *maps;    ///< -map specs in command-line order; may be NULL when nmaps is 0
+    int nmaps;
+    int an, sn, dn;             ///< -an, -sn, -dn
+} RdMapOptions;
+
+/**
+ * Select from the `n` input streams described by `kind`. `vindex` is the
+ * video stream render processes: it must be selected (an error otherwise)
+ * and is left out of `order`. `order` (room for n) receives the other
+ * selected input stream indexes in output order, *norder their count.
+ * Returns 0, or AVERROR(EINVAL) with one line in `err` for a map that does
+ * not parse, names an input other than 0, or matches nothing.
+ */
+int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
+                  int *order, int *norder, char *err, int errlen);
+
+/** 1 when SPEC is a well-formed map for one input (the CLI checks it early). */
+int rd_map_valid(const char *spec);
+
+#endif

@@ -1,0 +1,463 @@
+#include "tracks.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <libavcodec/avcodec.h>
+
+#include "meta.h"
+#include "probe.h"
+#include "streammap.h"
+#include "tracks_priv.h"
+
+void rd_tracks_notice(const RdTracks *t, const char *kind, const char *fmt, ...)
+{
+    va_list ap;
+    if (t->cfg.quiet)
+        return;
+    fprintf(stderr, "render: %s: %s: ", t->cfg.path, kind);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* "stream 0:2 (audio pcm_s16le, fre)" */
+const char *rd_tracks_describe(const AVStream *st, char *buf, int len)
+{
+    const AVDictionaryEntry *lang = av_dict_get(st->metadata, "language", NULL, 0);
+    const char *type = av_get_media_type_string(st->codecpar->codec_type);
+    snprintf(buf, len, "stream 0:%d (%s %s%s%s)", st->index,
+             type ? type : "unknown",
+             avcodec_get_name(st->codecpar->codec_id), lang ? ", " : "", lang ? lang->value : "");
+    return buf;
+}
+
+/* "warning: stream 0:5 (attachment ttf) not kept: WHY" */
+static void not_kept(const RdTracks *t, const AVStream *st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void not_kept(const RdTracks *t, const AVStream *st, const char *fmt, ...)
+{
+    char d[128], why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    rd_tracks_notice(t, "warning", "%s not kept: %s", rd_tracks_describe(st, d, sizeof(d)), why);
+}
+
+/* MPEG-TS has no codec table to ask: it takes any stream, and writes what
+ * it has no stream type for as private data nobody can play. Its list. */
+static const enum AVCodecID TS_CODECS[] = {
+    AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_AAC, AV_CODEC_ID_AAC_LATM, AV_CODEC_ID_AC3,
+    AV_CODEC_ID_EAC3, AV_CODEC_ID_DTS, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_S302M,
+    AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVB_TELETEXT, AV_CODEC_ID_SMPTE_KLV, AV_CODEC_ID_TIMED_ID3,
+    AV_CODEC_ID_NONE
+};
+
+/* 1 the container holds the codec, 0 it does not, < 0 unknown. */
+static int can_hold(const AVOutputFormat *of, enum AVCodecID id)
+{
+    /* In the MOV/MP4 muxer's tag table, refused when the header is written
+     * (MOV: "only supported in MP4"; MP4: "experimental"). */
+    if ((!strcmp(of->name, "mov") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_OPUS ||
+                                      id == AV_CODEC_ID_TRUEHD)) ||
+        (!strcmp(of->name, "mp4") && (id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_TRUEHD)))
+        return 0;
+    if (!strcmp(of->name, "mpegts")) {
+        for (int i = 0; TS_CODECS[i] != AV_CODEC_ID_NONE; i++)
+            if (TS_CODECS[i] == id)
+                return 1;
+        return 0;
+    }
+    return avformat_query_codec(of, id, FF_COMPLIANCE_NORMAL);
+}
+
+static int is_matroska(const AVOutputFormat *of)
+{
+    return !strcmp(of->name, "matroska");
+}
+
+static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind kind)
+{
+    Track *tr = &t->t[t->n];
+    memset(tr, 0, sizeof(*tr));
+    if (!(tr->ost = avformat_new_stream(oc, NULL)))
+        return NULL;
+    tr->in = ist->index;
+    tr->kind = kind;
+    tr->ist = ist;
+    rd_tsfix_init(&tr->fix, t->ic, ist, 1);
+    tr->last_dts = AV_NOPTS_VALUE;
+    t->route[ist->index] = t->n++;
+    return tr;
+}
+
+static int declare_copy(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    Track *tr = new_track(t, oc, ist, K_COPY);
+    int ret;
+    if (!tr)
+        return AVERROR(ENOMEM);
+    if ((ret = avcodec_parameters_copy(tr->ost->codecpar, ist->codecpar)) < 0)
+        return ret;
+    tr->ost->codecpar->codec_tag = 0;
+    tr->ost->time_base = tr->tb = ist->time_base;
+    tr->cover = !!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    return rd_meta_stream(tr->ost, ist, NULL);
+}
+
+static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *err, int errlen)
+{
+    const AVOutputFormat *of = oc->oformat;
+    const AVCodec *codec = NULL;
+    char d[128];
+    Track *tr;
+    int ret;
+
+    if (strcmp(t->cfg.acodec, "copy"))
+        codec = avcodec_find_encoder_by_name(t->cfg.acodec);
+    else if (can_hold(of, ist->codecpar->codec_id) != 0)
+        return declare_copy(t, oc, ist);
+    if (!avcodec_find_decoder(ist->codecpar->codec_id)) {
+        not_kept(t, ist, "%s, and there is no decoder to encode it again",
+                 codec ? "-c:a asks for another codec" : "the container cannot hold it");
+        return 0;
+    }
+    if (!codec && (codec = avcodec_find_encoder(of->audio_codec)))
+        rd_tracks_notice(t, "note", "%s: %s cannot hold %s; encoded to %s",
+                         rd_tracks_describe(ist, d, sizeof(d)), of->name,
+               avcodec_get_name(ist->codecpar->codec_id), codec->name);
+    if (!codec || codec->type != AVMEDIA_TYPE_AUDIO) {
+        snprintf(err, errlen, "%s: no audio encoder for %s (try -c:a aac, copy or none)",
+                 rd_tracks_describe(ist, d, sizeof(d)), of->name);
+        return AVERROR_ENCODER_NOT_FOUND;
+    }
+    if (!(tr = new_track(t, oc, ist, K_AUDIO)))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost)) < 0) {
+        snprintf(err, errlen, "%s: cannot encode it with %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
+                 codec->name, av_err2str(ret));
+        return ret;
+    }
+    tr->tb = tr->ost->time_base;
+    return rd_meta_stream(tr->ost, ist, codec->name);
+}
+
+/* The encoder that turns this subtitle into something `of` holds; NULL
+ * with *copy = 1 to copy, NULL with *copy = 0 to drop (reason in why). */
+static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const AVStream *ist,
+                                  int *copy, char *why, int len)
+{
+    enum AVCodecID id = ist->codecpar->codec_id, target;
+    const AVCodec *codec = NULL;
+    int q = can_hold(of, id);
+
+    *copy = 0;
+    if (strcmp(t->cfg.scodec, "copy")) {
+        codec = avcodec_find_encoder_by_name(t->cfg.scodec);
+        target = codec ? codec->id : AV_CODEC_ID_NONE;
+        if (target == id)
+            return *copy = 1, NULL;
+    } else {
+        if (q > 0 || (q < 0 && of->subtitle_codec == id))
+            return *copy = 1, NULL;
+        target = rd_sub_target(of);
+        if (target == AV_CODEC_ID_NONE) {
+            snprintf(why, len, "%s holds no subtitles", of->name);
+            return NULL;
+        }
+        codec = avcodec_find_encoder(target);
+    }
+    if (!avcodec_find_decoder(id)) {
+        snprintf(why, len, "no decoder for %s to convert it", avcodec_get_name(id));
+        return NULL;
+    }
+    if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
+        const char *kind = rd_sub_is_text(id) ? "text" : "bitmap";
+        if (strcmp(t->cfg.scodec, "copy"))
+            snprintf(why, len, "a %s subtitle cannot become %s", kind, avcodec_get_name(target));
+        else
+            snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
+                     avcodec_get_name(id), kind, avcodec_get_name(target));
+        return NULL;
+    }
+    if (can_hold(of, target) == 0) {
+        snprintf(why, len, "%s cannot hold %s subtitles", of->name, avcodec_get_name(target));
+        return NULL;
+    }
+    return codec;
+}
+
+static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *err, int errlen)
+{
+    char d[128], why[192];
+    int copy, ret;
+    const AVCodec *codec = sub_encoder(t, oc->oformat, ist, &copy, why, sizeof(why));
+    Track *tr;
+
+    if (copy)
+        return declare_copy(t, oc, ist);
+    if (!codec && strcmp(t->cfg.scodec, "copy")) {
+        /* What the user asked for cannot be done: say so, as ffmpeg would. */
+        snprintf(err, errlen, "-c:s %s: %s: %s", t->cfg.scodec, rd_tracks_describe(ist, d, sizeof(d)), why);
+        return AVERROR(EINVAL);
+    }
+    if (!codec) {
+        not_kept(t, ist, "%s", why);
+        return 0;
+    }
+    if (!(tr = new_track(t, oc, ist, K_SUB)))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_sub_open(&tr->sub, ist, codec, tr->ost)) < 0) {
+        snprintf(err, errlen, "%s: cannot convert it to %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
+                 codec->name, av_err2str(ret));
+        return ret;
+    }
+    tr->tb = tr->ost->time_base;
+    if (!strcmp(t->cfg.scodec, "copy"))
+        rd_tracks_notice(t, "note", "%s: %s cannot hold %s; converted to %s",
+                         rd_tracks_describe(ist, d, sizeof(d)),
+               oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id), avcodec_get_name(codec->id));
+    return rd_meta_stream(tr->ost, ist, codec->name);
+}
+
+/* An attachment (font) or, for Matroska, a cover picture as an attachment:
+ * a stream without packets, its bytes in the extradata. */
+static int declare_static(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    Track *tr = new_track(t, oc, ist, K_STATIC);
+    AVCodecParameters *par;
+    const AVPacket *pic = &ist->attached_pic;
+    int ret;
+
+    if (!tr)
+        return AVERROR(ENOMEM);
+    par = tr->ost->codecpar;
+    if ((ret = avcodec_parameters_copy(par, ist->codecpar)) < 0 ||
+        (ret = rd_meta_stream(tr->ost, ist, NULL)) < 0)
+        return ret;
+    par->codec_tag = 0;
+    if (ist->codecpar->codec_type == AVMEDIA_TYPE_VIDEO) {
+        const char *png = ist->codecpar->codec_id == AV_CODEC_ID_PNG ? "png" : "jpg";
+        av_freep(&par->extradata);
+        par->extradata_size = 0;
+        if (!(par->extradata = av_mallocz(pic->size + AV_INPUT_BUFFER_PADDING_SIZE)))
+            return AVERROR(ENOMEM);
+        memcpy(par->extradata, pic->data, pic->size);
+        par->extradata_size = pic->size;
+        par->codec_type = AVMEDIA_TYPE_ATTACHMENT;
+        tr->ost->disposition = 0;
+        if (!av_dict_get(tr->ost->metadata, "filename", NULL, 0))
+            av_dict_set(&tr->ost->metadata, "filename", *png == 'p' ? "cover.png" : "cover.jpg", 0);
+        if (!av_dict_get(tr->ost->metadata, "mimetype", NULL, 0))
+            av_dict_set(&tr->ost->metadata, "mimetype", *png == 'p' ? "image/png" : "image/jpeg", 0);
+    }
+    t->route[ist->index] = -1; /* nothing to read */
+    return 0;
+}
+
+static int declare_video(RdTracks *t, AVFormatContext *oc, AVStream *ist)
+{
+    const AVOutputFormat *of = oc->oformat;
+    if (!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+        not_kept(t, ist, "render processes one video stream (0:%d)", t->cfg.vindex);
+        return 0;
+    }
+    if (is_matroska(of) && ist->attached_pic.size > 0)
+        return declare_static(t, oc, ist);
+    /* The MP4 muxer writes covers in its iTunes tags (MOV mode has none). */
+    if (!strcmp(of->name, "mp4") || !strcmp(of->name, "ipod"))
+        return declare_copy(t, oc, ist);
+    not_kept(t, ist, "%s has no place for cover art", of->name);
+    return 0;
+}
+
+static int declare_data(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden)
+{
+    /* MP4 chapter text tracks: the chapters themselves are carried. */
+    if (hidden)
+        return 0;
+    /* A QuickTime timecode track: carried as the video's timecode tag, from
+     * which the MOV/MP4 muxer writes a new one. */
+    if (ist->codecpar->codec_tag == MKTAG('t', 'm', 'c', 'd'))
+        return 0;
+    if (ist->codecpar->codec_id != AV_CODEC_ID_NONE && can_hold(oc->oformat, ist->codecpar->codec_id) != 0)
+        return declare_copy(t, oc, ist);
+    not_kept(t, ist, "%s cannot hold it", oc->oformat->name);
+    return 0;
+}
+
+static int declare(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden, char *err, int errlen)
+{
+    switch (ist->codecpar->codec_type) {
+    case AVMEDIA_TYPE_VIDEO:    return declare_video(t, oc, ist);
+    case AVMEDIA_TYPE_AUDIO:    return declare_audio(t, oc, ist, err, errlen);
+    case AVMEDIA_TYPE_SUBTITLE: return declare_sub(t, oc, ist, err, errlen);
+    case AVMEDIA_TYPE_DATA:     return declare_data(t, oc, ist, hidden);
+    case AVMEDIA_TYPE_ATTACHMENT:
+        if (is_matroska(oc->oformat))
+            return declare_static(t, oc, ist);
+        not_kept(t, ist, "%s holds no attachments", oc->oformat->name);
+        return 0;
+    default:
+        not_kept(t, ist, "render does not know this kind of stream");
+        return 0;
+    }
+}
+
+/* The video stream's own tags, timecode and side data. */
+static int video_meta(RdTracks *t, AVStream *vst)
+{
+    AVStream *ist = t->ic->streams[t->cfg.vindex];
+    int ret;
+    if ((ret = rd_meta_stream(vst, ist, t->cfg.venc)) < 0)
+        return ret;
+    vst->disposition &= ~AV_DISPOSITION_ATTACHED_PIC;
+    /* A timecode track not linked to the video: its start is the file's. */
+    for (unsigned i = 0; i < t->ic->nb_streams && !av_dict_get(vst->metadata, "timecode", NULL, 0); i++) {
+        const AVDictionaryEntry *tc = av_dict_get(t->ic->streams[i]->metadata, "timecode", NULL, 0);
+        if (tc && (ret = av_dict_set(&vst->metadata, "timecode", tc->value, 0)) < 0)
+            return ret;
+    }
+    if ((ret = rd_meta_video_side_data(vst, ist, t->cfg.hdr10)) < 0)
+        return ret;
+    /* Side data describing the old bitstream (buffer sizes) goes with it;
+     * any other kind not carried (Dolby Vision configuration...) is said. */
+    for (int i = 0; i < ist->nb_side_data; i++) {
+        enum AVPacketSideDataType ty = ist->side_data[i].type;
+        char d[128];
+        if (ty != AV_PKT_DATA_CPB_PROPERTIES && !av_stream_get_side_data(vst, ty, NULL))
+            rd_tracks_notice(t, "warning", "%s: its %s side data not kept: the video is encoded again",
+                             rd_tracks_describe(ist, d, sizeof(d)), av_packet_side_data_name(ty));
+    }
+    return 0;
+}
+
+/* What the muxer would drop from a stream's tags without a word. */
+static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
+{
+    const AVDictionaryEntry *title = av_dict_get(ost->metadata, "title", NULL, 0);
+    int i = ost->index ? -1 : t->cfg.vindex;
+    char d[128];
+    int lang_ok = rd_meta_fix_language(ost, oc->oformat);
+    for (int k = 0; i < 0 && k < t->n; k++)
+        if (t->t[k].ost == ost)
+            i = t->t[k].in;
+    if (!lang_ok && i >= 0)
+        rd_tracks_notice(t, "warning", "%s: language not kept: QuickTime's table has no code for it "
+                         "(.mp4 and .mkv keep any)", rd_tracks_describe(t->ic->streams[i], d, sizeof(d)));
+    if (title && i >= 0 && (!strcmp(oc->oformat->name, "mp4") || !strcmp(oc->oformat->name, "mov")))
+        rd_tracks_notice(t, "warning", "%s: title \"%s\" not kept: %s has no track titles",
+               rd_tracks_describe(t->ic->streams[i], d, sizeof(d)), title->value, oc->oformat->name);
+}
+
+static int global_meta(RdTracks *t, AVFormatContext *oc)
+{
+    char lost[256];
+    int ret, limited = t->cfg.end != INT64_MAX;
+    if ((ret = rd_meta_global(oc, t->ic, t->cfg.metadata, limited)) < 0)
+        return ret;
+    if ((ret = rd_meta_lost_global(oc, lost, sizeof(lost))) > 0)
+        rd_tracks_notice(t, "warning", "global tag%s %s not kept: %s writes only the keys it knows",
+                         ret > 1 ? "s" : "", lost, oc->oformat->name);
+    if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata))
+        rd_tracks_notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them",
+                         oc->oformat->name);
+    if (!t->ic->nb_chapters)
+        return 0;
+    if (!rd_meta_holds_chapters(oc->oformat)) {
+        rd_tracks_notice(t, "warning", "%u chapters not kept: %s has no place for them", t->ic->nb_chapters,
+               oc->oformat->name);
+        return 0;
+    }
+    if ((ret = rd_meta_chapters(oc, t->ic, t->cfg.ts_offset, t->cfg.end)) < 0)
+        return ret;
+    if ((unsigned)ret < t->ic->nb_chapters)
+        rd_tracks_notice(t, "note", "%u of %u chapters start after the end (-t) and are left out",
+               t->ic->nb_chapters - ret, t->ic->nb_chapters);
+    return 0;
+}
+
+static int select_streams(RdTracks *t, int *order, int *norder, char *err, int errlen)
+{
+    RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
+    RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
+                        t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn };
+    int ret;
+    if (!kind)
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < t->ic->nb_streams; i++) {
+        kind[i].type = t->ic->streams[i]->codecpar->codec_type;
+        kind[i].cover = !!(t->ic->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC);
+    }
+    ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, err, errlen);
+    av_free(kind);
+    return ret;
+}
+
+int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
+                   char *err, int errlen)
+{
+    RdTracks *t;
+    int *order = NULL, norder = 0, ret;
+    unsigned char *hidden = NULL;
+
+    if (!(t = *pt = av_mallocz(sizeof(*t))))
+        return AVERROR(ENOMEM);
+    t->cfg = *cfg;
+    t->strict = !(oc->oformat->flags & AVFMT_TS_NONSTRICT);
+    if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()))
+        return AVERROR(ENOMEM);
+    /* Opened as every reader of the input is (probe.h), all streams on. */
+    if ((ret = rd_probe_open_input(&t->ic, cfg->path, -1)) < 0)
+        return ret;
+    /* Streams the demuxer hides by itself (MP4 chapter tracks) are not tracks. */
+    if (!(hidden = av_calloc(t->ic->nb_streams + 1, 1)))
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        hidden[i] = t->ic->streams[i]->discard == AVDISCARD_ALL;
+    ret = AVERROR(ENOMEM);
+    if (!(order = av_calloc(t->ic->nb_streams + 1, sizeof(*order))) ||
+        !(t->route = av_calloc(t->ic->nb_streams + 1, sizeof(*t->route))) ||
+        !(t->t = av_calloc(t->ic->nb_streams + 1, sizeof(*t->t))))
+        goto end;
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        t->route[i] = -1;
+    if ((ret = select_streams(t, order, &norder, err, errlen)) < 0 || (ret = video_meta(t, vst)) < 0)
+        goto end;
+    for (int k = 0; k < norder; k++)
+        if ((ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
+            goto end;
+    if ((ret = global_meta(t, oc)) < 0)
+        goto end;
+    rd_meta_default_dispositions(oc);
+    for (unsigned i = 0; i < oc->nb_streams; i++)
+        lost_tags(t, oc, oc->streams[i]);
+    /* Read only what is written; with -t the video stays on as a clock. */
+    for (unsigned i = 0; i < t->ic->nb_streams; i++)
+        t->ic->streams[i]->discard = t->route[i] >= 0 || ((int)i == cfg->vindex && cfg->end != INT64_MAX)
+                                     ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    ret = 0;
+end:
+    av_free(order);
+    av_free(hidden);
+    return ret;
+}
+
+void rd_tracks_free(RdTracks **pt)
+{
+    RdTracks *t = *pt;
+    if (!t)
+        return;
+    for (int i = 0; t->t && i < t->n; i++) {
+        rd_audio_free(&t->t[i].audio);
+        rd_sub_free(&t->t[i].sub);
+    }
+    av_free(t->t);
+    av_free(t->route);
+    av_packet_free(&t->pkt);
+    av_packet_free(&t->out);
+    avformat_close_input(&t->ic);
+    av_freep(pt);
+}

@@ -1,0 +1,61 @@
+/*
+ * tracks.h - every input stream besides the rendered video: which go out
+ * (streammap.h), and how each gets there, read once from one demuxer of
+ * its own and interleaved by the merge before each video packet.
+ *
+ * Per stream: audio copied, or encoded once (audio.c) when the container
+ * cannot hold the codec or -c:a asks for another; subtitles copied or
+ * converted between text formats (subtitle.c); data copied where the
+ * container takes it; Matroska attachments and cover art kept where the
+ * container has a place for them. Tags, chapters, dispositions, timecode
+ * and the video's side data go through meta.c. Anything that cannot be
+ * kept is named in one line on stderr (unless quiet), never dropped
+ * silently. Decode times that step back in copied packets (splices) are
+ * moved forward as the ffmpeg CLI does, with a warning.
+ */
+#ifndef RD_TRACKS_H
+#define RD_TRACKS_H
+
+#include <stdint.h>
+#include <libavformat/avformat.h>
+
+#include "meta.h"
+
+typedef struct RdTracks RdTracks;
+
+typedef struct RdTracksConfig {
+    const char *path;              ///< input file
+    int vindex;                    ///< the rendered video stream (the merge declares it)
+    const char *venc;              ///< video encoder name, for the video stream's "encoder" tag
+    const char *acodec;            ///< "copy" (copy when the container holds it, else encode), "none", or an audio encoder
+    const char *scodec;            ///< "copy" (copy, else convert to the container's text format), "none", or a subtitle encoder
+    int an, sn, dn;                ///< -an, -sn, -dn
+    const char *const *maps;       ///< -map specs (streammap.h), NULL/0 = everything
+    int nmaps;
+    const AVDictionary *metadata;  ///< -metadata K=V global tags (empty V deletes K); may be NULL
+    int64_t ts_offset;             ///< added to every timestamp, AV_TIME_BASE units (minus the input start time)
+    int64_t end;                   ///< drop packets at or after this input time, AV_TIME_BASE units; INT64_MAX = none
+    int quiet;                     ///< 1: no notices on stderr
+    const RdHdr10 *hdr10;          ///< the video's HDR10 metadata (rd_meta_find_hdr10), or NULL
+} RdTracksConfig;
+
+/**
+ * Open the input, select its streams, declare them in `oc` after the video
+ * stream `vst` (before the header is written), copy tags, chapters and
+ * dispositions, and the video stream's tags and side data onto `vst`.
+ * Returns 0 or a negative AVERROR with a detail in `err`; rd_tracks_free()
+ * either way.
+ */
+int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
+                   char *err, int errlen);
+
+/**
+ * Write (interleaved) every packet that starts before ts (in tb, output
+ * timeline); ts INT64_MAX = all that is left, encoders flushed. Returns 0
+ * or a negative AVERROR. A damaged tail ends the tracks, not the render.
+ */
+int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb);
+
+void rd_tracks_free(RdTracks **pt);
+
+#endif

@@ -1,0 +1,149 @@
+#include "tracks_priv.h"
+
+#include <libavcodec/avcodec.h>
+
+/* Decode times strictly increasing (non-decreasing where the muxer allows
+ * it) and never after pts: as the ffmpeg CLI repairs them, with a warning. */
+static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
+{
+    char d[128];
+    if (p->dts != AV_NOPTS_VALUE && p->pts != AV_NOPTS_VALUE && p->dts > p->pts) {
+        int64_t a = p->pts, b = p->dts, c = tr->last_dts == AV_NOPTS_VALUE ? b : tr->last_dts + 1;
+        /* the median of the three, the ffmpeg CLI's guess */
+        p->pts = p->dts = a + b + c - FFMIN3(a, b, c) - FFMAX3(a, b, c);
+    }
+    if (p->dts != AV_NOPTS_VALUE && tr->last_dts != AV_NOPTS_VALUE &&
+        tr->ist->codecpar->codec_type != AVMEDIA_TYPE_DATA) {
+        int64_t max = tr->last_dts + t->strict;
+        if (p->dts < max) {
+            if (!tr->backsteps++)
+                rd_tracks_notice(t, "warning", "%s: decode time steps back at %.3f s (previous %.3f s); "
+                       "moved forward, as ffmpeg does", rd_tracks_describe(tr->ist, d, sizeof(d)),
+                       p->dts * av_q2d(tr->ost->time_base), tr->last_dts * av_q2d(tr->ost->time_base));
+            if (p->pts >= p->dts)
+                p->pts = FFMAX(p->pts, max);
+            p->dts = max;
+        }
+    }
+    if (p->dts != AV_NOPTS_VALUE)
+        tr->last_dts = p->dts;
+}
+
+/* One packet in tr->tb, input timeline, to the muxer. */
+static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
+{
+    if (tr->cover) {
+        p->pts = p->dts = 0;
+        p->duration = 0;
+    } else {
+        int64_t off = av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->tb);
+        if (p->pts != AV_NOPTS_VALUE)
+            p->pts += off;
+        if (p->dts != AV_NOPTS_VALUE)
+            p->dts += off;
+        av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
+        fix_dts(t, tr, p);
+    }
+    p->stream_index = tr->ost->index;
+    p->pos = -1;
+    return av_interleaved_write_frame(oc, p);
+}
+
+static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
+{
+    int ret;
+    while ((ret = rd_audio_receive(tr->audio, t->out)) >= 0)
+        if ((ret = put(t, tr, oc, t->out)) < 0)
+            return ret;
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
+{
+    int ret;
+    if (!tr->cover && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
+        av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
+        return 0;
+    switch (tr->kind) {
+    case K_AUDIO:
+        if ((ret = rd_audio_send(tr->audio, p)) < 0)
+            return ret;
+        return drain_audio(t, tr, oc);
+    case K_SUB:
+        ret = rd_sub_convert(tr->sub, p, t->out);
+        if (ret == AVERROR(EAGAIN))
+            return 0;
+        return ret < 0 ? ret : put(t, tr, oc, t->out);
+    default:
+        return put(t, tr, oc, p);
+    }
+}
+
+static int finish(RdTracks *t, AVFormatContext *oc)
+{
+    char d[128];
+    int ret;
+    t->eof = 1;
+    for (int i = 0; i < t->n; i++) {
+        Track *tr = &t->t[i];
+        if (tr->kind == K_AUDIO && ((ret = rd_audio_send(tr->audio, NULL)) < 0 ||
+                                    (ret = drain_audio(t, tr, oc)) < 0))
+            return ret;
+        if (tr->backsteps > 1)
+            rd_tracks_notice(t, "warning", "%s: %" PRId64 " packets in all had their decode time "
+                             "moved forward",
+                   rd_tracks_describe(tr->ist, d, sizeof(d)), tr->backsteps);
+    }
+    return 0;
+}
+
+/* Next packet to write, or 1 when there is none (end of input or -t). */
+static int read_next(RdTracks *t)
+{
+    int ret;
+    for (;;) {
+        if ((ret = av_read_frame(t->ic, t->pkt)) < 0)
+            /* A damaged tail ends the tracks, not the render. */
+            return ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO) ? 1 : ret;
+        if (t->route[t->pkt->stream_index] >= 0) /* before the -t check: a jump is undone first */
+            rd_tsfix_packet(&t->t[t->route[t->pkt->stream_index]].fix, t->pkt);
+        if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
+            av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
+                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0) {
+            av_packet_unref(t->pkt);
+            return 1;
+        }
+        if (t->route[t->pkt->stream_index] >= 0)
+            return 0;
+        av_packet_unref(t->pkt);
+    }
+}
+
+int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb)
+{
+    int ret;
+    while (!t->eof) {
+        Track *tr;
+        int64_t when;
+        if (!t->pending) {
+            if ((ret = read_next(t)) < 0)
+                return ret;
+            if (ret > 0)
+                return finish(t, oc);
+            t->pending = 1;
+        }
+        tr = &t->t[t->route[t->pkt->stream_index]];
+        when = t->pkt->dts != AV_NOPTS_VALUE ? t->pkt->dts : t->pkt->pts;
+        if (ts != INT64_MAX && when != AV_NOPTS_VALUE && !tr->cover &&
+            av_compare_ts(when + av_rescale_q(t->cfg.ts_offset, AV_TIME_BASE_Q, tr->ist->time_base),
+                          tr->ist->time_base, ts, tb) >= 0)
+            return 0;
+        t->pending = 0;
+        ret = route(t, tr, oc, t->pkt);
+        av_packet_unref(t->pkt);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+

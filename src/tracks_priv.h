@@ -1,0 +1,54 @@
+/*
+ * tracks_priv.h - what tracks.c (declaring the output streams) and
+ * tracks_mux.c (moving their packets) share. Not a public interface.
+ */
+#ifndef RD_TRACKS_PRIV_H
+#define RD_TRACKS_PRIV_H
+
+#include <libavformat/avformat.h>
+
+#include "audio.h"
+#include "subtitle.h"
+#include "tracks.h"
+
+/* With -t, the demuxer stops this far (AV_TIME_BASE) past the end: enough
+ * for the interleaving slack of real files, without reading the rest. */
+#define END_SLACK (3 * AV_TIME_BASE)
+
+typedef enum Kind { K_COPY, K_AUDIO, K_SUB, K_STATIC } Kind;
+
+#include "tsfix.h"
+
+typedef struct Track {
+    int in;                 ///< input stream index
+    Kind kind;
+    AVStream *ist, *ost;
+    AVRational tb;          ///< time base of the packets handed to put()
+    RdAudio *audio;
+    RdSub *sub;
+    int64_t last_dts;       ///< last dts written, ost time base
+    int64_t backsteps;      ///< packets whose dts was moved forward
+    int cover;              ///< an attached picture: one packet, no timeline
+    RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
+} Track;
+
+struct RdTracks {
+    RdTracksConfig cfg;
+    AVFormatContext *ic;
+    Track *t;
+    int n;
+    int *route;             ///< input stream -> track, -1 = not written
+    AVPacket *pkt, *out;
+    int pending, eof;
+    int strict;             ///< the muxer wants strictly increasing dts
+};
+
+
+/** One line on stderr, "render: INPUT: KIND: ...", unless quiet. */
+void rd_tracks_notice(const RdTracks *t, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** "stream 0:2 (audio pcm_s16le, fre)" into buf; returns buf. */
+const char *rd_tracks_describe(const AVStream *st, char *buf, int len);
+
+#endif

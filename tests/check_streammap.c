@@ -1,0 +1,86 @@
+#include <string.h>
+
+#include "suites.h"
+#include "streammap.h"
+
+/* The multi.mkv layout: video, two audio, two subtitles, an attachment, a
+ * cover picture and a data stream. */
+static const RdStreamKind K[] = {
+    { AVMEDIA_TYPE_VIDEO, 0 }, { AVMEDIA_TYPE_AUDIO, 0 }, { AVMEDIA_TYPE_AUDIO, 0 },
+    { AVMEDIA_TYPE_SUBTITLE, 0 }, { AVMEDIA_TYPE_SUBTITLE, 0 }, { AVMEDIA_TYPE_ATTACHMENT, 0 },
+    { AVMEDIA_TYPE_VIDEO, 1 }, { AVMEDIA_TYPE_DATA, 0 },
+};
+#define NK ((int)(sizeof(K) / sizeof(K[0])))
+
+typedef struct Case {
+    const char *maps[4];
+    int an, sn, dn;
+    const char *want;   /* selected input indexes in output order, "" = none; NULL = an error */
+} Case;
+
+static const Case cases[] = {
+    { { NULL }, 0, 0, 0, "1 2 3 4 5 6 7" },                 /* default: everything, as -map 0 */
+    { { "0" }, 0, 0, 0, "1 2 3 4 5 6 7" },
+    { { "0:v", "0:a:1", "0:s:0" }, 0, 0, 0, "6 2 3" },       /* 0:v takes the cover too */
+    { { "0:V", "0:a:1", "0:s:0" }, 0, 0, 0, "2 3" },
+    { { "0", "-0:a:0" }, 0, 0, 0, "2 3 4 5 6 7" },
+    { { "0:0", "0:s", "0:a" }, 0, 0, 0, "3 4 1 2" },         /* map order is output order */
+    { { "0", "0:a" }, 0, 0, 0, "1 2 3 4 5 6 7" },            /* mapped twice, written once */
+    { { NULL }, 1, 0, 0, "3 4 5 6 7" },                      /* -an */
+    { { NULL }, 0, 1, 1, "1 2 5 6" },                        /* -sn -dn */
+    { { "0:v", "0:a" }, 1, 0, 0, "6" },                      /* -an also drops mapped audio */
+    { { "0:t", "0:0" }, 0, 0, 0, "5" },
+    { { "0:a:9?", "0:0" }, 0, 0, 0, "" },                    /* ? matches nothing quietly */
+    { { "0:a:9", "0:0" }, 0, 0, 0, NULL },                   /* matches no stream */
+    { { "0:a" }, 0, 0, 0, NULL },                            /* the rendered video left out */
+    { { "0", "-0:v" }, 0, 0, 0, NULL },
+    { { "1:a", "0" }, 0, 0, 0, NULL },                       /* one input only */
+    { { "0:x" }, 0, 0, 0, NULL },
+    { { "0:a:" }, 0, 0, 0, NULL },
+};
+
+START_TEST(test_map_table)
+{
+    const Case *c = &cases[_i];
+    int n = 0, order[NK], norder = -1, ret;
+    char got[64] = "", err[256] = "";
+    RdMapOptions o = { c->maps, 0, c->an, c->sn, c->dn };
+    while (n < 4 && c->maps[n])
+        n++;
+    o.nmaps = n;
+    ret = rd_map_select(K, NK, 0, &o, order, &norder, err, sizeof(err));
+    if (!c->want) {
+        ck_assert_int_lt(ret, 0);
+        ck_assert_msg(*err && !strchr(err, '\n'), "one line: '%s'", err);
+        return;
+    }
+    ck_assert_msg(ret == 0, "case %d: %s", _i, err);
+    for (int i = 0; i < norder; i++)
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", i ? " " : "", order[i]);
+    ck_assert_str_eq(got, c->want);
+}
+END_TEST
+
+START_TEST(test_valid)
+{
+    ck_assert(rd_map_valid("0"));
+    ck_assert(rd_map_valid("0:a:1"));
+    ck_assert(rd_map_valid("-0:s?"));
+    ck_assert(rd_map_valid("0:12"));
+    ck_assert(!rd_map_valid("1"));
+    ck_assert(!rd_map_valid("0:"));
+    ck_assert(!rd_map_valid("0:a:b"));
+    ck_assert(!rd_map_valid("a"));
+    ck_assert(!rd_map_valid(""));
+}
+END_TEST
+
+Suite *make_streammap_suite(void)
+{
+    Suite *s = suite_create("streammap");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_map_table, 0, sizeof(cases) / sizeof(cases[0]));
+    tcase_add_test(tc, test_valid);
+    suite_add_tcase(s, tc);
+    return s;
+}
