@@ -35,6 +35,7 @@ typedef struct Ctx {
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
+    int64_t last_enc_pts;         ///< pts of the last frame given to the encoder, its time base; INT64_MIN before
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
     RdRap rap;                    ///< tells real random-access points
     int synced;                   ///< decoding has started at one (or at the start of the file)
@@ -143,8 +144,19 @@ static int encode(Ctx *c, AVFrame *f)
         snprintf(c->err, c->errlen, "chunk %d: a decoded frame has no timestamp; not supported", c->job->index);
         return AVERROR_INVALIDDATA;
     }
-    if (f)
+    if (f) {
+        /* A frame that does not come after the previous one in the
+         * encoder's time base (a damaged file's repeated time, or two VFR
+         * frames rounded into one CFR tick) is dropped, as the ffmpeg CLI's
+         * frame-rate sync drops it. */
+        int64_t t = av_rescale_q(f->pts, c->otb, c->enc->time_base);
+        if (t <= c->last_enc_pts) {
+            c->res->wasted++;
+            return 0;
+        }
+        c->last_enc_pts = t;
         f->pict_type = AV_PICTURE_TYPE_NONE;
+    }
     if ((ret = rd_encode_frame(c->enc, f, c->otb)) < 0)
         return ret;
     if (f)
@@ -425,7 +437,8 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, 
     RdChunkJob job = { .t_end = INT64_MAX, .from_start = 1, .t_seek = INT64_MIN,
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN };
     RdChunkResult res = {0};
-    Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1 };
+    Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
+              .last_enc_pts = INT64_MIN };
     int ret = run_ctx(&c, enc);
     rd_chunk_result_free(&res);
     return ret;
@@ -434,7 +447,8 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, 
 int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *res,
                  RdChunkProgress *cp, RdWorkerProgress *wp, char *err, int errlen)
 {
-    Ctx c = { .sh = sh, .job = job, .res = res, .cp = cp, .wp = wp, .err = err, .errlen = errlen };
+    Ctx c = { .sh = sh, .job = job, .res = res, .cp = cp, .wp = wp, .err = err, .errlen = errlen,
+              .last_enc_pts = INT64_MIN };
 
     memset(res, 0, sizeof(*res));
     res->index = job->index;

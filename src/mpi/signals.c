@@ -17,6 +17,7 @@
 
 #include "dashboard.h"
 #include "merge.h"
+#include "outfile.h"
 #include "mpi/rdmpi.h"
 
 typedef struct Paths {
@@ -49,6 +50,7 @@ static void on_signal(int sig)
         unlink(p->part);
     if (p && p->extra[0])
         unlink(p->extra);
+    rd_outfile_unlink_all(); /* report, export and .dat temporaries too */
     /* Only the first signal speaks; a second one (or another thread's) just leaves. */
     if (!atomic_exchange(&cancel_flag, 1)) {
         rd_dashboard_emergency_restore();
