@@ -35,7 +35,7 @@ typedef struct Ctx {
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
-    int64_t last_enc_pts;         ///< pts of the last frame given to the encoder, its time base; INT64_MIN before
+    int64_t last_pts;             ///< pts of the last frame given to the encoder (filter output time base); INT64_MIN before
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
     RdRap rap;                    ///< tells real random-access points
     int synced;                   ///< decoding has started at one (or at the start of the file)
@@ -145,16 +145,22 @@ static int encode(Ctx *c, AVFrame *f)
         return AVERROR_INVALIDDATA;
     }
     if (f) {
-        /* A frame that does not come after the previous one in the
-         * encoder's time base (a damaged file's repeated time, or two VFR
-         * frames rounded into one CFR tick) is dropped, as the ffmpeg CLI's
-         * frame-rate sync drops it. */
-        int64_t t = av_rescale_q(f->pts, c->otb, c->enc->time_base);
-        if (t <= c->last_enc_pts) {
-            c->res->wasted++;
-            return 0;
+        /* A frame that does not come after the previous one (a damaged file
+         * repeats a time) is handled as the ffmpeg CLI's frame sync does:
+         * more than 0.6 frame back it is dropped, else it is shown one frame
+         * after the previous one. */
+        AVRational fr = c->enc->framerate.num > 0 ? c->enc->framerate : c->sh->enc->fps;
+        int64_t d = fr.num > 0 && fr.den > 0 ? av_rescale_q(1, av_inv_q(fr), c->otb) : 1;
+        if (c->last_pts != INT64_MIN && f->pts <= c->last_pts) {
+            /* (and dropped when that would reach the next chunk's frames) */
+            if (10 * (c->last_pts - f->pts) >= 6 * d ||
+                (c->t_end_f != INT64_MAX && c->last_pts + FFMAX(d, 1) >= c->t_end_f)) {
+                c->res->wasted++;
+                return 0;
+            }
+            f->pts = c->last_pts + FFMAX(d, 1);
         }
-        c->last_enc_pts = t;
+        c->last_pts = f->pts;
         f->pict_type = AV_PICTURE_TYPE_NONE;
     }
     if ((ret = rd_encode_frame(c->enc, f, c->otb)) < 0)
@@ -438,7 +444,7 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, 
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
-              .last_enc_pts = INT64_MIN };
+              .last_pts = INT64_MIN };
     int ret = run_ctx(&c, enc);
     rd_chunk_result_free(&res);
     return ret;
@@ -448,7 +454,7 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
                  RdChunkProgress *cp, RdWorkerProgress *wp, char *err, int errlen)
 {
     Ctx c = { .sh = sh, .job = job, .res = res, .cp = cp, .wp = wp, .err = err, .errlen = errlen,
-              .last_enc_pts = INT64_MIN };
+              .last_pts = INT64_MIN };
 
     memset(res, 0, sizeof(*res));
     res->index = job->index;

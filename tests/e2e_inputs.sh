@@ -94,7 +94,10 @@ damaged() {
     if [ $rc -ne 0 ]; then fail "$1: exit 0 with a warning" "$(rr_why "$W/dm" $rc)"
     elif [ "$n" -ne 1 ] || ! grep -q "^render: .*$1: warning: .*[0-9]\+ of 100 frames" "$W/dm.err"; then
         fail "$1: exit 0 with a warning" "stderr: $(head -n 3 "$W/dm.err" | tr '\n' '|')"
-    elif [ "$(v_md5 "$W/dm.mkv" | wc -l)" -ne "$want" ]; then
+    # A damaged stream can repeat a frame time. The CLI's frame sync shows
+    # the repeat one frame later; where that would run into the next chunk's
+    # frames render drops it instead, so one frame fewer than ffmpeg is allowed.
+    elif n=$(v_md5 "$W/dm.mkv" | wc -l); [ "$n" -gt "$want" ] || [ "$n" -lt $((want - 1)) ]; then
         fail "$1: exit 0 with a warning" "$(v_md5 "$W/dm.mkv" | wc -l) frames, ffmpeg decodes $want"
     else
         ok "$1: exit 0, one warning with the count"
