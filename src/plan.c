@@ -10,8 +10,10 @@ void rd_plan_input_defaults(RdPlanInput *in)
     in->workers = 1;
     in->factor = 4;
     in->min_frames = 1;
-    in->decode_weight = 0.15;
+    in->decode_weight = 0.3;
     in->max_waste = 0.10;
+    in->open_cost = 2.0;
+    in->tail_weight = 0.25;
 }
 
 /* Per-frame cost: a fixed part plus a part that grows with the compressed
@@ -61,25 +63,34 @@ static int64_t near_key(const RdPlanInput *in, int64_t b, int64_t win, int64_t l
     return -1;
 }
 
-/* Greedy cut into k pieces of about `target` cost each, a piece's cost
- * counting the frames it must decode and throw away. Returns pieces made. */
-static int cut(const RdPlanInput *in, const double *cost, int k, double target, int64_t *starts)
+/* Greedy cut into k pieces, a piece's cost counting the frames it must
+ * decode and throw away. Each piece aims at its share of what is left (its
+ * own seek tax, and `waste` frames of tax spread over the whole plan), so a
+ * piece that snapped to a keyframe and grew makes the next ones smaller
+ * and the last piece is not a remainder. Returns pieces made (k when the
+ * frames allow). */
+static int cut(const RdPlanInput *in, const double *cost, double total, int k, double waste,
+               int64_t win, int64_t *starts)
 {
-    int64_t win = in->n / k / 4;
-    int m = 1;
-    double acc;
+    int m = 1, fresh = 1;
+    double acc = 0, rest = total, target = 0;
 
     starts[0] = 0;
-    acc = 0;
     for (int64_t i = 0; i < in->n && m < k; i++) {
-        if (acc == 0)
-            acc = in->decode_weight * waste_of(in, i);
+        if (fresh) {
+            double own = in->decode_weight * waste_of(in, i);
+            target = (rest + own + in->decode_weight * waste * (k - m) / k) / (k - m + 1);
+            acc = own;
+            fresh = 0;
+        }
         acc += cost[i];
         if (acc >= target && i + 1 < in->n) {
             int64_t b = i + 1, s = near_key(in, b, win, starts[m - 1], in->n);
-            starts[m++] = s > 0 ? s : b;
-            i = starts[m - 1] - 1;
-            acc = 0;
+            starts[m] = s > 0 ? s : b;
+            for (int64_t j = starts[m - 1]; j < starts[m]; j++)
+                rest -= cost[j];
+            i = starts[m++] - 1;
+            fresh = 1;
         }
     }
     return m;
@@ -111,18 +122,27 @@ static int place_exact(const RdPlanInput *in, const double *cost, double total, 
     return k;
 }
 
-/* Boundaries for k chunks; returns how many were made (<= k). */
-static int place(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
+/* Boundaries for k chunks, each moved to a free start within n / k / snap
+ * frames if there is one (snap 0: never moved); returns how many were made
+ * (<= k). */
+static int place_snap(const RdPlanInput *in, const double *cost, double total, int k, int snap,
+                      int64_t *starts)
 {
+    int64_t win = snap ? in->n / k / snap : 0;
     double waste = 0;
     int m = 1;
     /* The seek tax depends on where the cuts land, and the cuts on the
      * tax: a few rounds settle it. */
     for (int round = 0; round < 4; round++) {
-        m = cut(in, cost, k, (total + in->decode_weight * waste) / k, starts);
+        m = cut(in, cost, total, k, waste, win, starts);
         waste = plan_waste(in, starts, m);
     }
     return m;
+}
+
+static int place(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
+{
+    return place_snap(in, cost, total, k, 4, starts);
 }
 
 static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts, int m, RdPlan *out)
@@ -146,54 +166,187 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
     return 0;
 }
 
+/* Finish time of the last of `m` jobs handed in order to the first free of
+ * `w` workers. `fin` (w entries) is scratch: a binary min-heap of finish times. */
+static double list_schedule(const double *job, int m, int w, double *fin)
+{
+    double end = 0;
+    if (w > m)
+        w = m;
+    for (int i = 0; i < w; i++)
+        fin[i] = 0;
+    for (int j = 0; j < m; j++) {
+        double t = fin[0] + job[j];
+        int i = 0;
+        end = t > end ? t : end;
+        for (;;) { /* the root got later: sift it down */
+            int c = 2 * i + 1;
+            if (c >= w)
+                break;
+            if (c + 1 < w && fin[c + 1] < fin[c])
+                c++;
+            if (fin[c] >= t)
+                break;
+            fin[i] = fin[c];
+            i = c;
+        }
+        fin[i] = t;
+    }
+    return end;
+}
+
+double rd_plan_makespan(const RdPlan *p, int workers, double waste_weight, double open_cost)
+{
+    double *job, *fin, end;
+    if (!p || p->n < 1 || workers < 1)
+        return 0;
+    job = malloc(p->n * sizeof(*job));
+    fin = malloc((workers < p->n ? workers : p->n) * sizeof(*fin));
+    if (!job || !fin) {
+        free(job);
+        free(fin);
+        return 0;
+    }
+    for (int j = 0; j < p->n; j++)
+        job[j] = (p->c[j].last - p->c[j].first) +
+                 waste_weight * (p->c[j].first - p->c[j].seek_from) + open_cost;
+    end = list_schedule(job, p->n, workers, fin);
+    free(job);
+    free(fin);
+    return end;
+}
+
+/* What the planner minimises for m chunks starting at `starts`: when
+ * dynamic,1 would finish them, plus the risk that the last round's chunks
+ * were estimated wrong (only chunks that end the run can make it late;
+ * earlier errors are absorbed by whoever is free next). */
+static double predicted_end(const RdPlanInput *in, const double *cost, const int64_t *starts,
+                            int m, double *job, double *fin)
+{
+    double tail = 0;
+    for (int j = 0; j < m; j++) {
+        int64_t last = j + 1 < m ? starts[j + 1] : in->n;
+        job[j] = in->open_cost + in->decode_weight * waste_of(in, starts[j]);
+        for (int64_t i = starts[j]; i < last; i++)
+            job[j] += cost[i];
+        if (j >= m - in->workers && job[j] > tail)
+            tail = job[j];
+    }
+    return list_schedule(job, m, in->workers, fin) + in->tail_weight * tail;
+}
+
+/* One worker: load balance is moot, so only free splits beyond what memory
+ * needs (kmin) are kept, a chunk at a time. */
+static int plan_one_worker(const RdPlanInput *in, const double *cost, double total,
+                           int64_t k, int64_t kmin, int64_t *starts)
+{
+    int m = place(in, cost, total, (int)k, starts);
+    while (m > 1 && m > kmin && plan_waste(in, starts, m) > 0)
+        m = place(in, cost, total, m - 1, starts);
+    return m;
+}
+
+/* Several workers: candidate counts, each list-scheduled; the first to
+ * finish wins (ties: fewer chunks). Multiples of the workers, so that a
+ * uniform clip's last round keeps every worker busy; where the clip has
+ * fewer minimum-length chunks than workers, counts below that. */
+static int plan_workers(const RdPlanInput *in, const double *cost, double total,
+                        int64_t kmax, int64_t kmin, int64_t *starts, int64_t *best)
+{
+    int64_t P = in->workers, cand[128];
+    double *job = malloc(in->n * sizeof(*job));
+    double *fin = malloc(P * sizeof(*fin));
+    double best_end = 0;
+    int nc = 0, mbest = 0;
+
+    if (!job || !fin) {
+        free(job);
+        free(fin);
+        return AVERROR(ENOMEM);
+    }
+    if (kmax >= P) {
+        int64_t m0 = (kmin + P - 1) / P, m1 = in->factor > m0 ? in->factor : m0;
+        if (m0 < 1)
+            m0 = 1;
+        for (int64_t m = m0; m <= m1 && nc < 128 && (m * P <= kmax || m == m0); m++)
+            cand[nc++] = m * P;
+    } else { /* fewer chunks than workers: try the counts that are possible */
+        int64_t lo = kmin > 1 ? kmin : 1, step = (kmax - lo) / 32 + 1;
+        for (int64_t k = kmax; k >= lo && nc < 128; k -= step)
+            cand[nc++] = k;
+    }
+    /* Snapping a boundary to a keyframe saves its seek tax but makes the
+     * chunks unequal: each count is tried snapped within a quarter or a
+     * sixteenth of a chunk, and not snapped. */
+    for (int c = 0; c < nc * 3; c++) {
+        static const int snaps[3] = { 4, 16, 0 };
+        int64_t k = cand[c / 3] < in->n ? cand[c / 3] : in->n;
+        int m = place_snap(in, cost, total, (int)k, snaps[c % 3], starts);
+        double end;
+        /* The seek tax bound: beyond one chunk per worker, never a plan
+         * that throws away much of its decoding. */
+        if (mbest && m > P && in->decode_weight * plan_waste(in, starts, m) > in->max_waste * total)
+            continue;
+        end = predicted_end(in, cost, starts, m, job, fin);
+        if (!mbest || end < best_end) {
+            best_end = end;
+            mbest = m;
+            memcpy(best, starts, m * sizeof(*starts));
+        }
+    }
+    free(job);
+    free(fin);
+    return mbest;
+}
+
 int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 {
-    double *cost = NULL, total = 0, max_waste;
-    int64_t *starts = NULL;
-    int64_t k, kmin = 1;
+    double *cost = NULL, total = 0;
+    int64_t *starts = NULL, *best = NULL;
+    int64_t k, kmax, kmin = 1, cap;
     int m, ret;
 
     memset(out, 0, sizeof(*out));
     if (!in || in->n < 1 || !in->key || in->workers < 1 || in->factor < 1 ||
-        in->chunks < 0 || in->preroll < 0 || in->min_frames < 1)
+        in->chunks < 0 || in->preroll < 0 || in->min_frames < 1 ||
+        !(in->open_cost >= 0) || !(in->tail_weight >= 0))
         return AVERROR(EINVAL);
-    k = in->chunks ? in->chunks : (int64_t)in->workers * in->factor;
-    if (!in->chunks && k > in->n / in->min_frames)
-        k = in->n / in->min_frames;
-    if (!in->chunks && in->max_frames > 0) {
+    kmax = in->n / in->min_frames > 1 ? in->n / in->min_frames : 1;
+    if (!in->chunks && in->max_frames > 0)
         kmin = (in->n + in->max_frames - 1) / in->max_frames;
-        k = k > kmin ? k : kmin;
-    }
-    if (k > in->n)
-        k = in->n;
-    if (k < 1)
-        k = 1;
+    k = in->chunks ? in->chunks : (int64_t)in->workers * in->factor;
+    if (!in->chunks)
+        k = k < kmax ? k : kmax;
+    k = k > kmin ? k : kmin;
+    k = k < in->n ? k : in->n;
+    /* room for every candidate count */
+    cap = (int64_t)in->workers * (in->factor > 1 ? in->factor : 1);
+    cap = cap > k ? cap : k;
+    cap = cap > kmin + in->workers ? cap : kmin + in->workers;
+    cap = cap < in->n ? cap : in->n;
     cost = frame_costs(in);
-    starts = malloc(k * sizeof(*starts));
-    if (!cost || !starts) {
+    starts = malloc(cap * sizeof(*starts));
+    best = malloc(cap * sizeof(*best));
+    if (!cost || !starts || !best) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
     for (int64_t i = 0; i < in->n; i++)
         total += cost[i];
-    m = in->chunks ? place_exact(in, cost, total, (int)k, starts)
-                   : place(in, cost, total, (int)k, starts);
-    /* One worker gains nothing from more chunks: only a free split is kept. */
-    max_waste = in->workers > 1 ? in->max_waste : 0;
-    /* Over-decomposition pays for load balance; past the worker count it
-     * is not worth a large seek tax (sparse keyframes). */
-    /* Fewer chunks a whole worker at a time: 3 chunks on 2 workers would
-     * leave one worker idle for a third of the run. */
-    while (!in->chunks && m > in->workers && m > kmin &&
-           in->decode_weight * plan_waste(in, starts, m) > max_waste * total) {
-        int64_t next = m - in->workers;
-        next = next > kmin ? next : kmin;
-        m = place(in, cost, total, (int)(next > in->workers ? next : in->workers), starts);
-    }
+    if (in->chunks)
+        m = place_exact(in, cost, total, (int)k, starts);
+    else if (in->workers == 1)
+        m = plan_one_worker(in, cost, total, k, kmin, starts);
+    else if ((m = plan_workers(in, cost, total, kmax < cap ? kmax : cap, kmin, starts, best)) < 0) {
+        ret = m;
+        goto end;
+    } else
+        memcpy(starts, best, m * sizeof(*starts));
     ret = fill(in, cost, starts, m, out);
 end:
     free(cost);
     free(starts);
+    free(best);
     return ret;
 }
 
