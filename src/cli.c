@@ -48,6 +48,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "  -q, --quiet            no dashboard, no summary (errors only)\n"
 "      --progress FILE|-  key=value progress blocks, as ffmpeg -progress\n"
 "      --report FILE      this run's JSON report (phases, chunks)\n"
+"      --dry-run          probe and plan only, for any -w: print the chunks\n"
+"                         (with --report, the plan as JSON); writes no OUTPUT\n"
 "      --sweep [LIST]     scaling benchmark over worker counts, e.g. 1,2,4,8\n"
 "                         (default 1,2,4,... up to the cores, and the cores)\n"
 "      --repeat N         runs per sweep point, median kept (default 3)\n"
@@ -224,6 +226,7 @@ static int parse_option(Args *a, RdCli *c)
             return usage_error(a, "%s: too many", o);
         return next_value(a, o, &c->baselines[c->nbaselines++]);
     }
+    if (is(o, "--dry-run", NULL))            return c->dry_run = 1, 0;
     if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
     if (is(o, "-h", "--help"))               return c->help = 1, 0;
     if (is(o, "--version", NULL))            return c->version = 1, 0;
@@ -270,6 +273,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
     if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
         c->sweep = 1;
+    if (c->dry_run && (c->sweep || c->progress_path))
+        return usage_error(&a, "%s", "--dry-run plans one render: not with --sweep, --export, --weak, --dat-dir or --progress");
     c->s.venc_opts = c->venc_opts;
     return 0;
 }

@@ -29,6 +29,7 @@ typedef struct RdCli {
     int nbaselines;
     const char **reports;         ///< positional arguments (INPUT, or the REPORTs of --assemble-sweep); owned
     int nreports;
+    int dry_run;                  ///< --dry-run: probe and plan only, print the plan
     int verbose;                  ///< -v: libav's own messages
     int help, version;            ///< -h, --version
 } RdCli;

@@ -1,7 +1,9 @@
 #include "engine.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
@@ -98,12 +100,17 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     return 0;
 }
 
+static int preroll_of(const RdSettings *s)
+{
+    return s->preroll >= 0 ? s->preroll : rd_filter_is_temporal(s->vf) ? AUTO_PREROLL : 0;
+}
+
 static int plan_chunks(Run *r)
 {
     const RdSettings *s = r->s;
     const RdProbe *p = &r->probe;
     RdPlanInput in;
-    int preroll = s->preroll >= 0 ? s->preroll : rd_filter_is_temporal(s->vf) ? AUTO_PREROLL : 0;
+    int preroll = preroll_of(s);
 
     rd_plan_input_defaults(&in);
     in.key = p->key;
@@ -225,6 +232,7 @@ static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkRe
     c->frames = res->frames;
     c->wasted_frames = res->wasted;
     c->bytes = res->bytes;
+    c->cpu_s = res->cpu_s > 0 ? res->cpu_s : NAN;
 }
 
 /* A chunk that decoded fewer frames than the probe found after a seek is
@@ -251,6 +259,12 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
     return ret;
 }
 
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : NAN;
+}
+
 static void run_chunk(Run *r, int i)
 {
     int tid = omp_get_thread_num();
@@ -258,7 +272,7 @@ static void run_chunk(Run *r, int i)
     RdWorkerProgress *wp = r->prog && tid < r->prog->nworkers ? &r->prog->workers[tid] : NULL;
     RdChunkResult *res = av_mallocz(sizeof(*res));
     char detail[256] = "";
-    double t = omp_get_wtime();
+    double t = omp_get_wtime(), cpu = thread_cpu_s();
     int ret;
 
     if (cp) {
@@ -268,6 +282,8 @@ static void run_chunk(Run *r, int i)
     if (wp)
         atomic_store(&wp->chunk, i);
     ret = res ? run_job(r, &r->jobs[i], res, cp, wp, detail, sizeof(detail)) : AVERROR(ENOMEM);
+    if (res) /* the thread ran only this chunk meanwhile: its CPU time is the chunk's */
+        res->cpu_s = thread_cpu_s() - cpu;
     if (wp)
         atomic_store(&wp->chunk, -1);
     if (r->prog && res)
@@ -564,6 +580,82 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
     av_freep(pe);
+    return ret;
+}
+
+/* A planned chunk in report form: media range, frames, seek tax, cost share. */
+static void planned_report(Run *r, int i, double total_cost)
+{
+    RdChunkReport *c = &r->rep->chunks[i];
+    const RdChunkPlan *pc = &r->plan.c[i];
+    const RdProbe *p = &r->probe;
+    double tb = av_q2d(p->tb);
+    c->index = i;
+    c->worker = -1;
+    c->start_s = c->end_s = c->cpu_s = NAN;
+    c->media_start_s = (r->jobs[i].t_start - p->pts[0]) * tb;
+    c->media_end_s = r->jobs[i].t_end == INT64_MAX
+                     ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
+                     : (r->jobs[i].t_end - p->pts[0]) * tb;
+    c->frames = pc->last - pc->first;
+    c->wasted_frames = pc->first - pc->seek_from;
+    c->cost_share = total_cost > 0 ? pc->cost / total_cost : NAN;
+}
+
+int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    Run *r = av_malloc(sizeof(*r));
+    char detail[256] = "";
+    double total = 0, t;
+    int ret;
+
+    if (!r) {
+        memset(rep, 0, sizeof(*rep));
+        return fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
+    }
+    init_run(r, s, rep);
+    rep->dry_run = 1;
+    if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0) {
+        fail(err, errlen, s->vcodec, "no such video encoder", ret);
+        goto end;
+    }
+    if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0) {
+        fail(err, errlen, s->input, detail, ret);
+        goto end;
+    }
+    fill_report_input(r);
+    rep->workers_requested = r->s->workers;
+    t = omp_get_wtime();
+    rep->probe_s = t - r->t0;
+    if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0) {
+        fail(err, errlen, s->input, "cannot plan chunks", ret);
+        goto end;
+    }
+    if (!(rep->chunks = av_calloc(r->plan.n, sizeof(*rep->chunks)))) {
+        ret = fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
+        goto end;
+    }
+    rep->nchunks = r->plan.n;
+    rep->preroll = preroll_of(r->s);
+    for (int i = 0; i < r->plan.n; i++)
+        total += r->plan.c[i].cost;
+    for (int i = 0; i < r->plan.n; i++) {
+        planned_report(r, i, total);
+        rep->frames_out += rep->chunks[i].frames;
+        rep->wasted_frames += rep->chunks[i].wasted_frames;
+    }
+    rep->predicted_speedup = (double)r->probe.nframes /
+                             rd_plan_makespan(&r->plan, r->s->workers, 0.3, 0);
+    rep->predicted_speedup_est = r->plan.work / rd_plan_makespan(&r->plan, r->s->workers, -1, 0);
+    rep->plan_s = omp_get_wtime() - t;
+    rep->total_s = omp_get_wtime() - r->t0;
+end:
+    av_freep(&r->jobs);
+    rd_plan_free(&r->plan);
+    rd_probe_free(&r->probe);
+    omp_destroy_lock(&r->ro_lock);
+    omp_destroy_lock(&r->write_lock);
+    av_free(r);
     return ret;
 }
 

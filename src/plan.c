@@ -160,6 +160,7 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
         c->seek_from = key_before(in, c->preroll_from);
         for (int64_t i = c->first; i < c->last; i++)
             c->cost += cost[i];
+        out->work += c->cost;
         c->cost += in->decode_weight * (c->first - c->seek_from);
         out->wasted += c->first - c->seek_from;
     }
@@ -208,8 +209,8 @@ double rd_plan_makespan(const RdPlan *p, int workers, double waste_weight, doubl
         return 0;
     }
     for (int j = 0; j < p->n; j++)
-        job[j] = (p->c[j].last - p->c[j].first) +
-                 waste_weight * (p->c[j].first - p->c[j].seek_from) + open_cost;
+        job[j] = (waste_weight < 0 ? p->c[j].cost : (p->c[j].last - p->c[j].first) +
+                  waste_weight * (p->c[j].first - p->c[j].seek_from)) + open_cost;
     end = list_schedule(job, p->n, workers, fin);
     free(job);
     free(fin);

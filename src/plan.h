@@ -50,6 +50,7 @@ typedef struct RdPlan {
     int n;                 ///< chunks
     RdChunkPlan *c;        ///< n entries, in time order, covering [0, frames) exactly
     int64_t wasted;        ///< frames decoded and thrown away, all chunks
+    double work;           ///< estimated cost of all frames, without seek tax (one chunk's cost)
 } RdPlan;
 
 /** Default tuning (workers 1, factor 4, min_frames 1, weights as documented). */
@@ -64,7 +65,9 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out);
 /**
  * Makespan of `p` when its chunks are handed in order to the first free of
  * `workers` workers (dynamic,1), a chunk costing
- * (last - first) + waste_weight * (first - seek_from) + open_cost.
+ * (last - first) + waste_weight * (first - seek_from) + open_cost, or, when
+ * waste_weight < 0, its own estimate `cost` + open_cost (then p->work over
+ * the result is the speedup the plan's estimates predict).
  * Pure; returns 0 for an empty plan or workers < 1.
  */
 double rd_plan_makespan(const RdPlan *p, int workers, double waste_weight, double open_cost);

@@ -388,6 +388,7 @@ static int report_from_json(const cJSON *j, RdReport *r)
         k->frames = count(c, "frames");
         k->wasted_frames = count(c, "wasted_frames");
         k->bytes = count(c, "bytes");
+        k->cpu_s = num(c, "cpu_s");
     }
     if (n > 0)
         r->nchunks = n;
