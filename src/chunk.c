@@ -29,6 +29,7 @@ typedef struct Ctx {
     AVFrame *frame, *filt;
     int64_t t_start_f, t_end_f;   ///< chunk range in the filter output time base
     int got_first, done, reseeks;
+    int keyed;                    ///< a keyframe packet was read since the last seek (or reading from the start)
     int template_only;            ///< stop once the encoder is open
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
 } Ctx;
@@ -205,6 +206,7 @@ static int seek_back(Ctx *c, int64_t target)
 
     c->reseeks++;
     c->got_first = 0;
+    c->keyed = 0;
     avcodec_flush_buffers(c->dec);
     if (c->reseeks <= MAX_RESEEK)
         ret = av_seek_frame(c->ic, c->sh->vindex, target - back, AVSEEK_FLAG_BACKWARD);
@@ -213,6 +215,7 @@ static int seek_back(Ctx *c, int64_t target)
         if ((ret = rd_probe_open_input(&c->ic, c->sh->path, c->sh->vindex)) < 0)
             return ret;
         c->got_first = 1; /* from the start there is nothing earlier to find */
+        c->keyed = 1;
     }
     return 0;
 }
@@ -220,6 +223,7 @@ static int seek_back(Ctx *c, int64_t target)
 static int first_seek(Ctx *c)
 {
     int ret;
+    c->keyed = c->job->from_start;
     if (c->job->from_start)
         return 0;
     ret = av_seek_frame(c->ic, c->sh->vindex, c->job->t_seek, AVSEEK_FLAG_BACKWARD);
@@ -247,7 +251,12 @@ static int read_loop(Ctx *c)
             }
             break;
         }
-        if (c->pkt->stream_index == c->sh->vindex)
+        /* MPEG-TS seeks by timestamp and can land between keyframes: with
+         * SHOW_ALL the decoder would show the broken frames up to the next
+         * one. Decoding starts at the first keyframe after a seek. */
+        if (c->pkt->stream_index == c->sh->vindex && !c->keyed)
+            c->keyed = !!(c->pkt->flags & AV_PKT_FLAG_KEY);
+        if (c->pkt->stream_index == c->sh->vindex && c->keyed)
             ret = decode(c, c->pkt);
         else
             ret = 0;
