@@ -56,6 +56,10 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "      --weak [S]         weak scaling: p workers render p x S seconds (default 5)\n"
 "      --export FILE      sweep results as JSON (render-bench/1)\n"
 "      --dat-dir DIR      also write the sweep's gnuplot .dat files there\n"
+"      --ceiling S        the sweep also runs p independent one-thread renders\n"
+"                         of the first S seconds at once, for each p: what the\n"
+"                         machine itself allows (default 2; 0 = skip)\n"
+"      --ceiling-from F   with --assemble-sweep: the ceiling of render-bench/1 F\n"
 "      --assemble-sweep OUT.json --baseline R.json... R.json...\n"
 "                         build the sweep JSON from --report files of separate\n"
 "                         runs (what make bench does with OMP_NUM_THREADS)\n"
@@ -145,6 +149,19 @@ static int optional_list(Args *a, RdCli *c)
     return 0;
 }
 
+static int ceiling_seconds(Args *a, double *out)
+{
+    const char *v;
+    char *end;
+    int ret = next_value(a, "--ceiling", &v);
+    if (ret < 0)
+        return ret;
+    *out = strtod(v, &end);
+    if (end == v || *end || !(*out >= 0) || *out > 1e6)
+        return usage_error(a, "--ceiling: '%s' is not a number of seconds (0: no ceiling)", v);
+    return 0;
+}
+
 static int optional_seconds(Args *a, RdCli *c)
 {
     const char *v = a->i + 1 < a->argc ? a->argv[a->i + 1] : NULL;
@@ -220,6 +237,8 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--weak", NULL))               return c->weak = 1, optional_seconds(a, c);
     if (is(o, "--export", NULL))             return next_value(a, o, &c->export_path);
     if (is(o, "--dat-dir", NULL))            return next_value(a, o, &c->dat_dir);
+    if (is(o, "--ceiling", NULL))            return ceiling_seconds(a, &c->ceiling_s);
+    if (is(o, "--ceiling-from", NULL))       return next_value(a, o, &c->ceiling_from);
     if (is(o, "--assemble-sweep", NULL))     return next_value(a, o, &c->assemble_out);
     if (is(o, "--baseline", NULL)) {
         if (c->nbaselines >= RD_MAX_POINTS)
@@ -244,6 +263,7 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     rd_settings_defaults(&c->s);
     c->repeat = 3;
     c->weak_unit_s = 5;
+    c->ceiling_s = 2;
     for (; a.i < argc; a.i++) {
         const char *arg = argv[a.i];
         if ((ret = parse_option(&a, c)) < 0)

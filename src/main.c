@@ -144,6 +144,8 @@ static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
     sw->weak_unit_s = c->weak_unit_s;
     sw->export_path = c->export_path;
     sw->dat_dir = c->dat_dir;
+    sw->ceiling_s = c->ceiling_s;
+    sw->ceiling_from = c->ceiling_from;
 }
 
 static int run_sweep(RdCli *c)
