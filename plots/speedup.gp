@@ -27,7 +27,8 @@ stats dat using 12 nooutput
 have_ceiling = exists("STATS_records") ? (STATS_records > 0) : 0
 fc = 0.1
 gc(x) = fc * x
-if (have_ceiling && pmax > 1) { fit gc(x) dat using (1.0 - 1.0/$1):($12/$3 - 1.0/$1) via fc } else { fc = NaN }
+# Amdahl with the machine's C(p) processors' worth in place of p
+if (have_ceiling && pmax > 1) { fit gc(x) dat using (1.0 - 1.0/$12):(1.0/$3 - 1.0/$12) via fc } else { fc = NaN }
 
 set terminal pngcairo noenhanced size 900,600 font ",12"
 set output out.'.png'
@@ -46,7 +47,7 @@ plot x with lines dt 2 lc rgb "gray40" title "ideal (S = p)", \
      dat using 1:3:9:10 with yerrorlines pt 7 ps 1.3 lw 2 lc rgb "#1f77b4" \
          title "measured (median; bars: fastest..slowest run)", \
      dat using 1:(have_ceiling ? $12 : NaN) with linespoints dt 4 pt 5 ps 1.1 lw 2 lc rgb "#2ca02c" \
-         title (have_ceiling ? sprintf("what this machine allows: p independent 1-thread renders (Amdahl f fitted to speedup / it: %.3f)", fc) : "")
+         title (have_ceiling ? sprintf("what this machine allows: p independent 1-thread renders (Amdahl f with it in place of p: %.3f)", fc) : "")
 
 set terminal svg noenhanced size 900,600 dynamic font "Helvetica,12"
 set output out.'.svg'

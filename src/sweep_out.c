@@ -65,26 +65,27 @@ static double serial_share(const RdReport *r)
 static void compute_fit(const RdSweepData *d, Fit *fit)
 {
     int p[RD_SWEEP_MAX_POINTS];
-    double s[RD_SWEEP_MAX_POINTS], sc[RD_SWEEP_MAX_POINTS];
+    double s[RD_SWEEP_MAX_POINTS], c[RD_SWEEP_MAX_POINTS];
     int n = FFMIN(d->npoints, RD_SWEEP_MAX_POINTS);
     const RdReport *one = NULL;
 
     for (int i = 0; i < n; i++) {
         p[i] = d->points[i].workers;
         s[i] = speedup_of(d, &d->points[i], d->points[i].time_s);
-        sc[i] = vs_ceiling(d, &d->points[i]); /* NaN points are skipped by the fit */
+        c[i] = rd_sweep_ceiling_at(d, p[i]); /* NaN points are skipped by the fit */
         if (p[i] == 1 && !one)
             one = &d->points[i].report;
     }
     fit->f = d->weak ? rd_amdahl_gustafson_fit(p, s, n, &fit->rmse)
                      : rd_amdahl_fit(p, s, n, &fit->rmse);
-    /* If p independent jobs reach only C(p), the machine took 1 - C(p)/p
-     * before the renderer did anything: S(p) = C(p) x S'(p), and Amdahl's
-     * f is fitted to S' = S / C, what the software itself loses. */
+    /* If p independent jobs reach only C(p), the machine gives p workers
+     * C(p) processors' worth before the renderer does anything; Amdahl's
+     * f is fitted with C(p) in place of p: what the software itself keeps
+     * serial. */
     fit->fc = NAN;
     fit->rmse_c = NAN;
     if (!d->weak && d->nceiling)
-        fit->fc = rd_amdahl_fit(p, sc, n, &fit->rmse_c);
+        fit->fc = rd_amdahl_fit_ceiling(c, s, n, &fit->rmse_c);
     /* The workers = 1 point is planned like the others (several chunks, so
      * merging overlaps the loop); the one-chunk baseline is the fallback. */
     fit->measured_from_p1 = one != NULL;
