@@ -33,8 +33,9 @@ typedef struct RdPlanInput {
     int64_t min_frames;    ///< automatic chunks are at least this long, frames (the engine: 8, where opening a chunk is a fifth of its work at the cheapest workload); >= 1
     int64_t max_frames;    ///< automatic chunks are at most about this long (bounds the memory a chunk's packets take); 0 = no limit
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
-    double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.3: decoded, and filtered when pre-rolled; about a third of the cheapest workload's frame)
-    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10; 0 for one worker)
+    double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
+    double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
+    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
     double open_cost;      ///< cost of opening one chunk (demuxer, seek, decoder, graph, encoder), processed-frame units (2.0), >= 0
     double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
 } RdPlanInput;
