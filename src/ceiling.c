@@ -28,6 +28,14 @@ static int run_group(const RdSettings *base, int p, double slice_s, char (*tmp)[
         RdReport rep;
         char err[512] = "";
         int i = omp_get_thread_num(), r;
+        /* fewer threads than asked (OMP_THREAD_LIMIT, OMP_DYNAMIC) would
+         * time fewer jobs than the ceiling says */
+        if (omp_get_num_threads() != p) {
+            #pragma omp critical(rd_ceiling_err)
+            if (errbuf && errlen > 0 && !errbuf[0])
+                snprintf(errbuf, errlen, "ceiling: %d threads for %d jobs", omp_get_num_threads(), p);
+            ret = AVERROR(EAGAIN);
+        }
         s.workers = 1;
         s.chunks = 1;
         s.limit_s = slice_s;
