@@ -184,8 +184,13 @@ chart() {  # chart SCRIPT OUT NEEDED.dat... -- gnuplot -e assignments
     done
     shift
     for v in "$@"; do vars="$vars$v; "; done
-    gnuplot -e "${vars}out='$PLOTS/$out'" "$PLOTS/$script.gp"
-    echo "  $PLOTS/$out.png $PLOTS/$out.svg" >&2
+    # A chart that cannot be drawn (e.g. no valid point on a noisy machine)
+    # is said, not the end of the bench: the JSON results are already written.
+    if gnuplot -e "${vars}out='$PLOTS/$out'" "$PLOTS/$script.gp"; then
+        echo "  $PLOTS/$out.png $PLOTS/$out.svg" >&2
+    else
+        echo "bench: $script.gp could not draw $PLOTS/$out" >&2
+    fi
 }
 
 if command -v gnuplot > /dev/null; then
