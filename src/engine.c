@@ -19,13 +19,17 @@
  * seek, decoder, filter graph, x264) was measured at 8.5 ms at 854x480 and
  * 20 ms at 1280x720 (render -w 1 --chunks 60 against --chunks 1 on an
  * all-intra clip, --vf null --preset ultrafast), about two frames of that,
- * the cheapest workload: CHUNK_OPEN_FRAMES. Eight frames keep the opening
- * under a fifth of a chunk there and under 4% with the default hqdn3d +
- * x264 medium (33 ms a frame at 480p); heavier work gains still more from
- * short chunks. A second of media was the old bound: far coarser than the
- * work needs, it capped a 20 s clip at 20 chunks whatever the cores. */
+ * the cheapest workload. Eight frames keep the opening under a fifth of a
+ * chunk there and under 4% with the default hqdn3d + x264 medium (33 ms a
+ * frame at 480p); heavier work gains still more from short chunks. A second
+ * of media was the old bound: far coarser than the work needs, it capped a
+ * 20 s clip at 20 chunks whatever the cores. What a chunk costs the plan
+ * (CHUNK_OPEN_FRAMES) is more than the opening: x264 starts every chunk
+ * with an IDR frame and a cold lookahead. Eight chunks of the 20 s 480p
+ * clip (hqdn3d, veryfast) took 0.71 s more CPU than one, 0.35 s of it the
+ * seek tax: 0.05 s, four frames, a chunk. */
 #define MIN_CHUNK_FRAMES 8
-#define CHUNK_OPEN_FRAMES 2.0
+#define CHUNK_OPEN_FRAMES 4.0
 /* ...and at most this long, so that the packets a finished chunk holds
  * until it is written stay bounded however long the input is. */
 #define MAX_CHUNK_S 10.0

@@ -36,7 +36,7 @@ typedef struct RdPlanInput {
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
     double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
-    double open_cost;      ///< cost of opening one chunk (demuxer, seek, decoder, graph, encoder), processed-frame units (2.0), >= 0
+    double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0
     double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
 } RdPlanInput;
 
