@@ -89,8 +89,15 @@ static int64_t near_key(const RdPlanInput *in, int64_t b, int64_t win, int64_t l
  * piece that snapped to a keyframe and grew makes the next ones smaller
  * and the last piece is not a remainder. Returns pieces made (k when the
  * frames allow). */
+/* Relative size of piece j of k: 1 + taper at the first, 1 - taper at the
+ * last, linear between (taper 0: all equal). */
+static double shape(int j, int k, double taper)
+{
+    return k > 1 ? 1 + taper * (1 - 2.0 * j / (k - 1)) : 1;
+}
+
 static int cut(const RdPlanInput *in, const double *cost, double total, int k, double tax,
-               int64_t win, int64_t *starts)
+               int64_t win, double taper, int64_t *starts)
 {
     int m = 1, fresh = 1;
     double acc = 0, rest = total, target = 0;
@@ -99,7 +106,10 @@ static int cut(const RdPlanInput *in, const double *cost, double total, int k, d
     for (int64_t i = 0; i < in->n && m < k; i++) {
         if (fresh) {
             double own = tax_of(in, i);
-            target = (rest + own + tax * (k - m) / k) / (k - m + 1);
+            double w = 0;
+            for (int j = m - 1; j < k; j++)
+                w += shape(j, k, taper);
+            target = (rest + own + tax * (k - m) / k) * shape(m - 1, k, taper) / w;
             acc = own;
             fresh = 0;
         }
@@ -154,7 +164,7 @@ static int place_exact(const RdPlanInput *in, const double *cost, double total, 
  * frames if there is one (snap 0: never moved); returns how many were made
  * (<= k). */
 static int place_snap(const RdPlanInput *in, const double *cost, double total, int k, int snap,
-                      int64_t *starts)
+                      double taper, int64_t *starts)
 {
     int64_t win = snap ? in->n / k / snap : 0;
     double tax = 0;
@@ -162,7 +172,7 @@ static int place_snap(const RdPlanInput *in, const double *cost, double total, i
     /* The seek tax depends on where the cuts land, and the cuts on the
      * tax: a few rounds settle it. */
     for (int round = 0; round < 4; round++) {
-        m = cut(in, cost, total, k, tax, win, starts);
+        m = cut(in, cost, total, k, tax, win, taper, starts);
         tax = plan_tax(in, starts, m);
     }
     return m;
@@ -170,7 +180,7 @@ static int place_snap(const RdPlanInput *in, const double *cost, double total, i
 
 static int place(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
 {
-    return place_snap(in, cost, total, k, 4, starts);
+    return place_snap(in, cost, total, k, 4, 0, starts);
 }
 
 static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts, int m, RdPlan *out)
@@ -307,10 +317,14 @@ static int plan_workers(const RdPlanInput *in, const double *cost, double total,
     /* Snapping a boundary to a keyframe saves its seek tax but makes the
      * chunks unequal: each count is tried snapped within a quarter or a
      * sixteenth of a chunk, and not snapped. */
-    for (int c = 0; c < nc * 3; c++) {
+    /* And each either of equal cost or shrinking towards the end, as
+     * guided scheduling does: the last round's chunks are what a wrong
+     * estimate leaves the other workers waiting for. */
+    for (int c = 0; c < nc * 6; c++) {
         static const int snaps[3] = { 4, 16, 0 };
-        int64_t k = cand[c / 3] < in->n ? cand[c / 3] : in->n;
-        int m = place_snap(in, cost, total, (int)k, snaps[c % 3], starts);
+        static const double tapers[2] = { 0, 0.5 };
+        int64_t k = cand[c / 6] < in->n ? cand[c / 6] : in->n;
+        int m = place_snap(in, cost, total, (int)k, snaps[c % 3], tapers[c / 3 % 2], starts);
         double end;
         /* The seek tax bound: beyond one chunk per worker, never a plan
          * that throws away much of its decoding. */

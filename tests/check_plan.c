@@ -118,8 +118,8 @@ START_TEST(test_cost_balance)
     for (int i = 0; i < p.n; i++)
         late += p.c[i].first >= n / 2;
     ck_assert_int_ge(late, 5);
-    for (int i = 1; i < p.n; i++) /* costs within 20% of each other */
-        ck_assert_double_eq_tol(p.c[i].cost, p.c[0].cost, p.c[0].cost * 0.2);
+    /* by its own estimates the plan keeps both workers busy to the end */
+    ck_assert_double_le(rd_plan_makespan(&p, 2, -1, 0), p.work / 2 * 1.05);
     rd_plan_free(&p);
     free(size);
     free(k);
