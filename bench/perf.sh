@@ -101,6 +101,11 @@ H=(--vf nlmeans=s=3 --preset veryfast --crf 23)
 want heavy && measure heavy ffmpeg -v error -y -i "$A/clip1.mp4" -vf nlmeans=s=3 -c:v libx264 \
                      -preset veryfast -crf 23 -c:a copy "$OUT/f.mp4" -- \
               "$RENDER" "$A/clip1.mp4" "${H[@]}" -w 2 -q -y -o "$OUT/o.mp4"
+# The same with chunks of equal length: nlmeans costs the same on every
+# frame, whatever the compressed sizes say.
+want heavy && measure heavy_time ffmpeg -v error -y -i "$A/clip1.mp4" -vf nlmeans=s=3 -c:v libx264 \
+                     -preset veryfast -crf 23 -c:a copy "$OUT/f.mp4" -- \
+              "$RENDER" "$A/clip1.mp4" "${H[@]}" -w 2 --split time -q -y -o "$OUT/o.mp4"
 
 # 6. The prototype: a process per chunk, at the media ranges render plans.
 proto() {  # proto IN WORKERS OUT
@@ -159,6 +164,7 @@ want small && printf 'time -w 8 / -w 1 (2 s clip)              %-10s <= 1.10\n' 
 want memory && printf 'peak RSS 10 min / 1 min (480p, -w 2)     %-10s <= 1.5   (%s KiB vs %s KiB)\n' \
     "$(ratio "$m10" "$m1")" "$m10" "$m1"
 want heavy && printf 'time render -w 2 / ffmpeg, nlmeans 1 s   %-10s <= 0.60\n' "$(ratio "${MED[heavy.b]}" "${MED[heavy.a]}")"
+want heavy && printf '  the same with --split time             %-10s <= 0.60\n' "$(ratio "${MED[heavy_time.b]}" "${MED[heavy_time.a]}")"
 want proto && printf 'time render -w 2 / process per chunk     %-10s (long GOP 720p; the prototype design, 2 at a time)\n' \
     "$(ratio "${MED[proto.b]}" "${MED[proto.a]}")"
 if want bytes; then

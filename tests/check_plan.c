@@ -174,8 +174,9 @@ typedef struct Scale {
     double want;       /* predicted speedup at least */
 } Scale;
 
-/* What the engine asks for (min 8 frames, max 10 s, pre-roll 8 for the
- * default hqdn3d, 0 for stateless filters), on 1 s-GOP clips. */
+/* What the engine asks for (min 8 frames, max 10 s, a chunk's own cost 4
+ * frames, pre-roll 8 for the default hqdn3d, 0 for stateless filters), on
+ * 1 s-GOP clips. */
 static const Scale scales[] = {
     { 20, 30, 30, 16, 0, 12.0 },
     { 20, 30, 30, 16, 8, 12.0 },
@@ -211,6 +212,7 @@ START_TEST(test_plan_scaling)
     in.preroll = c->preroll;
     in.min_frames = 8;
     in.max_frames = 10 * c->fps;
+    in.open_cost = 4;
     ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
     assert_partition(&p, &in);
     s = predicted_speedup(&p, c->workers, n);
