@@ -13,6 +13,19 @@
 #      against one alone (shared caches, memory bandwidth, SMT on the host)
 #   4. peak memory (max RSS) for a 10-minute 480p input vs a 1-minute one
 #      (hqdn3d + x264 ultrafast: memory, not speed, is measured)
+#   5. heavy filter: render -w 2 on 1 s of 480p with --vf nlmeans=s=3 vs the
+#      ffmpeg CLI (12 s of work on one core in a 1 s clip)
+#   6. the prototype's design on the long-GOP clip: one `ffmpeg -ss S -t D
+#      -i IN -threads 1` process per chunk (as many chunks as render plans,
+#      two at a time) joined with the concat demuxer, vs render -w 2
+#   7. what chunking costs in compression: output bytes at the same CRF,
+#      8 and 57 chunks against one, 60 s clip, x264; AV1 (libaom-av1,
+#      cpu-used 8) on 4 s of 426x240 (libsvtav1 hung inside render here)
+#   8. two cores against the machine: the -w 2 speedup of 1. over the
+#      ceiling of 0., from the same script run
+#
+# ONLY="ceiling w1w2 ..." runs some sections: ceiling w1w2 ffmpeg longgop
+# small memory heavy proto bytes (the two-core ratio needs ceiling and w1w2).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -24,13 +37,19 @@ mkdir -p "$A"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 unset OMP_NUM_THREADS OMP_SCHEDULE
+ONLY=${ONLY:-}
+want() { [ -z "$ONLY" ] || [[ " $ONLY " == *" $1 "* ]]; }
 
 gen() { [ -s "$1" ] || "$GEN" -q -o "$1" "${@:2}"; }
-gen "$A/clip60.mp4"  --size 854x480 --fps 30 --duration 60 --gop 30
-gen "$A/longgop.mp4" --size 1280x720 --fps 30 --duration 10 --gop 250
-gen "$A/clip2.mp4"   --size 854x480 --fps 30 --duration 2 --gop 30
-gen "$A/clip1m.mp4"  --size 854x480 --fps 30 --duration 60 --gop 30 --preset ultrafast
-gen "$A/clip10m.mp4" --size 854x480 --fps 30 --duration 600 --gop 30 --preset ultrafast
+{ want w1w2 || want ffmpeg || want bytes; } && gen "$A/clip60.mp4" --size 854x480 --fps 30 --duration 60 --gop 30
+{ want longgop || want proto; } && gen "$A/longgop.mp4" --size 1280x720 --fps 30 --duration 10 --gop 250
+want small && gen "$A/clip2.mp4" --size 854x480 --fps 30 --duration 2 --gop 30
+if want memory; then
+    gen "$A/clip1m.mp4"  --size 854x480 --fps 30 --duration 60 --gop 30 --preset ultrafast
+    gen "$A/clip10m.mp4" --size 854x480 --fps 30 --duration 600 --gop 30 --preset ultrafast
+fi
+want heavy && gen "$A/clip1.mp4" --size 854x480 --fps 30 --duration 1 --gop 30
+want bytes && gen "$A/clipav1.mp4" --size 426x240 --fps 30 --duration 4 --gop 30
 
 W=(--vf hqdn3d --preset veryfast --crf 23)
 
@@ -65,33 +84,92 @@ echo "host: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 
 echo "runs per point: $RUNS (medians)"
 one() { "$RENDER" "$A/clip2x.mp4" "${W[@]}" -w 1 --chunks 1 -q -y -o "$OUT/$1.mp4"; }
 pair() { one a & one b; wait; }
-gen "$A/clip2x.mp4" --size 854x480 --fps 30 --duration 20 --gop 30
-measure ceiling one a -- pair
-measure w1w2 "$RENDER" "$A/clip60.mp4" "${W[@]}" -w 1 -q -y -o "$OUT/o.mp4" -- \
+want ceiling && gen "$A/clip2x.mp4" --size 854x480 --fps 30 --duration 20 --gop 30
+want ceiling && measure ceiling one a -- pair
+want w1w2 && measure w1w2 "$RENDER" "$A/clip60.mp4" "${W[@]}" -w 1 -q -y -o "$OUT/o.mp4" -- \
              "$RENDER" "$A/clip60.mp4" "${W[@]}" -w 2 -q -y -o "$OUT/o.mp4"
-measure ffmpeg ffmpeg -v error -y -i "$A/clip60.mp4" -vf hqdn3d -c:v libx264 -preset veryfast \
+want ffmpeg && measure ffmpeg ffmpeg -v error -y -i "$A/clip60.mp4" -vf hqdn3d -c:v libx264 -preset veryfast \
                       -crf 23 -c:a copy "$OUT/f.mp4" -- \
                "$RENDER" "$A/clip60.mp4" "${W[@]}" -w 2 -q -y -o "$OUT/o.mp4"
-measure longgop "$RENDER" "$A/longgop.mp4" "${W[@]}" -w 1 -q -y -o "$OUT/o.mp4" -- \
+want longgop && measure longgop "$RENDER" "$A/longgop.mp4" "${W[@]}" -w 1 -q -y -o "$OUT/o.mp4" -- \
                 "$RENDER" "$A/longgop.mp4" "${W[@]}" -w 2 -q -y -o "$OUT/o.mp4"
-measure small "$RENDER" "$A/clip2.mp4" -w 1 -q -y -o "$OUT/o.mp4" -- \
+want small && measure small "$RENDER" "$A/clip2.mp4" -w 1 -q -y -o "$OUT/o.mp4" -- \
               "$RENDER" "$A/clip2.mp4" -w 8 -q -y -o "$OUT/o.mp4"
+
+# 5. A heavy filter on a short clip: the ffmpeg CLI (its own threading) vs -w 2.
+H=(--vf nlmeans=s=3 --preset veryfast --crf 23)
+want heavy && measure heavy ffmpeg -v error -y -i "$A/clip1.mp4" -vf nlmeans=s=3 -c:v libx264 \
+                     -preset veryfast -crf 23 -c:a copy "$OUT/f.mp4" -- \
+              "$RENDER" "$A/clip1.mp4" "${H[@]}" -w 2 -q -y -o "$OUT/o.mp4"
+# The same with chunks of equal length: nlmeans costs the same on every
+# frame, whatever the compressed sizes say.
+want heavy && measure heavy_time ffmpeg -v error -y -i "$A/clip1.mp4" -vf nlmeans=s=3 -c:v libx264 \
+                     -preset veryfast -crf 23 -c:a copy "$OUT/f.mp4" -- \
+              "$RENDER" "$A/clip1.mp4" "${H[@]}" -w 2 --split time -q -y -o "$OUT/o.mp4"
+
+# 6. The prototype: a process per chunk, at the media ranges render plans.
+proto() {  # proto IN WORKERS OUT
+    local in=$1 w=$2 out=$3 dir=$OUT/proto
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    "$RENDER" "$in" --dry-run -w "$w" "${W[@]}" |
+        awk '$1 ~ /^[0-9]+$/ && NF == 6 { printf "%d %.6f %.6f\n", $1, $2, $3 - $2 }' > "$dir/ranges"
+    # shellcheck disable=SC2016
+    xargs -P "$w" -L 1 sh -c 'ffmpeg -v error -y -ss "$2" -t "$3" -i "$0" -vf hqdn3d \
+        -c:v libx264 -preset veryfast -crf 23 -threads 1 -an "$1/part$4.mp4"' "$in" "$dir" \
+        < <(awk '{ print $2, $3, $1 }' "$dir/ranges")
+    awk -v d="$dir" '{ printf "file %s/part%d.mp4\n", d, $1 }' "$dir/ranges" > "$dir/list"
+    ffmpeg -v error -y -f concat -safe 0 -i "$dir/list" -c copy "$out"
+}
+want proto && measure proto proto "$A/longgop.mp4" 2 "$OUT/p.mp4" -- \
+              "$RENDER" "$A/longgop.mp4" "${W[@]}" -w 2 -q -y -o "$OUT/o.mp4"
+
+# 7. Bytes at equal CRF: every chunk starts with an IDR frame and a cold
+# rate control. One run each: sizes do not vary between runs.
+bytes_of() {  # a hung or failed encoder gives "n/a", not the end of the script
+    if timeout 900 "$RENDER" "$@" -q -y -o "$OUT/b.mkv" >/dev/null 2>&1; then stat -c %s "$OUT/b.mkv"
+    else echo n/a; fi
+}
+if want bytes; then
+    b1=$(bytes_of "$A/clip60.mp4" "${W[@]}" -w 2 --chunks 1)
+    b8=$(bytes_of "$A/clip60.mp4" "${W[@]}" -w 2 --chunks 8)
+    b57=$(bytes_of "$A/clip60.mp4" "${W[@]}" -w 2 --chunks 57)
+    AV=(--vf null -c:v libaom-av1 --crf 35 --venc-opt cpu-used=8)
+    a1=$(bytes_of "$A/clipav1.mp4" "${AV[@]}" -w 2 --chunks 1)
+    a8=$(bytes_of "$A/clipav1.mp4" "${AV[@]}" -w 2 --chunks 8)
+fi
 
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 m1=1 m10=1
-if [ "${MEMORY:-1}" = 1 ]; then
+if want memory && [ "${MEMORY:-1}" = 1 ]; then
     m1=$(rss "$RENDER" "$A/clip1m.mp4" --preset ultrafast -w 2 -q -y -o "$OUT/m.mp4")
     m10=$(rss "$RENDER" "$A/clip10m.mp4" --preset ultrafast -w 2 -q -y -o "$OUT/m.mp4")
 fi
 
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%+.1f%%", 100 * (a / b - 1); else printf "n/a" }'; }
+
 echo
 echo "target                                   measured   goal"
-printf 'machine ceiling: 2 x 1 thread at once     %-10s (2 / (time of the pair / time of one))\n' \
-    "$(awk -v a="${MED[ceiling.a]}" -v b="${MED[ceiling.b]}" 'BEGIN { printf "%.3f", 2 * a / b }')"
-printf 'speedup -w 2 / -w 1 (60 s 480p)          %-10s >= 1.85\n' "$(ratio "${MED[w1w2.a]}" "${MED[w1w2.b]}")"
-printf 'time render -w 2 / ffmpeg -threads auto  %-10s <= 0.85\n' "$(ratio "${MED[ffmpeg.b]}" "${MED[ffmpeg.a]}")"
-printf 'speedup -w 2 / -w 1 (long GOP 720p)      %-10s >= 1.7\n' "$(ratio "${MED[longgop.a]}" "${MED[longgop.b]}")"
-printf 'time -w 8 / -w 1 (2 s clip)              %-10s <= 1.10\n' "$(ratio "${MED[small.b]}" "${MED[small.a]}")"
-printf 'peak RSS 10 min / 1 min (480p, -w 2)     %-10s <= 1.5   (%s KiB vs %s KiB)\n' \
+if want ceiling; then
+    ceil2=$(awk -v a="${MED[ceiling.a]}" -v b="${MED[ceiling.b]}" 'BEGIN { printf "%.3f", 2 * a / b }')
+    printf 'machine ceiling: 2 x 1 thread at once     %-10s (2 / (time of the pair / time of one))\n' "$ceil2"
+fi
+want w1w2 && printf 'speedup -w 2 / -w 1 (60 s 480p)          %-10s >= 1.85\n' "$(ratio "${MED[w1w2.a]}" "${MED[w1w2.b]}")"
+want ceiling && want w1w2 &&
+    printf 'speedup -w 2 / the machine ceiling       %-10s >= 0.97  (same run)\n' \
+        "$(awk -v a="${MED[w1w2.a]}" -v b="${MED[w1w2.b]}" -v c="$ceil2" 'BEGIN { printf "%.3f", a / b / c }')"
+want ffmpeg && printf 'time render -w 2 / ffmpeg -threads auto  %-10s <= 0.85\n' "$(ratio "${MED[ffmpeg.b]}" "${MED[ffmpeg.a]}")"
+want longgop && printf 'speedup -w 2 / -w 1 (long GOP 720p)      %-10s >= 1.7\n' "$(ratio "${MED[longgop.a]}" "${MED[longgop.b]}")"
+want small && printf 'time -w 8 / -w 1 (2 s clip)              %-10s <= 1.10\n' "$(ratio "${MED[small.b]}" "${MED[small.a]}")"
+want memory && printf 'peak RSS 10 min / 1 min (480p, -w 2)     %-10s <= 1.5   (%s KiB vs %s KiB)\n' \
     "$(ratio "$m10" "$m1")" "$m10" "$m1"
+want heavy && printf 'time render -w 2 / ffmpeg, nlmeans 1 s   %-10s <= 0.60\n' "$(ratio "${MED[heavy.b]}" "${MED[heavy.a]}")"
+want heavy && printf '  the same with --split time             %-10s <= 0.60\n' "$(ratio "${MED[heavy_time.b]}" "${MED[heavy_time.a]}")"
+want proto && printf 'time render -w 2 / process per chunk     %-10s (long GOP 720p; the prototype design, 2 at a time)\n' \
+    "$(ratio "${MED[proto.b]}" "${MED[proto.a]}")"
+if want bytes; then
+    printf 'bytes, 8 chunks vs 1 (x264, 60 s)        %-10s (%s vs %s)\n' "$(pct "$b8" "$b1")" "$b8" "$b1"
+    printf 'bytes, 57 chunks vs 1 (x264, 60 s)       %-10s (%s vs %s)\n' "$(pct "$b57" "$b1")" "$b57" "$b1"
+    printf 'bytes, 8 chunks vs 1 (AV1 aom, 4 s)      %-10s (%s vs %s)\n' "$(pct "$a8" "$a1")" "$a8" "$a1"
+fi
 echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" bash bench/perf_encoders.sh   # per encoder: render -w 2 vs the ffmpeg CLI

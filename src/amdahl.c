@@ -113,3 +113,28 @@ double rd_amdahl_serial_measured(double probe_s, double plan_s,
         return NAN;
     return serial / total_s;
 }
+
+double rd_amdahl_fit_ceiling(const double *c, const double *speedup, int n, double *rmse)
+{
+    double sxy = 0, sxx = 0, f, se = 0;
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        if (!(c[i] >= 1) || !isfinite(c[i]) || !isfinite(speedup[i]) || !(speedup[i] > 0))
+            continue;
+        double x = 1.0 - 1.0 / c[i];
+        sxy += x * (1.0 / speedup[i] - 1.0 / c[i]);
+        sxx += x * x;
+    }
+    f = sxx > 0 ? sxy / sxx : NAN;
+    for (int i = 0; rmse && i < n && !isnan(f); i++) {
+        if (!(c[i] >= 1) || !isfinite(c[i]) || !isfinite(speedup[i]) || !(speedup[i] > 0))
+            continue;
+        double d = f + (1.0 - f) / c[i];
+        d = (d > 0 ? 1.0 / d : NAN) - speedup[i];
+        se += d * d;
+        m++;
+    }
+    if (rmse)
+        *rmse = m > 0 ? sqrt(se / m) : NAN;
+    return f;
+}

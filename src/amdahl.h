@@ -68,6 +68,18 @@ double rd_amdahl_gustafson_fit(const int *p, const double *scaled_speedup, int n
                                double *rmse);
 
 /**
+ * Amdahl's serial fraction on a machine that gives p workers only c[i]
+ * processors' worth (the ceiling: p independent jobs at once run c times
+ * as fast as one): S = 1 / (f + (1 - f) / c), fitted as rd_amdahl_fit()
+ * with c in place of p (x = 1 - 1/c, y = 1/S - 1/c). With c = p it is
+ * rd_amdahl_fit(). So f is what the renderer itself keeps serial, not what
+ * the machine takes. Points with c < 1 or a speedup that is not finite and
+ * > 0 are skipped; rmse (may be NULL) as for rd_amdahl_fit(). NaN when no
+ * point has c > 1.
+ */
+double rd_amdahl_fit_ceiling(const double *c, const double *speedup, int n, double *rmse);
+
+/**
  * Serial fraction measured from a run's phase times:
  * (probe_s + plan_s + merge_tail_s) / total_s, the share of the wall time
  * during which only one thread can work. NaN unless total_s > 0 and all

@@ -52,6 +52,7 @@ typedef struct RdChunkResult {
     int64_t bytes;              ///< sum of packet sizes
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
     int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
+    double cpu_s;               ///< CPU time of the thread that ran it, seconds (the encoder runs one thread, so this is the chunk's CPU); 0 = not measured
 } RdChunkResult;
 
 /**

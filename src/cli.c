@@ -29,10 +29,12 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "  INPUT                  video file (default " RD_DEFAULT_INPUT ")\n"
 "  -o, --output FILE      output file, format from its name (default " RD_DEFAULT_OUTPUT ")\n"
 "  -w, --workers N        threads (default $OMP_NUM_THREADS, else all cores)\n"
-"      --chunks N         chunks (default workers x chunk factor, then kept\n"
-"                         between 1 and 10 s long, and fewer where sparse\n"
-"                         keyframes make seeking costly)\n"
-"      --chunk-factor K   chunks per worker (default 4)\n"
+"      --chunks N         chunks (default: a multiple of the workers, at most\n"
+"                         workers x chunk factor, that a model of dynamic\n"
+"                         scheduling predicts to finish first; each at least\n"
+"                         8 frames and at most 10 s, fewer where sparse\n"
+"                         keyframes make seeking costly; see --dry-run)\n"
+"      --chunk-factor K   at most K chunks per worker (default 4)\n"
 "      --split cost|time  chunks of equal estimated cost (default: compressed\n"
 "                         frame sizes stand in for it) or of equal length\n"
 "      --vf GRAPH         libavfilter graph (default \"hqdn3d\"; \"null\" for none)\n"
@@ -68,12 +70,18 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         (default: rendered, with one warning giving the count)\n"
 "      --progress FILE|-  key=value progress blocks, as ffmpeg -progress\n"
 "      --report FILE      this run's JSON report (phases, chunks)\n"
+"      --dry-run          probe and plan only, for any -w: print the chunks\n"
+"                         (with --report, the plan as JSON); writes no OUTPUT\n"
 "      --sweep [LIST]     scaling benchmark over worker counts, e.g. 1,2,4,8\n"
 "                         (default 1,2,4,... up to the cores, and the cores)\n"
 "      --repeat N         runs per sweep point, median kept (default 3)\n"
 "      --weak [S]         weak scaling: p workers render p x S seconds (default 5)\n"
 "      --export FILE      sweep results as JSON (render-bench/1)\n"
 "      --dat-dir DIR      also write the sweep's gnuplot .dat files there\n"
+"      --ceiling S        the sweep also runs p independent one-thread renders\n"
+"                         of the first S seconds at once, for each p: what the\n"
+"                         machine itself allows (default 2; 0 = skip)\n"
+"      --ceiling-from F   with --assemble-sweep: the ceiling of render-bench/1 F\n"
 "      --assemble-sweep OUT.json --baseline R.json... R.json...\n"
 "                         build the sweep JSON from --report files of separate\n"
 "                         runs (what make bench does with OMP_NUM_THREADS)\n"
@@ -160,6 +168,19 @@ static int optional_list(Args *a, RdCli *c)
     if (r < 0)
         return usage_error(a, "--sweep: '%s' is not a list of worker counts like 1,2,4", v);
     a->i += r;
+    return 0;
+}
+
+static int ceiling_seconds(Args *a, double *out)
+{
+    const char *v;
+    char *end;
+    int ret = next_value(a, "--ceiling", &v);
+    if (ret < 0)
+        return ret;
+    *out = strtod(v, &end);
+    if (end == v || *end || !(*out >= 0) || *out > 1e6)
+        return usage_error(a, "--ceiling: '%s' is not a number of seconds (0: no ceiling)", v);
     return 0;
 }
 
@@ -296,6 +317,8 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--weak", NULL))               return c->weak = 1, optional_seconds(a, c);
     if (is(o, "--export", NULL))             return next_value(a, o, &c->export_path);
     if (is(o, "--dat-dir", NULL))            return next_value(a, o, &c->dat_dir);
+    if (is(o, "--ceiling", NULL))            return ceiling_seconds(a, &c->ceiling_s);
+    if (is(o, "--ceiling-from", NULL))       return next_value(a, o, &c->ceiling_from);
     if (is(o, "--assemble-sweep", NULL))     return next_value(a, o, &c->assemble_out);
     if (is(o, "--baseline", NULL)) {
         if (c->nbaselines >= RD_MAX_POINTS)
@@ -303,6 +326,7 @@ static int parse_option(Args *a, RdCli *c)
         return next_value(a, o, &c->baselines[c->nbaselines++]);
     }
     if (is(o, "--protocols", NULL))          return protocols(a);
+    if (is(o, "--dry-run", NULL))            return c->dry_run = 1, 0;
     if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
     if (is(o, "-h", "--help"))               return c->help = 1, 0;
     if (is(o, "--version", NULL))            return c->version = 1, 0;
@@ -322,6 +346,7 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     rd_settings_defaults(&c->s);
     c->repeat = 3;
     c->weak_unit_s = 5;
+    c->ceiling_s = 2;
     for (; a.i < argc; a.i++) {
         const char *arg = argv[a.i];
         if ((ret = parse_option(&a, c)) < 0)
@@ -351,6 +376,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
     if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
         c->sweep = 1;
+    if (c->dry_run && (c->sweep || c->progress_path))
+        return usage_error(&a, "%s", "--dry-run plans one render: not with --sweep, --export, --weak, --dat-dir or --progress");
     c->s.venc_opts = c->venc_opts;
     /* Files written are plain local names: "file:x" is x (same-file checks
      * and the temporary name then see the real file). */

@@ -26,11 +26,14 @@ typedef struct RdCli {
     double weak_unit_s;           ///< --weak SECONDS per worker, default 5
     const char *export_path;      ///< --export FILE
     const char *dat_dir;          ///< --dat-dir DIR
+    double ceiling_s;             ///< --ceiling S: seconds each job of the machine's ceiling renders, default 2; 0 = skip
+    const char *ceiling_from;     ///< --ceiling-from BENCH.json (with --assemble-sweep)
     const char *assemble_out;     ///< --assemble-sweep OUT.json: build a sweep from --report files
     const char *baselines[RD_MAX_POINTS]; ///< --baseline REPORT (repeatable), for --assemble-sweep
     int nbaselines;
     const char **reports;         ///< positional arguments (INPUT, or the REPORTs of --assemble-sweep); owned
     int nreports;
+    int dry_run;                  ///< --dry-run: probe and plan only, print the plan
     int verbose;                  ///< -v: libav's own messages
     int help, version;            ///< -h, --version
 } RdCli;

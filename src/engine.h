@@ -57,6 +57,15 @@ void rd_settings_defaults(RdSettings *s);
  */
 int rd_engine_run(const RdSettings *s, RdReport *rep, char *errbuf, int errbuf_size);
 
+/**
+ * --dry-run: probe and plan s->input as rd_engine_run() would for
+ * s->workers (any count; no thread is started), and fill `rep` with the
+ * input and the planned chunks (rep->dry_run = 1). Nothing is written: no
+ * OUTPUT, no temporary file. Returns 0 or a negative AVERROR, with a reason
+ * in errbuf as rd_engine_run().
+ */
+int rd_engine_plan(const RdSettings *s, RdReport *rep, char *errbuf, int errbuf_size);
+
 /*
  * The same run in steps, for drivers other than the OpenMP loop (render-mpi):
  * open (probe, plan, declare the output), run each chunk anywhere and

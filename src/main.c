@@ -115,6 +115,25 @@ static int run_render(RdCli *c)
     return ret < 0 ? 1 : 0;
 }
 
+/* --dry-run: the plan on stdout (and as JSON with --report); no OUTPUT. */
+static int run_dry(RdCli *c)
+{
+    RdReport rep;
+    char err[1024] = "";
+    int ret = rd_engine_plan(&c->s, &rep, err, sizeof(err));
+    if (ret < 0) {
+        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        rd_report_free(&rep);
+        return 1;
+    }
+    if (!c->s.quiet)
+        rd_report_print_plan(&rep, stdout);
+    if (c->report_path && write_report(c, &rep) < 0)
+        ret = -1;
+    rd_report_free(&rep);
+    return ret < 0 ? 1 : 0;
+}
+
 static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
 {
     rd_sweep_defaults(sw);
@@ -126,6 +145,8 @@ static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
     sw->export_path = c->export_path;
     sw->dat_dir = c->dat_dir;
     sw->overwrite = c->s.overwrite;
+    sw->ceiling_s = c->ceiling_s;
+    sw->ceiling_from = c->ceiling_from;
 }
 
 static int run_sweep(RdCli *c)
@@ -201,6 +222,8 @@ int main(int argc, char **argv)
         status = run_assemble(&cli);
     else if (cli.sweep)
         status = run_sweep(&cli);
+    else if (cli.dry_run)
+        status = run_dry(&cli);
     else
         status = run_render(&cli);
     rd_cli_free(&cli);

@@ -9,6 +9,14 @@
  * estimated cost (packet sizes stand in for it) evenly, snap to keyframes
  * where one is near, and the seek tax of a boundary away from a keyframe is
  * weighed before adding chunks.
+ *
+ * How many chunks: for several workers the planner tries counts that are
+ * multiples of the workers (so the last round has work for every worker),
+ * list-schedules each candidate as dynamic,1 would (chunks in order, each
+ * to the first free worker; a chunk costs its frames, its seek tax and the
+ * cost of opening it), adds the risk that the last chunks' estimates are
+ * wrong (`tail_weight` x the largest of the last round's chunks), and keeps
+ * the count that finishes first.
  */
 #ifndef RD_PLAN_H
 #define RD_PLAN_H
@@ -21,12 +29,15 @@ typedef struct RdPlanInput {
     int64_t n;             ///< frames, >= 1
     int workers;           ///< threads that will run the chunks, >= 1
     int chunks;            ///< chunks asked for explicitly (> 0), or 0 = automatic
-    int factor;            ///< automatic count = workers * factor; >= 1
-    int64_t min_frames;    ///< automatic chunks are at least this long (about 1 s of frames); >= 1
+    int factor;            ///< automatic count: at most workers * factor (a multiple of workers); >= 1
+    int64_t min_frames;    ///< automatic chunks are at least this long, frames (the engine: 8, where opening a chunk is a fifth of its work at the cheapest workload); >= 1
     int64_t max_frames;    ///< automatic chunks are at most about this long (bounds the memory a chunk's packets take); 0 = no limit
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
-    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax stays under this fraction of the work (0.10; 0 for one worker)
+    double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
+    double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
+    double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0
+    double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
 } RdPlanInput;
 
 typedef struct RdChunkPlan {
@@ -40,6 +51,7 @@ typedef struct RdPlan {
     int n;                 ///< chunks
     RdChunkPlan *c;        ///< n entries, in time order, covering [0, frames) exactly
     int64_t wasted;        ///< frames decoded and thrown away, all chunks
+    double work;           ///< estimated cost of all frames, without seek tax (one chunk's cost)
 } RdPlan;
 
 /** Default tuning (workers 1, factor 4, min_frames 1, weights as documented). */
@@ -50,6 +62,16 @@ void rd_plan_input_defaults(RdPlanInput *in);
  * AVERROR(ENOMEM). The plan is freed with rd_plan_free().
  */
 int rd_plan_chunks(const RdPlanInput *in, RdPlan *out);
+
+/**
+ * Makespan of `p` when its chunks are handed in order to the first free of
+ * `workers` workers (dynamic,1), a chunk costing
+ * (last - first) + waste_weight * (first - seek_from) + open_cost, or, when
+ * waste_weight < 0, its own estimate `cost` + open_cost (then p->work over
+ * the result is the speedup the plan's estimates predict).
+ * Pure; returns 0 for an empty plan or workers < 1.
+ */
+double rd_plan_makespan(const RdPlan *p, int workers, double waste_weight, double open_cost);
 
 void rd_plan_free(RdPlan *p);
 

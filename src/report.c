@@ -51,7 +51,43 @@ cJSON *rd_report_chunk_json(const RdChunkReport *c)
     cJSON_AddNumberToObject(o, "frames", (double)c->frames);
     cJSON_AddNumberToObject(o, "wasted_frames", (double)c->wasted_frames);
     cJSON_AddNumberToObject(o, "bytes", (double)c->bytes);
+    rd_json_add_number(o, "cpu_s", c->cpu_s);
     return o;
+}
+
+/* A planned chunk: what it will do, nothing measured. */
+static cJSON *planned_chunk_json(const RdChunkReport *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "index", c->index);
+    rd_json_add_number(o, "media_start_s", c->media_start_s);
+    rd_json_add_number(o, "media_end_s", c->media_end_s);
+    cJSON_AddNumberToObject(o, "frames", (double)c->frames);
+    cJSON_AddNumberToObject(o, "wasted_frames", (double)c->wasted_frames);
+    rd_json_add_number(o, "cost_share", c->cost_share);
+    return o;
+}
+
+void rd_report_print_plan(const RdReport *r, FILE *out)
+{
+    fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %lld frames (%.2f s), %s\n",
+            r->input, r->width, r->height, r->fps, (long long)r->frames, r->duration_s, r->codec);
+    fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d): %d chunks, %lld frames decoded"
+            " and thrown away\n", r->workers_requested, r->vf, r->vcodec, r->preroll,
+            r->nchunks, (long long)r->wasted_frames);
+    fprintf(out, "list scheduling (dynamic,1) predicts %.2fx on uniform content (a wasted frame"
+            " 0.3 of a processed one), %.2fx with the plan's own cost estimates\n",
+            r->predicted_speedup, r->predicted_speedup_est);
+    fprintf(out, "%6s %14s %12s %7s %7s %10s\n", "chunk", "media_start_s", "media_end_s",
+            "frames", "wasted", "cost_share");
+    for (int i = 0; i < r->nchunks; i++) {
+        const RdChunkReport *c = &r->chunks[i];
+        fprintf(out, "%6d %14.3f %12.3f %7lld %7lld %9.2f%%\n", c->index, c->media_start_s,
+                c->media_end_s, (long long)c->frames, (long long)c->wasted_frames,
+                100 * c->cost_share);
+    }
 }
 
 cJSON *rd_report_to_json(const RdReport *r)
@@ -78,9 +114,16 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "frames_out", (double)r->frames_out);
     cJSON_AddNumberToObject(root, "wasted_decode_frames", (double)r->wasted_frames);
     cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
+    if (r->dry_run) {
+        cJSON_AddBoolToObject(root, "dry_run", 1);
+        cJSON_AddNumberToObject(root, "preroll", r->preroll);
+        rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);
+        rd_json_add_number(root, "predicted_speedup_est", r->predicted_speedup_est);
+    }
     arr = cJSON_AddArrayToObject(root, "chunks_detail");
     for (int i = 0; arr && i < r->nchunks; i++)
-        cJSON_AddItemToArray(arr, rd_report_chunk_json(&r->chunks[i]));
+        cJSON_AddItemToArray(arr, r->dry_run ? planned_chunk_json(&r->chunks[i])
+                                             : rd_report_chunk_json(&r->chunks[i]));
     return root;
 }
 

@@ -21,6 +21,8 @@ typedef struct RdChunkReport {
     int64_t frames;         ///< frames encoded
     int64_t wasted_frames;  ///< frames decoded or pre-rolled, then thrown away
     int64_t bytes;          ///< encoded bytes
+    double cost_share;      ///< --dry-run: the chunk's share of the planned cost (frames by compressed size, seek tax), 0..1; NaN in a run
+    double cpu_s;           ///< CPU time of the worker's thread on it, seconds (wall end_s - start_s above it: waiting for a core or for memory); NaN = not measured
 } RdChunkReport;
 
 typedef struct RdReport {
@@ -47,6 +49,11 @@ typedef struct RdReport {
     int64_t frames_out;     ///< frames encoded in all
     int64_t wasted_frames;  ///< sum over chunks
     int64_t output_bytes;   ///< size of OUTPUT when done
+    /* --dry-run */
+    int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
+    int preroll;            ///< frames pre-rolled before each chunk (temporal filters)
+    double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)
+    double predicted_speedup; ///< n / makespan of list-scheduling the plan on workers_requested workers (dynamic,1, uniform content, a wasted frame 0.3 of a processed one)
 } RdReport;
 
 /** Free what the report owns (the chunk array); the struct itself is the caller's. */
@@ -58,7 +65,10 @@ cJSON *rd_report_input_json(const RdReport *r);
 /** One chunk's entry of "chunks_detail"; NULL on allocation failure. */
 cJSON *rd_report_chunk_json(const RdChunkReport *c);
 
-/** Build the JSON tree (`render-report/1`); NULL on allocation failure. Caller frees with cJSON_Delete. */
+/** The plan of a --dry-run report as a table for people (stdout). */
+void rd_report_print_plan(const RdReport *r, FILE *out);
+
+/** Build the JSON tree (`render-report/1`; with dry_run, the plan: see docs/FORMATS.md); NULL on allocation failure. Caller frees with cJSON_Delete. */
 cJSON *rd_report_to_json(const RdReport *r);
 
 /**

@@ -27,6 +27,7 @@ void rd_sweep_defaults(RdSweepSettings *sw)
     memset(sw, 0, sizeof(*sw));
     sw->repeat = 3;
     sw->weak_unit_s = 5.0;
+    sw->ceiling_s = 2.0;
 }
 
 int rd_sweep_default_points(int ncpus, int *out, int max)
@@ -350,6 +351,17 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
             goto end;
         d.npoints = i + 1;
     }
+    /* The same slice for every p, so the ceiling is the machine's alone. */
+    if (sw->ceiling_s > 0) {
+        double slice = sw->ceiling_s;
+        if (d.baseline.report.duration_s > 0 && slice > d.baseline.report.duration_s)
+            slice = d.baseline.report.duration_s;
+        if ((ret = rd_ceiling_measure(base, pts, np, slice, sw->repeat, sw->export_path,
+                                      d.ceiling, errbuf, errlen)) < 0)
+            goto end;
+        d.nceiling = np;
+        d.ceiling_s = slice;
+    }
     stamp_date(&d);
     ret = finish(&d, sw, base->quiet, errbuf, errlen);
 end:
@@ -429,6 +441,7 @@ static int report_from_json(const cJSON *j, RdReport *r)
         k->frames = count(c, "frames");
         k->wasted_frames = count(c, "wasted_frames");
         k->bytes = count(c, "bytes");
+        k->cpu_s = num(c, "cpu_s");
     }
     if (n > 0)
         r->nchunks = n;
@@ -546,6 +559,42 @@ static void group(RdSweepPoint *pt, int w, RdReport *reps, const double *t, int 
     rd_sweep_keep_median(pt, gt, g, m);
 }
 
+/* The ceiling another sweep of the same bench run measured (bench/run.sh
+ * passes the in-process sweep's file): the machine is the same. */
+static int load_ceiling(const char *path, RdSweepData *d, char *errbuf, int errlen)
+{
+    char *text = NULL;
+    cJSON *j = NULL, *arr;
+    int ret;
+
+    if ((ret = read_text(path, &text)) < 0) {
+        set_err(errbuf, errlen, "%s: %s", path, av_err2str(ret));
+        return ret;
+    }
+    j = cJSON_Parse(text);
+    arr = cJSON_GetObjectItemCaseSensitive(j, "ceiling");
+    if (!j || !cJSON_IsArray(arr)) {
+        set_err(errbuf, errlen, "%s: not a render-bench/1 file with a ceiling", path);
+        ret = AVERROR_INVALIDDATA;
+        goto end;
+    }
+    d->nceiling = 0;
+    for (int i = 0; i < cJSON_GetArraySize(arr) && d->nceiling < RD_SWEEP_MAX_POINTS; i++) {
+        const cJSON *c = cJSON_GetArrayItem(arr, i);
+        RdCeilingPoint *pt = &d->ceiling[d->nceiling];
+        pt->workers = (int)count(c, "workers");
+        pt->speedup = num(c, "speedup");
+        pt->time_s = num(c, "time_s");
+        if (pt->workers >= 1 && isfinite(pt->speedup))
+            d->nceiling++;
+    }
+    d->ceiling_s = num(j, "ceiling_s");
+end:
+    cJSON_Delete(j);
+    av_free(text);
+    return ret;
+}
+
 /* The planner makes workers * K chunks unless it had to lower the count. */
 static int infer_chunk_factor(const RdSweepData *d)
 {
@@ -610,6 +659,8 @@ int rd_sweep_assemble(const char *const *baseline_paths, int nbaseline,
         pt->limit_s = d.weak ? w * d.weak_unit_s : 0;
     }
     d.chunk_factor = infer_chunk_factor(&d);
+    if (sw->ceiling_from && (ret = load_ceiling(sw->ceiling_from, &d, errbuf, errlen)) < 0)
+        goto end;
     ret = finish(&d, sw, 0, errbuf, errlen);
 end:
     for (int i = 0; reps && i < nruns; i++)

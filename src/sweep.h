@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
+#include "ceiling.h"
 #include "engine.h"
 #include "report.h"
 
@@ -33,6 +34,8 @@ typedef struct RdSweepSettings {
     const char *dat_name;     ///< base name of the .dat files; NULL = export file name without
                               ///< its extension, else "sweep"
     int overwrite;            ///< 1 = existing .dat files may be replaced (-y); 0 = the sweep is refused before it starts
+    double ceiling_s;         ///< input seconds each job of the machine's ceiling renders; 0 = no ceiling; default 2
+    const char *ceiling_from; ///< rd_sweep_assemble(): take the ceiling from this render-bench/1 file; NULL = none
 } RdSweepSettings;
 
 /** One measured configuration: `repeats` runs, the median one kept. */
@@ -58,6 +61,9 @@ typedef struct RdSweepData {
     RdSweepPoint baseline;    ///< one worker, one chunk: the honest serial time
     RdSweepPoint *points;     ///< npoints entries in the order run; owned (av_free)
     int npoints;
+    RdCeilingPoint ceiling[RD_SWEEP_MAX_POINTS]; ///< the machine's own ceiling (ceiling.h), any order
+    int nceiling;             ///< entries in ceiling; 0 = not measured
+    double ceiling_s;         ///< input seconds each ceiling job rendered
 } RdSweepData;
 
 /** Fill `sw` with the defaults documented above. */
@@ -118,6 +124,9 @@ int rd_sweep_write_dat(const RdSweepData *d, const char *dir, const char *name);
 
 /** Print the results table (workers, chunks, time, speedup, efficiency, Karp–Flatt, fit). */
 void rd_sweep_print_table(const RdSweepData *d, FILE *out);
+
+/** The ceiling's speedup at `workers` jobs, NaN when not measured there. */
+double rd_sweep_ceiling_at(const RdSweepData *d, int workers);
 
 /** Free the reports and the point array; safe on a zeroed or freed struct. */
 void rd_sweep_data_free(RdSweepData *d);

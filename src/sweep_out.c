@@ -21,6 +21,7 @@
 /* What every output derives from the measured times, computed one way. */
 typedef struct Fit {
     double f, rmse;        /* Amdahl (strong) or Gustafson (weak) serial fraction */
+    double fc, rmse_c;     /* Amdahl fitted to speedup / ceiling: what the renderer loses */
     double measured;       /* serial phases / total at one worker */
     int measured_from_p1;  /* 1: from the workers = 1 point, 0: from the baseline */
 } Fit;
@@ -30,6 +31,20 @@ static double speedup_of(const RdSweepData *d, const RdSweepPoint *pt, double t)
     double s = rd_amdahl_speedup(d->baseline.time_s, t);
     /* Weak scaling: p workers did p times the baseline's work. */
     return d->weak ? s * pt->workers : s;
+}
+
+double rd_sweep_ceiling_at(const RdSweepData *d, int workers)
+{
+    for (int i = 0; i < d->nceiling; i++)
+        if (d->ceiling[i].workers == workers)
+            return d->ceiling[i].speedup;
+    return NAN;
+}
+
+/* Speedup against what the machine allows at the same worker count. */
+static double vs_ceiling(const RdSweepData *d, const RdSweepPoint *pt)
+{
+    return speedup_of(d, pt, pt->time_s) / rd_sweep_ceiling_at(d, pt->workers);
 }
 
 static double predict(const RdSweepData *d, const Fit *fit, int p)
@@ -50,18 +65,27 @@ static double serial_share(const RdReport *r)
 static void compute_fit(const RdSweepData *d, Fit *fit)
 {
     int p[RD_SWEEP_MAX_POINTS];
-    double s[RD_SWEEP_MAX_POINTS];
+    double s[RD_SWEEP_MAX_POINTS], c[RD_SWEEP_MAX_POINTS];
     int n = FFMIN(d->npoints, RD_SWEEP_MAX_POINTS);
     const RdReport *one = NULL;
 
     for (int i = 0; i < n; i++) {
         p[i] = d->points[i].workers;
         s[i] = speedup_of(d, &d->points[i], d->points[i].time_s);
+        c[i] = rd_sweep_ceiling_at(d, p[i]); /* NaN points are skipped by the fit */
         if (p[i] == 1 && !one)
             one = &d->points[i].report;
     }
     fit->f = d->weak ? rd_amdahl_gustafson_fit(p, s, n, &fit->rmse)
                      : rd_amdahl_fit(p, s, n, &fit->rmse);
+    /* If p independent jobs reach only C(p), the machine gives p workers
+     * C(p) processors' worth before the renderer does anything; Amdahl's
+     * f is fitted with C(p) in place of p: what the software itself keeps
+     * serial. */
+    fit->fc = NAN;
+    fit->rmse_c = NAN;
+    if (!d->weak && d->nceiling)
+        fit->fc = rd_amdahl_fit_ceiling(c, s, n, &fit->rmse_c);
     /* The workers = 1 point is planned like the others (several chunks, so
      * merging overlaps the loop); the one-chunk baseline is the fallback. */
     fit->measured_from_p1 = one != NULL;
@@ -131,6 +155,8 @@ static cJSON *run_json(const RdSweepData *d, const Fit *fit, const RdSweepPoint 
     cJSON_AddBoolToObject(o, "oversubscribed", d->cpus > 0 && pt->workers > d->cpus);
     add_num(o, "speedup", s);
     add_num(o, "efficiency", rd_amdahl_efficiency(s, pt->workers));
+    add_num(o, "ceiling_speedup", rd_sweep_ceiling_at(d, pt->workers));
+    add_num(o, "efficiency_vs_ceiling", vs_ceiling(d, pt));
     add_num(o, "karp_flatt", rd_amdahl_karp_flatt(s, pt->workers));
     add_num(o, d->weak ? "gustafson_pred" : "amdahl_pred",
                        predict(d, fit, pt->workers));
@@ -215,6 +241,10 @@ static void add_laws(cJSON *root, const RdSweepData *d, const Fit *fit)
         add_num(o, "serial_fraction", fit->f);
         add_num(o, "fit_rmse", fit->rmse);
     }
+    o = cJSON_AddObjectToObject(root, "amdahl_vs_ceiling");
+    add_num(o, "serial_fraction", fit->fc);
+    add_num(o, "max_speedup", rd_amdahl_max_speedup(fit->fc));
+    add_num(o, "fit_rmse", fit->rmse_c);
     add_num(root, "serial_fraction_measured", fit->measured);
     cJSON_AddStringToObject(root, "serial_fraction_measured_from",
                             fit->measured_from_p1 ? "workers=1" : "baseline");
@@ -251,6 +281,20 @@ cJSON *rd_sweep_build_json(const RdSweepData *d)
         }
     }
     add_laws(root, d, &fit);
+    add_num(root, "ceiling_s", d->nceiling ? d->ceiling_s : NAN);
+    o = cJSON_AddArrayToObject(root, "ceiling");
+    for (int i = 0; o && i < d->nceiling; i++) {
+        cJSON *c = cJSON_CreateObject();
+        cJSON_AddNumberToObject(c, "workers", d->ceiling[i].workers);
+        add_num(c, "speedup", d->ceiling[i].speedup);
+        add_num(c, "time_s", d->ceiling[i].time_s);
+        if (!cJSON_AddItemToArray(o, c)) {
+            cJSON_Delete(c);
+            o = NULL;
+        }
+    }
+    if (!o)
+        runs = NULL;
 
     /* cJSON_Add* return NULL on allocation failure; checking the last
      * additions of each part is enough to know the tree is whole. */
@@ -280,8 +324,10 @@ static void dat_scaling(FILE *f, const RdSweepData *d, const Fit *fit)
             d->baseline.report.input, d->baseline.report.vf, d->baseline.report.vcodec);
     fprintf(f, "# baseline_s %.6g\n", d->baseline.time_s);
     fprintf(f, "# %s_f %.6g rmse %.6g\n", d->weak ? "gustafson" : "amdahl", fit->f, fit->rmse);
+    fprintf(f, "# amdahl_vs_ceiling_f %.6g rmse %.6g\n", fit->fc, fit->rmse_c);
     fprintf(f, "# p time_s speedup efficiency karp_flatt %s time_min_s time_max_s"
-               " speedup_lo speedup_hi chunks\n", d->weak ? "gustafson_pred" : "amdahl_pred");
+               " speedup_lo speedup_hi chunks ceiling vs_ceiling\n",
+            d->weak ? "gustafson_pred" : "amdahl_pred");
     for (int i = 0; i < d->npoints; i++) {
         const RdSweepPoint *pt = &d->points[i];
         double s = speedup_of(d, pt, pt->time_s);
@@ -295,7 +341,10 @@ static void dat_scaling(FILE *f, const RdSweepData *d, const Fit *fit)
         put(f, pt->max_s);
         put(f, speedup_of(d, pt, pt->max_s));
         put(f, speedup_of(d, pt, pt->min_s));
-        fprintf(f, " %d\n", pt->report.nchunks);
+        fprintf(f, " %d", pt->report.nchunks);
+        put(f, rd_sweep_ceiling_at(d, pt->workers));
+        put(f, vs_ceiling(d, pt));
+        fputc('\n', f);
     }
 }
 
@@ -387,12 +436,12 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
     fprintf(out, "\nrender sweep (%s, %s scaling): %s, vf=%s, %s; %d cpus (%s)\n",
             d->method ? d->method : "in-process", d->weak ? "weak" : "strong",
             b->input, b->vf, b->vcodec, d->cpus, d->cpu_model[0] ? d->cpu_model : "unknown");
-    fprintf(out, "%8s %7s %6s %9s %8s %10s %10s\n", "workers", "threads",
+    fprintf(out, "%8s %7s %6s %9s %8s %10s %10s %8s %10s\n", "workers", "threads",
             "chunks", "time_s", d->weak ? "scaled" : "speedup", "efficiency",
-            "karp_flatt");
+            "karp_flatt", "ceiling", "vs_ceiling");
     fprintf(out, "%8s %7d %6d", "baseline", b->threads, b->nchunks);
     cell(out, " %*.3f", d->baseline.time_s, 9);
-    fprintf(out, " %8s %10s %10s%s\n", "1.00", "1.00", "-",
+    fprintf(out, " %8s %10s %10s %8s %10s%s\n", "1.00", "1.00", "-", "-", "-",
             spread(&d->baseline) > RD_SWEEP_NOISY ? "  noisy" : "");
     for (int i = 0; i < d->npoints; i++) {
         const RdSweepPoint *pt = &d->points[i];
@@ -404,6 +453,8 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
         cell(out, " %*.2f", s, 8);
         cell(out, " %*.2f", rd_amdahl_efficiency(s, pt->workers), 10);
         cell(out, " %*.3f", rd_amdahl_karp_flatt(s, pt->workers), 10);
+        cell(out, " %*.2f", rd_sweep_ceiling_at(d, pt->workers), 8);
+        cell(out, " %*.2f", vs_ceiling(d, pt), 10);
         fprintf(out, "%s%s%s%s\n", over || noisy ? "  " : "",
                 over ? "oversubscribed" : "", over && noisy ? ", " : "",
                 noisy ? "noisy" : "");
@@ -423,6 +474,12 @@ void rd_sweep_print_table(const RdSweepData *d, FILE *out)
         else
             fprintf(out, "unbounded\n");
     }
+    if (d->nceiling)
+        fprintf(out, "Ceiling: p independent one-thread renders of %.2f s at once reach the"
+                " 'ceiling' speedup; vs_ceiling = speedup / ceiling\n", d->ceiling_s);
+    if (isfinite(fit.fc))
+        fprintf(out, "Amdahl fit to speedup / ceiling (what the renderer itself loses):"
+                " f = %.4f (rmse %.3f)\n", fit.fc, fit.rmse_c);
     if (isfinite(fit.measured))
         fprintf(out, "Measured serial fraction (probe + plan + merge tail, %s): %.4f\n",
                 fit.measured_from_p1 ? "1 worker" : "baseline", fit.measured);

@@ -107,6 +107,24 @@ START_TEST(test_fit)
 }
 END_TEST
 
+/* With the machine's ceiling in place of p: c = p is the plain fit, and
+ * speedups made from f = 0.05 on a machine giving 1.8 of 2 and 3.2 of 4
+ * processors' worth give back f = 0.05 exactly. */
+START_TEST(test_fit_ceiling)
+{
+    const FitCase *fc = &fit_cases[0];
+    double c[16], s[3], cc[3] = { 1.0, 1.8, 3.2 }, rmse = -1;
+    for (int i = 0; i < fc->n; i++)
+        c[i] = fc->p[i];
+    assert_eq_or_nan(rd_amdahl_fit_ceiling(c, fc->s, fc->n, NULL), rd_amdahl_fit(fc->p, fc->s, fc->n, NULL));
+    for (int i = 0; i < 3; i++)
+        s[i] = 1.0 / (0.05 + 0.95 / cc[i]);
+    ck_assert_double_eq_tol(rd_amdahl_fit_ceiling(cc, s, 3, &rmse), 0.05, 1e-12);
+    ck_assert_double_eq_tol(rmse, 0.0, 1e-12);
+    ck_assert(isnan(rd_amdahl_fit_ceiling(cc, s, 1, NULL))); /* only c = 1 */
+}
+END_TEST
+
 /* --- Amdahl prediction ---------------------------------------------------- */
 
 typedef struct PredictCase { double f; int p; double s; } PredictCase;
@@ -202,6 +220,7 @@ Suite *make_amdahl_suite(void)
     TCase *tc = tcase_create("laws");
     tcase_add_loop_test(tc, test_point, 0, NCASES(point_cases));
     tcase_add_loop_test(tc, test_fit, 0, NCASES(fit_cases));
+    tcase_add_test(tc, test_fit_ceiling);
     tcase_add_loop_test(tc, test_predict, 0, NCASES(predict_cases));
     tcase_add_test(tc, test_karp_flatt_rises);
     tcase_add_loop_test(tc, test_gustafson, 0, NCASES(gus_cases));

@@ -11,6 +11,7 @@
 #include <libavutil/mem.h>
 
 #include "suites.h"
+#include "amdahl.h"
 #include "sweep.h"
 
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
@@ -208,6 +209,56 @@ START_TEST(test_json_speedup)
     /* measured serial fraction from the 1-worker run: 0.071 / 10.39 */
     ck_assert_double_eq_tol(getnum(j, "serial_fraction_measured"), 0.071 / 10.39, JTOL);
     ck_assert_str_eq(get(j, "mode")->valuestring, "strong");
+    cJSON_Delete(j);
+    rd_sweep_data_free(&d);
+}
+END_TEST
+
+/* The machine's ceiling: listed, set against each run, and Amdahl fitted
+ * to what remains (speedup / ceiling). */
+START_TEST(test_json_ceiling)
+{
+    static const double ceil_s[] = { 1.0, 1.8, 1.8 };
+    RdSweepData d;
+    double c[3], sc[3], s[3];
+    cJSON *j;
+
+    fake_sweep(&d, 0);
+    j = rd_sweep_build_json(&d);
+    ck_assert(cJSON_IsArray(get(j, "ceiling")));
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "ceiling")), 0);
+    ck_assert(cJSON_IsNull(get(j, "amdahl_vs_ceiling.serial_fraction")));
+    ck_assert(cJSON_IsNull(get(cJSON_GetArrayItem(get(j, "runs"), 1), "efficiency_vs_ceiling")));
+    cJSON_Delete(j);
+
+    d.nceiling = 3;
+    d.ceiling_s = 2;
+    for (int i = 0; i < 3; i++) {
+        d.ceiling[i] = (RdCeilingPoint){ fake_runs[i].p, 2.0 * fake_runs[i].p / ceil_s[i], ceil_s[i] };
+        c[i] = ceil_s[i];
+        s[i] = 10.0 / fake_runs[i].t;
+        sc[i] = s[i] / ceil_s[i];
+    }
+    j = rd_sweep_build_json(&d);
+    ck_assert_int_eq(cJSON_GetArraySize(get(j, "ceiling")), 3);
+    ck_assert_double_eq_tol(getnum(cJSON_GetArrayItem(get(j, "ceiling"), 1), "speedup"), 1.8, JTOL);
+    ck_assert_int_eq((int)getnum(cJSON_GetArrayItem(get(j, "ceiling"), 2), "workers"), 4);
+    ck_assert_double_eq_tol(getnum(j, "ceiling_s"), 2.0, JTOL);
+    for (int k = 0; k < 3; k++) {
+        const cJSON *r = cJSON_GetArrayItem(get(j, "runs"), k);
+        ck_assert_double_eq_tol(getnum(r, "ceiling_speedup"), ceil_s[k], JTOL);
+        ck_assert_double_eq_tol(getnum(r, "efficiency_vs_ceiling"), sc[k], JTOL);
+    }
+    /* with the machine's 1.8 processors' worth in place of p, what remains
+     * at 2 workers (1.786 of 1.8) is nearly perfect: a far smaller f than
+     * the raw fit's */
+    ck_assert_double_eq_tol(getnum(j, "amdahl_vs_ceiling.serial_fraction"),
+                            rd_amdahl_fit_ceiling(c, s, 3, NULL), JTOL);
+    ck_assert_double_lt(getnum(j, "amdahl_vs_ceiling.serial_fraction"),
+                        getnum(j, "amdahl.serial_fraction"));
+    ck_assert_double_eq_tol(rd_sweep_ceiling_at(&d, 2), 1.8, 1e-12);
+    ck_assert(isnan(rd_sweep_ceiling_at(&d, 3)));
+    assert_finite(j, "");
     cJSON_Delete(j);
     rd_sweep_data_free(&d);
 }
@@ -417,6 +468,7 @@ Suite *make_sweep_suite(void)
     tcase_add_test(tc, test_json_fields);
     tcase_add_test(tc, test_json_speedup);
     tcase_add_test(tc, test_json_nan_is_null);
+    tcase_add_test(tc, test_json_ceiling);
     tcase_add_test(tc, test_json_weak);
     tcase_add_test(tc, test_dat_files);
     tcase_add_test(tc, test_assemble);

@@ -119,7 +119,7 @@ s_output() {
 s_usage() {
     local rc args
     for args in "-w 0" "-w abc" "-w" "--bogus-option" "--chunks -1" "--chunk-factor 0" \
-                "-w 2x" "--crf abc"; do
+                "-w 2x" "--crf abc" "--dry-run --sweep" "--ceiling -1"; do
         mkdir -p "$W/usage"
         # shellcheck disable=SC2086
         rc=0; rr "$W/usage_r" "$FX/cfr.mp4" -o "$W/usage/out.mp4" $args || rc=$?

@@ -321,6 +321,53 @@ s_report() {
     if [ $rc -ne 0 ]; then fail "--report" "$(rr_why "$W/rep" $rc)"
     elif why=$(report_ok "$W/rep.json" 5); then ok "--report: JSON with phases and 5 chunks"
     else fail "--report: JSON with phases and 5 chunks" "$why"; fi
+    if [ $rc -eq 0 ]; then
+        check "--report: every chunk's thread CPU time, within its wall time" \
+            "$(grep -o '"cpu_s":[^,}]*' "$W/rep.json" | tr '\n' ' ')" json_ok "$W/rep.json" \
+            'all(0 < c["cpu_s"] <= c["end_s"] - c["start_s"] + 0.01 for c in d["chunks_detail"])'
+    fi
+
+    # --dry-run: the plan for 64 workers on any machine, and no file but the report.
+    mkdir -p "$W/dry"
+    rc=0
+    rr "$W/dryr" "$FX/cfr.mp4" --dry-run -w 64 -o "$W/dry/out.mkv" --report "$W/dry/plan.json" || rc=$?
+    check "--dry-run -w 64: exit 0" "$(rr_why "$W/dryr" $rc)" [ $rc -eq 0 ]
+    check "--dry-run: writes no OUTPUT and no temporary file" "dir has: $(ls -A "$W/dry" | tr '\n' ' ')" \
+        [ "$(ls -A "$W/dry")" = "plan.json" ]
+    check "--dry-run: prints the plan's chunks" "$(head -c 300 "$W/dryr.out")" \
+        grep -q "media_start_s" "$W/dryr.out"
+    local frames
+    frames=$(probe "$FX/cfr.mp4" stream=nb_read_frames -count_frames -select_streams v:0)
+    check "--dry-run --report: planned chunks cover the $frames frames, in order" \
+        "$(head -c 400 "$W/dry/plan.json")" json_ok "$W/dry/plan.json" \
+        "d['dry_run'] and d['workers_requested'] == 64 and d['chunks'] == len(d['chunks_detail']) > 1 and
+         sum(c['frames'] for c in d['chunks_detail']) == $frames and
+         all(a['media_end_s'] == b['media_start_s'] for a, b in zip(d['chunks_detail'], d['chunks_detail'][1:])) and
+         all(c['wasted_frames'] >= 0 and 0 < c['cost_share'] < 1 for c in d['chunks_detail']) and
+         d['predicted_speedup'] > 1"
+
+    # The machine's ceiling in a sweep: p independent one-thread renders at once.
+    rc=0
+    rr "$W/swc" "$FX/cfr.mp4" --sweep 1,2 --repeat 1 -t 1 --ceiling 0.5 --vf null -c:v ffv1 \
+        -o "$W/dry/sweep.mkv" -q --export "$W/dry/sweep.json" || rc=$?
+    check "--sweep with --ceiling: exit 0" "$(rr_why "$W/swc" $rc)" [ $rc -eq 0 ]
+    check "--sweep: ceiling at 1 and 2 workers, efficiency against it" \
+        "$(head -c 300 "$W/dry/sweep.json" 2>/dev/null)" json_ok "$W/dry/sweep.json" \
+        "[c['workers'] for c in d['ceiling']] == [1, 2] and d['ceiling'][0]['speedup'] == 1 and
+         d['ceiling'][1]['speedup'] > 0 and d['ceiling_s'] == 0.5 and
+         all(r['efficiency_vs_ceiling'] > 0 for r in d['runs'])"
+    check "--sweep: the ceiling's scratch files are gone" "$(ls -a "$W/dry" | tr '\n' ' ')" \
+        sh -c '! ls -a "$1" | grep -q "\.render-sweep-"' _ "$W/dry"
+}
+
+# json_ok FILE EXPR: EXPR (Python, on the parsed file as d) is true. Without
+# python3 the check passes only if the file parses as far as grep can tell.
+json_ok() {
+    if command -v python3 >/dev/null; then
+        python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval("(" + sys.argv[2] + ")") else 1)' "$1" "$2"
+    else
+        grep -q '"schema"' "$1"
+    fi
 }
 
 # --- 6. OpenMP environment ---------------------------------------------------
