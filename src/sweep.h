@@ -107,7 +107,7 @@ int rd_sweep_assemble(const char *const *baseline_paths, int nbaseline,
                       const RdSweepSettings *sw, char *errbuf, int errlen);
 
 /**
- * The render-bench/1 tree for `d` (see DESIGN.md): pure, no I/O. Every
+ * The render-bench/1 tree for `d` (see docs/FORMATS.md): pure, no I/O. Every
  * number is finite; undefined ones (Karp–Flatt at p = 1, 1/f for f <= 0,
  * Amdahl fields in weak mode) are null. NULL on allocation failure; the
  * caller frees with cJSON_Delete.

@@ -3,7 +3,7 @@
 #
 #   RENDER=/abs/path/render bash tests/e2e_errors.sh     (cwd: anywhere)
 #
-# DESIGN.md invariant 4 and the exit statuses of its command line: 1 failed
+# Invariant 4 (bad input) and the exit statuses of the command line: 1 failed
 # (with exactly one line "render: FILE: reason"), 2 usage error, 130
 # interrupted; never a partial OUTPUT or a temporary file left behind.
 . "$(dirname "$0")/lib.sh"
@@ -136,7 +136,7 @@ s_usage() {
                --venc-opt -c:a --acodec -y -q --quiet --report --sweep --export -h --help --version; do
         grep -q -e "$opt\b" "$W/help.out" || missing="$missing $opt"
     done
-    check "--help on stdout mentions every option of DESIGN.md" "missing:$missing" [ -z "$missing" ]
+    check "--help on stdout mentions every documented option" "missing:$missing" [ -z "$missing" ]
     rc=0; rr "$W/version" --version || rc=$?
     check "--version: exit 0, prints a version" "$(rr_why "$W/version" $rc)" \
         test $rc -eq 0 -a -s "$W/version.out"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e_render.sh - hold ./render to DESIGN.md's invariants on nasty inputs,
+# e2e_render.sh - hold ./render to its invariants (frame-exact, audio, orientation) on nasty inputs,
 # with the stock ffmpeg/ffprobe as the independent oracle.
 #
 #   RENDER=/abs/path/render bash tests/e2e_render.sh     (cwd: anywhere)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_safety.sh - no file is destroyed, left behind, or read from where it
-# should not be (DESIGN.md invariant 8; issue 12, cases 1-10).
+# should not be (no file destroyed or left behind; issue 12, cases 1-10).
 #
 #   RENDER=/abs/path/render bash tests/e2e_safety.sh    (ONLY="sidecar signals" ...)
 #

@@ -116,7 +116,7 @@ static void setup_threads(RdMpi *m, const RdCli *c)
     MPI_Exscan(&m->threads, &m->first, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (m->rank == 0)
         m->first = 0; /* MPI_Exscan leaves rank 0's undefined */
-    /* DESIGN.md's trap: mpirun's default binding starves OpenMP, silently. */
+    /* A known trap: mpirun's default binding starves OpenMP, silently. */
     one_core = c->s.workers == 0 && !getenv("OMP_NUM_THREADS") && omp_get_num_procs() == 1 &&
                sysconf(_SC_NPROCESSORS_ONLN) > 1;
     MPI_Reduce(&one_core, &bound, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
