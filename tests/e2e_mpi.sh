@@ -42,25 +42,6 @@ mr() {
     OMP_NUM_THREADS=$th "${MPIRUN[@]}" -np "$np" "$RENDER_MPI" "$@" </dev/null >"$p.out" 2>"$p.err"
 }
 
-# no_leftovers OUT: neither OUT nor OUT.part-* exists.
-no_leftovers() {
-    local f
-    [ ! -e "$1" ] || { echo "$1 exists"; return 1; }
-    for f in "$1".part-*; do
-        [ -e "$f" ] && { echo "$f left behind"; return 1; }
-    done
-    return 0
-}
-
-# wait_for_temp OUT: until rank 0 has opened OUT.part-* (the run is under way).
-wait_for_temp() {
-    local i f
-    for i in $(seq 200); do
-        for f in "$1".part-*; do [ -e "$f" ] && return 0; done
-        sleep 0.05
-    done
-    return 1
-}
 
 # --- inputs -------------------------------------------------------------------
 ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=8 -f lavfi -i sine=d=8 \

@@ -12,6 +12,7 @@
 set -eu
 
 dir=${1:?usage: fixtures.sh DIR}
+. "$(dirname "$0")/fixture_lib.sh"
 mkdir -p "$dir"
 cd "$dir"
 
@@ -21,14 +22,6 @@ FF="ffmpeg -nostdin -hide_banner -v error -y"
 X264="-c:v libx264 -preset veryfast -pix_fmt yuv420p"
 AAC="-c:a aac -b:a 64k"
 
-# fixture NAME CMD...: run CMD with the output path "$tmp" unless NAME exists.
-fixture() {
-    local name=$1; shift
-    [ -e "$name" ] && return 0
-    tmp=".tmp.$name"
-    "$@" && [ -e "$tmp" ] || { echo "fixtures.sh: cannot make $dir/$name" >&2; rm -f "$tmp"*; exit 1; }
-    mv -f "$tmp" "$name"
-}
 
 # Constant frame rate H.264 + AAC, keyframe every second: the plain case, and
 # the source of the edit-list and truncated files below.

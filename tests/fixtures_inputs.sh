@@ -11,6 +11,7 @@
 set -eu
 
 dir=${1:?usage: fixtures_inputs.sh DIR}
+. "$(dirname "$0")/fixture_lib.sh"
 mkdir -p "$dir"
 cd "$dir"
 
@@ -18,14 +19,6 @@ FF="ffmpeg -nostdin -hide_banner -v error -y"
 SRC="-f lavfi -i testsrc2=s=160x120:r=25:d=2"
 X264="-c:v libx264 -preset veryfast -pix_fmt yuv420p"
 
-# fixture NAME CMD...: run CMD with the output path "$tmp" unless NAME exists.
-fixture() {
-    local name=$1; shift
-    [ -e "$name" ] && return 0
-    tmp=".tmp.$name"
-    "$@" && [ -e "$tmp" ] || { echo "fixtures_inputs.sh: cannot make $dir/$name" >&2; rm -f "$tmp"*; exit 1; }
-    mv -f "$tmp" "$name"
-}
 
 # x264 intra refresh: one IDR, then recovery points only. MP4 and Matroska
 # flag the recovery points as sync samples; a decode that starts at one

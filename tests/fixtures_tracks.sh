@@ -9,6 +9,7 @@
 set -eu
 
 dir=${1:?usage: fixtures_tracks.sh DIR}
+. "$(dirname "$0")/fixture_lib.sh"
 mkdir -p "$dir"
 cd "$dir"
 
@@ -18,13 +19,6 @@ VID="-f lavfi -i testsrc2=s=160x120:r=25:d=2"
 A1="-f lavfi -i sine=f=440:r=48000:d=2"
 A2="-f lavfi -i sine=f=880:r=44100:d=2"
 
-fixture() {
-    local name=$1; shift
-    [ -e "$name" ] && return 0
-    tmp=".tmp.$name"
-    "$@" && [ -e "$tmp" ] || { echo "fixtures_tracks.sh: cannot make $dir/$name" >&2; rm -f "$tmp"*; exit 1; }
-    mv -f "$tmp" "$name"
-}
 
 # Side files: two subtitle cues, two chapters with titles, a "font".
 [ -e subs.srt ] || printf '%s\n' 1 '00:00:00,200 --> 00:00:00,900' 'Hello there' '' \

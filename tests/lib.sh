@@ -156,3 +156,24 @@ same_times() {
             if (bad) { printf "frame %d at %.6f s, expected %.6f s", bad, eb, ea; exit 1 }
         }' "$1" "$3"
 }
+
+# no_leftovers OUT: neither OUT nor OUT.part-* exists.
+no_leftovers() {
+    local f
+    [ ! -e "$1" ] || { echo "$1 exists"; return 1; }
+    for f in "$1".part-*; do
+        [ -e "$f" ] && { echo "$f left behind"; return 1; }
+    done
+    return 0
+}
+
+# wait_for_temp OUT [TRIES]: until OUT.part-* exists (the run is under way),
+# polling every 0.05 s (default 300 tries).
+wait_for_temp() {
+    local i f
+    for i in $(seq "${2:-300}"); do
+        for f in "$1".part-*; do [ -e "$f" ] && return 0; done
+        sleep 0.05
+    done
+    return 1
+}

@@ -186,25 +186,6 @@ wait_job() {
     echo "$st"
 }
 
-# no_leftovers OUT: neither OUT nor OUT.part-* exists.
-no_leftovers() {
-    local f
-    [ ! -e "$1" ] || { echo "$1 exists"; return 1; }
-    for f in "$1".part-*; do
-        [ -e "$f" ] && { echo "$f left behind"; return 1; }
-    done
-    return 0
-}
-
-# wait_for_temp OUT: until rank 0 has opened OUT.part-* (the run is under way).
-wait_for_temp() {
-    local i f
-    for i in $(seq 300); do
-        for f in "$1".part-*; do [ -e "$f" ] && return 0; done
-        sleep 0.05
-    done
-    return 1
-}
 
 # --- 1. a render, frame-exact ------------------------------------------------------------
 t0=$(date +%s.%N)
