@@ -167,11 +167,11 @@ static int write_hybrid_dat(const RdSweepData *d, const Grid *g, const char *dir
 {
     char path[4200], tmp[4300];
     FILE *f;
+    int ret;
 
     snprintf(path, sizeof(path), "%s/%s_hybrid.dat", dir, name);
-    snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", path, (long)getpid());
-    if (!(f = fopen(tmp, "w")))
-        return AVERROR(errno);
+    if (!(f = rd_file_create(path, tmp, sizeof(tmp), &ret)))
+        return ret;
     fprintf(f, "# render-bench/1 mpi, baseline_s %.6g\n# ranks threads_per_rank workers time_s speedup efficiency\n",
             d->baseline.time_s);
     for (int i = 0; i < g->n; i++) {
@@ -179,12 +179,8 @@ static int write_hybrid_dat(const RdSweepData *d, const Grid *g, const char *dir
         fprintf(f, "%d %d %d %.6g %.6g %.6g\n", g->ranks[i], g->threads[i], d->points[i].workers,
                 d->points[i].time_s, s, s / d->points[i].workers);
     }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
-        int ret = AVERROR(errno);
-        unlink(tmp);
-        return ret;
-    }
-    return 0;
+    /* Like render's own .dat files: exclusive temporary, removed on a signal. */
+    return rd_file_commit(f, 0, tmp, path);
 }
 
 static void print_grid(const RdSweepData *d, const Grid *g)
@@ -209,7 +205,7 @@ static int write_out(const RdMpi *m, const RdCli *c, const RdSweepData *d, const
     fflush(stdout);
     if (c->export_path) {
         cJSON *j = to_json(m, d, g);
-        ret = j ? rd_json_write_file(j, c->export_path) : AVERROR(ENOMEM);
+        ret = j ? rd_json_save(j, c->export_path, c->s.overwrite) : AVERROR(ENOMEM);
         cJSON_Delete(j);
         if (ret < 0) {
             snprintf(err, errlen, "%s: %s", c->export_path, av_err2str(ret));
