@@ -1,5 +1,6 @@
 #include "chunk.h"
 
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ typedef struct Ctx {
     AVRational otb;               ///< filter output time base (the encoder's may differ)
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
+    RdChunkCost *cost;            ///< the template's timings, or NULL
+    double t0;                    ///< when the template began (omp_get_wtime)
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
     int64_t last_pts;             ///< pts of the last frame given to the encoder (filter output time base); INT64_MIN before
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
@@ -198,6 +201,23 @@ static int drain_filter(Ctx *c)
 
 static int seek_back(Ctx *c, int64_t target);
 
+/* The template's one look at the workload: how long opening took, and how
+ * long the graph takes for one frame (what it gives back is thrown away). */
+static int time_filter(Ctx *c, AVFrame *f)
+{
+    double t = omp_get_wtime();
+    int ret;
+    if (!c->cost)
+        return 0;
+    c->cost->open_s = t - c->t0;
+    if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
+        return ret;
+    while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0)
+        av_frame_unref(c->filt);
+    c->cost->filter_s = omp_get_wtime() - t;
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
 /* One decoded frame: drop it, stop at it, or filter it. */
 static int take_frame(Ctx *c, AVFrame *f)
 {
@@ -235,7 +255,7 @@ static int take_frame(Ctx *c, AVFrame *f)
         return ret;
     if (c->template_only) {
         c->done = 1;
-        return 0;
+        return time_filter(c, f);
     }
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
         return ret;
@@ -438,14 +458,18 @@ static int run_ctx(Ctx *c, AVCodecContext **enc)
     return ret;
 }
 
-int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, int errlen)
+int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost *cost,
+                      char *err, int errlen)
 {
     RdChunkJob job = { .t_end = INT64_MAX, .from_start = 1, .t_seek = INT64_MIN,
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
-              .last_pts = INT64_MIN };
-    int ret = run_ctx(&c, enc);
+              .last_pts = INT64_MIN, .cost = cost, .t0 = omp_get_wtime() };
+    int ret;
+    if (cost)
+        memset(cost, 0, sizeof(*cost));
+    ret = run_ctx(&c, enc);
     rd_chunk_result_free(&res);
     return ret;
 }

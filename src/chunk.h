@@ -65,12 +65,19 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
 
 void rd_chunk_result_free(RdChunkResult *res);
 
+/** What the template measured of one chunk's fixed and per-frame costs. */
+typedef struct RdChunkCost {
+    double open_s;    ///< opening input, decoder, graph and encoder, and decoding the first frame, seconds
+    double filter_s;  ///< filtering the first frame, seconds (0 when the graph held it back)
+} RdChunkCost;
+
 /**
  * Decode the first frame and open the filter graph and encoder exactly as a
- * chunk would, so the output stream can be declared before any chunk ends.
- * On success *enc is the caller's (avcodec_free_context). Returns 0 or a
- * negative AVERROR with a detail in err.
+ * chunk would, so the output stream can be declared before any chunk ends,
+ * and time that (cost may be NULL). On success *enc is the caller's
+ * (rd_encode_close). Returns 0 or a negative AVERROR with a detail in err.
  */
-int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, char *err, int errlen);
+int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost *cost,
+                      char *err, int errlen);
 
 #endif

@@ -63,6 +63,8 @@ struct RdEngine {
     RdSettings eff;         ///< settings with defaults resolved
     double t_loop;          ///< when the parallel part began; 0 before
     _Atomic int64_t decoded;///< frames the chunks decoded, all chunks
+    AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
+    RdChunkCost cost;       ///< what the template measured
 };
 typedef struct RdEngine Run;
 
@@ -135,6 +137,21 @@ static int plan_chunks(Run *r)
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
     in.open_cost = CHUNK_OPEN_FRAMES;
+    /* Those were measured on a light workload (x264 at 480p), where a
+     * processed frame costs about a quarter of opening a chunk. A graph the
+     * template measured slower on one frame than a whole opening (nlmeans,
+     * not hqdn3d) makes every frame k times as heavy, and opening, seeking
+     * and pre-roll lighter by as much: a 1 s clip under nlmeans then gets
+     * chunks of a few frames. The encoder's share is not measured (its
+     * lookahead holds the first frame), hence the high threshold. */
+    {
+        double unit = r->cost.open_s / CHUNK_OPEN_FRAMES;
+        double k = unit > 0 && r->cost.filter_s > r->cost.open_s ? (r->cost.filter_s + unit) / unit : 1;
+        in.open_cost /= k;
+        in.min_frames = FFMAX(1, (int64_t)(MIN_CHUNK_FRAMES / k + 0.5));
+        in.decode_weight /= k;
+        in.preroll_weight = (in.preroll_weight + k - 1) / k;
+    }
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
     in.preroll = preroll;
     return rd_plan_chunks(&in, &r->plan);
@@ -182,6 +199,23 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
     return 0;
 }
 
+/* Open graph and encoder on the first frame as a chunk would (the output
+ * stream is declared from it) and time that, for the plan. */
+static int measure(Run *r, char *err, int errlen)
+{
+    char detail[256] = "";
+    int ret;
+    if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, r->s->input, detail, ret);
+    r->rep->chunk_open_s = r->cost.open_s;
+    r->rep->filter_frame_s = r->cost.filter_s;
+    /* Every chunk gives the encoder what the file's first frame gave it. */
+    r->sh.out_w = r->tmpl->width;
+    r->sh.out_h = r->tmpl->height;
+    r->sh.out_fmt = r->tmpl->pix_fmt;
+    return 0;
+}
+
 static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -197,14 +231,9 @@ static int open_output(Run *r, char *err, int errlen)
     char detail[256] = "";
     int ret;
 
-    if ((ret = rd_chunk_template(&r->sh, &tmpl, detail, sizeof(detail))) < 0)
-        return fail(err, errlen, s->input, detail, ret);
-    /* Every chunk gives the encoder what the file's first frame gave it. */
-    r->sh.out_w = tmpl->width;
-    r->sh.out_h = tmpl->height;
-    r->sh.out_fmt = tmpl->pix_fmt;
+    FFSWAP(AVCodecContext *, tmpl, r->tmpl);
     if ((ret = check_memory(r, tmpl, err, errlen)) < 0) {
-        avcodec_free_context(&tmpl);
+        rd_encode_close(&tmpl);
         return ret;
     }
     mc.venc = tmpl;
@@ -435,6 +464,25 @@ static void fill_progress(Run *r)
         pg->chunks[i].frames_total = r->jobs[i].expect_frames;
 }
 
+/* What the chunks and the encoder take from the probe. */
+static void use_probe(Run *r)
+{
+    r->sh.vindex = r->probe.vindex;
+    r->sh.tb = r->probe.tb;
+    r->enc.fps = r->probe.fps;
+    r->enc.in = r->probe.par;
+    if (r->probe.first_seen) {
+        r->sh.in_w = r->probe.width;
+        r->sh.in_h = r->probe.height;
+        r->sh.in_fmt = r->probe.pix_fmt;
+    }
+    /* Not finding HDR10 metadata leaves the output without it, not failed. */
+    if (rd_meta_find_hdr10(&r->hdr, r->s->input, r->probe.vindex, r->probe.par->color_trc) >= 0) {
+        r->enc.mastering = r->hdr.has_mastering ? &r->hdr.mastering : NULL;
+        r->enc.light = r->hdr.has_light ? &r->hdr.light : NULL;
+    }
+}
+
 /* Probe, plan, declare the output: the serial start. */
 static int prepare(Run *r, char *err, int errlen)
 {
@@ -451,23 +499,12 @@ static int prepare(Run *r, char *err, int errlen)
     if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
-    r->sh.vindex = r->probe.vindex;
-    r->sh.tb = r->probe.tb;
-    r->enc.fps = r->probe.fps;
-    r->enc.in = r->probe.par;
-    if (r->probe.first_seen) {
-        r->sh.in_w = r->probe.width;
-        r->sh.in_h = r->probe.height;
-        r->sh.in_fmt = r->probe.pix_fmt;
-    }
-    /* Not finding HDR10 metadata leaves the output without it, not failed. */
-    if (rd_meta_find_hdr10(&r->hdr, s->input, r->probe.vindex, r->probe.par->color_trc) >= 0) {
-        r->enc.mastering = r->hdr.has_mastering ? &r->hdr.mastering : NULL;
-        r->enc.light = r->hdr.has_light ? &r->hdr.light : NULL;
-    }
+    use_probe(r);
     t = omp_get_wtime();
     r->rep->probe_s = t - r->t0;
     set_phase(r, RD_PHASE_PLAN);
+    if ((ret = measure(r, err, errlen)) < 0)
+        return ret;
     if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);
     if ((ret = open_output(r, err, errlen)) < 0)
@@ -660,6 +697,7 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
     rd_merge_free(&r->merge);
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
+    rd_encode_close(&r->tmpl);
     rd_probe_free(&r->probe);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
@@ -711,6 +749,9 @@ int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
     rep->workers_requested = r->s->workers;
     t = omp_get_wtime();
     rep->probe_s = t - r->t0;
+    use_probe(r);
+    if ((ret = measure(r, err, errlen)) < 0)
+        goto end;
     if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0) {
         fail(err, errlen, s->input, "cannot plan chunks", ret);
         goto end;
@@ -736,6 +777,7 @@ int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
 end:
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
+    rd_encode_close(&r->tmpl);
     rd_probe_free(&r->probe);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);

@@ -80,6 +80,8 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
     fprintf(out, "list scheduling (dynamic,1) predicts %.2fx on uniform content (a wasted frame"
             " 0.3 of a processed one), %.2fx with the plan's own cost estimates\n",
             r->predicted_speedup, r->predicted_speedup_est);
+    fprintf(out, "measured on the first frame: opening a chunk %.1f ms, the filter graph %.1f ms a frame\n",
+            1000 * r->chunk_open_s, 1000 * r->filter_frame_s);
     fprintf(out, "%6s %14s %12s %7s %7s %10s\n", "chunk", "media_start_s", "media_end_s",
             "frames", "wasted", "cost_share");
     for (int i = 0; i < r->nchunks; i++) {
@@ -119,6 +121,8 @@ cJSON *rd_report_to_json(const RdReport *r)
         cJSON_AddNumberToObject(root, "preroll", r->preroll);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);
         rd_json_add_number(root, "predicted_speedup_est", r->predicted_speedup_est);
+        rd_json_add_number(root, "chunk_open_s", r->chunk_open_s);
+        rd_json_add_number(root, "filter_frame_s", r->filter_frame_s);
     }
     arr = cJSON_AddArrayToObject(root, "chunks_detail");
     for (int i = 0; arr && i < r->nchunks; i++)

@@ -53,6 +53,8 @@ typedef struct RdReport {
     int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
     int preroll;            ///< frames pre-rolled before each chunk (temporal filters)
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)
+    double chunk_open_s;      ///< measured: opening a chunk up to its first decoded frame and open graph/encoder, seconds
+    double filter_frame_s;    ///< measured: the filter graph on the first frame, seconds
     double predicted_speedup; ///< n / makespan of list-scheduling the plan on workers_requested workers (dynamic,1, uniform content, a wasted frame 0.3 of a processed one)
 } RdReport;
 

@@ -345,6 +345,14 @@ s_report() {
          all(a['media_end_s'] == b['media_start_s'] for a, b in zip(d['chunks_detail'], d['chunks_detail'][1:])) and
          all(c['wasted_frames'] >= 0 and 0 < c['cost_share'] < 1 for c in d['chunks_detail']) and
          d['predicted_speedup'] > 1"
+    # A graph far slower than opening a chunk (nlmeans) gets small chunks:
+    # 1 s of cfr.mp4 is one GOP, and 2 workers still get more than 2 chunks.
+    rr "$W/dryh" "$FX/cfr.mp4" --dry-run -w 2 -t 1 --vf nlmeans=s=3 -o "$W/dry/h.mkv" \
+        --report "$W/dry/heavy.json"
+    check "--dry-run: a heavy graph is measured and gets chunks of a few frames" \
+        "$(head -c 400 "$W/dry/heavy.json")" json_ok "$W/dry/heavy.json" \
+        "d['filter_frame_s'] > d['chunk_open_s'] > 0 and d['chunks'] > 2"
+    rm -f "$W/dry/heavy.json"
 
     # The machine's ceiling in a sweep: p independent one-thread renders at once.
     rc=0
