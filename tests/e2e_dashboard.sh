@@ -15,6 +15,8 @@ command -v tmux >/dev/null ||
     { fail "tmux" "not installed; run make deps"; finish; exit 1; }
 
 W=$T_TMP
+# Under `make asan`: OpenMPI's start-up allocations (the render-mpi panes).
+lsan_suppress $MPI_LIBS
 TM="tmux -L rd-e2e-$$ -f /dev/null"
 trap '$TM kill-server 2>/dev/null; rm -rf "$T_TMP"' EXIT
 trap '$TM kill-server 2>/dev/null; rm -rf "$T_TMP"; exit 130' INT TERM

@@ -21,12 +21,8 @@ TOL=0.0011      # Matroska stores milliseconds: half of one each side
 # A hang is a failure, not a stuck suite (SVT-AV1 once hung forever).
 LIMIT=60
 
-# Under `make asan`: libx265 3.5 never frees some of what x265_encoder_open
-# allocates (the ffmpeg CLI leaks the same); suppress it by library (a full
-# unwind so the library is known) and keep checking ours.
-printf 'leak:%s\n' libx265 >"$W/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+# Under `make asan`: libx265 3.5 never frees some of what it allocates.
+lsan_suppress libx265
 
 # 256x144: dnxhd's smallest size is 256x120. Keyframes every 10 frames so
 # chunks start on them.

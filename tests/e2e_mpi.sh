@@ -28,12 +28,8 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 MPIRUN=(mpirun --oversubscribe --bind-to none)
 W=$T_TMP
 
-# Under `make asan` LeakSanitizer would fail every rank on OpenMPI's own
-# start-up allocations, which it never frees; suppress those by library
-# (a full unwind so the library is known), keep checking ours.
-printf 'leak:%s\n' libmpi libopen-pal libopen-rte libpmix libhwloc libevent mca_ >"$W/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+# Under `make asan`: OpenMPI's own start-up allocations are never freed.
+lsan_suppress $MPI_LIBS
 TOL_PTS=0.0011   # Matroska stores milliseconds: each side may round by half of one
 
 # mr PREFIX RANKS THREADS ARGS...: run render-mpi, stdout/stderr to PREFIX.out/.err.
