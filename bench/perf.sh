@@ -20,12 +20,12 @@
 #      two at a time) joined with the concat demuxer, vs render -w 2
 #   7. what chunking costs in compression: output bytes at the same CRF,
 #      8 and 57 chunks against one, 60 s clip, x264; AV1 (libaom-av1,
-#      cpu-used 8) on 4 s of 426x240 (libsvtav1 hung inside render here)
+#      cpu-used 8) on 4 s of 426x240 (libaom: its chunks cost the most)
 #   8. two cores against the machine: the -w 2 speedup of 1. over the
 #      ceiling of 0., from the same script run
 #
 # ONLY="ceiling w1w2 ..." runs some sections: ceiling w1w2 ffmpeg longgop
-# small memory heavy proto bytes (the two-core ratio needs ceiling and w1w2).
+# small memory heavy proto bytes encoders (the two-core ratio needs ceiling and w1w2).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -172,4 +172,5 @@ if want bytes; then
     printf 'bytes, 57 chunks vs 1 (x264, 60 s)       %-10s (%s vs %s)\n' "$(pct "$b57" "$b1")" "$b57" "$b1"
     printf 'bytes, 8 chunks vs 1 (AV1 aom, 4 s)      %-10s (%s vs %s)\n' "$(pct "$a8" "$a1")" "$a8" "$a1"
 fi
-echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" bash bench/perf_encoders.sh   # per encoder: render -w 2 vs the ffmpeg CLI
+# Per encoder: render -w 2 vs the ffmpeg CLI (its own section, "encoders").
+want encoders && { echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" ONLY= bash bench/perf_encoders.sh; }
