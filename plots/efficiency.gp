@@ -25,7 +25,7 @@ set output out.'.png'
 set title sprintf("Parallel efficiency vs workers (%s)", name)
 set xlabel "workers (OpenMP threads)"
 set ylabel "efficiency = speedup / p"
-set key top right box opaque
+set key bottom left box opaque
 set grid
 set xrange [0:pmax * 1.05 + 0.5]
 if (pmax <= 16) { set xtics 1 }
@@ -36,7 +36,7 @@ plot 1 with lines dt 2 lc rgb "gray40" title "ideal (E = 1)", \
          title sprintf("Amdahl, f = %.3f: E = 1 / (f p + 1 - f)", f), \
      dat using 1:4 with linespoints pt 7 ps 1.3 lw 2 lc rgb "#1f77b4" title "measured", \
      dat using 1:(have_ceiling ? $13 : NaN) with linespoints dt 4 pt 5 ps 1.1 lw 2 lc rgb "#2ca02c" \
-         title (have_ceiling ? "speedup / what this machine allows (p independent 1-thread renders)" : "")
+         title (have_ceiling ? "speedup / what this machine allows" : "")
 
 set terminal svg noenhanced size 900,600 dynamic font "Helvetica,12"
 set output out.'.svg'

@@ -41,13 +41,14 @@ set xrange [0:pmax * 1.05 + 0.5]
 if (pmax <= 16) { set xtics 1 }
 set yrange [0:*]
 set samples 400
+if (have_ceiling && fc == fc) { set label 1 sprintf("Amdahl f with the ceiling in place of p: %.3f", fc) at graph 0.98, graph 0.06 right }
 plot x with lines dt 2 lc rgb "gray40" title "ideal (S = p)", \
      (x >= 1 ? amdahl(x) : 1/0) with lines lw 2 lc rgb "#d62728" \
          title sprintf("Amdahl fit: f = %.3f, %s", f, limit), \
      dat using 1:3:9:10 with yerrorlines pt 7 ps 1.3 lw 2 lc rgb "#1f77b4" \
          title "measured (median; bars: fastest..slowest run)", \
      dat using 1:(have_ceiling ? $12 : NaN) with linespoints dt 4 pt 5 ps 1.1 lw 2 lc rgb "#2ca02c" \
-         title (have_ceiling ? sprintf("what this machine allows: p independent 1-thread renders (Amdahl f with it in place of p: %.3f)", fc) : "")
+         title (have_ceiling ? "what this machine allows (p 1-thread jobs)" : "")
 
 set terminal svg noenhanced size 900,600 dynamic font "Helvetica,12"
 set output out.'.svg'
