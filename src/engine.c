@@ -294,19 +294,24 @@ static void drain(Run *r)
     }
 }
 
+/* Chunk i's media range, seconds from the first frame. */
+static void media_range(const Run *r, int i, double *start, double *end)
+{
+    const RdProbe *p = &r->probe;
+    double tb = av_q2d(p->tb);
+    *start = (p->pts[r->plan.c[i].first] - p->pts[0]) * tb; /* the job's t_start may be INT64_MIN */
+    *end = r->jobs[i].t_end == INT64_MAX ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
+                                         : (r->jobs[i].t_end - p->pts[0]) * tb;
+}
+
 static void chunk_report(Run *r, int i, int tid, double t_start, const RdChunkResult *res)
 {
     RdChunkReport *c = &r->rep->chunks[i];
-    const RdProbe *p = &r->probe;
-    double tb = av_q2d(p->tb);
     c->index = i;
     c->worker = tid;
     c->start_s = t_start - r->t0;
     c->end_s = omp_get_wtime() - r->t0;
-    c->media_start_s = (p->pts[r->plan.c[i].first] - p->pts[0]) * tb; /* t_start may be INT64_MIN */
-    c->media_end_s = r->jobs[i].t_end == INT64_MAX
-                     ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
-                     : (r->jobs[i].t_end - p->pts[0]) * tb;
+    media_range(r, i, &c->media_start_s, &c->media_end_s);
     c->frames = res->frames;
     c->wasted_frames = res->wasted;
     c->bytes = res->bytes;
@@ -483,30 +488,42 @@ static void use_probe(Run *r)
     }
 }
 
-/* Probe, plan, declare the output: the serial start. */
-static int prepare(Run *r, char *err, int errlen)
+/* Probe, measure and plan: what a render and a dry run share. *t_plan gets
+ * the time planning began. */
+static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
     char detail[256] = "";
-    double t;
     int ret;
 
-    set_phase(r, RD_PHASE_PROBE);
-    if ((ret = check_output(s, err, errlen)) < 0)
-        return ret;
     if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
         return fail(err, errlen, s->vcodec, "no such video encoder", ret);
     if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);
-    t = omp_get_wtime();
-    r->rep->probe_s = t - r->t0;
+    *t_plan = omp_get_wtime();
+    r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = measure(r, err, errlen)) < 0)
         return ret;
     if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);
+    return 0;
+}
+
+/* Probe, plan, declare the output: the serial start. */
+static int prepare(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    double t;
+    int ret;
+
+    set_phase(r, RD_PHASE_PROBE);
+    if ((ret = check_output(s, err, errlen)) < 0)
+        return ret;
+    if ((ret = probe_and_plan(r, &t, err, errlen)) < 0)
+        return ret;
     if ((ret = open_output(r, err, errlen)) < 0)
         return ret;
     if (!(r->rep->chunks = av_calloc(r->plan.n, sizeof(*r->rep->chunks))))
@@ -551,6 +568,18 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->sh.cancel = s->cancel;
     omp_init_lock(&r->ro_lock);
     omp_init_lock(&r->write_lock);
+}
+
+/* What init_run() and probe_and_plan() set up, freed (a render's output
+ * and reorder buffer are rd_engine_close()'s). */
+static void release(Run *r)
+{
+    av_freep(&r->jobs);
+    rd_plan_free(&r->plan);
+    rd_encode_close(&r->tmpl);
+    rd_probe_free(&r->probe);
+    omp_destroy_lock(&r->ro_lock);
+    omp_destroy_lock(&r->write_lock);
 }
 
 static void free_held(Run *r)
@@ -695,12 +724,7 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
     free_held(r);
     rd_reorder_free(&r->ro);
     rd_merge_free(&r->merge);
-    av_freep(&r->jobs);
-    rd_plan_free(&r->plan);
-    rd_encode_close(&r->tmpl);
-    rd_probe_free(&r->probe);
-    omp_destroy_lock(&r->ro_lock);
-    omp_destroy_lock(&r->write_lock);
+    release(r);
     av_freep(pe);
     return ret;
 }
@@ -710,15 +734,10 @@ static void planned_report(Run *r, int i, double total_cost)
 {
     RdChunkReport *c = &r->rep->chunks[i];
     const RdChunkPlan *pc = &r->plan.c[i];
-    const RdProbe *p = &r->probe;
-    double tb = av_q2d(p->tb);
     c->index = i;
     c->worker = -1;
     c->start_s = c->end_s = c->cpu_s = NAN;
-    c->media_start_s = (r->jobs[i].t_start - p->pts[0]) * tb;
-    c->media_end_s = r->jobs[i].t_end == INT64_MAX
-                     ? (p->pts[p->nframes - 1] + p->last_duration - p->pts[0]) * tb
-                     : (r->jobs[i].t_end - p->pts[0]) * tb;
+    media_range(r, i, &c->media_start_s, &c->media_end_s);
     c->frames = pc->last - pc->first;
     c->wasted_frames = pc->first - pc->seek_from;
     c->cost_share = total_cost > 0 ? pc->cost / total_cost : NAN;
@@ -727,7 +746,6 @@ static void planned_report(Run *r, int i, double total_cost)
 int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
     Run *r = av_malloc(sizeof(*r));
-    char detail[256] = "";
     double total = 0, t;
     int ret;
 
@@ -737,25 +755,9 @@ int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
     }
     init_run(r, s, rep);
     rep->dry_run = 1;
-    if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0) {
-        fail(err, errlen, s->vcodec, "no such video encoder", ret);
+    if ((ret = probe_and_plan(r, &t, err, errlen)) < 0)
         goto end;
-    }
-    if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0) {
-        fail(err, errlen, s->input, detail, ret);
-        goto end;
-    }
-    fill_report_input(r);
     rep->workers_requested = r->s->workers;
-    t = omp_get_wtime();
-    rep->probe_s = t - r->t0;
-    use_probe(r);
-    if ((ret = measure(r, err, errlen)) < 0)
-        goto end;
-    if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0) {
-        fail(err, errlen, s->input, "cannot plan chunks", ret);
-        goto end;
-    }
     if (!(rep->chunks = av_calloc(r->plan.n, sizeof(*rep->chunks)))) {
         ret = fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
         goto end;
@@ -775,12 +777,7 @@ int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
     rep->plan_s = omp_get_wtime() - t;
     rep->total_s = omp_get_wtime() - r->t0;
 end:
-    av_freep(&r->jobs);
-    rd_plan_free(&r->plan);
-    rd_encode_close(&r->tmpl);
-    rd_probe_free(&r->probe);
-    omp_destroy_lock(&r->ro_lock);
-    omp_destroy_lock(&r->write_lock);
+    release(r);
     av_free(r);
     return ret;
 }
