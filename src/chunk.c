@@ -38,6 +38,7 @@ typedef struct Ctx {
     RdChunkCost *cost;            ///< the template's timings, or NULL
     double t0;                    ///< when the template began (omp_get_wtime)
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
+    int64_t frame_dur;            ///< one frame at the encoder's frame rate, filter output time base (>= 1)
     int64_t last_pts;             ///< pts of the last frame given to the encoder (filter output time base); INT64_MIN before
     RdTsFix fix;                  ///< timestamps as the ffmpeg CLI makes them
     RdRap rap;                    ///< tells real random-access points
@@ -98,7 +99,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
     RdVideoFormat to = { sh->out_w, sh->out_h, sh->out_fmt, { 0, 1 }, sh->tb, sh->enc->fps };
     int first = !sh->out_w || !sh->in_w ||
                 (f->width == sh->in_w && f->height == sh->in_h && f->format == sh->in_fmt);
-    AVRational otb;
+    AVRational otb, fr;
     int ret;
 
     if (!in.sar.num)
@@ -116,6 +117,8 @@ static int open_graph(Ctx *c, const AVFrame *f)
     if ((ret = rd_encode_open(&c->enc, sh->enc, c->flt.sink, c->err, c->errlen)) < 0)
         return ret;
     otb = c->otb = av_buffersink_get_time_base(c->flt.sink);
+    fr = c->enc->framerate.num > 0 ? c->enc->framerate : sh->enc->fps;
+    c->frame_dur = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), otb)) : 1;
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
     c->t_end_f = c->job->t_end == INT64_MAX ? INT64_MAX
                                             : av_rescale_q(c->job->t_end, sh->tb, otb);
@@ -152,16 +155,15 @@ static int encode(Ctx *c, AVFrame *f)
          * repeats a time) is handled as the ffmpeg CLI's frame sync does:
          * more than 0.6 frame back it is dropped, else it is shown one frame
          * after the previous one. */
-        AVRational fr = c->enc->framerate.num > 0 ? c->enc->framerate : c->sh->enc->fps;
-        int64_t d = fr.num > 0 && fr.den > 0 ? av_rescale_q(1, av_inv_q(fr), c->otb) : 1;
+        int64_t d = c->frame_dur;
         if (c->last_pts != INT64_MIN && f->pts <= c->last_pts) {
             /* (and dropped when that would reach the next chunk's frames) */
             if (10 * (c->last_pts - f->pts) >= 6 * d ||
-                (c->t_end_f != INT64_MAX && c->last_pts + FFMAX(d, 1) >= c->t_end_f)) {
+                (c->t_end_f != INT64_MAX && c->last_pts + d >= c->t_end_f)) {
                 c->res->wasted++;
                 return 0;
             }
-            f->pts = c->last_pts + FFMAX(d, 1);
+            f->pts = c->last_pts + d;
         }
         c->last_pts = f->pts;
         f->pict_type = AV_PICTURE_TYPE_NONE;

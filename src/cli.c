@@ -201,31 +201,21 @@ static int optional_seconds(Args *a, RdCli *c)
     return 0;
 }
 
-static int venc_opt(Args *a, RdCli *c)
+/* KEY=VALUE into *d (--venc-opt, -metadata). An empty value is kept: for
+ * -metadata the engine then deletes the key, as ffmpeg does. */
+static int key_value_opt(Args *a, const char *opt, AVDictionary **d)
 {
     const char *v, *eq;
     char key[128];
-    int ret = next_value(a, "--venc-opt", &v);
+    int ret = next_value(a, opt, &v);
     if (ret < 0)
         return ret;
-    if (!(eq = strchr(v, '=')) || eq == v || eq - v >= (int)sizeof(key))
-        return usage_error(a, "--venc-opt: '%s' is not KEY=VALUE", v);
+    if (!(eq = strchr(v, '=')) || eq == v || eq - v >= (int)sizeof(key)) {
+        snprintf(a->err, a->errlen, "%s: '%s' is not KEY=VALUE", opt, v);
+        return AVERROR(EINVAL);
+    }
     snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
-    return av_dict_set(&c->venc_opts, key, eq + 1, 0);
-}
-
-static int metadata_opt(Args *a, RdCli *c)
-{
-    const char *v, *eq;
-    char key[128];
-    int ret = next_value(a, "-metadata", &v);
-    if (ret < 0)
-        return ret;
-    if (!(eq = strchr(v, '=')) || eq == v || eq - v >= (int)sizeof(key))
-        return usage_error(a, "-metadata: '%s' is not KEY=VALUE", v);
-    snprintf(key, sizeof(key), "%.*s", (int)(eq - v), v);
-    /* Kept with an empty value: the engine deletes the key then, as ffmpeg. */
-    return av_dict_set(&c->metadata, key, eq + 1, 0);
+    return av_dict_set(d, key, eq + 1, 0);
 }
 
 static int map_opt(Args *a, RdCli *c)
@@ -297,14 +287,14 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);
     if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
-    if (is(o, "--venc-opt", NULL))           return venc_opt(a, c);
+    if (is(o, "--venc-opt", NULL))           return key_value_opt(a, "--venc-opt", &c->venc_opts);
     if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
     if (is(o, "-c:s", "--scodec"))           return scodec_opt(a, s);
     if (is(o, "-an", NULL))                  return s->no_audio = 1, 0;
     if (is(o, "-sn", NULL))                  return s->no_subs = 1, 0;
     if (is(o, "-dn", NULL))                  return s->no_data = 1, 0;
     if (is(o, "-map", NULL))                 return map_opt(a, c);
-    if (is(o, "-metadata", NULL))            return metadata_opt(a, c);
+    if (is(o, "-metadata", NULL))            return key_value_opt(a, "-metadata", &c->metadata);
     if (is(o, "--preroll", NULL))            return parse_int(a, o, 0, 1000, &s->preroll);
     if (is(o, "-t", "--duration"))           return parse_double(a, o, &s->limit_s);
     if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
