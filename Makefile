@@ -31,7 +31,10 @@ DEB_PKGS = build-essential pkg-config libavformat-dev libavcodec-dev \
 DEB_PKGS += slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+# Sources by subsystem (see README, Layout): the layers below the front ends
+# and the shared CLI parser go into librender.a.
+LAYERS   = io streams engine ui sweep
+LIB_SRC  = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c)) src/cli.c
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 GEN_SRC  = $(wildcard src/gen/*.c)
 GEN_OBJ  = $(GEN_SRC:src/gen/%.c=$(BUILD)/gen/%.o)
@@ -47,7 +50,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test unit e2e asan fuzz demo assets bench mpi clean test-slurm
+.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm
 all: $(BINS)
 
 deps: $(STAMP)
@@ -118,7 +121,12 @@ e2e: all $(MPI_BIN) assets
 	    bash $$t || rc=1; \
 	done; exit $$rc
 
+# No file in a lower layer includes a header from a higher one.
+layers:
+	@bash tests/layers.sh
+
 test: all
+	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 

@@ -63,7 +63,7 @@ PMAX=$(echo "$POINTS" | tr ',' '\n' | sort -n | tail -1)
 # worker, so that every point has a few chunks of at least a GOP per worker
 # and the curve shows the machine, not the clip's granularity. 20 s at
 # least (2 cores: the whole bench near ten minutes); 120 s at most, so a
-# 64- or 128-core node still finishes in bounded time (README: Benchmarks).
+# 64- or 128-core node still finishes in bounded time (docs/PERFORMANCE.md).
 # The secondary experiments compare schedules and chunk factors with each
 # other, and a shorter clip (at most 40 s) does that as well.
 if [ "$QUICK" = 1 ]; then

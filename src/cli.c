@@ -1,6 +1,6 @@
 #include "cli.h"
 
-#include "streammap.h"
+#include "streams/streammap.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -9,7 +9,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "paths.h"
+#include "io/paths.h"
 
 typedef struct Args {
     int argc, i;

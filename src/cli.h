@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 #define RD_MAX_POINTS 64
 

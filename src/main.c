@@ -14,13 +14,13 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
-#include "outfile.h"
-#include "paths.h"
-#include "signals.h"
+#include "io/outfile.h"
+#include "io/paths.h"
+#include "io/signals.h"
 #include "version.h"
-#include "dashboard.h"
-#include "engine.h"
-#include "sweep.h"
+#include "ui/dashboard.h"
+#include "engine/engine.h"
+#include "sweep/sweep.h"
 
 
 static _Atomic int *cancel_flag;

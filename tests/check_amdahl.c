@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "suites.h"
-#include "amdahl.h"
+#include "sweep/amdahl.h"
 
 #define TOL 1e-9
 

@@ -6,9 +6,9 @@
 #include <libavutil/error.h>
 
 #include "suites.h"
-#include "dashboard.h"
-#include "dashboard_draw.h"
-#include "progress.h"
+#include "ui/dashboard.h"
+#include "ui/dashboard_draw.h"
+#include "engine/progress.h"
 
 /* ---- a synthetic snapshot: n cores, chunks and workers mid-run ---- */
 

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "plan.h"
+#include "engine/plan.h"
 
 /* A clip of n frames with a keyframe every gop frames (gop 0: only frame 0). */
 static uint8_t *keys(int64_t n, int gop)

@@ -4,7 +4,7 @@
 #include <libavutil/error.h>
 
 #include "suites.h"
-#include "procstat.h"
+#include "ui/procstat.h"
 
 /* A trimmed /proc/stat from a 2-core machine (Linux 5.x field layout). */
 static const char stat_2core[] =

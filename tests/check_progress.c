@@ -1,5 +1,5 @@
 #include "suites.h"
-#include "progress.h"
+#include "engine/progress.h"
 
 START_TEST(test_setup_and_free)
 {

@@ -1,8 +1,8 @@
 #include <string.h>
 
 #include "suites.h"
-#include "rap.h"
-#include "tsfix.h"
+#include "engine/rap.h"
+#include "streams/tsfix.h"
 
 /* Hand-made H.264 and HEVC access units (Annex B unless said). */
 static const uint8_t idr[]       = { 0, 0, 0, 1, 0x67, 0x42, 0, 0, 0, 1, 0x65, 0x88, 0x84 };

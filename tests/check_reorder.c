@@ -1,5 +1,5 @@
 #include "suites.h"
-#include "reorder.h"
+#include "engine/reorder.h"
 
 START_TEST(test_in_order_release)
 {

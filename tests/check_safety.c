@@ -14,9 +14,9 @@
 #include <libavutil/error.h>
 
 #include "suites.h"
-#include "memory.h"
-#include "outfile.h"
-#include "paths.h"
+#include "io/memory.h"
+#include "io/outfile.h"
+#include "io/paths.h"
 
 static char dir[256];
 

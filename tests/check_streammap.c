@@ -1,7 +1,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "streammap.h"
+#include "streams/streammap.h"
 
 /* The multi.mkv layout: video, two audio, two subtitles, an attachment, a
  * cover picture and a data stream. */

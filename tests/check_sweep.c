@@ -11,8 +11,8 @@
 #include <libavutil/mem.h>
 
 #include "suites.h"
-#include "amdahl.h"
-#include "sweep.h"
+#include "sweep/amdahl.h"
+#include "sweep/sweep.h"
 
 #define NCASES(a) ((int)(sizeof(a) / sizeof((a)[0])))
 /* The JSON keeps 7 significant digits. */

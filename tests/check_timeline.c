@@ -1,5 +1,5 @@
 #include "suites.h"
-#include "timeline.h"
+#include "engine/timeline.h"
 
 #include <string.h>
 #include <libavutil/avutil.h>

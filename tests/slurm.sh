@@ -10,7 +10,7 @@
 # machine's CPUs (proctrack/linuxproc, task/affinity, no cgroups, free ports,
 # state, spool, pid and log files all in the directory); slurmctld and
 # slurmd, each started in the foreground by its own command with its PID
-# recorded. It submits the sbatch script the README tells users to copy
+# recorded. It submits the sbatch script docs/CLUSTER.md tells users to copy
 # (2 tasks, --cpus-per-task = half the CPUs), waits for the job, checks the
 # output frame for frame against the input and the job's log, and finally
 # stops exactly the daemons it started (by PID) and removes the directory,

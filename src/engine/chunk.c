@@ -1,4 +1,4 @@
-#include "chunk.h"
+#include "engine/chunk.h"
 
 #include <omp.h>
 #include <stdio.h>
@@ -8,11 +8,12 @@
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
 
-#include "filter.h"
-#include "probe.h"
-#include "rap.h"
-#include "tsfix.h"
-#include "timeline.h"
+#include "engine/filter.h"
+#include "engine/probe.h"
+#include "io/input.h"
+#include "engine/rap.h"
+#include "streams/tsfix.h"
+#include "engine/timeline.h"
 
 /* Seeks that land after the chunk start are retried this many times, each
  * further back, before decoding from the start of the file. */
@@ -299,7 +300,7 @@ static int seek_back(Ctx *c, int64_t target)
         ret = av_seek_frame(c->ic, c->sh->vindex, target - back, AVSEEK_FLAG_BACKWARD);
     if (ret < 0) {
         avformat_close_input(&c->ic);
-        if ((ret = rd_probe_open_input(&c->ic, c->sh->path, c->sh->vindex)) < 0)
+        if ((ret = rd_input_open(&c->ic, c->sh->path, c->sh->vindex)) < 0)
             return ret;
         c->got_first = 1; /* from the start there is nothing earlier to find */
     }
@@ -419,7 +420,7 @@ static int set_durations(Ctx *c)
 static int run(Ctx *c)
 {
     int ret;
-    if ((ret = rd_probe_open_input(&c->ic, c->sh->path, c->sh->vindex)) < 0)
+    if ((ret = rd_input_open(&c->ic, c->sh->path, c->sh->vindex)) < 0)
         return ret;
     if ((ret = open_decoder(c)) < 0)
         return ret;

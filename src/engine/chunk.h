@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <libavcodec/avcodec.h>
 
-#include "encode.h"
-#include "progress.h"
+#include "engine/encode.h"
+#include "engine/progress.h"
 
 /** Read-only settings shared by all chunks of a run. */
 typedef struct RdChunkShared {

@@ -1,4 +1,4 @@
-#include "encode.h"
+#include "engine/encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>

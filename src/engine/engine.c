@@ -1,4 +1,4 @@
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <math.h>
 #include <omp.h>
@@ -8,14 +8,14 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
-#include "chunk.h"
-#include "filter.h"
-#include "memory.h"
-#include "merge.h"
-#include "meta.h"
-#include "plan.h"
-#include "probe.h"
-#include "reorder.h"
+#include "engine/chunk.h"
+#include "engine/filter.h"
+#include "io/memory.h"
+#include "engine/merge.h"
+#include "streams/meta.h"
+#include "engine/plan.h"
+#include "engine/probe.h"
+#include "engine/reorder.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
  * seek, decoder, filter graph, x264) was measured at 8.5 ms at 854x480 and

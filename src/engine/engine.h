@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <libavutil/dict.h>
 
-#include "paths.h"
-#include "progress.h"
-#include "report.h"
+#include "io/paths.h"
+#include "engine/progress.h"
+#include "engine/report.h"
 
 #define RD_DEFAULT_INPUT  "assets/mandelbrot_720p.mp4"
 #define RD_DEFAULT_OUTPUT "output_processed.mp4"

@@ -1,4 +1,4 @@
-#include "filter.h"
+#include "engine/filter.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "merge.h"
+#include "engine/merge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
-#include "outfile.h"
-#include "timeline.h"
+#include "io/outfile.h"
+#include "engine/timeline.h"
 
 struct RdMerge {
     AVFormatContext *oc;

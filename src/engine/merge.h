@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <libavcodec/avcodec.h>
 
-#include "chunk.h"
-#include "tracks.h"
+#include "engine/chunk.h"
+#include "streams/tracks.h"
 
 typedef struct RdMerge RdMerge;
 

@@ -1,4 +1,4 @@
-#include "probe.h"
+#include "engine/probe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,9 +6,9 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 
-#include "rap.h"
-#include "tsfix.h"
-#include "paths.h"
+#include "engine/rap.h"
+#include "streams/tsfix.h"
+#include "io/input.h"
 
 typedef struct Scan {
     int64_t *pts;
@@ -16,26 +16,6 @@ typedef struct Scan {
     int32_t *size;
     int64_t n, cap;
 } Scan;
-
-int rd_probe_open_input(AVFormatContext **pic, const char *path, int keep)
-{
-    AVDictionary *o = NULL;
-    int ret;
-    /* libav opens any URL it is given; only the protocols allowed (paths.h). */
-    if ((ret = av_dict_set(&o, "protocol_whitelist", rd_paths_protocols(), 0)) < 0)
-        return ret;
-    ret = avformat_open_input(pic, path, NULL, &o);
-    av_dict_free(&o);
-    if (ret < 0)
-        return ret;
-    if ((ret = avformat_find_stream_info(*pic, NULL)) < 0) {
-        avformat_close_input(pic);
-        return ret;
-    }
-    for (unsigned i = 0; keep >= 0 && i < (*pic)->nb_streams; i++)
-        (*pic)->streams[i]->discard = (int)i == keep ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    return 0;
-}
 
 static int scan_push(Scan *s, int64_t pts, int key, int size)
 {
@@ -319,7 +299,7 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
 
     memset(p, 0, sizeof(*p));
     p->vindex = p->aindex = -1;
-    if ((ret = rd_probe_open_input(&ic, path, -1)) < 0)
+    if ((ret = rd_input_open(&ic, path, -1)) < 0)
         goto end;
     ret = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (ret < 0 || (ic->streams[ret]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {

@@ -53,7 +53,4 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
 
 void rd_probe_free(RdProbe *p);
 
-/** Open PATH for reading with only stream `keep` enabled (-1: all). */
-int rd_probe_open_input(AVFormatContext **pic, const char *path, int keep);
-
 #endif

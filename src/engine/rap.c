@@ -1,4 +1,4 @@
-#include "rap.h"
+#include "engine/rap.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "reorder.h"
+#include "engine/reorder.h"
 
 #include <stdlib.h>
 #include <libavutil/error.h>

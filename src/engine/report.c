@@ -1,4 +1,4 @@
-#include "report.h"
+#include "engine/report.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "outfile.h"
+#include "io/outfile.h"
 
 void rd_report_free(RdReport *r)
 {

@@ -1,4 +1,4 @@
-#include "timeline.h"
+#include "engine/timeline.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /*
  * cli.c - option parsing and validation (see cli.h).
  */
-#include "cli.h"
+#include "gen/cli.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "gen.h"
+#include "gen/gen.h"
 
 typedef struct GenCliOptions {
     int verbose;    ///< 1 = let libav log warnings and info (-v); default 0

@@ -11,8 +11,8 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 
-#include "cli.h"
-#include "gen.h"
+#include "gen/cli.h"
+#include "gen/gen.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 

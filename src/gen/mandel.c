@@ -1,7 +1,7 @@
 /*
  * mandel.c - mandelbrot zoom renderer (see mandel.h).
  */
-#include "mandel.h"
+#include "gen/mandel.h"
 
 #include <math.h>
 #include <omp.h>

@@ -2,9 +2,9 @@
  * run.c - one clip: settings, then per frame view -> fractal -> colour
  * conversion -> encode, then the rename (see gen.h).
  */
-#include "gen.h"
-#include "mandel.h"
-#include "writer.h"
+#include "gen/gen.h"
+#include "gen/mandel.h"
+#include "gen/writer.h"
 
 #include <math.h>
 #include <stdio.h>

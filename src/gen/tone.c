@@ -1,7 +1,7 @@
 /*
  * tone.c - stepped-pitch test tone (see tone.h).
  */
-#include "tone.h"
+#include "gen/tone.h"
 
 #include <math.h>
 

@@ -1,8 +1,8 @@
 /*
  * writer.c - encode and mux to a temporary file, rename at the end (see writer.h).
  */
-#include "writer.h"
-#include "tone.h"
+#include "gen/writer.h"
+#include "gen/tone.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <libavutil/frame.h>
 
-#include "gen.h"
+#include "gen/gen.h"
 
 typedef struct GenWriter GenWriter;
 

@@ -1,4 +1,4 @@
-#include "paths.h"
+#include "io/paths.h"
 
 #include <errno.h>
 #include <stdio.h>

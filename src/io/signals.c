@@ -1,10 +1,10 @@
-#include "signals.h"
+#include "io/signals.h"
 
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "io/outfile.h"
 
 static _Atomic int cancel_flag;
 static _Atomic int first_sig;

@@ -14,7 +14,7 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
-#include "dashboard.h"
+#include "ui/dashboard.h"
 #include "version.h"
 #include "mpi/rdmpi.h"
 

@@ -25,11 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "chunk.h"
-#include "engine.h"
-#include "meta.h"
-#include "encode.h"
-#include "progress.h"
+#include "engine/chunk.h"
+#include "engine/engine.h"
+#include "streams/meta.h"
+#include "engine/encode.h"
+#include "engine/progress.h"
 
 #define RD_MPI_PROG "render-mpi"
 

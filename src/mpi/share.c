@@ -10,7 +10,7 @@
 #include <string.h>
 #include <libavutil/mem.h>
 
-#include "merge.h"
+#include "engine/merge.h"
 #include "mpi/rdmpi.h"
 
 enum {

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dashboard.h"
-#include "merge.h"
-#include "outfile.h"
+#include "ui/dashboard.h"
+#include "engine/merge.h"
+#include "io/outfile.h"
 #include "mpi/rdmpi.h"
 
 typedef struct Paths {

@@ -16,7 +16,8 @@
 #include <libavutil/mem.h>
 
 #include "cli.h"
-#include "sweep.h"
+#include "sweep/sweep.h"
+#include "sweep/scratch.h"
 #include "mpi/rdmpi.h"
 
 #define MAX_REPEAT 100
@@ -239,7 +240,7 @@ int rd_sweep_mpi(const RdMpi *m, const RdCli *c, int cpus, int *shared, char *er
     *shared = 0;
     if ((ret = make_grid(m, c, &g, err, errlen)) < 0)
         return ret;
-    if ((ret = rd_sweep_scratch_output(c->s.output, c->export_path, tmp, sizeof(tmp))) < 0) {
+    if ((ret = rd_scratch_output(c->s.output, c->export_path, tmp, sizeof(tmp))) < 0) {
         snprintf(err, errlen, "sweep: scratch output %s: %s", tmp, av_err2str(ret));
         return ret;
     }

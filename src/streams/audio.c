@@ -1,4 +1,4 @@
-#include "audio.h"
+#include "streams/audio.h"
 
 #include <string.h>
 #include <libavutil/audio_fifo.h>

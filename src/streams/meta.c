@@ -1,10 +1,10 @@
-#include "meta.h"
+#include "streams/meta.h"
 
 #include <string.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avstring.h>
 
-#include "probe.h"
+#include "io/input.h"
 
 /* Set by the tools that made the input, not facts about the content. */
 static const char *const DROP_GLOBAL[] = { "creation_time", "company_name", "product_name",
@@ -235,7 +235,7 @@ int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTra
     memset(h, 0, sizeof(*h));
     if (trc != AVCOL_TRC_SMPTE2084 && trc != AVCOL_TRC_ARIB_STD_B67)
         return 0;
-    if ((ret = rd_probe_open_input(&ic, path, vindex)) < 0)
+    if ((ret = rd_input_open(&ic, path, vindex)) < 0)
         return ret;
     md = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &mds);
     cl = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &cls);

@@ -1,4 +1,4 @@
-#include "streammap.h"
+#include "streams/streammap.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "subtitle.h"
+#include "streams/subtitle.h"
 
 #include <string.h>
 

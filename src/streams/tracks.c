@@ -1,14 +1,14 @@
-#include "tracks.h"
+#include "streams/tracks.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <libavcodec/avcodec.h>
 
-#include "meta.h"
-#include "probe.h"
-#include "streammap.h"
-#include "tracks_priv.h"
+#include "streams/meta.h"
+#include "io/input.h"
+#include "streams/streammap.h"
+#include "streams/tracks_priv.h"
 
 void rd_tracks_notice(const RdTracks *t, const char *kind, const char *fmt, ...)
 {
@@ -410,7 +410,7 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()))
         return AVERROR(ENOMEM);
     /* Opened as every reader of the input is (probe.h), all streams on. */
-    if ((ret = rd_probe_open_input(&t->ic, cfg->path, -1)) < 0)
+    if ((ret = rd_input_open(&t->ic, cfg->path, -1)) < 0)
         return ret;
     /* Streams the demuxer hides by itself (MP4 chapter tracks) are not tracks. */
     if (!(hidden = av_calloc(t->ic->nb_streams + 1, 1)))

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <libavformat/avformat.h>
 
-#include "meta.h"
+#include "streams/meta.h"
 
 typedef struct RdTracks RdTracks;
 

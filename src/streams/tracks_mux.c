@@ -1,4 +1,4 @@
-#include "tracks_priv.h"
+#include "streams/tracks_priv.h"
 
 #include <libavcodec/avcodec.h>
 

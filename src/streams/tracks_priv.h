@@ -7,9 +7,9 @@
 
 #include <libavformat/avformat.h>
 
-#include "audio.h"
-#include "subtitle.h"
-#include "tracks.h"
+#include "streams/audio.h"
+#include "streams/subtitle.h"
+#include "streams/tracks.h"
 
 /* With -t, the demuxer stops this far (AV_TIME_BASE) past the end: enough
  * for the interleaving slack of real files, without reading the rest. */
@@ -17,7 +17,7 @@
 
 typedef enum Kind { K_COPY, K_AUDIO, K_SUB, K_STATIC } Kind;
 
-#include "tsfix.h"
+#include "streams/tsfix.h"
 
 typedef struct Track {
     int in;                 ///< input stream index

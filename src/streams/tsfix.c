@@ -1,4 +1,4 @@
-#include "tsfix.h"
+#include "streams/tsfix.h"
 
 #include <string.h>
 #include <libavutil/mathematics.h>

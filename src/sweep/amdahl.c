@@ -1,4 +1,4 @@
-#include "amdahl.h"
+#include "sweep/amdahl.h"
 
 #include <math.h>
 

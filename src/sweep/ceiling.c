@@ -1,4 +1,4 @@
-#include "ceiling.h"
+#include "sweep/ceiling.h"
 
 #include <math.h>
 #include <omp.h>
@@ -8,8 +8,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "report.h"
-#include "sweep.h"
+#include "engine/report.h"
+#include "sweep/scratch.h"
 
 #define MAX_REPEAT 100
 
@@ -78,7 +78,7 @@ static int measure_point(const RdSettings *base, int p, double slice_s, int repe
     if (!tmp)
         return AVERROR(ENOMEM);
     for (; made < p; made++)
-        if ((ret = rd_sweep_scratch_output(base->output, export_path, tmp[made], sizeof(tmp[0]))) < 0) {
+        if ((ret = rd_scratch_output(base->output, export_path, tmp[made], sizeof(tmp[0]))) < 0) {
             snprintf(errbuf, errlen, "ceiling: temporary output: %s", av_err2str(ret));
             goto end;
         }

@@ -11,7 +11,7 @@
 #ifndef RD_CEILING_H
 #define RD_CEILING_H
 
-#include "engine.h"
+#include "engine/engine.h"
 
 typedef struct RdCeilingPoint {
     int workers;       ///< independent jobs run at once, >= 1
@@ -23,7 +23,7 @@ typedef struct RdCeilingPoint {
  * Measure the ceiling at points[0..np) (each >= 1; 1 is measured first
  * whether listed or not, as the reference) with `repeat` runs each, the
  * median kept. Each job renders the first slice_s seconds of base->input
- * with base's workload to a scratch file made by rd_sweep_scratch_output()
+ * with base's workload to a scratch file made by rd_scratch_output()
  * next to `export_path` (deleted at once). out[] receives np entries in
  * the order of points. Stops with AVERROR_EXIT when *base->cancel is set.
  * Returns 0 or a negative AVERROR with a reason in errbuf.

@@ -3,7 +3,7 @@
  * process, or read the reports separate processes wrote; then hand the
  * result to sweep_out.c.
  */
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #include <errno.h>
 #include <math.h>
@@ -18,7 +18,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "outfile.h"
+#include "io/outfile.h"
+#include "sweep/scratch.h"
 
 #define MAX_REPEAT 100
 
@@ -113,39 +114,6 @@ static void warn_noise(const RdSweepPoint *pt, const char *label)
 }
 
 /* ---- in process ---------------------------------------------------------- */
-
-int rd_sweep_scratch_output(const char *output, const char *export_path,
-                            char *path, size_t size)
-{
-    const char *out = output ? output : RD_DEFAULT_OUTPUT;
-    const char *ext = strrchr(out, '.');
-    const char *dir = getenv("TMPDIR");
-    char edir[4096];
-    int fd;
-
-    if (!ext || strchr(ext, '/'))
-        ext = ".mp4";
-    if (!dir || !*dir)
-        dir = "/tmp";
-    /* Next to the export file when there is one: the same disk the user
-     * chose, rather than a /tmp that may be RAM. */
-    if (export_path && strcmp(export_path, "-")) {
-        const char *slash = strrchr(export_path, '/');
-        if (!slash)
-            dir = ".";
-        else if (slash > export_path) {
-            snprintf(edir, sizeof(edir), "%.*s", (int)(slash - export_path), export_path);
-            dir = edir;
-        }
-    }
-    if ((size_t)snprintf(path, size, "%s/.render-sweep-XXXXXX%s", dir, ext) >= size)
-        return AVERROR(ENAMETOOLONG);
-    if ((fd = mkstemps(path, (int)strlen(ext))) < 0)
-        return AVERROR(errno);
-    close(fd);
-    rd_outfile_register(path); /* a signal removes it too */
-    return 0;
-}
 
 /* Run one configuration `sw->repeat` times and keep the median. */
 static int measure(const RdSettings *base, const RdSweepSettings *sw, const char *tmp,
@@ -332,7 +300,7 @@ int rd_sweep_run(const RdSettings *base, const RdSweepSettings *sw,
     d.chunk_factor = base->chunks > 0 ? 0 : base->chunk_factor;
     if (!(d.points = av_calloc(np, sizeof(*d.points))))
         return AVERROR(ENOMEM);
-    if ((ret = rd_sweep_scratch_output(base->output, sw->export_path, tmp, sizeof(tmp))) < 0) {
+    if ((ret = rd_scratch_output(base->output, sw->export_path, tmp, sizeof(tmp))) < 0) {
         set_err(errbuf, errlen, "sweep: temporary output %s: %s", tmp, av_err2str(ret));
         goto end;
     }

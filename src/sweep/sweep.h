@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <cjson/cJSON.h>
 
-#include "ceiling.h"
-#include "engine.h"
-#include "report.h"
+#include "sweep/ceiling.h"
+#include "engine/engine.h"
+#include "engine/report.h"
 
 #define RD_SWEEP_MAX_POINTS 64
 #define RD_SWEEP_NOISY 0.05   ///< (max - min) / median above this is flagged "noisy"
@@ -130,14 +130,6 @@ double rd_sweep_ceiling_at(const RdSweepData *d, int workers);
 
 /** Free the reports and the point array; safe on a zeroed or freed struct. */
 void rd_sweep_data_free(RdSweepData *d);
-
-/**
- * Create an empty scratch output for sweep runs: a unique name with OUTPUT's
- * extension (the muxer follows it), next to EXPORT_PATH when given, else in
- * $TMPDIR or /tmp. Returns 0 or a negative AVERROR; the caller unlinks it.
- */
-int rd_sweep_scratch_output(const char *output, const char *export_path,
-                            char *path, size_t size);
 
 /** Fill d->cpus (omp_get_num_procs) and d->cpu_model (/proc/cpuinfo, or "unknown"). */
 void rd_sweep_host_info(RdSweepData *d);

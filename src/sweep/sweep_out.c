@@ -2,7 +2,7 @@
  * sweep_out.c - what a sweep tells people and programs: the render-bench/1
  * JSON tree, the .dat files the gnuplot scripts read, the plain table.
  */
-#include "sweep.h"
+#include "sweep/sweep.h"
 
 #include <errno.h>
 #include <math.h>
@@ -16,7 +16,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "amdahl.h"
+#include "sweep/amdahl.h"
 
 /* What every output derives from the measured times, computed one way. */
 typedef struct Fit {

@@ -1,4 +1,4 @@
-#include "dashboard.h"
+#include "ui/dashboard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,8 +13,8 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#include "dashboard_draw.h"
-#include "procstat.h"
+#include "ui/dashboard_draw.h"
+#include "ui/procstat.h"
 
 enum { MODE_QUIET, MODE_SILENT, MODE_PLAIN, MODE_TTY };
 

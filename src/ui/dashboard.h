@@ -19,8 +19,8 @@
 #ifndef RD_DASHBOARD_H
 #define RD_DASHBOARD_H
 
-#include "progress.h"
-#include "report.h"
+#include "engine/progress.h"
+#include "engine/report.h"
 
 typedef struct RdDashboard RdDashboard;
 

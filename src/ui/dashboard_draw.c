@@ -1,10 +1,10 @@
-#include "dashboard_draw.h"
+#include "ui/dashboard_draw.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "progress.h"
+#include "engine/progress.h"
 
 #define LABEL_W    10  /* "mean 100% " */
 #define ENTRY_W    17  /* packed worker entry, "w199 c799 120fps " */

@@ -2,13 +2,13 @@
  * dashboard_text.c - the dashboard's plain-text outputs: the progress line
  * for terminals without colour, the final summary and the --progress block.
  */
-#include "dashboard_draw.h"
+#include "ui/dashboard_draw.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "progress.h"
+#include "engine/progress.h"
 
 const char *rd_dash_phase_name(int phase)
 {

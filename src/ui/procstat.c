@@ -1,4 +1,4 @@
-#include "procstat.h"
+#include "ui/procstat.h"
 
 #include <errno.h>
 #include <fcntl.h>
