@@ -29,6 +29,14 @@ typedef enum RdFcKind {
 #define RD_FX_NET    0x1u  ///< opens sockets or listens (zmq ...)
 #define RD_FX_PLUGIN 0x2u  ///< loads and runs code from a shared library (frei0r, ladspa, lv2 ...)
 
+/**
+ * What the contract depends on besides frames (the flags field), whatever
+ * the kind: the chunk's graph is exact only when it is given these.
+ */
+#define RD_FCF_LINK_COUNT 0x1u ///< counts frames on its links (expression n/N, start_frame, parity): exact when the chunk's link counters start at the whole-stream number of its first frame
+#define RD_FCF_FIRST_PTS  0x2u ///< depends on the first pts it sees (STARTPTS, start_pts, trim duration, framerate's output grid): exact when that first pts is the whole stream's
+#define RD_FCF_SOURCE     0x4u ///< a source: makes its frames by itself, from its own frame 0 in every chunk's graph as in the whole run (costs the frames before the chunk)
+
 typedef struct RdFilterInfo {
     const char *name;     ///< libavfilter's name of the filter
     RdFcKind kind;        ///< contract with the default options
@@ -37,6 +45,7 @@ typedef struct RdFilterInfo {
     const char *writes;   ///< comma-separated options naming a file the filter writes; NULL = none
     unsigned effects;     ///< RD_FX_* bits; 0 = none
     const char *why;      ///< one line on the contract, for --dry-run, warnings and docs
+    unsigned flags;       ///< RD_FCF_* bits with the default options; 0 = none
 } RdFilterInfo;
 
 /** The contract of one configured filter instance. */
@@ -44,6 +53,7 @@ typedef struct RdFilterContract {
     RdFcKind kind;        ///< as RdFilterInfo.kind, refined by the instance's option values
     int back, ahead;      ///< frames, >= 0
     const char *why;      ///< static text: why this kind (e.g. "expression uses n"); never NULL
+    unsigned flags;       ///< RD_FCF_* bits of the instance
 } RdFilterContract;
 
 /** The row for filter NAME, or NULL when the table does not know it. */
