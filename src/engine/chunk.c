@@ -183,12 +183,22 @@ static int encode(Ctx *c, AVFrame *f)
 static int owned(Ctx *c, AVFrame *f)
 {
     intptr_t tag = (intptr_t)f->opaque;
+    int own, after;
     f->opaque = NULL;
     if (tag >= 1 && tag <= c->nfed) {
         int64_t src = c->fed[tag - 1];
-        return src >= c->job->t_start && src < c->job->t_end;
+        own = src >= c->job->t_start && src < c->job->t_end;
+        after = src >= c->job->t_end;
+    } else {
+        own = f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
+        after = !own && f->pts >= c->t_end_f;
     }
-    return f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
+    /* What the join check (engine) compares with the next chunk. */
+    if (own && c->res->join_first == AV_NOPTS_VALUE)
+        c->res->join_first = f->pts;
+    if (after && c->res->join_next == AV_NOPTS_VALUE)
+        c->res->join_next = f->pts;
+    return own;
 }
 
 /* Tag a frame about to be fed with its place among the fed frames. */
@@ -531,6 +541,7 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
 
     memset(res, 0, sizeof(*res));
     res->index = job->index;
+    res->join_first = res->join_next = AV_NOPTS_VALUE;
     return run_ctx(&c, NULL);
 }
 

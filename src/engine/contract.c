@@ -55,8 +55,16 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
         snprintf(why, len, "opens a network socket, one at a time");
         return why;
     }
-    if (fc->kind == RD_FC_FRAMENUM) {
-        snprintf(why, len, "needs the whole-stream frame numbers or start (%s)", fc->why);
+    if (fc->flags & RD_FCF_SOURCE) {
+        snprintf(why, len, "makes frames of its own, counted from the stream's start (%s)", fc->why);
+        return why;
+    }
+    if (fc->flags & RD_FCF_FIRST_PTS) {
+        snprintf(why, len, "needs the time of the stream's first frame (%s)", fc->why);
+        return why;
+    }
+    if (fc->kind == RD_FC_FRAMENUM || (fc->flags & RD_FCF_LINK_COUNT)) {
+        snprintf(why, len, "needs the whole-stream frame numbers (%s)", fc->why);
         return why;
     }
     if (fc->kind == RD_FC_RECURSIVE && exact_only) {

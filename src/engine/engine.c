@@ -64,6 +64,7 @@ struct RdEngine {
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
     RdContract contract;    ///< what the graph needs of each chunk (pre-roll, post-roll, one chunk)
+    int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
 };
 typedef struct RdEngine Run;
 
@@ -287,6 +288,23 @@ static void record_error(Run *r, int ret, const char *detail)
     atomic_store(&r->stop, 1);
 }
 
+/* The safety net under the filter table: the first frame a chunk made
+ * from its post-roll must be the next chunk's first own frame. If not, a
+ * filter needs more look-back or look-ahead than its row gives, and the
+ * joined output would differ from the whole-stream run: an error, never a
+ * silent difference. Called in order, under write_lock. */
+static int check_join(Run *r, const RdChunkResult *res, char *detail, int len)
+{
+    int64_t want = r->join_next;
+    r->join_next = res->join_next;
+    if (want == AV_NOPTS_VALUE || res->join_first == AV_NOPTS_VALUE || want == res->join_first)
+        return 0;
+    snprintf(detail, len, "filter graph '%s': chunks %d and %d do not agree at their join (a "
+             "filter looks further back or ahead than render's filter table says); "
+             "--chunks 1 renders it as one chunk", r->s->vf, res->index - 1, res->index);
+    return AVERROR_BUG;
+}
+
 /* Write every chunk that is next in order. Whoever finishes a chunk tries
  * to become the writer, so merging overlaps the parallel work. */
 static void drain(Run *r)
@@ -304,7 +322,9 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
+            if (!atomic_load(&r->stop) && (ret = check_join(r, res, detail, sizeof(detail))) < 0)
+                record_error(r, ret, detail);
+            else if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
@@ -597,6 +617,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->sh.enc = &r->enc;
     r->sh.stop = &r->stop;
     r->sh.cancel = s->cancel;
+    r->join_next = AV_NOPTS_VALUE;
     omp_init_lock(&r->ro_lock);
     omp_init_lock(&r->write_lock);
 }
