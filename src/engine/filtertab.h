@@ -72,4 +72,17 @@ int rd_filtertab_count(void);
  */
 int rd_filtertab_contract(const AVFilterContext *f, RdFilterContract *c);
 
+/**
+ * Folds what libavfilter expression `expr` uses into `c` (never lowers
+ * it): variables are read as tokens, so `sin(t)` does not use n.
+ * n, N, in, on: the link's frame count (RD_FC_FRAMENUM, RD_FCF_LINK_COUNT),
+ * or RD_FC_WHOLE when `own_count` says the filter counts them itself
+ * (setpts's N); STARTPTS, start_t ...: RD_FCF_FIRST_PTS; prev_pts,
+ * PREV_INPTS ...: one frame back; scene: two back; selected_n,
+ * prev_selected_*, PREV_OUTPTS, RTCTIME, and the functions st() and
+ * random(), which keep state between frames: RD_FC_WHOLE. t, pts, pos and
+ * picture variables are the frame's own. NULL or "" changes nothing.
+ */
+void rd_filtertab_expr(const char *expr, int own_count, RdFilterContract *c);
+
 #endif
