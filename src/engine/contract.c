@@ -1,5 +1,6 @@
 #include "engine/contract.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <libavutil/mem.h>
@@ -76,8 +77,10 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
 
 typedef struct Node {
     const AVFilterContext *f;
-    int back, ahead;      ///< this instance's own
-    int cb, ca;           ///< the longest path's sums up to and including it
+    int back, ahead;      ///< this instance's own, in frames of its input
+    int timeline;         ///< it adds, drops or retimes frames
+    int cb, ca;           ///< the longest path's sums up to and including it, source frames
+    int faithful;         ///< frames on its output are source frames at a known rate (every retiming filter before it, itself included, declares its new rate)
 } Node;
 
 static int index_of(const Node *n, int count, const AVFilterContext *f)
@@ -88,27 +91,66 @@ static int index_of(const Node *n, int count, const AVFilterContext *f)
     return -1;
 }
 
-/* Longest-path sums of back and ahead over the graph (a DAG): relaxed once
- * per filter, which is at least its depth. */
-static void path_sums(Node *n, int count, int *back, int *ahead)
+static int rate_ok(AVRational r)
 {
+    return r.num > 0 && r.den > 0;
+}
+
+/* `frames` of link l in source frames (rate r0), rounded up, plus one for
+ * the phase where the rates differ. */
+static int in_source_frames(int frames, const AVFilterLink *l, AVRational r0)
+{
+    double s;
+    if (!frames || !l || !rate_ok(l->frame_rate) || !rate_ok(r0) || !av_cmp_q(l->frame_rate, r0))
+        return frames;
+    s = av_q2d(r0) / av_q2d(l->frame_rate);
+    return (int)ceil(frames * s) + 1;
+}
+
+/* A retiming filter that declares its output rate (fps, yadif=1,
+ * framerate) keeps frame counts convertible; one that does not (select,
+ * setpts, trim) leaves no bound on how far back a window after it reaches. */
+static int declares_rate(const AVFilterContext *f)
+{
+    return f->nb_inputs == 1 && f->nb_outputs == 1 && f->inputs[0] && f->outputs[0] &&
+           rate_ok(f->inputs[0]->frame_rate) && rate_ok(f->outputs[0]->frame_rate) &&
+           av_cmp_q(f->inputs[0]->frame_rate, f->outputs[0]->frame_rate);
+}
+
+/* Longest-path sums of back and ahead over the graph (a DAG), in source
+ * frames: relaxed once per filter, which is at least its depth. Returns
+ * the index of a filter that looks back or ahead behind a retiming filter
+ * that does not declare its rate, or -1. */
+static int path_sums(Node *n, int count, AVRational r0, int *back, int *ahead)
+{
+    int bad = -1;
     *back = *ahead = 0;
     for (int i = 0; i < count; i++)
-        n[i].cb = n[i].back, n[i].ca = n[i].ahead;
-    for (int pass = 0; pass < count; pass++)
-        for (int i = 0; i < count; i++)
+        n[i].faithful = 1;
+    for (int pass = 0; pass <= count; pass++)
+        for (int i = 0; i < count; i++) {
+            int up = 1, cb = 0, ca = 0;
+            const AVFilterLink *in = n[i].f->nb_inputs ? n[i].f->inputs[0] : NULL;
             for (unsigned k = 0; k < n[i].f->nb_inputs; k++) {
                 const AVFilterLink *l = n[i].f->inputs[k];
                 int j = l ? index_of(n, count, l->src) : -1;
                 if (j < 0)
                     continue;
-                n[i].cb = FFMAX(n[i].cb, n[j].cb + n[i].back);
-                n[i].ca = FFMAX(n[i].ca, n[j].ca + n[i].ahead);
+                up &= n[j].faithful;
+                cb = FFMAX(cb, n[j].cb);
+                ca = FFMAX(ca, n[j].ca);
             }
+            n[i].cb = cb + in_source_frames(n[i].back, in, r0);
+            n[i].ca = ca + in_source_frames(n[i].ahead, in, r0);
+            n[i].faithful = up && (!n[i].timeline || declares_rate(n[i].f));
+            if (!up && (n[i].back || n[i].ahead) && bad < 0 && pass == count)
+                bad = i;
+        }
     for (int i = 0; i < count; i++) {
         *back = FFMAX(*back, n[i].cb);
         *ahead = FFMAX(*ahead, n[i].ca);
     }
+    return bad;
 }
 
 static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
@@ -130,7 +172,7 @@ static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContra
 
 int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_preroll, RdContract *c)
 {
-    int count = 0, ret = 0;
+    int count = 0, ret = 0, bad;
     Node *n;
 
     memset(c, 0, sizeof(*c));
@@ -151,10 +193,17 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         n[count].f = f;
         n[count].back = FFMAX(fc.back, 0);
         n[count].ahead = FFMAX(fc.ahead, 0);
+        n[count].timeline = fc.kind == RD_FC_TIMELINE;
         count++;
         decide(c, f, &fc, exact_only);
     }
-    path_sums(n, count, &c->preroll, &c->postroll);
+    bad = path_sums(n, count, g->src->outputs[0]->frame_rate, &c->preroll, &c->postroll);
+    if (bad >= 0 && !c->one_chunk) {
+        c->one_chunk = 1;
+        snprintf(c->filter, sizeof(c->filter), "%s", n[bad].f->filter->name);
+        snprintf(c->why, sizeof(c->why), "looks back or ahead over frames that a filter before it "
+                 "drops or retimes without a frame rate");
+    }
     if (c->one_chunk)
         c->exact = 1; /* one chunk is the whole-stream run */
 end:
