@@ -59,7 +59,7 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         be kept is named on stderr\n"
 "      --preroll N        frames fed before each chunk and dropped for filters\n"
 "                         with a recursion (hqdn3d), an approximation that\n"
-"                         settles after N frames (default 30); filters that\n"
+"                         settles after N frames (default 15); filters that\n"
 "                         look back or ahead always get the frames they need\n"
 "      --exact            graphs that chunks would only approximate (hqdn3d)\n"
 "                         run as one chunk, with a warning (default: chunked,\n"
