@@ -51,8 +51,10 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
     if ((ret = avcodec_parameters_from_context(m->vst->codecpar, cfg->venc)) < 0)
         return ret;
     m->vst->time_base = cfg->venc->time_base;
-    m->vst->avg_frame_rate = cfg->fps;
-    m->vst->r_frame_rate = cfg->fps;
+    /* The rate the graph gives the encoder (fps=10 makes it 10), as the
+     * CLI declares it; the input's only when the encoder has none. */
+    m->vst->avg_frame_rate = cfg->venc->framerate.num > 0 ? cfg->venc->framerate : cfg->fps;
+    m->vst->r_frame_rate = m->vst->avg_frame_rate;
     m->vst->sample_aspect_ratio = cfg->venc->sample_aspect_ratio;
     if (cfg->matrix) {
         uint8_t *sd = av_stream_new_side_data(m->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
