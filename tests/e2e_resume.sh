@@ -23,9 +23,9 @@ IN2=$W/in2.mp4
 VF="hqdn3d=8,unsharp=7:7:2"
 ARGS=(-c:v ffv1 --vf "$VF" --chunks 8)
 
-ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=8 -f lavfi -i sine=f=440:d=8 \
+ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=320x240:r=25:d=6 -f lavfi -i sine=f=440:d=6 \
     -c:v libx264 -g 50 -pix_fmt yuv420p -c:a aac -shortest "$IN" &&
-ffmpeg -nostdin -v error -f lavfi -i testsrc=s=320x240:r=25:d=8 -f lavfi -i sine=f=660:d=8 \
+ffmpeg -nostdin -v error -f lavfi -i testsrc=s=320x240:r=25:d=6 -f lavfi -i sine=f=660:d=6 \
     -c:v libx264 -g 50 -pix_fmt yuv420p -c:a aac -shortest "$IN2" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
