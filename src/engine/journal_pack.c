@@ -206,7 +206,7 @@ int rd_journal_unpack(const uint8_t *buf, size_t len, RdChunkResult *r)
     int n, ret = 0;
 
     get_counters(&in, r);
-    n = get_count(&in, 6); /* a packet takes at least six bytes */
+    n = get_count(&in, 4); /* a packet takes at least four bytes (size, flags, duration, side data count) */
     if (in.err)
         return AVERROR_INVALIDDATA;
     if (n && !(r->pkts = av_calloc(n, sizeof(*r->pkts))))
