@@ -51,15 +51,18 @@ only() {
 
 # kill_at OUT RECORDS ARGS...: start render ARGS in the background and
 # SIGKILL it once OUT.journal holds RECORDS chunk records (0: as soon as the
-# journal exists). $KILLED_AT gets the records it held.
+# journal exists). The run is stopped (SIGSTOP) while the journal is looked
+# at, so the look costs it no time: a short final phase is caught too.
+# $KILLED_AT gets the records it held.
 kill_at() {
     local out=$1 want=$2 i pid; shift 2
     "$RENDER" "$@" -q </dev/null >/dev/null 2>"$W/killed.err" &
     pid=$!
-    for i in $(seq 3000); do
+    for i in $(seq 6000); do
+        sleep 0.002
+        kill -STOP $pid 2>/dev/null || break
         if [ -e "$out.journal" ] && [ "$(records "$out.journal")" -ge "$want" ]; then break; fi
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.005
+        kill -CONT $pid 2>/dev/null
     done
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
