@@ -72,6 +72,12 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "  -q, --quiet            no dashboard, no summary (errors only)\n"
 "      --strict           a file with missing or undecodable frames is an error\n"
 "                         (default: rendered, with one warning giving the count)\n"
+"      --resume           journal each finished chunk in OUTPUT.journal; after a\n"
+"                         run that died (kill, power cut, time limit), the same\n"
+"                         command with --resume encodes only the chunks missing\n"
+"                         and writes what one run writes. The journal goes when\n"
+"                         OUTPUT is complete; one for another input or other\n"
+"                         settings is named and replaced\n"
 "      --progress FILE|-  key=value progress blocks, as ffmpeg -progress\n"
 "      --report FILE      this run's JSON report (phases, chunks)\n"
 "      --dry-run          probe and plan only, for any -w: print the chunks\n"
@@ -305,6 +311,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
     if (is(o, "-q", "--quiet"))              return s->quiet = 1, 0;
     if (is(o, "--strict", NULL))             return s->strict = 1, 0;
+    if (is(o, "--resume", NULL))             return s->resume = 1, 0;
     if (is(o, "--report", NULL))             return next_value(a, o, &c->report_path);
     if (is(o, "--progress", NULL))           return next_value(a, o, &c->progress_path);
     if (is(o, "--sweep", NULL))              return c->sweep = 1, optional_list(a, c);
@@ -371,6 +378,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
     if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
         c->sweep = 1;
+    if (c->s.resume && c->sweep)
+        return usage_error(&a, "%s", "--resume continues one render: not with --sweep, --export, --weak or --dat-dir");
     if (c->dry_run && (c->sweep || c->progress_path))
         return usage_error(&a, "%s", "--dry-run plans one render: not with --sweep, --export, --weak, --dat-dir or --progress");
     c->s.venc_opts = c->venc_opts;

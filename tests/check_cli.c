@@ -57,6 +57,11 @@ START_TEST(test_full_line)
     ck_assert_double_eq_tol(c.s.limit_s, 2.5, 1e-9);
     ck_assert_str_eq(c.report_path, "r.json");
     ck_assert_int_eq(c.s.split_time, 1);
+    ck_assert_int_eq(c.s.resume, 0);
+    rd_cli_free(&c);
+    const char *resume[] = { "render", "--resume", "in.mkv", NULL };
+    ck_assert_int_eq(parse(&c, resume, err), 0);
+    ck_assert_int_eq(c.s.resume, 1);
     rd_cli_free(&c);
 }
 END_TEST
@@ -118,6 +123,7 @@ static const char *const bad[][4] = {
     { "-c:v", "aac", NULL }, { "--split", "frames", NULL },
     { "-map", "1:a", NULL }, { "-map", "0:q", NULL }, { "-map", NULL }, { "-c:s", "aac", NULL },
     { "-c:s", "nosuchcodec", NULL }, { "-metadata", "novalue", NULL }, { "-metadata", "=x", NULL },
+    { "--resume", "--sweep", NULL }, { "--resume", "--export", "b.json", NULL },
 };
 
 START_TEST(test_usage_errors)

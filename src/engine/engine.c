@@ -17,6 +17,7 @@
 #include "engine/plan.h"
 #include "engine/probe.h"
 #include "engine/reorder.h"
+#include "engine/resume.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
  * seek, decoder, filter graph, x264) was measured at 8.5 ms at 854x480 and
@@ -65,6 +66,8 @@ struct RdEngine {
     RdChunkCost cost;       ///< what the template measured
     RdContract contract;    ///< what the graph needs of each chunk (pre-roll, post-roll, one chunk)
     int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
+    RdResume *resume;       ///< --resume: the journal, or NULL
+    char *resume_key;       ///< what ties the journal to this output
 };
 typedef struct RdEngine Run;
 
@@ -322,9 +325,16 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = check_join(r, res, detail, sizeof(detail))) < 0)
+            if (!atomic_load(&r->stop) && rd_resume_done(r->resume, res->index) &&
+                (ret = rd_resume_load(r->resume, res)) < 0)
+                snprintf(detail, sizeof(detail), "journal: chunk %d: %s", res->index,
+                         ret == AVERROR_INVALIDDATA ? "changed since it was read" : av_err2str(ret));
+            if (!atomic_load(&r->stop) && ret >= 0)
+                ret = check_join(r, res, detail, sizeof(detail));
+            if (ret < 0)
                 record_error(r, ret, detail);
-            else if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
+            else if (!atomic_load(&r->stop) &&
+                     (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
@@ -462,7 +472,7 @@ static void parallel_loop(Run *r)
         threads = omp_get_num_threads();
         #pragma omp for schedule(runtime)
         for (int i = 0; i < n; i++)
-            if (!atomic_load(&r->stop))
+            if (!atomic_load(&r->stop) && !rd_resume_done(r->resume, i))
                 run_chunk(r, i);
     }
     r->rep->threads = threads;
@@ -539,6 +549,19 @@ static void use_probe(Run *r)
     }
 }
 
+/* --resume: the key of this run, and the journal beside OUTPUT if it has it. */
+static int resume_open(Run *r, char *err, int errlen)
+{
+    int ret;
+    if (!r->s->resume)
+        return 0;
+    if ((ret = rd_resume_key(&r->resume_key, r->s, &r->probe, preroll_of(r), r->enc.global_header,
+                             r->enc.frame_ts, r->tmpl)) < 0 ||
+        (ret = rd_resume_open(&r->resume, r->s, r->resume_key, err, errlen)) < 0)
+        return *err ? ret : fail(err, errlen, r->s->output, NULL, ret);
+    return 0;
+}
+
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
@@ -556,10 +579,56 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
-    if ((ret = measure(r, err, errlen)) < 0)
+    if ((ret = measure(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0)
         return ret;
-    if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0)
+    /* A resumed run cuts the video as the journal's run did (resume.h). */
+    if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0)
+        ret = plan_chunks(r);
+    if (ret < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);
+    return 0;
+}
+
+/* Chunks the journal holds are done: in the report and the progress as
+ * such, and in the reorder buffer as an empty result that the writer fills
+ * from the journal when its turn comes (so memory holds one at a time). */
+static int resume_start(Run *r, char *err, int errlen)
+{
+    int ret;
+    if (!r->resume)
+        return 0;
+    if ((ret = rd_resume_start(r->resume, &r->plan, err, errlen)) < 0)
+        return ret;
+    for (int i = 0; i < r->plan.n; i++) {
+        const RdJournalEntry *je;
+        RdChunkResult *res;
+        if (!rd_resume_done(r->resume, i))
+            continue;
+        je = rd_resume_entry(r->resume, i);
+        if (!(res = av_mallocz(sizeof(*res))))
+            return AVERROR(ENOMEM);
+        res->index = i;
+        /* The journal keeps packets, not join times: a journaled chunk's
+         * joins were checked by the run that wrote them only where both
+         * neighbours were written then. */
+        res->join_first = res->join_next = AV_NOPTS_VALUE;
+        res->frames = je->frames;
+        res->bytes = je->bytes;
+        res->decoded = je->decoded;
+        chunk_report(r, i, -1, NAN, res);
+        r->rep->chunks[i].end_s = r->rep->chunks[i].cpu_s = NAN;
+        r->rep->chunks[i].wasted_frames = 0;
+        r->rep->chunks[i].resumed = 1;
+        r->rep->resumed_chunks++;
+        r->rep->resumed_frames += je->frames;
+        atomic_fetch_add(&r->decoded, je->decoded);
+        if (r->prog) {
+            atomic_store(&r->prog->chunks[i].frames_done, r->jobs[i].expect_frames);
+            atomic_store(&r->prog->chunks[i].state, RD_CHUNK_DONE);
+        }
+        rd_reorder_push(&r->ro, i, res);
+    }
+    drain(r); /* the journaled chunks at the start are written at once */
     return 0;
 }
 
@@ -587,6 +656,8 @@ static int prepare(Run *r, char *err, int errlen)
             return ret;
         fill_progress(r);
     }
+    if ((ret = resume_start(r, err, errlen)) < 0)
+        return ret;
     r->rep->plan_s = omp_get_wtime() - t;
     return 0;
 }
@@ -626,6 +697,8 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
  * and reorder buffer are rd_engine_close()'s). */
 static void release(Run *r)
 {
+    rd_resume_close(&r->resume, 0);
+    av_freep(&r->resume_key);
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
     rd_encode_close(&r->tmpl);
@@ -692,9 +765,34 @@ int rd_engine_stopped(RdEngine *e)
     return atomic_load(&e->stop);
 }
 
+int rd_engine_resumed(const RdEngine *e, int i)
+{
+    return rd_resume_done(e->resume, i);
+}
+
+/* --resume: a finished chunk is on disk before it counts as done. */
+static int journal_chunk(RdEngine *e, RdChunkResult *res)
+{
+    char detail[300];
+    int ret;
+    if (!e->resume || rd_resume_done(e->resume, res->index) ||
+        (ret = rd_resume_add(e->resume, res)) >= 0)
+        return 0;
+    snprintf(detail, sizeof(detail), "cannot write the journal " "%s" RD_JOURNAL_SUFFIX ": %s",
+             e->s->output, av_err2str(ret));
+    record_error(e, ret, detail);
+    #pragma omp critical(rd_error)
+    e->err_output |= e->err == ret;
+    rd_chunk_result_free(res);
+    av_free(res);
+    return ret;
+}
+
 void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_start, double t_end)
 {
     RdChunkReport *c;
+    if (journal_chunk(e, res) < 0)
+        return;
     atomic_fetch_add(&e->decoded, res->decoded);
     chunk_report(e, res->index, worker, t_start, res);
     c = &e->rep->chunks[res->index];
@@ -771,6 +869,7 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
     }
     if (r->prog && ret >= 0)
         atomic_store(&r->prog->output_bytes, rep->output_bytes);
+    rd_resume_close(&r->resume, ret >= 0); /* OUTPUT complete: the journal goes */
     rep->total_s = omp_get_wtime() - r->t0;
     set_phase(r, ret < 0 ? RD_PHASE_FAILED : RD_PHASE_DONE);
     free_held(r);

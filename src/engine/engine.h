@@ -42,6 +42,7 @@ typedef struct RdSettings {
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)
+    int resume;               ///< 1 = journal finished chunks in OUTPUT.journal and reuse a matching journal's (--resume; resume.h); 0 (default) = no journal
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
     const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
@@ -85,6 +86,9 @@ const struct RdChunkJob *rd_engine_job(const RdEngine *e, int i);
 const struct RdChunkShared *rd_engine_shared(const RdEngine *e);
 /** The settings with defaults resolved (workers, chunk factor). */
 const RdSettings *rd_engine_settings(const RdEngine *e);
+
+/** 1 when chunk i was taken from the --resume journal: it is not to be run. */
+int rd_engine_resumed(const RdEngine *e, int i);
 
 /** Hand over a finished chunk (ownership of `res`, allocated with av_malloc); it is muxed as soon as every earlier chunk is. Thread-safe. */
 void rd_engine_submit(RdEngine *e, struct RdChunkResult *res, int worker, double t_start, double t_end);

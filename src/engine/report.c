@@ -52,6 +52,7 @@ cJSON *rd_report_chunk_json(const RdChunkReport *c)
     cJSON_AddNumberToObject(o, "wasted_frames", (double)c->wasted_frames);
     cJSON_AddNumberToObject(o, "bytes", (double)c->bytes);
     rd_json_add_number(o, "cpu_s", c->cpu_s);
+    cJSON_AddBoolToObject(o, "resumed", c->resumed);
     return o;
 }
 
@@ -140,6 +141,8 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "frames_out", (double)r->frames_out);
     cJSON_AddNumberToObject(root, "wasted_decode_frames", (double)r->wasted_frames);
     cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
+    cJSON_AddNumberToObject(root, "resumed_chunks", r->resumed_chunks);
+    cJSON_AddNumberToObject(root, "resumed_frames", (double)r->resumed_frames);
     if (r->dry_run) {
         cJSON_AddBoolToObject(root, "dry_run", 1);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);

@@ -23,6 +23,7 @@ typedef struct RdChunkReport {
     int64_t bytes;          ///< encoded bytes
     double cost_share;      ///< --dry-run: the chunk's share of the planned cost (frames by compressed size, seek tax), 0..1; NaN in a run
     double cpu_s;           ///< CPU time of the worker's thread on it, seconds (wall end_s - start_s above it: waiting for a core or for memory); NaN = not measured
+    int resumed;            ///< 1: taken from the --resume journal, not encoded in this run (worker -1, no times)
 } RdChunkReport;
 
 typedef struct RdReport {
@@ -57,6 +58,8 @@ typedef struct RdReport {
     int64_t frames_out;     ///< frames encoded in all
     int64_t wasted_frames;  ///< sum over chunks
     int64_t output_bytes;   ///< size of OUTPUT when done
+    int resumed_chunks;     ///< chunks taken from the --resume journal (frames_out - resumed_frames were encoded in this run)
+    int64_t resumed_frames; ///< their frames
     /* --dry-run */
     int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)

@@ -27,6 +27,8 @@ typedef struct Master {
 
 static int next_chunk(Master *ms)
 {
+    while (ms->next < ms->n && rd_engine_resumed(ms->e, ms->next)) /* in the --resume journal */
+        ms->next++;
     return ms->next < ms->n && !rd_engine_stopped(ms->e) ? ms->next++ : -1;
 }
 

@@ -534,7 +534,7 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
         d->v.output_bytes = rep->output_bytes;
         d->v.wasted_frames = rep->wasted_frames;
         if (rep->total_s > 0) /* the run's mean, not the last few seconds' */
-            d->v.fps = rep->frames_out / rep->total_s;
+            d->v.fps = (rep->frames_out - rep->resumed_frames) / rep->total_s;
     }
     if (d->mode == MODE_TTY)
         draw_tty(d);
@@ -546,7 +546,7 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
             .workers = rep->threads, .chunks = rep->nchunks,
             .cpu_mean = d->v.cpu_is_run_mean ? d->v.cpu_mean : -1, .ncpus = d->v.ncpus,
             .output_bytes = rep->output_bytes, .wasted_frames = rep->wasted_frames,
-            .prog = d->s.prog, .ranks = d->p->nranks,
+            .prog = d->s.prog, .ranks = d->p->nranks, .resumed_frames = rep->resumed_frames,
         };
         int n = rd_dash_summary(d->line, sizeof(d->line), &sum,
                                 d->mode == MODE_SILENT ? 0 : d->v.cols ? d->v.cols : 80,

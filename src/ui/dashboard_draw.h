@@ -71,6 +71,7 @@ typedef struct RdDashSummary {
     int64_t wasted_frames;     ///< frames decoded and thrown away
     const char *prog;          ///< program name; NULL = "render"
     int ranks;                 ///< > 0: MPI ranks, said after the chunks
+    int64_t resumed_frames;    ///< of `frames`, those taken from the --resume journal (not in the fps)
 } RdDashSummary;
 
 /**

@@ -93,8 +93,13 @@ int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, in
     if (size)
         buf[0] = '\0';
     rd_dash_fmt_bytes(sz, sizeof(sz), s->output_bytes);
-    snprintf(item[nitems++], sizeof(item[0]), "%lld frames in %.2f s (%.1f fps)",
-             (long long)s->frames, s->wall_s, s->wall_s > 0 ? s->frames / s->wall_s : 0.0);
+    if (s->resumed_frames > 0) /* the rate is this run's: journaled frames cost nothing */
+        snprintf(item[nitems++], sizeof(item[0]), "%lld frames (%lld from the journal) in %.2f s (%.1f fps)",
+                 (long long)s->frames, (long long)s->resumed_frames, s->wall_s,
+                 s->wall_s > 0 ? (s->frames - s->resumed_frames) / s->wall_s : 0.0);
+    else
+        snprintf(item[nitems++], sizeof(item[0]), "%lld frames in %.2f s (%.1f fps)",
+                 (long long)s->frames, s->wall_s, s->wall_s > 0 ? s->frames / s->wall_s : 0.0);
     snprintf(item[nitems++], sizeof(item[0]), "%d workers, %d chunks", s->workers, s->chunks);
     if (s->ranks > 0)
         snprintf(item[nitems++], sizeof(item[0]), "%d ranks", s->ranks);
