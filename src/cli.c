@@ -323,6 +323,17 @@ static int parse_option(Args *a, RdCli *c)
     return 1;
 }
 
+/* Every default of the ffmpeg form is ffmpeg's: no filter, the
+ * container's encoders (chosen in rd_ff_finish), ffmpeg's stream
+ * selection, and a copy that the container cannot hold is an error. */
+static void ff_defaults(RdSettings *s)
+{
+    s->vf = NULL;
+    s->vcodec = s->acodec = s->scodec = NULL;
+    s->ff_select = 1;
+    s->copy_exact = 1;
+}
+
 int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
 {
     Args a = { argc, 1, argv, err, errlen };
@@ -337,16 +348,32 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     c->repeat = 3;
     c->weak_unit_s = 5;
     c->ceiling_s = 2;
+    c->s.maps = c->maps;
+    if ((c->ff.active = rd_ff_detect(argc, argv)))
+        ff_defaults(&c->s);
     for (; a.i < argc; a.i++) {
         const char *arg = argv[a.i];
+        /* ffmpeg's options first, then render's own, anywhere */
+        if (c->ff.active && (ret = rd_ff_option(&c->ff, &c->s, argc, argv, &a.i, err, errlen)) <= 0) {
+            if (ret < 0)
+                return ret;
+            continue;
+        }
         if ((ret = parse_option(&a, c)) < 0)
             return ret;
         if (ret == 0)
             continue;
         if (arg[0] == '-' && arg[1])
             return usage_error(&a, "unknown option '%s' (see --help)", arg);
-        c->reports[c->nreports++] = arg;
+        if (c->ff.active && (ret = rd_ff_positional(&c->ff, arg, err, errlen)) < 0)
+            return ret;
+        if (!c->ff.active)
+            c->reports[c->nreports++] = arg;
     }
+    if (c->ff.active && (c->help || c->version))
+        return 0;
+    if (c->ff.active && (ret = rd_ff_finish(&c->ff, &c->s, err, errlen)) < 0)
+        return ret;
     if (c->assemble_out) {
         if (!c->nbaselines || !c->nreports)
             return usage_error(&a, "%s", "--assemble-sweep OUT.json needs --baseline REPORT... and REPORT files");
@@ -368,7 +395,10 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         c->sweep = 1;
     if (c->dry_run && (c->sweep || c->progress_path))
         return usage_error(&a, "%s", "--dry-run plans one render: not with --sweep, --export, --weak, --dat-dir or --progress");
-    c->s.venc_opts = c->venc_opts;
+    if (!c->ff.active) {
+        c->s.venc_opts = c->venc_opts;
+        c->s.metadata = c->metadata;
+    }
     /* Files written are plain local names: "file:x" is x (same-file checks
      * and the temporary name then see the real file). */
     c->s.output = rd_paths_local(c->s.output);
@@ -378,13 +408,12 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     c->s.sidecar[RD_SIDECAR_REPORT] = c->report_path;
     c->s.sidecar[RD_SIDECAR_PROGRESS] = c->progress_path;
     c->s.sidecar[RD_SIDECAR_EXPORT] = c->export_path;
-    c->s.metadata = c->metadata;
-    c->s.maps = c->maps;
     return 0;
 }
 
 void rd_cli_free(RdCli *c)
 {
+    rd_ff_free(&c->ff);
     av_freep(&c->reports);
     av_dict_free(&c->venc_opts);
     av_dict_free(&c->metadata);

@@ -104,13 +104,13 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
                               err, errlen)) < 0)
         return ret;
-    fmt = av_guess_format(NULL, s->output, NULL);
+    fmt = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
     if (fmt && (fmt->flags & AVFMT_NOFILE)) {
         snprintf(detail, sizeof(detail), "the %s muxer writes files of its own; render writes one "
                  "file (name it .mp4, .mkv, .mov, .webm, .ts ...)", fmt->name);
         return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
     }
-    if ((ret = rd_merge_probe_format(s->output)) < 0)
+    if ((ret = rd_merge_probe_format(s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output,
                     "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);
     return 0;
@@ -224,10 +224,20 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
-                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite };
+                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite,
+                         s->oformat, s->mux_opts };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts };
     tc.hdr10 = &r->hdr;
+    tc.audio = &ac;
+    tc.ff_select = s->ff_select;
+    tc.map_video = s->map_video;
+    tc.no_global_meta = s->no_global_meta;
+    tc.no_chapters = s->no_chapters;
+    tc.copy_exact = s->copy_exact;
+    tc.sets = s->stream_sets;
+    tc.nsets = s->nstream_sets;
     char detail[256] = "";
     int ret;
 
@@ -559,8 +569,8 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.crf = s->crf;
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
-    r->enc.global_header = rd_merge_probe_format(s->output) > 0;
-    r->enc.frame_ts = rd_merge_frame_ts(s->output);
+    r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
+    r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output);
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.enc = &r->enc;
