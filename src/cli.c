@@ -20,7 +20,27 @@ typedef struct Args {
 
 void rd_cli_usage(FILE *f, const char *usage_line)
 {
-    fprintf(f, "%s\n", usage_line ? usage_line : "Usage: render [OPTIONS] [INPUT]");
+    fprintf(f, "%s\n", usage_line ? usage_line :
+            "Usage: render [OPTIONS] [INPUT OPTIONS] -i INPUT [OUTPUT OPTIONS] OUTPUT   (ffmpeg form)\n"
+            "       render [OPTIONS] [INPUT]                                           (render form)");
+    fputs(
+"The ffmpeg form reads the line as ffmpeg reads it and gives what ffmpeg gives:\n"
+"no filter unless -vf, the container's encoders (mp4: libx264 + aac, mkv:\n"
+"libx264 + libvorbis, webm: libvpx-vp9 + libopus, avi: mpeg4 + libmp3lame),\n"
+"ffmpeg's stream selection. It takes -c:v/-vcodec, -c:a/-acodec, -c:s, -crf,\n"
+"-qp, -q:v, -preset, -tune, -profile:v, -level, -g, -bf, -x264-params and\n"
+"any other option of the chosen encoder; -vf/-filter:v, -filter_complex with\n"
+"one video in and out (-map \"[v]\"), -s, -pix_fmt, -aspect; -an, -af, -b:a,\n"
+"-q:a, -ar, -ac; -f, -movflags and other muxer options; -map, -map_metadata,\n"
+"-map_chapters, -metadata[:s:SPEC], -disposition:SPEC; -t; -y, -n, -hide_banner,\n"
+"-loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads (accepted). An option\n"
+"render cannot do yet (-ss, -to, -r, -frames:v, -b:v, -maxrate, -pass ...) is\n"
+"refused"
+" with exit 2, never ignored. -q N is ffmpeg's quality; -q alone is --quiet.\n"
+"\n"
+"The render form has render's own defaults (hqdn3d, libx264, audio copied):\n"
+"\n"
+    , f);
     fputs(
 "Filter and encode one video on every core: the input is split into time\n"
 "chunks that OpenMP threads decode, filter and encode in parallel, then\n"
@@ -331,6 +351,7 @@ static void ff_defaults(RdSettings *s)
     s->vf = NULL;
     s->vcodec = s->acodec = s->scodec = NULL;
     s->ff_select = 1;
+    s->frame_grid = 1;
     s->copy_exact = 1;
 }
 

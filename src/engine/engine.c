@@ -570,7 +570,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
-    r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output);
+    r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.enc = &r->enc;
