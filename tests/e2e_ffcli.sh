@@ -18,16 +18,16 @@ printf 'leak:%s\n' libx264.so libx265.so >"$W/lsan.supp"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
 FF="ffmpeg -nostdin -v error -y"
 
-# Inputs, made here in a second: 3 s of 320x240 at 25 fps with stereo AAC;
+# Inputs, made here in a second: 2 s of 320x240 at 25 fps with stereo AAC;
 # the same in Matroska with a 5.1 track after the stereo one and two SRT
 # subtitles (ffmpeg's selection takes the 5.1 and the first subtitle).
 IN=$W/in.mp4
-$FF -f lavfi -i testsrc2=s=320x240:r=25:d=3 -f lavfi -i sine=f=440:r=48000:d=3 \
+$FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
     -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$IN" ||
     { fail "input" "ffmpeg could not make the input"; finish; exit 1; }
-printf '1\n00:00:00,500 --> 00:00:01,500\nhello\n\n2\n00:00:02,000 --> 00:00:02,500\nworld\n' >"$W/a.srt"
+printf '1\n00:00:00,500 --> 00:00:01,500\nhello\n\n2\n00:00:01,600 --> 00:00:01,900\nworld\n' >"$W/a.srt"
 MKV=$W/in.mkv
-$FF -f lavfi -i testsrc2=s=320x240:r=25:d=3 -f lavfi -i sine=f=220:r=44100:d=3 -i "$W/a.srt" -i "$W/a.srt" \
+$FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=220:r=44100:d=2 -i "$W/a.srt" -i "$W/a.srt" \
     -map 0:v -map 1:a -map 1:a -map 2 -map 3 -c:v libx264 -preset ultrafast -g 25 -c:a:0 aac -ac:a:0 2 -c:a:1 aac -ac:a:1 6 \
     -metadata:s:a:1 language=fre -metadata title="a title" "$MKV" ||
     { fail "input" "ffmpeg could not make the mkv input"; finish; exit 1; }
@@ -106,7 +106,7 @@ if want lines; then
     line "-level, -pix_fmt yuv422p"          mp4  size  -preset ultrafast -level 4.1 -pix_fmt yuv422p -an
     line "audio: -b:a -ar -ac"               mp4  ""    -c:v libx264 -preset ultrafast -c:a aac -b:a 96k -ar 44100 -ac 1
     line "audio: -af volume, -q:a"           mp4  ""    -preset ultrafast -af volume=0.5 -c:a libmp3lame -q:a 4
-    line "-f matroska, -t"                   bin  ""    -preset ultrafast -f matroska -t 2
+    line "-f matroska, -t"                   bin  ""    -preset ultrafast -f matroska -t 1.5
     line "-movflags +faststart"              mp4  ""    -preset ultrafast -movflags +faststart
     line "webm: vp9 + opus"                  webm ""    -deadline realtime -cpu-used 8 -crf 40 -b:v 0
     line "avi: mpeg4 + mp3, -q:v"            avi  ""    -q:v 4
@@ -115,7 +115,7 @@ if want lines; then
     LINE_IN=$MKV line "mkv input: ffmpeg's stream selection" mkv "" -c:v libx264 -preset ultrafast
     LINE_IN=$MKV line "mkv input: -map 0 -c copy audio"      mkv tags -c:v ffv1 -map 0 -c:a copy -c:s copy
     LINE_IN=$MKV line "mkv input: -map_metadata -1 -sn"      mkv tags -c:v ffv1 -map_metadata -1 -sn
-    LINE_IN=$MKV line "mkv to mp4: subtitles to mov_text"    mp4 ""  -preset ultrafast
+    LINE_IN=$MKV line "mkv input to webm: subtitles to webvtt" webm "" -deadline realtime -cpu-used 8 -crf 40 -b:v 0
 fi
 
 # refused LINE...: render exits 2 with one line on stderr naming the option.
@@ -153,6 +153,12 @@ if want refused; then
     refused "-map \[x\]" -i "$IN" -filter_complex "[0:v]null[v]" -map "[x]" "$O"
     refused "no OUTPUT" -i "$IN"
     refused "-pix_fmt" -i "$IN" -pix_fmt nosuchfmt "$O"
+    # Its video starts a tick after its audio: the CLI's constant-rate sync
+    # for MP4 duplicates the first frame, which render does not do yet.
+    "$RENDER" -q -i "$MKV" -c:v libx264 -preset ultrafast "$O" </dev/null 2>"$W/sync.err"; rc=$?
+    [ "$rc" -eq 1 ] && [ "$(wc -l <"$W/sync.err")" -eq 1 ] && grep -q "frame rate sync" "$W/sync.err" && [ ! -e "$O" ] &&
+        ok "off-grid frames to MP4 refused (exit 1, one line)" ||
+        fail "off-grid frames to MP4 refused (exit 1, one line)" "exit $rc: $(head -c 200 "$W/sync.err")"
 fi
 
 # The old form keeps its own defaults: hqdn3d, x264, audio copied.

@@ -10,6 +10,7 @@
 
 #include "engine/chunk.h"
 #include "engine/filter.h"
+#include "engine/framesync.h"
 #include "io/memory.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
@@ -498,6 +499,33 @@ static void use_probe(Run *r)
     }
 }
 
+/* The ffmpeg form promises the CLI's frames. For a container without
+ * variable frame rates (MP4, MOV) the CLI duplicates or drops frames that
+ * are off the frame-rate grid (a video that starts after the audio, VFR);
+ * render does not yet, so such a job is refused rather than written
+ * differently. A graph that sets its own frame rate (fps=) puts frames on
+ * its grid itself: not checked. */
+static int check_frame_sync(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    const RdProbe *p = &r->probe;
+    const AVOutputFormat *of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
+    RdSyncInput in = { p->pts, p->nframes, p->tb, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb),
+                       r->tmpl ? r->tmpl->framerate : p->fps, 0 };
+    int64_t dups, drops;
+    char detail[300];
+
+    if (!s->frame_grid || !of || (of->flags & (AVFMT_VARIABLE_FPS | AVFMT_NOTIMESTAMPS)) ||
+        !strcmp(of->name, "avi") || !p->timestamps_ok || in.fps.num <= 0 || av_cmp_q(in.fps, p->fps))
+        return 0;
+    if (!rd_framesync_cfr(&in, &dups, &drops))
+        return 0;
+    snprintf(detail, sizeof(detail), "ffmpeg's constant frame rate sync for %s would duplicate %" PRId64
+             " and drop %" PRId64 " frames of this input (frames off the %.5g fps grid); render does not "
+             "do that yet: write .mkv, which keeps the frame times", of->name, dups, drops, av_q2d(in.fps));
+    return fail(err, errlen, s->input, detail, AVERROR_PATCHWELCOME);
+}
+
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
@@ -515,7 +543,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
-    if ((ret = measure(r, err, errlen)) < 0)
+    if ((ret = measure(r, err, errlen)) < 0 || (ret = check_frame_sync(r, err, errlen)) < 0)
         return ret;
     if ((ret = plan_chunks(r)) < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);

@@ -20,6 +20,14 @@ struct RdAudio {
     int enc_flushed;
 };
 
+/* A layout the file does not name is the default one for its channel
+ * count, as the CLI guesses it (guess_input_channel_layout). */
+static void guess_layout(AVChannelLayout *l)
+{
+    if (l->order == AV_CHANNEL_ORDER_UNSPEC && l->nb_channels > 0)
+        av_channel_layout_default(l, l->nb_channels);
+}
+
 static int open_decoder(RdAudio *a, const AVStream *ist)
 {
     const AVCodec *codec = avcodec_find_decoder(ist->codecpar->codec_id);
@@ -32,7 +40,10 @@ static int open_decoder(RdAudio *a, const AVStream *ist)
         return ret;
     a->dec->pkt_timebase = ist->time_base;
     a->dec->thread_count = 1;
-    return avcodec_open2(a->dec, codec, NULL);
+    if ((ret = avcodec_open2(a->dec, codec, NULL)) < 0)
+        return ret;
+    guess_layout(&a->dec->ch_layout);
+    return 0;
 }
 
 /* aformat's constraints, as the CLI's output filter sets them: the
@@ -203,6 +214,7 @@ static int take_frames(RdAudio *a)
     while ((ret = avcodec_receive_frame(a->dec, a->frame)) >= 0) {
         AVRational sr = { 1, a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate };
         int64_t ts = a->frame->best_effort_timestamp;
+        guess_layout(&a->frame->ch_layout);
         a->frame->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE
                       : av_rescale_delta(a->itb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
         ret = av_buffersrc_add_frame(a->src, a->frame);
