@@ -477,7 +477,7 @@ static int opt_loglevel(RdFf *f, RdSettings *s, const char *spec, const char *va
 #define TIMING "is not supported yet (render writes the input's frames and times)"
 
 static const RdFfOpt TABLE[] = {
-    { "i",              RD_FF_IN | ARG,             NULL,  opt_input,      NULL },
+    { "i",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_input,      NULL },
     { "f",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_format,     NULL },
     { "y",              RD_FF_IN | RD_FF_OUT,       NULL,  opt_y,          NULL },
     { "n",              RD_FF_IN | RD_FF_OUT,       NULL,  opt_n,          NULL },
