@@ -20,7 +20,27 @@ typedef struct Args {
 
 void rd_cli_usage(FILE *f, const char *usage_line)
 {
-    fprintf(f, "%s\n", usage_line ? usage_line : "Usage: render [OPTIONS] [INPUT]");
+    fprintf(f, "%s\n", usage_line ? usage_line :
+            "Usage: render [OPTIONS] [INPUT OPTIONS] -i INPUT [OUTPUT OPTIONS] OUTPUT   (ffmpeg form)\n"
+            "       render [OPTIONS] [INPUT]                                           (render form)");
+    fputs(
+"The ffmpeg form reads the line as ffmpeg reads it and gives what ffmpeg gives:\n"
+"no filter unless -vf, the container's encoders (mp4: libx264 + aac, mkv:\n"
+"libx264 + libvorbis, webm: libvpx-vp9 + libopus, avi: mpeg4 + libmp3lame),\n"
+"ffmpeg's stream selection. It takes -c:v/-vcodec, -c:a/-acodec, -c:s, -crf,\n"
+"-qp, -q:v, -preset, -tune, -profile:v, -level, -g, -bf, -x264-params and\n"
+"any other option of the chosen encoder; -vf/-filter:v, -filter_complex with\n"
+"one video in and out (-map \"[v]\"), -s, -pix_fmt, -aspect; -an, -af, -b:a,\n"
+"-q:a, -ar, -ac; -f, -movflags and other muxer options; -map, -map_metadata,\n"
+"-map_chapters, -metadata[:s:SPEC], -disposition:SPEC; -t; -y, -n, -hide_banner,\n"
+"-loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads (accepted). An option\n"
+"render cannot do yet (-ss, -to, -r, -frames:v, -b:v, -maxrate, -pass ...) is\n"
+"refused"
+" with exit 2, never ignored. -q N is ffmpeg's quality; -q alone is --quiet.\n"
+"\n"
+"The render form has render's own defaults (hqdn3d, libx264, audio copied):\n"
+"\n"
+    , f);
     fputs(
 "Filter and encode one video on every core: the input is split into time\n"
 "chunks that OpenMP threads decode, filter and encode in parallel, then\n"
@@ -335,6 +355,18 @@ static int parse_option(Args *a, RdCli *c)
     return 1;
 }
 
+/* Every default of the ffmpeg form is ffmpeg's: no filter, the
+ * container's encoders (chosen in rd_ff_finish), ffmpeg's stream
+ * selection, and a copy that the container cannot hold is an error. */
+static void ff_defaults(RdSettings *s)
+{
+    s->vf = NULL;
+    s->vcodec = s->acodec = s->scodec = NULL;
+    s->ff_select = 1;
+    s->frame_grid = 1;
+    s->copy_exact = 1;
+}
+
 int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
 {
     Args a = { argc, 1, argv, err, errlen };
@@ -349,16 +381,32 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     c->repeat = 3;
     c->weak_unit_s = 5;
     c->ceiling_s = 2;
+    c->s.maps = c->maps;
+    if ((c->ff.active = rd_ff_detect(argc, argv)))
+        ff_defaults(&c->s);
     for (; a.i < argc; a.i++) {
         const char *arg = argv[a.i];
+        /* ffmpeg's options first, then render's own, anywhere */
+        if (c->ff.active && (ret = rd_ff_option(&c->ff, &c->s, argc, argv, &a.i, err, errlen)) <= 0) {
+            if (ret < 0)
+                return ret;
+            continue;
+        }
         if ((ret = parse_option(&a, c)) < 0)
             return ret;
         if (ret == 0)
             continue;
         if (arg[0] == '-' && arg[1])
             return usage_error(&a, "unknown option '%s' (see --help)", arg);
-        c->reports[c->nreports++] = arg;
+        if (c->ff.active && (ret = rd_ff_positional(&c->ff, arg, err, errlen)) < 0)
+            return ret;
+        if (!c->ff.active)
+            c->reports[c->nreports++] = arg;
     }
+    if (c->ff.active && (c->help || c->version))
+        return 0;
+    if (c->ff.active && (ret = rd_ff_finish(&c->ff, &c->s, err, errlen)) < 0)
+        return ret;
     if (c->assemble_out) {
         if (!c->nbaselines || !c->nreports)
             return usage_error(&a, "%s", "--assemble-sweep OUT.json needs --baseline REPORT... and REPORT files");
@@ -382,7 +430,10 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         return usage_error(&a, "%s", "--resume continues one render: not with --sweep, --export, --weak or --dat-dir");
     if (c->dry_run && (c->sweep || c->progress_path))
         return usage_error(&a, "%s", "--dry-run plans one render: not with --sweep, --export, --weak, --dat-dir or --progress");
-    c->s.venc_opts = c->venc_opts;
+    if (!c->ff.active) {
+        c->s.venc_opts = c->venc_opts;
+        c->s.metadata = c->metadata;
+    }
     /* Files written are plain local names: "file:x" is x (same-file checks
      * and the temporary name then see the real file). */
     c->s.output = rd_paths_local(c->s.output);
@@ -392,13 +443,12 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     c->s.sidecar[RD_SIDECAR_REPORT] = c->report_path;
     c->s.sidecar[RD_SIDECAR_PROGRESS] = c->progress_path;
     c->s.sidecar[RD_SIDECAR_EXPORT] = c->export_path;
-    c->s.metadata = c->metadata;
-    c->s.maps = c->maps;
     return 0;
 }
 
 void rd_cli_free(RdCli *c)
 {
+    rd_ff_free(&c->ff);
     av_freep(&c->reports);
     av_dict_free(&c->venc_opts);
     av_dict_free(&c->metadata);

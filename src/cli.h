@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "engine/engine.h"
+#include "ffopts.h"
 
 #define RD_MAX_POINTS 64
 
@@ -36,6 +37,7 @@ typedef struct RdCli {
     int dry_run;                  ///< --dry-run: probe and plan only, print the plan
     int verbose;                  ///< -v: libav's own messages
     int help, version;            ///< -h, --version
+    RdFf ff;                      ///< the ffmpeg form (-i INPUT ... OUTPUT): what it owns
 } RdCli;
 
 /**

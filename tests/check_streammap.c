@@ -6,9 +6,9 @@
 /* The multi.mkv layout: video, two audio, two subtitles, an attachment, a
  * cover picture and a data stream. */
 static const RdStreamKind K[] = {
-    { AVMEDIA_TYPE_VIDEO, 0 }, { AVMEDIA_TYPE_AUDIO, 0 }, { AVMEDIA_TYPE_AUDIO, 0 },
-    { AVMEDIA_TYPE_SUBTITLE, 0 }, { AVMEDIA_TYPE_SUBTITLE, 0 }, { AVMEDIA_TYPE_ATTACHMENT, 0 },
-    { AVMEDIA_TYPE_VIDEO, 1 }, { AVMEDIA_TYPE_DATA, 0 },
+    { .type = AVMEDIA_TYPE_VIDEO, .cover = 0 }, { .type = AVMEDIA_TYPE_AUDIO, .cover = 0 }, { .type = AVMEDIA_TYPE_AUDIO, .cover = 0 },
+    { .type = AVMEDIA_TYPE_SUBTITLE, .cover = 0 }, { .type = AVMEDIA_TYPE_SUBTITLE, .cover = 0 }, { .type = AVMEDIA_TYPE_ATTACHMENT, .cover = 0 },
+    { .type = AVMEDIA_TYPE_VIDEO, .cover = 1 }, { .type = AVMEDIA_TYPE_DATA, .cover = 0 },
 };
 #define NK ((int)(sizeof(K) / sizeof(K[0])))
 
@@ -44,7 +44,7 @@ START_TEST(test_map_table)
     const Case *c = &cases[_i];
     int n = 0, order[NK], norder = -1, ret;
     char got[64] = "", err[256] = "";
-    RdMapOptions o = { c->maps, 0, c->an, c->sn, c->dn };
+    RdMapOptions o = { .maps = c->maps, .an = c->an, .sn = c->sn, .dn = c->dn };
     while (n < 4 && c->maps[n])
         n++;
     o.nmaps = n;

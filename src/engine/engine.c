@@ -11,6 +11,7 @@
 #include "engine/chunk.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
+#include "engine/framesync.h"
 #include "io/memory.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
@@ -107,13 +108,13 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
                               err, errlen)) < 0)
         return ret;
-    fmt = av_guess_format(NULL, s->output, NULL);
+    fmt = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
     if (fmt && (fmt->flags & AVFMT_NOFILE)) {
         snprintf(detail, sizeof(detail), "the %s muxer writes files of its own; render writes one "
                  "file (name it .mp4, .mkv, .mov, .webm, .ts ...)", fmt->name);
         return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
     }
-    if ((ret = rd_merge_probe_format(s->output)) < 0)
+    if ((ret = rd_merge_probe_format(s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output,
                     "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);
     return 0;
@@ -259,10 +260,20 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
-                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite };
+                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite,
+                         s->oformat, s->mux_opts };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts };
     tc.hdr10 = &r->hdr;
+    tc.audio = &ac;
+    tc.ff_select = s->ff_select;
+    tc.map_video = s->map_video;
+    tc.no_global_meta = s->no_global_meta;
+    tc.no_chapters = s->no_chapters;
+    tc.copy_exact = s->copy_exact;
+    tc.sets = s->stream_sets;
+    tc.nsets = s->nstream_sets;
     char detail[256] = "";
     int ret;
 
@@ -562,6 +573,33 @@ static int resume_open(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* The ffmpeg form promises the CLI's frames. For a container without
+ * variable frame rates (MP4, MOV) the CLI duplicates or drops frames that
+ * are off the frame-rate grid (a video that starts after the audio, VFR);
+ * render does not yet, so such a job is refused rather than written
+ * differently. A graph that sets its own frame rate (fps=) puts frames on
+ * its grid itself: not checked. */
+static int check_frame_sync(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    const RdProbe *p = &r->probe;
+    const AVOutputFormat *of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
+    RdSyncInput in = { p->pts, p->nframes, p->tb, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb),
+                       r->tmpl ? r->tmpl->framerate : p->fps, 0 };
+    int64_t dups, drops;
+    char detail[300];
+
+    if (!s->frame_grid || !of || (of->flags & (AVFMT_VARIABLE_FPS | AVFMT_NOTIMESTAMPS)) ||
+        !strcmp(of->name, "avi") || !p->timestamps_ok || in.fps.num <= 0 || av_cmp_q(in.fps, p->fps))
+        return 0;
+    if (!rd_framesync_cfr(&in, &dups, &drops))
+        return 0;
+    snprintf(detail, sizeof(detail), "ffmpeg's constant frame rate sync for %s would duplicate %" PRId64
+             " and drop %" PRId64 " frames of this input (frames off the %.5g fps grid); render does not "
+             "do that yet: write .mkv, which keeps the frame times", of->name, dups, drops, av_q2d(in.fps));
+    return fail(err, errlen, s->input, detail, AVERROR_PATCHWELCOME);
+}
+
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
@@ -579,7 +617,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
-    if ((ret = measure(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0)
+    if ((ret = measure(r, err, errlen)) < 0 || (ret = check_frame_sync(r, err, errlen)) < 0 ||
+        (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
     if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0)
@@ -681,8 +720,8 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.crf = s->crf;
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
-    r->enc.global_header = rd_merge_probe_format(s->output) > 0;
-    r->enc.frame_ts = rd_merge_frame_ts(s->output);
+    r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
+    r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.enc = &r->enc;

@@ -12,6 +12,7 @@
 #include <libavutil/dict.h>
 
 #include "io/paths.h"
+#include "streams/meta.h"
 #include "engine/progress.h"
 #include "engine/report.h"
 
@@ -35,6 +36,20 @@ typedef struct RdSettings {
     const char *const *maps;  ///< -map specs (ffmpeg's, one input: 0, 0:a, 0:a:1, -0:s ...); not owned; NULL = every stream
     int nmaps;                ///< number of maps
     const AVDictionary *metadata; ///< -metadata K=V global tags, empty V deletes; not owned; may be NULL
+    const char *oformat;      ///< output container by muxer name (-f), NULL = from OUTPUT's name
+    const AVDictionary *mux_opts;  ///< muxer options (-movflags +faststart ...); not owned; may be NULL
+    const AVDictionary *aenc_opts; ///< options of every audio encoder (-b:a, -q:a ...); not owned; may be NULL
+    int sample_rate;          ///< -ar: encoded audio sample rate, Hz, >= 0; 0 (default) = the input's
+    int channels;             ///< -ac: encoded audio channels, 0..64; 0 (default) = the input's
+    const char *af;           ///< -af: audio filter graph for encoded audio, NULL (default) = none
+    int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
+    int ff_select;            ///< without -map: 1 ffmpeg's stream selection (the audio with most channels, the first subtitle of a kind the container's encoder writes), 2 the same with -c:s given (the first subtitle of any kind); 0 (default) every stream
+    int map_video;            ///< 1: the rendered video is selected whatever the maps say (-map "[v]" of a -filter_complex); default 0
+    int no_global_meta;       ///< 1: the input's global tags are not copied (-map_metadata -1); default 0
+    int no_chapters;          ///< 1: no chapters (-map_chapters -1); default 0
+    int copy_exact;           ///< 1: -c:a/-c:s copy fail when the container cannot hold the codec, as ffmpeg; 0 (default): converted with a note
+    const RdStreamSet *stream_sets; ///< -metadata:s:SPEC and -disposition:SPEC, in order; not owned; may be NULL
+    int nstream_sets;         ///< number of stream_sets
     int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost
     int preroll;              ///< pre-roll of recursive filters (hqdn3d), frames, 0..1000, and at least this much before every chunk; -1 = auto (RD_RECURSIVE_PREROLL; other filters get their own look-back, contract.h)
     int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked

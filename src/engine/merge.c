@@ -29,17 +29,17 @@ void rd_merge_temp_name(char *buf, int len, const char *output)
     snprintf(buf, len, "%s" RD_OUTFILE_PART "%ld", output, (long)getpid());
 }
 
-int rd_merge_probe_format(const char *output)
+int rd_merge_probe_format(const char *format, const char *output)
 {
-    const AVOutputFormat *f = av_guess_format(NULL, output, NULL);
+    const AVOutputFormat *f = av_guess_format(format, format ? NULL : output, NULL);
     if (!f)
         return AVERROR_MUXER_NOT_FOUND;
     return !!(f->flags & AVFMT_GLOBALHEADER);
 }
 
-int rd_merge_frame_ts(const char *output)
+int rd_merge_frame_ts(const char *format, const char *output)
 {
-    const AVOutputFormat *f = av_guess_format(NULL, output, NULL);
+    const AVOutputFormat *f = av_guess_format(format, format ? NULL : output, NULL);
     return f && !strcmp(f->name, "avi");
 }
 
@@ -65,6 +65,23 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
     return 0;
 }
 
+/* The header, with the user's muxer options: one the muxer did not take is
+ * an error, never ignored. */
+static int write_header(RdMerge *m, const AVDictionary *mux_opts, char *err, int errlen)
+{
+    AVDictionary *opts = NULL;
+    const AVDictionaryEntry *e;
+    int ret = av_dict_copy(&opts, mux_opts, 0);
+    if (ret >= 0 && (ret = avformat_write_header(m->oc, &opts)) < 0)
+        snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
+    else if (ret >= 0 && (e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
+        snprintf(err, errlen, "the %s muxer has no option '%s'", m->oc->oformat->name, e->key);
+        ret = AVERROR_OPTION_NOT_FOUND;
+    }
+    av_dict_free(&opts);
+    return ret;
+}
+
 int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
 {
     RdMerge *m;
@@ -77,7 +94,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->etb = cfg->venc->time_base;
     m->ts_offset = cfg->ts_offset;
     rd_timeline_init(&m->tl, cfg->venc->has_b_frames);
-    if ((ret = avformat_alloc_output_context2(&m->oc, NULL, NULL, cfg->output)) < 0) {
+    if ((ret = avformat_alloc_output_context2(&m->oc, NULL, cfg->format, cfg->output)) < 0) {
         snprintf(err, errlen, "cannot tell the output format from the name (use .mp4, .mkv, ...)");
         return ret;
     }
@@ -91,10 +108,9 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
         return ret;
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    m->oc->io_open = rd_outfile_io_refuse; /* one file, the temporary one */
-    if ((ret = avformat_write_header(m->oc, NULL)) < 0)
-        snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
-    else /* the header has fixed the stream's time base */
+    m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
+    m->oc->opaque = m->of;
+    if ((ret = write_header(m, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
         m->voff = av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
     return ret;
 }

@@ -29,16 +29,18 @@ typedef struct RdMergeConfig {
     const int32_t *matrix;         ///< display matrix to carry over, or NULL
     const RdTracksConfig *tracks;  ///< the other streams, tags and chapters to carry, or NULL for none
     int overwrite;                 ///< 1 = the final rename may replace an existing OUTPUT (-y); 0 = it fails instead
+    const char *format;            ///< muxer name (-f), NULL = from the output's name
+    const AVDictionary *mux_opts;  ///< muxer options (-movflags ...), NULL = none; one it does not know is an error
 } RdMergeConfig;
 
 /** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */
 void rd_merge_temp_name(char *buf, int len, const char *output);
 
-/** Ask the output format whether it needs global headers; 0/1, or a negative AVERROR when OUTPUT's format is unknown. */
-int rd_merge_probe_format(const char *output);
+/** Ask the output format (muxer `format`, NULL = from OUTPUT's name) whether it needs global headers; 0/1, or a negative AVERROR when it is unknown. */
+int rd_merge_probe_format(const char *format, const char *output);
 
-/** 1 when OUTPUT's format counts time in frames (AVI: one packet a frame, no pts), else 0. */
-int rd_merge_frame_ts(const char *output);
+/** 1 when the output format (as above) counts time in frames (AVI: one packet a frame, no pts), else 0. */
+int rd_merge_frame_ts(const char *format, const char *output);
 
 /**
  * Create the temporary file, the streams and the header. Returns 0 or a

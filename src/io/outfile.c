@@ -239,6 +239,20 @@ int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char
     return AVERROR(EPERM);
 }
 
+int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                            AVDictionary **options)
+{
+    const RdOutfile *f = s->opaque;
+    char path[sizeof(f->tmp) + 8];
+    (void)options;
+    *pb = NULL;
+    if (!f || flags != AVIO_FLAG_READ || !s->url || strcmp(url, s->url))
+        return AVERROR(EPERM);
+    /* "file:" so that a name with a colon is not taken for a protocol */
+    snprintf(path, sizeof(path), "file:%s", f->tmp);
+    return avio_open2(pb, path, AVIO_FLAG_READ, NULL, NULL);
+}
+
 const char *rd_outfile_temp(const RdOutfile *f)
 {
     return f ? f->tmp : "";

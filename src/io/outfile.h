@@ -63,6 +63,16 @@ void rd_outfile_unlink_all(void);
 int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen);
 
 /**
+ * For AVFormatContext.io_open, with s->opaque the RdOutfile being written:
+ * the one file a muxer may open by itself is its own output, read back
+ * under its own name (the MP4 muxer's -movflags +faststart moves the index
+ * to the front so); that reads the temporary file. Anything else is
+ * refused as rd_outfile_io_refuse() does.
+ */
+int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
+                            AVDictionary **options);
+
+/**
  * For AVFormatContext.io_open: refuses every other file a muxer would open
  * by itself (segments, a re-read of the output by name), so that all it
  * writes goes through the one temporary file.

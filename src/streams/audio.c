@@ -1,21 +1,32 @@
 #include "streams/audio.h"
 
+#include <stdio.h>
 #include <string.h>
-#include <libavutil/audio_fifo.h>
-#include <libswresample/swresample.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavutil/bprint.h>
+#include <libavutil/opt.h>
 
 struct RdAudio {
     AVRational itb;         ///< input stream time base
     AVStream *ost;          ///< its codec parameters are filled at open
     AVCodecContext *dec, *enc;
-    SwrContext *swr;
-    AVAudioFifo *fifo;
+    AVFilterGraph *graph;
+    AVFilterContext *src, *sink;
     AVFrame *frame;
-    int64_t next_pts;       ///< encoder time base (1/sample rate)
-    int have_start;         ///< next_pts was set from the first decoded frame
-    int dec_eof;            ///< the source ended: the fifo is drained, then the encoder flushed
+    int64_t delta_last;     ///< av_rescale_delta's state: input times to samples, as the CLI rescales them
+    int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
+    int graph_eof;          ///< the sink said end of stream
     int enc_flushed;
 };
+
+/* A layout the file does not name is the default one for its channel
+ * count, as the CLI guesses it (guess_input_channel_layout). */
+static void guess_layout(AVChannelLayout *l)
+{
+    if (l->order == AV_CHANNEL_ORDER_UNSPEC && l->nb_channels > 0)
+        av_channel_layout_default(l, l->nb_channels);
+}
 
 static int open_decoder(RdAudio *a, const AVStream *ist)
 {
@@ -29,52 +40,154 @@ static int open_decoder(RdAudio *a, const AVStream *ist)
         return ret;
     a->dec->pkt_timebase = ist->time_base;
     a->dec->thread_count = 1;
-    return avcodec_open2(a->dec, codec, NULL);
+    if ((ret = avcodec_open2(a->dec, codec, NULL)) < 0)
+        return ret;
+    guess_layout(&a->dec->ch_layout);
+    return 0;
 }
 
-static int pick_rate(const AVCodec *c, int want)
+/* aformat's constraints, as the CLI's output filter sets them: the
+ * encoder's sample formats, -ar or the encoder's rates, -ac's default
+ * layout or the encoder's layouts. */
+static void aformat_args(AVBPrint *b, const AVCodec *c, const RdAudioConfig *cfg)
 {
-    int best = 0;
-    if (!c->supported_samplerates)
-        return want;
-    for (const int *r = c->supported_samplerates; *r; r++)
-        if (*r == want || !best || FFABS(*r - want) < FFABS(best - want))
-            best = *r;
-    return best;
+    const char *sep = "";
+    if (c->sample_fmts) {
+        av_bprintf(b, "sample_fmts=");
+        for (const enum AVSampleFormat *f = c->sample_fmts; *f != AV_SAMPLE_FMT_NONE; f++)
+            av_bprintf(b, "%s%s", f == c->sample_fmts ? "" : "|", av_get_sample_fmt_name(*f));
+        sep = ":";
+    }
+    if (cfg->sample_rate > 0) {
+        av_bprintf(b, "%ssample_rates=%d", sep, cfg->sample_rate);
+        sep = ":";
+    } else if (c->supported_samplerates) {
+        av_bprintf(b, "%ssample_rates=", sep);
+        for (const int *r = c->supported_samplerates; *r; r++)
+            av_bprintf(b, "%s%d", r == c->supported_samplerates ? "" : "|", *r);
+        sep = ":";
+    }
+    if (cfg->channels > 0) {
+        AVChannelLayout l;
+        av_channel_layout_default(&l, cfg->channels);
+        av_bprintf(b, "%schannel_layouts=", sep);
+        av_channel_layout_describe_bprint(&l, b);
+    } else if (c->ch_layouts) {
+        av_bprintf(b, "%schannel_layouts=", sep);
+        for (const AVChannelLayout *l = c->ch_layouts; l->nb_channels; l++) {
+            if (l != c->ch_layouts)
+                av_bprintf(b, "|");
+            av_channel_layout_describe_bprint(l, b);
+        }
+    }
 }
 
-static int open_encoder(RdAudio *a, const AVCodec *codec, AVFormatContext *oc)
+static int graph_ends(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg, AVFilterContext **fmt)
 {
+    AVBPrint b;
+    char layout[128] = "";
+    int ret;
+
+    if (a->dec->ch_layout.order != AV_CHANNEL_ORDER_UNSPEC &&
+        av_channel_layout_check(&a->dec->ch_layout))
+        av_channel_layout_describe(&a->dec->ch_layout, layout, sizeof(layout));
+    av_bprint_init(&b, 0, AV_BPRINT_SIZE_UNLIMITED);
+    av_bprintf(&b, "time_base=1/%d:sample_rate=%d:sample_fmt=%s", a->dec->sample_rate,
+               a->dec->sample_rate, av_get_sample_fmt_name(a->dec->sample_fmt));
+    if (*layout)
+        av_bprintf(&b, ":channel_layout=%s", layout);
+    else
+        av_bprintf(&b, ":channels=%d", a->dec->ch_layout.nb_channels);
+    ret = avfilter_graph_create_filter(&a->src, avfilter_get_by_name("abuffer"), "in", b.str, NULL, a->graph);
+    av_bprint_clear(&b);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(&a->sink, avfilter_get_by_name("abuffersink"), "out", NULL,
+                                           NULL, a->graph);
+    aformat_args(&b, codec, cfg);
+    if (ret >= 0)
+        ret = avfilter_graph_create_filter(fmt, avfilter_get_by_name("aformat"), "format", b.str, NULL,
+                                           a->graph);
+    if (ret >= 0)
+        ret = avfilter_link(*fmt, 0, a->sink, 0);
+    av_bprint_finalize(&b, NULL);
+    return ret;
+}
+
+static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg, char *err, int errlen)
+{
+    AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
+    AVFilterContext *fmt = NULL;
+    const char *desc = cfg->af && *cfg->af ? cfg->af : "anull";
+    int ret;
+
+    if (!(a->graph = avfilter_graph_alloc()) || !outputs || !inputs) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    a->graph->nb_threads = 1;
+    if (a->dec->sample_fmt == AV_SAMPLE_FMT_NONE || a->dec->sample_rate <= 0) {
+        snprintf(err, errlen, "the decoder does not say its sample format and rate");
+        ret = AVERROR_PATCHWELCOME;
+        goto end;
+    }
+    if ((ret = graph_ends(a, codec, cfg, &fmt)) < 0)
+        goto end;
+    outputs->name = av_strdup("in");
+    outputs->filter_ctx = a->src;
+    inputs->name = av_strdup("out");
+    inputs->filter_ctx = fmt;
+    if (!outputs->name || !inputs->name) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    if ((ret = avfilter_graph_parse_ptr(a->graph, desc, &inputs, &outputs, NULL)) < 0 ||
+        (ret = avfilter_graph_config(a->graph, NULL)) < 0)
+        snprintf(err, errlen, "audio filter graph '%s': %s", desc, av_err2str(ret));
+end:
+    avfilter_inout_free(&inputs);
+    avfilter_inout_free(&outputs);
+    return ret;
+}
+
+/* The encoder takes what the graph gives, as the CLI opens it. */
+static int open_encoder(RdAudio *a, const AVCodec *codec, AVFormatContext *oc, const RdAudioConfig *cfg,
+                        char *err, int errlen)
+{
+    AVDictionary *opts = NULL;
+    const AVDictionaryEntry *e;
     int ret;
     if (!(a->enc = avcodec_alloc_context3(codec)))
         return AVERROR(ENOMEM);
-    a->enc->sample_fmt = codec->sample_fmts ? codec->sample_fmts[0] : a->dec->sample_fmt;
-    a->enc->sample_rate = pick_rate(codec, a->dec->sample_rate);
-    if ((ret = av_channel_layout_copy(&a->enc->ch_layout, &a->dec->ch_layout)) < 0)
+    a->enc->sample_fmt = av_buffersink_get_format(a->sink);
+    a->enc->sample_rate = av_buffersink_get_sample_rate(a->sink);
+    if ((ret = av_buffersink_get_ch_layout(a->sink, &a->enc->ch_layout)) < 0)
         return ret;
-    if (a->enc->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
-        av_channel_layout_default(&a->enc->ch_layout, a->enc->ch_layout.nb_channels);
-    if (a->enc->ch_layout.nb_channels > 2 && !strcmp(codec->name, "libopus"))
-        av_channel_layout_default(&a->enc->ch_layout, 2);
     a->enc->time_base = (AVRational){ 1, a->enc->sample_rate };
     if (oc->oformat->flags & AVFMT_GLOBALHEADER)
         a->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = avcodec_open2(a->enc, codec, NULL)) < 0)
-        return ret;
-    ret = swr_alloc_set_opts2(&a->swr, &a->enc->ch_layout, a->enc->sample_fmt, a->enc->sample_rate,
-                              &a->dec->ch_layout, a->dec->sample_fmt, a->dec->sample_rate, 0, NULL);
-    if (ret < 0 || (ret = swr_init(a->swr)) < 0)
-        return ret;
-    a->fifo = av_audio_fifo_alloc(a->enc->sample_fmt, a->enc->ch_layout.nb_channels, 4096);
-    a->frame = av_frame_alloc();
-    if (!a->fifo || !a->frame)
-        return AVERROR(ENOMEM);
-    return avcodec_parameters_from_context(a->ost->codecpar, a->enc);
+    if ((ret = av_dict_copy(&opts, cfg->opts, 0)) < 0)
+        goto end;
+    if ((ret = avcodec_open2(a->enc, codec, &opts)) < 0)
+        goto end;
+    if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
+        snprintf(err, errlen, "the audio encoder %s has no option '%s'", codec->name, e->key);
+        ret = AVERROR_OPTION_NOT_FOUND;
+        goto end;
+    }
+    /* Encoders of fixed-size frames get exactly that many samples a frame. */
+    if (!(codec->capabilities & AV_CODEC_CAP_VARIABLE_FRAME_SIZE) && a->enc->frame_size > 0)
+        av_buffersink_set_frame_size(a->sink, a->enc->frame_size);
+    ret = avcodec_parameters_from_context(a->ost->codecpar, a->enc);
+end:
+    av_dict_free(&opts);
+    return ret;
 }
 
 int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
-                  AVFormatContext *oc, AVStream *ost)
+                  AVFormatContext *oc, AVStream *ost, const RdAudioConfig *cfg,
+                  char *err, int errlen)
 {
+    static const RdAudioConfig none = { 0 };
     RdAudio *a;
     int ret;
 
@@ -82,31 +195,29 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
         return AVERROR(ENOMEM);
     a->itb = ist->time_base;
     a->ost = ost;
-    if ((ret = open_decoder(a, ist)) < 0 || (ret = open_encoder(a, codec, oc)) < 0)
+    a->delta_last = AV_NOPTS_VALUE;
+    if (!(a->frame = av_frame_alloc()))
+        return AVERROR(ENOMEM);
+    if (!cfg)
+        cfg = &none;
+    if ((ret = open_decoder(a, ist)) < 0 || (ret = open_graph(a, codec, cfg, err, errlen)) < 0 ||
+        (ret = open_encoder(a, codec, oc, cfg, err, errlen)) < 0)
         return ret;
     ost->time_base = a->enc->time_base;
     return 0;
 }
 
-/* Decoded samples, resampled into the fifo. */
+/* Decoded frames into the graph, their times in samples as the CLI puts them. */
 static int take_frames(RdAudio *a)
 {
     int ret;
     while ((ret = avcodec_receive_frame(a->dec, a->frame)) >= 0) {
-        int max = swr_get_out_samples(a->swr, a->frame->nb_samples);
-        uint8_t **buf = NULL;
-        if (!a->have_start && a->frame->best_effort_timestamp != AV_NOPTS_VALUE) {
-            a->next_pts = av_rescale_q(a->frame->best_effort_timestamp, a->itb, a->enc->time_base);
-            a->have_start = 1;
-        }
-        if ((ret = av_samples_alloc_array_and_samples(&buf, NULL, a->enc->ch_layout.nb_channels,
-                                                      max, a->enc->sample_fmt, 0)) < 0)
-            return ret;
-        ret = swr_convert(a->swr, buf, max, (const uint8_t **)a->frame->extended_data, a->frame->nb_samples);
-        if (ret > 0)
-            ret = av_audio_fifo_write(a->fifo, (void **)buf, ret);
-        av_freep(&buf[0]);
-        av_freep(&buf);
+        AVRational sr = { 1, a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate };
+        int64_t ts = a->frame->best_effort_timestamp;
+        guess_layout(&a->frame->ch_layout);
+        a->frame->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE
+                      : av_rescale_delta(a->itb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
+        ret = av_buffersrc_add_frame(a->src, a->frame);
         av_frame_unref(a->frame);
         if (ret < 0)
             return ret;
@@ -119,47 +230,43 @@ int rd_audio_send(RdAudio *a, const AVPacket *pkt)
     int ret;
     if (a->dec_eof)
         return pkt ? AVERROR_EOF : 0;
-    if (!pkt)
-        a->dec_eof = 1;
     ret = avcodec_send_packet(a->dec, pkt);
     /* Like the ffmpeg CLI: a damaged packet costs its samples. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;
-    return take_frames(a);
+    if ((ret = take_frames(a)) < 0)
+        return ret;
+    if (!pkt) {
+        a->dec_eof = 1;
+        return av_buffersrc_add_frame(a->src, NULL);
+    }
+    return 0;
 }
 
-static int send_fifo_frame(RdAudio *a)
+/* The graph's next frame into the encoder; EAGAIN when it needs input. */
+static int feed_encoder(RdAudio *a)
 {
-    int size = a->enc->frame_size > 0 ? a->enc->frame_size : 1024;
-    int n = FFMIN(size, av_audio_fifo_size(a->fifo)), ret;
-    int small_ok = a->enc->codec->capabilities &
-                   (AV_CODEC_CAP_SMALL_LAST_FRAME | AV_CODEC_CAP_VARIABLE_FRAME_SIZE);
-    AVFrame *f = a->frame;
-
-    f->nb_samples = small_ok || a->enc->frame_size <= 0 ? n : size;
-    f->format = a->enc->sample_fmt;
-    f->sample_rate = a->enc->sample_rate;
-    if ((ret = av_channel_layout_copy(&f->ch_layout, &a->enc->ch_layout)) < 0 ||
-        (ret = av_frame_get_buffer(f, 0)) < 0)
+    int ret = av_buffersink_get_frame(a->sink, a->frame);
+    if (ret == AVERROR_EOF) {
+        a->graph_eof = 1;
+        return 0;
+    }
+    if (ret < 0)
         return ret;
-    av_samples_set_silence(f->extended_data, 0, f->nb_samples, f->ch_layout.nb_channels, f->format);
-    if ((ret = av_audio_fifo_read(a->fifo, (void **)f->extended_data, n)) < 0)
-        goto end;
-    f->pts = a->next_pts;
-    a->next_pts += f->nb_samples;
-    ret = avcodec_send_frame(a->enc, f);
-end:
-    av_frame_unref(f);
+    if (a->frame->pts != AV_NOPTS_VALUE)
+        a->frame->pts = av_rescale_q(a->frame->pts, av_buffersink_get_time_base(a->sink), a->enc->time_base);
+    ret = avcodec_send_frame(a->enc, a->frame);
+    av_frame_unref(a->frame);
     return ret;
 }
 
 int rd_audio_receive(RdAudio *a, AVPacket *out)
 {
-    int ret, size = a->enc->frame_size > 0 ? a->enc->frame_size : 1024;
+    int ret;
     while ((ret = avcodec_receive_packet(a->enc, out)) == AVERROR(EAGAIN)) {
-        if (av_audio_fifo_size(a->fifo) >= size || (a->dec_eof && av_audio_fifo_size(a->fifo) > 0))
-            ret = send_fifo_frame(a);
-        else if (a->dec_eof && !a->enc_flushed) {
+        if (!a->graph_eof)
+            ret = feed_encoder(a);
+        else if (!a->enc_flushed) {
             a->enc_flushed = 1;
             ret = avcodec_send_frame(a->enc, NULL);
         } else
@@ -176,8 +283,7 @@ void rd_audio_free(RdAudio **pa)
     if (!a)
         return;
     av_frame_free(&a->frame);
-    av_audio_fifo_free(a->fifo);
-    swr_free(&a->swr);
+    avfilter_graph_free(&a->graph);
     avcodec_free_context(&a->enc);
     avcodec_free_context(&a->dec);
     av_freep(pa);

@@ -1,5 +1,5 @@
 /*
- * audio.h - one audio track decoded and encoded once, in one pass.
+ * audio.h - one audio track decoded, filtered and encoded once, in one pass.
  *
  * Audio is never chunked: a track is copied from the source when the output
  * container can hold its codec (tracks.c does that), otherwise it goes
@@ -15,14 +15,27 @@
 
 typedef struct RdAudio RdAudio;
 
+/** What the user asked of encoded audio (-af, -ar, -ac, encoder options). */
+typedef struct RdAudioConfig {
+    const char *af;             ///< filter graph, one input one output; NULL = none
+    int sample_rate;            ///< Hz; 0 = the input's (the nearest the encoder takes)
+    int channels;               ///< 0 = the input's layout; else that many, default layout
+    const AVDictionary *opts;   ///< encoder options (b, global_quality ...); NULL = none; one the encoder does not take is an error
+} RdAudioConfig;
+
 /**
- * Open a decoder for `ist` and encoder `codec` for the output stream `ost`
- * (already added to `oc`, before its header): fills ost's codec parameters
- * and time base (the encoder's, 1/sample rate: packets come out in it).
- * Returns 0 or a negative AVERROR; rd_audio_free() either way.
+ * Open a decoder for `ist`, a filter graph as the ffmpeg CLI builds it
+ * (abuffer -> af -> aformat with the encoder's formats and rates, and -ar,
+ * -ac -> abuffersink; libswresample converts where needed) and encoder
+ * `codec` for the output stream `ost` (already added to `oc`, before its
+ * header): fills ost's codec parameters and time base (the encoder's,
+ * 1/sample rate: packets come out in it). `cfg` may be NULL. Returns 0 or
+ * a negative AVERROR, with a detail in err for an option the encoder does
+ * not take or a graph that does not parse; rd_audio_free() either way.
  */
 int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
-                  AVFormatContext *oc, AVStream *ost);
+                  AVFormatContext *oc, AVStream *ost, const RdAudioConfig *cfg,
+                  char *err, int errlen);
 
 /**
  * Give the next source packet of the track (input time base), or NULL at

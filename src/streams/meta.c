@@ -1,8 +1,10 @@
 #include "streams/meta.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/avstring.h>
+#include <libavutil/opt.h>
 
 #include "io/input.h"
 
@@ -289,4 +291,62 @@ int rd_meta_video_side_data(AVStream *vst, const AVStream *ist, const RdHdr10 *h
         (ret = add_side_data(vst, AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &hdr->light, sizeof(hdr->light))) < 0)
         return ret;
     return n + (hdr ? hdr->has_mastering + hdr->has_light : 0);
+}
+
+/* Output stream `st` is the nth of its type (counted in `seen`). */
+static int set_matches(const RdStreamSet *set, const AVStream *st, int nth)
+{
+    static const char types[] = { [AVMEDIA_TYPE_VIDEO] = 'v', [AVMEDIA_TYPE_AUDIO] = 'a',
+                                  [AVMEDIA_TYPE_SUBTITLE] = 's', [AVMEDIA_TYPE_DATA] = 'd',
+                                  [AVMEDIA_TYPE_ATTACHMENT] = 't' };
+    enum AVMediaType t = st->codecpar->codec_type;
+    char c = t >= 0 && t < (int)sizeof(types) ? types[t] : '?';
+    if (set->type && set->type != c)
+        return 0;
+    return set->nth < 0 || set->nth == nth;
+}
+
+/* One set on one stream: a tag, or dispositions as ffmpeg 5.1 reads them
+ * (AVStream's "disposition" flags option, relative with + and -). */
+static int apply_set(AVStream *st, const RdStreamSet *set, char *err, int errlen)
+{
+    const AVClass *cls = av_stream_get_class();
+    const AVOption *o;
+    int ret;
+    if (set->key)
+        return av_dict_set(&st->metadata, set->key, *set->value ? set->value : NULL, 0);
+    o = av_opt_find(&cls, "disposition", NULL, 0, AV_OPT_SEARCH_FAKE_OBJ);
+    if (!o)
+        return AVERROR_BUG;
+    if ((ret = av_opt_eval_flags(&cls, o, set->value, &st->disposition)) < 0)
+        snprintf(err, errlen, "-disposition %s: not dispositions (default, forced, original, "
+                 "comment, 0 ...; + adds, - removes)", set->value);
+    return ret;
+}
+
+int rd_meta_apply_sets(AVFormatContext *oc, const RdStreamSet *sets, int n, char *err, int errlen)
+{
+    for (int k = 0; k < n; k++) {
+        int count[AVMEDIA_TYPE_NB] = { 0 }, hits = 0, ret;
+        for (unsigned i = 0; i < oc->nb_streams; i++) {
+            AVStream *st = oc->streams[i];
+            enum AVMediaType t = st->codecpar->codec_type;
+            int nth = t >= 0 && t < AVMEDIA_TYPE_NB ? count[t]++ : (int)i;
+            if (!set_matches(&sets[k], st, sets[k].type ? nth : (int)i))
+                continue;
+            hits++;
+            if ((ret = apply_set(st, &sets[k], err, errlen)) < 0)
+                return ret;
+        }
+        if (!hits) {
+            char spec[32] = "";
+            if (sets[k].type)
+                snprintf(spec, sizeof(spec), ":%c", sets[k].type);
+            if (sets[k].nth >= 0)
+                snprintf(spec + strlen(spec), sizeof(spec) - strlen(spec), ":%d", sets[k].nth);
+            snprintf(err, errlen, "%s%s: no such output stream", sets[k].key ? "-metadata:s" : "-disposition", spec);
+            return AVERROR(EINVAL);
+        }
+    }
+    return 0;
 }

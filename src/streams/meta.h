@@ -45,6 +45,22 @@ int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t off
  */
 int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder);
 
+/** A user's -metadata:s:SPEC K=V or -disposition:SPEC FLAGS, for output streams. */
+typedef struct RdStreamSet {
+    char type;          ///< 'v', 'a', 's', 'd', 't', or 0 = any type
+    int nth;            ///< the nth output stream of that type, >= 0; -1 = every one
+    const char *key;    ///< tag name; NULL = a disposition
+    const char *value;  ///< tag value (empty: delete the tag), or disposition flags as ffmpeg
+                        ///< reads them ("default", "0", "+forced", "default+original")
+} RdStreamSet;
+
+/**
+ * Apply `sets` in order to the streams of `oc` (after rd_meta_stream and the
+ * default dispositions). Returns 0, or AVERROR(EINVAL) with one line in err
+ * for a specifier that matches no stream or flags that do not parse.
+ */
+int rd_meta_apply_sets(AVFormatContext *oc, const RdStreamSet *sets, int n, char *err, int errlen);
+
 /** For each type with several streams and none default, the first (not a cover) becomes default. */
 void rd_meta_default_dispositions(AVFormatContext *oc);
 

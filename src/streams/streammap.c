@@ -102,6 +102,34 @@ static int dropped_by_flags(const RdMapOptions *o, enum AVMediaType t)
            (o->dn && t == AVMEDIA_TYPE_DATA);
 }
 
+/* ffmpeg 5.1's choice without -map (fftools/ffmpeg_opt.c, open_output_file):
+ * the video, the audio stream with the best score (channels, and far more
+ * for the default disposition; the first of equals), the first subtitle
+ * whose kind (text, bitmap) the container's encoder shares. Returns the
+ * number of indexes written to list. */
+static int ff_auto(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o, int *list)
+{
+    int len = 0, best = 0, audio = -1;
+    if (vindex >= 0 && vindex < n)
+        list[len++] = vindex;
+    for (int i = 0; o->audio_ok && !o->an && i < n; i++) {
+        int score = kind[i].channels + 5000000 * !!kind[i].is_default;
+        if (kind[i].type == AVMEDIA_TYPE_AUDIO && score > best) {
+            best = score;
+            audio = i;
+        }
+    }
+    if (audio >= 0)
+        list[len++] = audio;
+    for (int i = 0; o->sub_props && !o->sn && i < n; i++)
+        if (kind[i].type == AVMEDIA_TYPE_SUBTITLE &&
+            (o->sub_props < 0 || !kind[i].sub_props || (kind[i].sub_props & o->sub_props))) {
+            list[len++] = i;
+            break;
+        }
+    return len;
+}
+
 int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
                   int *order, int *norder, char *err, int errlen)
 {
@@ -114,7 +142,9 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if (!o->nmaps)
+    if (!o->nmaps && o->ff_auto)
+        len = ff_auto(kind, n, vindex, o, list);
+    else if (!o->nmaps)
         for (int i = 0; i < n; i++)
             list[len++] = i;
     for (int m = 0; m < o->nmaps; m++) {
@@ -152,6 +182,8 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
         if (i != vindex)
             order[(*norder)++] = i;
     }
+    if (vindex >= 0 && vindex < n && o->map_video)
+        in[vindex] = 1;
     if (vindex >= 0 && vindex < n && !in[vindex]) {
         snprintf(err, errlen, "-map: the video stream 0:%d is not selected, and render always "
                  "writes it (add -map 0:%d)", vindex, vindex);

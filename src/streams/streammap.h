@@ -9,6 +9,9 @@
  * T: v video, V video but not cover art, a audio, s subtitle, d data,
  * t attachment), `-` in front removes what earlier maps added, `?` after
  * it lets it match nothing. -an/-sn/-dn then drop their type, as in ffmpeg.
+ * The ffmpeg form (ff_auto) selects without -map as ffmpeg 5.1's
+ * open_output_file does: one audio stream (most channels, a default one
+ * first), one subtitle of a kind the container's encoder writes.
  */
 #ifndef RD_STREAMMAP_H
 #define RD_STREAMMAP_H
@@ -18,12 +21,22 @@
 typedef struct RdStreamKind {
     enum AVMediaType type;      ///< codec type of the input stream
     int cover;                  ///< 1: an attached picture (cover art)
+    int channels;               ///< audio channels (0 unknown); for ffmpeg's selection
+    int is_default;             ///< 1: the stream has the default disposition
+    int sub_props;              ///< subtitles: AV_CODEC_PROP_TEXT_SUB / _BITMAP_SUB of its codec, 0 neither
 } RdStreamKind;
 
 typedef struct RdMapOptions {
     const char *const *maps;    ///< -map specs in command-line order; may be NULL when nmaps is 0
     int nmaps;
     int an, sn, dn;             ///< -an, -sn, -dn
+    int ff_auto;                ///< without maps, ffmpeg's selection: the audio stream with most
+                                ///< channels (a default one first), the first subtitle the
+                                ///< container's encoder can write; else every stream
+    int map_video;              ///< 1: vindex is selected whatever the maps (-map "[v]" of a graph)
+    int audio_ok;               ///< ff_auto: the container takes audio
+    int sub_props;              ///< ff_auto: the subtitle kinds the container's encoder writes
+                                ///< (AV_CODEC_PROP_*_SUB bits); -1 any kind; 0 none
 } RdMapOptions;
 
 /**

@@ -111,7 +111,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
 {
     const AVOutputFormat *of = oc->oformat;
     const AVCodec *codec = NULL;
-    char d[128];
+    char d[128], why[256] = "";
     Track *tr;
     int ret;
 
@@ -119,6 +119,11 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
         codec = avcodec_find_encoder_by_name(t->cfg.acodec);
     else if (can_hold(of, ist->codecpar->codec_id) != 0)
         return declare_copy(t, oc, ist);
+    else if (t->cfg.copy_exact) {
+        snprintf(err, errlen, "-c:a copy: %s: %s cannot hold %s", rd_tracks_describe(ist, d, sizeof(d)),
+                 of->name, avcodec_get_name(ist->codecpar->codec_id));
+        return AVERROR(EINVAL);
+    }
     if (!avcodec_find_decoder(ist->codecpar->codec_id)) {
         not_kept(t, ist, "%s, and there is no decoder to encode it again",
                  codec ? "-c:a asks for another codec" : "the container cannot hold it");
@@ -135,9 +140,9 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
     }
     if (!(tr = new_track(t, oc, ist, K_AUDIO)))
         return AVERROR(ENOMEM);
-    if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost)) < 0) {
+    if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost, t->cfg.audio, why, sizeof(why))) < 0) {
         snprintf(err, errlen, "%s: cannot encode it with %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
-                 codec->name, av_err2str(ret));
+                 codec->name, *why ? why : av_err2str(ret));
         return ret;
     }
     tr->tb = tr->ost->time_base;
@@ -198,6 +203,11 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
 
     if (copy)
         return declare_copy(t, oc, ist);
+    if (t->cfg.copy_exact && !strcmp(t->cfg.scodec, "copy")) {
+        snprintf(err, errlen, "-c:s copy: %s: %s cannot hold %s", rd_tracks_describe(ist, d, sizeof(d)),
+                 oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id));
+        return AVERROR(EINVAL);
+    }
     if (!codec && strcmp(t->cfg.scodec, "copy")) {
         /* What the user asked for cannot be done: say so, as ffmpeg would. */
         snprintf(err, errlen, "-c:s %s: %s: %s", t->cfg.scodec, rd_tracks_describe(ist, d, sizeof(d)), why);
@@ -356,7 +366,8 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
 {
     char lost[256];
     int ret, limited = t->cfg.end != INT64_MAX;
-    if ((ret = rd_meta_global(oc, t->ic, t->cfg.metadata, limited)) < 0)
+    static const AVFormatContext no_tags = { 0 };
+    if ((ret = rd_meta_global(oc, t->cfg.no_global_meta ? &no_tags : t->ic, t->cfg.metadata, limited)) < 0)
         return ret;
     if ((ret = rd_meta_lost_global(oc, lost, sizeof(lost))) > 0)
         rd_tracks_notice(t, "warning", "global tag%s %s not kept: %s writes only the keys it knows",
@@ -364,7 +375,7 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
     if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata))
         rd_tracks_notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them",
                          oc->oformat->name);
-    if (!t->ic->nb_chapters)
+    if (!t->ic->nb_chapters || t->cfg.no_chapters)
         return 0;
     if (!rd_meta_holds_chapters(oc->oformat)) {
         rd_tracks_notice(t, "warning", "%u chapters not kept: %s has no place for them", t->ic->nb_chapters,
@@ -379,21 +390,53 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
     return 0;
 }
 
-static int select_streams(RdTracks *t, int *order, int *norder, char *err, int errlen)
+/* A subtitle's kind (text or bitmap), as ffmpeg tells them apart. */
+static int sub_props(enum AVCodecID id)
+{
+    const AVCodecDescriptor *d = avcodec_descriptor_get(id);
+    return d ? d->props & (AV_CODEC_PROP_TEXT_SUB | AV_CODEC_PROP_BITMAP_SUB) : 0;
+}
+
+/* What ffmpeg's selection asks of the container: does it take audio, and
+ * which subtitles its encoder (or -c:s) can write. */
+static void ff_targets(const RdTracks *t, const AVFormatContext *oc, RdMapOptions *mo)
+{
+    const AVOutputFormat *of = oc->oformat;
+    const AVCodec *sc = avcodec_find_encoder(of->subtitle_codec);
+    int p = sc ? sub_props(sc->id) : 0;
+    mo->audio_ok = of->audio_codec != AV_CODEC_ID_NONE;
+    /* -c:s given: the first subtitle, whatever its kind */
+    mo->sub_props = t->cfg.ff_select == 2 ? -1 : !sc ? 0 : p ? p : -1;
+}
+
+static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, int *norder, char *err, int errlen)
 {
     RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
     RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
-                        t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn };
+                        t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn,
+                        t->cfg.ff_select, t->cfg.map_video, 0, 0 };
     int ret;
     if (!kind)
         return AVERROR(ENOMEM);
     for (unsigned i = 0; i < t->ic->nb_streams; i++) {
         kind[i].type = t->ic->streams[i]->codecpar->codec_type;
         kind[i].cover = !!(t->ic->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC);
+        kind[i].channels = t->ic->streams[i]->codecpar->ch_layout.nb_channels;
+        kind[i].is_default = !!(t->ic->streams[i]->disposition & AV_DISPOSITION_DEFAULT);
+        kind[i].sub_props = sub_props(t->ic->streams[i]->codecpar->codec_id);
     }
+    ff_targets(t, oc, &mo);
     ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, err, errlen);
     av_free(kind);
     return ret;
+}
+
+static int has_disposition(const RdStreamSet *sets, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!sets[i].key)
+            return 1;
+    return 0;
 }
 
 int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
@@ -424,14 +467,18 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         goto end;
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         t->route[i] = -1;
-    if ((ret = select_streams(t, order, &norder, err, errlen)) < 0 || (ret = video_meta(t, vst)) < 0)
+    if ((ret = select_streams(t, oc, order, &norder, err, errlen)) < 0 || (ret = video_meta(t, vst)) < 0)
         goto end;
     for (int k = 0; k < norder; k++)
         if ((ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
             goto end;
     if ((ret = global_meta(t, oc)) < 0)
         goto end;
-    rd_meta_default_dispositions(oc);
+    /* as in ffmpeg, a disposition the user sets turns the automatic default off */
+    if (!has_disposition(cfg->sets, cfg->nsets))
+        rd_meta_default_dispositions(oc);
+    if ((ret = rd_meta_apply_sets(oc, cfg->sets, cfg->nsets, err, errlen)) < 0)
+        goto end;
     for (unsigned i = 0; i < oc->nb_streams; i++)
         lost_tags(t, oc, oc->streams[i]);
     /* Read only what is written; with -t the video stays on as a clock. */

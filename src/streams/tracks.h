@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <libavformat/avformat.h>
 
+#include "streams/audio.h"
 #include "streams/meta.h"
 
 typedef struct RdTracks RdTracks;
@@ -37,6 +38,14 @@ typedef struct RdTracksConfig {
     int64_t end;                   ///< drop packets at or after this input time, AV_TIME_BASE units; INT64_MAX = none
     int quiet;                     ///< 1: no notices on stderr
     const RdHdr10 *hdr10;          ///< the video's HDR10 metadata (rd_meta_find_hdr10), or NULL
+    const RdAudioConfig *audio;    ///< -af, -ar, -ac and encoder options for encoded audio; NULL = none
+    int ff_select;                 ///< 1: without -map, ffmpeg's selection (streammap.h); 0: every stream
+    int map_video;                 ///< 1: the video is selected whatever the maps (-map "[v]")
+    int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata -1)
+    int no_chapters;               ///< 1: no chapters (-map_chapters -1)
+    int copy_exact;                ///< 1: copy means copy: a codec the container cannot hold is an error, as in ffmpeg
+    const RdStreamSet *sets;       ///< -metadata:s:..., -disposition:...; may be NULL
+    int nsets;
 } RdTracksConfig;
 
 /**

@@ -1,0 +1,355 @@
+#include "ffopts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/bprint.h>
+#include <libavutil/parseutils.h>
+#include <libavutil/opt.h>
+
+int rd_ff_detect(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "-i"))
+            return 1;
+    return 0;
+}
+
+/* "-c:v" -> name "c", spec "v"; "-metadata:s:a:0" -> "metadata", "s:a:0". */
+static void split_name(const char *arg, char *name, int len, const char **spec)
+{
+    const char *colon = strchr(arg + 1, ':');
+    int n = colon ? (int)(colon - arg - 1) : (int)strlen(arg + 1);
+    snprintf(name, len, "%.*s", n, arg + 1);
+    *spec = colon ? colon + 1 : "";
+}
+
+/* ffmpeg's -q N and render's -q (quiet) share a name: with a number after
+ * it, it is ffmpeg's; -v LEVEL and render's -v likewise. */
+static int is_number(const char *s)
+{
+    char *end;
+    if (!s || !*s)
+        return 0;
+    strtod(s, &end);
+    return !*end;
+}
+
+static int is_level(const char *s)
+{
+    static const char *const names[] = { "quiet", "panic", "fatal", "error", "warning", "info",
+                                         "verbose", "debug", "trace", NULL };
+    if (!s)
+        return 0;
+    if (is_number(s))
+        return 1;
+    while (*s == '+' || !strncmp(s, "repeat+", 7) || !strncmp(s, "level+", 6))
+        s = strchr(s, '+') + 1;
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(s, names[i]))
+            return 1;
+    return 0;
+}
+
+static int pend(RdFf *f, const char *name, const char *spec, const char *val, const char *arg,
+                char *err, int errlen)
+{
+    RdFfPending *p;
+    if (f->npending >= RD_FF_MAX_PENDING) {
+        snprintf(err, errlen, "%s: too many options", arg);
+        return AVERROR(EINVAL);
+    }
+    if (*spec && strcmp(spec, "v") && strcmp(spec, "a") && strcmp(spec, "v:0") && strcmp(spec, "a:0")) {
+        snprintf(err, errlen, "%s: render takes encoder options for the video (:v) and for every "
+                 "audio track (:a)", arg);
+        return AVERROR(EINVAL);
+    }
+    p = &f->pending[f->npending++];
+    p->name = name;
+    p->spec = spec[0];
+    p->value = val;
+    p->arg = arg;
+    return 0;
+}
+
+int rd_ff_option(RdFf *f, RdSettings *s, int argc, char **argv, int *i, char *err, int errlen)
+{
+    const char *arg = argv[*i], *spec, *val = NULL, *next = *i + 1 < argc ? argv[*i + 1] : NULL;
+    char name[64];
+    const RdFfOpt *o;
+    int where = f->seen_input ? RD_FF_OUT : RD_FF_IN;
+
+    if (arg[0] != '-' || !arg[1] || arg[1] == '-')
+        return 1;
+    /* render's own short options, which ffmpeg does not have */
+    if (!strcmp(arg, "-o") || !strcmp(arg, "-w") || !strcmp(arg, "-h") ||
+        (!strcmp(arg, "-q") && !is_number(next)) || (!strcmp(arg, "-v") && !is_level(next)))
+        return 1;
+    split_name(arg, name, sizeof(name), &spec);
+    if ((o = rd_ff_find(name))) {
+        int ret;
+        if (rd_ff_refusal(o))
+            return rd_ff_apply(o, f, s, spec, NULL, err, errlen);
+        if (f->output) {
+            snprintf(err, errlen, "%s after OUTPUT %s: ffmpeg would ignore it; put it before OUTPUT",
+                     arg, f->output);
+            return AVERROR(EINVAL);
+        }
+        if (!(rd_ff_where(o) & where)) {
+            snprintf(err, errlen, "%s is an %s option: put it %s -i", arg,
+                     where == RD_FF_IN ? "output" : "input", where == RD_FF_IN ? "after" : "before");
+            return AVERROR(EINVAL);
+        }
+        if (rd_ff_has_arg(o)) {
+            if (!next) {
+                snprintf(err, errlen, "option %s needs a value", arg);
+                return AVERROR(EINVAL);
+            }
+            val = next;
+            ++*i;
+        }
+        ret = rd_ff_apply(o, f, s, spec, val, err, errlen);
+        return ret;
+    }
+    /* Not ffmpeg's own: an AVOption of an encoder or the muxer, resolved
+     * once they are known. Each takes a value. */
+    if (!f->seen_input) {
+        snprintf(err, errlen, "%s before -i: input options other than -t and -i are not supported yet", arg);
+        return AVERROR(EINVAL);
+    }
+    if (f->output) {
+        snprintf(err, errlen, "%s after OUTPUT %s: ffmpeg would ignore it; put it before OUTPUT", arg, f->output);
+        return AVERROR(EINVAL);
+    }
+    if (!next) {
+        snprintf(err, errlen, "unknown option '%s' (see --help)", arg);
+        return AVERROR(EINVAL);
+    }
+    ++*i;
+    /* name lives in argv: the pending option points into it */
+    {
+        const char *colon = strchr(arg + 1, ':');
+        char *n = av_strndup(arg + 1, colon ? (size_t)(colon - arg - 1) : strlen(arg + 1));
+        int ret;
+        if (!n)
+            return AVERROR(ENOMEM);
+        ret = pend(f, n, spec, next, arg, err, errlen);
+        if (ret < 0)
+            av_free(n);
+        return ret;
+    }
+}
+
+int rd_ff_positional(RdFf *f, const char *arg, char *err, int errlen)
+{
+    if (!f->seen_input) {
+        snprintf(err, errlen, "'%s' before -i: the input is given with -i, OUTPUT comes last", arg);
+        return AVERROR(EINVAL);
+    }
+    if (f->output) {
+        snprintf(err, errlen, "two outputs ('%s' and '%s'): render writes one file", f->output, arg);
+        return AVERROR(EINVAL);
+    }
+    f->output = arg;
+    return 0;
+}
+
+/* 1 when class `cls` has option `name` of the wanted kind. */
+static int has_option(const AVClass *cls, const char *name, int flags)
+{
+    const AVOption *o;
+    if (!cls)
+        return 0;
+    o = av_opt_find(&cls, name, NULL, 0, AV_OPT_SEARCH_FAKE_OBJ);
+    return o && (!flags || (o->flags & flags) == flags);
+}
+
+static int codec_has(const AVCodec *c, const char *name)
+{
+    int media = c->type == AVMEDIA_TYPE_VIDEO ? AV_OPT_FLAG_VIDEO_PARAM : AV_OPT_FLAG_AUDIO_PARAM;
+    return has_option(c->priv_class, name, 0) ||
+           has_option(avcodec_get_class(), name, AV_OPT_FLAG_ENCODING_PARAM | media);
+}
+
+static const AVCodec *encoder(const char *name)
+{
+    return name && strcmp(name, "copy") && strcmp(name, "none") ? avcodec_find_encoder_by_name(name) : NULL;
+}
+
+/* An AVOption to the encoders that have it (video, audio), else the muxer. */
+static int resolve(RdFf *f, const RdFfPending *p, const RdSettings *s, const AVOutputFormat *of,
+                   char *err, int errlen)
+{
+    const AVCodec *vc = encoder(s->vcodec), *ac = encoder(s->acodec);
+    int used = 0, ret;
+
+    if (p->spec != 'a' && vc && codec_has(vc, p->name)) {
+        if ((ret = av_dict_set(&f->venc, p->name, p->value, 0)) < 0)
+            return ret;
+        used = 1;
+    }
+    if (p->spec != 'v' && ac && codec_has(ac, p->name)) {
+        if ((ret = av_dict_set(&f->aenc, p->name, p->value, 0)) < 0)
+            return ret;
+        used = 1;
+    }
+    if (!used && !p->spec && (has_option(of->priv_class, p->name, 0) ||
+                              has_option(avformat_get_class(), p->name, AV_OPT_FLAG_ENCODING_PARAM))) {
+        if ((ret = av_dict_set(&f->mux, p->name, p->value, 0)) < 0)
+            return ret;
+        used = 1;
+    }
+    if (used)
+        return 0;
+    {
+        const AVClass *any = avcodec_get_class();
+        const AVCodec *mine = p->spec == 'a' ? ac : vc;
+        const char *kind = p->spec == 'a' ? "audio" : "video";
+        if (av_opt_find(&any, p->name, NULL, 0, AV_OPT_SEARCH_FAKE_OBJ | AV_OPT_SEARCH_CHILDREN)) {
+            if (mine)
+                snprintf(err, errlen, "%s: the %s encoder %s has no such option", p->arg, kind, mine->name);
+            else
+                snprintf(err, errlen, "%s: no %s encoder takes it (-c:%c %s)", p->arg, kind,
+                         p->spec == 'a' ? 'a' : 'v', p->spec == 'a' ? s->acodec : s->vcodec);
+        } else
+            snprintf(err, errlen, "unknown option '%s' (see --help)", p->arg);
+    }
+    return AVERROR(EINVAL);
+}
+
+/* -q: fixed quality, as ffmpeg sets it (flags +qscale, lambda units). */
+static int set_q(AVDictionary **d, const char *q)
+{
+    int ret;
+    if (!q)
+        return 0;
+    if ((ret = av_dict_set(d, "flags", "+qscale", AV_DICT_APPEND)) < 0)
+        return ret;
+    return av_dict_set_int(d, "global_quality", (int64_t)(FF_QP2LAMBDA * atof(q)), 0);
+}
+
+/* The default encoder of the container for a type, as ffmpeg picks it. */
+static const char *default_encoder(enum AVCodecID id)
+{
+    const AVCodec *c = id != AV_CODEC_ID_NONE ? avcodec_find_encoder(id) : NULL;
+    return c ? c->name : NULL;
+}
+
+/* The video graph: -vf or -filter_complex, then what -s, -pix_fmt and
+ * -aspect add after it, in the order ffmpeg's output filter adds them. A
+ * labelled graph output ([v], renamed [ffout]) leads into them, or into a
+ * null filter, whose output is the chunk's sink. */
+static int build_graph(RdFf *f, char *err, int errlen)
+{
+    AVBPrint b;
+    const char *base = f->complex ? f->complex : f->vf;
+    int labelled = f->complex && *f->complex_out;
+    int tail = f->size || f->pix_fmt || f->aspect;
+
+    if (f->vf && f->complex) {
+        snprintf(err, errlen, "-vf and -filter_complex both filter the video: give one graph");
+        return AVERROR(EINVAL);
+    }
+    if (f->map_label && (!labelled || strlen(f->map_label) != strlen(f->complex_out) + 2 ||
+                         strncmp(f->map_label + 1, f->complex_out, strlen(f->complex_out)))) {
+        snprintf(err, errlen, "-map %s: no such output of -filter_complex", f->map_label);
+        return AVERROR(EINVAL);
+    }
+    av_bprint_init(&b, 0, AV_BPRINT_SIZE_UNLIMITED);
+    if (labelled)
+        av_bprintf(&b, "%s;[ffout]%s", base, tail ? "" : "null");
+    else if (base && *base)
+        av_bprintf(&b, "%s%s", base, tail ? "," : "");
+    else if (!tail)
+        av_bprintf(&b, "null");
+    if (f->size) {
+        int w, h;
+        av_parse_video_size(&w, &h, f->size);
+        av_bprintf(&b, "scale=%d:%d%s", w, h, f->pix_fmt || f->aspect ? "," : "");
+    }
+    if (f->pix_fmt)
+        av_bprintf(&b, "format=%s%s", f->pix_fmt, f->aspect ? "," : "");
+    if (f->aspect) {
+        char r[64];
+        snprintf(r, sizeof(r), "%s", f->aspect);
+        for (char *c = r; *c; c++)
+            if (*c == ':')
+                *c = '/';
+        av_bprintf(&b, "setdar=dar=%s:max=255", r);
+    }
+    if (labelled)
+        av_bprintf(&b, "[out]");
+    return av_bprint_finalize(&b, &f->graph) < 0 || !f->graph ? AVERROR(ENOMEM) : 0;
+}
+
+int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
+{
+    const AVOutputFormat *of;
+    int ret;
+
+    if (!f->output && !strcmp(s->output, RD_DEFAULT_OUTPUT)) {
+        snprintf(err, errlen, "no OUTPUT: the ffmpeg form ends with the output file");
+        return AVERROR(EINVAL);
+    }
+    if (f->output)
+        s->output = f->output;
+    if (!(of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL))) {
+        snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
+        return AVERROR(EINVAL);
+    }
+    if (!s->vcodec && !(s->vcodec = default_encoder(of->video_codec))) {
+        snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
+        return AVERROR(EINVAL);
+    }
+    if (!s->acodec)
+        s->acodec = of->audio_codec == AV_CODEC_ID_NONE ? "none" : default_encoder(of->audio_codec);
+    if (!s->acodec) {
+        snprintf(err, errlen, "%s: the %s format's default audio encoder (%s) is not available; give -c:a or -an",
+                 s->output, of->name, avcodec_get_name(of->audio_codec));
+        return AVERROR(EINVAL);
+    }
+    if (s->scodec) /* a -c:s takes the first subtitle, whatever its kind */
+        s->ff_select = 2;
+    if (!s->scodec) /* ffmpeg encodes the subtitle it picks with the container's encoder */
+        s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
+    if (!strcmp(s->vcodec, "copy")) {
+        snprintf(err, errlen, "-c:v copy: a remux is not supported yet");
+        return AVERROR(EINVAL);
+    }
+    for (int i = 0; i < f->npending; i++)
+        if ((ret = resolve(f, &f->pending[i], s, of, err, errlen)) < 0)
+            return ret;
+    if ((ret = set_q(&f->venc, f->qv ? f->qv : f->q)) < 0 ||
+        (ret = set_q(&f->aenc, f->qa ? f->qa : (encoder(s->acodec) ? f->q : NULL))) < 0)
+        return ret;
+    if ((ret = build_graph(f, err, errlen)) < 0)
+        return ret;
+    s->vf = f->graph;
+    s->venc_opts = f->venc;
+    s->aenc_opts = f->aenc;
+    s->mux_opts = f->mux;
+    s->metadata = f->meta;
+    s->stream_sets = f->sets;
+    s->nstream_sets = f->nsets;
+    return 0;
+}
+
+void rd_ff_free(RdFf *f)
+{
+    for (int i = 0; i < f->npending; i++)
+        av_freep((char **)&f->pending[i].name);
+    for (int i = 0; i < f->nsets; i++)
+        av_freep((char **)&f->sets[i].key);
+    av_freep(&f->sets);
+    av_freep(&f->complex);
+    av_freep(&f->complex_out);
+    av_freep(&f->graph);
+    av_dict_free(&f->venc);
+    av_dict_free(&f->aenc);
+    av_dict_free(&f->mux);
+    av_dict_free(&f->meta);
+    f->npending = f->nsets = 0;
+}

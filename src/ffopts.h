@@ -1,0 +1,115 @@
+/*
+ * ffopts.h - the ffmpeg form of the command line:
+ *
+ *     render [render options] [input options] -i INPUT [output options] OUTPUT
+ *
+ * read as the ffmpeg CLI (5.1) reads a line with one input and one output:
+ * options before -i belong to the input, options after it to the output,
+ * the last bare argument is OUTPUT, and every default is ffmpeg's (no
+ * filter, the container's default encoders, ffmpeg's stream selection).
+ * render's own options (-w, --chunks, --report, --dry-run ...) may stand
+ * anywhere.
+ *
+ * As in fftools/ffmpeg_opt.c, ffmpeg's own options are rows of one table
+ * (ffopts_table.c: name, where the option may stand, what it does), and
+ * any other -name is looked up as an AVOption of the chosen encoders
+ * (their private classes first, then AVCodecContext's) or of the muxer.
+ * An option that is neither, or that render cannot do yet, is refused:
+ * never ignored.
+ */
+#ifndef RD_FFOPTS_H
+#define RD_FFOPTS_H
+
+#include <libavutil/dict.h>
+
+#include "engine/engine.h"
+
+#define RD_FF_MAX_PENDING 256
+
+/** An AVOption given as -name[:spec] value, resolved once the encoders are known. */
+typedef struct RdFfPending {
+    const char *name;            ///< option name, no dash, no stream specifier
+    char spec;                   ///< 0 = every stream, 'v' or 'a'
+    const char *value;
+    const char *arg;             ///< the word as typed, for messages
+} RdFfPending;
+
+/** What the ffmpeg form owns while it fills RdSettings (everything is freed by rd_ff_free). */
+typedef struct RdFf {
+    int active;                  ///< 1: the line has -i (ffmpeg form)
+    int seen_input;              ///< -i was read: options now belong to the output
+    const char *output;          ///< the last bare argument
+    int outputs;                 ///< bare arguments after -i
+    const char *vf;              ///< -vf / -filter:v, or NULL
+    char *complex;               ///< -filter_complex, rewritten to [in] ... [out] labels; owned
+    char *complex_out;           ///< the graph's output label ("v" for [v]), "" for none; owned
+    const char *map_label;       ///< -map "[v]": an output of the graph, or NULL
+    const char *size;            ///< -s WxH, or NULL
+    const char *pix_fmt;         ///< -pix_fmt, or NULL
+    const char *aspect;          ///< -aspect, or NULL
+    char *graph;                 ///< the video graph built from the above; owned
+    const char *q, *qv, *qa;     ///< -q (every stream), -q:v, -q:a
+    AVDictionary *venc;          ///< video encoder options; s->venc_opts points here
+    AVDictionary *aenc;          ///< audio encoder options; s->aenc_opts points here
+    AVDictionary *mux;           ///< muxer options; s->mux_opts points here
+    AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
+    RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
+    int nsets;
+    RdFfPending pending[RD_FF_MAX_PENDING];
+    int npending;
+} RdFf;
+
+/** 1 when argv reads as the ffmpeg form (it has -i). */
+int rd_ff_detect(int argc, char **argv);
+
+/**
+ * Read the option at argv[*i] if it is one of ffmpeg's (advancing *i past
+ * its value). Returns 0 when taken, 1 when it is not ffmpeg's (the caller
+ * tries render's own options), or AVERROR(EINVAL) with one line in err.
+ */
+int rd_ff_option(RdFf *f, RdSettings *s, int argc, char **argv, int *i, char *err, int errlen);
+
+/** A bare argument: INPUT is given by -i, so it is OUTPUT. Returns 0 or AVERROR(EINVAL). */
+int rd_ff_positional(RdFf *f, const char *arg, char *err, int errlen);
+
+/**
+ * After the whole line: choose the encoders as ffmpeg does (-c:v, else the
+ * container's default), resolve the pending AVOptions against them, build
+ * the video graph (-vf or -filter_complex, then -s, -pix_fmt, -aspect) and
+ * point the settings at what `f` owns. Returns 0 or AVERROR(EINVAL) with
+ * one line in err.
+ */
+int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen);
+
+void rd_ff_free(RdFf *f);
+
+/* ffopts_table.c: the rows and their handlers. */
+typedef struct RdFfOpt RdFfOpt;
+
+/** The row for NAME (no dash, no stream specifier), or NULL. */
+const RdFfOpt *rd_ff_find(const char *name);
+
+/**
+ * Apply row `o` to its value `val` (NULL for an option without one); `spec`
+ * is what followed the name after ':' ("" for none). Returns 0 or
+ * AVERROR(EINVAL) with one line in err.
+ */
+int rd_ff_apply(const RdFfOpt *o, RdFf *f, RdSettings *s, const char *spec, const char *val,
+                char *err, int errlen);
+
+/** 1 when row `o` takes a value. */
+int rd_ff_has_arg(const RdFfOpt *o);
+
+/** Where row `o` may stand: RD_FF_IN, RD_FF_OUT or both. */
+int rd_ff_where(const RdFfOpt *o);
+
+/** Row i of the table (NULL past its end), for tests and --help. */
+const RdFfOpt *rd_ff_row(int i);
+/** A row's name; and its refusal reason, NULL when render supports it. */
+const char *rd_ff_name(const RdFfOpt *o);
+const char *rd_ff_refusal(const RdFfOpt *o);
+
+#define RD_FF_IN  1
+#define RD_FF_OUT 2
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * ffopts_table.c - ffmpeg's own options, one row each, as
+ * fftools/ffmpeg_opt.c's options[] has them: the name, where it may stand
+ * (before -i: the input; after: the output), whether it takes a value and
+ * which streams a specifier may name, and the small function that applies
+ * it. A row with a refusal is an option render knows but cannot do yet: it
+ * is refused with that reason, never ignored. Options that are not rows are
+ * AVOptions of the encoders or the muxer (ffopts.c).
+ */
+#include "ffopts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libavfilter/avfilter.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/parseutils.h>
+#include <libavutil/pixdesc.h>
+
+#include "io/paths.h"
+#include "streams/streammap.h"
+
+#define ARG 4                    /* takes a value */
+#define RC_JOINS "a bitrate target across chunk joins is not supported yet"
+
+typedef int (*Apply)(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen);
+
+struct RdFfOpt {
+    const char *name;
+    int flags;                   /* RD_FF_IN, RD_FF_OUT, ARG */
+    const char *specs;           /* stream types a specifier may name ("va"); NULL: none allowed */
+    Apply apply;                 /* NULL: refused */
+    const char *refusal;         /* why render refuses it (apply is NULL) */
+};
+
+static int bad(char *err, int errlen, const char *fmt, const char *a, const char *b)
+{
+    snprintf(err, errlen, fmt, a, b);
+    return AVERROR(EINVAL);
+}
+
+/* The stream type of a specifier: "" -> 0, "v" or "v:0" -> 'v'. Indexes
+ * past the first name a second stream of the type: render writes one
+ * video, and options for one audio track among several are not kept apart. */
+static int spec_type(const char *spec)
+{
+    if (!*spec)
+        return 0;
+    if (!strchr("vas", spec[0]) || (spec[1] && strcmp(spec + 1, ":0")))
+        return -1;
+    return spec[0];
+}
+
+static int opt_input(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)spec;
+    if (f->seen_input)
+        return bad(err, errlen, "-i %s: render reads one input (the first was %s)", val, s->input);
+    if (!*val)
+        return bad(err, errlen, "%s%s", "-i: empty file name", "");
+    f->seen_input = 1;
+    s->input = val;
+    return 0;
+}
+
+static int opt_format(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    const AVOutputFormat *of;
+    (void)spec;
+    if (!f->seen_input)
+        return bad(err, errlen, "-f %s before -i: forcing the input format is not supported yet "
+                   "(render reads files whose format libavformat recognises)%s", val, "");
+    if (!(of = av_guess_format(val, NULL, NULL)) || strcmp(of->name, val))
+        return bad(err, errlen, "-f %s: no such output format%s", val, "");
+    s->oformat = of->name;
+    return 0;
+}
+
+static int opt_y(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->overwrite = 1;
+    return 0;
+}
+
+/* -n: never overwrite, which is already what render does without -y. */
+static int opt_n(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->overwrite = 0;
+    return 0;
+}
+
+static int set_codec(RdSettings *s, char type, const char *val)
+{
+    if (type == 'v')
+        s->vcodec = val;
+    else if (type == 'a')
+        s->acodec = val;
+    else
+        s->scodec = val;
+    return 0;
+}
+
+static int opt_codec(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int t = spec_type(spec);
+    (void)f;
+    if (t < 0)
+        return bad(err, errlen, "-c:%s: render takes one codec per stream type (-c:v, -c:a, -c:s)%s", spec, "");
+    if (t)
+        return set_codec(s, (char)t, val);
+    /* -c NAME names one codec for every stream: only copy fits them all. */
+    if (strcmp(val, "copy"))
+        return bad(err, errlen, "-c %s: one codec for every stream; use -c:v %s (and -c:a ...)", val, val);
+    s->vcodec = s->acodec = s->scodec = "copy";
+    return 0;
+}
+
+#define ALIAS_CODEC(fn, t) \
+static int fn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen) \
+{ (void)spec; return opt_codec(f, s, t, val, err, errlen); }
+ALIAS_CODEC(opt_vcodec, "v")
+ALIAS_CODEC(opt_acodec, "a")
+ALIAS_CODEC(opt_scodec, "s")
+
+static int opt_vf(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec; (void)err; (void)errlen;
+    f->vf = val;
+    return 0;
+}
+
+static int opt_af(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)err; (void)errlen;
+    s->af = val;
+    return 0;
+}
+
+static int opt_filter(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    if (spec_type(spec) == 'a')
+        return opt_af(f, s, spec, val, err, errlen);
+    if (spec_type(spec) == 'v')
+        return opt_vf(f, s, spec, val, err, errlen);
+    return bad(err, errlen, "-filter%s%s: name the stream type (-filter:v or -filter:a)", *spec ? ":" : "", spec);
+}
+
+/* Open pads of a graph: one input, fed by the video, and one output. */
+static int complex_pads(const char *desc, char **in, char **out, char *err, int errlen)
+{
+    AVFilterGraph *g = avfilter_graph_alloc();
+    AVFilterInOut *ins = NULL, *outs = NULL;
+    int ret = g ? avfilter_graph_parse2(g, desc, &ins, &outs) : AVERROR(ENOMEM);
+
+    *in = *out = NULL;
+    if (ret < 0)
+        snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret));
+    else if (!ins || ins->next || !outs || outs->next) {
+        snprintf(err, errlen, "-filter_complex: render takes a graph with one input (the video, "
+                 "[0:v]) and one output; this one has %s inputs and %s outputs",
+                 !ins ? "no" : ins->next ? "several" : "one", !outs ? "no" : outs->next ? "several" : "one");
+        ret = AVERROR(EINVAL);
+    } else if (ins->name && strcmp(ins->name, "0:v") && strcmp(ins->name, "0") &&
+               strcmp(ins->name, "0:v:0") && strcmp(ins->name, "0:V")) {
+        snprintf(err, errlen, "-filter_complex: input [%s]: render's graph takes the video, [0:v]", ins->name);
+        ret = AVERROR(EINVAL);
+    } else {
+        *in = av_strdup(ins->name ? ins->name : "");
+        *out = av_strdup(outs->name ? outs->name : "");
+        if (!*in || !*out)
+            ret = AVERROR(ENOMEM);
+    }
+    avfilter_inout_free(&ins);
+    avfilter_inout_free(&outs);
+    avfilter_graph_free(&g);
+    return ret;
+}
+
+/* "[LABEL]" -> "[to]" where the label opens (first) or closes (last) the graph. */
+static char *relabel(const char *desc, const char *from, const char *to, int last)
+{
+    char pat[160], *hit = NULL, *p, *r;
+    if (!*from)
+        return av_strdup(desc);
+    snprintf(pat, sizeof(pat), "[%s]", from);
+    for (p = strstr(desc, pat); p; p = strstr(p + 1, pat)) {
+        hit = p;
+        if (!last)
+            break;
+    }
+    if (!hit)
+        return NULL;
+    r = av_asprintf("%.*s[%s]%s", (int)(hit - desc), desc, to, hit + strlen(pat));
+    return r;
+}
+
+static int opt_complex(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    char *in = NULL, *out = NULL, *a = NULL;
+    int ret;
+    (void)s; (void)spec;
+    if (f->complex)
+        return bad(err, errlen, "-filter_complex: render takes one graph%s%s", "", "");
+    if ((ret = complex_pads(val, &in, &out, err, errlen)) < 0)
+        goto end;
+    ret = AVERROR(ENOMEM);
+    if (!(a = relabel(val, in, "in", 0)) || !(f->complex = relabel(a, out, "ffout", 1)))
+        goto end;
+    f->complex_out = out;
+    out = NULL;
+    ret = 0;
+end:
+    av_free(in);
+    av_free(out);
+    av_free(a);
+    return ret;
+}
+
+static int opt_pix_fmt(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec;
+    if (av_get_pix_fmt(val) == AV_PIX_FMT_NONE)
+        return bad(err, errlen, "-pix_fmt %s: no such pixel format%s", val, "");
+    f->pix_fmt = val;
+    return 0;
+}
+
+static int opt_size(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int w, h;
+    (void)s; (void)spec;
+    if (!f->seen_input)
+        return bad(err, errlen, "-s %s before -i: the size of a raw input is not supported yet%s", val, "");
+    if (av_parse_video_size(&w, &h, val) < 0)
+        return bad(err, errlen, "-s %s: not a size (WxH or a name such as hd720)%s", val, "");
+    f->size = val;
+    return 0;
+}
+
+static int opt_aspect(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    AVRational q;
+    (void)s; (void)spec;
+    if (av_parse_ratio(&q, val, 255, 0, NULL) < 0 || q.num <= 0 || q.den <= 0)
+        return bad(err, errlen, "-aspect %s: not a display aspect ratio (16:9, 1.7778)%s", val, "");
+    f->aspect = val;
+    return 0;
+}
+
+static int opt_an(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->no_audio = 1;
+    return 0;
+}
+
+static int opt_sn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->no_subs = 1;
+    return 0;
+}
+
+static int opt_dn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->no_data = 1;
+    return 0;
+}
+
+static int whole(const char *v, int lo, int hi, int *out)
+{
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (end == v || *end || x < lo || x > hi)
+        return -1;
+    *out = (int)x;
+    return 0;
+}
+
+static int opt_ar(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec;
+    if (whole(val, 1, 768000, &s->sample_rate) < 0)
+        return bad(err, errlen, "-ar %s: not a sample rate in Hz%s", val, "");
+    return 0;
+}
+
+static int opt_ac(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec;
+    if (whole(val, 1, 64, &s->channels) < 0)
+        return bad(err, errlen, "-ac %s: not a channel count from 1 to 64%s", val, "");
+    return 0;
+}
+
+/* -q N, -q:v N, -q:a N: what ffmpeg does with it (fixed quality, qscale)
+ * is applied when the encoders are known (ffopts.c). */
+static int opt_q(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    char *end;
+    int t = spec_type(spec);
+    (void)s;
+    strtod(val, &end);
+    if (end == val || *end || t == 's' || t < 0)
+        return bad(err, errlen, "-q%s: '%s' is not a quality number", *spec ? ":" : "", val);
+    *(t == 'v' ? &f->qv : t == 'a' ? &f->qa : &f->q) = val;
+    return 0;
+}
+
+/* -b without a specifier is -b:v in ffmpeg, not every stream's. */
+static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int t = spec_type(spec);
+    (void)s;
+    if (t < 0 || t == 's')
+        return bad(err, errlen, "-b:%s: render takes -b:v and -b:a%s", spec, "");
+    /* Each chunk's encoder would aim at the bitrate alone: the file misses
+     * it (measured 8% over with 2 chunks of 4 s, 26% with 8). 0 is no
+     * target (VP9's constant quality). */
+    if (t != 'a' && strcmp(val, "0"))
+        return bad(err, errlen, "-b%s%s: " RC_JOINS " (-crf and -qp are)", *spec ? ":" : "", spec);
+    return av_dict_set(t == 'a' ? &f->aenc : &f->venc, "b", val, 0);
+}
+
+static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    const char **maps = (const char **)s->maps;
+    (void)spec;
+    if (val[0] == '[') { /* an output of -filter_complex: checked once the graph is known */
+        if (f->map_label)
+            return bad(err, errlen, "-map %s: render writes one video (already -map %s)", val, f->map_label);
+        f->map_label = val;
+        s->map_video = 1;
+        return 0;
+    }
+    if (!rd_map_valid(val))
+        return bad(err, errlen, "-map %s: not a stream specifier of input 0 (0, 0:a, 0:a:1, 0:3, -0:s)%s", val, "");
+    maps[s->nmaps++] = val;
+    return 0;
+}
+
+static int opt_map_metadata(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f;
+    if (*spec && strcmp(spec, "g"))
+        return bad(err, errlen, "-map_metadata:%s: only the global tags can be mapped (-map_metadata -1 or 0)%s", spec, "");
+    if (strcmp(val, "-1") && strcmp(val, "0") && strcmp(val, "0:g"))
+        return bad(err, errlen, "-map_metadata %s: render has one input: -1 (none) or 0 (its tags)%s", val, "");
+    s->no_global_meta = !strcmp(val, "-1");
+    return 0;
+}
+
+static int opt_map_chapters(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec;
+    if (strcmp(val, "-1") && strcmp(val, "0"))
+        return bad(err, errlen, "-map_chapters %s: render has one input: -1 (none) or 0 (its chapters)%s", val, "");
+    s->no_chapters = !strcmp(val, "-1");
+    return 0;
+}
+
+/* "s:a:0" (metadata) or "a:0" (disposition) -> type and index. */
+static int stream_spec(const char *p, RdStreamSet *set)
+{
+    char *end;
+    set->type = 0;
+    set->nth = -1;
+    if (!*p)
+        return 0;
+    if (strchr("vasdt", *p) && (!p[1] || p[1] == ':')) {
+        set->type = *p++;
+        if (!*p)
+            return 0;
+        p++;
+    }
+    set->nth = (int)strtol(p, &end, 10);
+    return end == p || *end || set->nth < 0 ? -1 : 0;
+}
+
+static int add_set(RdFf *f, const RdStreamSet *set)
+{
+    RdStreamSet *g = av_realloc_array(f->sets, f->nsets + 1, sizeof(*g));
+    if (!g)
+        return AVERROR(ENOMEM);
+    f->sets = g;
+    f->sets[f->nsets++] = *set;
+    return 0;
+}
+
+static int opt_metadata(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    const char *eq = strchr(val, '=');
+    RdStreamSet set = { 0 };
+    char *key;
+    int ret;
+    (void)s;
+    if (!eq || eq == val)
+        return bad(err, errlen, "-metadata%s %s: not KEY=VALUE", *spec ? ":..." : "", val);
+    if (!(key = av_strndup(val, eq - val)))
+        return AVERROR(ENOMEM);
+    if (!*spec || !strcmp(spec, "g")) {
+        ret = av_dict_set(&f->meta, key, eq + 1, AV_DICT_DONT_STRDUP_KEY);
+        return ret;
+    }
+    if (spec[0] != 's' || (spec[1] && spec[1] != ':') || stream_spec(spec[1] ? spec + 2 : "", &set) < 0) {
+        av_free(key);
+        return bad(err, errlen, "-metadata:%s: render sets global (g) and stream (s:a:0) tags; "
+                   "chapter and program tags are not supported%s", spec, "");
+    }
+    set.key = key;
+    set.value = eq + 1;
+    if ((ret = add_set(f, &set)) < 0)
+        av_free(key);
+    return ret;
+}
+
+static int opt_disposition(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    RdStreamSet set = { 0 };
+    (void)s;
+    if (stream_spec(spec, &set) < 0)
+        return bad(err, errlen, "-disposition:%s: not a stream specifier (v, a:0, s:1 ...)%s", spec, "");
+    set.value = val;
+    return add_set(f, &set);
+}
+
+static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int64_t us;
+    (void)f; (void)spec;
+    if (av_parse_time(&us, val, 1) < 0 || us <= 0)
+        return bad(err, errlen, "-t %s: not a positive duration ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
+    s->limit_s = us / 1e6;
+    return 0;
+}
+
+/* Accepted: what they ask of ffmpeg render does anyway, or they are about
+ * ffmpeg's own console (documented in docs/CLI.md). */
+static int opt_accept(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)s; (void)spec; (void)val; (void)err; (void)errlen;
+    return 0;
+}
+
+static int opt_threads(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int n;
+    (void)f; (void)s; (void)spec;
+    if (strcmp(val, "auto") && whole(val, 0, 1024, &n) < 0)
+        return bad(err, errlen, "-threads %s: not a thread count%s", val, "");
+    return 0;
+}
+
+static int opt_loglevel(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    static const char *const quiet[] = { "quiet", "panic", "fatal", "error", "-8", "0", "8", "16", NULL };
+    static const char *const known[] = { "warning", "info", "verbose", "debug", "trace",
+                                         "24", "32", "40", "48", "56", NULL };
+    const char *v = val;
+    (void)f; (void)spec;
+    while (*v == '+' || (!strncmp(v, "repeat+", 7) && (v += 6)) || (!strncmp(v, "level+", 6) && (v += 5)))
+        v++;
+    for (int i = 0; quiet[i]; i++)
+        if (!strcmp(v, quiet[i]))
+            return s->quiet = 1, 0;
+    for (int i = 0; known[i]; i++)
+        if (!strcmp(v, known[i]))
+            return 0;
+    return bad(err, errlen, "-loglevel %s: not a log level (quiet, error, warning, info, verbose, debug)%s", val, "");
+}
+
+#define NOT_YET(name, why) { name, RD_FF_IN | RD_FF_OUT | ARG, NULL, NULL, why }
+#define TIMING "is not supported yet (render writes the input's frames and times)"
+
+static const RdFfOpt TABLE[] = {
+    { "i",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_input,      NULL },
+    { "f",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_format,     NULL },
+    { "y",              RD_FF_IN | RD_FF_OUT,       NULL,  opt_y,          NULL },
+    { "n",              RD_FF_IN | RD_FF_OUT,       NULL,  opt_n,          NULL },
+    { "c",              RD_FF_OUT | ARG,            "vas", opt_codec,      NULL },
+    { "codec",          RD_FF_OUT | ARG,            "vas", opt_codec,      NULL },
+    { "vcodec",         RD_FF_OUT | ARG,            NULL,  opt_vcodec,     NULL },
+    { "acodec",         RD_FF_OUT | ARG,            NULL,  opt_acodec,     NULL },
+    { "scodec",         RD_FF_OUT | ARG,            NULL,  opt_scodec,     NULL },
+    { "vf",             RD_FF_OUT | ARG,            NULL,  opt_vf,         NULL },
+    { "af",             RD_FF_OUT | ARG,            NULL,  opt_af,         NULL },
+    { "filter",         RD_FF_OUT | ARG,            "va",  opt_filter,     NULL },
+    { "filter_complex", RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_complex,    NULL },
+    { "lavfi",          RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_complex,    NULL },
+    { "pix_fmt",        RD_FF_OUT | ARG,            "v",   opt_pix_fmt,    NULL },
+    { "s",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_size,       NULL },
+    { "aspect",         RD_FF_OUT | ARG,            "v",   opt_aspect,     NULL },
+    { "an",             RD_FF_OUT,                  NULL,  opt_an,         NULL },
+    { "sn",             RD_FF_OUT,                  NULL,  opt_sn,         NULL },
+    { "dn",             RD_FF_OUT,                  NULL,  opt_dn,         NULL },
+    { "ar",             RD_FF_OUT | ARG,            "a",   opt_ar,         NULL },
+    { "ac",             RD_FF_OUT | ARG,            "a",   opt_ac,         NULL },
+    { "q",              RD_FF_OUT | ARG,            "va",  opt_q,          NULL },
+    { "qscale",         RD_FF_OUT | ARG,            "va",  opt_q,          NULL },
+    { "b",              RD_FF_OUT | ARG,            "va",  opt_b,          NULL },
+    { "map",            RD_FF_OUT | ARG,            NULL,  opt_map,        NULL },
+    { "map_metadata",   RD_FF_OUT | ARG,            "g",   opt_map_metadata, NULL },
+    { "map_chapters",   RD_FF_OUT | ARG,            NULL,  opt_map_chapters, NULL },
+    { "metadata",       RD_FF_OUT | ARG,            "*",   opt_metadata,   NULL },
+    { "disposition",    RD_FF_OUT | ARG,            "*",   opt_disposition, NULL },
+    { "t",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_t,          NULL },
+    { "hide_banner",    RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
+    { "nostdin",        RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
+    { "stats",          RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
+    { "nostats",        RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
+    { "threads",        RD_FF_IN | RD_FF_OUT | ARG, "va",  opt_threads,    NULL },
+    { "loglevel",       RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
+    { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
+    NOT_YET("ss",       "seeking (-ss) is not supported yet"),
+    NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
+    NOT_YET("to",       "-to is not supported yet (-t is)"),
+    NOT_YET("r",        "changing the frame rate " TIMING),
+    NOT_YET("frames",   "a frame count " TIMING),
+    NOT_YET("vframes",  "a frame count " TIMING),
+    NOT_YET("aframes",  "a frame count " TIMING),
+    NOT_YET("vsync",    "another frame sync " TIMING),
+    NOT_YET("fps_mode", "another frame sync " TIMING),
+    NOT_YET("force_fps", "another frame sync " TIMING),
+    NOT_YET("maxrate",  RC_JOINS),
+    NOT_YET("minrate",  RC_JOINS),
+    NOT_YET("bufsize",  RC_JOINS),
+    NOT_YET("pass",     "two-pass encoding is not supported yet"),
+    NOT_YET("passlogfile", "two-pass encoding is not supported yet"),
+    NOT_YET("force_key_frames", "keyframes at given times are not supported yet (chunks start with their own)"),
+    NOT_YET("itsoffset", "shifting the input " TIMING),
+    NOT_YET("itsscale",  "scaling the input's times " TIMING),
+    NOT_YET("copyts",    "copied timestamps are not supported yet"),
+    NOT_YET("start_at_zero", "copied timestamps are not supported yet"),
+    NOT_YET("copytb",    "copied time bases are not supported yet"),
+    NOT_YET("shortest",  "render writes every stream whole; -shortest is not supported yet"),
+    NOT_YET("stream_loop", "looping the input is not supported yet"),
+    NOT_YET("re",        "reading at the native rate is not what render is for"),
+    NOT_YET("filter_complex_script", "give the graph itself with -filter_complex"),
+    NOT_YET("filter_script", "give the graph itself with -vf"),
+    NOT_YET("attach",    "attaching files is not supported yet"),
+    NOT_YET("dump_attachment", "render writes one file"),
+    NOT_YET("target",    "-target presets are not supported"),
+    NOT_YET("apad",      "padding the audio is not supported yet"),
+    NOT_YET("bsf",       "bitstream filters are not supported yet"),
+    NOT_YET("tag",       "forcing a codec tag is not supported yet"),
+    NOT_YET("vtag",      "forcing a codec tag is not supported yet"),
+    NOT_YET("atag",      "forcing a codec tag is not supported yet"),
+    NOT_YET("sample_fmt", "choosing the audio sample format is not supported yet"),
+    NOT_YET("channel_layout", "choosing the channel layout is not supported yet (-ac is)"),
+    NOT_YET("ch_layout", "choosing the channel layout is not supported yet (-ac is)"),
+    NOT_YET("autorotate", "render carries the rotation as side data"),
+    NOT_YET("noautorotate", "render carries the rotation as side data"),
+    NOT_YET("hwaccel",   "hardware decoding is not supported"),
+    NOT_YET("init_hw_device", "hardware devices are not supported"),
+    NOT_YET("filter_hw_device", "hardware devices are not supported"),
+    NOT_YET("report",    "ffmpeg's log file is not written (render's --report FILE writes the run's JSON)"),
+    NOT_YET("progress",  "use render's --progress FILE"),
+    NOT_YET("benchmark", "render measures itself: --report, --sweep"),
+    NOT_YET("vn",        "render always writes the video"),
+    NOT_YET("enc_time_base", "the encoder's time base is chosen as ffmpeg 5.1 does; forcing one is not supported"),
+    NOT_YET("timestamp", "setting the recording time is not supported yet"),
+    NOT_YET("streamid",  "stream ids are not supported yet"),
+    NOT_YET("program",   "programs are not supported yet"),
+    NOT_YET("map_channel", "use -af pan"),
+    NOT_YET("top",       "forcing the field order is not supported yet"),
+    NOT_YET("discard",   "-discard is not supported yet"),
+    { NULL, 0, NULL, NULL, NULL }
+};
+
+const RdFfOpt *rd_ff_find(const char *name)
+{
+    for (const RdFfOpt *o = TABLE; o->name; o++)
+        if (!strcmp(o->name, name))
+            return o;
+    return NULL;
+}
+
+const RdFfOpt *rd_ff_row(int i)
+{
+    return i >= 0 && i < (int)(sizeof(TABLE) / sizeof(TABLE[0])) - 1 ? &TABLE[i] : NULL;
+}
+
+const char *rd_ff_name(const RdFfOpt *o)
+{
+    return o->name;
+}
+
+const char *rd_ff_refusal(const RdFfOpt *o)
+{
+    return o->apply ? NULL : o->refusal;
+}
+
+int rd_ff_has_arg(const RdFfOpt *o)
+{
+    /* A refused option's value is read too, so that the refusal names the option. */
+    return !!(o->flags & ARG);
+}
+
+int rd_ff_where(const RdFfOpt *o)
+{
+    return o->flags & (RD_FF_IN | RD_FF_OUT);
+}
+
+int rd_ff_apply(const RdFfOpt *o, RdFf *f, RdSettings *s, const char *spec, const char *val,
+                char *err, int errlen)
+{
+    if (!o->apply) {
+        snprintf(err, errlen, "-%s%s%s: %s", o->name, *spec ? ":" : "", spec, o->refusal);
+        return AVERROR(EINVAL);
+    }
+    if (*spec && (!o->specs || (strcmp(o->specs, "*") && !strchr(o->specs, spec[0]))))
+        return bad(err, errlen, "-%s:%s: this option takes no such stream specifier", o->name, spec);
+    if (*spec && strcmp(o->specs, "*") && spec_type(spec) < 0 && strcmp(o->specs, "g"))
+        return bad(err, errlen, "-%s:%s: render takes one setting per stream type here (:v, :a)", o->name, spec);
+    return o->apply(f, s, spec, val, err, errlen);
+}

@@ -1,0 +1,191 @@
+/* The ffmpeg form's parser (ffopts.c, its table) and ffmpeg's CFR frame sync (framesync.c). */
+#include <string.h>
+#include <libavutil/error.h>
+
+#include "suites.h"
+#include "cli.h"
+#include "engine/framesync.h"
+
+static int parse(RdCli *c, const char **args, char *err)
+{
+    int argc = 0;
+    while (args[argc])
+        argc++;
+    return rd_cli_parse(c, argc, (char **)args, err, 256);
+}
+
+/* Each container's defaults are its own, asked of libavformat. */
+static const struct { const char *out, *v, *a, *s; } DEFAULTS[] = {
+    { "o.mp4",  "libx264",    "aac",        "none" },   /* the mp4 muxer names no subtitle codec: ffmpeg picks none */
+    { "o.mkv",  "libx264",    "libvorbis",  "ssa" },    /* the first ASS encoder */
+    { "o.webm", "libvpx-vp9", "libopus",    "webvtt" },
+    { "o.avi",  "mpeg4",      "libmp3lame", "none" },
+};
+
+START_TEST(test_defaults)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[] = { "render", "-i", "in.mp4", DEFAULTS[_i].out, NULL };
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_str_eq(c.s.input, "in.mp4");
+    ck_assert_str_eq(c.s.output, DEFAULTS[_i].out);
+    ck_assert_str_eq(c.s.vf, "null");
+    ck_assert_str_eq(c.s.vcodec, DEFAULTS[_i].v);
+    ck_assert_str_eq(c.s.acodec, DEFAULTS[_i].a);
+    ck_assert_str_eq(c.s.scodec, DEFAULTS[_i].s);
+    ck_assert_int_eq(c.s.ff_select, 1);
+    ck_assert_int_eq(c.s.frame_grid, 1);
+    rd_cli_free(&c);
+}
+END_TEST
+
+START_TEST(test_line)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[] = { "render", "-w", "3", "-y", "-i", "in.mkv", "-vf", "scale=640:-2", "-s", "320x240",
+                           "-pix_fmt", "yuv444p", "-c:v", "libx264", "-crf", "20.5", "-preset", "fast",
+                           "-x264-params", "keyint=50", "-b:a", "96k", "-ar", "44100", "-ac", "1",
+                           "-movflags", "+faststart", "-metadata:s:a:0", "language=ger",
+                           "-disposition:a:0", "default", "--report", "r.json", "out.mp4", NULL };
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_int_eq(c.s.workers, 3);
+    ck_assert_int_eq(c.s.overwrite, 1);
+    ck_assert_str_eq(c.s.vf, "scale=640:-2,scale=320:240,format=yuv444p");
+    ck_assert_str_eq(av_dict_get(c.s.venc_opts, "crf", NULL, 0)->value, "20.5");
+    ck_assert_str_eq(av_dict_get(c.s.venc_opts, "preset", NULL, 0)->value, "fast");
+    ck_assert_str_eq(av_dict_get(c.s.venc_opts, "x264-params", NULL, 0)->value, "keyint=50");
+    ck_assert_ptr_null(av_dict_get(c.s.aenc_opts, "crf", NULL, 0));
+    ck_assert_str_eq(av_dict_get(c.s.aenc_opts, "b", NULL, 0)->value, "96k");
+    ck_assert_str_eq(av_dict_get(c.s.mux_opts, "movflags", NULL, 0)->value, "+faststart");
+    ck_assert_int_eq(c.s.sample_rate, 44100);
+    ck_assert_int_eq(c.s.channels, 1);
+    ck_assert_int_eq(c.s.nstream_sets, 2);
+    ck_assert_int_eq(c.s.stream_sets[0].type, 'a');
+    ck_assert_int_eq(c.s.stream_sets[0].nth, 0);
+    ck_assert_str_eq(c.s.stream_sets[0].key, "language");
+    ck_assert_ptr_null(c.s.stream_sets[1].key);
+    ck_assert_str_eq(c.report_path, "r.json");
+    rd_cli_free(&c);
+}
+END_TEST
+
+START_TEST(test_complex)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[] = { "render", "-i", "in.mp4", "-filter_complex", "[0:v]split[a][b];[a][b]hstack[v]",
+                           "-map", "[v]", "-map", "0:a", "-aspect", "16:9", "o.mkv", NULL };
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_str_eq(c.s.vf, "[in]split[a][b];[a][b]hstack[ffout];[ffout]setdar=dar=16/9:max=255[out]");
+    ck_assert_int_eq(c.s.map_video, 1);
+    ck_assert_int_eq(c.s.nmaps, 1);
+    ck_assert_str_eq(c.s.maps[0], "0:a");
+    rd_cli_free(&c);
+}
+END_TEST
+
+/* -q and -v: ffmpeg's with a value, render's alone. */
+START_TEST(test_q_v)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *a1[] = { "render", "-q", "-i", "in.mp4", "-c:v", "mpeg4", "-q:v", "4", "-v", "error", "o.avi", NULL };
+    ck_assert_int_eq(parse(&c, a1, err), 0);
+    ck_assert_int_eq(c.s.quiet, 1);
+    ck_assert_str_eq(av_dict_get(c.s.venc_opts, "global_quality", NULL, 0)->value, "472");
+    ck_assert_str_eq(av_dict_get(c.s.venc_opts, "flags", NULL, 0)->value, "+qscale");
+    rd_cli_free(&c);
+}
+END_TEST
+
+/* Every refused row of the table is refused in one line that names it. */
+START_TEST(test_refused_rows)
+{
+    for (int i = 0; rd_ff_row(i); i++) {
+        const RdFfOpt *o = rd_ff_row(i);
+        char opt[64], err[256] = "";
+        RdCli c;
+        const char *args[] = { "render", "-i", "in.mp4", opt, "1", "o.mp4", NULL };
+        if (!rd_ff_refusal(o))
+            continue;
+        snprintf(opt, sizeof(opt), "-%s", rd_ff_name(o));
+        ck_assert_int_eq(parse(&c, args, err), AVERROR(EINVAL));
+        ck_assert_msg(strstr(err, opt) != NULL, "%s: %s", opt, err);
+        ck_assert_ptr_null(strchr(err, '\n'));
+        rd_cli_free(&c);
+    }
+}
+END_TEST
+
+static const struct { const char *args[8]; const char *word; } BAD[] = {
+    { { "-i", "in.mp4", "-nosuch", "1", "o.mp4" }, "-nosuch" },
+    { { "-i", "in.mp4", "-c:v", "mpeg4", "-crf", "20", "o.mp4" }, "-crf" },
+    { { "-vf", "null", "-i", "in.mp4", "o.mp4" }, "-vf" },
+    { { "-i", "in.mp4", "o.mp4", "-crf", "20" }, "after OUTPUT" },
+    { { "-i", "in.mp4", "-i", "b.mp4", "o.mp4" }, "one input" },
+    { { "-i", "in.mp4", "o.mp4", "p.mp4" }, "two outputs" },
+    { { "-i", "in.mp4", "-b:v", "1M", "o.mp4" }, "-b:v" },
+    { { "-i", "in.mp4", "-c:a:1", "aac", "o.mp4" }, "-c:a:1" },
+    { { "-i", "in.mp4", "-map", "[v]", "o.mp4" }, "[v]" },
+    { { "-i", "in.mp4" }, "OUTPUT" },
+};
+
+START_TEST(test_bad_lines)
+{
+    const char *args[10] = { "render" };
+    char err[256] = "";
+    RdCli c;
+    for (int k = 0; k < 8 && BAD[_i].args[k]; k++)
+        args[k + 1] = BAD[_i].args[k];
+    ck_assert_int_eq(parse(&c, args, err), AVERROR(EINVAL));
+    ck_assert_msg(strstr(err, BAD[_i].word) != NULL, "%s", err);
+    rd_cli_free(&c);
+}
+END_TEST
+
+/* ffmpeg's CFR sync: frames on the grid pass one for one; a video that
+ * starts half a tick late gets its first frame twice; a 5 s hole at 25 fps
+ * (125 ticks) is filled with 125 copies: the issue's 100 frames that the
+ * CLI writes as 225. */
+START_TEST(test_framesync)
+{
+    int64_t pts[200], dups, drops;
+    RdSyncInput in = { pts, 100, { 1, 1000 }, 0, { 25, 1 }, 0 };
+    for (int i = 0; i < 100; i++)
+        pts[i] = i * 40;
+    ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
+    for (int i = 0; i < 100; i++)
+        pts[i] = 23 + i * 40;
+    ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 1);
+    ck_assert_int_eq(dups, 1);
+    in.vscfr = 1; /* one stream: the first frame's own tick starts the grid */
+    ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
+    in.vscfr = 0;
+    for (int i = 0; i < 100; i++)
+        pts[i] = i * 40 + (i >= 50 ? 5000 : 0);
+    rd_framesync_cfr(&in, &dups, &drops);
+    ck_assert_int_eq(dups, 125);
+    ck_assert_int_eq(drops, 0);
+    for (int i = 0; i < 100; i++) /* 50 fps into 25: dropped once 1.1 ticks behind (ffmpeg -r 25 writes 52) */
+        pts[i] = i * 20;
+    rd_framesync_cfr(&in, &dups, &drops);
+    ck_assert_int_eq(drops, 48);
+}
+END_TEST
+
+Suite *make_ffopts_suite(void)
+{
+    Suite *s = suite_create("ffopts");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_defaults, 0, sizeof(DEFAULTS) / sizeof(DEFAULTS[0]));
+    tcase_add_test(tc, test_line);
+    tcase_add_test(tc, test_complex);
+    tcase_add_test(tc, test_q_v);
+    tcase_add_test(tc, test_refused_rows);
+    tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));
+    tcase_add_test(tc, test_framesync);
+    suite_add_tcase(s, tc);
+    return s;
+}
