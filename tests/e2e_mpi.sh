@@ -134,7 +134,7 @@ fi
 # --- a chunk that fails: the input disappears once the run has started ----------
 cp "$W/big.mp4" "$W/gone.mp4"
 gone_out=$W/gone_out.mp4
-OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/gone.mp4" -o "$gone_out" -y -q \
+OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/gone.mp4" -o "$gone_out" -y -q --chunks 16 \
     </dev/null >"$W/gone.out" 2>"$W/gone.err" &
 mp=$!
 wait_for_temp "$gone_out"
