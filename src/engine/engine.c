@@ -3,6 +3,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "streams/meta.h"
 #include "engine/plan.h"
 #include "engine/probe.h"
+#include "engine/ratectl.h"
 #include "engine/reorder.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
@@ -65,6 +67,8 @@ struct RdEngine {
     _Atomic int64_t decoded;///< frames the chunks decoded, all chunks
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
+    RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    AVRational etb;         ///< the encoder's time base (the chunks' packets)
 };
 typedef struct RdEngine Run;
 
@@ -80,6 +84,7 @@ void rd_settings_defaults(RdSettings *s)
     s->acodec = "copy";
     s->scodec = "copy";
     s->preroll = -1;
+    s->gop = s->keyint_min = s->sc_threshold = -1;
 }
 
 static void set_phase(Run *r, RdPhase ph)
@@ -237,6 +242,7 @@ static int open_output(Run *r, char *err, int errlen)
         return ret;
     }
     mc.venc = tmpl;
+    r->etb = tmpl->time_base;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     rd_encode_close(&tmpl);
     if (ret < 0)
@@ -256,6 +262,8 @@ static void record_error(Run *r, int ret, const char *detail)
     atomic_store(&r->stop, 1);
 }
 
+static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len);
+
 /* Write every chunk that is next in order. Whoever finishes a chunk tries
  * to become the writer, so merging overlaps the parallel work. */
 static void drain(Run *r)
@@ -273,7 +281,9 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
+            if (!atomic_load(&r->stop) && r->rc.vbv && (ret = vbv_join(r, &res, detail, sizeof(detail))) < 0)
+                record_error(r, ret, detail);
+            else if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
@@ -338,6 +348,101 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
         res->wasted += wasted;
     }
     return ret; /* a shortfall that remains is counted for the file (damage_check) */
+}
+
+/* The joined stream's VBV (ratectl.h): a chunk that would run the buffer
+ * dry where it joins is encoded again, here in the writer (the chunks
+ * after it wait for it anyway), from the fill the previous chunk left. */
+static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len)
+{
+    RdChunkResult *res = *pres, *again;
+    RdChunkJob job;
+    double init;
+    int ret;
+
+    if (rd_ratectl_vbv_fits(&r->rc, res, r->etb, 0, &init)) {
+        rd_ratectl_vbv_advance(&r->rc, res, r->etb);
+        return 0;
+    }
+    if (!(again = av_mallocz(sizeof(*again))))
+        return AVERROR(ENOMEM);
+    job = r->jobs[res->index];
+    job.rc_vbv_init = init > 0 ? init : 1e-9;
+    if ((ret = run_job(r, &job, again, NULL, NULL, detail, len)) < 0) {
+        rd_chunk_result_free(again);
+        av_free(again);
+        return ret;
+    }
+    again->cpu_s = res->cpu_s;
+    r->rc.joins_redone++;
+    rd_chunk_result_free(res);
+    av_free(res);
+    *pres = again;
+    rd_ratectl_vbv_advance(&r->rc, again, r->etb);
+    return 0;
+}
+
+/* Rate control's analysis pass (ratectl.h): every chunk through x264's
+ * first pass, in parallel; then each chunk gets its share of the bits and
+ * is encoded from its own stats. */
+static int first_pass(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    double bits = 0, dur = 0;
+    int n = r->plan.n, ret;
+
+    for (int i = 0; i < n; i++)
+        r->jobs[i].rc_pass = 1;
+    #pragma omp parallel for schedule(runtime) num_threads(s->workers)
+    for (int i = 0; i < n; i++) {
+        RdChunkResult res = { 0 };
+        char detail[256] = "";
+        int rt;
+        if (atomic_load(&r->stop))
+            continue;
+        rt = run_job(r, &r->jobs[i], &res, NULL, NULL, detail, sizeof(detail));
+        r->rc.c[i].pass1_bytes = res.bytes;
+        rd_chunk_result_free(&res);
+        if (rt < 0)
+            record_error(r, rt, detail);
+    }
+    if (r->err)
+        return fail(err, errlen, r->err == AVERROR_EXIT ? s->output : s->input, r->errmsg, r->err);
+    for (int i = 0; i < n; i++)
+        dur += r->rc.c[i].duration_s;
+    if (r->rc.target_size > 0) {
+        char detail[300] = "";
+        int64_t limit = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+        if ((ret = rd_ratectl_target_bits(s, r->probe.vindex, r->probe.nframes, limit, &bits,
+                                          detail, sizeof(detail))) < 0)
+            return fail(err, errlen, s->output, detail, ret);
+    } else
+        bits = (double)r->rc.bitrate * dur;
+    if ((ret = rd_ratectl_share(&r->rc, bits)) < 0)
+        return fail(err, errlen, s->input, "cannot share the bits among the chunks", ret);
+    for (int i = 0; i < n; i++) {
+        r->jobs[i].rc_pass = 2;
+    }
+    return 0;
+}
+
+/* Rate control across the chunks, once they are planned. */
+static int setup_ratectl(Run *r, char *err, int errlen)
+{
+    char why[256];
+    int ret;
+    if ((ret = rd_ratectl_check(r->s, why, sizeof(why))) < 0)
+        return fail(err, errlen, r->s->output, why, ret);
+    if ((ret = rd_ratectl_init(&r->rc, r->s, r->plan.n)) < 0)
+        return ret;
+    for (int i = 0; i < r->plan.n; i++) {
+        double a, b;
+        media_range(r, i, &a, &b);
+        r->rc.c[i].duration_s = b - a;
+    }
+    if (r->rc.mode == RD_RC_TWOPASS || r->rc.vbv)
+        r->sh.rc = &r->rc;
+    return 0;
 }
 
 static double thread_cpu_s(void)
@@ -526,6 +631,8 @@ static int prepare(Run *r, char *err, int errlen)
         return ret;
     if ((ret = open_output(r, err, errlen)) < 0)
         return ret;
+    if ((ret = setup_ratectl(r, err, errlen)) < 0)
+        return ret;
     if (!(r->rep->chunks = av_calloc(r->plan.n, sizeof(*r->rep->chunks))))
         return AVERROR(ENOMEM);
     r->rep->nchunks = r->plan.n;
@@ -559,6 +666,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.crf = s->crf;
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
+    rd_ratectl_encode_config(&r->enc, s);
     r->enc.global_header = rd_merge_probe_format(s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->output);
     r->sh.path = s->input;
@@ -574,6 +682,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
  * and reorder buffer are rd_engine_close()'s). */
 static void release(Run *r)
 {
+    rd_ratectl_free(&r->rc);
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
     rd_encode_close(&r->tmpl);
@@ -604,6 +713,8 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
     }
     init_run(r, s, rep);
     if ((ret = prepare(r, err, errlen)) < 0)
+        return ret;
+    if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
         return ret;
     set_phase(r, RD_PHASE_RENDER);
     r->t_loop = omp_get_wtime();
