@@ -11,6 +11,7 @@
 
 #include "engine/chunk.h"
 #include "engine/filter.h"
+#include "engine/gop.h"
 #include "io/memory.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
@@ -68,6 +69,8 @@ struct RdEngine {
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
     RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    int64_t written;        ///< frames written so far (the writer's)
+    int off_grid;           ///< keyframes written off the fixed GOP's grid (the writer's)
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
 };
 typedef struct RdEngine Run;
@@ -159,6 +162,7 @@ static int plan_chunks(Run *r)
     }
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
     in.preroll = preroll;
+    in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -288,6 +292,9 @@ static void drain(Run *r)
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
             }
+            if (ret >= 0 && r->rep->gop_grid)
+                r->off_grid += rd_gop_off_grid(res->pkts, res->n, r->written, r->rep->gop_grid);
+            r->written += res->frames;
             if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
                 atomic_fetch_add(&r->prog->output_bytes, res->bytes);
@@ -388,7 +395,7 @@ static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len)
 static int first_pass(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    double bits = 0, dur = 0;
+    double bits = 0, dur = 0, t = omp_get_wtime();
     int n = r->plan.n, ret;
 
     for (int i = 0; i < n; i++)
@@ -420,6 +427,8 @@ static int first_pass(Run *r, char *err, int errlen)
         bits = (double)r->rc.bitrate * dur;
     if ((ret = rd_ratectl_share(&r->rc, bits)) < 0)
         return fail(err, errlen, s->input, "cannot share the bits among the chunks", ret);
+    r->rep->rc_bitrate = dur > 0 ? (int64_t)(bits / dur + 0.5) : 0;
+    r->rep->rc_pass1_s = omp_get_wtime() - t;
     for (int i = 0; i < n; i++) {
         r->jobs[i].rc_pass = 2;
     }
@@ -772,6 +781,30 @@ void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_star
     drain(e);
 }
 
+/* What rate control and the keyframe grid did, for the report; a VBV
+ * that still ran dry, or keyframes off the asked grid, said once. */
+static void ratectl_report(Run *r)
+{
+    static const char *const modes[] = { "none", "abr", "two-pass" };
+    RdReport *rep = r->rep;
+    rep->rc_mode = modes[r->rc.mode];
+    if (r->rc.mode == RD_RC_ABR)
+        rep->rc_bitrate = r->rc.bitrate;
+    rep->vbv_joins_redone = r->rc.joins_redone;
+    rep->vbv_joins_short = r->rc.joins_short;
+    rep->join_keyframes = rep->gop_grid ? r->off_grid : FFMAX(0, rep->nchunks - 1);
+    if (r->s->quiet)
+        return;
+    if (r->rc.joins_short)
+        fprintf(stderr, "render: %s: warning: the VBV buffer (-maxrate %" PRId64 ", -bufsize %" PRId64
+                ") runs dry in %d chunk(s) of the joined stream%s\n", r->s->output, r->s->maxrate,
+                r->s->bufsize, r->rc.joins_short,
+                r->rc.vbv_chain ? "" : " (only libx264 chunks can start from another fill)");
+    if (rep->gop_grid && r->off_grid)
+        fprintf(stderr, "render: %s: warning: %d keyframe(s) off the fixed GOP of %d frames "
+                "(the graph does not keep frames one for one)\n", r->s->output, r->off_grid, rep->gop_grid);
+}
+
 /* Frames decoded against frames the file promised (probe.h): a shortfall
  * is one warning for the file, as ffmpeg goes on past damage; an error
  * under --strict. */
@@ -824,6 +857,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */
         ret = r->err < 0 ? r->err : AVERROR(EINVAL);
+    if (ret >= 0)
+        ratectl_report(r);
     for (int i = 0; ret >= 0 && i < rep->nchunks; i++) {
         rep->frames_out += rep->chunks[i].frames;
         rep->wasted_frames += rep->chunks[i].wasted_frames;
