@@ -9,6 +9,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "engine/ratectl.h"
 #include "io/paths.h"
 
 typedef struct Args {
@@ -62,6 +63,23 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
 "      --preset NAME      encoder preset (default: the encoder's, medium for x264)\n"
 "      --venc-opt K=V     any encoder option; repeatable\n"
+"  -b:v, --bitrate R      video bitrate over the whole file, bits/s (400k, 2M).\n"
+"                         With libx264 (and no --crf) a first pass learns each\n"
+"                         chunk's complexity and each chunk gets its share\n"
+"                         (x264's second pass), so the file lands on R; other\n"
+"                         encoders get R chunk by chunk\n"
+"  -maxrate R, -bufsize B VBV peak rate and buffer; held over the joined\n"
+"                         stream: a chunk that would run the buffer dry at its\n"
+"                         join is encoded again from the fill the previous one\n"
+"                         left (libx264; others: a warning)\n"
+"      --two-pass         with -b:v: the two passes above, said explicitly\n"
+"      --target-size S    the whole OUTPUT in bytes (50M, 700Mi): two passes,\n"
+"                         less the copied streams and the container (libx264)\n"
+"  -g N, -keyint_min N, -sc_threshold N   keyframe interval, least interval,\n"
+"                         scene-cut threshold (0: none), as ffmpeg. A fixed GOP\n"
+"                         (-g N -sc_threshold 0, or x264-params keyint=N:\n"
+"                         scenecut=0) puts chunk starts on its grid: keyframes\n"
+"                         exactly where one encoder puts them\n"
 "  -c:a, --acodec NAME    every audio track: copy (default; encodes when the\n"
 "                         container cannot hold the codec, with a note), none,\n"
 "                         or an audio encoder such as aac\n"
@@ -166,6 +184,20 @@ static int parse_double(Args *a, const char *opt, double *out)
     *out = strtod(v, &end);
     if (end == v || *end || !(*out > 0) || *out > 1e9) {
         snprintf(a->err, a->errlen, "%s: '%s' is not a positive number of seconds", opt, v);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
+/* A bitrate or size with ffmpeg's suffixes (400k, 1.5M, 2Mi, 8MB). */
+static int parse_number(Args *a, const char *opt, int64_t *out)
+{
+    const char *v;
+    int ret = next_value(a, opt, &v);
+    if (ret < 0)
+        return ret;
+    if (rd_ratectl_parse_number(v, out) < 0) {
+        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number (suffixes k, M, G; Ki, Mi; B for bytes)", opt, v);
         return AVERROR(EINVAL);
     }
     return 0;
@@ -317,6 +349,14 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);
     if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
+    if (is(o, "-b:v", "--bitrate"))          return parse_number(a, o, &s->vbitrate);
+    if (is(o, "-maxrate", "--maxrate"))      return parse_number(a, o, &s->maxrate);
+    if (is(o, "-bufsize", "--bufsize"))      return parse_number(a, o, &s->bufsize);
+    if (is(o, "--target-size", NULL))        return parse_number(a, o, &s->target_size);
+    if (is(o, "--two-pass", NULL))           return s->two_pass = 1, 0;
+    if (is(o, "-g", "--gop"))                return parse_int(a, o, 1, 1000000, &s->gop);
+    if (is(o, "-keyint_min", NULL))          return parse_int(a, o, 1, 1000000, &s->keyint_min);
+    if (is(o, "-sc_threshold", NULL))        return parse_int(a, o, 0, 1000000, &s->sc_threshold);
     if (is(o, "--venc-opt", NULL))           return key_value_opt(a, "--venc-opt", &c->venc_opts);
     if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
     if (is(o, "-c:s", "--scodec"))           return scodec_opt(a, s);
@@ -424,6 +464,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     if (strcmp(c->s.acodec, "copy") && strcmp(c->s.acodec, "none") &&
         !avcodec_find_encoder_by_name(c->s.acodec))
         return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
+    if ((ret = rd_ratectl_check(&c->s, a.err, a.errlen)) < 0)
+        return ret;
     if ((c->export_path || c->weak || c->dat_dir) && !c->sweep)
         c->sweep = 1;
     if (c->s.resume && c->sweep)

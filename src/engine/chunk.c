@@ -10,6 +10,7 @@
 
 #include "engine/filter.h"
 #include "engine/probe.h"
+#include "engine/ratectl.h"
 #include "io/input.h"
 #include "engine/rap.h"
 #include "streams/tsfix.h"
@@ -89,6 +90,21 @@ static int open_decoder(Ctx *c)
     return avcodec_open2(c->dec, codec, NULL);
 }
 
+/* The encoder, with what rate control across chunks asks of this one. */
+static int open_encoder(Ctx *c)
+{
+    const RdChunkJob *j = c->job;
+    AVDictionary *extra = NULL;
+    int ret = 0;
+    if (!c->template_only && (j->rc_pass || j->rc_vbv_init > 0))
+        ret = rd_ratectl_chunk_opts(c->sh->rc, j->index, j->rc_pass, j->rc_bitrate, j->rc_vbv_init,
+                                    &extra, c->err, c->errlen);
+    if (ret >= 0)
+        ret = rd_encode_open_with(&c->enc, c->sh->enc, extra, c->flt.sink, c->err, c->errlen);
+    av_dict_free(&extra);
+    return ret;
+}
+
 /* Graph and encoder are built on the first frame, from that frame's own
  * size and format, as the ffmpeg CLI does. A frame of another size or
  * format than the file's first gets a graph that scales it into the
@@ -117,7 +133,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
     c->cur_fmt = f->format;
     if (c->enc)
         return 0;
-    if ((ret = rd_encode_open(&c->enc, sh->enc, c->flt.sink, c->err, c->errlen)) < 0)
+    if ((ret = open_encoder(c)) < 0)
         return ret;
     otb = c->otb = av_buffersink_get_time_base(c->flt.sink);
     fr = c->enc->framerate.num > 0 ? c->enc->framerate : sh->enc->fps;

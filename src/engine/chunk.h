@@ -27,6 +27,7 @@ typedef struct RdChunkShared {
     int in_w, in_h, in_fmt;     ///< size and format of the file's first decoded frame; in_w 0 = unknown
     int out_w, out_h, out_fmt;  ///< what the first frame's graph gives the encoder (the template's); out_w 0 = unknown.
                                 ///< Frames of another size or format than the first are scaled into it, as the ffmpeg CLI does
+    struct RdRateCtl *rc;       ///< rate control across chunks (ratectl.h): chunk i touches only entry i; NULL = none
 } RdChunkShared;
 
 /**
@@ -59,6 +60,9 @@ typedef struct RdChunkJob {
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
+    int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats
+    int64_t rc_bitrate;         ///< this chunk's bits/s (its share), 0 = the shared setting
+    double rc_vbv_init;         ///< VBV fill the chunk starts from, fraction of bufsize; 0 = the encoder's default
 } RdChunkJob;
 
 /** Encoded packets of one chunk, in decode order, encoder time base. */

@@ -32,7 +32,45 @@ static int prepend_params(AVDictionary **d, const char *key, const char *ours)
     return ret;
 }
 
-static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
+/* Rate and keyframe settings as the AVOptions ffmpeg's -b:v, -maxrate,
+ * -bufsize, -g, -keyint_min and -sc_threshold set. */
+static int rate_opts(AVDictionary **d, const RdEncodeConfig *cfg)
+{
+    int ret = 0;
+    if (cfg->bitrate > 0)
+        ret = av_dict_set_int(d, "b", cfg->bitrate, 0);
+    if (ret >= 0 && cfg->maxrate > 0)
+        ret = av_dict_set_int(d, "maxrate", cfg->maxrate, 0);
+    if (ret >= 0 && cfg->bufsize > 0)
+        ret = av_dict_set_int(d, "bufsize", cfg->bufsize, 0);
+    if (ret >= 0 && cfg->gop > 0)
+        ret = av_dict_set_int(d, "g", cfg->gop, 0);
+    if (ret >= 0 && cfg->keyint_min > 0)
+        ret = av_dict_set_int(d, "keyint_min", cfg->keyint_min, 0);
+    if (ret >= 0 && cfg->sc_threshold >= 0)
+        ret = av_dict_set_int(d, "sc_threshold", cfg->sc_threshold, 0);
+    return ret;
+}
+
+/* A chunk's own options last; its "flags" added to the user's, its
+ * x264-params after the user's (so they win). */
+static int extra_opts(AVDictionary **d, const AVDictionary *extra)
+{
+    const AVDictionaryEntry *e = NULL, *f;
+    int ret = 0;
+    while (ret >= 0 && (e = av_dict_get(extra, "", e, AV_DICT_IGNORE_SUFFIX))) {
+        if (!strcmp(e->key, "flags") && (f = av_dict_get(*d, "flags", NULL, 0)))
+            ret = av_dict_set(d, "flags", e->value, AV_DICT_APPEND);
+        else if (strstr(e->key, "-params") && (f = av_dict_get(*d, e->key, NULL, 0)) && *f->value) {
+            char *v = av_asprintf("%s:%s", f->value, e->value);
+            ret = v ? av_dict_set(d, e->key, v, AV_DICT_DONT_STRDUP_VAL) : AVERROR(ENOMEM);
+        } else
+            ret = av_dict_set(d, e->key, e->value, 0);
+    }
+    return ret;
+}
+
+static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg, const AVDictionary *extra)
 {
     const char *name = cfg->codec->name;
     int quiet = av_log_get_level() < AV_LOG_INFO;
@@ -42,13 +80,21 @@ static int build_opts(AVDictionary **d, const RdEncodeConfig *cfg)
         ret = av_dict_set_int(d, "crf", cfg->crf, 0);
     if (ret >= 0 && cfg->preset)
         ret = av_dict_set(d, "preset", cfg->preset, 0);
+    if (ret >= 0)
+        ret = rate_opts(d, cfg);
     if (ret >= 0 && cfg->opts)
         ret = av_dict_copy(d, cfg->opts, 0);
+    if (ret >= 0 && extra)
+        ret = extra_opts(d, extra);
     /* Encoders with their own thread pools ignore thread_count: the OpenMP
      * pool owns concurrency, one thread per encoder. */
     if (ret >= 0 && !strcmp(name, "libx265"))
         ret = prepend_params(d, "x265-params", quiet ? "pools=none:frame-threads=1:log-level=none"
                                                      : "pools=none:frame-threads=1");
+    /* x264's second pass sets the picture's initial QP from its stats:
+     * chunk by chunk another PPS, under the one the file declares. */
+    if (ret >= 0 && cfg->stitchable && !strncmp(name, "libx264", 7))
+        ret = prepend_params(d, "x264-params", "stitchable=1");
     if (ret >= 0 && !strcmp(name, "libsvtav1"))
         ret = prepend_params(d, "svtav1-params", "lp=1");
     return ret;
@@ -193,8 +239,8 @@ static int serialised(const AVCodec *codec)
     return !strcmp(codec->name, "libsvtav1");
 }
 
-static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFilterContext *sink,
-                    int cfr, AVDictionary **opts)
+static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
+                    const AVFilterContext *sink, int cfr, AVDictionary **opts)
 {
     int ret;
     if (!(*penc = avcodec_alloc_context3(cfg->codec)))
@@ -204,7 +250,7 @@ static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVFi
     (*penc)->thread_count = 1;
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-    if ((ret = build_opts(opts, cfg)) < 0 || (ret = add_hdr10(opts, cfg)) < 0)
+    if ((ret = build_opts(opts, cfg, extra)) < 0 || (ret = add_hdr10(opts, cfg)) < 0)
         return ret;
     if (!serialised(cfg->codec))
         return avcodec_open2(*penc, cfg->codec, opts);
@@ -234,6 +280,12 @@ static int check_size(const AVFilterContext *sink, const AVCodec *codec, char *e
 int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
                    const AVFilterContext *sink, char *err, int errlen)
 {
+    return rd_encode_open_with(penc, cfg, NULL, sink, err, errlen);
+}
+
+int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
+                        const AVFilterContext *sink, char *err, int errlen)
+{
     AVDictionary *opts = NULL;
     const AVDictionaryEntry *e;
     AVRational tb = av_buffersink_get_time_base(sink);
@@ -243,13 +295,13 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     *penc = NULL;
     if ((ret = check_size(sink, cfg->codec, err, errlen)) < 0)
         return ret;
-    ret = try_open(penc, cfg, sink, cfr, &opts);
+    ret = try_open(penc, cfg, extra, sink, cfr, &opts);
 
     /* An encoder that refuses the exact time base may take the frame rate's. */
     if (ret < 0 && ret != AVERROR(ENOMEM) && !cfr && av_cmp_q(tb, av_inv_q(frame_rate(cfg, sink)))) {
         rd_encode_close(penc);
         av_dict_free(&opts);
-        ret = try_open(penc, cfg, sink, 1, &opts);
+        ret = try_open(penc, cfg, extra, sink, 1, &opts);
     }
     if (ret < 0) {
         if (*penc)

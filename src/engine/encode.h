@@ -21,6 +21,11 @@ typedef struct RdEncodeConfig {
     int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
     const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
     const AVContentLightMetadata *light;         ///< HDR10 light level to signal in the bitstream (x265), or NULL
+    int64_t bitrate;            ///< target bits/s (-b:v), 0 = none
+    int64_t maxrate, bufsize;   ///< VBV peak bits/s and buffer bits, 0 = none
+    int gop, keyint_min;        ///< frames (-g, -keyint_min), -1 = the encoder's
+    int sc_threshold;           ///< scene-cut threshold (-sc_threshold), 0 = none, -1 = the encoder's
+    int stitchable;             ///< 1: headers that do not depend on the content (x264's stitchable), so that chunks encoded from their own stats join under one extradata
 } RdEncodeConfig;
 
 /**
@@ -44,6 +49,14 @@ int rd_encode_find(const AVCodec **codec, const char *name);
  */
 int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
                    const AVFilterContext *sink, char *err, int errlen);
+
+/**
+ * rd_encode_open() with `extra` options for this encoder only (a chunk's
+ * share of the bits, its pass and stats file), applied after cfg's; may be
+ * NULL. "flags" in both are joined ("+pass1" keeps the user's flags).
+ */
+int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
+                        const AVFilterContext *sink, char *err, int errlen);
 
 /**
  * The pixel formats the filter graph may hand the encoder: the encoder's

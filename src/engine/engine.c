@@ -3,6 +3,7 @@
 #include <math.h>
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,11 +13,13 @@
 #include "engine/contract.h"
 #include "engine/filter.h"
 #include "engine/framesync.h"
+#include "engine/gop.h"
 #include "io/memory.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
 #include "engine/plan.h"
 #include "engine/probe.h"
+#include "engine/ratectl.h"
 #include "engine/reorder.h"
 #include "engine/resume.h"
 
@@ -69,6 +72,10 @@ struct RdEngine {
     int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
     RdResume *resume;       ///< --resume: the journal, or NULL
     char *resume_key;       ///< what ties the journal to this output
+    RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    int64_t written;        ///< frames written so far (the writer's)
+    int off_grid;           ///< keyframes written off the fixed GOP's grid (the writer's)
+    AVRational etb;         ///< the encoder's time base (the chunks' packets)
 };
 typedef struct RdEngine Run;
 
@@ -84,6 +91,7 @@ void rd_settings_defaults(RdSettings *s)
     s->acodec = "copy";
     s->scodec = "copy";
     s->preroll = -1;
+    s->gop = s->keyint_min = s->sc_threshold = -1;
 }
 
 static void set_phase(Run *r, RdPhase ph)
@@ -160,6 +168,7 @@ static int plan_chunks(Run *r)
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
+    in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -283,6 +292,7 @@ static int open_output(Run *r, char *err, int errlen)
         return ret;
     }
     mc.venc = tmpl;
+    r->etb = tmpl->time_base;
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     rd_encode_close(&tmpl);
     if (ret < 0)
@@ -318,6 +328,7 @@ static int check_join(Run *r, const RdChunkResult *res, char *detail, int len)
              "--chunks 1 renders it as one chunk", r->s->vf, res->index - 1, res->index);
     return AVERROR_BUG;
 }
+static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len);
 
 /* Write every chunk that is next in order. Whoever finishes a chunk tries
  * to become the writer, so merging overlaps the parallel work. */
@@ -340,6 +351,8 @@ static void drain(Run *r)
                 (ret = rd_resume_load(r->resume, res)) < 0)
                 snprintf(detail, sizeof(detail), "journal: chunk %d: %s", res->index,
                          ret == AVERROR_INVALIDDATA ? "changed since it was read" : av_err2str(ret));
+            if (!atomic_load(&r->stop) && ret >= 0 && r->rc.vbv)
+                ret = vbv_join(r, &res, detail, sizeof(detail));
             if (!atomic_load(&r->stop) && ret >= 0)
                 ret = check_join(r, res, detail, sizeof(detail));
             if (ret < 0)
@@ -350,6 +363,9 @@ static void drain(Run *r)
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
             }
+            if (ret >= 0 && r->rep->gop_grid)
+                r->off_grid += rd_gop_off_grid(res->pkts, res->n, r->written, r->rep->gop_grid);
+            r->written += res->frames;
             if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
                 atomic_fetch_add(&r->prog->output_bytes, res->bytes);
@@ -410,6 +426,103 @@ static int run_job(Run *r, const RdChunkJob *job, RdChunkResult *res, RdChunkPro
         res->wasted += wasted;
     }
     return ret; /* a shortfall that remains is counted for the file (damage_check) */
+}
+
+/* The joined stream's VBV (ratectl.h): a chunk that would run the buffer
+ * dry where it joins is encoded again, here in the writer (the chunks
+ * after it wait for it anyway), from the fill the previous chunk left. */
+static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len)
+{
+    RdChunkResult *res = *pres, *again;
+    RdChunkJob job;
+    double init;
+    int ret;
+
+    if (rd_ratectl_vbv_fits(&r->rc, res, r->etb, 0, &init)) {
+        rd_ratectl_vbv_advance(&r->rc, res, r->etb);
+        return 0;
+    }
+    if (!(again = av_mallocz(sizeof(*again))))
+        return AVERROR(ENOMEM);
+    job = r->jobs[res->index];
+    job.rc_vbv_init = init > 0 ? init : 1e-9;
+    if ((ret = run_job(r, &job, again, NULL, NULL, detail, len)) < 0) {
+        rd_chunk_result_free(again);
+        av_free(again);
+        return ret;
+    }
+    again->cpu_s = res->cpu_s;
+    r->rc.joins_redone++;
+    rd_chunk_result_free(res);
+    av_free(res);
+    *pres = again;
+    rd_ratectl_vbv_advance(&r->rc, again, r->etb);
+    return 0;
+}
+
+/* Rate control's analysis pass (ratectl.h): every chunk through x264's
+ * first pass, in parallel; then each chunk gets its share of the bits and
+ * is encoded from its own stats. */
+static int first_pass(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    double bits = 0, dur = 0, t = omp_get_wtime();
+    int n = r->plan.n, ret;
+
+    for (int i = 0; i < n; i++)
+        r->jobs[i].rc_pass = 1;
+    #pragma omp parallel for schedule(runtime) num_threads(s->workers)
+    for (int i = 0; i < n; i++) {
+        RdChunkResult res = { 0 };
+        char detail[256] = "";
+        int rt;
+        if (atomic_load(&r->stop))
+            continue;
+        rt = run_job(r, &r->jobs[i], &res, NULL, NULL, detail, sizeof(detail));
+        r->rc.c[i].pass1_bytes = res.bytes;
+        rd_chunk_result_free(&res);
+        if (rt < 0)
+            record_error(r, rt, detail);
+    }
+    if (r->err)
+        return fail(err, errlen, r->err == AVERROR_EXIT ? s->output : s->input, r->errmsg, r->err);
+    for (int i = 0; i < n; i++)
+        dur += r->rc.c[i].duration_s;
+    if (r->rc.target_size > 0) {
+        char detail[300] = "";
+        int64_t limit = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+        if ((ret = rd_ratectl_target_bits(s, r->probe.vindex, r->probe.nframes, limit, &bits,
+                                          detail, sizeof(detail))) < 0)
+            return fail(err, errlen, s->output, detail, ret);
+    } else
+        bits = (double)r->rc.bitrate * dur;
+    if ((ret = rd_ratectl_share(&r->rc, bits)) < 0)
+        return fail(err, errlen, s->input, "cannot share the bits among the chunks", ret);
+    r->rep->rc_bitrate = dur > 0 ? (int64_t)(bits / dur + 0.5) : 0;
+    r->rep->rc_pass1_s = omp_get_wtime() - t;
+    for (int i = 0; i < n; i++) {
+        r->jobs[i].rc_pass = 2;
+    }
+    return 0;
+}
+
+/* Rate control across the chunks, once they are planned. */
+static int setup_ratectl(Run *r, char *err, int errlen)
+{
+    char why[256];
+    int ret;
+    if ((ret = rd_ratectl_check(r->s, why, sizeof(why))) < 0)
+        return fail(err, errlen, r->s->output, why, ret);
+    if ((ret = rd_ratectl_init(&r->rc, r->s, r->plan.n)) < 0)
+        return ret;
+    for (int i = 0; i < r->plan.n; i++) {
+        double a, b;
+        media_range(r, i, &a, &b);
+        r->rc.c[i].duration_s = b - a;
+    }
+    if (r->rc.mode == RD_RC_TWOPASS || r->rc.vbv)
+        r->sh.rc = &r->rc;
+    return 0;
 }
 
 static double thread_cpu_s(void)
@@ -685,6 +798,8 @@ static int prepare(Run *r, char *err, int errlen)
         return ret;
     if ((ret = open_output(r, err, errlen)) < 0)
         return ret;
+    if ((ret = setup_ratectl(r, err, errlen)) < 0)
+        return ret;
     if (!(r->rep->chunks = av_calloc(r->plan.n, sizeof(*r->rep->chunks))))
         return AVERROR(ENOMEM);
     r->rep->nchunks = r->plan.n;
@@ -720,6 +835,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.crf = s->crf;
     r->enc.preset = s->preset;
     r->enc.opts = s->venc_opts;
+    rd_ratectl_encode_config(&r->enc, s);
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->sh.path = s->input;
@@ -738,6 +854,7 @@ static void release(Run *r)
 {
     rd_resume_close(&r->resume, 0);
     av_freep(&r->resume_key);
+    rd_ratectl_free(&r->rc);
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
     rd_encode_close(&r->tmpl);
@@ -768,6 +885,8 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
     }
     init_run(r, s, rep);
     if ((ret = prepare(r, err, errlen)) < 0)
+        return ret;
+    if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
         return ret;
     set_phase(r, RD_PHASE_RENDER);
     r->t_loop = omp_get_wtime();
@@ -850,6 +969,30 @@ void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_star
     drain(e);
 }
 
+/* What rate control and the keyframe grid did, for the report; a VBV
+ * that still ran dry, or keyframes off the asked grid, said once. */
+static void ratectl_report(Run *r)
+{
+    static const char *const modes[] = { "none", "abr", "two-pass" };
+    RdReport *rep = r->rep;
+    rep->rc_mode = modes[r->rc.mode];
+    if (r->rc.mode == RD_RC_ABR)
+        rep->rc_bitrate = r->rc.bitrate;
+    rep->vbv_joins_redone = r->rc.joins_redone;
+    rep->vbv_joins_short = r->rc.joins_short;
+    rep->join_keyframes = rep->gop_grid ? r->off_grid : FFMAX(0, rep->nchunks - 1);
+    if (r->s->quiet)
+        return;
+    if (r->rc.joins_short)
+        fprintf(stderr, "render: %s: warning: the VBV buffer (-maxrate %" PRId64 ", -bufsize %" PRId64
+                ") runs dry in %d chunk(s) of the joined stream%s\n", r->s->output, r->s->maxrate,
+                r->s->bufsize, r->rc.joins_short,
+                r->rc.vbv_chain ? "" : " (only libx264 chunks can start from another fill)");
+    if (rep->gop_grid && r->off_grid)
+        fprintf(stderr, "render: %s: warning: %d keyframe(s) off the fixed GOP of %d frames "
+                "(the graph does not keep frames one for one)\n", r->s->output, r->off_grid, rep->gop_grid);
+}
+
 /* Frames decoded against frames the file promised (probe.h): a shortfall
  * is one warning for the file, as ffmpeg goes on past damage; an error
  * under --strict. */
@@ -902,6 +1045,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */
         ret = r->err < 0 ? r->err : AVERROR(EINVAL);
+    if (ret >= 0)
+        ratectl_report(r);
     for (int i = 0; ret >= 0 && i < rep->nchunks; i++) {
         rep->frames_out += rep->chunks[i].frames;
         rep->wasted_frames += rep->chunks[i].wasted_frames;

@@ -60,6 +60,14 @@ typedef struct RdSettings {
     int resume;               ///< 1 = journal finished chunks in OUTPUT.journal and reuse a matching journal's (--resume; resume.h); 0 (default) = no journal
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
+    int64_t vbitrate;         ///< -b:v: video bitrate over the whole file, bits/s, >= 0; 0 (default) = none (the encoder's own rate control: CRF for x264)
+    int64_t maxrate;          ///< -maxrate: VBV peak rate, bits/s, >= 0; 0 (default) = none
+    int64_t bufsize;          ///< -bufsize: VBV buffer, bits, >= 0; 0 (default) = none
+    int two_pass;             ///< --two-pass: 1 = analyse every chunk first, then share vbitrate's bits among the chunks by their complexity (libx264); default 0
+    int64_t target_size;      ///< --target-size: size of the whole OUTPUT, bytes, >= 0; 0 (default) = none. Implies two passes
+    int gop;                  ///< -g: frames between keyframes, >= 1; -1 (default) = the encoder's
+    int keyint_min;           ///< -keyint_min: least frames between keyframes, >= 1; -1 (default) = the encoder's
+    int sc_threshold;         ///< -sc_threshold: scene-cut threshold, 0 = no scene-cut keyframes; -1 (default) = the encoder's
     const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
 } RdSettings;
 

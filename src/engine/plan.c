@@ -353,6 +353,20 @@ static int plan_workers(const RdPlanInput *in, const double *cost, double total,
     return mbest;
 }
 
+/* A fixed GOP: each start moved to the nearest multiple of the grid, so
+ * the chunks' own first keyframes fall where one encoder puts them;
+ * starts that meet are merged. Returns the chunks left. */
+static int on_grid(const RdPlanInput *in, int64_t *starts, int m)
+{
+    int k = 1;
+    for (int j = 1; j < m; j++) {
+        int64_t s = (starts[j] + in->grid / 2) / in->grid * in->grid;
+        if (s > starts[k - 1] && s < in->n)
+            starts[k++] = s;
+    }
+    return k;
+}
+
 int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 {
     double *cost = NULL, total = 0;
@@ -396,6 +410,8 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
         goto end;
     } else
         memcpy(starts, best, m * sizeof(*starts));
+    if (in->grid > 1)
+        m = on_grid(in, starts, m);
     ret = fill(in, cost, starts, m, out);
 end:
     free(cost);

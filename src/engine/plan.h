@@ -39,6 +39,7 @@ typedef struct RdPlanInput {
     double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
     double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0
+    int64_t grid;          ///< > 1: chunks start only on multiples of this many frames (a fixed GOP's keyframes); 0 = anywhere
     double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
 } RdPlanInput;
 

@@ -150,6 +150,16 @@ cJSON *rd_report_to_json(const RdReport *r)
         rd_json_add_number(root, "chunk_open_s", r->chunk_open_s);
         rd_json_add_number(root, "filter_frame_s", r->filter_frame_s);
     }
+    if (!r->dry_run) {
+        cJSON *rc = cJSON_AddObjectToObject(root, "ratectl");
+        cJSON_AddStringToObject(rc, "mode", r->rc_mode ? r->rc_mode : "none");
+        cJSON_AddNumberToObject(rc, "bitrate", (double)r->rc_bitrate);
+        rd_json_add_number(rc, "pass1_s", r->rc_pass1_s);
+        cJSON_AddNumberToObject(rc, "vbv_joins_redone", r->vbv_joins_redone);
+        cJSON_AddNumberToObject(rc, "vbv_joins_short", r->vbv_joins_short);
+        cJSON_AddNumberToObject(rc, "gop_grid", r->gop_grid);
+        cJSON_AddNumberToObject(rc, "join_keyframes", r->join_keyframes);
+    }
     arr = cJSON_AddArrayToObject(root, "chunks_detail");
     for (int i = 0; arr && i < r->nchunks; i++)
         cJSON_AddItemToArray(arr, r->dry_run ? planned_chunk_json(&r->chunks[i])

@@ -65,6 +65,14 @@ typedef struct RdReport {
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)
     double chunk_open_s;      ///< measured: opening a chunk up to its first decoded frame and open graph/encoder, seconds
     double filter_frame_s;    ///< measured: the filter graph on the first frame, seconds
+    /* rate control and keyframes (ratectl.h, gop.h) */
+    const char *rc_mode;      ///< "none", "abr" (each chunk the bitrate), "two-pass" (analysis, then shares); NULL = none
+    int64_t rc_bitrate;       ///< video bits/s aimed at (two passes with --target-size: derived); 0 = none
+    double rc_pass1_s;        ///< wall time of the analysis pass, seconds; 0 = none
+    int vbv_joins_redone;     ///< chunks encoded again from the VBV fill the previous chunk left
+    int vbv_joins_short;      ///< chunks where the simulated VBV still ran dry (said on stderr)
+    int gop_grid;             ///< frames of the fixed GOP the chunk starts sit on; 0 = no fixed GOP
+    int join_keyframes;       ///< keyframes the joins add beyond where one encoder puts them: at most chunks - 1 without a fixed GOP, 0 on its grid
     double predicted_speedup; ///< n / makespan of list-scheduling the plan on workers_requested workers (dynamic,1, uniform content, a wasted frame 0.3 of a processed one)
 } RdReport;
 

@@ -1,5 +1,6 @@
 #include "engine/resume.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,6 +96,11 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     }
     av_bprintf(bp, "preroll=%d\nexact=%d\nduration=%.17g\nglobal_header=%d\nframe_ts=%d\n",
                preroll, s->exact, s->limit_s, global_header, frame_ts);
+    /* Rate control shares bits among chunks: another target is another video. */
+    av_bprintf(bp, "rc.bitrate=%" PRId64 "\nrc.maxrate=%" PRId64 "\nrc.bufsize=%" PRId64
+               "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",
+               s->vbitrate, s->maxrate, s->bufsize, s->two_pass, s->target_size,
+               s->gop, s->keyint_min, s->sc_threshold);
 }
 
 static int stream_lines(AVBPrint *bp, const AVCodecContext *t)

@@ -14,7 +14,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
-#define SLOTS 16
+#define SLOTS 256
 #define NAME_MAX_LEN 4200
 #define IO_BUF (256 * 1024)
 
@@ -41,7 +41,7 @@ static void reg_add(const char *name)
             return;
         }
     }
-    /* Full (sixteen files at once: never in practice): the file is still
+    /* Full (256 files at once: two-pass stats of over a hundred chunks): the file is still
      * removed by the normal clean-up paths, only not from a signal. */
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libavutil/mem.h>
 
+#include "engine/ratectl.h"
 #include "engine/merge.h"
 #include "mpi/rdmpi.h"
 
@@ -128,6 +129,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     enc->crf = s->crf;
     enc->preset = s->preset;
     enc->opts = s->venc_opts;
+    rd_ratectl_encode_config(enc, s);
     enc->global_header = (int)h[H_GLOBAL_HEADER];
     enc->frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     enc->fps = (AVRational){ (int)h[H_FPS_NUM], (int)h[H_FPS_DEN] };

@@ -1,0 +1,76 @@
+#include "engine/gop.h"
+
+#include <libavutil/avutil.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* KEY=VALUE in a ':'-separated list (x264-params); "no-KEY" and a bare
+ * KEY count as 0 and 1. Returns 1 and *v when found (the last wins). */
+static int param(const char *list, const char *key, long *v)
+{
+    size_t n = strlen(key);
+    int found = 0;
+    for (const char *p = list; p && *p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL) {
+        if (!strncmp(p, "no-", 3) && !strncmp(p + 3, key, n) && (p[3 + n] == ':' || !p[3 + n]))
+            *v = 0, found = 1;
+        else if (!strncmp(p, key, n) && p[n] == '=')
+            *v = !strncmp(p + n + 1, "infinite", 8) ? 0 : strtol(p + n + 1, NULL, 10), found = 1;
+        else if (!strncmp(p, key, n) && (p[n] == ':' || !p[n]))
+            *v = 1, found = 1;
+    }
+    return found;
+}
+
+static const char *params_key(const char *codec)
+{
+    if (!strncmp(codec, "libx264", 7))
+        return "x264-params";
+    if (!strcmp(codec, "libx265"))
+        return "x265-params";
+    return NULL;
+}
+
+int rd_gop_fixed(const char *codec, int gop, int sc_threshold, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e;
+    const char *pk;
+    long keyint = gop, scenecut = sc_threshold, v;
+
+    if (!codec)
+        return 0;
+    if ((e = av_dict_get(opts, "g", NULL, 0)))
+        keyint = strtol(e->value, NULL, 10);
+    if ((e = av_dict_get(opts, "sc_threshold", NULL, 0)))
+        scenecut = strtol(e->value, NULL, 10);
+    if ((pk = params_key(codec)) && (e = av_dict_get(opts, pk, NULL, 0))) {
+        if (param(e->value, "keyint", &v))
+            keyint = v;
+        if (param(e->value, "scenecut", &v))
+            scenecut = v;
+    }
+    if (!strncmp(codec, "libx264", 7) && (e = av_dict_get(opts, "x264opts", NULL, 0))) {
+        if (param(e->value, "keyint", &v))
+            keyint = v;
+        if (param(e->value, "scenecut", &v))
+            scenecut = v;
+    }
+    /* Other encoders' keyframe rules are not known here: no grid claimed. */
+    if (!pk)
+        return 0;
+    return keyint > 0 && scenecut == 0 ? (int)keyint : 0;
+}
+
+int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid)
+{
+    int off = 0;
+    for (int i = 0; grid > 0 && i < n; i++) {
+        int64_t before = 0;
+        if (!(pkts[i]->flags & AV_PKT_FLAG_KEY) || pkts[i]->pts == AV_NOPTS_VALUE)
+            continue;
+        for (int k = 0; k < n; k++)
+            before += pkts[k]->pts != AV_NOPTS_VALUE && pkts[k]->pts < pkts[i]->pts;
+        off += (first + before) % grid != 0;
+    }
+    return off;
+}

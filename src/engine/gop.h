@@ -1,0 +1,36 @@
+/*
+ * gop.h - keyframes where the user asked for them.
+ *
+ * With a fixed GOP (a keyframe every N frames and nowhere else: -g N with
+ * scene cuts off, -sc_threshold 0, or x264-params keyint=N:scenecut=0)
+ * one encoder puts keyframes on frames 0, N, 2N ... Every chunk starts
+ * with a keyframe of its own, so chunks that start on that grid give the
+ * same keyframes as one encoder. Without a fixed GOP the encoder decides
+ * (scene cuts), and each join may add a keyframe: the report says how many.
+ */
+#ifndef RD_GOP_H
+#define RD_GOP_H
+
+#include <stdint.h>
+#include <libavcodec/packet.h>
+#include <libavutil/dict.h>
+
+/**
+ * N when the settings fix the GOP (keyframe interval N, no scene-cut
+ * keyframes) for `codec`, else 0. `gop`, `sc_threshold`: the -g and
+ * -sc_threshold settings (-1 = unset); `opts`: encoder options (g,
+ * sc_threshold, x264-params/x264opts keyint, scenecut, or
+ * x265-params keyint/scenecut), which win over them as they come later.
+ * Pure.
+ */
+int rd_gop_fixed(const char *codec, int gop, int sc_threshold, const AVDictionary *opts);
+
+/**
+ * Keyframes of one chunk's packets (any order, with presentation times)
+ * that are not on the grid: a keyframe's frame number is `first` (the
+ * chunk's first frame in the joined stream) plus the packets shown before
+ * it. Pure. Returns the count.
+ */
+int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid);
+
+#endif

@@ -1,0 +1,174 @@
+/* Rate control across chunks and the fixed-GOP grid: the pure parts. */
+#include <stdlib.h>
+#include <string.h>
+#include <libavcodec/packet.h>
+
+#include "suites.h"
+#include "engine/engine.h"
+#include "engine/gop.h"
+#include "engine/plan.h"
+#include "engine/ratectl.h"
+
+START_TEST(test_vbv_model)
+{
+    RdVbv v;
+    /* 1 Mb/s into a 1 Mb buffer from 90%: 0.9 Mb, a 0.5 Mb frame, 0.04 s of refill. */
+    rd_vbv_init(&v, 1e6, 1e6, 0.9);
+    ck_assert_double_eq_tol(v.fill, 9e5, 1e-6);
+    rd_vbv_frame(&v, 62500, 0.04);
+    ck_assert_double_eq_tol(v.min_fill, 4e5, 1e-6);
+    ck_assert_double_eq_tol(v.fill, 4.4e5, 1e-6);
+    ck_assert_int_eq(v.underflows, 0);
+    /* Refill is capped at the buffer's size. */
+    rd_vbv_frame(&v, 0, 10);
+    ck_assert_double_eq_tol(v.fill, 1e6, 1e-6);
+    /* A frame larger than the fill underflows and is counted. */
+    rd_vbv_frame(&v, 200000, 0.04);
+    ck_assert_int_eq(v.underflows, 1);
+    ck_assert(v.min_fill < 0);
+}
+END_TEST
+
+START_TEST(test_share)
+{
+    RdRateCtl rc = { 0 };
+    RdRcChunk c[3] = { { .pass1_bytes = 100, .duration_s = 1 }, { .pass1_bytes = 300, .duration_s = 1 },
+                       { .pass1_bytes = 100, .duration_s = 2 } };
+    double bits = 0;
+    rc.n = 3;
+    rc.c = c;
+    ck_assert_int_eq(rd_ratectl_share(&rc, 1e6), 0);
+    /* Shares in proportion to the pass-1 bytes; bits = rate x duration add up. */
+    ck_assert_int_eq(c[0].bitrate, 200000);
+    ck_assert_int_eq(c[1].bitrate, 600000);
+    ck_assert_int_eq(c[2].bitrate, 100000);
+    for (int i = 0; i < 3; i++)
+        bits += c[i].bitrate * c[i].duration_s;
+    ck_assert_double_eq_tol(bits, 1e6, 1);
+    /* Nothing measured: by duration. */
+    c[1].pass1_bytes = 0;
+    ck_assert_int_eq(rd_ratectl_share(&rc, 4e6), 0);
+    ck_assert_int_eq(c[0].bitrate, 1000000);
+    ck_assert_int_eq(c[2].bitrate, 1000000);
+    ck_assert_int_lt(rd_ratectl_share(&rc, 0), 0);
+}
+END_TEST
+
+START_TEST(test_parse_number)
+{
+    int64_t v = 0;
+    ck_assert_int_eq(rd_ratectl_parse_number("400k", &v), 0);
+    ck_assert_int_eq(v, 400000);
+    ck_assert_int_eq(rd_ratectl_parse_number("1.5M", &v), 0);
+    ck_assert_int_eq(v, 1500000);
+    ck_assert_int_eq(rd_ratectl_parse_number("2Ki", &v), 0);
+    ck_assert_int_eq(v, 2048);
+    ck_assert_int_lt(rd_ratectl_parse_number("12q", &v), 0);
+    ck_assert_int_lt(rd_ratectl_parse_number("-1M", &v), 0);
+    ck_assert_int_lt(rd_ratectl_parse_number("", &v), 0);
+}
+END_TEST
+
+START_TEST(test_mode_and_check)
+{
+    RdSettings s;
+    char err[200];
+    ck_assert_int_eq(rd_ratectl_mode("libx264", -1, 0, 0, 0), RD_RC_NONE);
+    ck_assert_int_eq(rd_ratectl_mode("libx264", -1, 400000, 0, 0), RD_RC_TWOPASS);
+    ck_assert_int_eq(rd_ratectl_mode("libx264", 20, 400000, 0, 0), RD_RC_ABR);
+    ck_assert_int_eq(rd_ratectl_mode("libvpx-vp9", -1, 400000, 0, 0), RD_RC_ABR);
+    ck_assert_int_eq(rd_ratectl_mode("libx264", -1, 0, 0, 1000000), RD_RC_TWOPASS);
+    rd_settings_defaults(&s);
+    ck_assert_int_eq(rd_ratectl_check(&s, err, sizeof(err)), 0);
+    s.two_pass = 1;
+    ck_assert_int_lt(rd_ratectl_check(&s, err, sizeof(err)), 0);
+    s.vbitrate = 1000000;
+    ck_assert_int_eq(rd_ratectl_check(&s, err, sizeof(err)), 0);
+    s.vcodec = "libx265";
+    ck_assert_int_lt(rd_ratectl_check(&s, err, sizeof(err)), 0);
+    rd_settings_defaults(&s);
+    s.maxrate = 1000000;
+    ck_assert_int_lt(rd_ratectl_check(&s, err, sizeof(err)), 0);
+}
+END_TEST
+
+START_TEST(test_gop_fixed)
+{
+    AVDictionary *d = NULL;
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, NULL), 0);   /* scene cuts still on */
+    ck_assert_int_eq(rd_gop_fixed("libx264", 48, 0, NULL), 48);
+    ck_assert_int_eq(rd_gop_fixed("mpeg4", 48, 0, NULL), 0);      /* not claimed */
+    av_dict_set(&d, "x264-params", "bframes=3:keyint=30:min-keyint=30:scenecut=0", 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 30);
+    av_dict_set(&d, "x264-params", "keyint=30:no-scenecut", 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 30);
+    av_dict_set(&d, "x264-params", "keyint=infinite:scenecut=0", 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 0);
+    av_dict_free(&d);
+    av_dict_set(&d, "g", "12", 0);
+    av_dict_set(&d, "sc_threshold", "0", 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 12);
+    av_dict_free(&d);
+}
+END_TEST
+
+START_TEST(test_gop_off_grid)
+{
+    /* Decode order I P B B with presentation 0 3 1 2, then a keyframe shown 4th. */
+    int64_t pts[5] = { 0, 3, 1, 2, 4 };
+    int key[5] = { 1, 0, 0, 0, 1 };
+    AVPacket *p[5];
+    for (int i = 0; i < 5; i++) {
+        p[i] = av_packet_alloc();
+        p[i]->pts = pts[i];
+        p[i]->flags = key[i] ? AV_PKT_FLAG_KEY : 0;
+    }
+    ck_assert_int_eq(rd_gop_off_grid(p, 5, 0, 4), 0);
+    ck_assert_int_eq(rd_gop_off_grid(p, 5, 8, 4), 0);
+    ck_assert_int_eq(rd_gop_off_grid(p, 5, 2, 4), 2);
+    for (int i = 0; i < 5; i++)
+        av_packet_free(&p[i]);
+}
+END_TEST
+
+START_TEST(test_plan_grid)
+{
+    int64_t n = 1000;
+    uint8_t *k = calloc(n, 1);
+    RdPlanInput in;
+    RdPlan p;
+    for (int64_t i = 0; i < n; i++)
+        k[i] = i % 50 == 0;
+    rd_plan_input_defaults(&in);
+    in.key = k;
+    in.n = n;
+    in.workers = 3;
+    in.chunks = 7;
+    in.grid = 48;
+    ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+    ck_assert_int_ge(p.n, 2);
+    for (int i = 0; i < p.n; i++) {
+        ck_assert_int_eq(p.c[i].first % 48, 0);
+        ck_assert_int_lt(p.c[i].first, p.c[i].last);
+    }
+    ck_assert_int_eq(p.c[p.n - 1].last, n);
+    rd_plan_free(&p);
+    free(k);
+}
+END_TEST
+
+Suite *make_ratectl_suite(void)
+{
+    Suite *s = suite_create("ratectl");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_vbv_model);
+    tcase_add_test(tc, test_share);
+    tcase_add_test(tc, test_parse_number);
+    tcase_add_test(tc, test_mode_and_check);
+    tcase_add_test(tc, test_gop_fixed);
+    tcase_add_test(tc, test_gop_off_grid);
+    tcase_add_test(tc, test_plan_grid);
+    suite_add_tcase(s, tc);
+    return s;
+}
