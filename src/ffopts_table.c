@@ -18,6 +18,7 @@
 #include <libavutil/parseutils.h>
 #include <libavutil/pixdesc.h>
 
+#include "engine/ratectl.h"
 #include "io/paths.h"
 #include "streams/streammap.h"
 
@@ -311,6 +312,15 @@ static int opt_q(RdFf *f, RdSettings *s, const char *spec, const char *val, char
     return 0;
 }
 
+/* A rate with ffmpeg's suffixes (400k, 1.5M) into a settings field. */
+static int rate(RdSettings *s, int64_t *field, const char *opt, const char *val, char *err, int errlen)
+{
+    (void)s;
+    if (rd_ratectl_parse_number(val, field) < 0 || *field <= 0)
+        return bad(err, errlen, "%s: '%s' is not a rate in bits/s (400k, 1.5M)", opt, val);
+    return 0;
+}
+
 /* -b without a specifier is -b:v in ffmpeg, not every stream's. */
 static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
@@ -318,12 +328,29 @@ static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char
     (void)s;
     if (t < 0 || t == 's')
         return bad(err, errlen, "-b:%s: render takes -b:v and -b:a%s", spec, "");
-    /* Each chunk's encoder would aim at the bitrate alone: the file misses
-     * it (measured 8% over with 2 chunks of 4 s, 26% with 8). 0 is no
-     * target (VP9's constant quality). */
+    /* The video's bitrate is the whole file's (engine/ratectl.h): one
+     * encoder per chunk aiming at it alone misses it (8% over with 2 chunks
+     * of 4 s, 26% with 8). 0 is no target (VP9's constant quality). */
     if (t != 'a' && strcmp(val, "0"))
-        return bad(err, errlen, "-b%s%s: " RC_JOINS " (-crf and -qp are)", *spec ? ":" : "", spec);
+        return rate(s, &s->vbitrate, "-b:v", val, err, errlen);
     return av_dict_set(t == 'a' ? &f->aenc : &f->venc, "b", val, 0);
+}
+
+/* -maxrate/-bufsize: the VBV, held over the joined stream (ratectl.h). */
+static int opt_maxrate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f;
+    if (spec_type(spec) != 'v' && *spec)
+        return bad(err, errlen, "-maxrate:%s: render takes -maxrate for the video%s", spec, "");
+    return rate(s, &s->maxrate, "-maxrate", val, err, errlen);
+}
+
+static int opt_bufsize(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f;
+    if (spec_type(spec) != 'v' && *spec)
+        return bad(err, errlen, "-bufsize:%s: render takes -bufsize for the video%s", spec, "");
+    return rate(s, &s->bufsize, "-bufsize", val, err, errlen);
 }
 
 static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -525,9 +552,9 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("vsync",    "another frame sync " TIMING),
     NOT_YET("fps_mode", "another frame sync " TIMING),
     NOT_YET("force_fps", "another frame sync " TIMING),
-    NOT_YET("maxrate",  RC_JOINS),
+    { "maxrate",        RD_FF_OUT | ARG,            "v",   opt_maxrate,    NULL },
     NOT_YET("minrate",  RC_JOINS),
-    NOT_YET("bufsize",  RC_JOINS),
+    { "bufsize",        RD_FF_OUT | ARG,            "v",   opt_bufsize,    NULL },
     NOT_YET("pass",     "two-pass encoding is not supported yet"),
     NOT_YET("passlogfile", "two-pass encoding is not supported yet"),
     NOT_YET("force_key_frames", "keyframes at given times are not supported yet (chunks start with their own)"),

@@ -42,6 +42,15 @@ for w in 1 2 3; do
 done
 check "-b:v with libx264: two passes in the report" "" grep -q '"mode":[[:space:]]*"two-pass"' "$T_TMP/b2.json"
 
+# The ffmpeg form: the same line as the CLI's, the same rate.
+o=$T_TMP/out_bf.mp4
+if rr "$T_TMP/bf" -w 2 -y -i "$IN" -an -c:v libx264 -preset veryfast -b:v 400k "$o"; then
+    r=$(vrate "$o")
+    check "ffmpeg form -b:v 400k: bitrate $r within 5% of the CLI's $cli" "" within "$r" "$cli" 5
+else
+    fail "ffmpeg form -b:v 400k" "$(rr_why "$T_TMP/bf" $?)"
+fi
+
 # --- VBV ---------------------------------------------------------------------------
 VBV="-b:v 400k -maxrate 400k -bufsize 400k"
 $FF -i "$IN" -an -c:v libx264 -preset veryfast $VBV "$T_TMP/cli_v.mp4"
@@ -55,6 +64,13 @@ if bash tests/vbv_check.sh "$T_TMP/cli_v.mp4" 400000 400000 >"$T_TMP/vcli.txt"; 
             fail "$VBV $run" "$(rr_why "$T_TMP/v" $?)"
         fi
     done
+    o=$T_TMP/out_vf.mp4
+    if rr "$T_TMP/vf" -w 3 --chunks 9 -y -i "$IN" -an -c:v libx264 -preset veryfast $VBV "$o"; then
+        check "ffmpeg form $VBV: no VBV underflow" "$(bash tests/vbv_check.sh "$o" 400000 400000)" \
+            bash tests/vbv_check.sh "$o" 400000 400000
+    else
+        fail "ffmpeg form $VBV" "$(rr_why "$T_TMP/vf" $?)"
+    fi
 else
     fail "VBV oracle" "the CLI's own output underflows: $(cat "$T_TMP/vcli.txt")"
 fi
