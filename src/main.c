@@ -14,6 +14,7 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "io/avlog.h"
 #include "io/outfile.h"
 #include "io/paths.h"
 #include "io/signals.h"
@@ -197,6 +198,7 @@ int main(int argc, char **argv)
     int status;
 
     av_log_set_level(AV_LOG_QUIET);
+    rd_avlog_install();
     if (rd_cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
         fprintf(stderr, "render: %s\n", err);
         rd_cli_free(&cli);

@@ -8,6 +8,8 @@
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 
+#include "io/avlog.h"
+
 int rd_encode_find(const AVCodec **codec, const char *name)
 {
     *codec = avcodec_find_encoder_by_name(name);
@@ -243,6 +245,7 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
     *penc = NULL;
     if ((ret = check_size(sink, cfg->codec, err, errlen)) < 0)
         return ret;
+    rd_avlog_clear();
     ret = try_open(penc, cfg, sink, cfr, &opts);
 
     /* An encoder that refuses the exact time base may take the frame rate's. */
@@ -252,10 +255,13 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
         ret = try_open(penc, cfg, sink, 1, &opts);
     }
     if (ret < 0) {
+        /* The encoder's own words say which setting it refused. */
+        const char *why = rd_avlog_last();
         if (*penc)
-            snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,
+            snprintf(err, errlen, "cannot open encoder %s for %dx%d %s: %s", cfg->codec->name,
                      (*penc)->width, (*penc)->height,
-                     av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?");
+                     av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?",
+                     *why ? why : av_err2str(ret));
         goto end;
     }
     if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
@@ -322,7 +328,13 @@ void rd_encode_close(AVCodecContext **penc)
     AVPacket *pkt;
     if (!*penc)
         return;
-    if (avcodec_is_open(*penc) && (pkt = av_packet_alloc())) {
+    /* A failed avcodec_open2 leaves codec NULL (and nothing of the library
+     * to close): only an open encoder is flushed or taken turns with. */
+    if (!avcodec_is_open(*penc) || !(*penc)->codec) {
+        avcodec_free_context(penc);
+        return;
+    }
+    if ((pkt = av_packet_alloc())) {
         if (!strcmp((*penc)->codec->name, "libsvtav1"))
             feed_blank(*penc);
         if (avcodec_send_frame(*penc, NULL) >= 0)
