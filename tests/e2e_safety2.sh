@@ -49,7 +49,52 @@ s_encoder() {
     fi
 }
 
-for sec in encoder; do
+# start_bg PREFIX ARGS...: render in the background, its own process group; pid in $PID.
+start_bg() {
+    local p=$1; shift
+    set -m
+    "$RENDER" "$@" </dev/null >"$p.out" 2>"$p.err" &
+    PID=$!
+    set +m
+}
+# wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to end; rc in $RC (255 = still running).
+wait_gone() {
+    local n=0
+    while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
+    if kill -0 "$1" 2>/dev/null; then RC=255; return 1; fi
+    RC=0; wait "$1" || RC=$?
+}
+wait_file() {  # GLOB TENTHS: until a file matches.
+    local n=0
+    while ! compgen -G "$1" >/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
+    compgen -G "$1" >/dev/null
+}
+
+# --- signals: one signal ends the run, whatever the graph -----------------
+# A graph that never ends spins in the filter drain (or, for one frame that
+# loops for ever, in the template that measures the graph): the first
+# signal must stop the workers there, not only between packets.
+s_signals() {
+    local d=$W/sig vf sig n t0 ms
+    mkdir -p "$d"
+    for vf in tpad=stop=-1 loop=loop=-1:size=10 loop=loop=-1:size=1 "loop=loop=-1:size=1,tpad=stop=-1"; do
+        for sig in TERM INT; do
+            n=$(kill -l $sig)
+            start_bg "$W/s" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 2 --vf "$vf"
+            sleep 1.5
+            t0=$(date +%s%N)
+            kill -$sig $PID
+            wait_gone $PID 30 || kill -KILL $PID
+            ms=$((($(date +%s%N) - t0) / 1000000))
+            check "signals: --vf $vf, one SIG$sig: exit $((128 + n)) within 3 s, one line, nothing left" \
+                "$(rr_why "$W/s" $RC) after $ms ms, dir: $(has "$d")" \
+                sh -c "[ $RC -eq $((128 + n)) ] && [ \$(wc -l <'$W/s.err') -eq 1 ] && [ -z \"\$(ls -A '$d')\" ]"
+            rm -f "$d"/*
+        done
+    done
+}
+
+for sec in encoder signals; do
     want "$sec" && "s_$sec"
 done
 
