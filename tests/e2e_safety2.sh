@@ -94,7 +94,132 @@ s_signals() {
     done
 }
 
-for sec in encoder signals; do
+# mark_hold FILE KEY SECONDS: make FILE as render marks its temporary files
+# (owner.h: the user.render.temp attribute) and hold its lock for SECONDS
+# in the background (pid in $HOLDER); SECONDS 0: marked, not locked.
+mark_hold() {
+    python3 - "$1" "$2" "$3" <<'PY' &
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b"data")
+if float(sys.argv[3]) > 0:
+    fcntl.flock(fd, fcntl.LOCK_EX)
+os.setxattr(sys.argv[1], "user.render.temp", sys.argv[2].encode())
+open(sys.argv[1] + ".ready", "w").close()
+time.sleep(float(sys.argv[3]))
+PY
+    HOLDER=$!
+    local n=0
+    while [ ! -e "$1.ready" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+    rm -f "$1.ready"
+}
+
+# --- parts: a temporary file is removed only when provably a dead render's --
+s_parts() {
+    local d=$W/parts rc stale long u
+    mkdir -p "$d"
+    printf 'data\n' >"$d/o.mp4.part-99999999"
+    printf 'data\n' >"$d/o.mp4.part-1"
+    rc=0; rr "$W/p1" "$FX/cfr.mp4" -o "$d/o.mp4" -q --vf null -t 0.5 || rc=$?
+    check "parts: a user's o.mp4.part-99999999 (dead pid) and .part-1 kept" "$(rr_why "$W/p1" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$d/o.mp4.part-99999999')\" = data ] && [ -e '$d/o.mp4.part-1' ]"
+    check "parts: the finished OUTPUT carries no temporary-file marker" "$(getfattr -d "$d/o.mp4" 2>&1 | head -3)" \
+        python3 -c "import os,sys; sys.exit('user.render.temp' in os.listxattr('$d/o.mp4'))"
+    rm -f "$d"/*
+    # A live run's file (marked, locked) under a pid this namespace calls dead.
+    mark_hold "$d/o.mp4.part-99999998" o.mp4 30
+    rc=0; rr "$W/p2" "$FX/cfr.mp4" -o "$d/o.mp4" -q --vf null -t 0.5 || rc=$?
+    check "parts: a live run's marked and locked file kept (its pid means nothing here)" \
+        "$(rr_why "$W/p2" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ -e '$d/o.mp4.part-99999998' ]"
+    kill $HOLDER; wait $HOLDER 2>/dev/null
+    # Once its lock is gone, the same file is a dead render's: removed.
+    rc=0; rr "$W/p3" "$FX/cfr.mp4" -o "$d/o.mp4" -q -y --vf null -t 0.5 || rc=$?
+    check "parts: the same file, unlocked: removed by the next run" "$(rr_why "$W/p3" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ ! -e '$d/o.mp4.part-99999998' ]"
+    # Marked for another OUTPUT: not this run's to remove.
+    mark_hold "$d/o.mp4.part-99999997" other.mp4 0; wait $HOLDER
+    rc=0; rr "$W/p4" "$FX/cfr.mp4" -o "$d/o.mp4" -q -y --vf null -t 0.5 || rc=$?
+    check "parts: a file marked for another name kept" "$(rr_why "$W/p4" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ -e '$d/o.mp4.part-99999997' ]"
+    rm -f "$d"/*
+    # SIGKILL, and the parent does not reap the dead render (a zombie keeps
+    # its pid alive): the next run still removes its file.
+    set -m
+    "$RENDER" "$FX/noisy.mp4" -o "$d/o.mp4" -q --preset veryslow -w 2 </dev/null >/dev/null 2>&1 &
+    local pid=$!
+    set +m
+    wait_file "$d/o.mp4.part-*" 50
+    kill -KILL $pid 2>/dev/null; sleep 0.3
+    stale=$(cd "$d" && ls o.mp4.part-* 2>/dev/null)
+    rc=0; rr "$W/p5" "$FX/cfr.mp4" -o "$d/o.mp4" -q --vf null -t 0.5 || rc=$?
+    check "parts: SIGKILL, parent not reaped yet: the next run removes $stale" "$(rr_why "$W/p5" $rc), dir: $(has "$d")" \
+        sh -c "[ -n '$stale' ] && [ $rc -eq 0 ] && [ ! -e '$d/$stale' ]"
+    wait $pid 2>/dev/null
+    rm -f "$d"/*
+    # A live run in another PID namespace: its part file has a pid that
+    # means something else here; a run on the host for the same OUTPUT keeps it.
+    if unshare -pf --mount-proc true 2>/dev/null; then
+        set -m
+        # render gets a pid of some 300 there (dead, or someone else's, here).
+        unshare -pf --mount-proc sh -c 'for i in $(seq 300); do /bin/true; done; "$@"; :' sh \
+            "$RENDER" "$FX/noisy.mp4" -o "$d/o.mp4" -q --preset veryslow -w 2 </dev/null >/dev/null 2>&1 &
+        pid=$!
+        set +m
+        wait_file "$d/o.mp4.part-*" 50
+        stale=$(cd "$d" && ls o.mp4.part-* 2>/dev/null)
+        rc=0; rr "$W/p6" "$FX/cfr.mp4" -o "$d/o.mp4" -q --vf null -t 0.5 || rc=$?
+        check "parts: a live run in another PID namespace keeps $stale" "$(rr_why "$W/p6" $rc), dir: $(has "$d")" \
+            sh -c "[ -n '$stale' ] && [ $rc -eq 0 ] && [ -e '$d/$stale' ]"
+        kill -TERM -- -$pid; wait_gone $pid 50 || kill -KILL -- -$pid
+        rm -f "$d"/*
+    else
+        echo "skip - parts: another PID namespace (unshare -p not allowed)"
+    fi
+    # OUTPUT names at NAME_MAX: the temporary name is shortened, never refused.
+    long=$(printf 'a%.0s' $(seq 251)).mp4
+    rc=0; rr "$W/p7" "$FX/cfr.mp4" -o "$d/$long" --report "$d/${long:5}.json" -q --vf null -t 0.5 || rc=$?
+    check "parts: OUTPUT and --report of 255 bytes are written, nothing else left" \
+        "$(rr_why "$W/p7" $rc), dir: $(has "$d" | head -c 200)" \
+        sh -c "[ $rc -eq 0 ] && [ -s '$d/$long' ] && [ -s '$d/${long:5}.json' ] && [ \$(ls -A '$d' | wc -l) -eq 2 ]"
+    rm -f "$d"/*
+    u=$(printf 'é%.0s' $(seq 125))x.mp4   # 255 bytes, two-byte characters
+    rc=0; rr "$W/p8" "$FX/cfr.mp4" -o "$d/$u" -q --vf null -t 0.5 || rc=$?
+    check "parts: a 255-byte UTF-8 OUTPUT is written" "$(rr_why "$W/p8" $rc)" \
+        sh -c "[ $rc -eq 0 ] && [ -s '$d/$u' ] && [ \$(ls -A '$d' | wc -l) -eq 1 ]"
+    # Stale temporary files of a long name are found under the shortened name.
+    set -m
+    "$RENDER" "$FX/noisy.mp4" -o "$d/$u" -q -y --preset veryslow -w 2 </dev/null >/dev/null 2>&1 &
+    pid=$!
+    set +m
+    wait_file "$d/*.part-*" 50
+    kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+    stale=$(cd "$d" && ls | grep part- | head -c 300)
+    rc=0; rr "$W/p9" "$FX/cfr.mp4" -o "$d/$u" -q -y --vf null -t 0.5 || rc=$?
+    check "parts: a long OUTPUT's shortened temporary file, left by SIGKILL, removed by the next run" \
+        "$(rr_why "$W/p9" $rc), left: $(ls "$d" | grep part- | head -c 200)" \
+        sh -c "[ -n '$stale' ] && [ $rc -eq 0 ] && [ -z \"\$(ls -A '$d' | grep part-)\" ]"
+    rm -f "$d"/*
+    # A sweep killed with SIGKILL leaves hidden scratch outputs; the next
+    # sweep there removes them, not a user's file named like one.
+    set -m
+    "$RENDER" "$FX/noisy.mp4" --sweep 1,2 --repeat 1 --preset veryslow --export "$d/s.json" -q \
+        </dev/null >/dev/null 2>&1 &
+    pid=$!
+    set +m
+    wait_file "$d/.render-sweep-*.part-*" 100
+    kill -KILL $pid 2>/dev/null; wait $pid 2>/dev/null
+    stale=$(cd "$d" && ls -A | tr '\n' ' ')
+    printf 'mine\n' >"$d/.render-sweep-mine00.mp4"
+    rc=0; rr "$W/p10" "$FX/cfr.mp4" --sweep 1 --repeat 1 -t 0.3 --vf null --export "$d/s.json" -q || rc=$?
+    check "parts: a sweep's scratch files left by SIGKILL ($stale) removed by the next sweep, a user's kept" \
+        "$(rr_why "$W/p10" $rc), dir: $(has "$d")" \
+        sh -c "case '$stale' in *.render-sweep-*) ;; *) exit 1 ;; esac && [ $rc -eq 0 ] &&
+               [ \"\$(ls -A '$d' | sort | tr '\n' ' ')\" = '.render-sweep-mine00.mp4 s.json ' ]"
+    rm -f "$d"/* "$d"/.render-sweep-*
+}
+
+for sec in encoder signals parts; do
     want "$sec" && "s_$sec"
 done
 
