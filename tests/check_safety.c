@@ -121,6 +121,26 @@ START_TEST(test_clean_stale)
 }
 END_TEST
 
+/* The signal handler's registry has no fixed size: every file goes. */
+START_TEST(test_registry_many)
+{
+    enum { N = 40 };
+    char t[N][600], name[64];
+    for (int i = 0; i < N; i++) {
+        int fd;
+        snprintf(name, sizeof(name), "r%d.json", i);
+        fd = rd_outfile_create(at(name), RD_OUTFILE_TMP, t[i], sizeof(t[i]));
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+    }
+    rd_outfile_discard(t[3]); /* a freed entry is reused, not lost */
+    ck_assert_int_ge(close(rd_outfile_create(at("r3.json"), RD_OUTFILE_TMP, t[3], sizeof(t[3]))), 0);
+    rd_outfile_unlink_all();
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(access(t[i], F_OK), -1);
+}
+END_TEST
+
 /* A live run's file (locked) stays, whatever its pid. */
 START_TEST(test_clean_live)
 {
@@ -269,6 +289,7 @@ Suite *make_safety_suite(void)
     tcase_add_test(tc, test_commit_noreplace);
     tcase_add_test(tc, test_clean_stale);
     tcase_add_test(tc, test_clean_live);
+    tcase_add_test(tc, test_registry_many);
     tcase_add_test(tc, test_temp_name);
     tcase_add_test(tc, test_protocols);
     tcase_add_test(tc, test_same_file);
