@@ -219,7 +219,44 @@ s_parts() {
     rm -f "$d"/* "$d"/.render-sweep-*
 }
 
-for sec in encoder signals parts; do
+# --- input: every chunk reads the file that was probed ---------------------
+s_input() {
+    local d=$W/inp rc
+    mkdir -p "$d"
+    # Another file renamed over INPUT mid-run: render goes on with the file
+    # it probed (the same inode), never frames of both. Lossless, so the
+    # output's frames are the input's.
+    cp "$FX/noisy.mp4" "$d/in.mp4"
+    v_md5 "$d/in.mp4" >"$W/ref.md5"
+    cp "$FX/cfr.mp4" "$d/other.mp4"
+    start_bg "$W/i1" "$d/in.mp4" -o "$d/o.mkv" -q -c:v ffv1 -an -w 2 --chunks 6 --vf realtime
+    wait_file "$d/o.mkv.part-*" 50
+    mv "$d/other.mp4" "$d/in.mp4"
+    wait_gone $PID 300 || kill -KILL $PID
+    v_md5 "$d/o.mkv" >"$W/o.md5" 2>/dev/null
+    check "input: a file renamed over INPUT mid-run: exit 0 with the probed file's frames only" \
+        "$(rr_why "$W/i1" $RC), $(same_lines "$W/ref.md5" "$W/o.md5")" \
+        sh -c "[ $RC -eq 0 ] && [ -s '$W/ref.md5' ] && cmp -s '$W/ref.md5' '$W/o.md5'"
+    rm -f "$d"/*
+    # The file itself changed in place (rewritten, appended to): an error.
+    for how in rewrite append; do
+        cp "$FX/noisy.mp4" "$d/in.mp4"
+        start_bg "$W/i2" "$d/in.mp4" -o "$d/o.mp4" -q --preset veryslow -w 2 --chunks 6
+        wait_file "$d/o.mp4.part-*" 50
+        case $how in
+            rewrite) cat "$FX/cfr.mp4" >"$d/in.mp4" ;;
+            append) printf 'more' >>"$d/in.mp4" ;;
+        esac
+        wait_gone $PID 300 || kill -KILL $PID
+        check "input: INPUT changed in place mid-run ($how): exit 1, one line saying so, no OUTPUT" \
+            "$(rr_why "$W/i2" $RC), dir: $(has "$d")" \
+            sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$W/i2.err') -eq 1 ] &&
+                   grep -q 'in.mp4: changed while rendering' '$W/i2.err' && [ \"\$(ls -A '$d')\" = in.mp4 ]"
+        rm -f "$d"/*
+    done
+}
+
+for sec in encoder signals parts input; do
     want "$sec" && "s_$sec"
 done
 

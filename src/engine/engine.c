@@ -10,6 +10,7 @@
 
 #include "engine/chunk.h"
 #include "engine/filter.h"
+#include "io/input.h"
 #include "io/memory.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
@@ -65,6 +66,7 @@ struct RdEngine {
     _Atomic int64_t decoded;///< frames the chunks decoded, all chunks
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
+    int pinned;             ///< the input is pinned (io/input.h): unpin in release()
 };
 typedef struct RdEngine Run;
 
@@ -498,6 +500,10 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 
     if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
         return fail(err, errlen, s->vcodec, "no such video encoder", ret);
+    /* Every open from here on reads the file probed now (io/input.h). */
+    if ((ret = rd_input_pin(s->input)) < 0)
+        return fail(err, errlen, s->input, NULL, ret);
+    r->pinned = 1;
     if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
@@ -578,6 +584,8 @@ static void release(Run *r)
     rd_plan_free(&r->plan);
     rd_encode_close(&r->tmpl);
     rd_probe_free(&r->probe);
+    if (r->pinned)
+        rd_input_unpin(r->s->input);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
 }
@@ -704,6 +712,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
         else if ((ret = damage_check(r, err, errlen)) < 0)
             ;
+        else if ((ret = rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg))) < 0)
+            fail(err, errlen, s->input, r->errmsg, ret);
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
             char why[600];
             snprintf(why, sizeof(why), "cannot finish the output: %s",
