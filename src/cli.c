@@ -57,9 +57,13 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         Tags, chapters, dispositions, timecode, cover art,\n"
 "                         colour and HDR10 metadata are kept; whatever cannot\n"
 "                         be kept is named on stderr\n"
-"      --preroll N        frames filtered and dropped before each chunk so that\n"
-"                         temporal filters are settled at joins (default 8 for\n"
-"                         temporal filters such as hqdn3d, else 0)\n"
+"      --preroll N        frames fed before each chunk and dropped for filters\n"
+"                         with a recursion (hqdn3d), an approximation that\n"
+"                         settles after N frames (default 15); filters that\n"
+"                         look back or ahead always get the frames they need\n"
+"      --exact            graphs that chunks would only approximate (hqdn3d)\n"
+"                         run as one chunk, with a warning (default: chunked,\n"
+"                         every frame within 60 dB PSNR of the whole-stream run)\n"
 "  -t, --duration S       render only the first S seconds\n"
 "  -y                     overwrite OUTPUT (and --report, --progress, --export\n"
 "                         files) if they exist\n"
@@ -296,6 +300,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-map", NULL))                 return map_opt(a, c);
     if (is(o, "-metadata", NULL))            return key_value_opt(a, "-metadata", &c->metadata);
     if (is(o, "--preroll", NULL))            return parse_int(a, o, 0, 1000, &s->preroll);
+    if (is(o, "--exact", NULL))              return s->exact = 1, 0;
     if (is(o, "-t", "--duration"))           return parse_double(a, o, &s->limit_s);
     if (is(o, "-y", NULL))                   return s->overwrite = 1, 0;
     if (is(o, "-q", "--quiet"))              return s->quiet = 1, 0;

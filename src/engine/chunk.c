@@ -45,6 +45,8 @@ typedef struct Ctx {
     RdRap rap;                    ///< tells real random-access points
     int synced;                   ///< decoding has started at one (or at the start of the file)
     int64_t taken;                ///< frames fed to the filter graph
+    int64_t *fed;                 ///< fed[k]: pts of the k-th frame fed (its tag is k + 1), for the keep rule
+    int nfed, fed_cap;
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
 } Ctx;
 
@@ -185,8 +187,47 @@ static int encode(Ctx *c, AVFrame *f)
     return drain_encoder(c);
 }
 
-/* Filtered frames before the chunk start were pre-roll; after its end
- * (extra frames a flush may emit) belong to the next chunk. */
+/* The keep rule (chunk.h): by the input frame the tag names, else by the
+ * frame's own time. */
+static int owned(Ctx *c, AVFrame *f)
+{
+    intptr_t tag = (intptr_t)f->opaque;
+    int own, after;
+    f->opaque = NULL;
+    if (tag >= 1 && tag <= c->nfed) {
+        int64_t src = c->fed[tag - 1];
+        own = src >= c->job->t_start && src < c->job->t_end;
+        after = src >= c->job->t_end;
+    } else {
+        own = f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
+        after = !own && f->pts >= c->t_end_f;
+    }
+    /* What the join check (engine) compares with the next chunk. */
+    if (own && c->res->join_first == AV_NOPTS_VALUE)
+        c->res->join_first = f->pts;
+    if (after && c->res->join_next == AV_NOPTS_VALUE)
+        c->res->join_next = f->pts;
+    return own;
+}
+
+/* Tag a frame about to be fed with its place among the fed frames. */
+static int tag_frame(Ctx *c, AVFrame *f, int64_t ts)
+{
+    if (c->nfed == c->fed_cap) {
+        int cap = c->fed_cap ? 2 * c->fed_cap : 256;
+        int64_t *p = av_realloc_array(c->fed, cap, sizeof(*p));
+        if (!p)
+            return AVERROR(ENOMEM);
+        c->fed = p;
+        c->fed_cap = cap;
+    }
+    c->fed[c->nfed++] = ts;
+    f->opaque = (void *)(intptr_t)c->nfed;
+    return 0;
+}
+
+/* Output frames of the chunk's own input frames are encoded; the rest came
+ * from pre-roll or post-roll and are the neighbours'. */
 static int drain_filter(Ctx *c)
 {
     int ret;
@@ -204,10 +245,10 @@ static int drain_filter(Ctx *c)
             av_frame_unref(c->filt);
             return AVERROR(EINVAL);
         }
-        if (c->filt->pts != AV_NOPTS_VALUE && c->filt->pts < c->t_start_f)
-            c->res->wasted++;
-        else if (c->filt->pts == AV_NOPTS_VALUE || c->filt->pts < c->t_end_f)
+        if (owned(c, c->filt))
             ret = encode(c, c->filt);
+        else
+            c->res->wasted++;
         av_frame_unref(c->filt);
         if (ret < 0)
             return ret;
@@ -250,7 +291,7 @@ static int take_frame(Ctx *c, AVFrame *f)
         if (!c->job->from_start && ts != AV_NOPTS_VALUE && ts > c->job->t_preroll)
             return seek_back(c, c->job->t_seek);
     }
-    if (ts >= c->job->t_end || (c->job->max_frames > 0 && c->decoded >= c->job->max_frames)) {
+    if (ts >= c->job->t_postroll || (c->job->max_frames > 0 && c->decoded >= c->job->max_frames)) {
         c->done = 1;
         return 0;
     }
@@ -265,9 +306,11 @@ static int take_frame(Ctx *c, AVFrame *f)
         return 0;
     }
     c->taken++;
-    if (ts >= c->job->t_start)
+    if (ts >= c->job->t_start && ts < c->job->t_end)
         c->decoded++;
     f->pts = ts;
+    if ((ret = tag_frame(c, f, ts)) < 0)
+        return ret;
     /* A new size or format: what the old graph has given is encoded, the
      * rest of its state goes, as in the CLI. */
     if (c->flt.graph && (f->width != c->cur_w || f->height != c->cur_h || f->format != c->cur_fmt))
@@ -375,12 +418,24 @@ static int read_loop(Ctx *c)
     return 0;
 }
 
+static int64_t end_pts(const Ctx *c)
+{
+    int64_t last = c->nfed ? c->fed[c->nfed - 1] : AV_NOPTS_VALUE;
+    if (c->done && c->job->t_postroll != INT64_MAX)
+        return c->job->t_postroll;
+    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1);
+}
+
 static int flush(Ctx *c)
 {
     int ret;
     if (!c->flt.graph)
         return 0;
-    if ((ret = av_buffersrc_add_frame(c->flt.src, NULL)) < 0)
+    /* The graph's end of stream is where the next frame would begin (the
+     * end of the last frame at the end of the input), as the ffmpeg CLI
+     * closes its buffer source: filters that fill time up to it (fps)
+     * depend on it. */
+    if ((ret = av_buffersrc_close(c->flt.src, end_pts(c), AV_BUFFERSRC_FLAG_PUSH)) < 0)
         return ret;
     if ((ret = drain_filter(c)) < 0)
         return ret;
@@ -468,6 +523,7 @@ static int run_ctx(Ctx *c, AVCodecContext **enc)
         ret = run(c);
     if (enc && ret >= 0)
         FFSWAP(AVCodecContext *, *enc, c->enc);
+    av_freep(&c->fed);
     av_frame_free(&c->filt);
     av_frame_free(&c->frame);
     av_packet_free(&c->pkt);
@@ -481,7 +537,7 @@ static int run_ctx(Ctx *c, AVCodecContext **enc)
 int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost *cost,
                       char *err, int errlen)
 {
-    RdChunkJob job = { .t_end = INT64_MAX, .from_start = 1, .t_seek = INT64_MIN,
+    RdChunkJob job = { .t_end = INT64_MAX, .t_postroll = INT64_MAX, .from_start = 1, .t_seek = INT64_MIN,
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
@@ -502,6 +558,7 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
 
     memset(res, 0, sizeof(*res));
     res->index = job->index;
+    res->join_first = res->join_next = AV_NOPTS_VALUE;
     return run_ctx(&c, NULL);
 }
 

@@ -29,12 +29,32 @@ typedef struct RdChunkShared {
                                 ///< Frames of another size or format than the first are scaled into it, as the ffmpeg CLI does
 } RdChunkShared;
 
-/** One chunk's range, stream time base. */
+/**
+ * One chunk's range, input stream time base: what it decodes, feeds to its
+ * graph and keeps (the chunk contract, contract.h).
+ *
+ *     t_seek <= t_preroll <= t_start < t_end <= t_postroll
+ *     decode from the keyframe at or before t_seek; feed [t_preroll, t_postroll)
+ *     to the graph, then flush it; keep the output frames made from [t_start, t_end)
+ *
+ * Keep rule: every frame fed to the graph carries a tag (AVFrame.opaque,
+ * which av_frame_copy_props() and av_frame_clone() carry through filters)
+ * naming the input frame it is; an output frame is kept when the input
+ * frame its tag names is the chunk's own, t_start <= pts < t_end. A frame
+ * a filter made without copying the tag (tmix, tmedian, lagfun ... build
+ * new frames) is kept when its own time, in the graph's output time base,
+ * is in [t_start, t_end): such filters keep their input's times, so that
+ * is the frame's place on the whole-stream timeline. So each output frame
+ * of a retiming filter (fps, setpts, yadif=1, framerate ...) comes from
+ * exactly one chunk, with the time the whole-stream run gives it, as long
+ * as pre-roll and post-roll cover the filters' look-back and look-ahead.
+ */
 typedef struct RdChunkJob {
     int index;                  ///< chunk number
     int64_t t_seek;             ///< decoding starts at the keyframe at or before this pts
-    int64_t t_preroll;          ///< frames from here on are filtered (<= t_start)
-    int64_t t_start, t_end;     ///< frames encoded: t_start <= pts < t_end (t_end INT64_MAX for the last)
+    int64_t t_preroll;          ///< frames from here on are fed to the graph (<= t_start): look-back
+    int64_t t_start, t_end;     ///< the chunk's own frames: t_start <= pts < t_end (t_end INT64_MAX for the last)
+    int64_t t_postroll;         ///< frames in [t_end, t_postroll) are fed after the chunk's own, for look-ahead (= t_end: none; INT64_MAX: to the end of the input)
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
@@ -53,6 +73,8 @@ typedef struct RdChunkResult {
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
     int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
     double cpu_s;               ///< CPU time of the thread that ran it, seconds (the encoder runs one thread, so this is the chunk's CPU); 0 = not measured
+    int64_t join_first;         ///< time of its first kept output frame, graph output time base; AV_NOPTS_VALUE = none
+    int64_t join_next;          ///< time of the first output frame after its own (made from post-roll): the next chunk's join_first when the contract holds; AV_NOPTS_VALUE = none
 } RdChunkResult;
 
 /**

@@ -9,6 +9,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunk.h"
+#include "engine/contract.h"
 #include "engine/filter.h"
 #include "io/input.h"
 #include "io/memory.h"
@@ -36,9 +37,6 @@
 /* ...and at most this long, so that the packets a finished chunk holds
  * until it is written stay bounded however long the input is. */
 #define MAX_CHUNK_S 10.0
-/* Frames of pre-roll for temporal filters (hqdn3d's recursion settles). */
-#define AUTO_PREROLL 8
-
 /* Everything the parallel loop shares, set up before it and read-only in
  * it except through the locks and atomics named here. */
 struct RdEngine {
@@ -66,6 +64,8 @@ struct RdEngine {
     _Atomic int64_t decoded;///< frames the chunks decoded, all chunks
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
+    RdContract contract;    ///< what the graph needs of each chunk (pre-roll, post-roll, one chunk)
+    int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
 };
 typedef struct RdEngine Run;
@@ -118,9 +118,10 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     return 0;
 }
 
-static int preroll_of(const RdSettings *s)
+/* Frames fed before each chunk: the graph's look-back, and --preroll. */
+static int preroll_of(const Run *r)
 {
-    return s->preroll >= 0 ? s->preroll : rd_filter_is_temporal(s->vf) ? AUTO_PREROLL : 0;
+    return FFMAX(r->contract.preroll, r->s->preroll);
 }
 
 static int plan_chunks(Run *r)
@@ -128,14 +129,14 @@ static int plan_chunks(Run *r)
     const RdSettings *s = r->s;
     const RdProbe *p = &r->probe;
     RdPlanInput in;
-    int preroll = preroll_of(s);
+    int preroll = preroll_of(r);
 
     rd_plan_input_defaults(&in);
     in.key = p->key;
     in.size = s->split_time ? NULL : p->size;
     in.n = p->nframes;
     in.workers = s->workers;
-    in.chunks = p->timestamps_ok ? s->chunks : 1;
+    in.chunks = p->timestamps_ok && !r->contract.one_chunk ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
     in.open_cost = CHUNK_OPEN_FRAMES;
@@ -156,6 +157,7 @@ static int plan_chunks(Run *r)
     }
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
     in.preroll = preroll;
+    in.postroll = r->contract.postroll;
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -172,6 +174,9 @@ static int make_jobs(Run *r)
         j->t_preroll = p->pts[c->preroll_from];
         j->t_start = p->pts[c->first];
         j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
+        /* The input's range (the probe's frames) bounds the post-roll as
+         * it bounds the pre-roll: the graph sees no frame outside it. */
+        j->t_postroll = c->postroll_to < p->nframes ? p->pts[c->postroll_to] : p->t_after;
         j->last_duration = p->last_duration;
         j->expect_frames = c->last - c->first;
         j->from_start = c->seek_from == 0;
@@ -180,7 +185,7 @@ static int make_jobs(Run *r)
         if (!p->timestamps_ok && c->first == 0)
             j->t_seek = j->t_preroll = j->t_start = INT64_MIN;
         if (!p->timestamps_ok && j->t_end != INT64_MAX) {
-            j->t_end = INT64_MAX; /* a limit (-t) is then a frame count */
+            j->t_end = j->t_postroll = INT64_MAX; /* a limit (-t) is then a frame count */
             j->max_frames = j->expect_frames;
         }
     }
@@ -201,6 +206,33 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
     return 0;
 }
 
+/* The graph's chunk contract, on frames such as the file's first (one
+ * warning line when it forces one chunk), and in the report. */
+static int derive_contract(Run *r, char *err, int errlen)
+{
+    const RdProbe *p = &r->probe;
+    RdContract *c = &r->contract;
+    RdReport *rep = r->rep;
+    RdVideoFormat in = { p->width, p->height, p->pix_fmt, p->par->sample_aspect_ratio,
+                         p->tb, p->fps };
+    char line[320];
+    int ret = rd_contract_derive(r->s->vf, &in, r->s->exact, r->s->preroll, c);
+
+    if (ret < 0)
+        return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
+    rd_contract_warning(c, line, sizeof(line));
+    if (*line && !r->s->quiet)
+        fprintf(stderr, "render: %s\n", line);
+    snprintf(rep->contract, sizeof(rep->contract), "%s", rd_contract_kind_name(c->kind));
+    rep->preroll = preroll_of(r);
+    rep->postroll = c->postroll;
+    rep->one_chunk = c->one_chunk;
+    rep->exact = c->exact;
+    snprintf(rep->contract_filter, sizeof(rep->contract_filter), "%s", c->filter);
+    snprintf(rep->contract_why, sizeof(rep->contract_why), "%s", c->why);
+    return 0;
+}
+
 /* Open graph and encoder on the first frame as a chunk would (the output
  * stream is declared from it) and time that, for the plan. */
 static int measure(Run *r, char *err, int errlen)
@@ -215,7 +247,7 @@ static int measure(Run *r, char *err, int errlen)
     r->sh.out_w = r->tmpl->width;
     r->sh.out_h = r->tmpl->height;
     r->sh.out_fmt = r->tmpl->pix_fmt;
-    return 0;
+    return derive_contract(r, err, errlen);
 }
 
 static int open_output(Run *r, char *err, int errlen)
@@ -258,6 +290,23 @@ static void record_error(Run *r, int ret, const char *detail)
     atomic_store(&r->stop, 1);
 }
 
+/* The safety net under the filter table: the first frame a chunk made
+ * from its post-roll must be the next chunk's first own frame. If not, a
+ * filter needs more look-back or look-ahead than its row gives, and the
+ * joined output would differ from the whole-stream run: an error, never a
+ * silent difference. Called in order, under write_lock. */
+static int check_join(Run *r, const RdChunkResult *res, char *detail, int len)
+{
+    int64_t want = r->join_next;
+    r->join_next = res->join_next;
+    if (want == AV_NOPTS_VALUE || res->join_first == AV_NOPTS_VALUE || want == res->join_first)
+        return 0;
+    snprintf(detail, len, "filter graph '%s': chunks %d and %d do not agree at their join (a "
+             "filter looks further back or ahead than render's filter table says); "
+             "--chunks 1 renders it as one chunk", r->s->vf, res->index - 1, res->index);
+    return AVERROR_BUG;
+}
+
 /* Write every chunk that is next in order. Whoever finishes a chunk tries
  * to become the writer, so merging overlaps the parallel work. */
 static void drain(Run *r)
@@ -275,7 +324,9 @@ static void drain(Run *r)
             omp_unset_lock(&r->ro_lock);
             if (!res)
                 break;
-            if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
+            if (!atomic_load(&r->stop) && (ret = check_join(r, res, detail, sizeof(detail))) < 0)
+                record_error(r, ret, detail);
+            else if (!atomic_load(&r->stop) && (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
@@ -572,6 +623,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->sh.enc = &r->enc;
     r->sh.stop = &r->stop;
     r->sh.cancel = s->cancel;
+    r->join_next = AV_NOPTS_VALUE;
     omp_init_lock(&r->ro_lock);
     omp_init_lock(&r->write_lock);
 }
@@ -773,7 +825,6 @@ int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
         goto end;
     }
     rep->nchunks = r->plan.n;
-    rep->preroll = preroll_of(r->s);
     for (int i = 0; i < r->plan.n; i++)
         total += r->plan.c[i].cost;
     for (int i = 0; i < r->plan.n; i++) {

@@ -36,7 +36,8 @@ typedef struct RdSettings {
     int nmaps;                ///< number of maps
     const AVDictionary *metadata; ///< -metadata K=V global tags, empty V deletes; not owned; may be NULL
     int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost
-    int preroll;              ///< frames filtered before each chunk and dropped, 0..1000; -1 = auto (8 for temporal filters, else 0)
+    int preroll;              ///< pre-roll of recursive filters (hqdn3d), frames, 0..1000, and at least this much before every chunk; -1 = auto (RD_RECURSIVE_PREROLL; other filters get their own look-back, contract.h)
+    int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)

@@ -97,18 +97,3 @@ void rd_filter_free(RdFilter *f)
     avfilter_graph_free(&f->graph);
     f->src = f->sink = NULL;
 }
-
-int rd_filter_is_temporal(const char *desc)
-{
-    /* Filters whose output frame depends on frames before it. */
-    static const char *const names[] = {
-        "hqdn3d", "atadenoise", "tmix", "tblend", "deflicker", "lagfun",
-        "tmedian", "temporal", "fspp", "dejudder", "mestimate", "minterpolate",
-        "vidstab", "deshake", "bwdif", "yadif", "w3fdif", "nnedi", "mcdeint",
-        "decimate", "framestep", "photosensitivity", NULL
-    };
-    for (int i = 0; desc && names[i]; i++)
-        if (strstr(desc, names[i]))
-            return 1;
-    return 0;
-}

@@ -38,7 +38,4 @@ int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
 
 void rd_filter_free(RdFilter *f);
 
-/** 1 when `desc` names a filter whose output depends on earlier frames. */
-int rd_filter_is_temporal(const char *desc);
-
 #endif

@@ -56,12 +56,20 @@ static int64_t waste_of(const RdPlanInput *in, int64_t first)
     return first - key_before(in, pre);
 }
 
-/* The seek tax of a chunk starting at `first`, processed-frame units:
- * frames only decoded, and pre-roll frames decoded and filtered. */
+/* The seek tax of a boundary at `first`, processed-frame units: frames
+ * only decoded, pre-roll frames decoded and filtered, and the previous
+ * chunk's post-roll frames decoded and filtered. */
+static int64_t post_of(const RdPlanInput *in, int64_t first)
+{
+    int64_t left = in->n - first;
+    return first <= 0 ? 0 : in->postroll < left ? in->postroll : left;
+}
+
 static double tax_of(const RdPlanInput *in, int64_t first)
 {
     int64_t pre = first - in->preroll > 0 ? first - in->preroll : 0;
-    return in->decode_weight * (pre - key_before(in, pre)) + in->preroll_weight * (first - pre);
+    return in->decode_weight * (pre - key_before(in, pre)) +
+           in->preroll_weight * (first - pre + post_of(in, first));
 }
 
 /* A free place to start a chunk: its pre-roll begins on a keyframe, so
@@ -196,11 +204,14 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
         c->last = j + 1 < m ? starts[j + 1] : in->n;
         c->preroll_from = c->first - in->preroll > 0 ? c->first - in->preroll : 0;
         c->seek_from = key_before(in, c->preroll_from);
+        c->postroll_to = c->last + post_of(in, c->last);
         for (int64_t i = c->first; i < c->last; i++)
             c->cost += cost[i];
         out->work += c->cost;
-        c->cost += tax_of(in, c->first);
-        out->wasted += c->first - c->seek_from;
+        /* its own post-roll, not the one before it */
+        c->cost += tax_of(in, c->first) + in->preroll_weight *
+                   (c->postroll_to - c->last - post_of(in, c->first));
+        out->wasted += c->first - c->seek_from + c->postroll_to - c->last;
     }
     return 0;
 }
@@ -351,7 +362,7 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 
     memset(out, 0, sizeof(*out));
     if (!in || in->n < 1 || !in->key || in->workers < 1 || in->factor < 1 ||
-        in->chunks < 0 || in->preroll < 0 || in->min_frames < 1 ||
+        in->chunks < 0 || in->preroll < 0 || in->postroll < 0 || in->min_frames < 1 ||
         !(in->open_cost >= 0) || !(in->tail_weight >= 0))
         return AVERROR(EINVAL);
     kmax = in->n / in->min_frames > 1 ? in->n / in->min_frames : 1;

@@ -4,8 +4,9 @@
  * Chunks are ranges of frames in presentation order. Chunk i owns frames
  * [first, last): its worker decodes from the keyframe at or before
  * `seek_from`, throws away frames before `preroll_from`, filters but drops
- * frames before `first` (pre-roll for temporal filters), and encodes
- * [first, last). Equal time is not equal work, so boundaries split the
+ * frames before `first` (pre-roll for filters that look back), encodes
+ * [first, last), and filters but drops [last, postroll_to) (post-roll for
+ * filters that look ahead). Equal time is not equal work, so boundaries split the
  * estimated cost (packet sizes stand in for it) evenly, snap to keyframes
  * where one is near, and the seek tax of a boundary away from a keyframe is
  * weighed before adding chunks.
@@ -33,6 +34,7 @@ typedef struct RdPlanInput {
     int64_t min_frames;    ///< automatic chunks are at least this long, frames (the engine: 8, where opening a chunk is a fifth of its work at the cheapest workload); >= 1
     int64_t max_frames;    ///< automatic chunks are at most about this long (bounds the memory a chunk's packets take); 0 = no limit
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
+    int postroll;          ///< frames filtered and dropped after each chunk (look-ahead), >= 0; weighed as pre-roll
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
     double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
@@ -44,6 +46,7 @@ typedef struct RdChunkPlan {
     int64_t first, last;   ///< frames encoded: [first, last)
     int64_t preroll_from;  ///< first frame fed to the filter (<= first)
     int64_t seek_from;     ///< keyframe decoding starts at (<= preroll_from)
+    int64_t postroll_to;   ///< frames [last, postroll_to) are filtered after the chunk and dropped (<= n)
     double cost;           ///< estimated cost, processed-frame units
 } RdChunkPlan;
 

@@ -74,9 +74,13 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
 {
     fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %lld frames (%.2f s), %s\n",
             r->input, r->width, r->height, r->fps, (long long)r->frames, r->duration_s, r->codec);
-    fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d): %d chunks, %lld frames decoded"
-            " and thrown away\n", r->workers_requested, r->vf, r->vcodec, r->preroll,
-            r->nchunks, (long long)r->wasted_frames);
+    fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d, post-roll %d): %d chunks, %lld frames"
+            " decoded and thrown away\n", r->workers_requested, r->vf, r->vcodec, r->preroll,
+            r->postroll, r->nchunks, (long long)r->wasted_frames);
+    fprintf(out, "chunk contract: %s, %s%s%s%s%s\n", r->contract,
+            r->one_chunk ? "one chunk" : r->exact ? "exact" : "approximate",
+            *r->contract_filter ? ": filter '" : "", r->contract_filter,
+            *r->contract_filter ? "' " : "", r->contract_why);
     fprintf(out, "list scheduling (dynamic,1) predicts %.2fx on uniform content (a wasted frame"
             " 0.3 of a processed one), %.2fx with the plan's own cost estimates\n",
             r->predicted_speedup, r->predicted_speedup_est);
@@ -90,6 +94,25 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
                 c->media_end_s, (long long)c->frames, (long long)c->wasted_frames,
                 100 * c->cost_share);
     }
+}
+
+/* What each chunk decodes, feeds and keeps, and who decided (contract.h). */
+static void contract_json(cJSON *root, const RdReport *r)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "contract");
+    cJSON_AddStringToObject(o, "kind", r->contract);
+    cJSON_AddNumberToObject(o, "preroll", r->preroll);
+    cJSON_AddNumberToObject(o, "postroll", r->postroll);
+    cJSON_AddBoolToObject(o, "one_chunk", r->one_chunk);
+    cJSON_AddBoolToObject(o, "exact", r->exact);
+    if (*r->contract_filter)
+        cJSON_AddStringToObject(o, "filter", r->contract_filter);
+    else
+        cJSON_AddNullToObject(o, "filter");
+    cJSON_AddStringToObject(o, "why", r->contract_why);
+    /* kept at the top level too, where --dry-run reports had it */
+    if (r->dry_run)
+        cJSON_AddNumberToObject(root, "preroll", r->preroll);
 }
 
 cJSON *rd_report_to_json(const RdReport *r)
@@ -107,6 +130,7 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "threads", r->threads);
     cJSON_AddStringToObject(root, "schedule", r->schedule);
     cJSON_AddNumberToObject(root, "chunks", r->nchunks);
+    contract_json(root, r);
     ph = cJSON_AddObjectToObject(root, "phases");
     rd_json_add_number(ph, "probe_s", r->probe_s);
     rd_json_add_number(ph, "plan_s", r->plan_s);
@@ -118,7 +142,6 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
     if (r->dry_run) {
         cJSON_AddBoolToObject(root, "dry_run", 1);
-        cJSON_AddNumberToObject(root, "preroll", r->preroll);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);
         rd_json_add_number(root, "predicted_speedup_est", r->predicted_speedup_est);
         rd_json_add_number(root, "chunk_open_s", r->chunk_open_s);

@@ -37,6 +37,14 @@ typedef struct RdReport {
     char vf[512];           ///< filter graph
     char vcodec[64];        ///< video encoder
     char options[512];      ///< encoder options as "k=v:k=v"
+    /* chunk contract of the graph (contract.h) */
+    char contract[16];      ///< its kind: "local", "window", "timeline", "framenum", "recursive", "whole"
+    int preroll;            ///< frames fed before each chunk and dropped (look-back, recursion)
+    int postroll;           ///< frames fed after each chunk and dropped (look-ahead)
+    int one_chunk;          ///< 1: the graph runs as one chunk
+    int exact;              ///< 1: the chunks give the whole-stream frames exactly; 0: an approximation
+    char contract_filter[64]; ///< the filter that forced one chunk or made the output approximate; "" = none
+    char contract_why[192]; ///< why, e.g. "needs the whole stream"; "" = none
     /* execution */
     int workers_requested;  ///< threads asked for
     int threads;            ///< threads obtained (omp_get_num_threads() in the loop)
@@ -51,7 +59,6 @@ typedef struct RdReport {
     int64_t output_bytes;   ///< size of OUTPUT when done
     /* --dry-run */
     int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
-    int preroll;            ///< frames pre-rolled before each chunk (temporal filters)
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)
     double chunk_open_s;      ///< measured: opening a chunk up to its first decoded frame and open graph/encoder, seconds
     double filter_frame_s;    ///< measured: the filter graph on the first frame, seconds

@@ -1,0 +1,233 @@
+#include "engine/contract.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <libavutil/mem.h>
+#include <libavutil/opt.h>
+
+const char *rd_contract_kind_name(RdFcKind k)
+{
+    static const char *const names[] = { "local", "window", "timeline", "framenum",
+                                         "recursive", "whole" };
+    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
+}
+
+/* The first option of the comma-separated `opts` that is set on `f` to a
+ * non-empty value, into name (len bytes); 0 when none is. */
+static int option_set(const AVFilterContext *f, const char *opts, char *name, int len)
+{
+    const char *p = opts;
+    while (p && *p) {
+        const char *e = strchr(p, ',');
+        int n = e ? (int)(e - p) : (int)strlen(p);
+        uint8_t *v = NULL;
+        snprintf(name, len, "%.*s", n, p);
+        /* The filter's own AVClass (priv) holds its options. */
+        if (av_opt_get((void *)f, name, AV_OPT_SEARCH_CHILDREN, &v) >= 0 && v && *v) {
+            av_free(v);
+            return 1;
+        }
+        av_free(v);
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Why one filter instance forces one chunk (into why), or NULL. */
+static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, int exact_only,
+                          char *why, int len)
+{
+    const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
+    char opt[64];
+
+    if (fc->kind == RD_FC_WHOLE) {
+        if (row)
+            snprintf(why, len, "needs the whole stream");
+        else
+            snprintf(why, len, "needs the whole stream (%s)", fc->why);
+        return why;
+    }
+    if (row && row->writes && option_set(f, row->writes, opt, sizeof(opt))) {
+        snprintf(why, len, "writes a file (option %s), one writer at a time", opt);
+        return why;
+    }
+    if (row && (row->effects & RD_FX_NET)) {
+        snprintf(why, len, "opens a network socket, one at a time");
+        return why;
+    }
+    if (fc->flags & RD_FCF_SOURCE) {
+        snprintf(why, len, "makes frames of its own, counted from the stream's start (%s)", fc->why);
+        return why;
+    }
+    if (fc->flags & RD_FCF_FIRST_PTS) {
+        snprintf(why, len, "needs the time of the stream's first frame (%s)", fc->why);
+        return why;
+    }
+    if (fc->kind == RD_FC_FRAMENUM || (fc->flags & RD_FCF_LINK_COUNT)) {
+        snprintf(why, len, "needs the whole-stream frame numbers (%s)", fc->why);
+        return why;
+    }
+    if (fc->kind == RD_FC_RECURSIVE && exact_only) {
+        snprintf(why, len, "is exact only on the whole stream (%s; --exact)", fc->why);
+        return why;
+    }
+    return NULL;
+}
+
+typedef struct Node {
+    const AVFilterContext *f;
+    int back, ahead;      ///< this instance's own, in frames of its input
+    int timeline;         ///< it adds, drops or retimes frames
+    int cb, ca;           ///< the longest path's sums up to and including it, source frames
+    int faithful;         ///< frames on its output are source frames at a known rate (every retiming filter before it, itself included, declares its new rate)
+} Node;
+
+static int index_of(const Node *n, int count, const AVFilterContext *f)
+{
+    for (int i = 0; i < count; i++)
+        if (n[i].f == f)
+            return i;
+    return -1;
+}
+
+static int rate_ok(AVRational r)
+{
+    return r.num > 0 && r.den > 0;
+}
+
+/* `frames` of link l in source frames (rate r0), rounded up, plus one for
+ * the phase where the rates differ. */
+static int in_source_frames(int frames, const AVFilterLink *l, AVRational r0)
+{
+    double s;
+    if (!frames || !l || !rate_ok(l->frame_rate) || !rate_ok(r0) || !av_cmp_q(l->frame_rate, r0))
+        return frames;
+    s = av_q2d(r0) / av_q2d(l->frame_rate);
+    return (int)ceil(frames * s) + 1;
+}
+
+/* A retiming filter that declares its output rate (fps, yadif=1,
+ * framerate) keeps frame counts convertible; one that does not (select,
+ * setpts, trim) leaves no bound on how far back a window after it reaches. */
+static int declares_rate(const AVFilterContext *f)
+{
+    return f->nb_inputs == 1 && f->nb_outputs == 1 && f->inputs[0] && f->outputs[0] &&
+           rate_ok(f->inputs[0]->frame_rate) && rate_ok(f->outputs[0]->frame_rate) &&
+           av_cmp_q(f->inputs[0]->frame_rate, f->outputs[0]->frame_rate);
+}
+
+/* Longest-path sums of back and ahead over the graph (a DAG), in source
+ * frames: relaxed once per filter, which is at least its depth. Returns
+ * the index of a filter that looks back or ahead behind a retiming filter
+ * that does not declare its rate, or -1. */
+static int path_sums(Node *n, int count, AVRational r0, int *back, int *ahead)
+{
+    int bad = -1;
+    *back = *ahead = 0;
+    for (int i = 0; i < count; i++)
+        n[i].faithful = 1;
+    for (int pass = 0; pass <= count; pass++)
+        for (int i = 0; i < count; i++) {
+            int up = 1, cb = 0, ca = 0;
+            const AVFilterLink *in = n[i].f->nb_inputs ? n[i].f->inputs[0] : NULL;
+            for (unsigned k = 0; k < n[i].f->nb_inputs; k++) {
+                const AVFilterLink *l = n[i].f->inputs[k];
+                int j = l ? index_of(n, count, l->src) : -1;
+                if (j < 0)
+                    continue;
+                up &= n[j].faithful;
+                cb = FFMAX(cb, n[j].cb);
+                ca = FFMAX(ca, n[j].ca);
+            }
+            n[i].cb = cb + in_source_frames(n[i].back, in, r0);
+            n[i].ca = ca + in_source_frames(n[i].ahead, in, r0);
+            n[i].faithful = up && (!n[i].timeline || declares_rate(n[i].f));
+            if (!up && (n[i].back || n[i].ahead) && bad < 0 && pass == count)
+                bad = i;
+        }
+    for (int i = 0; i < count; i++) {
+        *back = FFMAX(*back, n[i].cb);
+        *ahead = FFMAX(*ahead, n[i].ca);
+    }
+    return bad;
+}
+
+static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
+                   int exact_only)
+{
+    char why[sizeof(c->why)];
+    if (fc->kind > c->kind)
+        c->kind = fc->kind;
+    if (!c->one_chunk && forces(f, fc, exact_only, why, sizeof(why))) {
+        c->one_chunk = 1;
+        snprintf(c->filter, sizeof(c->filter), "%s", f->filter->name);
+        snprintf(c->why, sizeof(c->why), "%s", why);
+    } else if (!c->one_chunk && fc->kind == RD_FC_RECURSIVE && c->exact) {
+        c->exact = 0;
+        snprintf(c->filter, sizeof(c->filter), "%s", f->filter->name);
+        snprintf(c->why, sizeof(c->why), "is approximated after a pre-roll (%s)", fc->why);
+    }
+}
+
+int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_preroll, RdContract *c)
+{
+    int count = 0, ret = 0, bad;
+    Node *n;
+
+    memset(c, 0, sizeof(*c));
+    c->exact = 1;
+    if (!g->graph)
+        return AVERROR(EINVAL);
+    if (!(n = av_calloc(g->graph->nb_filters + 1, sizeof(*n))))
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < g->graph->nb_filters; i++) {
+        const AVFilterContext *f = g->graph->filters[i];
+        RdFilterContract fc;
+        if (f == g->src || f == g->sink)
+            continue;
+        if ((ret = rd_filtertab_contract(f, &fc)) < 0)
+            goto end;
+        if (fc.kind == RD_FC_RECURSIVE)
+            fc.back = FFMAX(fc.back, recursive_preroll >= 0 ? recursive_preroll : RD_RECURSIVE_PREROLL);
+        n[count].f = f;
+        n[count].back = FFMAX(fc.back, 0);
+        n[count].ahead = FFMAX(fc.ahead, 0);
+        n[count].timeline = fc.kind == RD_FC_TIMELINE;
+        count++;
+        decide(c, f, &fc, exact_only);
+    }
+    bad = path_sums(n, count, g->src->outputs[0]->frame_rate, &c->preroll, &c->postroll);
+    if (bad >= 0 && !c->one_chunk) {
+        c->one_chunk = 1;
+        snprintf(c->filter, sizeof(c->filter), "%s", n[bad].f->filter->name);
+        snprintf(c->why, sizeof(c->why), "looks back or ahead over frames that a filter before it "
+                 "drops or retimes without a frame rate");
+    }
+    if (c->one_chunk)
+        c->exact = 1; /* one chunk is the whole-stream run */
+end:
+    av_free(n);
+    return ret;
+}
+
+int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only,
+                       int recursive_preroll, RdContract *c)
+{
+    RdFilter f;
+    int ret = rd_filter_open(&f, desc, in, NULL, NULL);
+    if (ret >= 0)
+        ret = rd_contract_of_graph(&f, exact_only, recursive_preroll, c);
+    rd_filter_free(&f);
+    return ret;
+}
+
+void rd_contract_warning(const RdContract *c, char *buf, int len)
+{
+    if (!c->one_chunk) {
+        if (len > 0)
+            *buf = 0;
+        return;
+    }
+    snprintf(buf, len, "warning: filter '%s' %s: rendered as one chunk", c->filter, c->why);
+}

@@ -1,0 +1,65 @@
+/*
+ * contract.h - the chunk contract of a whole filter graph: what every chunk
+ * must decode, feed and keep so that the chunked run gives the frames and
+ * frame times the whole-stream run gives (or why it cannot).
+ *
+ * Composed from the contract of every filter instance of the configured
+ * graph (filtertab.h reads each instance's options), never from the
+ * graph's text:
+ * - look-back and look-ahead add up along a chain; where paths split and
+ *   join (split, overlay) the longest path counts;
+ * - the dearest kind decides: one filter that needs the whole stream, the
+ *   whole-stream frame numbers or the stream's start, or writes a file or
+ *   opens a socket, makes the graph one chunk; a recursive filter makes
+ *   the chunked output an approximation after its pre-roll (one chunk
+ *   with `exact_only`);
+ * - the filter that decided is named, for the one warning line, --dry-run
+ *   and --report.
+ */
+#ifndef RD_CONTRACT_H
+#define RD_CONTRACT_H
+
+#include "engine/filter.h"
+#include "engine/filtertab.h"
+
+/* Pre-roll of a recursive filter (hqdn3d's temporal part), frames, unless
+ * --preroll says otherwise. Measured: on the default workload (hqdn3d on
+ * the 720p mandelbrot zoom) the lowest PSNR of any frame of a chunked run
+ * against the whole-stream run is 81.7 dB with 15 frames (67.1 dB with 8),
+ * above the stated 60 dB bound; see docs/ENGINE.md, "Filter graphs and
+ * chunks". */
+#define RD_RECURSIVE_PREROLL 15
+
+typedef struct RdContract {
+    RdFcKind kind;        ///< the dearest kind among the graph's filters (RD_FC_LOCAL for a graph of frame-local filters)
+    int preroll;          ///< frames fed to the graph before a chunk's own and dropped (longest path of look-backs), >= 0
+    int postroll;         ///< frames fed after a chunk's own and dropped (longest path of look-aheads), >= 0
+    int one_chunk;        ///< 1: the graph runs as one chunk (see `why`)
+    int exact;            ///< 1: chunks give the whole-stream frames exactly; 0: an approximation (recursive filters)
+    char filter[64];      ///< name of the filter that forced one chunk or made the output approximate; "" = none
+    char why[192];        ///< why, one line without the filter's name ("needs the whole stream"); "" = none
+} RdContract;
+
+/**
+ * The contract of graph `f` (opened with rd_filter_open; its own buffer and
+ * buffersink ends are not counted). `exact_only` (--exact): a graph that is
+ * not provably exact runs as one chunk. `recursive_preroll` >= 0 is the
+ * pre-roll of recursive filters (--preroll), < 0 = RD_RECURSIVE_PREROLL.
+ * Returns 0 or a negative AVERROR.
+ */
+int rd_contract_of_graph(const RdFilter *f, int exact_only, int recursive_preroll, RdContract *c);
+
+/**
+ * Open graph `desc` for frames `in` (as a chunk would) and derive its
+ * contract. Returns 0 or a negative AVERROR (the graph does not open).
+ */
+int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only,
+                       int recursive_preroll, RdContract *c);
+
+/** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
+void rd_contract_warning(const RdContract *c, char *buf, int len);
+
+/** Kind's name for reports: "local", "window", "timeline", "framenum", "recursive", "whole". */
+const char *rd_contract_kind_name(RdFcKind k);
+
+#endif

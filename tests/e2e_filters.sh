@@ -1,0 +1,121 @@
+#!/bin/bash
+# e2e_filters.sh - every graph gives the ffmpeg CLI's frames and frame times
+# at -w 1 and -w 3 (the chunk contract, src/engine/contract.h), or says in
+# one line that it runs as one chunk. Graphs as users write them, on
+# progressive, interlaced and telecined clips, and chains. Small clips, a
+# few seconds: the walk over every filter is tests/filters_all.sh
+# (make test-filters).
+#
+#   RENDER=./render bash tests/e2e_filters.sh      ONLY="graphs contract" ...
+. "$(dirname "$0")/lib.sh"
+need_render
+
+FF="ffmpeg -nostdin -v error -y"
+mk_clips() {
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -c:v libx264 -g 12 -pix_fmt yuv420p \
+        "$T_TMP/prog.mp4" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=50:d=4 -vf interlace=scan=tff,setfield=tff \
+        -c:v libx264 -flags +ildct+ilme -g 12 -pix_fmt yuv420p "$T_TMP/inter.mp4" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=4 -vf telecine -c:v libx264 -g 12 \
+        -pix_fmt yuv420p "$T_TMP/tele.mp4"
+}
+mk_clips || { fail "clips" "ffmpeg could not make the test clips"; finish; exit 1; }
+
+# frames FILE OUT: "time md5" of every decoded frame, in output order.
+frames() {
+    v_frames "$1" "$2"
+    paste -d' ' "$2.t" "$2.md5" >"$2"
+}
+
+# same_as_cli CLIP GRAPH [RENDER ARGS]: render -w 1 and -w 3 give the frames
+# and frame times of ffmpeg -i CLIP -vf GRAPH (ffv1, lossless, so exact).
+same_as_cli() {
+    local name=$1 clip=$T_TMP/$1 g=$2 w why rc; shift 2
+    if ! $FF -i "$clip" -vf "$g" -an -c:v ffv1 "$T_TMP/ref.mkv" 2>"$T_TMP/ff.err"; then
+        fail "$name '$g'" "the ffmpeg CLI refuses it: $(head -c 200 "$T_TMP/ff.err")"
+        return
+    fi
+    frames "$T_TMP/ref.mkv" "$T_TMP/ref"
+    for w in 1 3; do
+        rr "$T_TMP/r" -y -q -w "$w" -an -c:v ffv1 --vf "$g" "$@" -o "$T_TMP/out.mkv" "$clip"
+        rc=$?
+        if [ $rc -ne 0 ]; then fail "$name '$g' -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
+        frames "$T_TMP/out.mkv" "$T_TMP/out"
+        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then ok "$name '$g' -w $w: the CLI's frames and times"
+        else fail "$name '$g' -w $w" "$why"; fi
+    done
+}
+
+# warns CLIP GRAPH LINE [ARGS]: -w 3 renders GRAPH as one chunk, saying LINE once.
+warns() {
+    local name=$1 clip=$T_TMP/$1 g=$2 line=$3 rc; shift 3
+    rr "$T_TMP/w" -y -w 3 -an -c:v ffv1 --vf "$g" "$@" --report "$T_TMP/w.json" \
+        -o "$T_TMP/w.mkv" "$clip"
+    rc=$?
+    if [ $rc -ne 0 ]; then fail "$name '$g' warns" "$(rr_why "$T_TMP/w" $rc)"; return; fi
+    if [ "$(grep -cxF "$line" "$T_TMP/w.err")" = 1 ] &&
+       grep -q '"chunks":[[:space:]]*1,' "$T_TMP/w.json"; then
+        ok "$name '$g': one chunk, one line"
+    else
+        fail "$name '$g' warns" "want once: $line; got: $(grep -i warning "$T_TMP/w.err" | head -2 | tr '\n' '|')"
+    fi
+}
+
+# min_psnr A B: the lowest per-frame PSNR (dB) of B against A ("inf" when identical).
+min_psnr() {
+    ffmpeg -nostdin -v error -i "$1" -i "$2" -lavfi "[0:v][1:v]psnr=stats_file=$T_TMP/psnr.log" \
+        -f null - 2>/dev/null
+    awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^psnr_avg:/) { split($i, a, ":"); v = a[2]
+           if (v != "inf" && (m == "" || v + 0 < m)) m = v + 0 } }
+         END { print (m == "" ? "inf" : m) }' "$T_TMP/psnr.log"
+}
+
+if want graphs; then
+    # frame-local, windows, timeline changers, and chains of them
+    for g in null "scale=80:60,hflip" tmix tblend deflicker atadenoise "tmix=frames=5,tblend" \
+             "fps=10" "fps=30000/1001" "fps=7,tmix" "framerate=fps=50" "minterpolate=fps=50" \
+             "scale=80:60,fps=15" "select='gt(scene,0.1)'" "trim=start=1:end=3"; do
+        same_as_cli prog.mp4 "$g"
+    done
+    # frame numbers and the whole stream: the CLI's frames, whichever way
+    for g in "setpts=PTS-STARTPTS" "select='not(mod(n,3))'" "drawbox=enable='between(n,10,20)'" \
+             "crop=x='n*2':w=100" "fade=in:0:30" "framestep=2" "trim=start_frame=10" \
+             reverse "loop=loop=2:size=10" "tpad=stop=5" "split[a][b];[a]tmix[c];[b][c]overlay"; do
+        same_as_cli prog.mp4 "$g"
+    done
+    # interlaced and telecined sources
+    for g in yadif "yadif=1" "bwdif=1" w3fdif "yadif=1,scale=80:60" separatefields; do
+        same_as_cli inter.mp4 "$g"
+    done
+    for g in "fieldmatch,decimate" pullup "detelecine=first_field=top"; do
+        same_as_cli tele.mp4 "$g"
+    done
+fi
+
+if want contract; then
+    warns prog.mp4 reverse "render: warning: filter 'reverse' needs the whole stream: rendered as one chunk"
+    warns prog.mp4 "null,tpad=stop=3" "render: warning: filter 'tpad' needs the whole stream: rendered as one chunk"
+    # --exact: the recursive filter is the whole-stream run, with the line
+    rr "$T_TMP/x" -y -w 3 -an -c:v ffv1 --vf hqdn3d --exact -o "$T_TMP/x.mkv" "$T_TMP/prog.mp4"
+    if grep -q "^render: warning: filter 'hqdn3d' .*: rendered as one chunk$" "$T_TMP/x.err"; then
+        ok "--exact hqdn3d: one chunk, one line"
+    else fail "--exact hqdn3d" "$(head -c 300 "$T_TMP/x.err")"; fi
+    same_as_cli prog.mp4 hqdn3d --exact
+    # without it: an approximation within the stated bound (60 dB)
+    $FF -i "$T_TMP/prog.mp4" -vf hqdn3d -an -c:v ffv1 "$T_TMP/ref.mkv"
+    rr "$T_TMP/h" -y -q -w 3 --chunks 6 -an -c:v ffv1 --vf hqdn3d -o "$T_TMP/h.mkv" "$T_TMP/prog.mp4"
+    p=$(min_psnr "$T_TMP/ref.mkv" "$T_TMP/h.mkv")
+    check "hqdn3d chunked: every frame >= 60 dB (lowest $p)" "lowest $p dB" \
+        awk -v p="$p" 'BEGIN { exit !(p == "inf" || p >= 60) }'
+    # --dry-run and --report show the contract
+    rr "$T_TMP/d" --dry-run -w 3 --vf "yadif=1,tmix" --report "$T_TMP/d.json" -y "$T_TMP/inter.mp4"
+    check "--dry-run prints the contract" "$(head -c 300 "$T_TMP/d.out")" \
+        grep -q "^chunk contract: " "$T_TMP/d.out"
+    check "--report has contract.preroll and postroll" "$(head -c 400 "$T_TMP/d.json")" \
+        grep -q '"postroll":' "$T_TMP/d.json"
+    rr "$T_TMP/d" --dry-run -w 3 --vf reverse --report "$T_TMP/d.json" -y "$T_TMP/prog.mp4"
+    check "--dry-run names the filter that forced one chunk" "$(head -c 300 "$T_TMP/d.out")" \
+        grep -q "^chunk contract: whole, one chunk: filter 'reverse'" "$T_TMP/d.out"
+fi
+
+finish
