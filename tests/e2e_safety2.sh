@@ -256,7 +256,73 @@ s_input() {
     done
 }
 
-for sec in encoder signals parts input; do
+# --- filters: every file a filter touches obeys render's file rules ----------
+s_filters() {
+    local d=$W/flt rc vf
+    mkdir -p "$d" && cp "$FX/cfr.mp4" "$d/in.mp4"
+    # Writing over INPUT, OUTPUT or a sidecar: refused before anything is
+    # opened, --dry-run included; the input byte for byte.
+    for vf in "metadata=mode=print:file=$d/in.mp4" "metadata=print:file=$d/in.mp4" \
+              "null,metadata@m=print:file='$d/in.mp4'" "signalstats,metadata=print:file=$d/o.mp4" \
+              "metadata=print:file=$d/r.json" "psnr=stats_file=$d/in.mp4" "vidstabdetect=result=$d/in.mp4"; do
+        for dry in "" --dry-run; do
+            case $dry$vf in --dry-run*o.mp4|--dry-run*r.json) continue ;; esac  # a dry run writes neither
+            rc=0; rr "$W/f1" "$d/in.mp4" -o "$d/o.mp4" --report "$d/r.json" -q -w 2 --vf "$vf" $dry || rc=$?
+            check "filters: --vf $vf $dry: refused in one line, input intact, nothing written" \
+                "$(rr_why "$W/f1" $rc), dir: $(has "$d")" \
+                sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$W/f1.err') -eq 1 ] && grep -q 'would write over' '$W/f1.err' &&
+                       cmp -s '$FX/cfr.mp4' '$d/in.mp4' && [ \"\$(ls -A '$d')\" = in.mp4 ]"
+        done
+    done
+    # An existing file is not replaced without -y.
+    printf 'keep\n' >"$d/m.txt"
+    rc=0; rr "$W/f2" "$d/in.mp4" -o "$d/o.mp4" -q --vf "metadata=print:file=$d/m.txt" || rc=$?
+    check "filters: metadata file= an existing file, no -y: refused, kept" "$(rr_why "$W/f2" $rc)" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'm.txt: already exists (use -y' '$W/f2.err' &&
+               [ \"\$(cat '$d/m.txt')\" = keep ] && [ ! -e '$d/o.mp4' ]"
+    rm -f "$d/m.txt"
+    # --dry-run never writes it.
+    rc=0; rr "$W/f3" "$d/in.mp4" -o "$d/o.mp4" --dry-run --vf "signalstats,metadata=print:file=$d/m.txt" || rc=$?
+    check "filters: --dry-run does not write the filter's file" "$(rr_why "$W/f3" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A '$d')\" = in.mp4 ]"
+    # A run writes it once, whole, as the ffmpeg CLI does (one chunk).
+    rc=0; rr "$W/f4" "$d/in.mp4" -o "$d/o.mp4" -q -w 2 --vf "signalstats,metadata=print:file=$d/m.txt" || rc=$?
+    ffmpeg -nostdin -v error -i "$d/in.mp4" -vf "signalstats,metadata=print:file=$W/ref.txt" -f null - 2>/dev/null
+    check "filters: signalstats,metadata=print:file= at -w 2: the CLI's file, nothing else left" \
+        "$(rr_why "$W/f4" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ -s '$W/ref.txt' ] && cmp -s '$W/ref.txt' '$d/m.txt' &&
+               [ \"\$(ls -A '$d' | tr '\n' ' ')\" = 'in.mp4 m.txt o.mp4 ' ]"
+    rm -f "$d/m.txt" "$d/o.mp4"
+    # A failed run removes it (and its temporary file): -t past a bad encoder option.
+    rc=0; rr "$W/f5" "$d/in.mp4" -o "$d/o.mp4" -q --venc-opt nosuchoption=1 --vf "metadata=print:file=$d/m.txt" || rc=$?
+    check "filters: a failed run leaves neither the filter's file nor its temporary" \
+        "$(rr_why "$W/f5" $rc), dir: $(has "$d")" sh -c "[ $rc -eq 1 ] && [ \"\$(ls -A '$d')\" = in.mp4 ]"
+    # A signal removes it too.
+    start_bg "$W/f6" "$d/in.mp4" -o "$d/o.mp4" -q --vf "metadata=print:file=$d/m.txt,realtime=speed=0.5"
+    wait_file "$d/m.txt.tmp-*" 50
+    kill -TERM $PID; wait_gone $PID 50 || kill -KILL $PID
+    check "filters: SIGTERM removes the filter's temporary file" "$(rr_why "$W/f6" $RC), dir: $(has "$d")" \
+        sh -c "[ $RC -eq 143 ] && [ \"\$(ls -A '$d')\" = in.mp4 ]"
+    # Reads go through --protocols; sockets and plugins need their name.
+    for vf in "movie='concat\\:$d/in.mp4|$d/in.mp4'[m];[in][m]overlay" \
+              "movie=subfile\\\\:,,start,0,end,0,,\\\\:$d/in.mp4[m];[in][m]overlay" \
+              "subtitles=http\\\\://127.0.0.1\\\\:9/x.srt" "zmq,null" "frei0r=filter_name=x" \
+              "ladspa=file=$d/x.so"; do
+        rc=0; rr "$W/f7" "$d/in.mp4" -o "$d/o.mp4" -q --vf "$vf" || rc=$?
+        check "filters: --vf $vf: refused in one line before anything is opened" "$(rr_why "$W/f7" $rc)" \
+            sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$W/f7.err') -eq 1 ] &&
+                   grep -q -e 'is not allowed (--protocols)' -e 'refused unless named (--allow-filter' '$W/f7.err' &&
+                   [ \"\$(ls -A '$d')\" = in.mp4 ]"
+        rm -f "$d/o.mp4"
+    done
+    rc=0; rr "$W/f8" "$d/in.mp4" -o "$d/o.mp4" -q --vf "movie='concat\\:$d/in.mp4'[m];[in][m]overlay" \
+        --protocols concat -t 0.5 || rc=$?
+    check "filters: --protocols concat lets movie= read concat:" "$(rr_why "$W/f8" $rc)" \
+        sh -c "[ $rc -eq 0 ] && [ -s '$d/o.mp4' ]"
+    rm -f "$d/o.mp4"
+}
+
+for sec in encoder signals parts input filters; do
     want "$sec" && "s_$sec"
 done
 

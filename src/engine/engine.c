@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
 #include "engine/chunk.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
+#include "engine/filterfx.h"
 #include "io/input.h"
 #include "io/memory.h"
 #include "engine/merge.h"
@@ -67,6 +69,7 @@ struct RdEngine {
     RdContract contract;    ///< what the graph needs of each chunk (pre-roll, post-roll, one chunk)
     int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
+    RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
 };
 typedef struct RdEngine Run;
 
@@ -216,7 +219,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     RdVideoFormat in = { p->width, p->height, p->pix_fmt, p->par->sample_aspect_ratio,
                          p->tb, p->fps };
     char line[320];
-    int ret = rd_contract_derive(r->s->vf, &in, r->s->exact, r->s->preroll, c);
+    int ret = rd_contract_derive(r->sh.vf, &in, r->s->exact, r->s->preroll, c);
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
@@ -543,6 +546,22 @@ static void use_probe(Run *r)
 
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
+/* Files the filters read and write, sockets and plugins (filterfx.h): the
+ * chunks build the graph with the written files' temporary names. */
+static int check_filters(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    RdFilterFxPolicy pol = { .input = s->input, .output = r->rep->dry_run ? NULL : s->output,
+                             .sidecar = s->sidecar, .nsidecar = RD_SIDECARS,
+                             .overwrite = s->overwrite, .allow = s->allow_filters,
+                             .dry_run = r->rep->dry_run };
+    int ret = rd_filterfx_open(&r->fx, s->vf, &pol, err, errlen);
+    if (ret < 0)
+        return *err ? ret : fail(err, errlen, s->input, "cannot read the filter graph", ret);
+    r->sh.vf = r->fx.vf;
+    return 0;
+}
+
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -551,6 +570,9 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 
     if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
         return fail(err, errlen, s->vcodec, "no such video encoder", ret);
+    /* What the graph touches besides frames, before any filter exists. */
+    if ((ret = check_filters(r, err, errlen)) < 0)
+        return ret;
     /* Every open from here on reads the file probed now (io/input.h). */
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
@@ -638,6 +660,7 @@ static void release(Run *r)
     rd_probe_free(&r->probe);
     if (r->pinned)
         rd_input_unpin(r->s->input);
+    rd_filterfx_free(&r->fx); /* the written files' temporaries, unless renamed */
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
 }
@@ -771,6 +794,10 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             snprintf(why, sizeof(why), "cannot finish the output: %s",
                      *r->errmsg ? r->errmsg : av_err2str(ret));
             fail(err, errlen, s->output, why, ret);
+        } else if ((ret = rd_filterfx_commit(&r->fx, s->overwrite, r->errmsg, sizeof(r->errmsg))) < 0) {
+            /* Exit 1 leaves no OUTPUT either (its name was free, or -y given). */
+            int undone = unlink(s->output) == 0;
+            snprintf(err, errlen, "%s%s%s", r->errmsg, undone ? "; removed " : "", undone ? s->output : "");
         }
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */

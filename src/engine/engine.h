@@ -44,6 +44,7 @@ typedef struct RdSettings {
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)
     RdProgress *progress;     ///< live counters for a dashboard; may be NULL; not owned
     _Atomic int *cancel;      ///< when set non-zero (e.g. by a SIGINT handler) the run stops with AVERROR_EXIT; may be NULL
+    const char *allow_filters;///< comma-separated filters allowed to open sockets or load plugins (--allow-filter); NULL = none
     const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
 } RdSettings;
 
