@@ -191,6 +191,17 @@ static int run_assemble(RdCli *c)
     return 0;
 }
 
+/* What went to standard output (the plan, --help, a report on "-") must
+ * have arrived: a write error there (a full disk, /dev/full) fails the
+ * run, as in coreutils' close_stdout. */
+static int check_stdout(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "render: standard output: %s\n", strerror(errno ? errno : EIO));
+    return status ? status : 1;
+}
+
 int main(int argc, char **argv)
 {
     RdCli cli;
@@ -210,7 +221,7 @@ int main(int argc, char **argv)
         else
             print_version();
         rd_cli_free(&cli);
-        return 0;
+        return check_stdout(0);
     }
     if (cli.verbose)
         av_log_set_level(AV_LOG_INFO);
@@ -229,5 +240,5 @@ int main(int argc, char **argv)
     else
         status = run_render(&cli);
     rd_cli_free(&cli);
-    return status;
+    return check_stdout(status);
 }

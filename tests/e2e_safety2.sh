@@ -322,7 +322,36 @@ s_filters() {
     rm -f "$d/o.mp4"
 }
 
-for sec in encoder signals parts input filters; do
+# --- debris: nothing left on any failure path --------------------------------
+s_debris() {
+    local d=$W/deb rc ss
+    mkdir -p "$d"
+    # A stack overflow in a worker (a tiny OMP_STACKSIZE): the crash handler
+    # runs on its own stack and removes the temporary file.
+    if [ $SANITIZED = 1 ]; then
+        echo "skip - debris: stack overflow (a sanitizer build reports it itself)"
+    else
+        for ss in 16k 32k; do
+            rc=0; ( ulimit -c 0; OMP_STACKSIZE=$ss exec "$RENDER" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 2 -t 1 \
+                </dev/null >"$W/d1.out" 2>"$W/d1.err" ) 2>/dev/null || rc=$?
+            check "debris: OMP_STACKSIZE=$ss: failed or done, nothing left behind" "exit $rc, dir: $(has "$d")" \
+                sh -c "{ [ $rc -eq 0 ] && [ \"\$(ls -A '$d')\" = o.mp4 ]; } || { [ $rc -ne 0 ] && [ -z \"\$(ls -A '$d')\" ]; }"
+            rm -f "$d"/*
+        done
+    fi
+}
+
+# --- errors: one whole line with the real reason ------------------------------
+s_errors() {
+    local rc
+    rc=0; "$RENDER" "$FX/cfr.mp4" --dry-run </dev/null >/dev/full 2>"$W/x1.err" || rc=$?
+    check "errors: --dry-run > /dev/full: exit 1, says so" "exit $rc: $(head -c 300 "$W/x1.err")" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'standard output: No space left on device' '$W/x1.err'"
+    rc=0; "$RENDER" --help </dev/null >/dev/full 2>"$W/x2.err" || rc=$?
+    check "errors: --help > /dev/full: exit 1" "exit $rc" test $rc -eq 1
+}
+
+for sec in encoder signals parts input filters debris errors; do
     want "$sec" && "s_$sec"
 done
 

@@ -15,6 +15,7 @@
 #include "engine/filterfx.h"
 #include "io/input.h"
 #include "io/memory.h"
+#include "io/signals.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
 #include "engine/plan.h"
@@ -463,6 +464,8 @@ static void parallel_loop(Run *r)
 
     #pragma omp parallel num_threads(r->s->workers)
     {
+        /* A stack overflow in a worker still cleans up (io/signals.h). */
+        rd_signals_thread_stack();
         #pragma omp single
         threads = omp_get_num_threads();
         #pragma omp for schedule(runtime)
