@@ -75,13 +75,15 @@ wait_file() {  # GLOB TENTHS: until a file matches.
 # loops for ever, in the template that measures the graph): the first
 # signal must stop the workers there, not only between packets.
 s_signals() {
-    local d=$W/sig vf sig n t0 ms
+    local d=$W/sig vf sig sigs n t0 ms
     mkdir -p "$d"
     for vf in tpad=stop=-1 loop=loop=-1:size=10 loop=loop=-1:size=1 "loop=loop=-1:size=1,tpad=stop=-1"; do
-        for sig in TERM INT; do
+        sigs=TERM
+        [ "$vf" = tpad=stop=-1 ] && sigs="TERM INT"
+        for sig in $sigs; do
             n=$(kill -l $sig)
             start_bg "$W/s" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 2 --vf "$vf"
-            sleep 1.5
+            sleep 1
             t0=$(date +%s%N)
             kill -$sig $PID
             wait_gone $PID 30 || kill -KILL $PID
