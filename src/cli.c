@@ -7,6 +7,7 @@
 #include <string.h>
 #include <libavcodec/avcodec.h>
 #include <libavutil/error.h>
+#include <libavutil/avstring.h>
 #include <libavutil/mem.h>
 
 #include "engine/ratectl.h"
@@ -107,7 +108,10 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "  -y                     overwrite OUTPUT (and --report, --progress, --export\n"
 "                         files) if they exist\n"
 "      --protocols LIST   libav protocols INPUT may use, e.g. file,http\n"
-"                         (default: file, local files only)\n"
+"                         (default: file, local files only); files filters\n"
+"                         read (movie=, subtitles=) obey it too\n"
+"      --allow-filter LIST  let these filters open sockets or load plugins\n"
+"                         (zmq, frei0r, ladspa, lv2 ...; refused otherwise)\n"
 "  -q, --quiet            no dashboard, no summary (errors only)\n"
 "      --strict           a file with missing or undecodable frames is an error\n"
 "                         (default: rendered, with one warning giving the count)\n"
@@ -330,6 +334,21 @@ static int protocols(Args *a)
     return 0;
 }
 
+/* --allow-filter, repeatable: the names add up. */
+static int allow_filter(Args *a, RdCli *c)
+{
+    const char *v;
+    char *all;
+    int ret = next_value(a, "--allow-filter", &v);
+    if (ret < 0)
+        return ret;
+    if (!(all = c->allow_filters ? av_asprintf("%s,%s", c->allow_filters, v) : av_strdup(v)))
+        return usage_error(a, "%s", "out of memory");
+    av_free(c->allow_filters);
+    c->s.allow_filters = c->allow_filters = all;
+    return 0;
+}
+
 static int is(const char *arg, const char *a, const char *b)
 {
     return !strcmp(arg, a) || (b && !strcmp(arg, b));
@@ -389,6 +408,7 @@ static int parse_option(Args *a, RdCli *c)
         return next_value(a, o, &c->baselines[c->nbaselines++]);
     }
     if (is(o, "--protocols", NULL))          return protocols(a);
+    if (is(o, "--allow-filter", NULL))       return allow_filter(a, c);
     if (is(o, "--dry-run", NULL))            return c->dry_run = 1, 0;
     if (is(o, "-v", "--verbose"))            return c->verbose = 1, 0;
     if (is(o, "-h", "--help"))               return c->help = 1, 0;
@@ -496,6 +516,8 @@ void rd_cli_free(RdCli *c)
     av_dict_free(&c->venc_opts);
     av_dict_free(&c->metadata);
     av_freep(&c->maps);
+    av_freep(&c->allow_filters);
+    c->s.allow_filters = NULL;
     c->s.venc_opts = NULL;
     c->s.metadata = NULL;
     c->s.maps = NULL;

@@ -15,6 +15,7 @@
 typedef struct RdCli {
     RdSettings s;                 ///< engine settings
     AVDictionary *venc_opts;      ///< owned; s.venc_opts points here
+    char *allow_filters;          ///< --allow-filter names, comma-separated; owned; s.allow_filters points here
     AVDictionary *metadata;       ///< -metadata K=V, owned; s.metadata points here
     const char **maps;            ///< -map specs (argv strings), owned array; s.maps points here
     const char *report_path;      ///< --report FILE, NULL = none

@@ -14,6 +14,7 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "io/avlog.h"
 #include "io/outfile.h"
 #include "io/paths.h"
 #include "io/signals.h"
@@ -190,6 +191,17 @@ static int run_assemble(RdCli *c)
     return 0;
 }
 
+/* What went to standard output (the plan, --help, a report on "-") must
+ * have arrived: a write error there (a full disk, /dev/full) fails the
+ * run, as in coreutils' close_stdout. */
+static int check_stdout(int status)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return status;
+    fprintf(stderr, "render: standard output: %s\n", strerror(errno ? errno : EIO));
+    return status ? status : 1;
+}
+
 int main(int argc, char **argv)
 {
     RdCli cli;
@@ -197,6 +209,7 @@ int main(int argc, char **argv)
     int status;
 
     av_log_set_level(AV_LOG_QUIET);
+    rd_avlog_install();
     if (rd_cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
         fprintf(stderr, "render: %s\n", err);
         rd_cli_free(&cli);
@@ -208,7 +221,7 @@ int main(int argc, char **argv)
         else
             print_version();
         rd_cli_free(&cli);
-        return 0;
+        return check_stdout(0);
     }
     if (cli.verbose)
         av_log_set_level(AV_LOG_INFO);
@@ -227,5 +240,5 @@ int main(int argc, char **argv)
     else
         status = run_render(&cli);
     rd_cli_free(&cli);
-    return status;
+    return check_stdout(status);
 }

@@ -100,21 +100,94 @@ END_TEST
 
 START_TEST(test_clean_stale)
 {
-    char name[64];
+    char name[64], mine[64];
     pid_t dead = fork();
-    if (!dead)
-        _exit(0);
+    if (!dead) { /* a render that dies without cleaning up */
+        char t[600];
+        _exit(rd_outfile_create(at("o.mp4"), RD_OUTFILE_PART, t, sizeof(t)) < 0);
+    }
     waitpid(dead, NULL, 0);
     snprintf(name, sizeof(name), "o.mp4.part-%ld", (long)dead);
-    put(name, "x");
-    put("o.mp4.part-1", "x");          /* pid 1 lives */
+    ck_assert(exists(name));
+    snprintf(mine, sizeof(mine), "o.mp4.part-%ld", (long)dead + 1);
+    put(mine, "x");                    /* a user's file, named like ours, pid dead or not */
     put("o.mp4.part-12a", "x");        /* not the pattern */
     put("oo.mp4.part-999999", "x");    /* another OUTPUT */
     ck_assert_int_eq(rd_outfile_clean_stale(at("o.mp4"), RD_OUTFILE_PART), 1);
     ck_assert(!exists(name));
-    ck_assert(exists("o.mp4.part-1"));
+    ck_assert(exists(mine));
     ck_assert(exists("o.mp4.part-12a"));
     ck_assert(exists("oo.mp4.part-999999"));
+}
+END_TEST
+
+/* The signal handler's registry has no fixed size: every file goes. */
+START_TEST(test_registry_many)
+{
+    enum { N = 40 };
+    char t[N][600], name[64];
+    for (int i = 0; i < N; i++) {
+        int fd;
+        snprintf(name, sizeof(name), "r%d.json", i);
+        fd = rd_outfile_create(at(name), RD_OUTFILE_TMP, t[i], sizeof(t[i]));
+        ck_assert_int_ge(fd, 0);
+        close(fd);
+    }
+    rd_outfile_discard(t[3]); /* a freed entry is reused, not lost */
+    ck_assert_int_ge(close(rd_outfile_create(at("r3.json"), RD_OUTFILE_TMP, t[3], sizeof(t[3]))), 0);
+    rd_outfile_unlink_all();
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(access(t[i], F_OK), -1);
+}
+END_TEST
+
+/* A live run's file (locked) stays, whatever its pid. */
+START_TEST(test_clean_live)
+{
+    char t[600];
+    int fd = rd_outfile_create(at("l.mp4"), RD_OUTFILE_PART, t, sizeof(t));
+    pid_t other;
+    int st = -1;
+    ck_assert_int_ge(fd, 0);
+    other = fork();
+    if (!other) /* another process: our own pid is skipped by name */
+        _exit(rd_outfile_clean_stale(at("l.mp4"), RD_OUTFILE_PART));
+    waitpid(other, &st, 0);
+    ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    ck_assert_int_eq(access(t, F_OK), 0);
+    close(fd);
+    rd_outfile_discard(t);
+}
+END_TEST
+
+/* Any legal OUTPUT has a temporary name: a long last component is cut,
+ * never in the middle of a UTF-8 character. */
+START_TEST(test_temp_name)
+{
+    char base[256], buf[700];
+    const char *b;
+    size_t n;
+    memset(base, 'a', 255);
+    base[255] = 0;
+    ck_assert_int_eq(rd_outfile_temp_name(buf, sizeof(buf), base, RD_OUTFILE_PART), 0);
+    ck_assert_uint_le(strlen(buf), 255);
+    ck_assert(strstr(buf, RD_OUTFILE_PART));
+    for (int i = 0; i < 127; i++)
+        memcpy(base + 2 * i, "\xc3\xa9", 2);
+    base[254] = 'x';
+    snprintf(buf, sizeof(buf), "d/%s", base);
+    ck_assert_int_eq(rd_outfile_temp_name(buf, sizeof(buf), "d/x", RD_OUTFILE_PART), 0);
+    ck_assert(!strncmp(buf, "d/x" RD_OUTFILE_PART, 9));
+    {
+        char path[300];
+        snprintf(path, sizeof(path), "d/%s", base);
+        ck_assert_int_eq(rd_outfile_temp_name(buf, sizeof(buf), path, RD_OUTFILE_PART), 0);
+    }
+    b = buf + 2;
+    n = strcspn(b, ".");
+    ck_assert_uint_le(strlen(b), 255);
+    ck_assert_int_eq(n % 2, 0); /* whole two-byte characters only */
+    ck_assert_int_eq(rd_outfile_temp_name(buf, 8, "d/o.mp4", RD_OUTFILE_PART), AVERROR(ENAMETOOLONG));
 }
 END_TEST
 
@@ -215,6 +288,9 @@ Suite *make_safety_suite(void)
     tcase_add_test(tc, test_create_exclusive);
     tcase_add_test(tc, test_commit_noreplace);
     tcase_add_test(tc, test_clean_stale);
+    tcase_add_test(tc, test_clean_live);
+    tcase_add_test(tc, test_registry_many);
+    tcase_add_test(tc, test_temp_name);
     tcase_add_test(tc, test_protocols);
     tcase_add_test(tc, test_same_file);
     tcase_add_test(tc, test_not_local);

@@ -144,6 +144,15 @@ static int open_graph(Ctx *c, const AVFrame *f)
     return 0;
 }
 
+/* Another chunk failed, or the user interrupted. Looked at for every
+ * packet read and every frame a graph gives: a graph that never ends
+ * (tpad=stop=-1, loop=-1) spins in the filter drain, never reading again. */
+static int stopped(const Ctx *c)
+{
+    return atomic_load_explicit(c->sh->stop, memory_order_relaxed) ||
+           (c->sh->cancel && atomic_load_explicit(c->sh->cancel, memory_order_relaxed));
+}
+
 static int drain_encoder(Ctx *c)
 {
     int ret;
@@ -239,6 +248,10 @@ static int drain_filter(Ctx *c)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0) {
+        if (stopped(c)) {
+            av_frame_unref(c->filt);
+            return AVERROR_EXIT;
+        }
         /* An encoder fed another size than it was opened for corrupts memory. */
         if (c->filt->width != c->enc->width || c->filt->height != c->enc->height ||
             c->filt->format != c->enc->pix_fmt) {
@@ -272,8 +285,13 @@ static int time_filter(Ctx *c, AVFrame *f)
     c->cost->open_s = t - c->t0;
     if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
         return ret;
-    while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0)
+    /* A graph may give frames without end for one frame (loop=-1:size=1):
+     * a few are enough to time it. */
+    for (int n = 0; n < 64 && (ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0; n++) {
         av_frame_unref(c->filt);
+        if (stopped(c))
+            return AVERROR_EXIT;
+    }
     c->cost->filter_s = omp_get_wtime() - t;
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
@@ -385,8 +403,7 @@ static int read_loop(Ctx *c)
 {
     int ret;
     while (!c->done) {
-        if (atomic_load_explicit(c->sh->stop, memory_order_relaxed) ||
-            (c->sh->cancel && atomic_load_explicit(c->sh->cancel, memory_order_relaxed)))
+        if (stopped(c))
             return AVERROR_EXIT;
         if ((ret = av_read_frame(c->ic, c->pkt)) < 0) {
             /* Nothing decoded yet: the seek overshot (MPEG-TS can land at

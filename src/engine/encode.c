@@ -8,6 +8,8 @@
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 
+#include "io/avlog.h"
+
 int rd_encode_find(const AVCodec **codec, const char *name)
 {
     *codec = avcodec_find_encoder_by_name(name);
@@ -295,6 +297,7 @@ int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const 
     *penc = NULL;
     if ((ret = check_size(sink, cfg->codec, err, errlen)) < 0)
         return ret;
+    rd_avlog_clear();
     ret = try_open(penc, cfg, extra, sink, cfr, &opts);
 
     /* An encoder that refuses the exact time base may take the frame rate's. */
@@ -304,10 +307,13 @@ int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const 
         ret = try_open(penc, cfg, extra, sink, 1, &opts);
     }
     if (ret < 0) {
+        /* The encoder's own words say which setting it refused. */
+        const char *why = rd_avlog_last();
         if (*penc)
-            snprintf(err, errlen, "cannot open encoder %s for %dx%d %s", cfg->codec->name,
+            snprintf(err, errlen, "cannot open encoder %s for %dx%d %s: %s", cfg->codec->name,
                      (*penc)->width, (*penc)->height,
-                     av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?");
+                     av_get_pix_fmt_name((*penc)->pix_fmt) ? av_get_pix_fmt_name((*penc)->pix_fmt) : "?",
+                     *why ? why : av_err2str(ret));
         goto end;
     }
     if ((e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
@@ -374,7 +380,13 @@ void rd_encode_close(AVCodecContext **penc)
     AVPacket *pkt;
     if (!*penc)
         return;
-    if (avcodec_is_open(*penc) && (pkt = av_packet_alloc())) {
+    /* A failed avcodec_open2 leaves codec NULL (and nothing of the library
+     * to close): only an open encoder is flushed or taken turns with. */
+    if (!avcodec_is_open(*penc) || !(*penc)->codec) {
+        avcodec_free_context(penc);
+        return;
+    }
+    if ((pkt = av_packet_alloc())) {
         if (!strcmp((*penc)->codec->name, "libsvtav1"))
             feed_blank(*penc);
         if (avcodec_send_frame(*penc, NULL) >= 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
@@ -14,7 +15,10 @@
 #include "engine/filter.h"
 #include "engine/framesync.h"
 #include "engine/gop.h"
+#include "engine/filterfx.h"
+#include "io/input.h"
 #include "io/memory.h"
+#include "io/signals.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
 #include "engine/plan.h"
@@ -76,6 +80,8 @@ struct RdEngine {
     int64_t written;        ///< frames written so far (the writer's)
     int off_grid;           ///< keyframes written off the fixed GOP's grid (the writer's)
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
+    int pinned;             ///< the input is pinned (io/input.h): unpin in release()
+    RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
 };
 typedef struct RdEngine Run;
 
@@ -227,7 +233,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     RdVideoFormat in = { p->width, p->height, p->pix_fmt, p->par->sample_aspect_ratio,
                          p->tb, p->fps };
     char line[320];
-    int ret = rd_contract_derive(r->s->vf, &in, r->s->exact, r->s->preroll, c);
+    int ret = rd_contract_derive(r->sh.vf, &in, r->s->exact, r->s->preroll, c);
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
@@ -592,6 +598,8 @@ static void parallel_loop(Run *r)
 
     #pragma omp parallel num_threads(r->s->workers)
     {
+        /* A stack overflow in a worker still cleans up (io/signals.h). */
+        rd_signals_thread_stack();
         #pragma omp single
         threads = omp_get_num_threads();
         #pragma omp for schedule(runtime)
@@ -715,6 +723,22 @@ static int check_frame_sync(Run *r, char *err, int errlen)
 
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
+/* Files the filters read and write, sockets and plugins (filterfx.h): the
+ * chunks build the graph with the written files' temporary names. */
+static int check_filters(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    RdFilterFxPolicy pol = { .input = s->input, .output = r->rep->dry_run ? NULL : s->output,
+                             .sidecar = s->sidecar, .nsidecar = RD_SIDECARS,
+                             .overwrite = s->overwrite, .allow = s->allow_filters,
+                             .dry_run = r->rep->dry_run };
+    int ret = rd_filterfx_open(&r->fx, s->vf, &pol, err, errlen);
+    if (ret < 0)
+        return *err ? ret : fail(err, errlen, s->input, "cannot read the filter graph", ret);
+    r->sh.vf = r->fx.vf;
+    return 0;
+}
+
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -723,6 +747,13 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 
     if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
         return fail(err, errlen, s->vcodec, "no such video encoder", ret);
+    /* What the graph touches besides frames, before any filter exists. */
+    if ((ret = check_filters(r, err, errlen)) < 0)
+        return ret;
+    /* Every open from here on reads the file probed now (io/input.h). */
+    if ((ret = rd_input_pin(s->input)) < 0)
+        return fail(err, errlen, s->input, NULL, ret);
+    r->pinned = 1;
     if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
@@ -859,6 +890,9 @@ static void release(Run *r)
     rd_plan_free(&r->plan);
     rd_encode_close(&r->tmpl);
     rd_probe_free(&r->probe);
+    if (r->pinned)
+        rd_input_unpin(r->s->input);
+    rd_filterfx_free(&r->fx); /* the written files' temporaries, unless renamed */
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
 }
@@ -1036,11 +1070,17 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
         else if ((ret = damage_check(r, err, errlen)) < 0)
             ;
+        else if ((ret = rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg))) < 0)
+            fail(err, errlen, s->input, r->errmsg, ret);
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
             char why[600];
             snprintf(why, sizeof(why), "cannot finish the output: %s",
                      *r->errmsg ? r->errmsg : av_err2str(ret));
             fail(err, errlen, s->output, why, ret);
+        } else if ((ret = rd_filterfx_commit(&r->fx, s->overwrite, r->errmsg, sizeof(r->errmsg))) < 0) {
+            /* Exit 1 leaves no OUTPUT either (its name was free, or -y given). */
+            int undone = unlink(s->output) == 0;
+            snprintf(err, errlen, "%s%s%s", r->errmsg, undone ? "; removed " : "", undone ? s->output : "");
         }
         rep->merge_tail_s = omp_get_wtime() - t;
     } else /* open failed: its error was reported */

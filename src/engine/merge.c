@@ -26,7 +26,7 @@ struct RdMerge {
 
 void rd_merge_temp_name(char *buf, int len, const char *output)
 {
-    snprintf(buf, len, "%s" RD_OUTFILE_PART "%ld", output, (long)getpid());
+    rd_outfile_temp_name(buf, len, output, RD_OUTFILE_PART);
 }
 
 int rd_merge_probe_format(const char *format, const char *output)

@@ -172,13 +172,10 @@ static int stats_create(RdRateCtl *rc, int i, char *err, int errlen)
     close(fd);
     for (int k = 1; k < NSUFFIX; k++) {
         stats_name(name, sizeof(name), c->stats, k);
-        if ((fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
-            int e = AVERROR(errno);
-            snprintf(err, errlen, "%s: cannot create: %s", name, av_err2str(e));
-            return e;
+        if ((fd = rd_outfile_create_exact(name)) < 0) {
+            snprintf(err, errlen, "%s: cannot create: %s", name, av_err2str(fd));
+            return fd;
         }
-        close(fd);
-        rd_outfile_register(name);
     }
     return 0;
 }

@@ -12,17 +12,29 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 #include <libavutil/error.h>
+#include <libavutil/common.h>
 #include <libavutil/mem.h>
+#include <libavutil/random_seed.h>
 
-#define SLOTS 256
+#include "io/owner.h"
+
 #define NAME_MAX_LEN 4200
 #define IO_BUF (256 * 1024)
 
-/* The registry the signal handlers read: a slot's name is written only
- * while its state is BUSY, and read by the handler only when LIVE. */
+/* The registry the signal handlers read, without a fixed size: a list that
+ * only grows (at most to the most temporary files alive at once), its
+ * nodes reused, never freed. A node's name is written only while its state
+ * is BUSY, and read by a handler only when LIVE; allocation happens here,
+ * never in a handler, so the handler's walk is async-signal-safe. */
 enum { FREE, BUSY, LIVE };
-static char slot_name[SLOTS][NAME_MAX_LEN];
-static _Atomic int slot_state[SLOTS];
+typedef struct Node {
+    _Atomic int state;
+    char *name;          ///< the temporary file; owned
+    size_t cap;          ///< bytes allocated for name
+    int lockfd;          ///< holds the file's ownership lock (owner.h); -1 = none
+    struct Node *next;   ///< set once, before the node is published
+} Node;
+static _Atomic(Node *) reg_head;
 
 struct RdOutfile {
     int fd;
@@ -31,37 +43,84 @@ struct RdOutfile {
     char path[NAME_MAX_LEN];
 };
 
-static void reg_add(const char *name)
+/* A FREE node, now BUSY: reused, or new and published. NULL: no memory. */
+static Node *node_take(void)
 {
-    for (int i = 0; i < SLOTS; i++) {
+    Node *n;
+    for (n = atomic_load(&reg_head); n; n = n->next) {
         int expect = FREE;
-        if (atomic_compare_exchange_strong(&slot_state[i], &expect, BUSY)) {
-            snprintf(slot_name[i], NAME_MAX_LEN, "%s", name);
-            atomic_store(&slot_state[i], LIVE);
-            return;
+        if (atomic_compare_exchange_strong(&n->state, &expect, BUSY))
+            return n;
+    }
+    if (!(n = calloc(1, sizeof(*n))))
+        return NULL;
+    atomic_init(&n->state, BUSY);
+    n->lockfd = -1;
+    n->next = atomic_load(&reg_head);
+    while (!atomic_compare_exchange_weak(&reg_head, &n->next, n))
+        ;
+    return n;
+}
+
+/* The LIVE node of `name`, now BUSY; NULL when none. */
+static Node *node_find(const char *name)
+{
+    for (Node *n = atomic_load(&reg_head); n; n = n->next) {
+        int expect = LIVE;
+        if (atomic_load(&n->state) == LIVE && !strcmp(n->name, name) &&
+            atomic_compare_exchange_strong(&n->state, &expect, BUSY))
+            return n;
+    }
+    return NULL;
+}
+
+/* Register `name`; `lockfd` (-1 = none) is the registry's from now on. */
+static void reg_add(const char *name, int lockfd)
+{
+    size_t len = strlen(name) + 1;
+    Node *n = node_take();
+    if (n && n->cap < len) {
+        char *p = realloc(n->name, len);
+        if (!p) {
+            atomic_store(&n->state, FREE);
+            n = NULL;
+        } else {
+            n->name = p;
+            n->cap = len;
         }
     }
-    /* Full (256 files at once: two-pass stats of over a hundred chunks): the file is still
-     * removed by the normal clean-up paths, only not from a signal. */
+    if (!n) {
+        /* No memory: the file is still removed by the normal clean-up
+         * paths, only not from a signal. */
+        if (lockfd >= 0)
+            close(lockfd);
+        return;
+    }
+    memcpy(n->name, name, len);
+    n->lockfd = lockfd;
+    atomic_store(&n->state, LIVE);
+}
+
+static void node_release(Node *n)
+{
+    if (n->lockfd >= 0)
+        close(n->lockfd);
+    n->lockfd = -1;
+    atomic_store(&n->state, FREE);
 }
 
 static void reg_del(const char *name)
 {
-    for (int i = 0; i < SLOTS; i++) {
-        int expect = LIVE;
-        if (atomic_load(&slot_state[i]) == LIVE && !strcmp(slot_name[i], name) &&
-            atomic_compare_exchange_strong(&slot_state[i], &expect, BUSY)) {
-            atomic_store(&slot_state[i], FREE);
-            return;
-        }
-    }
+    Node *n = node_find(name);
+    if (n)
+        node_release(n);
 }
 
 void rd_outfile_unlink_all(void)
 {
-    for (int i = 0; i < SLOTS; i++)
-        if (atomic_load(&slot_state[i]) == LIVE)
-            unlink(slot_name[i]);
+    for (Node *n = atomic_load(&reg_head); n; n = n->next)
+        if (atomic_load(&n->state) == LIVE)
+            unlink(n->name);
 }
 
 static void split_path(const char *path, char *dir, int dirlen, const char **base)
@@ -76,59 +135,152 @@ static void split_path(const char *path, char *dir, int dirlen, const char **bas
     }
 }
 
+/* NAME is BASE (or BASE shortened) + TAG + a decimal id other than ours. */
+static int temp_of(const char *name, const char *base, const char *tag)
+{
+    const char *t = NULL, *p = name;
+    size_t plen, tlen = strlen(tag);
+    const char *digits;
+
+    while ((p = strstr(p, tag))) /* the last occurrence: BASE may hold TAG too */
+        t = p++;
+    if (!t)
+        return 0;
+    plen = (size_t)(t - name);
+    digits = t + tlen;
+    if (!*digits || strspn(digits, "0123456789") != strlen(digits) || plen == 0 ||
+        strncmp(name, base, plen))
+        return 0;
+    return strtol(digits, NULL, 10) != (long)getpid();
+}
+
 int rd_outfile_clean_stale(const char *path, const char *tag)
 {
-    char dir[NAME_MAX_LEN], prefix[NAME_MAX_LEN];
+    char dir[NAME_MAX_LEN];
     const char *base;
     struct dirent *de;
     DIR *d;
     int n = 0;
-    size_t plen;
 
     split_path(path, dir, sizeof(dir), &base);
-    if (!*base || (size_t)snprintf(prefix, sizeof(prefix), "%s%s", base, tag) >= sizeof(prefix))
+    if (!*base || !(d = opendir(dir)))
         return 0;
-    plen = strlen(prefix);
-    if (!(d = opendir(dir)))
-        return 0;
-    while ((de = readdir(d))) {
-        const char *digits = de->d_name + plen;
-        char *end;
-        long pid;
-        if (strncmp(de->d_name, prefix, plen) || !*digits || strspn(digits, "0123456789") != strlen(digits))
-            continue;
-        errno = 0;
-        pid = strtol(digits, &end, 10);
-        if (errno || pid <= 0 || pid == (long)getpid())
-            continue;
-        /* Only when the owner is gone: a live run (ours or another's) keeps its file. */
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-            continue;
-        if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+    while ((de = readdir(d)))
+        /* Only a dead render's own file for this very name (owner.h):
+         * never a user's file named like one, never a live run's. */
+        if (temp_of(de->d_name, base, tag) && rd_owner_stale(dirfd(d), de->d_name, base, 1))
             n++;
-    }
     closedir(d);
     return n;
 }
 
+int rd_outfile_clean_prefix(const char *dir, const char *prefix)
+{
+    struct dirent *de;
+    DIR *d;
+    int n = 0;
+    if (!(d = opendir(dir && *dir ? dir : ".")))
+        return 0;
+    while ((de = readdir(d)))
+        if (!strncmp(de->d_name, prefix, strlen(prefix)) && rd_owner_stale(dirfd(d), de->d_name, NULL, 1))
+            n++;
+    closedir(d);
+    return n;
+}
+
+int rd_outfile_temp_name(char *buf, int len, const char *path, const char *tag)
+{
+    int ret = rd_owner_temp_name(buf, (size_t)len, path, tag, (long)getpid());
+    if (ret < 0 && len > 0)
+        buf[0] = 0;
+    return ret;
+}
+
+/* Create TMP exclusively, marked and locked as render's, standing for KEY.
+ * Where the file system allows, it is made unnamed (O_TMPFILE), marked,
+ * then linked in: it never exists by name without the marker, so a run
+ * killed at any moment leaves nothing another run cannot prove is its own.
+ * Elsewhere, O_EXCL then the marker. Returns the descriptor or a negative
+ * AVERROR; *lk receives the lock's descriptor (-1: no proof possible). */
+static int create_marked(const char *tmp, const char *key, int *lk)
+{
+    char dir[NAME_MAX_LEN], proc[64];
+    const char *base;
+    int fd, e;
+
+    split_path(tmp, dir, sizeof(dir), &base);
+    if ((fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666)) >= 0) {
+        *lk = rd_owner_claim(fd, key);
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        /* link() never follows a symlink at the new name, nor replaces anything. */
+        if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0)
+            return fd;
+        e = errno;
+        close(fd);
+        if (*lk >= 0)
+            close(*lk);
+        if (e == EEXIST)
+            return AVERROR(EEXIST);
+        /* (no /proc, a file system that refuses: the plain way says why) */
+    }
+    *lk = -1;
+    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
+        return AVERROR(errno);
+    *lk = rd_owner_claim(fd, key);
+    return fd;
+}
+
 int rd_outfile_create(const char *path, const char *tag, char *tmp, int tmplen)
 {
-    int fd;
-    if (snprintf(tmp, tmplen, "%s%s%ld", path, tag, (long)getpid()) >= tmplen) {
+    const char *slash = strrchr(path, '/');
+    int fd, lk, ret;
+    if ((ret = rd_outfile_temp_name(tmp, tmplen, path, tag)) < 0)
+        return ret;
+    if ((fd = create_marked(tmp, slash ? slash + 1 : path, &lk)) < 0) {
         tmp[0] = 0;
-        return AVERROR(ENAMETOOLONG);
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        int e = errno;
-        tmp[0] = 0;
-        return AVERROR(e);
+        return fd;
     }
     /* Registered only once it is ours: a signal must never remove a file
      * someone else put at that name. (A signal in between leaves it for
      * the next run's rd_outfile_clean_stale.) */
-    reg_add(tmp);
+    reg_add(tmp, lk);
     return fd;
+}
+
+int rd_outfile_create_unique(char *tmpl, int suffixlen)
+{
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    size_t len = strlen(tmpl);
+    char *x = tmpl + len - suffixlen - 6;
+    const char *slash = strrchr(tmpl, '/');
+    uint32_t r = av_get_random_seed();
+    int fd = AVERROR(EEXIST), lk;
+
+    if (suffixlen < 0 || len < (size_t)suffixlen + 6 || strncmp(x, "XXXXXX", 6))
+        return AVERROR(EINVAL);
+    for (int tries = 0; tries < 100 && fd == AVERROR(EEXIST); tries++) {
+        for (int i = 0; i < 6; i++) {
+            r = r * 1664525u + 1013904223u;
+            x[i] = chars[(r >> 16) % (sizeof(chars) - 1)];
+        }
+        fd = create_marked(tmpl, slash ? slash + 1 : tmpl, &lk);
+    }
+    if (fd < 0)
+        return fd;
+    close(fd);
+    reg_add(tmpl, lk);
+    return 0;
+}
+
+int rd_outfile_create_exact(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    int fd, lk;
+    if ((fd = create_marked(name, slash ? slash + 1 : name, &lk)) < 0)
+        return fd;
+    close(fd);
+    reg_add(name, lk);
+    return 0;
 }
 
 static int move_noreplace(const char *tmp, const char *path)
@@ -146,6 +298,7 @@ static int move_noreplace(const char *tmp, const char *path)
 
 int rd_outfile_commit(const char *tmp, const char *path, int overwrite)
 {
+    Node *t = node_find(tmp), *p;
     int ret;
     if (overwrite)
         ret = rename(tmp, path) < 0 ? AVERROR(errno) : 0;
@@ -153,13 +306,16 @@ int rd_outfile_commit(const char *tmp, const char *path, int overwrite)
         ret = move_noreplace(tmp, path);
     if (ret < 0)
         unlink(tmp);
-    reg_del(tmp);
+    /* A registered temporary file renamed onto another (a sweep's point onto
+     * its scratch output) keeps the lock of the file now at that name. */
+    if (ret >= 0 && t && (p = node_find(path))) {
+        FFSWAP(int, p->lockfd, t->lockfd);
+        atomic_store(&p->state, LIVE);
+    } else if (ret >= 0 && t)
+        rd_owner_unmark(t->lockfd); /* a finished file is the user's, not a temporary one */
+    if (t)
+        node_release(t);
     return ret;
-}
-
-void rd_outfile_register(const char *tmp)
-{
-    reg_add(tmp);
 }
 
 void rd_outfile_discard(const char *tmp)
@@ -213,8 +369,9 @@ int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *
     snprintf(f->path, sizeof(f->path), "%s", output);
     rd_outfile_clean_stale(output, RD_OUTFILE_PART);
     if ((fd = rd_outfile_create(output, RD_OUTFILE_PART, f->tmp, sizeof(f->tmp))) < 0) {
-        snprintf(err, errlen, "cannot create the temporary file %s" RD_OUTFILE_PART "%ld: %s%s",
-                 output, (long)getpid(), av_err2str(fd),
+        char name[NAME_MAX_LEN];
+        rd_outfile_temp_name(name, sizeof(name), output, RD_OUTFILE_PART);
+        snprintf(err, errlen, "cannot create the temporary file %s: %s%s", *name ? name : output, av_err2str(fd),
                  fd == AVERROR(EEXIST) ? " (something is already there; not touched)" : "");
         return fd;
     }

@@ -5,11 +5,15 @@
  * only when complete, without replacing a file that appeared meanwhile
  * unless the user said -y.
  *
- * Every temporary name is registered in a small fixed table that the
- * signal handlers read (rd_outfile_unlink_all is async-signal-safe), so an
- * interrupted or crashing run leaves nothing behind; a run killed with
- * SIGKILL leaves a NAME.part-PID that the next run for the same NAME
- * removes once PID is dead.
+ * Every temporary name is registered in a table without a fixed size that
+ * the signal handlers read (rd_outfile_unlink_all is async-signal-safe), so
+ * an interrupted or crashing run leaves nothing behind. Each temporary file
+ * is marked as render's and locked for as long as it is (owner.h): a run
+ * killed with SIGKILL leaves a NAME.part-PID that the next run for the same
+ * NAME removes, because it carries the marker and nobody holds its lock;
+ * a user's file named like one, or a live run's (in another PID namespace,
+ * on another node), is never removed. A NAME too long for the suffix gets
+ * a temporary name with its last component shortened.
  */
 #ifndef RD_OUTFILE_H
 #define RD_OUTFILE_H
@@ -24,30 +28,62 @@ typedef struct RdOutfile RdOutfile;
 #define RD_OUTFILE_TMP  ".tmp-"    ///< a sidecar's temporary: FILE.tmp-PID
 
 /**
- * Remove PATH<tag><pid> files left by processes that no longer exist (the
- * exact pattern: tag then decimal digits only; never this process's).
- * Returns how many were removed; errors are ignored (best effort).
+ * Remove PATH<tag><id> files (PATH's last component possibly shortened,
+ * see rd_outfile_temp_name) that a dead render left for this very PATH:
+ * marked for it and unlocked (owner.h); never this process's. Returns how
+ * many were removed; errors are ignored (best effort).
  */
 int rd_outfile_clean_stale(const char *path, const char *tag);
 
 /**
- * Create PATH<tag><this pid> exclusively, mode 0666 & ~umask, and register
- * it for removal on a signal. `tmp` (tmplen bytes) receives its name.
- * Returns the open descriptor, or a negative AVERROR (AVERROR(EEXIST) when
- * something, a symlink included, already has that name).
+ * Remove the files of DIR whose names start with PREFIX that a dead render
+ * left (marked with a prefix of their own name, unlocked): the sweep's
+ * hidden scratch outputs and their temporary files. Returns how many.
+ */
+int rd_outfile_clean_prefix(const char *dir, const char *prefix);
+
+/**
+ * This process's temporary name for PATH: PATH<tag><pid>, PATH's last
+ * component shortened when the whole would pass NAME_MAX, so that every
+ * legal PATH has one. Returns 0 or AVERROR(ENAMETOOLONG) (buf is then "").
+ */
+int rd_outfile_temp_name(char *buf, int len, const char *path, const char *tag);
+
+/**
+ * Create PATH's temporary file (rd_outfile_temp_name) exclusively, mode
+ * 0666 & ~umask, mark and lock it as render's, and register it for removal
+ * on a signal. `tmp` (tmplen bytes) receives its name. Returns the open
+ * descriptor, or a negative AVERROR (AVERROR(EEXIST) when something, a
+ * symlink included, already has that name).
  */
 int rd_outfile_create(const char *path, const char *tag, char *tmp, int tmplen);
+
+/**
+ * Create a file from TMPL (its XXXXXX, `suffixlen` bytes before its end,
+ * replaced by a unique name) exclusively, marked, locked and registered as
+ * a temporary file, as rd_outfile_create() makes them; the file is left
+ * empty and closed. Returns 0 or a negative AVERROR.
+ */
+int rd_outfile_create_unique(char *tmpl, int suffixlen);
+
+/**
+ * Create NAME itself (a temporary file another library writes under a name
+ * it chooses, such as x264's stats files) exclusively, marked with its own
+ * name, locked and registered, as rd_outfile_create() makes them; the file
+ * is left empty and closed. Returns 0 or a negative AVERROR (AVERROR(EEXIST)
+ * when anything has that name).
+ */
+int rd_outfile_create_exact(const char *name);
 
 /**
  * Move `tmp` to `path`. Without `overwrite`, an existing `path` is never
  * replaced (renameat2 RENAME_NOREPLACE, else link + unlink):
  * AVERROR(EEXIST). On failure `tmp` is removed. Either way it is
- * unregistered. Returns 0 or a negative AVERROR.
+ * unregistered. When `path` is itself a registered temporary file (a
+ * scratch output) it stays registered, locked and marked; otherwise the
+ * marker is taken off. Returns 0 or a negative AVERROR.
  */
 int rd_outfile_commit(const char *tmp, const char *path, int overwrite);
-
-/** Register a temporary file made elsewhere (mkstemp) for removal on a signal. */
-void rd_outfile_register(const char *tmp);
 
 /** Remove `tmp` and unregister it (no-op for an empty name). */
 void rd_outfile_discard(const char *tmp);

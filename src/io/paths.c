@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <libavformat/avio.h>
 #include <libavutil/error.h>
+#include <libavutil/mem.h>
 
 /* Set once before any input is opened, read-only afterwards. */
 static char whitelist[512] = "file";
@@ -167,19 +168,19 @@ static int check_written(Id *id, int stream_ok, char *err, int errlen)
     return 0;
 }
 
-int rd_paths_check(const char *input, const char *output, const char *const *sidecar, int n,
-                   int overwrite, char *err, int errlen)
+int rd_paths_check_named(const char *input, const char *output, const char *const *sidecar,
+                         const char *const *labels, int n, int overwrite, char *err, int errlen)
 {
-    static const char *const labels[RD_SIDECARS] = { "--report", "--progress", "--export" };
-    Id ids[2 + RD_SIDECARS];
-    int k = 0, ret;
+    Id *ids = av_calloc(2 + (n > 0 ? n : 0), sizeof(*ids));
+    int k = 0, ret = 0;
 
-    memset(ids, 0, sizeof(ids));
+    if (!ids)
+        return AVERROR(ENOMEM);
     if (input) {
         ids[k].label = "the input";
         ids[k].input = 1;
         if ((ret = check_input(&ids[k], input, err, errlen)) < 0)
-            return ret;
+            goto end;
         if (ids[k].path) /* a local file, to compare */
             k++;
         else
@@ -189,16 +190,16 @@ int rd_paths_check(const char *input, const char *output, const char *const *sid
         ids[k].label = "OUTPUT";
         ids[k].path = output;
         if ((ret = check_written(&ids[k], 0, err, errlen)) < 0)
-            return ret;
+            goto end;
         k++;
     }
-    for (int i = 0; i < n && i < RD_SIDECARS; i++) {
+    for (int i = 0; i < n; i++) {
         if (!sidecar[i] || !strcmp(sidecar[i], "-"))
             continue;
         ids[k].label = labels[i];
         ids[k].path = sidecar[i];
-        if ((ret = check_written(&ids[k], i == RD_SIDECAR_PROGRESS, err, errlen)) < 0)
-            return ret;
+        if ((ret = check_written(&ids[k], !strcmp(labels[i], "--progress"), err, errlen)) < 0)
+            goto end;
         k++;
     }
     /* Same file first: "is the input" says more than "already exists". */
@@ -206,17 +207,32 @@ int rd_paths_check(const char *input, const char *output, const char *const *sid
         for (int j = 0; j < i; j++) {
             if (!ids[i].regular || !ids[j].regular || !same(&ids[i], &ids[j]))
                 continue;
-            if (ids[j].input && !strcmp(ids[i].label, "OUTPUT"))
-                return say(err, errlen, ids[i].path, AVERROR(EINVAL), "output is the input file%s", "");
+            if (ids[j].input && !strcmp(ids[i].label, "OUTPUT")) {
+                ret = say(err, errlen, ids[i].path, AVERROR(EINVAL), "output is the input file%s", "");
+                goto end;
+            }
             if (ids[j].input)
                 snprintf(err, errlen, "%s: %s would write over the input", ids[i].path, ids[i].label);
             else
                 snprintf(err, errlen, "%s: %s would write over %s %s", ids[i].path, ids[i].label,
                          ids[j].label, ids[j].path);
-            return AVERROR(EINVAL);
+            ret = AVERROR(EINVAL);
+            goto end;
         }
     for (int i = 0; i < k; i++)
-        if (!ids[i].input && ids[i].exists && ids[i].regular && !overwrite)
-            return say(err, errlen, ids[i].path, AVERROR(EEXIST), "already exists (use -y to overwrite)%s", "");
-    return 0;
+        if (!ids[i].input && ids[i].exists && ids[i].regular && !overwrite) {
+            ret = say(err, errlen, ids[i].path, AVERROR(EEXIST), "already exists (use -y to overwrite)%s", "");
+            goto end;
+        }
+end:
+    av_free(ids);
+    return ret;
+}
+
+int rd_paths_check(const char *input, const char *output, const char *const *sidecar, int n,
+                   int overwrite, char *err, int errlen)
+{
+    static const char *const labels[RD_SIDECARS] = { "--report", "--progress", "--export" };
+    return rd_paths_check_named(input, output, sidecar, labels, n < RD_SIDECARS ? n : RD_SIDECARS,
+                                overwrite, err, errlen);
 }

@@ -41,4 +41,12 @@ const char *rd_paths_local(const char *path);
 int rd_paths_check(const char *input, const char *output, const char *const *sidecar, int n,
                    int overwrite, char *err, int errlen);
 
+/**
+ * rd_paths_check() for `n` written files of any kind, each with its label
+ * for the messages ("--report", "filter psnr" ...; "--progress" may be a
+ * FIFO).
+ */
+int rd_paths_check_named(const char *input, const char *output, const char *const *sidecar,
+                         const char *const *labels, int n, int overwrite, char *err, int errlen);
+
 #endif

@@ -1,6 +1,7 @@
 #include "io/signals.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +67,23 @@ static void on_crash(int sig)
     raise(sig);
 }
 
+void rd_signals_thread_stack(void)
+{
+    static _Thread_local void *mem;
+    stack_t ss;
+    if (mem)
+        return;
+    ss.ss_size = 64 * 1024 > SIGSTKSZ ? 64 * 1024 : SIGSTKSZ;
+    if (!(mem = malloc(ss.ss_size)))
+        return;
+    ss.ss_sp = mem;
+    ss.ss_flags = 0;
+    if (sigaltstack(&ss, NULL) < 0) {
+        free(mem);
+        mem = NULL;
+    }
+}
+
 _Atomic int *rd_signals_install(const char *prog, void (*restore)(void))
 {
     struct sigaction sa;
@@ -81,7 +99,8 @@ _Atomic int *rd_signals_install(const char *prog, void (*restore)(void))
         sigaction(stop_sigs[i], &sa, NULL);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = on_crash;
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sa.sa_flags = SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+    rd_signals_thread_stack();
     for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
         sigaction(crash_sigs[i], &sa, NULL);
     return &cancel_flag;

@@ -23,6 +23,15 @@
  */
 _Atomic int *rd_signals_install(const char *prog, void (*restore)(void));
 
+/**
+ * Give the calling thread an alternate signal stack (once per thread,
+ * kept for the thread's life), so that the crash handler runs, and the
+ * temporary files go, even after a stack overflow (a small OMP_STACKSIZE,
+ * deep recursion in a library). rd_signals_install() does it for its own
+ * thread; worker threads call it when they start. Best effort.
+ */
+void rd_signals_thread_stack(void);
+
 /** The first signal caught (0 = none). */
 int rd_signals_caught(void);
 

@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "io/input.h"
 #include "mpi/rdmpi.h"
 
 int rd_job_render(const RdMpi *m, const RdSettings *s, int ranks, int threads,
@@ -54,7 +55,12 @@ int rd_job_serve(const RdMpi *m, const RdSettings *s)
         } else if (status == RD_SHARE_RUN && m->rank < sh.ranks) {
             int threads = sh.threads > 0 ? sh.threads : m->threads;
             int first = sh.threads > 0 ? m->rank * sh.threads : m->first;
+            /* Every chunk of this rank reads one file (io/input.h); one
+             * that cannot be opened fails in its chunks, which say so. */
+            int pinned = rd_input_pin(s->input) >= 0;
             ret = rd_worker_run(m, &sh, threads, first, s);
+            if (pinned)
+                rd_input_unpin(s->input);
         }
         rd_share_free(&sh);
         if (ret < 0)

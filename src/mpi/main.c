@@ -14,6 +14,7 @@
 #include <libavformat/avformat.h>
 
 #include "cli.h"
+#include "io/avlog.h"
 #include "ui/dashboard.h"
 #include "version.h"
 #include "mpi/rdmpi.h"
@@ -244,6 +245,7 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &m.size);
     MPI_Get_processor_name(m.host, &len);
     av_log_set_level(AV_LOG_QUIET);
+    rd_avlog_install();
     status = parse(&m, &cli, argc, argv);
     if (status < 0 && provided < MPI_THREAD_FUNNELED) {
         /* Threads would call nothing in MPI, but the library said no. */

@@ -213,9 +213,10 @@ int rd_worker_run(const RdMpi *m, RdShare *sh, int threads, int first, const RdS
 _Atomic int *rd_signal_install(const char *what);
 
 /**
- * Files the handler removes: the muxer's temporary file for `output`
- * (NULL: none) and `extra` (NULL: none). Replaces the previous ones. Only
- * one thread may call it at a time.
+ * Files the handler removes: `extra` (NULL: none), and every temporary
+ * file this process created (the muxer's for `output` among them, through
+ * the outfile registry, so never a file that was at its name first).
+ * Replaces the previous ones. Only one thread may call it at a time.
  */
 void rd_signal_guard(const char *output, const char *extra);
 

@@ -11,6 +11,7 @@
 #include <libavutil/mem.h>
 
 #include "engine/ratectl.h"
+#include "engine/filterfx.h"
 #include "engine/merge.h"
 #include "mpi/rdmpi.h"
 
@@ -151,10 +152,17 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     return 0;
 }
 
+static int count_writes(void *opaque, const RdFilterInfo *row, const char *name, const RdFxFile *file)
+{
+    (void)row; (void)name;
+    *(int *)opaque += file && file->write && strcmp(file->value, "-");
+    return 0;
+}
+
 int rd_share_recv(RdShare *sh, const RdSettings *s)
 {
     int64_t h[H_COUNT];
-    int ret;
+    int ret, writes = 0;
 
     memset(sh, 0, sizeof(*sh));
     if ((ret = bcast_header(h)) < 0)
@@ -171,6 +179,11 @@ int rd_share_recv(RdShare *sh, const RdSettings *s)
     if ((ret = bcast(sh->jobs, sh->nchunks * (int)sizeof(*sh->jobs), MPI_BYTE)) < 0 ||
         (ret = bcast(&sh->hdr, (int)sizeof(sh->hdr), MPI_BYTE)) < 0)
         return ret;
+    /* A graph that writes files writes them on rank 0 only, under their
+     * temporary names (engine/filterfx.h); another rank would write the
+     * files themselves. */
+    if (rd_filterfx_scan(s->vf, count_writes, &writes) >= 0 && writes)
+        return AVERROR(ENOTSUP);
     return build(sh, h, s);
 }
 

@@ -16,12 +16,10 @@
 #include <unistd.h>
 
 #include "ui/dashboard.h"
-#include "engine/merge.h"
 #include "io/outfile.h"
 #include "mpi/rdmpi.h"
 
 typedef struct Paths {
-    char part[4200];   ///< OUTPUT.part-PID, the muxer's temporary file
     char extra[4200];  ///< a file of the caller's (the sweep's scratch output)
 } Paths;
 
@@ -46,11 +44,11 @@ static void on_signal(int sig)
     static const char brief[] = RD_MPI_PROG ": interrupted\n";
     Paths *p = atomic_load(&current);
 
-    if (p && p->part[0])
-        unlink(p->part);
     if (p && p->extra[0])
         unlink(p->extra);
-    rd_outfile_unlink_all(); /* report, export and .dat temporaries too */
+    /* OUTPUT's temporary file, report, export and .dat temporaries: only
+     * those this process created (never a file that was at the name before). */
+    rd_outfile_unlink_all();
     /* Only the first signal speaks; a second one (or another thread's) just leaves. */
     if (!atomic_exchange(&cancel_flag, 1)) {
         rd_dashboard_emergency_restore();
@@ -84,10 +82,9 @@ _Atomic int *rd_signal_install(const char *what)
 void rd_signal_guard(const char *output, const char *extra)
 {
     Paths *p = atomic_load(&current) == &paths[0] ? &paths[1] : &paths[0];
-    if (output)
-        rd_merge_temp_name(p->part, sizeof(p->part), output);
-    else
-        p->part[0] = 0;
+    /* OUTPUT's temporary file is in the outfile registry, with its owner's
+     * proof: removed by name here, it could be a file that was there first. */
+    (void)output;
     snprintf(p->extra, sizeof(p->extra), "%s", extra ? extra : "");
     atomic_store(&current, p);
 }

@@ -10,6 +10,8 @@
 #include "engine/engine.h"
 #include "io/outfile.h"
 
+#define SCRATCH_PREFIX ".render-sweep-"
+
 int rd_scratch_output(const char *output, const char *export_path,
                             char *path, size_t size)
 {
@@ -17,7 +19,6 @@ int rd_scratch_output(const char *output, const char *export_path,
     const char *ext = strrchr(out, '.');
     const char *dir = getenv("TMPDIR");
     char edir[4096];
-    int fd;
 
     if (!ext || strchr(ext, '/'))
         ext = ".mp4";
@@ -34,11 +35,10 @@ int rd_scratch_output(const char *output, const char *export_path,
             dir = edir;
         }
     }
-    if ((size_t)snprintf(path, size, "%s/.render-sweep-XXXXXX%s", dir, ext) >= size)
+    if ((size_t)snprintf(path, size, "%s/" SCRATCH_PREFIX "XXXXXX%s", dir, ext) >= size)
         return AVERROR(ENAMETOOLONG);
-    if ((fd = mkstemps(path, (int)strlen(ext))) < 0)
-        return AVERROR(errno);
-    close(fd);
-    rd_outfile_register(path); /* a signal removes it too */
-    return 0;
+    /* What a sweep killed with SIGKILL left here (only if provably its). */
+    rd_outfile_clean_prefix(dir, SCRATCH_PREFIX);
+    /* Marked and locked as render's own, registered: a signal removes it. */
+    return rd_outfile_create_unique(path, (int)strlen(ext));
 }
