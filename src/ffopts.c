@@ -328,6 +328,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     if ((ret = build_graph(f, err, errlen)) < 0)
         return ret;
     s->vf = f->graph;
+    /* ffmpeg's frame sync reads the frames' own durations only without a graph on the line. */
+    s->own_duration = !f->vf && !f->complex;
     s->venc_opts = f->venc;
     s->aenc_opts = f->aenc;
     s->mux_opts = f->mux;

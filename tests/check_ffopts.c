@@ -153,7 +153,7 @@ END_TEST
 START_TEST(test_framesync)
 {
     int64_t pts[200], dups, drops;
-    RdSyncInput in = { pts, 100, { 1, 1000 }, 0, { 25, 1 }, 0 };
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0 } };
     for (int i = 0; i < 100; i++)
         pts[i] = i * 40;
     ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
@@ -161,9 +161,9 @@ START_TEST(test_framesync)
         pts[i] = 23 + i * 40;
     ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 1);
     ck_assert_int_eq(dups, 1);
-    in.vscfr = 1; /* one stream: the first frame's own tick starts the grid */
+    in.cfg.mode = RD_SYNC_VSCFR; /* one stream: the first frame's own tick starts the grid */
     ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
-    in.vscfr = 0;
+    in.cfg.mode = RD_SYNC_CFR;
     for (int i = 0; i < 100; i++)
         pts[i] = i * 40 + (i >= 50 ? 5000 : 0);
     rd_framesync_cfr(&in, &dups, &drops);
@@ -173,6 +173,39 @@ START_TEST(test_framesync)
         pts[i] = i * 20;
     rd_framesync_cfr(&in, &dups, &drops);
     ck_assert_int_eq(drops, 48);
+}
+END_TEST
+
+/* The table the chunks follow: a 5 s hole after frame 49. With a graph
+ * the frame after the hole brings 124 copies of the one before it; without
+ * one (frames last their packets' durations, the one before the hole 5 s)
+ * the frame before it is written for its whole duration. 225 either way. */
+START_TEST(test_framesync_table)
+{
+    int64_t pts[100], dur[100];
+    RdSyncFrame t[100];
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0 } };
+    for (int i = 0; i < 100; i++) {
+        pts[i] = i * 40 + (i >= 50 ? 5000 : 0);
+        dur[i] = i == 49 ? 5040 : 40;
+    }
+    ck_assert_int_eq(rd_sync_table(&in, t), 225);
+    ck_assert_int_eq(t[49].copies, 125);
+    ck_assert_int_eq(t[50].copies, 2);
+    ck_assert_int_eq(t[50].pts, 174);
+    in.dur = dur;
+    ck_assert_int_eq(rd_sync_table(&in, t), 225);
+    ck_assert_int_eq(t[49].copies, 126);
+    ck_assert_int_eq(t[50].copies, 1);
+    ck_assert_int_eq(t[50].pts, 175);
+    in.cfg.max_frames = 60; /* -frames:v 60 */
+    ck_assert_int_eq(rd_sync_table(&in, t), 60);
+    ck_assert_int_eq(t[49].copies, 11);
+    ck_assert_int_eq(t[50].copies, 0);
+    in.cfg = (RdSyncConfig){ RD_SYNC_VFR, 1, 0 }; /* vfr: the frames and their ticks */
+    in.dur = NULL;
+    ck_assert_int_eq(rd_sync_table(&in, t), 100);
+    ck_assert_int_eq(t[50].pts, 175);
 }
 END_TEST
 
@@ -187,6 +220,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_test(tc, test_refused_rows);
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));
     tcase_add_test(tc, test_framesync);
+    tcase_add_test(tc, test_framesync_table);
     suite_add_tcase(s, tc);
     return s;
 }

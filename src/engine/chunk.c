@@ -8,6 +8,7 @@
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
 
+#include "engine/chunksync.h"
 #include "engine/filter.h"
 #include "engine/probe.h"
 #include "engine/ratectl.h"
@@ -49,6 +50,8 @@ typedef struct Ctx {
     int64_t *fed;                 ///< fed[k]: pts of the k-th frame fed (its tag is k + 1), for the keep rule
     int nfed, fed_cap;
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
+    int64_t cur_src;              ///< the input frame the last output frame was made from (its tag), AV_NOPTS_VALUE = unknown
+    RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
 } Ctx;
 
 static int push_packet(RdChunkResult *res, AVPacket *pkt)
@@ -141,6 +144,10 @@ static int open_graph(Ctx *c, const AVFrame *f)
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
     c->t_end_f = c->job->t_end == INT64_MAX ? INT64_MAX
                                             : av_rescale_q(c->job->t_end, sh->tb, otb);
+    if (c->cost)
+        c->cost->sink_fps = av_buffersink_get_frame_rate(c->flt.sink);
+    rd_chunksync_init(&c->sync, sh->sync, c->job, otb, c->enc->time_base,
+                      av_buffersink_get_frame_rate(c->flt.sink), sh->start_time);
     return 0;
 }
 
@@ -203,6 +210,18 @@ static int encode(Ctx *c, AVFrame *f)
     return drain_encoder(c);
 }
 
+/* One copy the frame sync asks for, its time already in the encoder's. */
+static int send_synced(void *opaque, AVFrame *f)
+{
+    Ctx *c = opaque;
+    int ret;
+    f->pict_type = AV_PICTURE_TYPE_NONE;
+    if ((ret = rd_encode_frame(c->enc, f, c->enc->time_base)) < 0)
+        return ret;
+    c->res->frames++;
+    return drain_encoder(c);
+}
+
 /* The keep rule (chunk.h): by the input frame the tag names, else by the
  * frame's own time. */
 static int owned(Ctx *c, AVFrame *f)
@@ -210,8 +229,9 @@ static int owned(Ctx *c, AVFrame *f)
     intptr_t tag = (intptr_t)f->opaque;
     int own, after;
     f->opaque = NULL;
+    c->cur_src = AV_NOPTS_VALUE;
     if (tag >= 1 && tag <= c->nfed) {
-        int64_t src = c->fed[tag - 1];
+        int64_t src = c->cur_src = c->fed[tag - 1];
         own = src >= c->job->t_start && src < c->job->t_end;
         after = src >= c->job->t_end;
     } else {
@@ -261,7 +281,11 @@ static int drain_filter(Ctx *c)
             av_frame_unref(c->filt);
             return AVERROR(EINVAL);
         }
-        if (owned(c, c->filt))
+        int own = owned(c, c->filt);
+        if (c->sync.cfg)
+            ret = rd_chunksync_frame(&c->sync, c->filt, own, c->cur_src, c->res, send_synced, c,
+                                     c->err, c->errlen);
+        else if (own)
             ret = encode(c, c->filt);
         else
             c->res->wasted++;
@@ -455,6 +479,8 @@ static int flush(Ctx *c)
         return ret;
     if ((ret = drain_filter(c)) < 0)
         return ret;
+    if (c->sync.cfg && (ret = rd_chunksync_end(&c->sync, c->res, send_synced, c)) < 0)
+        return ret;
     return encode(c, NULL);
 }
 
@@ -475,6 +501,8 @@ static int set_durations(Ctx *c)
     int64_t frame = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), etb)) : 1;
     int64_t *s = av_malloc_array(r->n ? r->n : 1, sizeof(*s));
     int64_t end = c->job->t_end == INT64_MAX ? INT64_MAX : av_rescale_q(c->job->t_end, c->sh->tb, etb);
+    if (c->job->sync) /* the frame sync's ticks */
+        end = c->job->sync_end;
     int m = 0, depth;
 
     if (!s)
@@ -495,6 +523,8 @@ static int set_durations(Ctx *c)
             r->pkts[i]->duration = s[k + 1] - s[k];
         else if (end != INT64_MAX && end > s[k])
             r->pkts[i]->duration = end - s[k];
+        else if (c->sync.cfg)
+            r->pkts[i]->duration = frame;
         else
             r->pkts[i]->duration = FFMAX(1, av_rescale_q(c->job->last_duration, c->sh->tb, etb));
     }
@@ -540,6 +570,7 @@ static int run_ctx(Ctx *c, AVCodecContext **enc)
     if (enc && ret >= 0)
         FFSWAP(AVCodecContext *, *enc, c->enc);
     av_freep(&c->fed);
+    rd_chunksync_free(&c->sync);
     av_frame_free(&c->filt);
     av_frame_free(&c->frame);
     av_packet_free(&c->pkt);

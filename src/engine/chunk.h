@@ -13,6 +13,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "engine/encode.h"
+#include "engine/framesync.h"
 #include "engine/progress.h"
 
 /** Read-only settings shared by all chunks of a run. */
@@ -28,6 +29,8 @@ typedef struct RdChunkShared {
     int out_w, out_h, out_fmt;  ///< what the first frame's graph gives the encoder (the template's); out_w 0 = unknown.
                                 ///< Frames of another size or format than the first are scaled into it, as the ffmpeg CLI does
     struct RdRateCtl *rc;       ///< rate control across chunks (ratectl.h): chunk i touches only entry i; NULL = none
+    const RdSyncConfig *sync;   ///< ffmpeg's frame sync for the output (framesync.h), NULL = none: frames keep their times
+    int64_t start_time;         ///< the input's start, AV_TIME_BASE units: the sync's output starts there
 } RdChunkShared;
 
 /**
@@ -63,6 +66,10 @@ typedef struct RdChunkJob {
     int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats
     int64_t rc_bitrate;         ///< this chunk's bits/s (its share), 0 = the shared setting
     double rc_vbv_init;         ///< VBV fill the chunk starts from, fraction of bufsize; 0 = the encoder's default
+    const RdSyncFrame *sync;    ///< with sh->sync: the copies of each own input frame (the engine's table), nsync entries; NULL = the chunk runs the sync itself (chunksync.h)
+    const int64_t *sync_src;    ///< the input frame times the entries of `sync` belong to, ascending
+    int64_t nsync;
+    int64_t sync_end;           ///< with `sync`: the output tick the next chunk starts at, encoder time base; INT64_MAX for the last
 } RdChunkJob;
 
 /** Encoded packets of one chunk, in decode order, encoder time base. */
@@ -79,6 +86,11 @@ typedef struct RdChunkResult {
     double cpu_s;               ///< CPU time of the thread that ran it, seconds (the encoder runs one thread, so this is the chunk's CPU); 0 = not measured
     int64_t join_first;         ///< time of its first kept output frame, graph output time base; AV_NOPTS_VALUE = none
     int64_t join_next;          ///< time of the first output frame after its own (made from post-roll): the next chunk's join_first when the contract holds; AV_NOPTS_VALUE = none
+    int sync_own;               ///< a chunk that ran the frame sync itself had own frames: the fields below are set (chunksync.h)
+    double sync_x, sync_dur;    ///< its first own frame: time and duration in output ticks
+    RdSyncStep sync_step;       ///< what its sync made of that frame
+    RdSyncState sync_first;     ///< the state after that frame
+    RdSyncState sync_last;      ///< the state after its last own frame
 } RdChunkResult;
 
 /**
@@ -95,6 +107,7 @@ void rd_chunk_result_free(RdChunkResult *res);
 typedef struct RdChunkCost {
     double open_s;    ///< opening input, decoder, graph and encoder, and decoding the first frame, seconds
     double filter_s;  ///< filtering the first frame, seconds (0 when the graph held it back)
+    AVRational sink_fps; ///< the graph's output frame rate (0/1 unknown)
 } RdChunkCost;
 
 /**

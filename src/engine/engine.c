@@ -11,6 +11,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunk.h"
+#include "engine/chunksync.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
 #include "engine/framesync.h"
@@ -26,6 +27,7 @@
 #include "engine/ratectl.h"
 #include "engine/reorder.h"
 #include "engine/resume.h"
+#include "engine/syncplan.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
  * seek, decoder, filter graph, x264) was measured at 8.5 ms at 854x480 and
@@ -45,6 +47,11 @@
 /* ...and at most this long, so that the packets a finished chunk holds
  * until it is written stay bounded however long the input is. */
 #define MAX_CHUNK_S 10.0
+/* Frames a chunk that runs ffmpeg's frame sync itself (after a graph that
+ * retimes frames) feeds before its own, so that its guessed sync state
+ * has met the whole-stream one by its first own frame (checked at every
+ * join; a retimed stream's sync settles into its pattern within a few). */
+#define SYNC_PREROLL 8
 /* Everything the parallel loop shares, set up before it and read-only in
  * it except through the locks and atomics named here. */
 struct RdEngine {
@@ -82,6 +89,11 @@ struct RdEngine {
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
     RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
+    RdSyncPlan sync;        ///< ffmpeg's frame sync for the output (syncplan.h)
+    int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
+    AVRational tmpl_fps;    ///< the encoder's frame rate
+    int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v after a retiming graph)
+    RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
 };
 typedef struct RdEngine Run;
 
@@ -137,7 +149,7 @@ static int check_output(const RdSettings *s, char *err, int errlen)
 /* Frames fed before each chunk: the graph's look-back, and --preroll. */
 static int preroll_of(const Run *r)
 {
-    return FFMAX(r->contract.preroll, r->s->preroll);
+    return FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll);
 }
 
 static int plan_chunks(Run *r)
@@ -152,7 +164,7 @@ static int plan_chunks(Run *r)
     in.size = s->split_time ? NULL : p->size;
     in.n = p->nframes;
     in.workers = s->workers;
-    in.chunks = p->timestamps_ok && !r->contract.one_chunk ? s->chunks : 1;
+    in.chunks = p->timestamps_ok && !r->contract.one_chunk && !r->sync_one_chunk ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
     in.open_cost = CHUNK_OPEN_FRAMES;
@@ -197,6 +209,12 @@ static int make_jobs(Run *r)
         j->last_duration = p->last_duration;
         j->expect_frames = c->last - c->first;
         j->from_start = c->seek_from == 0;
+        if (r->sync.table) {
+            j->sync = r->sync.table + c->first;
+            j->sync_src = p->pts + c->first;
+            j->nsync = c->last - c->first;
+            j->sync_end = c->last < p->nframes ? r->sync.table[c->last].pts : INT64_MAX;
+        }
         /* Times a decode from the start generates (tsfix.h) are what the
          * probe predicted only roughly: the one chunk takes them all. */
         if (!p->timestamps_ok && c->first == 0)
@@ -336,6 +354,19 @@ static int check_join(Run *r, const RdChunkResult *res, char *detail, int len)
 }
 static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len);
 
+/* A chunk that ran the frame sync itself guessed its state: it must be
+ * the whole-stream state, else its frames are not the CLI's (an error,
+ * never a silent difference). Called in order, under write_lock. */
+static int check_sync(Run *r, const RdChunkResult *res, char *detail, int len)
+{
+    if (!r->sh.sync || r->sync.table || rd_chunksync_join(&r->sync_prev, r->sh.sync, res))
+        return 0;
+    snprintf(detail, len, "ffmpeg's frame sync of the filter graph's output (frames off the %.5g fps "
+             "grid) does not split at chunk %d: --chunks 1 renders it as ffmpeg does",
+             av_q2d(r->tmpl_fps), res->index);
+    return AVERROR_PATCHWELCOME;
+}
+
 /* Write every chunk that is next in order. Whoever finishes a chunk tries
  * to become the writer, so merging overlaps the parallel work. */
 static void drain(Run *r)
@@ -361,6 +392,8 @@ static void drain(Run *r)
                 ret = vbv_join(r, &res, detail, sizeof(detail));
             if (!atomic_load(&r->stop) && ret >= 0)
                 ret = check_join(r, res, detail, sizeof(detail));
+            if (!atomic_load(&r->stop) && ret >= 0)
+                ret = check_sync(r, res, detail, sizeof(detail));
             if (ret < 0)
                 record_error(r, ret, detail);
             else if (!atomic_load(&r->stop) &&
@@ -668,6 +701,9 @@ static void use_probe(Run *r)
     r->sh.vindex = r->probe.vindex;
     r->sh.tb = r->probe.tb;
     r->enc.fps = r->probe.fps;
+    /* The ffmpeg CLI gives its graph the guessed rate (r_frame_rate, mostly). */
+    if (r->s->frame_grid && r->probe.guess_fps.num > 0 && r->probe.guess_fps.den > 0)
+        r->enc.fps = r->probe.guess_fps;
     r->enc.in = r->probe.par;
     if (r->probe.first_seen) {
         r->sh.in_w = r->probe.width;
@@ -687,6 +723,11 @@ static int resume_open(Run *r, char *err, int errlen)
     int ret;
     if (!r->s->resume)
         return 0;
+    /* That sync's state at each join comes from the chunks' frames, which
+     * the journal does not keep: refused rather than joined unchecked. */
+    if (r->sh.sync && !r->sync.table)
+        return fail(err, errlen, r->s->input, "--resume: ffmpeg's frame sync of a graph that retimes "
+                    "frames is not journaled yet; run without --resume", AVERROR_PATCHWELCOME);
     if ((ret = rd_resume_key(&r->resume_key, r->s, &r->probe, preroll_of(r), r->enc.global_header,
                              r->enc.frame_ts, r->tmpl)) < 0 ||
         (ret = rd_resume_open(&r->resume, r->s, r->resume_key, err, errlen)) < 0)
@@ -694,31 +735,60 @@ static int resume_open(Run *r, char *err, int errlen)
     return 0;
 }
 
-/* The ffmpeg form promises the CLI's frames. For a container without
- * variable frame rates (MP4, MOV) the CLI duplicates or drops frames that
- * are off the frame-rate grid (a video that starts after the audio, VFR);
- * render does not yet, so such a job is refused rather than written
- * differently. A graph that sets its own frame rate (fps=) puts frames on
- * its grid itself: not checked. */
-static int check_frame_sync(Run *r, char *err, int errlen)
+/* The ffmpeg form promises the CLI's frames: ffmpeg's frame sync for the
+ * output (syncplan.h). Where the graph keeps every frame at its time, it
+ * is run here once over the probed times and the chunks follow its table;
+ * else each chunk runs it on its graph's output (chunksync.h). */
+static int setup_sync(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    const RdProbe *p = &r->probe;
-    const AVOutputFormat *of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
-    RdSyncInput in = { p->pts, p->nframes, p->tb, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb),
-                       r->tmpl ? r->tmpl->framerate : p->fps, 0 };
-    int64_t dups, drops;
-    char detail[300];
+    RdFcKind k = r->contract.kind;
+    RdSyncPlanInput in = { s->oformat, s->output,
+                           k == RD_FC_LOCAL || k == RD_FC_WINDOW || k == RD_FC_RECURSIVE,
+                           s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
+                           &r->probe };
+    int ret;
 
-    if (!s->frame_grid || !of || (of->flags & (AVFMT_VARIABLE_FPS | AVFMT_NOTIMESTAMPS)) ||
-        !strcmp(of->name, "avi") || !p->timestamps_ok || in.fps.num <= 0 || av_cmp_q(in.fps, p->fps))
+    if (!s->frame_grid)
         return 0;
-    if (!rd_framesync_cfr(&in, &dups, &drops))
+    if ((ret = rd_syncplan_make(&r->sync, &in)) < 0)
+        return fail(err, errlen, s->input, NULL, ret);
+    if (r->sync.cfg.mode == RD_SYNC_NONE)
         return 0;
-    snprintf(detail, sizeof(detail), "ffmpeg's constant frame rate sync for %s would duplicate %" PRId64
-             " and drop %" PRId64 " frames of this input (frames off the %.5g fps grid); render does not "
-             "do that yet: write .mkv, which keeps the frame times", of->name, dups, drops, av_q2d(in.fps));
-    return fail(err, errlen, s->input, detail, AVERROR_PATCHWELCOME);
+    r->tmpl_fps = r->tmpl->framerate;
+    r->sh.sync = &r->sync.cfg;
+    r->sh.start_time = r->probe.start_time;
+    rd_sync_start(&r->sync_prev);
+    if (r->sync.table) {
+        /* -frames:v: the input frames after the last one written are not read. */
+        int64_t n = r->probe.nframes;
+        while (n > 1 && !r->sync.table[n - 1].copies)
+            n--;
+        if (s->max_vframes > 0 && n < r->probe.nframes) {
+            r->probe.t_after = r->probe.pts[n];
+            r->probe.promised = FFMIN(r->probe.promised, n);
+            r->probe.nframes = n;
+        }
+        /* Every frame once, tick after tick: the frames keep their own
+         * times on the grid, as without a sync (and render-mpi can share it). */
+        for (n = 0; n < r->probe.nframes; n++)
+            if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n)
+                break;
+        if (n == r->probe.nframes) {
+            r->sh.sync = NULL;
+            rd_syncplan_free(&r->sync);
+        }
+        return 0;
+    }
+    if (s->max_vframes > 0 && !r->contract.one_chunk) {
+        /* A frame count after a graph that retimes frames is the whole stream's. */
+        r->sync_one_chunk = 1;
+        if (!s->quiet)
+            fprintf(stderr, "render: warning: -frames:v after a filter graph that retimes frames: "
+                    "rendered as one chunk\n");
+    } else
+        r->sync_preroll = SYNC_PREROLL;
+    return 0;
 }
 
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
@@ -761,7 +831,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
-    if ((ret = measure(r, err, errlen)) < 0 || (ret = check_frame_sync(r, err, errlen)) < 0 ||
+    if ((ret = measure(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
@@ -888,6 +958,7 @@ static void release(Run *r)
     rd_ratectl_free(&r->rc);
     av_freep(&r->jobs);
     rd_plan_free(&r->plan);
+    rd_syncplan_free(&r->sync);
     rd_encode_close(&r->tmpl);
     rd_probe_free(&r->probe);
     if (r->pinned)

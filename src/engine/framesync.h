@@ -1,12 +1,12 @@
 /*
- * framesync.h - the ffmpeg CLI's (5.1) video frame sync for a constant
- * frame rate output (fftools/ffmpeg.c, do_video_out with -vsync cfr: what
- * "auto" means for MP4, MOV and the other containers without variable
- * frame rates): each frame is duplicated or dropped so that the output has
- * one frame per tick of the frame rate. Pure logic on the frame times.
- *
- * render does not duplicate or drop yet; the engine uses this to refuse,
- * in the ffmpeg form, a job whose output would differ from the CLI's.
+ * framesync.h - the ffmpeg CLI's (5.1) video frame sync (fftools/ffmpeg.c,
+ * do_video_out): the encoder counts time in ticks of the output frame rate,
+ * and each frame the graph gives is written 0, 1 or more times so that
+ * the output has at most one frame per tick (-fps_mode vfr: what "auto"
+ * means for Matroska, WebM, AVI) or exactly one (cfr: MP4, MOV and every
+ * container without variable frame rates; vscfr when the input file has
+ * one stream: the first frame's own tick starts the grid). Pure logic on
+ * frame times, step by step as ffmpeg runs it, and over a whole stream.
  */
 #ifndef RD_FRAMESYNC_H
 #define RD_FRAMESYNC_H
@@ -14,19 +14,86 @@
 #include <stdint.h>
 #include <libavutil/rational.h>
 
+/** ffmpeg's -fps_mode, as "auto" resolves it per container. */
+enum { RD_SYNC_NONE = 0, RD_SYNC_CFR, RD_SYNC_VSCFR, RD_SYNC_VFR };
+
+/** What one run of the sync needs besides the frame times. */
+typedef struct RdSyncConfig {
+    int mode;             ///< RD_SYNC_*; RD_SYNC_NONE: frames are written as the graph gives them
+    double duration;      ///< a frame's duration in output ticks when it has none of its own (ffmpeg: the graph's frame rate over the encoder's, at most 1; 0 when the graph's is unknown)
+    int64_t max_frames;   ///< -frames:v: frames written at most; 0 = no limit
+} RdSyncConfig;
+
+/** The sync's state between frames (ffmpeg's ost->sync_opts, frame_number, last_nb0_frames). */
+typedef struct RdSyncState {
+    int64_t sync;         ///< the next output tick
+    int64_t frames;       ///< frames written so far (only the first frame's rule and max_frames read it)
+    int last_nb0[3];      ///< copies of the previous frame made at the last three frames
+} RdSyncState;
+
+/** What one frame gives: nb frames at ticks pts, pts + 1 ...; the first nb0 are copies of the previous frame. */
+typedef struct RdSyncStep {
+    int64_t pts;
+    int nb, nb0;
+} RdSyncStep;
+
+/** The state before the first frame of the stream. */
+void rd_sync_start(RdSyncState *st);
+
+/** A state guessed in mid-stream at a frame at tick x (its own tick starts the count). */
+void rd_sync_seed(RdSyncState *st, double x);
+
+/**
+ * A frame time as ffmpeg's sync sees it: `pts` in `tb` (already shifted so
+ * that the file starts at 0) in ticks of `enc_tb`, with ffmpeg's extra
+ * precision and its nudge off exact midpoints.
+ */
+double rd_sync_time(int64_t pts, AVRational tb, AVRational enc_tb);
+
+/** One frame at tick x lasting `duration` ticks. */
+void rd_sync_step(RdSyncState *st, const RdSyncConfig *cfg, double x, double duration, RdSyncStep *out);
+
+/** End of stream: the last frame is repeated out->nb times (the median of the last three repeats). */
+void rd_sync_end(RdSyncState *st, const RdSyncConfig *cfg, RdSyncStep *out);
+
+/**
+ * A frame's duration in output ticks when it has none of its own, as
+ * ffmpeg takes it: one frame of the graph's rate `sink_fps` in ticks of
+ * `enc_fps`, at most 1; 0 when the graph's rate is unknown.
+ */
+double rd_sync_duration(AVRational sink_fps, AVRational enc_fps);
+
+/** 1 when two states are the same for every frame still to come. */
+int rd_sync_same(const RdSyncState *a, const RdSyncState *b);
+
+/** One input frame's share of the output: `copies` frames at ticks pts, pts + 1 ... */
+typedef struct RdSyncFrame {
+    int64_t pts;
+    int64_t copies;
+} RdSyncFrame;
+
 typedef struct RdSyncInput {
     const int64_t *pts;   ///< n frame times, ascending presentation order, in tb
+    const int64_t *dur;   ///< each frame's own duration in tb (ffmpeg uses it when no filter is given), or NULL: cfg.duration
     int64_t n;
     AVRational tb;        ///< time base of pts
     int64_t start;        ///< the file's start time, tb units: ffmpeg's output starts there
-    AVRational fps;       ///< the output frame rate (> 0)
-    int vscfr;            ///< 1: the input file has one stream (ffmpeg's "vscfr": the first frame's own tick starts the grid)
+    AVRational fps;       ///< the encoder's frame rate (> 0): ticks are 1/fps
+    RdSyncConfig cfg;
 } RdSyncInput;
 
 /**
- * Run ffmpeg's constant-rate sync over the frame times (each frame lasting
- * one tick, as after a filter graph). *dups gets the frames it would add,
- * *drops the frames it would drop. Returns *dups + *drops.
+ * Run the sync over a whole stream: out[i] (n entries) gets what input
+ * frame i becomes, its repeats at the end and the copies a later frame
+ * makes of it included, so that the frames' copies in order are the
+ * output. Returns the output frame count.
+ */
+int64_t rd_sync_table(const RdSyncInput *in, RdSyncFrame *out);
+
+/**
+ * The CFR sync's verdict on a stream (in->cfg.mode CFR or VSCFR; other
+ * fields of cfg as given): *dups frames added, *drops frames dropped.
+ * Returns *dups + *drops.
  */
 int64_t rd_framesync_cfr(const RdSyncInput *in, int64_t *dups, int64_t *drops);
 

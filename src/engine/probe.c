@@ -14,10 +14,11 @@ typedef struct Scan {
     int64_t *pts;
     uint8_t *key;
     int32_t *size;
+    int64_t *dur;
     int64_t n, cap;
 } Scan;
 
-static int scan_push(Scan *s, int64_t pts, int key, int size)
+static int scan_push(Scan *s, int64_t pts, int key, int size, int64_t dur)
 {
     if (s->n == s->cap) {
         int64_t cap = s->cap ? s->cap * 2 : 1024;
@@ -27,13 +28,16 @@ static int scan_push(Scan *s, int64_t pts, int key, int size)
         if (b) s->key = b;
         void *c = realloc(s->size, cap * sizeof(*s->size));
         if (c) s->size = c;
-        if (!a || !b || !c)
+        void *d = realloc(s->dur, cap * sizeof(*s->dur));
+        if (d) s->dur = d;
+        if (!a || !b || !c || !d)
             return AVERROR(ENOMEM);
         s->cap = cap;
     }
     s->pts[s->n] = pts;
     s->key[s->n] = !!key;
     s->size[s->n] = size;
+    s->dur[s->n] = dur;
     s->n++;
     return 0;
 }
@@ -45,7 +49,7 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* Sort frames by presentation time, carrying key flag and size along. */
-typedef struct Frame { int64_t pts; int32_t size; uint8_t key; } Frame;
+typedef struct Frame { int64_t pts, dur; int32_t size; uint8_t key; } Frame;
 
 static int cmp_frame(const void *a, const void *b)
 {
@@ -59,11 +63,12 @@ static int sort_scan(Scan *s)
     if (!f)
         return AVERROR(ENOMEM);
     for (int64_t i = 0; i < s->n; i++)
-        f[i] = (Frame){ s->pts[i], s->size[i], s->key[i] };
+        f[i] = (Frame){ s->pts[i], s->dur[i], s->size[i], s->key[i] };
     qsort(f, s->n, sizeof(*f), cmp_frame);
     for (int64_t i = 0; i < s->n; i++) {
         s->pts[i] = f[i].pts;
         s->size[i] = f[i].size;
+        s->dur[i] = f[i].dur;
         s->key[i] = f[i].key;
     }
     free(f);
@@ -172,7 +177,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
                 ts = s->n ? s->pts[s->n - 1] + fix.frame_dur : 0;
             int64_t recovery = rd_rap_recovery(&rap, pkt);
             int ref = recovery < 0 && recovering(&rec) && rd_rap_is_ref(&rap, pkt);
-            ret = scan_push(s, ts, rd_rap_check(&rap, pkt), pkt->size);
+            ret = scan_push(s, ts, rd_rap_check(&rap, pkt), pkt->size, pkt->duration);
             /* The N-th reference picture after a recovery point is recovered. */
             for (int64_t i = 0; ret >= 0 && ref && i < rec.n; i++)
                 if (rec.left[i] > 0 && --rec.left[i] == 0)
@@ -220,6 +225,8 @@ static void fill_stream_info(RdProbe *p, AVFormatContext *ic, AVStream *st)
     p->pix_fmt = st->codecpar->format;
     p->fps = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
                                                                        : st->r_frame_rate;
+    p->guess_fps = av_guess_frame_rate(ic, st, NULL);
+    p->nb_streams = ic->nb_streams;
     if (p->fps.num <= 0 || p->fps.den <= 0)
         p->fps = (AVRational){ 25, 1 }; /* only sizes the last frame and the plan's minimum */
     snprintf(p->codec, sizeof(p->codec), "%s", d ? d->name : "unknown");
@@ -340,7 +347,7 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
         if (s.pts[i] == s.pts[i + 1])
             ts_ok = 0;
     p->promised = promised_frames(ic->streams[p->vindex], packets, &s, ts_ok && !p->jumps);
-    p->pts = s.pts; p->key = s.key; p->size = s.size; p->nframes = s.n;
+    p->pts = s.pts; p->key = s.key; p->size = s.size; p->dur = s.dur; p->nframes = s.n;
     s = (Scan){0};
     p->timestamps_ok = ts_ok;
     if (p->last_duration <= 0)
@@ -350,7 +357,7 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;
 end:
-    free(s.pts); free(s.key); free(s.size);
+    free(s.pts); free(s.key); free(s.size); free(s.dur);
     avformat_close_input(&ic);
     return ret;
 }
@@ -361,6 +368,7 @@ void rd_probe_free(RdProbe *p)
     free(p->pts);
     free(p->key);
     free(p->size);
-    p->pts = NULL; p->key = NULL; p->size = NULL;
+    free(p->dur);
+    p->pts = NULL; p->key = NULL; p->size = NULL; p->dur = NULL;
     p->nframes = 0;
 }

@@ -20,6 +20,7 @@
 
 typedef struct RdProbe {
     int vindex;                 ///< video stream index in the input
+    int nb_streams;             ///< streams in the input file
     int aindex;                 ///< first audio stream index, -1 when none
     AVRational tb;              ///< video stream time base
     int64_t start_time;         ///< input start time, AV_TIME_BASE units (0 if unknown); output timestamps are shifted by it, as ffmpeg does
@@ -27,12 +28,14 @@ typedef struct RdProbe {
     enum AVPixelFormat pix_fmt; ///< format of the first decoded frame
     int first_seen;             ///< 1 when width/height/pix_fmt come from a decoded frame, 0: from the stream parameters
     AVRational fps;             ///< average frame rate (or r_frame_rate when unknown)
+    AVRational guess_fps;       ///< the frame rate the ffmpeg CLI gives its filter graph (av_guess_frame_rate); 0/1 = unknown
     double duration_s;          ///< video duration covered by the frames, seconds
     char codec[32];             ///< video codec name
     int64_t nframes;            ///< frames found (after the limit)
     int64_t *pts;               ///< nframes ascending presentation timestamps, stream tb
     uint8_t *key;               ///< key[i] != 0: decoding can start at frame i's packet (a real random-access point, rap.h)
     int32_t *size;              ///< packet size of frame i, bytes (a cost estimate)
+    int64_t *dur;               ///< duration of frame i's packet, stream tb (0 = none; ffmpeg's frame sync reads it)
     int64_t last_duration;      ///< duration of the last frame, stream tb
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
     int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible

@@ -96,6 +96,9 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     }
     av_bprintf(bp, "preroll=%d\nexact=%d\nduration=%.17g\nglobal_header=%d\nframe_ts=%d\n",
                preroll, s->exact, s->limit_s, global_header, frame_ts);
+    /* The ffmpeg form's frame sync and frame durations change which frames
+     * are written and when. */
+    av_bprintf(bp, "ffmpeg_form=%d:%d:%" PRId64 "\n", s->frame_grid, s->own_duration, s->max_vframes);
     /* Rate control shares bits among chunks: another target is another video. */
     av_bprintf(bp, "rc.bitrate=%" PRId64 "\nrc.maxrate=%" PRId64 "\nrc.bufsize=%" PRId64
                "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",

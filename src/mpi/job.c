@@ -26,6 +26,10 @@ int rd_job_render(const RdMpi *m, const RdSettings *s, int ranks, int threads,
         if ((ret = rd_share_send(e, RD_SHARE_RUN, ranks, threads)) < 0)
             rd_engine_fail(e, ret, "cannot broadcast the plan");
         *shared = ranks > 1;
+        /* The chunks' frame sync table lives in rank 0's memory only. */
+        if (ret >= 0 && ranks > 1 && rd_engine_shared(e)->sync)
+            rd_engine_fail(e, AVERROR_PATCHWELCOME, "ffmpeg's frame sync for this output is not "
+                           "shared across MPI ranks yet: run render, or render-mpi on one rank");
     }
     if (ret >= 0)
         ret = rd_master_run(m, e, ranks, local);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# e2e_ffcli2.sh - the ffmpeg form's frame sync: `render -i IN ... OUT` writes
+# the frames `ffmpeg -i IN ... OUT` writes where the CLI duplicates or drops
+# frames (-fps_mode auto: cfr for MP4, vfr for Matroska), with and without a
+# graph that retimes frames, at -w 1, 2 and 3 (joins crossed): frame count,
+# frame times, and decoded frames (lossless encoders) identical.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync" for sections)
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+printf 'leak:%s\n' libx264.so libx265.so >"$W/lsan.supp"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
+FF="ffmpeg -nostdin -v error -y"
+X="-c:v libx264 -preset ultrafast -g 25"
+
+# Inputs, small: a VFR file with a 5 s hole after 2 s (the issue's: ffmpeg
+# writes 225 frames of its 100 to MP4), the same with B-frames and audio,
+# frames with an irregular step in Matroska, and a plain 25 fps file.
+HOLE="setpts='PTS+if(gte(N\,50)\,5/TB\,0)'"
+$FF -f lavfi -i "testsrc2=s=160x120:r=25:d=4,$HOLE" $X -fps_mode passthrough "$W/hole.mp4" &&
+$FF -f lavfi -i "testsrc2=s=160x120:r=25:d=4,$HOLE" -f lavfi -i sine=d=9 $X -bf 3 -preset fast \
+    -c:a aac -fps_mode passthrough "$W/holeb.mp4" &&
+$FF -f lavfi -i "testsrc2=s=160x120:r=50:d=4,setpts='(N*2+mod(N\,3)*0.9)/50/TB'" $X \
+    -fps_mode passthrough -enc_time_base 1/1000 "$W/jit.mkv" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 $X -c:a aac "$W/cfr.mp4" ||
+    { fail "inputs" "ffmpeg could not make the inputs"; finish; exit 1; }
+
+ROW=0
+# sync NAME IN EXT OPTIONS...: ffmpeg and render (-w 1..3 by row) on one line.
+sync() {
+    local name=$1 in=$W/$2 ext=$3 w n1 n2 why
+    shift 3
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    $FF -i "$in" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) -i "$in" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
+    n1=$(wc -l <"$W/f.t"); n2=$(wc -l <"$W/r.t")
+    [ "$n1" -eq "$n2" ] && ok "$name: $n1 frames as ffmpeg (-w $w)" || fail "$name: frame count (-w $w)" "ffmpeg $n1, render $n2"
+    why=$(same_times "$W/f.t" 0 "$W/r.t" 0 0.0005) && ok "$name: frame times" || fail "$name: frame times" "$why"
+    why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
+        fail "$name: decoded frames identical" "$why"
+}
+
+LL="-c:v libx264 -qp 0 -preset ultrafast"
+if want sync; then
+    # The table: the sync run once over the probed times.
+    sync "hole to mp4: the gap filled (cfr)"           hole.mp4  mp4 $LL
+    sync "hole to mp4 with a graph, audio (cfr)"       holeb.mp4 mp4 $LL -vf hflip -c:a aac
+    sync "hole to mkv: frames kept (vfr)"              hole.mp4  mkv -c:v ffv1
+    sync "irregular steps to mp4 (cfr)"                jit.mkv   mp4 $LL
+    sync "irregular steps to mkv (vfr)"                jit.mkv   mkv -c:v ffv1
+    sync "irregular steps to mov (vscfr, one stream)"  jit.mkv   mov $LL
+    # The chunks' own sync, after a graph that retimes frames.
+    sync "setpts=0.5*PTS to mkv: 52 of 100 (vfr)"      cfr.mp4   mkv -vf setpts=0.5*PTS -c:v ffv1 -an
+    sync "setpts=0.5*PTS to mp4 (cfr)"                 cfr.mp4   mp4 -vf setpts=0.5*PTS $LL -an
+    sync "setpts=1.3*PTS on irregular steps (vfr)"     jit.mkv   mkv -vf setpts=1.3*PTS -c:v ffv1
+    sync "fps=30 to mp4"                               cfr.mp4   mp4 -vf fps=30 $LL -an
+    sync "yadif=1 over the hole to mp4"                hole.mp4  mp4 -vf yadif=1 $LL
+fi
+
+finish
