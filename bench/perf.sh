@@ -232,11 +232,12 @@ long_encodes() {
             # --progress writes key=value blocks (chunks_done=, chunks_total=)
             for _ in $(seq 6000); do
                 j=$(tail -n 20 "$OUT/p.txt" 2>/dev/null | awk -F= '$1 == "chunks_done" { d = $2 }
-                    $1 == "chunks_total" { t = $2 } END { print (t > 0 && 2 * d >= t) }')
+                    $1 == "chunks_total" { t = $2 } END { print (t > 0 && 2 * d >= t) }' || true)
                 [ "$j" = 1 ] && break
                 sleep 0.05
             done
-            kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
             t=$(secs "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4")
             resumed+=("$t")
         done
