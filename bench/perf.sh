@@ -23,9 +23,17 @@
 #      cpu-used 8) on 4 s of 426x240 (libaom: its chunks cost the most)
 #   8. two cores against the machine: the -w 2 speedup of 1. over the
 #      ceiling of 0., from the same script run
+#   9. long encodes (issue 20), 20 s of 480x270, --vf null, render -w 2 vs
+#      ffmpeg -threads 0, same settings: libaom-av1 cpu-used 8 crf 35 (goal
+#      time <= 0.85, bytes <= +10%), libsvtav1 preset 10 crf 35 (<= 0.90,
+#      <= +5%) ["av1"]; a clip with a hard cut every 3 s, bytes at equal CRF
+#      with --split scenes, x264 and aom (within 2% of the CLI's) ["cuts"];
+#      a run killed (SIGKILL) half-way, then --resume, vs a clean run
+#      (goal <= 0.6) ["resume"]
 #
 # ONLY="ceiling w1w2 ..." runs some sections: ceiling w1w2 ffmpeg longgop
-# small memory heavy proto bytes encoders (the two-core ratio needs ceiling and w1w2).
+# small memory heavy proto bytes encoders av1 cuts resume (the two-core
+# ratio needs ceiling and w1w2).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -172,5 +180,73 @@ if want bytes; then
     printf 'bytes, 57 chunks vs 1 (x264, 60 s)       %-10s (%s vs %s)\n' "$(pct "$b57" "$b1")" "$b57" "$b1"
     printf 'bytes, 8 chunks vs 1 (AV1 aom, 4 s)      %-10s (%s vs %s)\n' "$(pct "$a8" "$a1")" "$a8" "$a1"
 fi
+# 9. Long encodes: AV1 against the CLI, cuts, resume (issue 20).
+long_encodes() {
+    local in=$A/av1_480x270_20s.mp4 cuts=$A/cuts3s_480x270.mp4 fb rb
+    gen "$in" --size 480x270 --fps 30 --duration 20
+    if want av1; then
+        AOM=(-c:v libaom-av1 --crf 35 --venc-opt cpu-used=8)
+        SVT=(-c:v libsvtav1 --crf 35 --preset 10)
+        measure aom ffmpeg -nostdin -v error -y -i "$in" -vf null -an -threads 0 -c:v libaom-av1 \
+                    -cpu-used 8 -crf 35 "$OUT/fa.mkv" -- \
+                "$RENDER" "$in" --vf null -c:a none "${AOM[@]}" -w 2 -q -y -o "$OUT/ra.mkv"
+        measure svt ffmpeg -nostdin -v error -y -i "$in" -vf null -an -threads 0 -c:v libsvtav1 \
+                    -preset 10 -crf 35 "$OUT/fs.mkv" -- \
+                "$RENDER" "$in" --vf null -c:a none "${SVT[@]}" -w 2 -q -y -o "$OUT/rs.mkv"
+        printf 'AV1 aom cpu-used 8, time render / CLI   %-10s <= 0.85\n' "$(ratio "${MED[aom.b]}" "${MED[aom.a]}")"
+        printf '  bytes render vs CLI                    %-10s <= +10%%\n' \
+            "$(pct "$(stat -c %s "$OUT/ra.mkv")" "$(stat -c %s "$OUT/fa.mkv")")"
+        printf 'AV1 svt preset 10, time render / CLI     %-10s <= 0.90\n' "$(ratio "${MED[svt.b]}" "${MED[svt.a]}")"
+        printf '  bytes render vs CLI                    %-10s <= +5%%\n' \
+            "$(pct "$(stat -c %s "$OUT/rs.mkv")" "$(stat -c %s "$OUT/fs.mkv")")"
+    fi
+    if want cuts; then
+        # a hard cut every 3 s: the mandelbrot, testsrc2, smptebars ... in turn
+        [ -s "$cuts" ] || ffmpeg -nostdin -v error -y \
+            -f lavfi -i "mandelbrot=size=480x270:rate=30,trim=duration=3" \
+            -f lavfi -i testsrc2=size=480x270:rate=30:duration=3 \
+            -f lavfi -i smptebars=size=480x270:rate=30:duration=3 \
+            -f lavfi -i "mandelbrot=size=480x270:rate=30:start_scale=0.5,trim=duration=3" \
+            -f lavfi -i testsrc=size=480x270:rate=30:duration=3 \
+            -f lavfi -i "cellauto=size=480x270:rate=30,trim=duration=3" \
+            -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1,format=yuv420p" \
+            -c:v libx264 -preset veryfast -g 300 -sc_threshold 0 "$cuts"
+        fb=$(ffmpeg -nostdin -v error -y -i "$cuts" -an -c:v libx264 -preset veryfast -crf 23 "$OUT/c.mkv" &&
+             stat -c %s "$OUT/c.mkv")
+        rb=$(bytes_of "$cuts" --vf null -c:a none --preset veryfast --crf 23 -w 2 --split scenes)
+        printf 'cut every 3 s, x264 bytes render vs CLI  %-10s within 2%%\n' "$(pct "$rb" "$fb")"
+        fb=$(ffmpeg -nostdin -v error -y -i "$cuts" -an -c:v libaom-av1 -cpu-used 8 -crf 35 "$OUT/c.mkv" &&
+             stat -c %s "$OUT/c.mkv")
+        rb=$(bytes_of "$cuts" --vf null -c:a none -c:v libaom-av1 --crf 35 --venc-opt cpu-used=8 -w 2 --split scenes)
+        printf 'cut every 3 s, aom bytes render vs CLI   %-10s within 2%%\n' "$(pct "$rb" "$fb")"
+    fi
+    if want resume; then
+        # the default workload; killed when half its chunks are journaled
+        local clean=() resumed=() t pid j
+        for _ in $(seq "$RUNS"); do
+            rm -f "$OUT/k.mp4"
+            clean+=("$(secs "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4")")
+            rm -f "$OUT/k.mp4"
+            "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4" --progress "$OUT/p.txt" &
+            pid=$!
+            # --progress writes key=value blocks (chunks_done=, chunks_total=)
+            for _ in $(seq 6000); do
+                j=$(tail -n 20 "$OUT/p.txt" 2>/dev/null | awk -F= '$1 == "chunks_done" { d = $2 }
+                    $1 == "chunks_total" { t = $2 } END { print (t > 0 && 2 * d >= t) }' || true)
+                [ "$j" = 1 ] && break
+                sleep 0.05
+            done
+            kill -KILL "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+            t=$(secs "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4")
+            resumed+=("$t")
+        done
+        printf 'resume after a kill half-way / clean run %-10s <= 0.6   (%s vs %s s)\n' \
+            "$(ratio "$(printf '%s\n' "${resumed[@]}" | median)" "$(printf '%s\n' "${clean[@]}" | median)")" \
+            "$(printf '%s\n' "${resumed[@]}" | median)" "$(printf '%s\n' "${clean[@]}" | median)"
+    fi
+}
+{ want av1 || want cuts || want resume; } && long_encodes
+
 # Per encoder: render -w 2 vs the ffmpeg CLI (its own section, "encoders").
 want encoders && { echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" ONLY= bash bench/perf_encoders.sh; }

@@ -58,8 +58,12 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         8 frames and at most 10 s, fewer where sparse\n"
 "                         keyframes make seeking costly; see --dry-run)\n"
 "      --chunk-factor K   at most K chunks per worker (default 4)\n"
-"      --split cost|time  chunks of equal estimated cost (default: compressed\n"
-"                         frame sizes stand in for it) or of equal length\n"
+"      --split MODE       cost: chunks of equal estimated cost (default:\n"
+"                         compressed frame sizes stand in for it; joins move\n"
+"                         to scene cuts the input's keyframes and frame sizes\n"
+"                         show); time: of equal length; scenes: as cost, and\n"
+"                         cuts also found by decoding the input at 64x36 in\n"
+"                         parallel (finds cuts coded without a keyframe)\n"
 "      --vf GRAPH         libavfilter graph (default \"hqdn3d\"; \"null\" for none)\n"
 "  -c:v, --vcodec NAME    video encoder (default libx264)\n"
 "      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
@@ -309,15 +313,16 @@ static int scodec_opt(Args *a, RdSettings *s)
     return 0;
 }
 
-static int split_mode(Args *a, int *split_time)
+static int split_mode(Args *a, RdSettings *s)
 {
     const char *v;
     int ret = next_value(a, "--split", &v);
     if (ret < 0)
         return ret;
-    if (strcmp(v, "cost") && strcmp(v, "time"))
-        return usage_error(a, "--split: '%s' is not cost or time", v);
-    *split_time = !strcmp(v, "time");
+    if (strcmp(v, "cost") && strcmp(v, "time") && strcmp(v, "scenes"))
+        return usage_error(a, "--split: '%s' is not cost, time or scenes", v);
+    s->split_time = !strcmp(v, "time");
+    s->split_scenes = !strcmp(v, "scenes");
     return 0;
 }
 
@@ -364,7 +369,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-w", "--workers"))            return parse_int(a, o, 1, 4096, &s->workers);
     if (is(o, "--chunks", NULL))             return parse_int(a, o, 1, 1000000, &s->chunks);
     if (is(o, "--chunk-factor", NULL))       return parse_int(a, o, 1, 1000, &s->chunk_factor);
-    if (is(o, "--split", NULL))              return split_mode(a, &s->split_time);
+    if (is(o, "--split", NULL))              return split_mode(a, s);
     if (is(o, "--vf", "-vf"))                return next_value(a, o, &s->vf);
     if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);

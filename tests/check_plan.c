@@ -259,6 +259,105 @@ START_TEST(test_invalid)
 }
 END_TEST
 
+/* Plans with the encoder's start-up costs (startup.h): one more chunk
+ * costs open_cost frames of time and key_bytes frames of bytes, and scene
+ * cuts make joins free of the extra keyframe. */
+typedef struct StartCase {
+    int64_t n;
+    int gop, workers;
+    double open_cost, key_bytes;
+    int cut_every;            /* a scene cut every this many frames, 0 = none */
+    int want_min, want_max;   /* chunk count range */
+    int want_cut_joins;       /* joins on a cut, at least */
+} StartCase;
+
+static const StartCase start_cases[] = {
+    /* x264-like start (4 frames, a keyframe of 3 frames' bytes) on 20 s:
+     * the plan the engine made before start-ups were measured (6 chunks) */
+    { 600, 30, 2, 4, 3, 0, 6, 6, 0 },
+    /* the bytes of a keyframe limit the joins: 5% of 600 frames is one
+     * join of 30 frames' bytes, two of 15 */
+    { 600, 30, 2, 4, 30, 0, 2, 2, 0 },
+    { 600, 30, 2, 4, 15, 0, 2, 2, 0 },
+    { 600, 30, 4, 4, 15, 0, 4, 4, 0 },
+    /* a start-up of 20 frames: 10% of 600 frames is 3 chunks */
+    { 600, 30, 2, 20, 0, 0, 2, 2, 0 },
+    /* one worker: free splits only where they cost no keyframe bytes */
+    { 600, 30, 1, 4, 40, 0, 1, 1, 0 },
+    /* a cut every 75 frames: joins land on cuts and cost no keyframe,
+     * so costly keyframes no longer hold the count down */
+    { 600, 30, 2, 4, 30, 75, 4, 8, 3 },
+    /* cuts every 150 frames, keyframes sparse: every join on a cut */
+    { 600, 600, 2, 2, 0, 150, 2, 8, 1 },
+};
+
+START_TEST(test_plan_startup)
+{
+    const StartCase *c = &start_cases[_i];
+    RdPlanInput in;
+    RdPlan p;
+    uint8_t *k = keys(c->n, c->gop), *cut = calloc(c->n, 1);
+    int on_cut = 0;
+
+    for (int64_t i = 1; c->cut_every && i < c->n; i++)
+        cut[i] = i % c->cut_every == 0;
+    rd_plan_input_defaults(&in);
+    in.key = k;
+    in.n = c->n;
+    in.workers = c->workers;
+    in.min_frames = 8;
+    in.open_cost = c->open_cost;
+    in.key_bytes = c->key_bytes;
+    in.cut = c->cut_every ? cut : NULL;
+    ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+    assert_partition(&p, &in);
+    ck_assert_int_ge(p.n, c->want_min);
+    ck_assert_int_le(p.n, c->want_max);
+    for (int i = 1; i < p.n; i++)
+        on_cut += c->cut_every && cut[p.c[i].first];
+    ck_assert_int_eq(p.cut_joins, on_cut);
+    ck_assert_int_ge(p.cut_joins, c->want_cut_joins);
+    /* the stated shares, as the plan reports them, hold beyond one chunk a worker */
+    ck_assert_double_eq_tol(p.start_share, p.n * c->open_cost / p.work, 1e-9);
+    ck_assert_double_eq_tol(p.key_share, c->key_bytes * (p.n - 1 - on_cut) / (c->n + c->key_bytes), 1e-9);
+    if (p.n > c->workers) {
+        ck_assert_double_le(p.start_share, in.max_start);
+        ck_assert_double_le(p.key_share, in.max_key_bytes);
+    }
+    rd_plan_free(&p);
+    free(cut);
+    free(k);
+}
+END_TEST
+
+/* With --chunks the count is the user's, but boundaries still go to a cut nearby. */
+START_TEST(test_plan_exact_cuts)
+{
+    int64_t n = 300;
+    uint8_t *k = keys(n, 300), *cut = calloc(n, 1);
+    RdPlanInput in;
+    RdPlan p;
+
+    cut[70] = cut[160] = cut[230] = 1;
+    rd_plan_input_defaults(&in);
+    in.key = k;
+    in.n = n;
+    in.workers = 2;
+    in.chunks = 4;
+    in.cut = cut;
+    ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+    assert_partition(&p, &in);
+    ck_assert_int_eq(p.n, 4);
+    ck_assert_int_eq(p.c[1].first, 70);
+    ck_assert_int_eq(p.c[2].first, 160);
+    ck_assert_int_eq(p.c[3].first, 230);
+    ck_assert_int_eq(p.cut_joins, 3);
+    rd_plan_free(&p);
+    free(cut);
+    free(k);
+}
+END_TEST
+
 Suite *make_plan_suite(void)
 {
     Suite *s = suite_create("plan");
@@ -269,6 +368,8 @@ Suite *make_plan_suite(void)
     tcase_add_test(tc, test_invalid);
     tcase_add_loop_test(tc, test_plan_scaling, 0, sizeof(scales) / sizeof(scales[0]));
     tcase_add_test(tc, test_plan_makespan_empty);
+    tcase_add_loop_test(tc, test_plan_startup, 0, sizeof(start_cases) / sizeof(start_cases[0]));
+    tcase_add_test(tc, test_plan_exact_cuts);
     suite_add_tcase(s, tc);
     return s;
 }

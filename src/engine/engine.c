@@ -28,6 +28,8 @@
 #include "engine/reorder.h"
 #include "engine/resume.h"
 #include "engine/syncplan.h"
+#include "engine/scenes.h"
+#include "engine/startup.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
  * seek, decoder, filter graph, x264) was measured at 8.5 ms at 854x480 and
@@ -94,6 +96,8 @@ struct RdEngine {
     AVRational tmpl_fps;    ///< the encoder's frame rate
     int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v after a retiming graph)
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
+    RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
+    uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
 };
 typedef struct RdEngine Run;
 
@@ -184,10 +188,62 @@ static int plan_chunks(Run *r)
         in.preroll_weight = (in.preroll_weight + k - 1) / k;
     }
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
+    /* The encoder's own start-up, measured (startup.h): never lighter than
+     * the constant above, which also holds the seek a chunk starts with. */
+    in.open_cost = FFMAX(in.open_cost, rd_startup_frames(&r->startup));
+    in.key_bytes = rd_startup_key_frames(&r->startup);
+    in.cut = r->cut;
+    r->rep->max_start = in.max_start;
+    r->rep->max_key_bytes = in.max_key_bytes;
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
     return rd_plan_chunks(&in, &r->plan);
+}
+
+/* What the plan weighs beyond the graph: the encoder's start-up (two
+ * short chunks, startup.h) and the scene cuts (scenes.h). Only for plans
+ * of several chunks chosen automatically. */
+static int plan_inputs(Run *r, char *err, int errlen)
+{
+    const RdProbe *p = &r->probe;
+    double *score = NULL;
+    int64_t n = p->nframes;
+    int ret;
+
+    if (!p->timestamps_ok || r->contract.one_chunk || r->s->chunks == 1 || n < 2)
+        return 0;
+    if (!r->s->chunks && (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, r->s->workers,
+                                                   err, errlen)) < 0)
+        return ret;
+    if (r->s->split_time)
+        return 0;
+    if (!(r->cut = av_calloc(n, 1)))
+        return AVERROR(ENOMEM);
+    r->rep->scene_cuts_index = rd_scenes_from_index(p->key, p->size, n, r->cut);
+    r->rep->scene_cuts = r->rep->scene_cuts_index;
+    if (!r->s->split_scenes)
+        return 0;
+    if (!(score = av_malloc_array(n, sizeof(*score))))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_scenes_measure(&r->sh, p->pts, n, p->t_after, r->s->workers, score, err, errlen)) >= 0)
+        r->rep->scene_cuts += rd_scenes_from_scores(score, n, RD_SCENES_MIN_SCORE, r->cut);
+    av_free(score);
+    return ret;
+}
+
+/* The plan's figures in the report (a dry run's and a run's). */
+static void plan_report(Run *r)
+{
+    RdReport *rep = r->rep;
+    rep->startup_measured = r->startup.measured;
+    rep->startup_s = r->startup.start_s;
+    rep->startup_frame_s = r->startup.frame_s;
+    rep->startup_bytes = r->startup.start_bytes;
+    rep->startup_frame_bytes = r->startup.frame_bytes;
+    rep->start_share = r->plan.start_share;
+    rep->key_share = r->plan.key_share;
+    rep->cut_joins = r->plan.cut_joins;
 }
 
 static int make_jobs(Run *r)
@@ -835,10 +891,14 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
         (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
-    if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0)
+    if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
+        if ((ret = plan_inputs(r, detail, sizeof(detail))) < 0)
+            return fail(err, errlen, s->input, detail, ret);
         ret = plan_chunks(r);
+    }
     if (ret < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);
+    plan_report(r);
     return 0;
 }
 
@@ -929,6 +989,8 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
         r->eff.chunk_factor = 4;
     r->s = &r->eff;
     r->rep = rep;
+    snprintf(rep->split, sizeof(rep->split), "%s", s->split_scenes ? "scenes" : s->split_time ? "time" : "cost");
+    rep->scene_cuts = -1;
     r->prog = s->progress;
     r->t0 = omp_get_wtime();
     if (r->prog)
@@ -957,6 +1019,7 @@ static void release(Run *r)
     av_freep(&r->resume_key);
     rd_ratectl_free(&r->rc);
     av_freep(&r->jobs);
+    av_freep(&r->cut);
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
     rd_encode_close(&r->tmpl);

@@ -53,6 +53,7 @@ typedef struct RdSettings {
     const RdStreamSet *stream_sets; ///< -metadata:s:SPEC and -disposition:SPEC, in order; not owned; may be NULL
     int nstream_sets;         ///< number of stream_sets
     int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost
+    int split_scenes;         ///< 1 = chunk starts moved to scene cuts, found from the index and a parallel pixel measure (--split scenes, scenes.h); 0 (default) = cuts the index shows only
     int preroll;              ///< pre-roll of recursive filters (hqdn3d), frames, 0..1000, and at least this much before every chunk; -1 = auto (RD_RECURSIVE_PREROLL; other filters get their own look-back, contract.h)
     int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)

@@ -15,6 +15,8 @@ void rd_plan_input_defaults(RdPlanInput *in)
     in->max_waste = 0.10;
     in->open_cost = 2.0;
     in->tail_weight = 0.25;
+    in->max_start = 0.10;
+    in->max_key_bytes = 0.05;
 }
 
 /* Per-frame cost: a fixed part plus a part that grows with the compressed
@@ -91,6 +93,29 @@ static int64_t near_key(const RdPlanInput *in, int64_t b, int64_t win, int64_t l
     return -1;
 }
 
+/* Nearest scene cut to b within `win` frames, strictly inside (lo, hi); -1 if none. */
+static int64_t near_cut(const RdPlanInput *in, int64_t b, int64_t win, int64_t lo, int64_t hi)
+{
+    for (int64_t d = 0; in->cut && d <= win; d++) {
+        if (b - d > lo && b - d < hi && in->cut[b - d])
+            return b - d;
+        if (b + d > lo && b + d < hi && in->cut[b + d])
+            return b + d;
+    }
+    return -1;
+}
+
+/* Where a boundary aimed at b goes: a scene cut within half a chunk
+ * (`cwin`: the encoder starts a scene there anyway, so the join costs no
+ * keyframe), else a free start within `win`, else b itself. */
+static int64_t snap_to(const RdPlanInput *in, int64_t b, int64_t win, int64_t cwin, int64_t lo, int64_t hi)
+{
+    int64_t s = near_cut(in, b, cwin, lo, hi);
+    if (s < 0)
+        s = near_key(in, b, win, lo, hi);
+    return s > 0 ? s : b;
+}
+
 /* Greedy cut into k pieces, a piece's cost counting the frames it must
  * decode and throw away. Each piece aims at its share of what is left (its
  * own seek tax, and `tax` (cost units) spread over the whole plan), so a
@@ -123,8 +148,7 @@ static int cut(const RdPlanInput *in, const double *cost, double total, int k, d
         }
         acc += cost[i];
         if (acc >= target && i + 1 < in->n) {
-            int64_t b = i + 1, s = near_key(in, b, win, starts[m - 1], in->n);
-            starts[m] = s > 0 ? s : b;
+            starts[m] = snap_to(in, i + 1, win, in->n / k / 2, starts[m - 1], in->n);
             for (int64_t j = starts[m - 1]; j < starts[m]; j++)
                 rest -= cost[j];
             i = starts[m++] - 1;
@@ -150,6 +174,36 @@ static double plan_waste(const RdPlanInput *in, const int64_t *starts, int m)
     return w;
 }
 
+/* Joins (starts after the first) on a scene cut. */
+static int cut_joins(const RdPlanInput *in, const int64_t *starts, int m)
+{
+    int c = 0;
+    for (int j = 1; in->cut && j < m; j++)
+        c += !!in->cut[starts[j]];
+    return c;
+}
+
+/* The stated shares: start-ups over the work, and the bytes the joins off
+ * a cut add (each a keyframe the whole-stream encode would not write) over
+ * the output's. */
+static double start_share(const RdPlanInput *in, int m, double total)
+{
+    return total > 0 ? m * in->open_cost / total : 0;
+}
+
+static double key_share(const RdPlanInput *in, const int64_t *starts, int m)
+{
+    return in->key_bytes * (m - 1 - cut_joins(in, starts, m)) / (in->n + in->key_bytes);
+}
+
+/* 1 when m chunks at `starts` cost more in start-ups or keyframes than
+ * the limits allow. */
+static int over_limits(const RdPlanInput *in, const int64_t *starts, int m, double total)
+{
+    return (in->max_start > 0 && start_share(in, m, total) > in->max_start) ||
+           (in->key_bytes > 0 && key_share(in, starts, m) > in->max_key_bytes);
+}
+
 /* Exactly k chunks, as --chunks asks: cost quantiles, on a keyframe when
  * one is near, each chunk at least one frame. */
 static int place_exact(const RdPlanInput *in, const double *cost, double total, int k, int64_t *starts)
@@ -158,12 +212,11 @@ static int place_exact(const RdPlanInput *in, const double *cost, double total, 
     double acc = 0;
     starts[0] = 0;
     for (int j = 1; j < k; j++) {
-        int64_t lo = starts[j - 1] + 1, hi = in->n - (k - j), b, s;
+        int64_t lo = starts[j - 1] + 1, hi = in->n - (k - j), b;
         while (i < in->n && acc + cost[i] <= total * j / k)
             acc += cost[i++];
         b = i < lo ? lo : i > hi ? hi : i;
-        s = near_key(in, b, win, starts[j - 1], hi + 1);
-        starts[j] = s > 0 ? s : b;
+        starts[j] = snap_to(in, b, win, in->n / k / 2, starts[j - 1], hi + 1);
     }
     return k;
 }
@@ -213,6 +266,9 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
                    (c->postroll_to - c->last - post_of(in, c->first));
         out->wasted += c->first - c->seek_from + c->postroll_to - c->last;
     }
+    out->cut_joins = cut_joins(in, starts, m);
+    out->start_share = start_share(in, m, out->work);
+    out->key_share = key_share(in, starts, m);
     return 0;
 }
 
@@ -291,7 +347,7 @@ static int plan_one_worker(const RdPlanInput *in, const double *cost, double tot
                            int64_t k, int64_t kmin, int64_t *starts)
 {
     int m = place(in, cost, total, (int)k, starts);
-    while (m > 1 && m > kmin && plan_waste(in, starts, m) > 0)
+    while (m > 1 && m > kmin && (plan_waste(in, starts, m) > 0 || over_limits(in, starts, m, total)))
         m = place(in, cost, total, m - 1, starts);
     return m;
 }
@@ -337,9 +393,11 @@ static int plan_workers(const RdPlanInput *in, const double *cost, double total,
         int64_t k = cand[c / 6] < in->n ? cand[c / 6] : in->n;
         int m = place_snap(in, cost, total, (int)k, snaps[c % 3], tapers[c / 3 % 2], starts);
         double end;
-        /* The seek tax bound: beyond one chunk per worker, never a plan
-         * that throws away much of its decoding. */
-        if (mbest && m > P && plan_tax(in, starts, m) > in->max_waste * total)
+        /* The bounds: beyond one chunk per worker, never a plan that
+         * throws away much of its decoding, nor one whose start-ups or
+         * extra keyframes pass their stated shares. */
+        if (mbest && m > P && (plan_tax(in, starts, m) > in->max_waste * total ||
+                               over_limits(in, starts, m, total)))
             continue;
         end = predicted_end(in, cost, starts, m, job, fin);
         if (!mbest || end < best_end) {
@@ -377,7 +435,8 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
     memset(out, 0, sizeof(*out));
     if (!in || in->n < 1 || !in->key || in->workers < 1 || in->factor < 1 ||
         in->chunks < 0 || in->preroll < 0 || in->postroll < 0 || in->min_frames < 1 ||
-        !(in->open_cost >= 0) || !(in->tail_weight >= 0))
+        !(in->open_cost >= 0) || !(in->tail_weight >= 0) || !(in->max_start >= 0) ||
+        !(in->key_bytes >= 0) || !(in->max_key_bytes >= 0))
         return AVERROR(EINVAL);
     kmax = in->n / in->min_frames > 1 ? in->n / in->min_frames : 1;
     if (!in->chunks && in->max_frames > 0)

@@ -17,7 +17,12 @@
  * to the first free worker; a chunk costs its frames, its seek tax and the
  * cost of opening it), adds the risk that the last chunks' estimates are
  * wrong (`tail_weight` x the largest of the last round's chunks), and keeps
- * the count that finishes first.
+ * the count that finishes first. Counts beyond one chunk per worker must
+ * keep the seek tax, the chunks' start-ups (the encoder's, measured:
+ * startup.h) and the bytes of the keyframes the joins add under stated
+ * shares of the work. Where scene cuts are known (--split scenes),
+ * boundaries move to a cut within half a chunk: the encoder starts a new
+ * scene there anyway, so such a join costs no extra keyframe.
  */
 #ifndef RD_PLAN_H
 #define RD_PLAN_H
@@ -41,6 +46,10 @@ typedef struct RdPlanInput {
     double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0
     int64_t grid;          ///< > 1: chunks start only on multiples of this many frames (a fixed GOP's keyframes); 0 = anywhere
     double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
+    double max_start;      ///< automatic plans add chunks beyond `workers` only while their start-ups (open_cost each) stay under this fraction of the work (0.10; 0 = no limit)
+    double key_bytes;      ///< bytes one more chunk start adds (its keyframe and the encoder's cold start), in steady-state frames of bytes (0 = not known: no bytes limit), >= 0
+    double max_key_bytes;  ///< automatic plans add chunks beyond `workers` only while the joins off a scene cut add under this fraction of the output's bytes (0.05)
+    const uint8_t *cut;    ///< cut[i] != 0: a scene cut at frame i (the encoder starts a new scene there anyway); NULL = none known. Boundaries move to a cut within half a chunk, and a join on one costs no extra keyframe
 } RdPlanInput;
 
 typedef struct RdChunkPlan {
@@ -56,6 +65,9 @@ typedef struct RdPlan {
     RdChunkPlan *c;        ///< n entries, in time order, covering [0, frames) exactly
     int64_t wasted;        ///< frames decoded and thrown away, all chunks
     double work;           ///< estimated cost of all frames, without seek tax (one chunk's cost)
+    int cut_joins;         ///< joins (chunk starts after the first) on a scene cut (RdPlanInput.cut)
+    double start_share;    ///< the chunks' start-ups over the work: n * open_cost / work
+    double key_share;      ///< the bytes the joins off a cut add, over the output's: (n - 1 - cut_joins) * key_bytes / (frames + key_bytes); 0 when key_bytes is 0
 } RdPlan;
 
 /** Default tuning (workers 1, factor 4, min_frames 1, weights as documented). */

@@ -87,6 +87,19 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
             r->predicted_speedup, r->predicted_speedup_est);
     fprintf(out, "measured on the first frame: opening a chunk %.1f ms, the filter graph %.1f ms a frame\n",
             1000 * r->chunk_open_s, 1000 * r->filter_frame_s);
+    if (r->startup_measured)
+        fprintf(out, "measured on two chunks (%s): a chunk start costs %.1f ms CPU (%.1f frames) and %.0f bytes"
+                " (%.1f frames), a steady frame %.1f ms and %.0f bytes\n", r->vcodec, 1000 * r->startup_s,
+                r->startup_frame_s > 0 ? r->startup_s / r->startup_frame_s : 0, r->startup_bytes,
+                r->startup_frame_bytes > 0 ? r->startup_bytes / r->startup_frame_bytes : 0,
+                1000 * r->startup_frame_s, r->startup_frame_bytes);
+    fprintf(out, "chunk starts: %.1f%% of the work (limit %.0f%%), extra keyframes: %.1f%% of the bytes"
+            " (limit %.0f%%); split %s", 100 * r->start_share, 100 * r->max_start, 100 * r->key_share,
+            100 * r->max_key_bytes, r->split);
+    if (r->scene_cuts >= 0)
+        fprintf(out, ": %d scene cuts (%d from the index), %d of %d joins on a cut", r->scene_cuts,
+                r->scene_cuts_index, r->cut_joins, r->nchunks > 0 ? r->nchunks - 1 : 0);
+    fputc('\n', out);
     fprintf(out, "%6s %14s %12s %7s %7s %10s\n", "chunk", "media_start_s", "media_end_s",
             "frames", "wasted", "cost_share");
     for (int i = 0; i < r->nchunks; i++) {
@@ -116,6 +129,36 @@ static void contract_json(cJSON *root, const RdReport *r)
         cJSON_AddNumberToObject(root, "preroll", r->preroll);
 }
 
+/* How the chunks were cut and what their starts cost (startup.h, scenes.h). */
+static void plan_json(cJSON *root, const RdReport *r)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, "plan");
+    cJSON *st;
+    if (!o)
+        return;
+    cJSON_AddStringToObject(o, "split", r->split);
+    if (r->startup_measured && (st = cJSON_AddObjectToObject(o, "startup"))) {
+        rd_json_add_number(st, "start_s", r->startup_s);
+        rd_json_add_number(st, "frame_s", r->startup_frame_s);
+        rd_json_add_number(st, "start_bytes", r->startup_bytes);
+        rd_json_add_number(st, "frame_bytes", r->startup_frame_bytes);
+    } else
+        cJSON_AddNullToObject(o, "startup");
+    rd_json_add_number(o, "start_share", r->start_share);
+    rd_json_add_number(o, "max_start", r->max_start);
+    rd_json_add_number(o, "key_share", r->key_share);
+    rd_json_add_number(o, "max_key_bytes", r->max_key_bytes);
+    if (r->scene_cuts >= 0) {
+        cJSON_AddNumberToObject(o, "scene_cuts", r->scene_cuts);
+        cJSON_AddNumberToObject(o, "scene_cuts_index", r->scene_cuts_index);
+    } else {
+        cJSON_AddNullToObject(o, "scene_cuts");
+        cJSON_AddNullToObject(o, "scene_cuts_index");
+    }
+    cJSON_AddNumberToObject(o, "cut_joins", r->cut_joins);
+    cJSON_AddNumberToObject(o, "joins", r->nchunks > 0 ? r->nchunks - 1 : 0);
+}
+
 cJSON *rd_report_to_json(const RdReport *r)
 {
     cJSON *root = cJSON_CreateObject(), *wl, *ph, *arr;
@@ -143,6 +186,7 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "output_bytes", (double)r->output_bytes);
     cJSON_AddNumberToObject(root, "resumed_chunks", r->resumed_chunks);
     cJSON_AddNumberToObject(root, "resumed_frames", (double)r->resumed_frames);
+    plan_json(root, r);
     if (r->dry_run) {
         cJSON_AddBoolToObject(root, "dry_run", 1);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);

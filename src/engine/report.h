@@ -60,6 +60,19 @@ typedef struct RdReport {
     int64_t output_bytes;   ///< size of OUTPUT when done
     int resumed_chunks;     ///< chunks taken from the --resume journal (frames_out - resumed_frames were encoded in this run)
     int64_t resumed_frames; ///< their frames
+    /* the plan's figures (startup.h, scenes.h): also in a run's report */
+    char split[8];          ///< how chunks were cut: "cost", "time" or "scenes"
+    int startup_measured;   ///< 1: the start-up figures below were measured (0: too few frames, or the plan was fixed)
+    double startup_s;       ///< CPU one more chunk adds (opening, keyframe, encoder warm-up), seconds
+    double startup_frame_s; ///< CPU of a steady-state frame, seconds
+    double startup_bytes;   ///< bytes one more chunk adds (its keyframe over a steady frame)
+    double startup_frame_bytes; ///< bytes of a steady-state frame
+    double start_share;     ///< the plan's start-ups over its work, 0..1
+    double key_share;       ///< bytes the joins off a scene cut add, over the output's (estimate), 0..1
+    double max_start, max_key_bytes; ///< the limits the planner kept those under (beyond one chunk per worker)
+    int scene_cuts;         ///< scene cuts found in the input; -1 = not looked for
+    int scene_cuts_index;   ///< of them, found from the input's keyframes and frame sizes alone
+    int cut_joins;          ///< joins (chunk starts after the first) on a scene cut
     /* --dry-run */
     int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)

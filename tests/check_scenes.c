@@ -1,0 +1,101 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "engine/scenes.h"
+#include "engine/startup.h"
+
+/* Index cuts: keyframes off the regular interval, and frames much larger
+ * than the ones before them. */
+START_TEST(test_index_keyframes)
+{
+    int64_t n = 300;
+    uint8_t *key = calloc(n, 1), *cut = calloc(n, 1);
+    for (int64_t i = 0; i < n; i += 30)
+        key[i] = 1;
+    key[100] = 1;                 /* an encoder's scenecut keyframe */
+    ck_assert_int_eq(rd_scenes_from_index(key, NULL, n, cut), 1);
+    ck_assert(cut[100]);
+    ck_assert(!cut[30] && !cut[0]);
+    /* every frame a keyframe: nothing to learn */
+    memset(key, 1, n);
+    memset(cut, 0, n);
+    ck_assert_int_eq(rd_scenes_from_index(key, NULL, n, cut), 0);
+    /* keyframes at irregular places only: each is the encoder's choice */
+    memset(key, 0, n);
+    key[0] = key[47] = key[130] = key[211] = 1;
+    ck_assert_int_eq(rd_scenes_from_index(key, NULL, n, cut), 3);
+    free(key);
+    free(cut);
+}
+END_TEST
+
+START_TEST(test_index_sizes)
+{
+    int64_t n = 200;
+    uint8_t *key = calloc(n, 1), *cut = calloc(n, 1);
+    int32_t *size = malloc(n * sizeof(*size));
+    key[0] = 1;
+    for (int64_t i = 0; i < n; i++)
+        size[i] = i % 3 ? 1000 : 3000;  /* P/B pattern: P frames 3x larger, no cut */
+    size[0] = 50000;
+    size[120] = 40000;                  /* a cut coded without a keyframe */
+    ck_assert_int_eq(rd_scenes_from_index(key, size, n, cut), 1);
+    ck_assert(cut[120]);
+    free(size);
+    free(key);
+    free(cut);
+}
+END_TEST
+
+START_TEST(test_scores)
+{
+    double s[10] = { -1, 2, 3, 2, 60, 3, 2, 2, 9, 2 };
+    uint8_t cut[10] = { 0 };
+    ck_assert_int_eq(rd_scenes_from_scores(s, 10, RD_SCENES_MIN_SCORE, cut), 1);
+    ck_assert(cut[4]);
+    ck_assert(!cut[8]);                 /* a spike under the floor */
+    /* steady motion (all scores high): no cut */
+    for (int i = 1; i < 10; i++)
+        s[i] = 40;
+    memset(cut, 0, sizeof(cut));
+    ck_assert_int_eq(rd_scenes_from_scores(s, 10, RD_SCENES_MIN_SCORE, cut), 0);
+}
+END_TEST
+
+/* The start-up fit: a line through two chunk lengths. */
+START_TEST(test_startup_fit)
+{
+    RdStartup s = { .frames = { 4, 16 }, .cpu_s = { 0.5, 1.1 }, .bytes = { 30000, 54000 } };
+    rd_startup_fit(&s);
+    ck_assert(s.measured);
+    ck_assert_double_eq_tol(s.frame_s, 0.05, 1e-9);
+    ck_assert_double_eq_tol(s.start_s, 0.3, 1e-9);
+    ck_assert_double_eq_tol(s.frame_bytes, 2000, 1e-9);
+    ck_assert_double_eq_tol(s.start_bytes, 22000, 1e-9);
+    ck_assert_double_eq_tol(rd_startup_frames(&s), 6, 1e-9);
+    ck_assert_double_eq_tol(rd_startup_key_frames(&s), 11, 1e-9);
+    /* noise: the short chunk slower than the long one; never negative */
+    s = (RdStartup){ .frames = { 4, 16 }, .cpu_s = { 0.9, 0.8 }, .bytes = { 100, 1600 } };
+    rd_startup_fit(&s);
+    ck_assert_double_eq_tol(s.frame_s, 0.05, 1e-9);
+    ck_assert_double_ge(s.start_s, 0);
+    ck_assert_double_eq(s.start_bytes, 0);
+    /* not measured: no figures */
+    s = (RdStartup){ 0 };
+    ck_assert_double_eq(rd_startup_frames(&s), 0);
+    ck_assert_double_eq(rd_startup_key_frames(&s), 0);
+}
+END_TEST
+
+Suite *make_scenes_suite(void)
+{
+    Suite *s = suite_create("scenes");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_index_keyframes);
+    tcase_add_test(tc, test_index_sizes);
+    tcase_add_test(tc, test_scores);
+    tcase_add_test(tc, test_startup_fit);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# e2e_scenes.sh - chunks at scene cuts (issue 20, --split scenes): on clips
+# with hard cuts made by the stock ffmpeg CLI (different sources joined),
+# the cuts are found, from the index where it shows them and by the pixel
+# measure where it does not (a long GOP without scene detection: no
+# keyframe at any cut), joins move onto them, the report and --dry-run
+# count them, and the output stays frame-exact (ffv1 against ffmpeg).
+#
+#   RENDER=/abs/path/render bash tests/e2e_scenes.sh
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+CUTS=$W/cuts.mp4      # cuts at 2, 4, 6 s; one keyframe (frame 0) in all; the cut
+                      # at 4 s (after the mandelbrot) shows in no frame size either
+KEYS=$W/keys.mp4      # cuts at 2, 5, 6.6 s, x264's scene detection on: keyframes there
+SRC=(-f lavfi -i testsrc=size=320x180:rate=25:duration=2
+     -f lavfi -i "mandelbrot=size=320x180:rate=25,trim=duration=2"
+     -f lavfi -i smptebars=size=320x180:rate=25:duration=2
+     -f lavfi -i testsrc2=size=320x180:rate=25:duration=2)
+CAT="[0][1][2][3]concat=n=4:v=1,format=yuv420p"
+ffmpeg -nostdin -v error "${SRC[@]}" -filter_complex "$CAT" -c:v libx264 -preset ultrafast \
+    -g 1000 -sc_threshold 0 "$CUTS" &&
+ffmpeg -nostdin -v error -f lavfi -i testsrc=size=320x180:rate=25:duration=2 \
+    -f lavfi -i "mandelbrot=size=320x180:rate=25,trim=duration=3" \
+    -f lavfi -i smptebars=size=320x180:rate=25:duration=1.6 \
+    -f lavfi -i testsrc2=size=320x180:rate=25:duration=1.4 \
+    -filter_complex "$CAT" -c:v libx264 -preset veryfast -g 1000 "$KEYS" ||
+    { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
+
+# jget FILE EXPR: a value of the report (python's json).
+jget() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+# 1. The pixel measure finds the three cuts the keyframes miss; with four
+#    chunks every join is on one, at 2, 4 and 6 s.
+rr "$W/a" "$CUTS" --dry-run -w 2 --chunks 4 --split scenes -c:v ffv1 --vf null -o "$W/a.mkv" \
+    --report "$W/a.json"; rc=$?
+if [ $rc -eq 0 ]; then
+    check "scenes: three cuts found" "$(jget "$W/a.json" "r['plan']")" \
+        test "$(jget "$W/a.json" "r['plan']['scene_cuts']")" = 3
+    check "scenes: every join on a cut" "$(jget "$W/a.json" "r['plan']")" \
+        test "$(jget "$W/a.json" "r['plan']['cut_joins']")" = 3
+    check "scenes: joins at 2, 4, 6 s" "$(jget "$W/a.json" "[c['media_start_s'] for c in r['chunks_detail']]")" \
+        test "$(jget "$W/a.json" "' '.join('%.2f' % c['media_start_s'] for c in r['chunks_detail'])")" = "0.00 2.00 4.00 6.00"
+    check "scenes: --dry-run prints the count" "$(grep split "$W/a.out")" \
+        grep -q "3 scene cuts.*3 of 3 joins on a cut" "$W/a.out"
+else
+    fail "scenes dry run" "$(rr_why "$W/a" $rc)"
+fi
+
+# 2. The index alone (default --split cost) sees cuts by frame sizes or
+#    keyframes; where x264 put keyframes at the cuts, it sees all three.
+rr "$W/b" "$KEYS" --dry-run -w 2 --chunks 4 -c:v ffv1 --vf null -o "$W/b.mkv" --report "$W/b.json"; rc=$?
+if [ $rc -eq 0 ]; then
+    check "index: keyframes at the cuts are cuts" "$(jget "$W/b.json" "r['plan']")" \
+        test "$(jget "$W/b.json" "r['plan']['scene_cuts_index']")" -ge 3
+    check "index: joins on them" "$(jget "$W/b.json" "r['plan']")" \
+        test "$(jget "$W/b.json" "r['plan']['cut_joins']")" = 3
+else
+    fail "index dry run" "$(rr_why "$W/b" $rc)"
+fi
+rr "$W/c" "$CUTS" --dry-run -w 2 --split time -o "$W/c.mkv" --report "$W/c.json"; rc=$?
+check "time: no cuts looked for" "$(rr_why "$W/c" $rc)" \
+    test "$rc-$(jget "$W/c.json" "r['plan']['scene_cuts']")" = "0-None"
+
+# 3. Frame-exact: the automatic scene plan, joins at cuts off any keyframe.
+ffmpeg -nostdin -v error -i "$CUTS" -c:v ffv1 -f framemd5 "$W/ref.md5"
+for w in 2 3; do
+    rr "$W/r$w" "$CUTS" -w "$w" --split scenes -c:v ffv1 --vf null -y -o "$W/r$w.mkv" \
+        --report "$W/r$w.json"; rc=$?
+    if [ $rc -eq 0 ]; then
+        ffmpeg -nostdin -v error -i "$W/r$w.mkv" -c:v ffv1 -f framemd5 "$W/r$w.md5"
+        check "frame-exact -w $w ($(jget "$W/r$w.json" "r['chunks']") chunks, $(jget "$W/r$w.json" "r['plan']['cut_joins']") joins on a cut)" \
+            "$(same_lines <(grep -v '^#' "$W/ref.md5") <(grep -v '^#' "$W/r$w.md5"))" \
+            same_lines <(grep -v '^#' "$W/ref.md5") <(grep -v '^#' "$W/r$w.md5")
+        check "report -w $w: the plan's cut count" "$(jget "$W/r$w.json" "r['plan']")" \
+            test "$(jget "$W/r$w.json" "r['plan']['scene_cuts']")" = 3
+    else
+        fail "render -w $w --split scenes" "$(rr_why "$W/r$w" $rc)"
+    fi
+done
+
+# 4. A bad mode is a usage error.
+rr "$W/u" "$CUTS" --split scene -o "$W/u.mkv"; rc=$?
+check "--split scene: usage error" "$(rr_why "$W/u" $rc)" test $rc -eq 2
+finish
