@@ -330,6 +330,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     s->vf = f->graph;
     /* ffmpeg's frame sync reads the frames' own durations only without a graph on the line. */
     s->own_duration = !f->vf && !f->complex;
+    s->autorotate = !f->noautorotate;
     s->venc_opts = f->venc;
     s->aenc_opts = f->aenc;
     s->mux_opts = f->mux;

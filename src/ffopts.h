@@ -47,6 +47,7 @@ typedef struct RdFf {
     const char *size;            ///< -s WxH, or NULL
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL
+    int noautorotate;            ///< -noautorotate: keep the pixels, carry the rotation
     char *graph;                 ///< the video graph built from the above; owned
     const char *q, *qv, *qa;     ///< -q (every stream), -q:v, -q:a
     AVDictionary *venc;          ///< video encoder options; s->venc_opts points here

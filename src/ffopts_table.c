@@ -473,6 +473,22 @@ static int opt_accept(RdFf *f, RdSettings *s, const char *spec, const char *val,
     return 0;
 }
 
+/* The CLI turns the pixels by the input's display matrix (-autorotate,
+ * its default) unless told -noautorotate. */
+static int opt_autorotate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec; (void)val; (void)err; (void)errlen;
+    f->noautorotate = 0;
+    return 0;
+}
+
+static int opt_noautorotate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec; (void)val; (void)err; (void)errlen;
+    f->noautorotate = 1;
+    return 0;
+}
+
 static int opt_threads(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     int n;
@@ -579,8 +595,8 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("sample_fmt", "choosing the audio sample format is not supported yet"),
     NOT_YET("channel_layout", "choosing the channel layout is not supported yet (-ac is)"),
     NOT_YET("ch_layout", "choosing the channel layout is not supported yet (-ac is)"),
-    NOT_YET("autorotate", "render carries the rotation as side data"),
-    NOT_YET("noautorotate", "render carries the rotation as side data"),
+    { "autorotate",     RD_FF_IN,                   NULL,  opt_autorotate, NULL },
+    { "noautorotate",   RD_FF_IN,                   NULL,  opt_noautorotate, NULL },
     NOT_YET("hwaccel",   "hardware decoding is not supported"),
     NOT_YET("init_hw_device", "hardware devices are not supported"),
     NOT_YET("filter_hw_device", "hardware devices are not supported"),

@@ -108,6 +108,18 @@ if want lines; then
     line "audio: -af volume, -q:a"           mp4  ""    -preset ultrafast -af volume=0.5 -c:a libmp3lame -q:a 4
     line "-f matroska, -t"                   bin  ""    -preset ultrafast -f matroska -t 1.5
     line "-movflags +faststart"              mp4  ""    -preset ultrafast -movflags +faststart
+    # Rotated inputs: the CLI turns the pixels (autorotate) and writes no rotation.
+    for a in 90 180 270 45; do
+        $FF -i "$IN" -c copy -metadata:s:v:0 rotate=$a "$W/rot$a.mp4"
+        LINE_IN=$W/rot$a.mp4 line "rotation $a: pixels turned"   mkv  md5  -c:v ffv1 -an
+    done
+    $FF -noautorotate -i "$W/rot90.mp4" -c:v ffv1 -an "$W/nar_f.mkv"
+    if "$RENDER" -q -w 2 --chunks 4 -noautorotate -i "$W/rot90.mp4" -c:v ffv1 -an "$W/nar_r.mkv" </dev/null 2>"$W/nar.err"; then
+        why=$(same_lines <(v_md5 "$W/nar_f.mkv") <(v_md5 "$W/nar_r.mkv")) && ok "-noautorotate: pixels kept as the CLI keeps them" ||
+            fail "-noautorotate: pixels kept as the CLI keeps them" "$why"
+    else
+        fail "-noautorotate" "$(head -c 200 "$W/nar.err")"
+    fi
     line "webm: vp9 + opus"                  webm ""    -deadline realtime -cpu-used 8 -crf 40 -b:v 0
     line "avi: mpeg4 + mp3, -q:v"            avi  ""    -q:v 4
     line "mov with -c:a copy"                mov  size  -preset ultrafast -c:a copy

@@ -11,6 +11,7 @@
 #include "engine/chunksync.h"
 #include "engine/filter.h"
 #include "engine/probe.h"
+#include "engine/rotate.h"
 #include "engine/ratectl.h"
 #include "io/input.h"
 #include "engine/rap.h"
@@ -117,15 +118,25 @@ static int open_graph(Ctx *c, const AVFrame *f)
     const RdChunkShared *sh = c->sh;
     AVStream *st = c->ic->streams[sh->vindex];
     RdVideoFormat in = { f->width, f->height, f->format, f->sample_aspect_ratio,
-                         sh->tb, sh->enc->fps };
-    RdVideoFormat to = { sh->out_w, sh->out_h, sh->out_fmt, { 0, 1 }, sh->tb, sh->enc->fps };
+                         sh->tb, sh->enc->fps, NULL };
+    RdVideoFormat to = { sh->out_w, sh->out_h, sh->out_fmt, { 0, 1 }, sh->tb, sh->enc->fps, NULL };
     int first = !sh->out_w || !sh->in_w ||
                 (f->width == sh->in_w && f->height == sh->in_h && f->format == sh->in_fmt);
     AVRational otb, fr;
+    char rot[96];
     int ret;
 
     if (!in.sar.num)
         in.sar = st->codecpar->sample_aspect_ratio;
+    if (sh->autorotate) {
+        /* The first frame's matrix, else the stream's, as the CLI reads it. */
+        const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_DISPLAYMATRIX);
+        const int32_t *m = sd && sd->size >= 9 * sizeof(int32_t) ? (const int32_t *)sd->data
+                         : (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+        if ((ret = rd_rotate_filters(m, rot, sizeof(rot))) < 0)
+            return ret;
+        in.pre = rot;
+    }
     if ((ret = rd_filter_open(&c->flt, sh->vf, &in, rd_encode_pix_fmts(sh->enc),
                               first ? NULL : &to)) < 0) {
         snprintf(c->err, c->errlen, "filter graph '%s': %s", sh->vf, av_err2str(ret));

@@ -22,6 +22,7 @@ typedef struct RdChunkShared {
     int vindex;                 ///< video stream index
     AVRational tb;              ///< video stream time base
     const char *vf;             ///< filter graph
+    int autorotate;             ///< 1: turn the pixels as the display matrix says before the graph (the ffmpeg CLI's autorotation); 0: leave them
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
     _Atomic int *cancel;        ///< non-zero: the user interrupted; may be NULL

@@ -305,7 +305,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     RdContract *c = &r->contract;
     RdReport *rep = r->rep;
     RdVideoFormat in = { p->width, p->height, p->pix_fmt, p->par->sample_aspect_ratio,
-                         p->tb, p->fps };
+                         p->tb, p->fps, NULL };
     char line[320];
     int ret = rd_contract_derive(r->sh.vf, &in, r->s->exact, r->s->preroll, c);
 
@@ -351,7 +351,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
                                          : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
-                         r->probe.has_matrix ? r->probe.matrix : NULL, &tc, s->overwrite,
+                         r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts };
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts };
     tc.hdr10 = &r->hdr;
@@ -1003,6 +1003,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
+    r->sh.autorotate = s->autorotate;
     r->sh.enc = &r->enc;
     r->sh.stop = &r->stop;
     r->sh.cancel = s->cancel;

@@ -53,12 +53,38 @@ static int add_scaler(RdFilter *f, const RdVideoFormat *to, AVFilterContext **la
     return avfilter_link(*last, 0, f->sink, 0);
 }
 
+/* in->pre, a chain of name=args, between the source and the graph, as the
+ * ffmpeg CLI inserts its autorotation filters. *last: the chain's end. */
+static int add_pre(RdFilter *f, const char *pre, AVFilterContext **last)
+{
+    char buf[256], *save = NULL;
+    int k = 0, ret = 0;
+    *last = f->src;
+    if (!pre || !*pre)
+        return 0;
+    if ((size_t)snprintf(buf, sizeof(buf), "%s", pre) >= sizeof(buf))
+        return AVERROR(EINVAL);
+    for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        char name[32], *args = strchr(p, '=');
+        AVFilterContext *ctx;
+        if (args)
+            *args++ = 0;
+        snprintf(name, sizeof(name), "autorotate_%d", k++);
+        if ((ret = avfilter_graph_create_filter(&ctx, avfilter_get_by_name(p), name, args,
+                                                NULL, f->graph)) < 0 ||
+            (ret = avfilter_link(*last, 0, ctx, 0)) < 0)
+            return ret;
+        *last = ctx;
+    }
+    return 0;
+}
+
 int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
                    const enum AVPixelFormat *pix_fmts, const RdVideoFormat *scale_to)
 {
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
     enum AVPixelFormat one[2] = { scale_to ? scale_to->pix_fmt : AV_PIX_FMT_NONE, AV_PIX_FMT_NONE };
-    AVFilterContext *last;
+    AVFilterContext *last, *first;
     int ret;
 
     memset(f, 0, sizeof(*f));
@@ -74,8 +100,10 @@ int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
     last = f->sink;
     if (scale_to && (ret = add_scaler(f, scale_to, &last)) < 0)
         goto end;
+    if ((ret = add_pre(f, in->pre, &first)) < 0)
+        goto end;
     outputs->name = av_strdup("in");
-    outputs->filter_ctx = f->src;
+    outputs->filter_ctx = first;
     inputs->name = av_strdup("out");
     inputs->filter_ctx = last;
     if (!outputs->name || !inputs->name) {

@@ -15,6 +15,7 @@ typedef struct RdVideoFormat {
     AVRational sar;             ///< sample aspect ratio (0/1 = unknown)
     AVRational tb;              ///< time base of frame pts (the input stream's)
     AVRational fps;             ///< nominal frame rate, for filters that want one
+    const char *pre;            ///< filters between the source and the graph ("transpose=clock,..." : the CLI's autorotation), NULL or "" = none
 } RdVideoFormat;
 
 typedef struct RdFilter {

@@ -140,6 +140,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     sh->sh.vindex = (int)h[H_VINDEX];
     sh->sh.tb = (AVRational){ (int)h[H_TB_NUM], (int)h[H_TB_DEN] };
     sh->sh.vf = s->vf;
+    sh->sh.autorotate = s->autorotate;
     sh->sh.enc = enc;
     sh->sh.stop = &sh->stop;
     sh->sh.cancel = NULL; /* a worker rank is stopped by rank 0, not by signals */
