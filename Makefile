@@ -50,7 +50,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm
+.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters
 all: $(BINS)
 
 deps: $(STAMP)
@@ -129,6 +129,12 @@ test: all
 	@$(MAKE) --no-print-directory layers
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
+
+# Every video filter with one video input and one video output, run with
+# its default options, against the ffmpeg CLI at -w 1 and -w 3 (the chunk
+# contract's exhaustive walk; several minutes). FILTERS="a b" for a few.
+test-filters: all
+	RENDER=$(abspath $(RENDER)) bash tests/filters_all.sh
 
 # bench/slurm/render.sbatch submitted to a real one-node Slurm that
 # tests/slurm.sh starts (munged, slurmctld, slurmd) and stops again.

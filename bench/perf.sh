@@ -30,10 +30,16 @@
 #      with --split scenes, x264 and aom (within 2% of the CLI's) ["cuts"];
 #      a run killed (SIGKILL) half-way, then --resume, vs a clean run
 #      (goal <= 0.6) ["resume"]
+#  10. filter graphs (the chunk contract): render -w 2 over the ffmpeg CLI
+#      with its own threads, same graph: minterpolate=fps=50 on 6 s of
+#      640x360 (ffv1 and x264 veryfast; the CLI runs it on one core; its
+#      15-frame recursive pre-roll per chunk makes short clips pay more),
+#      yadif=1,scale=640:360 + x264 veryfast on 10 s of 854x480; and a
+#      graph forced to one chunk (hqdn3d --exact) at -w 2 against -w 1
 #
 # ONLY="ceiling w1w2 ..." runs some sections: ceiling w1w2 ffmpeg longgop
-# small memory heavy proto bytes encoders av1 cuts resume (the two-core
-# ratio needs ceiling and w1w2).
+# small memory heavy proto bytes graphs encoders av1 cuts resume (the
+# two-core ratio needs ceiling and w1w2).
 set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.."
@@ -58,6 +64,8 @@ if want memory; then
 fi
 want heavy && gen "$A/clip1.mp4" --size 854x480 --fps 30 --duration 1 --gop 30
 want bytes && gen "$A/clipav1.mp4" --size 426x240 --fps 30 --duration 4 --gop 30
+want graphs && gen "$A/clip360.mp4" --size 640x360 --fps 25 --duration 6 --gop 25
+want graphs && gen "$A/clip10.mp4" --size 854x480 --fps 25 --duration 10 --gop 25
 
 W=(--vf hqdn3d --preset veryfast --crf 23)
 
@@ -132,6 +140,23 @@ proto() {  # proto IN WORKERS OUT
 want proto && measure proto proto "$A/longgop.mp4" 2 "$OUT/p.mp4" -- \
               "$RENDER" "$A/longgop.mp4" "${W[@]}" -w 2 -q -y -o "$OUT/o.mp4"
 
+# 9. Filter graphs: what exactness costs. minterpolate is a timeline filter
+# (pre-roll and post-roll, chunked); yadif=1 one frame each side; --exact
+# makes hqdn3d one chunk, which must cost no more than -w 1.
+X264=(-c:v libx264 -preset veryfast -crf 23)
+if want graphs; then
+    MI=minterpolate=fps=50
+    measure mi_ffv1 ffmpeg -v error -y -i "$A/clip360.mp4" -vf "$MI" -c:v ffv1 -an "$OUT/f.mkv" -- \
+        "$RENDER" "$A/clip360.mp4" --vf "$MI" -c:v ffv1 -an -w 2 -q -y -o "$OUT/o.mkv"
+    measure mi_x264 ffmpeg -v error -y -i "$A/clip360.mp4" -vf "$MI" "${X264[@]}" -an "$OUT/f.mp4" -- \
+        "$RENDER" "$A/clip360.mp4" --vf "$MI" "${X264[@]}" -an -w 2 -q -y -o "$OUT/o.mp4"
+    YS=yadif=1,scale=640:360
+    measure yadif ffmpeg -v error -y -i "$A/clip10.mp4" -vf "$YS" "${X264[@]}" -an "$OUT/f.mp4" -- \
+        "$RENDER" "$A/clip10.mp4" --vf "$YS" "${X264[@]}" -an -w 2 -q -y -o "$OUT/o.mp4"
+    measure onechunk "$RENDER" "$A/clip10.mp4" --vf hqdn3d --exact "${X264[@]}" -an -w 1 -q -y -o "$OUT/o.mp4" -- \
+        "$RENDER" "$A/clip10.mp4" --vf hqdn3d --exact "${X264[@]}" -an -w 2 -q -y -o "$OUT/o.mp4"
+fi
+
 # 7. Bytes at equal CRF: every chunk starts with an IDR frame and a cold
 # rate control. One run each: sizes do not vary between runs.
 bytes_of() {  # a hung or failed encoder gives "n/a", not the end of the script
@@ -175,6 +200,12 @@ want heavy && printf 'time render -w 2 / ffmpeg, nlmeans 1 s   %-10s <= 0.60\n' 
 want heavy && printf '  the same with --split time             %-10s <= 0.60\n' "$(ratio "${MED[heavy_time.b]}" "${MED[heavy_time.a]}")"
 want proto && printf 'time render -w 2 / process per chunk     %-10s (long GOP 720p; the prototype design, 2 at a time)\n' \
     "$(ratio "${MED[proto.b]}" "${MED[proto.a]}")"
+if want graphs; then
+    printf 'time render -w 2 / ffmpeg, minterpolate  %-10s <= 0.60  (ffv1, 6 s 360p)\n' "$(ratio "${MED[mi_ffv1.b]}" "${MED[mi_ffv1.a]}")"
+    printf '  the same with x264 veryfast            %-10s <= 0.60\n' "$(ratio "${MED[mi_x264.b]}" "${MED[mi_x264.a]}")"
+    printf 'time render -w 2 / ffmpeg, yadif=1,scale %-10s <= 1.00  (x264 veryfast, 10 s 480p)\n' "$(ratio "${MED[yadif.b]}" "${MED[yadif.a]}")"
+    printf 'one chunk (--exact): -w 2 / -w 1         %-10s <= 1.05\n' "$(ratio "${MED[onechunk.b]}" "${MED[onechunk.a]}")"
+fi
 if want bytes; then
     printf 'bytes, 8 chunks vs 1 (x264, 60 s)        %-10s (%s vs %s)\n' "$(pct "$b8" "$b1")" "$b8" "$b1"
     printf 'bytes, 57 chunks vs 1 (x264, 60 s)       %-10s (%s vs %s)\n' "$(pct "$b57" "$b1")" "$b57" "$b1"

@@ -214,7 +214,31 @@ static void centred(const AVFilterContext *f, const char *opt, RdFilterContract 
     set(c, r > 0 ? RD_FC_WINDOW : RD_FC_LOCAL, r, r, "centred window of frames");
 }
 
-static void amplify(const AVFilterContext *f, RdFilterContract *c) { centred(f, "radius", c); }
+static void tmidequalizer(const AVFilterContext *f, RdFilterContract *c) { centred(f, "radius", c); }
+
+/* tmedian (and amplify) queue 2*radius+1 frames and give each output the
+ * time of the oldest: frame k is made from k .. k+2*radius, and the last
+ * 2*radius frames of a stream give nothing. */
+static void tmedian(const AVFilterContext *f, RdFilterContract *c)
+{
+    int r = (int)opt_int(f, "radius", 1);
+    set(c, RD_FC_WINDOW, 0, 2 * r, "each output is made from its frame and the 2*radius after it");
+}
+
+/* amplify also drops the first frame it is fed (its queue fills before
+ * it outputs, then it drops the oldest first): one frame of pre-roll. */
+static void amplify(const AVFilterContext *f, RdFilterContract *c)
+{
+    int r = (int)opt_int(f, "radius", 2);
+    set(c, RD_FC_WINDOW, 1, 2 * r, "each output is made from its frame and the 2*radius after it; "
+        "the first frame fed is never output");
+}
+
+static void vignette(const AVFilterContext *f, RdFilterContract *c)
+{
+    if (opt_int(f, "dither", 1))
+        set(c, RD_FC_WHOLE, 0, 0, "dither pattern moves on from frame to frame, counted from its start");
+}
 
 static void atadenoise(const AVFilterContext *f, RdFilterContract *c)
 {
@@ -431,11 +455,11 @@ static const Refiner refiners[] = {
     { "swaprect",     "w,h,x1,y1,x2,y2", 0, NULL },
     { "tblend",       "all_expr,c0_expr,c1_expr,c2_expr,c3_expr", 0, NULL },
     { "tinterlace",   NULL, 0, tinterlace },
-    { "tmedian",      NULL, 0, amplify },
-    { "tmidequalizer", NULL, 0, amplify },
+    { "tmedian",      NULL, 0, tmedian },
+    { "tmidequalizer", NULL, 0, tmidequalizer },
     { "tmix",         NULL, 0, tmix },
     { "trim",         NULL, 0, trim },
-    { "vignette",     "angle,x0,y0", 0, NULL },
+    { "vignette",     "angle,x0,y0", 0, vignette },
     { "w3fdif",       NULL, 0, deint },
     { "yadif",        NULL, 0, deint },
     { "yadif_cuda",   NULL, 0, deint },
