@@ -82,7 +82,8 @@ one() {
     for w in 1 3; do
         args=(-w "$w")
         [ "$w" = 3 ] && args+=(--chunks 6)
-        $TO "$RENDER" -y -q "${args[@]}" -an -c:v ffv1 --vf "$f" -o "$T_TMP/out.mkv" "$CLIP" \
+        # The ffmpeg form: the very line the CLI ran, with its frame sync.
+        $TO "$RENDER" -q "${args[@]}" -y -i "$CLIP" -vf "$f" -an -c:v ffv1 "$T_TMP/out.mkv" \
             </dev/null >"$T_TMP/r.out" 2>"$T_TMP/r.err"
         rc=$?
         if [ $rc -ne 0 ]; then fail "$f -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi

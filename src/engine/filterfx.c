@@ -88,6 +88,42 @@ static int parse_args(const AVFilter *filt, const char *args, Opt **po, int *pn)
     return ret;
 }
 
+/* A file option left out still names a file: its default (vidstabdetect
+ * writes transforms.trf, vidstabtransform reads it). Added as if given, so
+ * that the same checks and the same rewrite apply to it. */
+static int add_defaults(const AVFilter *filt, const RdFilterInfo *row, Opt **po, int *pn)
+{
+    const char *cols[2] = { row->writes, row->reads };
+    for (int c = 0; c < 2; c++)
+        for (const char *p = cols[c]; p && *p;) {
+            size_t len = strcspn(p, ",");
+            char key[64];
+            const AVClass *cls;
+            const AVOption *o;
+            int have = 0;
+            Opt *t;
+            snprintf(key, sizeof(key), "%.*s", (int)FFMIN(len, sizeof(key) - 1), p);
+            p += len + !!p[len];
+            for (int i = 0; i < *pn; i++)
+                have |= !strcmp((*po)[i].key, key);
+            cls = filt->priv_class;
+            /* av_opt_find reads the class through the object's first field */
+            o = cls ? av_opt_find((void *)&cls, key, NULL, 0, 0) : NULL;
+            if (have || !o || o->type != AV_OPT_TYPE_STRING || !o->default_val.str ||
+                !*o->default_val.str)
+                continue;
+            if (!(t = av_realloc_array(*po, *pn + 1, sizeof(**po))))
+                return AVERROR(ENOMEM);
+            *po = t;
+            t[*pn].key = av_strdup(o->name);
+            t[*pn].value = av_strdup(o->default_val.str);
+            (*pn)++; /* counted at once: opts_free() frees what was made */
+            if (!t[*pn - 1].key || !t[*pn - 1].value)
+                return AVERROR(ENOMEM);
+        }
+    return 0;
+}
+
 /* One filter of the graph text: its name and where its arguments are. */
 typedef struct Filt {
     char *name;              ///< without an @instance suffix
@@ -131,7 +167,8 @@ static int next_filter(const char **p, Filt *f)
         if (!(f->args = av_get_token(p, "[],;")))
             return AVERROR(ENOMEM);
         f->args_to = *p;
-    }
+    } else
+        f->args_from = f->args_to = *p; /* where "=ARGS" would go */
     *p += strspn(*p, WS);
     return skip_labels(p);
 }
@@ -194,8 +231,9 @@ static int walk(const char *vf, int (*fn)(void *, const RdFilterInfo *, const ch
         /* An unknown filter: libavfilter refuses the graph and says why. */
         if (filt && row) {
             if ((ret = parse_args(filt, f.args, &o, &n)) >= 0 &&
+                (ret = add_defaults(filt, row, &o, &n)) >= 0 &&
                 (ret = fn(opaque, row, f.name, NULL)) >= 0 &&
-                (ret = each_file(row, o, n, fn, opaque, f.name)) >= 0 && edit && f.args)
+                (ret = each_file(row, o, n, fn, opaque, f.name)) >= 0 && edit)
                 ret = edit(opaque, &f, o, n);
         }
         opts_free(o, n);
@@ -317,6 +355,8 @@ static int edit_one(void *opaque, const Filt *f, const Opt *o, int n)
     if (!any)
         return 0;
     av_bprint_append_data(&c->vf, c->copied, (unsigned)(f->args_from - c->copied));
+    if (!f->args)
+        av_bprint_chars(&c->vf, '=', 1);
     for (int i = 0; i < n; i++) {
         const char *v = o[i].value ? o[i].value : "";
         if (row->writes && *v && strcmp(v, "-") && in_list(row->writes, o[i].key, strlen(o[i].key)))

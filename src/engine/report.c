@@ -79,7 +79,8 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
             " decoded and thrown away\n", r->workers_requested, r->vf, r->vcodec, r->preroll,
             r->postroll, r->nchunks, (long long)r->wasted_frames);
     fprintf(out, "chunk contract: %s, %s%s%s%s%s\n", r->contract,
-            r->one_chunk ? "one chunk" : r->exact ? "exact" : "approximate",
+            r->one_chunk ? (r->exact ? "one chunk" : "one chunk, approximate")
+                         : r->exact ? "exact" : "approximate",
             *r->contract_filter ? ": filter '" : "", r->contract_filter,
             *r->contract_filter ? "' " : "", r->contract_why);
     fprintf(out, "list scheduling (dynamic,1) predicts %.2fx on uniform content (a wasted frame"
