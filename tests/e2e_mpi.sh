@@ -131,19 +131,16 @@ else
         no_leftovers "$kill_out"
 fi
 
-# --- a chunk that fails: the input disappears once the run has started ----------
-cp "$W/big.mp4" "$W/gone.mp4"
+# --- a chunk that fails: its frames turn to a size the encoder cannot take --------
+# (Moving the input away no longer fails a chunk: every rank reads the file
+# it opened at the start.)
 gone_out=$W/gone_out.mp4
-OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/gone.mp4" -o "$gone_out" -y -q --chunks 16 \
-    </dev/null >"$W/gone.out" 2>"$W/gone.err" &
-mp=$!
-wait_for_temp "$gone_out"
-mv "$W/gone.mp4" "$W/gone_moved.mp4"
-wait "$mp"
+OMP_NUM_THREADS=1 "${MPIRUN[@]}" -np 3 "$RENDER_MPI" "$W/big.mp4" -o "$gone_out" -y -q --chunks 16 \
+    --vf "scale=w='if(gt(t\,2)\,100000\,320)':h=240:eval=frame" </dev/null >"$W/gone.out" 2>"$W/gone.err"
 rc=$?
 check "failed chunk: exit 1" "exit $rc" test "$rc" -eq 1
 check "failed chunk: one line naming chunk, rank and host" "$(head -n 1 "$W/gone.err")" \
-    grep -qE '^render-mpi: .*gone\.mp4: chunk [0-9]+ on rank [0-9]+ \(host [^)]+\): ' "$W/gone.err"
+    grep -qE '^render-mpi: .*big\.mp4: chunk [0-9]+ on rank [0-9]+ \(host [^)]+\): ' "$W/gone.err"
 check "failed chunk: no output, no temporary file" "$(no_leftovers "$gone_out")" no_leftovers "$gone_out"
 
 # --- usage and bad input --------------------------------------------------------

@@ -201,6 +201,23 @@ static int plan_chunks(Run *r)
     return rd_plan_chunks(&in, &r->plan);
 }
 
+/* The start-up measure runs two chunks at once before the plan, so before
+ * the memory guard (check_memory): at most as many as fit now, and none
+ * when not even one does (the guard then refuses the run, in one line). */
+static int startup_workers(Run *r)
+{
+    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
+                         r->tmpl ? r->tmpl->width : r->probe.width,
+                         r->tmpl ? r->tmpl->height : r->probe.height,
+                         r->tmpl ? r->tmpl->pix_fmt : r->probe.pix_fmt,
+                         r->s->vcodec, r->s->preset, r->s->venc_opts };
+    int want = FFMIN(r->s->workers, 2), w;
+    if (want < 1)
+        return 0;
+    w = rd_memory_check(&mi, want, want, 1, 1, r->s->output, NULL, 0);
+    return w < 0 ? 0 : w;
+}
+
 /* What the plan weighs beyond the graph: the encoder's start-up (two
  * short chunks, startup.h) and the scene cuts (scenes.h). Only for plans
  * of several chunks chosen automatically. */
@@ -213,8 +230,8 @@ static int plan_inputs(Run *r, char *err, int errlen)
 
     if (!p->timestamps_ok || r->contract.one_chunk || r->s->chunks == 1 || n < 2)
         return 0;
-    if (!r->s->chunks && (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, r->s->workers,
-                                                   err, errlen)) < 0)
+    if (!r->s->chunks && (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n,
+                                                   startup_workers(r), err, errlen)) < 0)
         return ret;
     if (r->s->split_time)
         return 0;

@@ -65,7 +65,7 @@ int rd_startup_measure(RdStartup *s, const RdChunkShared *sh, const int64_t *pts
     int ret[2] = { 0, 0 };
 
     memset(s, 0, sizeof(*s));
-    if (n < 2 * RD_STARTUP_LONG)
+    if (n < 2 * RD_STARTUP_LONG || threads < 1)
         return 0;
     s->frames[0] = RD_STARTUP_SHORT;
     s->frames[1] = RD_STARTUP_LONG;

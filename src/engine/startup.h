@@ -54,7 +54,8 @@ double rd_startup_key_frames(const RdStartup *s);
  * Run chunks [0, RD_STARTUP_SHORT) and [0, RD_STARTUP_LONG) of the input
  * (frame times `pts`, n frames, ascending) with `sh` as workers would, the
  * two at once when `threads` >= 2, and fit. With fewer than
- * 2 * RD_STARTUP_LONG frames nothing is run (measured = 0). Returns 0 or a
+ * 2 * RD_STARTUP_LONG frames, or `threads` < 1 (no worker's memory to
+ * spare), nothing is run (measured = 0). Returns 0 or a
  * negative AVERROR with a detail in err; nothing is kept of the chunks.
  */
 int rd_startup_measure(RdStartup *s, const RdChunkShared *sh, const int64_t *pts, int64_t n,
