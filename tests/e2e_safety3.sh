@@ -105,7 +105,32 @@ LIST
     done
 }
 
-for sec in errors fifo ranges; do
+# --- memory: the control group's limit, not only MemAvailable ------------------
+# RENDER_TEST_CGROUP_ROOT (a test hook) puts a fake /sys/fs/cgroup in place.
+s_memory() {
+    local d=$W/mem cg=$W/cg rc
+    mkdir -p "$d" "$cg/memory"
+    # 100 MB of room: 80 MB planned for, two 320x240 x264 workers (~40 MB each).
+    echo $((500 * 1000 * 1000)) > "$cg/memory.max"
+    echo $((400 * 1000 * 1000)) > "$cg/memory.current"
+    rc=0; RENDER_TEST_CGROUP_ROOT=$cg rr "$W/m1" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 4 --chunks 4 || rc=$?
+    check "memory: -w 4 past memory.max: refused in one line naming what fits, nothing left" \
+        "$(rr_why "$W/m1" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$W/m1.err') -eq 1 ] && grep -q -- '-w 4 needs about .*at most -w [12] fits' '$W/m1.err' && [ -z \"\$(ls -A '$d')\" ]"
+    rc=0; RENDER_TEST_CGROUP_ROOT=$cg OMP_NUM_THREADS=4 rr "$W/m2" "$FX/cfr.mp4" -o "$d/o.mp4" --chunks 4 || rc=$?
+    check "memory: 4 automatic workers past memory.max: fewer, with one line" "$(rr_why "$W/m2" $rc)" \
+        sh -c "[ $rc -eq 0 ] && grep -q '[12] workers instead of 4' '$W/m2.err' && grep -q 'done: .* [12] workers, 4 chunks' '$W/m2.err'"
+    rm -f "$d"/* "$cg"/memory.*
+    # cgroup v1: memory.limit_in_bytes less memory.usage_in_bytes.
+    echo $((20 * 1000 * 1000)) > "$cg/memory/memory.limit_in_bytes"
+    echo $((10 * 1000 * 1000)) > "$cg/memory/memory.usage_in_bytes"
+    rc=0; RENDER_TEST_CGROUP_ROOT=$cg rr "$W/m3" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 1 || rc=$?
+    check "memory: cgroup v1 with 10 MB left: one worker does not fit, refused" "$(rr_why "$W/m3" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 1 ] && grep -q 'one worker needs about' '$W/m3.err' && [ -z \"\$(ls -A '$d')\" ]"
+    rm -rf "$d" "$cg"
+}
+
+for sec in errors fifo ranges memory; do
     want "$sec" && "s_$sec"
 done
 
