@@ -192,25 +192,30 @@ static int parse_double(Args *a, const char *opt, double *out)
         return ret;
     *out = strtod(v, &end);
     if (end == v || *end || !(*out > 0) || *out > 1e9) {
-        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number of seconds", opt, v);
+        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number of seconds (at most 1e9)", opt, v);
         return AVERROR(EINVAL);
     }
     return 0;
 }
 
 /* A bitrate or size with ffmpeg's suffixes (400k, 1.5M, 2Mi, 8MB). */
-static int parse_number(Args *a, const char *opt, int64_t *out)
+static int parse_number(Args *a, const char *opt, double hi, int64_t *out)
 {
     const char *v;
     int ret = next_value(a, opt, &v);
     if (ret < 0)
         return ret;
-    if (rd_ratectl_parse_number(v, out) < 0) {
-        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number (suffixes k, M, G; Ki, Mi; B for bytes)", opt, v);
+    if (rd_ratectl_parse_number(v, out) < 0 || *out > hi) {
+        snprintf(a->err, a->errlen, "%s: '%s' is not a positive number up to %g (suffixes k, M, G; "
+                 "Ki, Mi; B for bytes)", opt, v, hi);
         return AVERROR(EINVAL);
     }
     return 0;
 }
+
+/* Encoders hold a bitrate in kbit/s in an int (x264): past that it wraps. */
+#define RD_MAX_BITRATE 1e12
+#define RD_MAX_BYTES   1e15
 
 /* "1,2,4,8" -> points; 1 when the next word is such a list. */
 static int parse_list(RdCli *c, const char *v)
@@ -265,8 +270,8 @@ static int optional_seconds(Args *a, RdCli *c)
     x = strtod(v, &end);
     if (end == v || *end)
         return 0; /* not a number: it is INPUT */
-    if (!(x > 0))
-        return usage_error(a, "--weak: '%s' is not a positive number of seconds", v);
+    if (!(x > 0) || x > 1e6)
+        return usage_error(a, "--weak: '%s' is not a number of seconds from 0 to 1e6", v);
     c->weak_unit_s = x;
     a->i++;
     return 0;
@@ -374,10 +379,10 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);
     if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
-    if (is(o, "-b:v", "--bitrate"))          return parse_number(a, o, &s->vbitrate);
-    if (is(o, "-maxrate", "--maxrate"))      return parse_number(a, o, &s->maxrate);
-    if (is(o, "-bufsize", "--bufsize"))      return parse_number(a, o, &s->bufsize);
-    if (is(o, "--target-size", NULL))        return parse_number(a, o, &s->target_size);
+    if (is(o, "-b:v", "--bitrate"))          return parse_number(a, o, RD_MAX_BITRATE, &s->vbitrate);
+    if (is(o, "-maxrate", "--maxrate"))      return parse_number(a, o, RD_MAX_BITRATE, &s->maxrate);
+    if (is(o, "-bufsize", "--bufsize"))      return parse_number(a, o, RD_MAX_BITRATE, &s->bufsize);
+    if (is(o, "--target-size", NULL))        return parse_number(a, o, RD_MAX_BYTES, &s->target_size);
     if (is(o, "--two-pass", NULL))           return s->two_pass = 1, 0;
     if (is(o, "-g", "--gop"))                return parse_int(a, o, 1, 1000000, &s->gop);
     if (is(o, "-keyint_min", NULL))          return parse_int(a, o, 1, 1000000, &s->keyint_min);

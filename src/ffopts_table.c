@@ -305,9 +305,13 @@ static int opt_q(RdFf *f, RdSettings *s, const char *spec, const char *val, char
     char *end;
     int t = spec_type(spec);
     (void)s;
-    strtod(val, &end);
-    if (end == val || *end || t == 's' || t < 0)
-        return bad(err, errlen, "-q%s: '%s' is not a quality number", *spec ? ":" : "", val);
+    double q = strtod(val, &end);
+    /* global_quality is an int of lambda (q x 118): keep it one. */
+    if (end == val || *end || t == 's' || t < 0 || !(q >= -1 && q <= 1e6))
+    {
+        snprintf(err, errlen, "-q%s%s: '%s' is not a quality number from -1 to 1e6", *spec ? ":" : "", spec, val);
+        return AVERROR(EINVAL);
+    }
     *(t == 'v' ? &f->qv : t == 'a' ? &f->qa : &f->q) = val;
     return 0;
 }
@@ -316,8 +320,9 @@ static int opt_q(RdFf *f, RdSettings *s, const char *spec, const char *val, char
 static int rate(RdSettings *s, int64_t *field, const char *opt, const char *val, char *err, int errlen)
 {
     (void)s;
-    if (rd_ratectl_parse_number(val, field) < 0 || *field <= 0)
-        return bad(err, errlen, "%s: '%s' is not a rate in bits/s (400k, 1.5M)", opt, val);
+    /* Encoders hold it in kbit/s in an int (x264): past 1e12 it wraps. */
+    if (rd_ratectl_parse_number(val, field) < 0 || *field <= 0 || *field > 1e12)
+        return bad(err, errlen, "%s: '%s' is not a rate in bits/s up to 1e12 (400k, 1.5M)", opt, val);
     return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "io/avlog.h"
+#include "io/errline.h"
 #include "io/outfile.h"
 #include "io/paths.h"
 #include "io/signals.h"
@@ -30,7 +31,9 @@ static _Atomic int *cancel_flag;
 static int interrupted(const char *what)
 {
     int sig = rd_signals_caught();
-    fprintf(stderr, "render: interrupted (%s); %s not written\n", rd_signals_name(sig), what);
+    char line[RD_ERRLEN];
+    snprintf(line, sizeof(line), "interrupted (%s); %s not written", rd_signals_name(sig), what);
+    rd_errline_print(stderr, "render", line);
     return 128 + (sig ? sig : SIGINT);
 }
 
@@ -58,9 +61,11 @@ static int write_report(const RdCli *c, const RdReport *rep)
     if (ret < 0) {
         /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
         int undone = unlink(c->s.output) == 0;
-        fprintf(stderr, "render: %s: %s%s%s\n", c->report_path, ret == AVERROR(EEXIST)
+        char line[RD_ERRLEN];
+        snprintf(line, sizeof(line), "%s: %s%s%s", c->report_path, ret == AVERROR(EEXIST)
                 ? "appeared while rendering; not replaced (use -y to overwrite)" : av_err2str(ret),
                 undone ? "; removed " : "", undone ? c->s.output : "");
+        rd_errline_print(stderr, "render", line);
     }
     return ret;
 }
@@ -72,9 +77,12 @@ static int start_dashboard(RdCli *c, RdDashboard **dash, RdProgress *prog)
     rd_dashboard_defaults(&ds);
     ds.quiet = c->s.quiet;
     ds.progress_path = c->progress_path;
-    if ((ret = rd_dashboard_start(dash, prog, &ds)) < 0)
-        fprintf(stderr, "render: %s: %s\n", c->progress_path ? c->progress_path : "dashboard",
-                av_err2str(ret));
+    if ((ret = rd_dashboard_start(dash, prog, &ds)) < 0 && !atomic_load(cancel_flag)) {
+        char line[RD_ERRLEN];
+        snprintf(line, sizeof(line), "%s: %s", c->progress_path ? c->progress_path : "dashboard",
+                 av_err2str(ret));
+        rd_errline_print(stderr, "render", line);
+    }
     return ret;
 }
 
@@ -83,7 +91,7 @@ static int run_render(RdCli *c)
     RdProgress prog;
     RdDashboard *dash = NULL;
     RdReport rep;
-    char err[1024] = "";
+    char err[RD_ERRLEN] = "";
     int ret;
 
     memset(&prog, 0, sizeof(prog));
@@ -91,11 +99,11 @@ static int run_render(RdCli *c)
      * name is known to be safe to write. */
     if (rd_paths_check(c->s.input, c->s.output, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
                        err, sizeof(err)) < 0) {
-        fprintf(stderr, "render: %s\n", err);
+        rd_errline_print(stderr, "render", err);
         return 1;
     }
-    if (start_dashboard(c, &dash, &prog) < 0)
-        return 1;
+    if (start_dashboard(c, &dash, &prog) < 0) /* a signal while it waits for a FIFO's reader: 128+N */
+        return atomic_load(cancel_flag) ? interrupted(c->s.output) : 1;
     c->s.cancel = cancel_flag;
     c->s.progress = &prog;
     ret = rd_engine_run(&c->s, &rep, err, sizeof(err));
@@ -106,7 +114,7 @@ static int run_render(RdCli *c)
         return interrupted(c->s.output);
     }
     if (ret < 0) {
-        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        rd_errline_print(stderr, "render", *err ? err : av_err2str(ret));
         rd_report_free(&rep);
         return 1;
     }
@@ -120,10 +128,10 @@ static int run_render(RdCli *c)
 static int run_dry(RdCli *c)
 {
     RdReport rep;
-    char err[1024] = "";
+    char err[RD_ERRLEN] = "";
     int ret = rd_engine_plan(&c->s, &rep, err, sizeof(err));
     if (ret < 0) {
-        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        rd_errline_print(stderr, "render", *err ? err : av_err2str(ret));
         rd_report_free(&rep);
         return 1;
     }
@@ -153,14 +161,14 @@ static void sweep_settings(const RdCli *c, RdSweepSettings *sw)
 static int run_sweep(RdCli *c)
 {
     RdSweepSettings sw;
-    char err[1024] = "";
+    char err[RD_ERRLEN] = "";
     int ret;
 
     sweep_settings(c, &sw);
     /* OUTPUT is not written by a sweep; its sidecars are. */
     if (rd_paths_check(c->s.input, NULL, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
                        err, sizeof(err)) < 0) {
-        fprintf(stderr, "render: %s\n", err);
+        rd_errline_print(stderr, "render", err);
         return 1;
     }
     c->s.cancel = cancel_flag;
@@ -168,7 +176,7 @@ static int run_sweep(RdCli *c)
     if (ret < 0 && atomic_load(cancel_flag))
         return interrupted("sweep results");
     if (ret < 0) {
-        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        rd_errline_print(stderr, "render", *err ? err : av_err2str(ret));
         return 1;
     }
     return 0;
@@ -177,7 +185,7 @@ static int run_sweep(RdCli *c)
 static int run_assemble(RdCli *c)
 {
     RdSweepSettings sw;
-    char err[1024] = "";
+    char err[RD_ERRLEN] = "";
     int ret;
 
     sweep_settings(c, &sw);
@@ -185,7 +193,7 @@ static int run_assemble(RdCli *c)
     ret = rd_sweep_assemble(c->baselines, c->nbaselines, c->reports, c->nreports, &sw,
                             err, sizeof(err));
     if (ret < 0) {
-        fprintf(stderr, "render: %s\n", *err ? err : av_err2str(ret));
+        rd_errline_print(stderr, "render", *err ? err : av_err2str(ret));
         return 1;
     }
     return 0;
@@ -205,13 +213,13 @@ static int check_stdout(int status)
 int main(int argc, char **argv)
 {
     RdCli cli;
-    char err[512] = "";
+    char err[RD_ERRLEN] = "";
     int status;
 
     av_log_set_level(AV_LOG_QUIET);
     rd_avlog_install();
     if (rd_cli_parse(&cli, argc, argv, err, sizeof(err)) < 0) {
-        fprintf(stderr, "render: %s\n", err);
+        rd_errline_print(stderr, "render", err);
         rd_cli_free(&cli);
         return 2;
     }

@@ -280,6 +280,45 @@ START_TEST(test_memory_model)
 }
 END_TEST
 
+static void put_in(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    ck_assert_ptr_nonnull(f = fopen(path, "w"));
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The cgroup's room: limit less usage, the least over v2 and v1 layouts;
+ * "max" and v1's 2^63 are no limit (RENDER_TEST_CGROUP_ROOT, a test hook). */
+START_TEST(test_memory_cgroup)
+{
+    char root[] = "/tmp/render-cg-XXXXXX", v1[64], cmd[128];
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    setenv("RENDER_TEST_CGROUP_ROOT", root, 1);
+    ck_assert_int_eq(rd_memory_cgroup_room(), -1);            /* nothing there: no limit */
+    put_in(root, "memory.max", "max\n");
+    put_in(root, "memory.current", "1000\n");
+    ck_assert_int_eq(rd_memory_cgroup_room(), -1);
+    put_in(root, "memory.max", "5000\n");
+    ck_assert_int_eq(rd_memory_cgroup_room(), 4000);
+    snprintf(v1, sizeof(v1), "%s/memory", root);
+    ck_assert_int_eq(mkdir(v1, 0700), 0);
+    put_in(v1, "memory.limit_in_bytes", "9223372036854771712\n");
+    put_in(v1, "memory.usage_in_bytes", "100\n");
+    ck_assert_int_eq(rd_memory_cgroup_room(), 4000);
+    put_in(v1, "memory.limit_in_bytes", "3000\n");
+    ck_assert_int_eq(rd_memory_cgroup_room(), 2900);
+    put_in(v1, "memory.usage_in_bytes", "3500\n");               /* over the limit: no room */
+    ck_assert_int_eq(rd_memory_cgroup_room(), 0);
+    ck_assert_int_le(rd_memory_available(), 0);
+    unsetenv("RENDER_TEST_CGROUP_ROOT");
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 Suite *make_safety_suite(void)
 {
     Suite *s = suite_create("safety");
@@ -295,6 +334,7 @@ Suite *make_safety_suite(void)
     tcase_add_test(tc, test_same_file);
     tcase_add_test(tc, test_not_local);
     tcase_add_test(tc, test_memory_model);
+    tcase_add_test(tc, test_memory_cgroup);
     suite_add_tcase(s, tc);
     return s;
 }

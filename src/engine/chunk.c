@@ -13,6 +13,7 @@
 #include "engine/probe.h"
 #include "engine/rotate.h"
 #include "engine/ratectl.h"
+#include "io/errline.h"
 #include "io/input.h"
 #include "engine/rap.h"
 #include "streams/tsfix.h"
@@ -139,7 +140,9 @@ static int open_graph(Ctx *c, const AVFrame *f)
     }
     if ((ret = rd_filter_open(&c->flt, sh->vf, &in, rd_encode_pix_fmts(sh->enc),
                               first ? NULL : &to)) < 0) {
-        snprintf(c->err, c->errlen, "filter graph '%s': %s", sh->vf, av_err2str(ret));
+        char q[RD_ERR_QUOTE + 1];
+        snprintf(c->err, c->errlen, "filter graph '%s': %s",
+                 rd_errline_quote(sh->vf, RD_ERR_QUOTE, q, sizeof(q)), av_err2str(ret));
         return ret;
     }
     c->cur_w = f->width;
@@ -286,8 +289,9 @@ static int drain_filter(Ctx *c)
         /* An encoder fed another size than it was opened for corrupts memory. */
         if (c->filt->width != c->enc->width || c->filt->height != c->enc->height ||
             c->filt->format != c->enc->pix_fmt) {
+            char q[RD_ERR_QUOTE + 1];
             snprintf(c->err, c->errlen, "filter graph '%s' changed the frame size or format "
-                     "(%dx%d to %dx%d)", c->sh->vf, c->enc->width, c->enc->height,
+                     "(%dx%d to %dx%d)", rd_errline_quote(c->sh->vf, RD_ERR_QUOTE, q, sizeof(q)), c->enc->width, c->enc->height,
                      c->filt->width, c->filt->height);
             av_frame_unref(c->filt);
             return AVERROR(EINVAL);

@@ -17,6 +17,7 @@
 #include "engine/framesync.h"
 #include "engine/gop.h"
 #include "engine/filterfx.h"
+#include "io/errline.h"
 #include "io/input.h"
 #include "io/memory.h"
 #include "io/signals.h"
@@ -74,7 +75,7 @@ struct RdEngine {
     int err;                ///< first error (under the critical section)
     int err_output;         ///< the first error is OUTPUT's (writing it), not the input's
     int workers_auto;       ///< the worker count was not given (-w): memory may lower it
-    char errmsg[512];
+    char errmsg[RD_ERRLEN];
     double t0;
     RdSettings eff;         ///< settings with defaults resolved
     double t_loop;          ///< when the parallel part began; 0 before
@@ -133,7 +134,7 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
 static int check_output(const RdSettings *s, char *err, int errlen)
 {
     const AVOutputFormat *fmt;
-    char detail[200];
+    char detail[RD_ERRLEN];
     int ret;
     if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
                               err, errlen)) < 0)
@@ -345,7 +346,7 @@ static int derive_contract(Run *r, char *err, int errlen)
  * stream is declared from it) and time that, for the plan. */
 static int measure(Run *r, char *err, int errlen)
 {
-    char detail[256] = "";
+    char detail[RD_ERRLEN] = "";
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
         return fail(err, errlen, r->s->input, detail, ret);
@@ -380,7 +381,7 @@ static int open_output(Run *r, char *err, int errlen)
     tc.copy_exact = s->copy_exact;
     tc.sets = s->stream_sets;
     tc.nsets = s->nstream_sets;
-    char detail[256] = "";
+    char detail[RD_ERRLEN] = "";
     int ret;
 
     FFSWAP(AVCodecContext *, tmpl, r->tmpl);
@@ -417,12 +418,13 @@ static void record_error(Run *r, int ret, const char *detail)
 static int check_join(Run *r, const RdChunkResult *res, char *detail, int len)
 {
     int64_t want = r->join_next;
+    char q[RD_ERR_QUOTE + 1];
     r->join_next = res->join_next;
     if (want == AV_NOPTS_VALUE || res->join_first == AV_NOPTS_VALUE || want == res->join_first)
         return 0;
     snprintf(detail, len, "filter graph '%s': chunks %d and %d do not agree at their join (a "
              "filter looks further back or ahead than render's filter table says); "
-             "--chunks 1 renders it as one chunk", r->s->vf, res->index - 1, res->index);
+             "--chunks 1 renders it as one chunk", rd_errline_quote(r->s->vf, RD_ERR_QUOTE, q, sizeof(q)), res->index - 1, res->index);
     return AVERROR_BUG;
 }
 static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len);
@@ -450,7 +452,7 @@ static void drain(Run *r)
             return;
         for (;;) {
             RdChunkResult *res;
-            char detail[256] = "";
+            char detail[RD_ERRLEN] = "";
             int ret = 0;
             omp_set_lock(&r->ro_lock);
             res = rd_reorder_pop(&r->ro);
@@ -586,7 +588,7 @@ static int first_pass(Run *r, char *err, int errlen)
     #pragma omp parallel for schedule(runtime) num_threads(s->workers)
     for (int i = 0; i < n; i++) {
         RdChunkResult res = { 0 };
-        char detail[256] = "";
+        char detail[RD_ERRLEN] = "";
         int rt;
         if (atomic_load(&r->stop))
             continue;
@@ -601,7 +603,7 @@ static int first_pass(Run *r, char *err, int errlen)
     for (int i = 0; i < n; i++)
         dur += r->rc.c[i].duration_s;
     if (r->rc.target_size > 0) {
-        char detail[300] = "";
+        char detail[RD_ERRLEN] = "";
         int64_t limit = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
         if ((ret = rd_ratectl_target_bits(s, r->probe.vindex, r->probe.nframes, limit, &bits,
                                           detail, sizeof(detail))) < 0)
@@ -621,7 +623,7 @@ static int first_pass(Run *r, char *err, int errlen)
 /* Rate control across the chunks, once they are planned. */
 static int setup_ratectl(Run *r, char *err, int errlen)
 {
-    char why[256];
+    char why[RD_ERRLEN];
     int ret;
     if ((ret = rd_ratectl_check(r->s, why, sizeof(why))) < 0)
         return fail(err, errlen, r->s->output, why, ret);
@@ -649,7 +651,7 @@ static void run_chunk(Run *r, int i)
     RdChunkProgress *cp = r->prog ? &r->prog->chunks[i] : NULL;
     RdWorkerProgress *wp = r->prog && tid < r->prog->nworkers ? &r->prog->workers[tid] : NULL;
     RdChunkResult *res = av_mallocz(sizeof(*res));
-    char detail[256] = "";
+    char detail[RD_ERRLEN] = "";
     double t = omp_get_wtime(), cpu = thread_cpu_s();
     int ret;
 
@@ -885,7 +887,7 @@ static int check_filters(Run *r, char *err, int errlen)
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    char detail[256] = "";
+    char detail[RD_ERRLEN] = "";
     int ret;
 
     if ((ret = rd_encode_find(&r->enc.codec, s->vcodec)) < 0)
@@ -1117,7 +1119,7 @@ int rd_engine_resumed(const RdEngine *e, int i)
 /* --resume: a finished chunk is on disk before it counts as done. */
 static int journal_chunk(RdEngine *e, RdChunkResult *res)
 {
-    char detail[300];
+    char detail[RD_ERRLEN];
     int ret;
     if (!e->resume || rd_resume_done(e->resume, res->index) ||
         (ret = rd_resume_add(e->resume, res)) >= 0)
@@ -1225,7 +1227,7 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         else if ((ret = rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg))) < 0)
             fail(err, errlen, s->input, r->errmsg, ret);
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
-            char why[600];
+            char why[RD_ERRLEN + 32];
             snprintf(why, sizeof(why), "cannot finish the output: %s",
                      *r->errmsg ? r->errmsg : av_err2str(ret));
             fail(err, errlen, s->output, why, ret);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
+#include "io/avlog.h"
 #include "io/outfile.h"
 #include "engine/timeline.h"
 
@@ -67,13 +68,33 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
 
 /* The header, with the user's muxer options: one the muxer did not take is
  * an error, never ignored. */
+/* Why the muxer refused its header, in words: a stream whose codec the
+ * container cannot hold (x264 in WebM), else the muxer's own log line,
+ * else the code. */
+static void header_error(const RdMerge *m, int ret, char *err, int errlen)
+{
+    const char *why = rd_avlog_last();
+    for (unsigned i = 0; i < m->oc->nb_streams; i++) {
+        const AVCodecParameters *par = m->oc->streams[i]->codecpar;
+        if (avformat_query_codec(m->oc->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) == 0) {
+            snprintf(err, errlen, "the %s container cannot hold %s %s (stream %u); choose another "
+                     "encoder (-c:v/-c:a) or another container", m->oc->oformat->name,
+                     avcodec_get_name(par->codec_id),
+                     av_get_media_type_string(par->codec_type) ? av_get_media_type_string(par->codec_type) : "data", i);
+            return;
+        }
+    }
+    snprintf(err, errlen, "cannot write the output header: %s", *why ? why : av_err2str(ret));
+}
+
 static int write_header(RdMerge *m, const AVDictionary *mux_opts, char *err, int errlen)
 {
     AVDictionary *opts = NULL;
     const AVDictionaryEntry *e;
     int ret = av_dict_copy(&opts, mux_opts, 0);
+    rd_avlog_clear();
     if (ret >= 0 && (ret = avformat_write_header(m->oc, &opts)) < 0)
-        snprintf(err, errlen, "cannot write the output header: %s", av_err2str(ret));
+        header_error(m, ret, err, errlen);
     else if (ret >= 0 && (e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
         snprintf(err, errlen, "the %s muxer has no option '%s'", m->oc->oformat->name, e->key);
         ret = AVERROR_OPTION_NOT_FOUND;
@@ -131,8 +152,10 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         p->pts += m->voff;
         p->dts += m->voff;
         p->stream_index = m->vst->index;
-        if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, p->dts, m->vst->time_base)) < 0)
+        if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, p->dts, m->vst->time_base)) < 0) {
+            snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
             return ret;
+        }
         if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
             return ret;
     }
@@ -143,8 +166,10 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
 {
     struct stat st;
     int ret;
-    if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0)
+    if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0) {
+        snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
         return ret;
+    }
     if ((ret = av_write_trailer(m->oc)) < 0) {
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
         return ret;

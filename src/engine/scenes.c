@@ -7,6 +7,8 @@
 #include <libavutil/common.h>
 #include <libavutil/error.h>
 
+#include "io/errline.h"
+
 /* Thumbnails the pixel measure compares: small enough that scaling is a
  * fraction of decoding, large enough that a cut between two dark scenes
  * still moves the mean. */
@@ -143,7 +145,7 @@ int rd_scenes_measure(const RdChunkShared *sh, const int64_t *pts, int64_t n, in
         score[i] = -1;
     #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(dynamic, 1)
     for (int64_t k = 0; k < nslices; k++) {
-        char e[256] = "";
+        char e[RD_ERRLEN] = "";
         int r;
         if (ret < 0)
             continue;

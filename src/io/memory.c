@@ -76,12 +76,13 @@ int64_t rd_memory_available(void)
     char line[256];
     long long kb = -1;
     if (!f)
-        return -1;
+        return rd_memory_cgroup_room();
     while (fgets(line, sizeof(line), f))
         if (sscanf(line, "MemAvailable: %lld kB", &kb) == 1)
             break;
     fclose(f);
-    return kb < 0 ? -1 : kb * 1024;
+    int64_t avail = kb < 0 ? -1 : kb * 1024, room = rd_memory_cgroup_room();
+    return room >= 0 && (avail < 0 || room < avail) ? room : avail;
 }
 
 int rd_memory_fit_workers(int64_t avail, int64_t per_worker, int want)

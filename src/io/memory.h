@@ -36,8 +36,21 @@ double rd_memory_encoder_frames(const char *vcodec, const char *preset, const AV
 /** Estimated bytes one worker needs (frames plus a fixed cost per worker). */
 int64_t rd_memory_worker_bytes(const RdMemoryInput *in);
 
-/** MemAvailable from /proc/meminfo, bytes; -1 when unknown. */
+/**
+ * Memory this process may still use, bytes: MemAvailable from
+ * /proc/meminfo, or less where a control group's limit (cgroup v2
+ * memory.max less memory.current, v1 memory.limit_in_bytes less
+ * memory.usage_in_bytes, the least over the group and its parents) leaves
+ * less; -1 when neither is known.
+ */
 int64_t rd_memory_available(void);
+
+/**
+ * Room the control groups leave (see rd_memory_available), bytes; -1 when
+ * there is no limit. The environment variable RENDER_TEST_CGROUP_ROOT, a
+ * test hook only, replaces /sys/fs/cgroup.
+ */
+int64_t rd_memory_cgroup_room(void);
 
 /**
  * Workers that fit: floor(avail * 0.8 / per_worker) clamped to [0, want].

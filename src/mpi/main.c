@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "io/avlog.h"
+#include "io/errline.h"
 #include "ui/dashboard.h"
 #include "version.h"
 #include "mpi/rdmpi.h"
@@ -74,11 +75,11 @@ static void print_version(void)
 /* -1 to go on, else the exit status. Only rank 0 prints. */
 static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
 {
-    char err[512] = "";
+    char err[RD_ERRLEN] = "";
 
     if (rd_cli_parse(c, argc, argv, err, sizeof(err)) < 0) {
         if (m->rank == 0)
-            fprintf(stderr, RD_MPI_PROG ": %s\n", err);
+            rd_errline_print(stderr, RD_MPI_PROG, err);
         return 2;
     }
     if (c->help || c->version) {
@@ -164,7 +165,7 @@ static int lead(const RdMpi *m, RdCli *c, int cpus, RdRankProgress *ranks)
     RdReport rep;
     RdProgress prog;
     RdDashboard *dash = NULL;
-    char err[1024] = "";
+    char err[RD_ERRLEN] = "";
     int shared = 0, status = 0, size_fd = -1, ret;
 
     memset(&rep, 0, sizeof(rep));
@@ -201,7 +202,7 @@ static int lead(const RdMpi *m, RdCli *c, int cpus, RdRankProgress *ranks)
                 c->sweep ? "sweep results" : c->s.output);
         status = 130;
     } else if (ret < 0) {
-        fprintf(stderr, RD_MPI_PROG ": %s\n", *err ? err : av_err2str(ret));
+        rd_errline_print(stderr, RD_MPI_PROG, *err ? err : av_err2str(ret));
         status = 1;
     }
     if (status && shared) {

@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "engine/chunk.h"
+#include "io/errline.h"
 #include "engine/engine.h"
 #include "streams/meta.h"
 #include "engine/encode.h"
@@ -68,7 +69,7 @@ typedef struct RdSlot {
     int chunk;                    ///< chunk to run (valid in RUN and DONE)
     RdChunkResult *res;           ///< DONE, ret >= 0: av_malloc'd, the taker's
     int ret;                      ///< DONE: rd_chunk_run's return
-    char err[256];                ///< DONE, ret < 0: detail, may be empty
+    char err[RD_ERRLEN];              ///< DONE, ret < 0: detail, may be empty
     double t_start, t_end;        ///< omp_get_wtime() around the chunk
     int asked;                    ///< main only: a REQ for this slot is outstanding
     RdChunkProgress cp;           ///< the running chunk's frames (thread writes, main reads)
@@ -134,7 +135,7 @@ int rd_wire_unpack(const uint8_t *buf, size_t len, RdChunkResult **pres);
 typedef struct RdMpiError {
     int32_t chunk;                ///< -1 when not about one chunk
     int32_t ret;                  ///< AVERROR
-    char text[512];               ///< one line, NUL-terminated
+    char text[RD_ERRLEN];              ///< one line, NUL-terminated
 } RdMpiError;
 
 /** Pack and send a finished chunk to rank 0 (blocking). Returns 0 or a negative AVERROR. */

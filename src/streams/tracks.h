@@ -65,6 +65,10 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
  */
 int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb);
 
+/** Why the input could not be read on, after rd_tracks_write_until()
+ *  failed reading it; "" when it failed for another reason. */
+const char *rd_tracks_error(const RdTracks *t);
+
 void rd_tracks_free(RdTracks **pt);
 
 #endif

@@ -102,9 +102,18 @@ static int read_next(RdTracks *t)
 {
     int ret;
     for (;;) {
-        if ((ret = av_read_frame(t->ic, t->pkt)) < 0)
+        if ((ret = av_read_frame(t->ic, t->pkt)) < 0) {
             /* A damaged tail ends the tracks, not the render. */
-            return ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO) ? 1 : ret;
+            if (ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA || ret == AVERROR(EIO))
+                return 1;
+            /* Anything else is the file, not render (a sample table that
+             * claims a huge packet): name it. The CLI would stop reading
+             * the whole file here, video too, which chunks cannot do. */
+            snprintf(t->why, sizeof(t->why), "%s: cannot read on from byte %" PRId64 ": %s (a "
+                     "damaged packet size?); the ffmpeg CLI ends the file there", t->cfg.path,
+                     t->ic->pb ? avio_tell(t->ic->pb) : (int64_t)-1, av_err2str(ret));
+            return ret;
+        }
         if (t->route[t->pkt->stream_index] >= 0) /* before the -t check: a jump is undone first */
             rd_tsfix_packet(&t->t[t->route[t->pkt->stream_index]].fix, t->pkt);
         if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
@@ -147,3 +156,8 @@ int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRation
     return 0;
 }
 
+
+const char *rd_tracks_error(const RdTracks *t)
+{
+    return t ? t->why : "";
+}

@@ -10,6 +10,7 @@
 #include "streams/audio.h"
 #include "streams/subtitle.h"
 #include "streams/tracks.h"
+#include "io/errline.h"
 
 /* With -t, the demuxer stops this far (AV_TIME_BASE) past the end: enough
  * for the interleaving slack of real files, without reading the rest. */
@@ -41,6 +42,7 @@ struct RdTracks {
     AVPacket *pkt, *out;
     int pending, eof;
     int strict;             ///< the muxer wants strictly increasing dts
+    char why[RD_ERRLEN];    ///< a read error in words (rd_tracks_error), "" = none
 };
 
 

@@ -9,6 +9,7 @@
 #include <libavutil/mem.h>
 
 #include "engine/report.h"
+#include "io/errline.h"
 #include "sweep/scratch.h"
 
 #define MAX_REPEAT 100
@@ -26,7 +27,7 @@ static int run_group(const RdSettings *base, int p, double slice_s, char (*tmp)[
     {
         RdSettings s = *base;
         RdReport rep;
-        char err[512] = "";
+        char err[RD_ERRLEN] = "";
         int i = omp_get_thread_num(), r;
         /* fewer threads than asked (OMP_THREAD_LIMIT, OMP_DYNAMIC) would
          * time fewer jobs than the ceiling says */

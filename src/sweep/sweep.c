@@ -18,6 +18,7 @@
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
 
+#include "io/errline.h"
 #include "io/outfile.h"
 #include "sweep/scratch.h"
 
@@ -152,7 +153,7 @@ static int measure(const RdSettings *base, const RdSweepSettings *sw, const char
             reps[n].output_bytes = st.st_size;
         unlink(tmp);
         if (ret < 0) {
-            char why[512];
+            char why[RD_ERRLEN];
             av_strlcpy(why, errbuf && errlen > 0 && errbuf[0] ? errbuf : av_err2str(ret),
                        sizeof(why));
             set_err(errbuf, errlen, "sweep, %s: %s", label, why);
