@@ -465,6 +465,32 @@ static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char
     return 0;
 }
 
+/* -frames:v N / -vframes N: the first N frames of the joined stream
+ * (the sync and the plan stop there; the other tracks end with the video). */
+static int opt_frames(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    char *end;
+    long long n;
+    (void)f;
+    if (spec_type(spec) != 'v')
+        return bad(err, errlen, "-frames%s%s: render counts the video's frames only (-frames:v N)",
+                   *spec ? ":" : "", spec);
+    n = strtoll(val, &end, 10);
+    if (end == val || *end || n < 0)
+        return bad(err, errlen, "-frames:v %s: not a frame count%s", val, "");
+    /* 0 frames: ffmpeg writes a file without video; render always writes it. */
+    if (!n)
+        return bad(err, errlen, "-frames:v %s: an output without video frames is not supported%s", val, "");
+    s->max_vframes = n;
+    return 0;
+}
+
+static int opt_vframes(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)spec;
+    return opt_frames(f, s, "v", val, err, errlen);
+}
+
 /* Accepted: what they ask of ffmpeg render does anyway, or they are about
  * ffmpeg's own console (documented in docs/CLI.md). */
 static int opt_accept(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -546,8 +572,8 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
     NOT_YET("to",       "-to is not supported yet (-t is)"),
     NOT_YET("r",        "changing the frame rate " TIMING),
-    NOT_YET("frames",   "a frame count " TIMING),
-    NOT_YET("vframes",  "a frame count " TIMING),
+    { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },
+    { "vframes",        RD_FF_OUT | ARG,            NULL,  opt_vframes,    NULL },
     NOT_YET("aframes",  "a frame count " TIMING),
     NOT_YET("vsync",    "another frame sync " TIMING),
     NOT_YET("fps_mode", "another frame sync " TIMING),

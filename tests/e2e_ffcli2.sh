@@ -5,7 +5,10 @@
 # graph that retimes frames, at -w 1, 2 and 3 (joins crossed): frame count,
 # frame times, and decoded frames (lossless encoders) identical.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync" for sections)
+# Then the options that cut the output (frames: -frames:v/-vframes): the
+# same frames, times and decoded pictures, and the audio ending with the video.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync frames" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -61,6 +64,45 @@ if want sync; then
     sync "setpts=1.3*PTS on irregular steps (vfr)"     jit.mkv   mkv -vf setpts=1.3*PTS -c:v ffv1
     sync "fps=30 to mp4"                               cfr.mp4   mp4 -vf fps=30 $LL -an
     sync "yadif=1 over the hole to mp4"                hole.mp4  mp4 -vf yadif=1 $LL
+fi
+
+a_end() { a_span "$1" | awk '{ printf "%.6f\n", $2 }'; }
+v_end() { ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,duration_time -of csv=p=0 "$1" |
+          awk -F, '{ e = $1 + $2; if (e > m) m = e } END { printf "%.6f\n", m }'; }
+
+# cut NAME IN EXT OPTIONS...: a line that cuts the output, as sync() and
+# the audio's end: ffmpeg's own cut of the audio under -frames:v depends on
+# its decoder's thread count (10 frames of 25 fps: 0.371 s with -threads 1,
+# 0.464 s with 2); render ends it after the input frame ffmpeg read last,
+# and never before the video's end: within 0.1 s of ffmpeg's, and not more
+# than an audio packet (0.05 s) short of the video.
+cut() {
+    local name=$1 src=$2 ext=$3 r f ve fe re
+    shift 3
+    sync "$name" "$src" "$ext" "$@"
+    f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    [ -s "$r" ] || return
+    fe=$(a_end "$f"); re=$(a_end "$r"); ve=$(v_end "$r")
+    [ -z "$fe$re" ] && return
+    near "$fe" "$re" 0.1 && ok "$name: audio ends near ffmpeg's ($re s, ffmpeg $fe s)" ||
+        fail "$name: audio end" "ffmpeg $fe s, render $re s"
+    awk -v v="$ve" -v a="$re" 'BEGIN { exit !(a >= v - 0.05) }' && ok "$name: audio lasts the video ($ve s)" ||
+        fail "$name: audio end" "video ends at $ve s, audio at $re s"
+}
+
+if want frames; then
+    cut "-frames:v 10 to mkv, audio"                   cfr.mp4   mkv -frames:v 10 $LL
+    cut "-vframes 37 to mp4, audio"                    cfr.mp4   mp4 -vframes 37 $LL
+    cut "-frames:v 150 of 100: all, audio whole"       cfr.mp4   mp4 -frames:v 150 $LL
+    cut "-frames:v 120 over the hole (cfr duplicates)" holeb.mp4 mp4 -frames:v 120 $LL -c:a aac
+    cut "-frames:v 30 after setpts=0.5*PTS"            cfr.mp4   mkv -frames:v 30 -vf setpts=0.5*PTS -c:v ffv1
+    cut "-frames:v 17 with -c:a copy"                  cfr.mp4   mkv -frames:v 17 -c:v ffv1 -c:a copy
+    for bad in "-frames 5" "-frames:a 5" "-aframes 5" "-frames:v x" "-frames:v 0" "-vframes -3"; do
+        # shellcheck disable=SC2086
+        "$RENDER" -q -i "$W/cfr.mp4" $bad "$W/bad.mkv" </dev/null 2>"$W/bad.err"; rc=$?
+        [ "$rc" -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+            ok "$bad: refused in one line ($(cat "$W/bad.err"))" || fail "$bad refused" "exit $rc: $(head -c 200 "$W/bad.err")"
+    done
 fi
 
 finish

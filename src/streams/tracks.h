@@ -65,6 +65,12 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
  */
 int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRational tb);
 
+/**
+ * Packets at or after input time `end` (AV_TIME_BASE units) are not
+ * written: an end found while writing (-frames:v). Only ever lowers the end.
+ */
+void rd_tracks_end_at(RdTracks *t, int64_t end);
+
 void rd_tracks_free(RdTracks **pt);
 
 #endif

@@ -147,3 +147,8 @@ int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRation
     return 0;
 }
 
+
+void rd_tracks_end_at(RdTracks *t, int64_t end)
+{
+    t->cfg.end = FFMIN(t->cfg.end, end);
+}
