@@ -455,14 +455,27 @@ static int opt_disposition(RdFf *f, RdSettings *s, const char *spec, const char 
     return add_set(f, &set);
 }
 
-static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+/* -t D and -to T, before -i (the input's) or after (the output's): kept
+ * apart and resolved by rd_ff_finish as ffmpeg does. */
+static int duration(RdFf *f, double *slot, const char *opt, const char *val, char *err, int errlen)
 {
     int64_t us;
-    (void)f; (void)spec;
     if (av_parse_time(&us, val, 1) < 0 || us <= 0)
-        return bad(err, errlen, "-t %s: not a positive duration ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
-    s->limit_s = us / 1e6;
+        return bad(err, errlen, "%s %s: not a positive time ([-][HH:]MM:SS[.m...] or seconds)", opt, val);
+    slot[f->seen_input] = us / 1e6;
     return 0;
+}
+
+static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec;
+    return duration(f, f->t, "-t", val, err, errlen);
+}
+
+static int opt_to(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec;
+    return duration(f, f->to, "-to", val, err, errlen);
 }
 
 /* -frames:v N / -vframes N: the first N frames of the joined stream
@@ -570,7 +583,7 @@ static const RdFfOpt TABLE[] = {
     { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     NOT_YET("ss",       "seeking (-ss) is not supported yet"),
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
-    NOT_YET("to",       "-to is not supported yet (-t is)"),
+    { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
     NOT_YET("r",        "changing the frame rate " TIMING),
     { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },
     { "vframes",        RD_FF_OUT | ARG,            NULL,  opt_vframes,    NULL },
