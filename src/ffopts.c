@@ -285,6 +285,20 @@ static int build_graph(RdFf *f, char *err, int errlen)
     return av_bprint_finalize(&b, &f->graph) < 0 || !f->graph ? AVERROR(ENOMEM) : 0;
 }
 
+/* -t and -to as fftools/ffmpeg_opt.c resolves them for a file: -to T is
+ * -t (T - ss), -ss being 0 here (render refuses -ss), and -t wins when a
+ * file has both (ffmpeg warns). Input and output limits are both upper
+ * bounds on the same frames as long as the graph keeps times: the smaller
+ * holds. */
+static void resolve_limit(const RdFf *f, RdSettings *s)
+{
+    for (int k = 0; k < 2; k++) {
+        double d = f->t[k] > 0 ? f->t[k] : f->to[k];
+        if (d > 0 && (s->limit_s <= 0 || d < s->limit_s))
+            s->limit_s = d;
+    }
+}
+
 int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
 {
     const AVOutputFormat *of;
@@ -296,6 +310,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
+    resolve_limit(f, s);
     if (!(of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL))) {
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);

@@ -460,14 +460,53 @@ static int opt_disposition(RdFf *f, RdSettings *s, const char *spec, const char 
     return add_set(f, &set);
 }
 
-static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+/* -t D and -to T, before -i (the input's) or after (the output's): kept
+ * apart and resolved by rd_ff_finish as ffmpeg does. */
+static int duration(RdFf *f, double *slot, const char *opt, const char *val, char *err, int errlen)
 {
     int64_t us;
-    (void)f; (void)spec;
     if (av_parse_time(&us, val, 1) < 0 || us <= 0)
-        return bad(err, errlen, "-t %s: not a positive duration ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
-    s->limit_s = us / 1e6;
+        return bad(err, errlen, "%s %s: not a positive time ([-][HH:]MM:SS[.m...] or seconds)", opt, val);
+    slot[f->seen_input] = us / 1e6;
     return 0;
+}
+
+static int opt_t(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec;
+    return duration(f, f->t, "-t", val, err, errlen);
+}
+
+static int opt_to(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec;
+    return duration(f, f->to, "-to", val, err, errlen);
+}
+
+/* -frames:v N / -vframes N: the first N frames of the joined stream
+ * (the sync and the plan stop there; the other tracks end with the video). */
+static int opt_frames(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    char *end;
+    long long n;
+    (void)f;
+    if (spec_type(spec) != 'v')
+        return bad(err, errlen, "-frames%s%s: render counts the video's frames only (-frames:v N)",
+                   *spec ? ":" : "", spec);
+    n = strtoll(val, &end, 10);
+    if (end == val || *end || n < 0)
+        return bad(err, errlen, "-frames:v %s: not a frame count%s", val, "");
+    /* 0 frames: ffmpeg writes a file without video; render always writes it. */
+    if (!n)
+        return bad(err, errlen, "-frames:v %s: an output without video frames is not supported%s", val, "");
+    s->max_vframes = n;
+    return 0;
+}
+
+static int opt_vframes(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)spec;
+    return opt_frames(f, s, "v", val, err, errlen);
 }
 
 /* Accepted: what they ask of ffmpeg render does anyway, or they are about
@@ -565,10 +604,10 @@ static const RdFfOpt TABLE[] = {
     { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     NOT_YET("ss",       "seeking (-ss) is not supported yet"),
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
-    NOT_YET("to",       "-to is not supported yet (-t is)"),
+    { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
     NOT_YET("r",        "changing the frame rate " TIMING),
-    NOT_YET("frames",   "a frame count " TIMING),
-    NOT_YET("vframes",  "a frame count " TIMING),
+    { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },
+    { "vframes",        RD_FF_OUT | ARG,            NULL,  opt_vframes,    NULL },
     NOT_YET("aframes",  "a frame count " TIMING),
     NOT_YET("vsync",    "another frame sync " TIMING),
     NOT_YET("fps_mode", "another frame sync " TIMING),

@@ -209,6 +209,41 @@ START_TEST(test_framesync_table)
 }
 END_TEST
 
+/* -t/-to as ffmpeg resolves them: -to is -t without -ss, -t wins in one
+ * place, an input and an output limit both hold; -frames:v and -vframes. */
+static const struct { const char *pre[3], *post[5]; double limit; int64_t frames; } RANGES[] = {
+    { { NULL },            { "-to", "1.5", NULL },                 1.5, 0 },
+    { { "-to", "2", NULL }, { NULL },                               2.0, 0 },
+    { { "-t", "3", NULL },  { "-t", "1.2", NULL },                  1.2, 0 },
+    { { "-t", "1", NULL },  { "-t", "3", NULL },                    1.0, 0 },
+    { { NULL },            { "-to", "3", "-t", "0.8", NULL },      0.8, 0 },
+    { { NULL },            { "-t", "0.8", "-to", "0.5", NULL },    0.8, 0 },
+    { { NULL },            { "-to", "00:01:02.5", NULL },         62.5, 0 },
+    { { NULL },            { "-frames:v", "7", NULL },             0.0, 7 },
+    { { NULL },            { "-vframes", "9", "-t", "2", NULL },   2.0, 9 },
+};
+
+START_TEST(test_ranges)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[16] = { "render" };
+    int n = 1;
+    for (int k = 0; RANGES[_i].pre[k]; k++)
+        args[n++] = RANGES[_i].pre[k];
+    args[n++] = "-i";
+    args[n++] = "in.mp4";
+    for (int k = 0; RANGES[_i].post[k]; k++)
+        args[n++] = RANGES[_i].post[k];
+    args[n++] = "out.mkv";
+    args[n] = NULL;
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_double_eq_tol(c.s.limit_s, RANGES[_i].limit, 1e-9);
+    ck_assert_int_eq(c.s.max_vframes, RANGES[_i].frames);
+    rd_cli_free(&c);
+}
+END_TEST
+
 Suite *make_ffopts_suite(void)
 {
     Suite *s = suite_create("ffopts");
@@ -221,6 +256,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));
     tcase_add_test(tc, test_framesync);
     tcase_add_test(tc, test_framesync_table);
+    tcase_add_loop_test(tc, test_ranges, 0, sizeof(RANGES) / sizeof(RANGES[0]));
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,7 +5,12 @@
 # graph that retimes frames, at -w 1, 2 and 3 (joins crossed): frame count,
 # frame times, and decoded frames (lossless encoders) identical.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync" for sections)
+# Then the options that cut the output (frames: -frames:v/-vframes): the
+# same frames, times and decoded pictures, and the audio ending with the video;
+# range: -t and -to before and after -i, together (the smaller holds; -t
+# wins over -to in one place, as in ffmpeg): frames as above, audio duration.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync frames range" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -61,6 +66,84 @@ if want sync; then
     sync "setpts=1.3*PTS on irregular steps (vfr)"     jit.mkv   mkv -vf setpts=1.3*PTS -c:v ffv1
     sync "fps=30 to mp4"                               cfr.mp4   mp4 -vf fps=30 $LL -an
     sync "yadif=1 over the hole to mp4"                hole.mp4  mp4 -vf yadif=1 $LL
+fi
+
+a_end() { a_span "$1" | awk '{ printf "%.6f\n", $2 }'; }
+v_end() { ffprobe -v error -select_streams v:0 -show_entries packet=pts_time,duration_time -of csv=p=0 "$1" |
+          awk -F, '{ e = $1 + $2; if (e > m) m = e } END { printf "%.6f\n", m }'; }
+
+# cut NAME IN EXT OPTIONS...: a line that cuts the output, as sync() and
+# the audio's end: ffmpeg's own cut of the audio under -frames:v depends on
+# its decoder's thread count (10 frames of 25 fps: 0.371 s with -threads 1,
+# 0.464 s with 2); render ends it after the input frame ffmpeg read last,
+# and never before the video's end: within 0.1 s of ffmpeg's, and not more
+# than an audio packet (0.05 s) short of the video.
+cut() {
+    local name=$1 src=$2 ext=$3 r f ve fe re
+    shift 3
+    sync "$name" "$src" "$ext" "$@"
+    f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    [ -s "$r" ] || return
+    fe=$(a_end "$f"); re=$(a_end "$r"); ve=$(v_end "$r")
+    [ -z "$fe$re" ] && return
+    near "$fe" "$re" 0.1 && ok "$name: audio ends near ffmpeg's ($re s, ffmpeg $fe s)" ||
+        fail "$name: audio end" "ffmpeg $fe s, render $re s"
+    awk -v v="$ve" -v a="$re" 'BEGIN { exit !(a >= v - 0.05) }' && ok "$name: audio lasts the video ($ve s)" ||
+        fail "$name: audio end" "video ends at $ve s, audio at $re s"
+}
+
+if want frames; then
+    cut "-frames:v 10 to mkv, audio"                   cfr.mp4   mkv -frames:v 10 $LL
+    cut "-vframes 37 to mp4, audio"                    cfr.mp4   mp4 -vframes 37 $LL
+    cut "-frames:v 150 of 100: all, audio whole"       cfr.mp4   mp4 -frames:v 150 $LL
+    cut "-frames:v 120 over the hole (cfr duplicates)" holeb.mp4 mp4 -frames:v 120 $LL -c:a aac
+    cut "-frames:v 30 after setpts=0.5*PTS"            cfr.mp4   mkv -frames:v 30 -vf setpts=0.5*PTS -c:v ffv1
+    cut "-frames:v 17 with -c:a copy"                  cfr.mp4   mkv -frames:v 17 -c:v ffv1 -c:a copy
+    for bad in "-frames 5" "-frames:a 5" "-aframes 5" "-frames:v x" "-frames:v 0" "-vframes -3"; do
+        # shellcheck disable=SC2086
+        "$RENDER" -q -i "$W/cfr.mp4" $bad "$W/bad.mkv" </dev/null 2>"$W/bad.err"; rc=$?
+        [ "$rc" -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+            ok "$bad: refused in one line ($(cat "$W/bad.err"))" || fail "$bad refused" "exit $rc: $(head -c 200 "$W/bad.err")"
+    done
+fi
+
+# span NAME IN EXT OPTIONS...: render's -t/-to with those before -i given
+# as IN="-to 2 -i"... : options before the first -i are the input's.
+span() {
+    local name=$1 ext=$2 pre=$3 w n1 n2 why d1 d2
+    shift 3
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    # shellcheck disable=SC2086
+    $FF $pre -i "$W/cfr.mp4" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    # shellcheck disable=SC2086
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$W/cfr.mp4" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
+    n1=$(wc -l <"$W/f.t"); n2=$(wc -l <"$W/r.t")
+    why=$(same_times "$W/f.t" 0 "$W/r.t" 0 0.0005) && ok "$name: $n2 frames and times as ffmpeg (-w $w)" ||
+        fail "$name: frames and times (-w $w)" "ffmpeg $n1, render $n2: $why"
+    why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
+        fail "$name: decoded frames identical" "$why"
+    d1=$(a_dur "$f"); d2=$(a_dur "$r")
+    near "$d1" "$d2" 0.03 && ok "$name: audio duration ($d2 s)" || fail "$name: audio duration" "ffmpeg $d1 s, render $d2 s"
+}
+a_dur() { a_span "$1" | awk '{ printf "%.6f\n", $2 - $1 }'; }
+
+if want range; then
+    span "output -to 1.5"                  mkv ""            -to 1.5 -c:v ffv1
+    span "input -to 2.2"                   mp4 "-to 2.2"     $LL
+    span "input -t 3, output -t 1.2"       mkv "-t 3"        -t 1.2 -c:v ffv1
+    span "input -t 1, output -t 3"         mp4 "-t 1"        -t 3 $LL
+    span "output -to 3 -t 0.8: -t wins"    mkv ""            -to 3 -t 0.8 -c:v ffv1
+    span "input -to 00:00:01.6, -to 3 out" mkv "-to 00:00:01.6" -to 3 -c:v ffv1 -c:a copy
+    for bad in "-to 0" "-to x" "-to -1"; do
+        # shellcheck disable=SC2086
+        "$RENDER" -q -i "$W/cfr.mp4" $bad "$W/bad.mkv" </dev/null 2>"$W/bad.err"; rc=$?
+        [ "$rc" -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+            ok "$bad: refused in one line ($(cat "$W/bad.err"))" || fail "$bad refused" "exit $rc: $(head -c 200 "$W/bad.err")"
+    done
 fi
 
 finish

@@ -190,6 +190,13 @@ static int drain_encoder(Ctx *c)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+/* Where the reading stood when a frame went to the encoder (chunk.h). */
+static void note_src(Ctx *c)
+{
+    if (c->nfed)
+        c->res->src_at_last = c->fed[c->nfed - 1];
+}
+
 static int encode(Ctx *c, AVFrame *f)
 {
     int ret;
@@ -219,8 +226,10 @@ static int encode(Ctx *c, AVFrame *f)
     }
     if ((ret = rd_encode_frame(c->enc, f, c->otb)) < 0)
         return ret;
-    if (f)
+    if (f) {
         c->res->frames++;
+        note_src(c);
+    }
     return drain_encoder(c);
 }
 
@@ -233,6 +242,7 @@ static int send_synced(void *opaque, AVFrame *f)
     if ((ret = rd_encode_frame(c->enc, f, c->enc->time_base)) < 0)
         return ret;
     c->res->frames++;
+    note_src(c);
     return drain_encoder(c);
 }
 
@@ -620,7 +630,7 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
 
     memset(res, 0, sizeof(*res));
     res->index = job->index;
-    res->join_first = res->join_next = AV_NOPTS_VALUE;
+    res->join_first = res->join_next = res->src_at_last = AV_NOPTS_VALUE;
     return run_ctx(&c, NULL);
 }
 

@@ -92,6 +92,7 @@ typedef struct RdChunkResult {
     RdSyncStep sync_step;       ///< what its sync made of that frame
     RdSyncState sync_first;     ///< the state after that frame
     RdSyncState sync_last;      ///< the state after its last own frame
+    int64_t src_at_last;        ///< the newest input frame fed to the graph when its last frame went to the encoder, input stream time base (where ffmpeg's reading stood: -frames:v ends the other tracks there); AV_NOPTS_VALUE = none
 } RdChunkResult;
 
 /**

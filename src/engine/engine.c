@@ -95,6 +95,7 @@ struct RdEngine {
     RdSyncPlan sync;        ///< ffmpeg's frame sync for the output (syncplan.h)
     int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
     AVRational tmpl_fps;    ///< the encoder's frame rate
+    int64_t vframes_src;    ///< -frames:v with the sync's table: the input frame ffmpeg reads last (its pts), AV_NOPTS_VALUE = unknown
     int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v after a retiming graph)
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
@@ -370,7 +371,7 @@ static int open_output(Run *r, char *err, int errlen)
                                          : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
-                         s->oformat, s->mux_opts };
+                         s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src };
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
@@ -810,6 +811,22 @@ static int resume_open(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* -frames:v: the input frame ffmpeg 5.1 is at when the video gets its
+ * last frame. It writes the copies of the previous frame that a gap calls
+ * for when the next frame arrives (do_video_out's nb0_frames): a last
+ * frame that is a later copy was written on the next frame's arrival. */
+static int64_t vframes_reader(const Run *r)
+{
+    int64_t left = r->s->max_vframes;
+    for (int64_t k = 0; k < r->probe.nframes && left > 0; k++) {
+        int64_t c = r->sync.table[k].copies;
+        if (c >= left)
+            return r->probe.pts[left > 1 && k + 1 < r->probe.nframes ? k + 1 : k];
+        left -= c;
+    }
+    return AV_NOPTS_VALUE;
+}
+
 /* The ffmpeg form promises the CLI's frames: ffmpeg's frame sync for the
  * output (syncplan.h). Where the graph keeps every frame at its time, it
  * is run here once over the probed times and the chunks follow its table;
@@ -837,6 +854,7 @@ static int setup_sync(Run *r, char *err, int errlen)
     if (r->sync.table) {
         /* -frames:v: the input frames after the last one written are not read. */
         int64_t n = r->probe.nframes;
+        r->vframes_src = vframes_reader(r);
         while (n > 1 && !r->sync.table[n - 1].copies)
             n--;
         if (s->max_vframes > 0 && n < r->probe.nframes) {
@@ -943,7 +961,7 @@ static int resume_start(Run *r, char *err, int errlen)
         /* The journal keeps packets, not join times: a journaled chunk's
          * joins were checked by the run that wrote them only where both
          * neighbours were written then. */
-        res->join_first = res->join_next = AV_NOPTS_VALUE;
+        res->join_first = res->join_next = res->src_at_last = AV_NOPTS_VALUE;
         res->frames = je->frames;
         res->bytes = je->bytes;
         res->decoded = je->decoded;
@@ -1000,6 +1018,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
 {
     memset(r, 0, sizeof(*r));
     memset(rep, 0, sizeof(*rep));
+    r->vframes_src = AV_NOPTS_VALUE;
     r->eff = *s;
     r->workers_auto = s->workers <= 0;
     if (r->eff.workers <= 0)

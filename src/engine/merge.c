@@ -21,6 +21,12 @@ struct RdMerge {
     RdTimeline tl;          ///< the joined decode timeline, output stream time base
     int finished;
     int overwrite;          ///< -y: the final rename may replace OUTPUT
+    int64_t max_vframes;    ///< RdMergeConfig.max_vframes
+    int64_t vframes;        ///< video packets written
+    int64_t vend;           ///< the video's end (pts + duration, output stream time base), INT64_MIN before any
+    int64_t src_at_last;    ///< the last chunk's RdChunkResult.src_at_last, AV_TIME_BASE units
+    AVRational src_tb;
+    int64_t src_dur;        ///< an input frame's duration at the input's rate, AV_TIME_BASE units
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
     char tmp[4096], out[4096];
 };
@@ -114,6 +120,12 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     rd_merge_temp_name(m->tmp, sizeof(m->tmp), cfg->output);
     m->etb = cfg->venc->time_base;
     m->ts_offset = cfg->ts_offset;
+    m->max_vframes = cfg->max_vframes;
+    m->vend = INT64_MIN;
+    m->src_at_last = cfg->src_at_last != AV_NOPTS_VALUE && cfg->src_tb.num ?
+                     av_rescale_q(cfg->src_at_last, cfg->src_tb, AV_TIME_BASE_Q) : AV_NOPTS_VALUE;
+    m->src_tb = cfg->src_tb;
+    m->src_dur = cfg->fps.num > 0 && cfg->fps.den > 0 ? av_rescale_q(1, av_inv_q(cfg->fps), AV_TIME_BASE_Q) : 0;
     rd_timeline_init(&m->tl, cfg->venc->has_b_frames);
     if ((ret = avformat_alloc_output_context2(&m->oc, NULL, cfg->format, cfg->output)) < 0) {
         snprintf(err, errlen, "cannot tell the output format from the name (use .mp4, .mkv, ...)");
@@ -141,6 +153,10 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
     int ret = 0;
     if (!r->n)
         return 0;
+    if (r->src_at_last != AV_NOPTS_VALUE && m->src_tb.num) {
+        int64_t t = av_rescale_q(r->src_at_last, m->src_tb, AV_TIME_BASE_Q);
+        m->src_at_last = m->src_at_last == AV_NOPTS_VALUE ? t : FFMAX(m->src_at_last, t);
+    }
     /* The timeline is built in the muxer's own time base (set by the
      * header, often finer than the encoder's), so joins have room. */
     for (int i = 0; i < r->n; i++)
@@ -156,6 +172,8 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
             snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
             return ret;
         }
+        m->vframes++;
+        m->vend = FFMAX(m->vend, p->pts + p->duration);
         if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
             return ret;
     }
@@ -166,6 +184,19 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
 {
     struct stat st;
     int ret;
+    /* ffmpeg closes every stream of the file once the video has its
+     * -frames:v: the other tracks stop where the video does. */
+    if (m->tracks && m->max_vframes > 0 && m->vframes >= m->max_vframes && m->vend != INT64_MIN) {
+        /* It stops reading after the input frame that made the last one;
+         * what it had read of the other tracks by then is written. That
+         * frame is read whole: the tracks run to its end, at least the
+         * video's. (Its decoder's threads read a few frames further: by
+         * how many depends on the machine, so render does not follow.) */
+        int64_t end = av_rescale_q(m->vend, m->vst->time_base, AV_TIME_BASE_Q) - m->ts_offset;
+        if (m->src_at_last != AV_NOPTS_VALUE)
+            end = FFMAX(end, m->src_at_last + m->src_dur);
+        rd_tracks_end_at(m->tracks, end);
+    }
     if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0) {
         snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
         return ret;

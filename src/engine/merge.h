@@ -31,6 +31,9 @@ typedef struct RdMergeConfig {
     int overwrite;                 ///< 1 = the final rename may replace an existing OUTPUT (-y); 0 = it fails instead
     const char *format;            ///< muxer name (-f), NULL = from the output's name
     const AVDictionary *mux_opts;  ///< muxer options (-movflags ...), NULL = none; one it does not know is an error
+    int64_t max_vframes;           ///< -frames:v: when the video reaches this many frames the other tracks end where ffmpeg's reading stood when it closed the file (RdChunkResult.src_at_last, else the video's end); 0 = none
+    AVRational src_tb;             ///< the input video stream's time base (src_at_last)
+    int64_t src_at_last;           ///< -frames:v: the last input frame ffmpeg reads when known before the run (src_tb), AV_NOPTS_VALUE = none; the chunks' RdChunkResult.src_at_last may move it later
 } RdMergeConfig;
 
 /** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */

@@ -4,7 +4,7 @@
  *
  * Layout (native byte order: all ranks share one architecture):
  *   int64 index, n, frames, wasted, bytes, reorder_depth, decoded, damaged,
- *         join_first, join_next
+ *         join_first, join_next, src_at_last
  *   n times: int64 pts, dts, duration; int32 flags, size, nside;
  *            nside times: int32 type, size; data
  *            data
@@ -16,7 +16,7 @@
 
 #include "mpi/rdmpi.h"
 
-#define HEAD_BYTES (10 * 8)
+#define HEAD_BYTES (11 * 8)
 #define PKT_BYTES (3 * 8 + 3 * 4)
 #define SIDE_BYTES (2 * 4)
 
@@ -78,6 +78,7 @@ int rd_wire_pack(const RdChunkResult *r, uint8_t **buf, size_t *len)
     put64(&c, r->damaged);
     put64(&c, r->join_first); /* rank 0 checks the joins */
     put64(&c, r->join_next);
+    put64(&c, r->src_at_last); /* -frames:v: where the other tracks end */
     for (int i = 0; i < r->n; i++) {
         const AVPacket *p = r->pkts[i];
         put64(&c, p->pts);
@@ -136,13 +137,13 @@ int rd_wire_unpack(const uint8_t *buf, size_t len, RdChunkResult **pres)
 {
     RdChunkResult *r = av_mallocz(sizeof(*r));
     Cursor c = { NULL, buf, buf + len };
-    int64_t h[10];
+    int64_t h[11];
     int ret = 0;
 
     *pres = NULL;
     if (!r)
         return AVERROR(ENOMEM);
-    for (int i = 0; i < 10 && ret >= 0; i++)
+    for (int i = 0; i < 11 && ret >= 0; i++)
         ret = get(&c, &h[i], 8);
     if (ret < 0)
         goto end;
@@ -160,6 +161,7 @@ int rd_wire_unpack(const uint8_t *buf, size_t len, RdChunkResult **pres)
     r->damaged = h[7];
     r->join_first = h[8];
     r->join_next = h[9];
+    r->src_at_last = h[10];
     if (h[1] && !(r->pkts = av_calloc(h[1], sizeof(*r->pkts)))) {
         ret = AVERROR(ENOMEM);
         goto end;

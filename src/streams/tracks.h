@@ -69,6 +69,12 @@ int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRation
  *  failed reading it; "" when it failed for another reason. */
 const char *rd_tracks_error(const RdTracks *t);
 
+/**
+ * Packets at or after input time `end` (AV_TIME_BASE units) are not
+ * written: an end found while writing (-frames:v). Only ever lowers the end.
+ */
+void rd_tracks_end_at(RdTracks *t, int64_t end);
+
 void rd_tracks_free(RdTracks **pt);
 
 #endif

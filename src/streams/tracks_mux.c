@@ -161,3 +161,8 @@ const char *rd_tracks_error(const RdTracks *t)
 {
     return t ? t->why : "";
 }
+
+void rd_tracks_end_at(RdTracks *t, int64_t end)
+{
+    t->cfg.end = FFMIN(t->cfg.end, end);
+}
