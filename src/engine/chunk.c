@@ -15,6 +15,7 @@
 #include "engine/ratectl.h"
 #include "io/errline.h"
 #include "io/input.h"
+#include "io/signals.h"
 #include "engine/rap.h"
 #include "streams/tsfix.h"
 #include "engine/timeline.h"
@@ -629,6 +630,10 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
               .last_pts = INT64_MIN };
 
     memset(res, 0, sizeof(*res));
+    /* Whatever thread runs a chunk (the loop, a first pass, the start-up
+     * or scene measure, an MPI rank's team), a stack overflow in it still
+     * removes the temporary files (io/signals.h). */
+    rd_signals_thread_stack();
     res->index = job->index;
     res->join_first = res->join_next = res->src_at_last = AV_NOPTS_VALUE;
     return run_ctx(&c, NULL);
