@@ -44,4 +44,16 @@ same "gray ffv1 in Matroska (SAR from the container)" "$W/gray.mkv"
 ffmpeg -nostdin -y -v error $SRC -c:v msmpeg4v3 "$W/divx.avi"
 same "DivX 3 AVI (SAR from the container)" "$W/divx.avi"
 
+# An AVI with drop frames (empty chunks, here where a frame was left out):
+# healthy, so --strict takes it, and the frames are the CLI's.
+ffmpeg -nostdin -y -v error $SRC -vf "select='not(eq(n\,10))'" -fps_mode passthrough \
+    -c:v msmpeg4v3 -f matroska "$W/gap.mkv"
+ffmpeg -nostdin -y -v error -i "$W/gap.mkv" -c copy -fps_mode passthrough "$W/drop.avi"
+if "$RENDER" "$W/drop.avi" -o "$W/strict.mkv" --vf null -c:v ffv1 -an --strict -q -y 2>"$W/err"; then
+    ok "DivX 3 AVI with a drop frame passes --strict"
+else
+    fail "DivX 3 AVI with a drop frame passes --strict" "$(head -1 "$W/err")"
+fi
+same "DivX 3 AVI with a drop frame" "$W/drop.avi"
+
 finish
