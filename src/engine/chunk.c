@@ -375,6 +375,10 @@ static int take_frame(Ctx *c, AVFrame *f)
     if (ts >= c->job->t_start && ts < c->job->t_end)
         c->decoded++;
     f->pts = ts;
+    /* The CLI stamps the stream's aspect ratio (Matroska display size,
+     * AVI vprp, MP4 pasp) over the decoder's on every frame. */
+    if (c->ic->streams[c->sh->vindex]->sample_aspect_ratio.num)
+        f->sample_aspect_ratio = c->ic->streams[c->sh->vindex]->sample_aspect_ratio;
     if ((ret = tag_frame(c, f, ts)) < 0)
         return ret;
     /* A new size or format: what the old graph has given is encoded, the

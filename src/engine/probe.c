@@ -346,7 +346,11 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     for (int64_t i = 0; i + 1 < s.n; i++)
         if (s.pts[i] == s.pts[i + 1])
             ts_ok = 0;
-    p->promised = promised_frames(ic->streams[p->vindex], packets, &s, ts_ok && !p->jumps);
+    /* AVI times count chunks, and a gap in them is empty chunks, the
+     * format's drop frames: no frame lost there (damage still shows as
+     * fewer frames decoded than indexed). */
+    p->promised = promised_frames(ic->streams[p->vindex], packets, &s,
+                                  ts_ok && !p->jumps && strcmp(ic->iformat->name, "avi"));
     p->pts = s.pts; p->key = s.key; p->size = s.size; p->dur = s.dur; p->nframes = s.n;
     s = (Scan){0};
     p->timestamps_ok = ts_ok;
