@@ -212,7 +212,8 @@ static int startup_workers(Run *r)
                          r->tmpl ? r->tmpl->width : r->probe.width,
                          r->tmpl ? r->tmpl->height : r->probe.height,
                          r->tmpl ? r->tmpl->pix_fmt : r->probe.pix_fmt,
-                         r->s->vcodec, r->s->preset, r->s->venc_opts };
+                         r->s->vcodec, r->s->preset, r->s->venc_opts,
+                         r->probe.max_width, r->probe.max_height };
     int want = FFMIN(r->s->workers, 2), w;
     if (want < 1)
         return 0;
@@ -307,7 +308,8 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
 {
     RdSettings *s = &r->eff;
     RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
-                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
+                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts,
+                         r->probe.max_width, r->probe.max_height };
     int w = rd_memory_check(&mi, s->workers, FFMIN(s->workers, r->plan.n), r->workers_auto,
                             s->quiet, s->output, err, errlen);
     if (w < 0)
