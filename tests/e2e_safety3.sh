@@ -155,7 +155,18 @@ s_grow() {
     rm -rf "$d" "$cg" "$W"/g1.h264 "$W"/g2.h264 "$W"/grow.*
 }
 
-for sec in errors fifo ranges memory grow; do
+# --- threads: OMP_NUM_THREADS past any machine -----------------------------------
+s_threads() {
+    local d=$W/thr rc
+    mkdir -p "$d"
+    rc=0; OMP_NUM_THREADS=100000 rr "$W/t1" "$FX/cfr.mp4" -o "$d/o.mp4" || rc=$?
+    check "threads: OMP_NUM_THREADS=100000: lowered in one line, done, only the output left" \
+        "$(rr_why "$W/t1" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'workers instead of OMP_NUM_THREADS=100000' '$W/t1.err') -eq 1 ] && [ \"\$(ls -A '$d')\" = o.mp4 ]"
+    rm -rf "$d"
+}
+
+for sec in errors fifo ranges memory grow threads; do
     want "$sec" && "s_$sec"
 done
 

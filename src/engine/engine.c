@@ -707,7 +707,8 @@ static void parallel_loop(Run *r)
 {
     int n = r->plan.n, threads = 0;
 
-    #pragma omp parallel num_threads(r->s->workers)
+    /* A thread without a chunk only costs a stack. */
+    #pragma omp parallel num_threads(FFMAX(1, FFMIN(r->s->workers, n)))
     {
         /* A stack overflow in a worker still cleans up (io/signals.h). */
         rd_signals_thread_stack();
@@ -1025,6 +1026,14 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->workers_auto = s->workers <= 0;
     if (r->eff.workers <= 0)
         r->eff.workers = omp_get_max_threads();
+    /* OMP_NUM_THREADS=100000 is not a worker count any machine runs (and
+     * libgomp dies creating the threads): the bound of -w, in one line. */
+    if (r->eff.workers > RD_MAX_WORKERS) {
+        if (!s->quiet)
+            fprintf(stderr, "render: %s: %d workers instead of OMP_NUM_THREADS=%d (at most %d)\n",
+                    s->output, RD_MAX_WORKERS, r->eff.workers, RD_MAX_WORKERS);
+        r->eff.workers = RD_MAX_WORKERS;
+    }
     if (r->eff.chunk_factor <= 0)
         r->eff.chunk_factor = 4;
     r->s = &r->eff;
