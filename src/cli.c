@@ -371,7 +371,7 @@ static int parse_option(Args *a, RdCli *c)
     const char *o = a->argv[a->i];
 
     if (is(o, "-o", "--output"))             return next_value(a, o, &s->output);
-    if (is(o, "-w", "--workers"))            return parse_int(a, o, 1, 4096, &s->workers);
+    if (is(o, "-w", "--workers"))            return parse_int(a, o, 1, RD_MAX_WORKERS, &s->workers);
     if (is(o, "--chunks", NULL))             return parse_int(a, o, 1, 1000000, &s->chunks);
     if (is(o, "--chunk-factor", NULL))       return parse_int(a, o, 1, 1000, &s->chunk_factor);
     if (is(o, "--split", NULL))              return split_mode(a, s);

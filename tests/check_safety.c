@@ -12,8 +12,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <libavutil/error.h>
+#include <libavutil/intreadwrite.h>
 
 #include "suites.h"
+#include "engine/sizes.h"
 #include "io/memory.h"
 #include "io/outfile.h"
 #include "io/paths.h"
@@ -262,7 +264,7 @@ END_TEST
 
 START_TEST(test_memory_model)
 {
-    RdMemoryInput a = { 320, 240, AV_PIX_FMT_YUV420P, 320, 240, AV_PIX_FMT_YUV420P, "libx264", NULL, NULL };
+    RdMemoryInput a = { 320, 240, AV_PIX_FMT_YUV420P, 320, 240, AV_PIX_FMT_YUV420P, "libx264", NULL, NULL, 0, 0 };
     RdMemoryInput b = a;
     int64_t small, big;
     ck_assert_int_eq(rd_memory_frame_bytes(320, 240, AV_PIX_FMT_YUV420P), 320 * 240 * 3 / 2);
@@ -277,6 +279,57 @@ START_TEST(test_memory_model)
     ck_assert_int_eq(rd_memory_fit_workers(10ll << 30, 3ll << 30, 4), 2);
     ck_assert_int_eq(rd_memory_fit_workers(1ll << 30, 3ll << 30, 4), 0);
     ck_assert_int_eq(rd_memory_fit_workers(-1, 3ll << 30, 4), 4);
+}
+END_TEST
+
+/* 64x64 frames that become 16000x8000: the decoder's frames at the largest
+ * size, and the graph's output for them before the autoscale. */
+START_TEST(test_memory_largest_frame)
+{
+    RdMemoryInput a = { 64, 64, AV_PIX_FMT_YUV420P, 64, 64, AV_PIX_FMT_YUV420P, "libx264", "ultrafast", NULL, 0, 0 };
+    RdMemoryInput b = a, c = a;
+    int64_t big = rd_memory_frame_bytes(16000, 8000, AV_PIX_FMT_YUV420P);
+    b.max_w = 16000;
+    b.max_h = 8000;
+    c.max_w = c.max_h = 32;                       /* smaller: counts as the first */
+    ck_assert_int_lt(rd_memory_worker_bytes(&a), 40ll << 20);
+    ck_assert_int_eq(rd_memory_worker_bytes(&c), rd_memory_worker_bytes(&a));
+    /* 20 decoder and graph-input frames, 4 graph-output frames, at the large size */
+    ck_assert_int_eq(rd_memory_worker_bytes(&b) - rd_memory_worker_bytes(&a),
+                     big * 24 - rd_memory_frame_bytes(64, 64, AV_PIX_FMT_YUV420P) * 20);
+}
+END_TEST
+
+/* Sizes from AV_PKT_DATA_PARAM_CHANGE side data and from a parser. */
+START_TEST(test_sizes_packets)
+{
+    AVCodecParameters *par = avcodec_parameters_alloc();
+    AVPacket *pkt = av_packet_alloc();
+    RdSizes s;
+    uint8_t *d;
+    ck_assert_ptr_nonnull(par);
+    ck_assert_ptr_nonnull(pkt);
+    par->codec_type = AVMEDIA_TYPE_VIDEO;
+    par->codec_id = AV_CODEC_ID_H264;
+    par->width = 64;
+    par->height = 48;
+    ck_assert_int_eq(rd_sizes_init(&s, par), 0);
+    ck_assert_int_eq(s.max_w, 64);
+    ck_assert_int_eq(s.max_h, 48);
+    ck_assert_int_eq(av_new_packet(pkt, 16), 0);
+    memset(pkt->data, 0, 16);
+    ck_assert_ptr_nonnull(d = av_packet_new_side_data(pkt, AV_PKT_DATA_PARAM_CHANGE, 12));
+    AV_WL32(d, 8);                                /* dimensions */
+    AV_WL32(d + 4, 16000);
+    AV_WL32(d + 8, 8000);
+    rd_sizes_packet(&s, pkt);
+    ck_assert_int_eq(s.max_w, 16000);
+    ck_assert_int_eq(s.max_h, 8000);
+    rd_sizes_seen(&s, 40000, 100);                /* past any decoder's limit: ignored */
+    ck_assert_int_eq(s.max_w, 16000);
+    rd_sizes_free(&s);
+    av_packet_free(&pkt);
+    avcodec_parameters_free(&par);
 }
 END_TEST
 
@@ -334,6 +387,8 @@ Suite *make_safety_suite(void)
     tcase_add_test(tc, test_same_file);
     tcase_add_test(tc, test_not_local);
     tcase_add_test(tc, test_memory_model);
+    tcase_add_test(tc, test_memory_largest_frame);
+    tcase_add_test(tc, test_sizes_packets);
     tcase_add_test(tc, test_memory_cgroup);
     suite_add_tcase(s, tc);
     return s;

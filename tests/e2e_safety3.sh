@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e_safety3.sh - safety, round two, part two (issue 18): errors that say
-# what is wrong in one whole line, the memory estimate, numbers out of range.
+# what is wrong in one whole line, the memory estimate (from the largest
+# frame), numbers out of range.
 #
 #   RENDER=/abs/path/render bash tests/e2e_safety3.sh    (ONLY="errors memory" ...)
 . "$(dirname "$0")/lib.sh"
@@ -130,7 +131,42 @@ s_memory() {
     rm -rf "$d" "$cg"
 }
 
-for sec in errors fifo ranges memory; do
+# --- memory: the largest frame, not the first -----------------------------------
+# A raw H.264 stream of 64x64 frames, then one 16000x8000 frame (a new SPS):
+# the first frame's estimate (~25 MB) fits in 1.5 GB of room, the largest
+# frame's (over 4 GB) does not. Also as MPEG-TS (its demuxer parses).
+s_grow() {
+    local d=$W/grow cg=$W/cg2 rc f
+    mkdir -p "$d" "$cg"
+    ffmpeg -v error -y -f lavfi -i testsrc=s=64x64:r=25:d=0.4 -c:v libx264 -preset ultrafast \
+        -pix_fmt yuv420p -f h264 "$W/g1.h264" &&
+    ffmpeg -v error -y -f lavfi -i color=s=16000x8000:r=25:d=0.04 -c:v libx264 -preset ultrafast \
+        -pix_fmt yuv420p -f h264 "$W/g2.h264" || { fail "grow: fixture" "ffmpeg could not make it"; return; }
+    cat "$W/g1.h264" "$W/g2.h264" > "$W/grow.h264"
+    ffmpeg -v error -y -i "$W/grow.h264" -c copy -f mpegts "$W/grow.ts"
+    echo $((1500 * 1000 * 1000)) > "$cg/memory.max"
+    echo 0 > "$cg/memory.current"
+    for f in grow.h264 grow.ts; do
+        rc=0; RENDER_TEST_CGROUP_ROOT=$cg rr "$W/g.$f" "$W/$f" -o "$d/o.mp4" -w 1 || rc=$?
+        check "grow: $f, 64x64 then 16000x8000 in 1.5 GB: refused in one line naming the largest frame, nothing left" \
+            "$(rr_why "$W/g.$f" $rc), dir: $(has "$d")" \
+            sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$W/g.$f.err') -eq 1 ] && grep -q 'one worker needs about .*input frames up to 16000x8000' '$W/g.$f.err' && [ -z \"\$(ls -A '$d')\" ]"
+    done
+    rm -rf "$d" "$cg" "$W"/g1.h264 "$W"/g2.h264 "$W"/grow.*
+}
+
+# --- threads: OMP_NUM_THREADS past any machine -----------------------------------
+s_threads() {
+    local d=$W/thr rc
+    mkdir -p "$d"
+    rc=0; OMP_NUM_THREADS=100000 rr "$W/t1" "$FX/cfr.mp4" -o "$d/o.mp4" || rc=$?
+    check "threads: OMP_NUM_THREADS=100000: lowered in one line, done, only the output left" \
+        "$(rr_why "$W/t1" $rc), dir: $(has "$d")" \
+        sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'workers instead of OMP_NUM_THREADS=100000' '$W/t1.err') -eq 1 ] && [ \"\$(ls -A '$d')\" = o.mp4 ]"
+    rm -rf "$d"
+}
+
+for sec in errors fifo ranges memory grow threads; do
     want "$sec" && "s_$sec"
 done
 

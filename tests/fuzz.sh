@@ -2,11 +2,12 @@
 # fuzz.sh - `make fuzz`: mutated small files through the sanitizer build.
 #
 #   RENDER=build/asan/render bash tests/fuzz.sh [MUTANTS_PER_CONTAINER]
-#   (FUZZ_CONTAINERS="ts mkv mp4 avi", FUZZ_FIRST=1 first seed, FUZZ_JOBS=2,
-#    FUZZ_TIMEOUT=30 seconds a mutant)
+#   (FUZZ_CONTAINERS="ts mkv mp4 avi ogg flv mov mxf h264 hevc",
+#    FUZZ_FIRST=1 first seed, FUZZ_JOBS=2, FUZZ_TIMEOUT=30 seconds a mutant)
 #
-# Seed files (MPEG-TS, Matroska, MP4, AVI; 160x120, 1 s, with audio) are
-# made with ffmpeg; zzuf (fixed seeds 1..N, ratio 0.4%) writes each mutant
+# Seed files (MPEG-TS, Matroska, MP4, AVI, Ogg theora+vorbis, FLV, MOV,
+# MXF with MPEG-2 and PCM; 160x120, 1 s, with audio; and raw H.264 / HEVC
+# elementary streams without audio) are made with ffmpeg; zzuf (fixed seeds 1..N, ratio 0.4%) writes each mutant
 # to a file, which render reads as any input (zzuf's LD_PRELOAD mode does
 # not mix with AddressSanitizer, and render opens its input many times).
 # A mutant fails the run when render reports a sanitizer error, dies of a
@@ -15,7 +16,7 @@
 # become fixtures. Ends with "N passed, N failed" like the e2e scripts.
 . "$(dirname "$0")/lib.sh"
 
-N=${1:-${FUZZ_N:-300}}
+N=${1:-${FUZZ_N:-150}}
 FIRST=${FUZZ_FIRST:-1}    # seeds FIRST .. FIRST+N-1
 RATIO=${FUZZ_RATIO:-0.004}
 JOBS=${FUZZ_JOBS:-2}
@@ -29,15 +30,19 @@ command -v zzuf >/dev/null || { fail "zzuf" "not installed (make deps)"; finish;
 mkdir -p "$KEEP" "$T_TMP/seeds"
 
 seed_file() {  # CONTAINER: a small seed made by ffmpeg
-    local c=$1 v="-c:v libx264 -g 12" a
+    local c=$1 v="-c:v libx264 -g 12" a ar=22050 f=""
     case $c in
-    ts|mp4) a="-c:a aac" ;;
+    ts|mp4|mov|flv) a="-c:a aac" ;;
     mkv)    a="-c:a libopus" ;;
     avi)    v="-c:v mpeg4 -g 12"; a="-c:a pcm_s16le" ;;
+    ogg)    v="-c:v libtheora -g 12"; a="-c:a libvorbis" ;;
+    mxf)    v="-c:v mpeg2video -g 12"; a="-c:a pcm_s16le"; ar=48000 ;;
+    h264)   a="-an"; f="-f h264" ;;
+    hevc)   v="-c:v libx265 -x265-params log-level=error:keyint=12"; a="-an"; f="-f hevc" ;;
     esac
     # shellcheck disable=SC2086
-    ffmpeg -v error -y -f lavfi -i testsrc=s=160x120:r=25:d=1 -f lavfi -i sine=d=1:r=22050 \
-        $v $a -pix_fmt yuv420p -shortest "$T_TMP/seeds/seed.$c"
+    ffmpeg -v error -y -f lavfi -i testsrc=s=160x120:r=25:d=1 -f lavfi -i sine=d=1:r=$ar \
+        $v $a -pix_fmt yuv420p -shortest $f "$T_TMP/seeds/seed.$c"
 }
 
 # one CONTAINER SEED: prints "ok" or "FAIL reason"; keeps failing mutants.
@@ -72,7 +77,7 @@ one() {
 export -f one
 export RENDER RATIO LIMIT KEEP T_TMP
 
-for c in ${FUZZ_CONTAINERS:-ts mkv mp4 avi}; do
+for c in ${FUZZ_CONTAINERS:-ts mkv mp4 avi ogg flv mov mxf h264 hevc}; do
     seed_file "$c" || { fail "seed $c" "ffmpeg could not make it"; continue; }
     res=$(seq "$FIRST" "$((FIRST + N - 1))" | xargs -P "$JOBS" -I{} bash -c 'one "$0" "$1"' "$c" {})
     bad=$(grep -c '^FAIL' <<<"$res" || true)

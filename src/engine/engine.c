@@ -212,7 +212,8 @@ static int startup_workers(Run *r)
                          r->tmpl ? r->tmpl->width : r->probe.width,
                          r->tmpl ? r->tmpl->height : r->probe.height,
                          r->tmpl ? r->tmpl->pix_fmt : r->probe.pix_fmt,
-                         r->s->vcodec, r->s->preset, r->s->venc_opts };
+                         r->s->vcodec, r->s->preset, r->s->venc_opts,
+                         r->probe.max_width, r->probe.max_height };
     int want = FFMIN(r->s->workers, 2), w;
     if (want < 1)
         return 0;
@@ -307,7 +308,8 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
 {
     RdSettings *s = &r->eff;
     RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
-                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts };
+                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts,
+                         r->probe.max_width, r->probe.max_height };
     int w = rd_memory_check(&mi, s->workers, FFMIN(s->workers, r->plan.n), r->workers_auto,
                             s->quiet, s->output, err, errlen);
     if (w < 0)
@@ -705,7 +707,8 @@ static void parallel_loop(Run *r)
 {
     int n = r->plan.n, threads = 0;
 
-    #pragma omp parallel num_threads(r->s->workers)
+    /* A thread without a chunk only costs a stack. */
+    #pragma omp parallel num_threads(FFMAX(1, FFMIN(r->s->workers, n)))
     {
         /* A stack overflow in a worker still cleans up (io/signals.h). */
         rd_signals_thread_stack();
@@ -1023,6 +1026,14 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->workers_auto = s->workers <= 0;
     if (r->eff.workers <= 0)
         r->eff.workers = omp_get_max_threads();
+    /* OMP_NUM_THREADS=100000 is not a worker count any machine runs (and
+     * libgomp dies creating the threads): the bound of -w, in one line. */
+    if (r->eff.workers > RD_MAX_WORKERS) {
+        if (!s->quiet)
+            fprintf(stderr, "render: %s: %d workers instead of OMP_NUM_THREADS=%d (at most %d)\n",
+                    s->output, RD_MAX_WORKERS, r->eff.workers, RD_MAX_WORKERS);
+        r->eff.workers = RD_MAX_WORKERS;
+    }
     if (r->eff.chunk_factor <= 0)
         r->eff.chunk_factor = 4;
     r->s = &r->eff;

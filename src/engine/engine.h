@@ -18,11 +18,12 @@
 
 #define RD_DEFAULT_INPUT  "assets/mandelbrot_720p.mp4"
 #define RD_DEFAULT_OUTPUT "output_processed.mp4"
+#define RD_MAX_WORKERS    4096   /* -w and OMP_NUM_THREADS at most */
 
 typedef struct RdSettings {
     const char *input;        ///< input path; default RD_DEFAULT_INPUT
     const char *output;       ///< output path; default RD_DEFAULT_OUTPUT; format from its extension
-    int workers;              ///< threads in the chunk loop, >= 1; 0 = omp_get_max_threads()
+    int workers;              ///< threads in the chunk loop, 1..RD_MAX_WORKERS; 0 = omp_get_max_threads() (lowered to RD_MAX_WORKERS)
     int chunks;               ///< chunk count, >= 1; 0 = workers * chunk_factor (the planner may lower it)
     int chunk_factor;         ///< over-decomposition factor, >= 1; default 4
     const char *vf;           ///< libavfilter graph, one input one output; default "hqdn3d"

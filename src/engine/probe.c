@@ -7,6 +7,7 @@
 #include <libavutil/display.h>
 
 #include "engine/rap.h"
+#include "engine/sizes.h"
 #include "streams/tsfix.h"
 #include "io/input.h"
 
@@ -151,10 +152,11 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
     int64_t max_pts = INT64_MIN;
     RdTsFix fix;
     RdRap rap;
+    RdSizes sizes = {0};
     Recovery rec = {0};
     int ret;
 
-    if (!pkt || !frame) {
+    if (!pkt || !frame || rd_sizes_init(&sizes, st->codecpar) < 0) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
@@ -167,6 +169,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
         *packets += pkt->stream_index == p->vindex;
         if (pkt->stream_index == p->vindex) {
             rd_tsfix_packet(&fix, pkt);
+            rd_sizes_packet(&sizes, pkt);
             ret = first_frame(p, dec, frame, pkt);
         }
         if (ret >= 0 && pkt->stream_index == p->vindex && !(pkt->flags & AV_PKT_FLAG_DISCARD)) {
@@ -204,7 +207,11 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
     /* A read error after some packets is how a damaged tail ends: what was
      * read is what a decoder would see; the frame count check judges it. */
     ret = ret == AVERROR(ENOMEM) ? ret : 0;
+    rd_sizes_seen(&sizes, p->width, p->height);
+    p->max_width = sizes.max_w;
+    p->max_height = sizes.max_h;
 end:
+    rd_sizes_free(&sizes);
     free(rec.left);
     avcodec_free_context(&dec);
     av_frame_free(&frame);

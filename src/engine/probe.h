@@ -26,6 +26,7 @@ typedef struct RdProbe {
     int64_t start_time;         ///< input start time, AV_TIME_BASE units (0 if unknown); output timestamps are shifted by it, as ffmpeg does
     int width, height;          ///< size of the first decoded frame (the output keeps it), pixels
     enum AVPixelFormat pix_fmt; ///< format of the first decoded frame
+    int max_width, max_height;  ///< largest frame width and height the stream can have (sizes.h), >= width/height, pixels
     int first_seen;             ///< 1 when width/height/pix_fmt come from a decoded frame, 0: from the stream parameters
     AVRational fps;             ///< average frame rate (or r_frame_rate when unknown)
     AVRational guess_fps;       ///< the frame rate the ffmpeg CLI gives its filter graph (av_guess_frame_rate); 0/1 = unknown

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libavutil/error.h>
+#include <libavutil/common.h>
 #include <libavutil/imgutils.h>
 
 /* What a worker costs besides frames: contexts, tables, libav's pools. */
@@ -61,12 +62,28 @@ double rd_memory_encoder_frames(const char *vcodec, const char *preset, const AV
     return 8;
 }
 
+/* The graph's output for the largest input frame, before the autoscale:
+ * the first frame's output size grown as the input grew (0 when the
+ * input does not grow). */
+static int64_t grown_out_bytes(const RdMemoryInput *in, int mw, int mh)
+{
+    double gw, gh;
+    if ((mw <= in->in_w && mh <= in->in_h) || in->in_w <= 0 || in->in_h <= 0)
+        return 0;
+    gw = (double)in->out_w * FFMAX(mw, in->in_w) / in->in_w;
+    gh = (double)in->out_h * FFMAX(mh, in->in_h) / in->in_h;
+    return rd_memory_frame_bytes((int)FFMIN(gw, INT32_MAX / 4), (int)FFMIN(gh, INT32_MAX / 4),
+                                 in->out_fmt);
+}
+
 int64_t rd_memory_worker_bytes(const RdMemoryInput *in)
 {
-    int64_t fin = rd_memory_frame_bytes(in->in_w, in->in_h, in->in_fmt);
+    int mw = FFMAX(in->max_w, in->in_w), mh = FFMAX(in->max_h, in->in_h);
+    int64_t fin = rd_memory_frame_bytes(mw, mh, in->in_fmt);
     int64_t fout = rd_memory_frame_bytes(in->out_w, in->out_h, in->out_fmt);
     double enc = rd_memory_encoder_frames(in->vcodec, in->preset, in->opts);
     return WORKER_FIXED + fin * (DECODER_FRAMES + FILTER_IN_FRAMES) +
+           grown_out_bytes(in, mw, mh) * FILTER_OUT_FRAMES +
            (int64_t)(fout * (FILTER_OUT_FRAMES + enc));
 }
 
@@ -119,10 +136,14 @@ int rd_memory_check(const RdMemoryInput *in, int workers, int busy, int automati
     rd_memory_human(avail, b, sizeof(b));
     rd_memory_human(per * busy, c, sizeof(c));
     if (fit < 1) {
+        char grow[64] = "";
+        if (in->max_w > in->in_w || in->max_h > in->in_h)
+            snprintf(grow, sizeof(grow), "; input frames up to %dx%d", FFMAX(in->max_w, in->in_w),
+                     FFMAX(in->max_h, in->in_h));
         snprintf(err, errlen, "%s: one worker needs about %s (%dx%d frames, %.0f held by %s and "
-                 "the filters), more than the %s of memory available", output, a, in->out_w,
+                 "the filters%s), more than the %s of memory available", output, a, in->out_w,
                  in->out_h, rd_memory_encoder_frames(in->vcodec, in->preset, in->opts) + FILTER_OUT_FRAMES,
-                 in->vcodec, b);
+                 in->vcodec, grow, b);
         return AVERROR(ENOMEM);
     }
     if (!automatic) {

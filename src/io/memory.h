@@ -25,6 +25,7 @@ typedef struct RdMemoryInput {
     const char *vcodec;             ///< encoder name
     const char *preset;             ///< encoder preset, NULL = its default
     const AVDictionary *opts;       ///< encoder options (rc-lookahead, bframes, ref ...), may be NULL
+    int max_w, max_h;               ///< largest decoded frame size the input can have (0 = in_w/in_h), pixels
 } RdMemoryInput;
 
 /** Bytes of one frame of w x h in fmt (at least w*h). */
@@ -33,7 +34,14 @@ int64_t rd_memory_frame_bytes(int w, int h, enum AVPixelFormat fmt);
 /** Frames (output-frame sizes) the encoder keeps, by name, preset and options. */
 double rd_memory_encoder_frames(const char *vcodec, const char *preset, const AVDictionary *opts);
 
-/** Estimated bytes one worker needs (frames plus a fixed cost per worker). */
+/**
+ * Estimated bytes one worker needs (frames plus a fixed cost per worker).
+ * The decoder and the graph's input are counted at the largest input
+ * frame (max_w x max_h); when that is larger than the first, the graph's
+ * output for it too, before the scale that brings it back to the first
+ * frame's output size (the -autoscale default): a graph that keeps the
+ * size gives frames of out_w*max_w/in_w x out_h*max_h/in_h there.
+ */
 int64_t rd_memory_worker_bytes(const RdMemoryInput *in);
 
 /**
