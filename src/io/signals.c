@@ -103,6 +103,10 @@ _Atomic int *rd_signals_install(const char *prog, void (*restore)(void))
     rd_signals_thread_stack();
     for (size_t i = 0; i < sizeof(crash_sigs) / sizeof(crash_sigs[0]); i++)
         sigaction(crash_sigs[i], &sa, NULL);
+    /* A library that ends the program itself (libgomp when it cannot create
+     * a thread calls exit) must not leave temporaries either; on a normal
+     * exit every one is already committed or removed. */
+    atexit(rd_outfile_unlink_all);
     return &cancel_flag;
 }
 
