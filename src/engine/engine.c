@@ -373,7 +373,8 @@ static int open_output(Run *r, char *err, int errlen)
                                          : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
-                         s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src };
+                         s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
+                         r->sh.sync != NULL };
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
@@ -868,9 +869,13 @@ static int setup_sync(Run *r, char *err, int errlen)
             r->probe.nframes = n;
         }
         /* Every frame once, tick after tick: the frames keep their own
-         * times on the grid, as without a sync (and render-mpi can share it). */
+         * times on the grid, as without a sync (and render-mpi can share it).
+         * Only where their own times are those ticks: after -ss a frame
+         * half a tick past the seek point is moved onto the grid. */
         for (n = 0; n < r->probe.nframes; n++)
-            if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n)
+            if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
+                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
+                              r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
         if (n == r->probe.nframes) {
             r->sh.sync = NULL;
