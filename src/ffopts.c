@@ -286,17 +286,26 @@ static int build_graph(RdFf *f, char *err, int errlen)
 }
 
 /* -t and -to as fftools/ffmpeg_opt.c resolves them for a file: -to T is
- * -t (T - ss), -ss being 0 here (render refuses -ss), and -t wins when a
- * file has both (ffmpeg warns). Input and output limits are both upper
- * bounds on the same frames as long as the graph keeps times: the smaller
- * holds. */
-static void resolve_limit(const RdFf *f, RdSettings *s)
+ * -t (T - ss), ss being that file's own -ss (the input's; the output has
+ * none), an error when T <= ss, and -t wins when a file has both (ffmpeg
+ * warns). After an input -ss both count from the seek point. Input and
+ * output limits are both upper bounds on the same frames as long as the
+ * graph keeps times: the smaller holds. */
+static int resolve_limit(const RdFf *f, RdSettings *s, char *err, int errlen)
 {
     for (int k = 0; k < 2; k++) {
-        double d = f->t[k] > 0 ? f->t[k] : f->to[k];
+        double ss = k ? 0 : f->ss, d = f->t[k];
+        if (d <= 0 && f->to[k] > 0) {
+            if (f->to[k] <= ss) {
+                snprintf(err, errlen, "-to %g is not after -ss %g: nothing to write", f->to[k], ss);
+                return AVERROR(EINVAL);
+            }
+            d = f->to[k] - ss;
+        }
         if (d > 0 && (s->limit_s <= 0 || d < s->limit_s))
             s->limit_s = d;
     }
+    return 0;
 }
 
 int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
@@ -310,7 +319,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
-    resolve_limit(f, s);
+    if ((ret = resolve_limit(f, s, err, errlen)) < 0)
+        return ret;
     if (!(of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL))) {
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);

@@ -483,6 +483,23 @@ static int opt_to(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
     return duration(f, f->to, "-to", val, err, errlen);
 }
 
+/* -ss T before -i: ffmpeg's accurate input seek (the frames before T are
+ * decoded and dropped, output times start at 0 there). After -i ffmpeg
+ * decodes from 0 and drops the output before T: not done yet. */
+static int opt_ss(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int64_t us;
+    (void)spec;
+    if (f->seen_input)
+        return bad(err, errlen, "-ss %s after -i (an output seek) is not supported yet; put it before -i "
+                   "(an input seek, the same frames unless the graph changes times)%s", val, "");
+    if (av_parse_time(&us, val, 1) < 0 || us < 0)
+        return bad(err, errlen, "-ss %s: not a time >= 0 ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
+    f->ss = us / 1e6;
+    s->seek_s = f->ss;
+    return 0;
+}
+
 /* -frames:v N / -vframes N: the first N frames of the joined stream
  * (the sync and the plan stop there; the other tracks end with the video). */
 static int opt_frames(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -602,7 +619,7 @@ static const RdFfOpt TABLE[] = {
     { "threads",        RD_FF_IN | RD_FF_OUT | ARG, "va",  opt_threads,    NULL },
     { "loglevel",       RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
-    NOT_YET("ss",       "seeking (-ss) is not supported yet"),
+    { "ss",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_ss,         NULL },
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
     { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
     NOT_YET("r",        "changing the frame rate " TIMING),

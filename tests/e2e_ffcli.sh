@@ -154,7 +154,7 @@ if want refused; then
     for o in copyts re vn noautorotate start_at_zero; do
         refused "-$o" -i "$IN" "-$o" "$O"
     done
-    refused "-ss" -ss 1 -i "$IN" "$O"
+    refused "-ss" -ss 1x -i "$IN" "$O"   # before -i it is the input seek: a bad time is refused
     refused "-nosuchoption" -i "$IN" -nosuchoption 1 "$O"
     refused "-crf" -i "$IN" -c:v mpeg4 -crf 20 "$O"
     refused "-preset:a" -i "$IN" -preset:a fast "$O"

@@ -9,8 +9,12 @@
 # same frames, times and decoded pictures, and the audio ending with the video;
 # range: -t and -to before and after -i, together (the smaller holds; -t
 # wins over -to in one place, as in ffmpeg): frames as above, audio duration.
+# seek: -ss before -i (ffmpeg 5.1's accurate seek: frames before the point
+# decoded and dropped, output times from 0 there), on a frame and between
+# frames, with -t/-to, a graph, -c:a copy, B-frames and a hole; frames,
+# times, decoded pictures and audio duration as ffmpeg's; what it refuses.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync frames range" for sections)
+#   RENDER=/abs/path/render bash tests/e2e_ffcli2.sh      (ONLY="sync frames range seek" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -115,9 +119,9 @@ span() {
     ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
     local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
     # shellcheck disable=SC2086
-    $FF $pre -i "$W/cfr.mp4" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    $FF $pre -i "$W/${SPAN_IN:-cfr.mp4}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
     # shellcheck disable=SC2086
-    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$W/cfr.mp4" "$@" "$r" </dev/null 2>"$W/r.err"; then
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$W/${SPAN_IN:-cfr.mp4}" "$@" "$r" </dev/null 2>"$W/r.err"; then
         fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
     fi
     v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
@@ -144,6 +148,26 @@ if want range; then
         [ "$rc" -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
             ok "$bad: refused in one line ($(cat "$W/bad.err"))" || fail "$bad refused" "exit $rc: $(head -c 200 "$W/bad.err")"
     done
+fi
+
+if want seek; then
+    span "input -ss 1.3"                   mkv "-ss 1.3"        -c:v ffv1
+    span "input -ss 1.02 (between frames)" mp4 "-ss 1.02"       $LL
+    span "input -ss 0.5 -t 1.5"            mkv "-ss 0.5 -t 1.5" -c:v ffv1
+    span "input -ss 2 -to 3.5, -c:a copy"  mkv "-ss 2 -to 3.5"  -c:v ffv1 -c:a copy
+    span "input -ss 00:00:01.5, -vf hflip" mp4 "-ss 00:00:01.5" -vf hflip $LL
+    span "input -ss 1, output -t 1.2"      mkv "-ss 1"          -t 1.2 -c:v ffv1
+    SPAN_IN=holeb.mp4 span "input -ss 1.5 over the hole, B-frames" mp4 "-ss 1.5" $LL -c:a aac
+    SPAN_IN=holeb.mp4 span "input -ss 7.1 past the hole (vfr)"     mkv "-ss 7.1" -c:v ffv1
+    for bad in "-i CFR -ss 1" "-ss -1 -i CFR" "-ss x -i CFR" "-ss 2 -to 1 -i CFR"; do
+        # shellcheck disable=SC2086
+        "$RENDER" -q ${bad/CFR/$W/cfr.mp4} "$W/bad.mkv" </dev/null 2>"$W/bad.err"; rc=$?
+        [ "$rc" -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+            ok "$bad: refused in one line ($(cat "$W/bad.err"))" || fail "$bad refused" "exit $rc: $(head -c 200 "$W/bad.err")"
+    done
+    "$RENDER" -q -ss 9 -i "$W/cfr.mp4" "$W/bad.mkv" </dev/null 2>"$W/bad.err"; rc=$?
+    [ "$rc" -eq 1 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+        ok "-ss past the end: refused in one line ($(cat "$W/bad.err"))" || fail "-ss past the end" "exit $rc: $(head -c 200 "$W/bad.err")"
 fi
 
 finish

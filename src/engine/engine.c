@@ -284,7 +284,9 @@ static int make_jobs(Run *r)
         j->t_postroll = c->postroll_to < p->nframes ? p->pts[c->postroll_to] : p->t_after;
         j->last_duration = p->last_duration;
         j->expect_frames = c->last - c->first;
-        j->from_start = c->seek_from == 0;
+        /* After -ss the first frame kept is no keyframe of the file: the
+         * chunk seeks to it (the demuxer lands on the keyframe before). */
+        j->from_start = c->seek_from == 0 && !p->head;
         if (r->sync.table) {
             j->sync = r->sync.table + c->first;
             j->sync_src = p->pts + c->first;
@@ -370,11 +372,12 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
-                         s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts };
+                         s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
+                         r->sh.sync != NULL };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -384,6 +387,9 @@ static int open_output(Run *r, char *err, int errlen)
     tc.copy_exact = s->copy_exact;
     tc.sets = s->stream_sets;
     tc.nsets = s->nstream_sets;
+    /* Input -ss: the other tracks start where the video's range does. */
+    tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
+    tc.start = ac.start = r->probe.start_time;
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -866,9 +872,13 @@ static int setup_sync(Run *r, char *err, int errlen)
             r->probe.nframes = n;
         }
         /* Every frame once, tick after tick: the frames keep their own
-         * times on the grid, as without a sync (and render-mpi can share it). */
+         * times on the grid, as without a sync (and render-mpi can share it).
+         * Only where their own times are those ticks: after -ss a frame
+         * half a tick past the seek point is moved onto the grid. */
         for (n = 0; n < r->probe.nframes; n++)
-            if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n)
+            if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
+                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
+                              r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
         if (n == r->probe.nframes) {
             r->sh.sync = NULL;
@@ -920,7 +930,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
     r->pinned = 1;
-    if ((ret = rd_probe_open(&r->probe, s->input, s->limit_s, detail, sizeof(detail))) < 0)
+    if ((ret = rd_probe_open(&r->probe, s->input, s->seek_s, s->limit_s, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);

@@ -60,6 +60,7 @@ typedef struct RdSettings {
     int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
+    double seek_s;            ///< input -ss: the input starts seek_s seconds after its start (frames before are decoded and dropped, output times start there, at 0); 0 = none
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)
     int resume;               ///< 1 = journal finished chunks in OUTPUT.journal and reuse a matching journal's (--resume; resume.h); 0 (default) = no journal

@@ -34,6 +34,7 @@ typedef struct RdMergeConfig {
     int64_t max_vframes;           ///< -frames:v: when the video reaches this many frames the other tracks end where ffmpeg's reading stood when it closed the file (RdChunkResult.src_at_last, else the video's end); 0 = none
     AVRational src_tb;             ///< the input video stream's time base (src_at_last)
     int64_t src_at_last;           ///< -frames:v: the last input frame ffmpeg reads when known before the run (src_tb), AV_NOPTS_VALUE = none; the chunks' RdChunkResult.src_at_last may move it later
+    int video_synced;              ///< 1: the video packets' times are already the output's (the frame sync's ticks count from the input's start): ts_offset is added to the other tracks only
 } RdMergeConfig;
 
 /** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */

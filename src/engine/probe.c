@@ -1,6 +1,7 @@
 #include "engine/probe.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libavformat/avformat.h>
@@ -286,6 +287,41 @@ static int64_t promised_frames(AVStream *st, int64_t packets, const Scan *s, int
     return ts_ok ? FFMAX(n, s->n + gaps_missing(s->pts, s->n)) : n;
 }
 
+/* Input -ss: ffmpeg shifts every packet by -(start_time + seek) and its
+ * trim drops the frames that are then before 0. The frames before stay
+ * out of the arrays; the chunks never see them (the first one seeks by
+ * time to the keyframe before the point and decodes from there). */
+static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
+{
+    int64_t origin, from, n = 0;
+    if (seek_s <= 0)
+        return 0;
+    origin = p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE);
+    from = av_rescale_q(origin, AV_TIME_BASE_Q, p->tb);
+    if (!p->timestamps_ok) {
+        snprintf(err, errlen, "-ss: the video's frame times are missing or repeat, so the seek "
+                 "point cannot be found");
+        return AVERROR(EINVAL);
+    }
+    while (n < p->nframes && p->pts[n] < from)
+        n++;
+    if (n == p->nframes) {
+        snprintf(err, errlen, "-ss %g: no video frame at or after it (the video ends at %.3f s)",
+                 seek_s, (p->pts[p->nframes - 1] + p->last_duration) * av_q2d(p->tb) -
+                 p->start_time / (double)AV_TIME_BASE);
+        return AVERROR(EINVAL);
+    }
+    p->nframes -= n;
+    memmove(p->pts, p->pts + n, p->nframes * sizeof(*p->pts));
+    memmove(p->key, p->key + n, p->nframes * sizeof(*p->key));
+    memmove(p->size, p->size + n, p->nframes * sizeof(*p->size));
+    memmove(p->dur, p->dur + n, p->nframes * sizeof(*p->dur));
+    p->promised = FFMAX(p->nframes, p->promised - n);
+    p->head = n;
+    p->start_time = origin;
+    return 0;
+}
+
 static void apply_limit(RdProbe *p, double limit_s)
 {
     p->t_after = INT64_MAX;
@@ -304,7 +340,7 @@ static void apply_limit(RdProbe *p, double limit_s)
     p->nframes = n;
 }
 
-int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int errlen)
+int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen)
 {
     AVFormatContext *ic = NULL;
     Scan s = {0};
@@ -364,6 +400,8 @@ int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int e
     if (p->last_duration <= 0)
         p->last_duration = p->nframes > 1 ? p->pts[p->nframes - 1] - p->pts[p->nframes - 2]
                                           : av_rescale_q(1, av_inv_q(p->fps), p->tb);
+    if ((ret = apply_seek(p, seek_s, err, errlen)) < 0)
+        goto end;
     apply_limit(p, limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;

@@ -38,6 +38,7 @@ typedef struct RdProbe {
     int32_t *size;              ///< packet size of frame i, bytes (a cost estimate)
     int64_t *dur;               ///< duration of frame i's packet, stream tb (0 = none; ffmpeg's frame sync reads it)
     int64_t last_duration;      ///< duration of the last frame, stream tb
+    int64_t head;               ///< frames before the seek point (-ss) left out of pts/key/size/dur; 0 = none
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
     int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible
     int jumps;                  ///< timestamp discontinuities corrected as the ffmpeg CLI does (tsfix.h)
@@ -48,12 +49,15 @@ typedef struct RdProbe {
 } RdProbe;
 
 /**
- * Probe PATH. limit_s > 0 keeps only frames in the first limit_s seconds.
+ * Probe PATH. seek_s > 0 (input -ss) keeps only the frames at or after
+ * the input's start plus seek_s, as ffmpeg 5.1's accurate seek keeps them,
+ * and moves start_time there (output times start at 0 there); then
+ * limit_s > 0 keeps only frames in the first limit_s seconds of those.
  * Returns 0 or a negative AVERROR; on failure `err` (errlen bytes) may hold
  * a specific reason ("no video stream", "file ends early: ..."). The caller
  * frees with rd_probe_free() in both cases.
  */
-int rd_probe_open(RdProbe *p, const char *path, double limit_s, char *err, int errlen);
+int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen);
 
 void rd_probe_free(RdProbe *p);
 

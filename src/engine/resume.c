@@ -99,6 +99,8 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     /* The ffmpeg form's frame sync and frame durations change which frames
      * are written and when. */
     av_bprintf(bp, "ffmpeg_form=%d:%d:%" PRId64 "\n", s->frame_grid, s->own_duration, s->max_vframes);
+    if (s->seek_s > 0) /* another start is another video (a line only then: old journals still match) */
+        av_bprintf(bp, "seek=%.17g\n", s->seek_s);
     /* Rate control shares bits among chunks: another target is another video. */
     av_bprintf(bp, "rc.bitrate=%" PRId64 "\nrc.maxrate=%" PRId64 "\nrc.bufsize=%" PRId64
                "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",

@@ -117,7 +117,8 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
 {
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
     AVFilterContext *fmt = NULL;
-    const char *desc = cfg->af && *cfg->af ? cfg->af : "anull";
+    const char *af = cfg->af && *cfg->af ? cfg->af : "anull";
+    char *desc = NULL;
     int ret;
 
     if (!(a->graph = avfilter_graph_alloc()) || !outputs || !inputs) {
@@ -125,6 +126,14 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
         goto end;
     }
     a->graph->nb_threads = 1;
+    /* Input -ss: ffmpeg's accurate seek trims the input before the user's
+     * filters, to the sample (the graph's times are the input's). */
+    desc = cfg->has_start ? av_asprintf("atrim=start=%.6f,%s", cfg->start / (double)AV_TIME_BASE, af)
+                          : av_strdup(af);
+    if (!desc) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
     if (a->dec->sample_fmt == AV_SAMPLE_FMT_NONE || a->dec->sample_rate <= 0) {
         snprintf(err, errlen, "the decoder does not say its sample format and rate");
         ret = AVERROR_PATCHWELCOME;
@@ -142,8 +151,9 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
     }
     if ((ret = avfilter_graph_parse_ptr(a->graph, desc, &inputs, &outputs, NULL)) < 0 ||
         (ret = avfilter_graph_config(a->graph, NULL)) < 0)
-        snprintf(err, errlen, "audio filter graph '%s': %s", desc, av_err2str(ret));
+        snprintf(err, errlen, "audio filter graph '%s': %s", af, av_err2str(ret));
 end:
+    av_free(desc);
     avfilter_inout_free(&inputs);
     avfilter_inout_free(&outputs);
     return ret;

@@ -21,6 +21,8 @@ typedef struct RdAudioConfig {
     int sample_rate;            ///< Hz; 0 = the input's (the nearest the encoder takes)
     int channels;               ///< 0 = the input's layout; else that many, default layout
     const AVDictionary *opts;   ///< encoder options (b, global_quality ...); NULL = none; one the encoder does not take is an error
+    int has_start;              ///< 1: input -ss: samples before `start` are cut (ffmpeg's trim before -af)
+    int64_t start;              ///< input time, AV_TIME_BASE units, when has_start
 } RdAudioConfig;
 
 /**

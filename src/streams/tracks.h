@@ -46,6 +46,8 @@ typedef struct RdTracksConfig {
     int copy_exact;                ///< 1: copy means copy: a codec the container cannot hold is an error, as in ffmpeg
     const RdStreamSet *sets;       ///< -metadata:s:..., -disposition:...; may be NULL
     int nsets;
+    int has_start;                 ///< 1: input -ss: packets before `start` are not written (the first one written is at or after it, as ffmpeg's copy starts), encoded audio is cut there to the sample
+    int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
 } RdTracksConfig;
 
 /**

@@ -64,6 +64,15 @@ static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     if (!tr->cover && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
         av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
         return 0;
+    /* Input -ss: ffmpeg's copy (copy_prior_start's default) starts with
+     * the packet its demuxer seek lands on, the one that holds the start:
+     * the packets that end at or before it are left out. Encoded audio is
+     * trimmed to the sample in its graph. */
+    if (t->cfg.has_start && !tr->started && !tr->cover && tr->kind != K_AUDIO && p->pts != AV_NOPTS_VALUE &&
+        av_compare_ts(p->pts + FFMAX(p->duration, 0), tr->ist->time_base, t->cfg.start, AV_TIME_BASE_Q) <=
+        (p->duration > 0 ? 0 : -1))
+        return 0;
+    tr->started = 1;
     switch (tr->kind) {
     case K_AUDIO:
         if ((ret = rd_audio_send(tr->audio, p)) < 0)

@@ -31,6 +31,7 @@ typedef struct Track {
     int64_t backsteps;      ///< packets whose dts was moved forward
     int cover;              ///< an attached picture: one packet, no timeline
     RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
+    int started;            ///< a packet was written (input -ss: the ones before the start are not)
 } Track;
 
 struct RdTracks {
