@@ -177,6 +177,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
 
     memset(c, 0, sizeof(*c));
     c->exact = 1;
+    c->keeps_times = 1;
     if (!g->graph)
         return AVERROR(EINVAL);
     if (!(n = av_calloc(g->graph->nb_filters + 1, sizeof(*n))))
@@ -196,6 +197,9 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         n[count].timeline = fc.kind == RD_FC_TIMELINE;
         count++;
         decide(c, f, &fc, exact_only);
+        if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
+            (fc.flags & RD_FCF_RETIMES))
+            c->keeps_times = 0;
         if ((fc.flags & RD_FCF_NOT_CLI) && !*c->differs)
             snprintf(c->differs, sizeof(c->differs), "%s", f->filter->name);
     }

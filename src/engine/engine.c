@@ -843,9 +843,7 @@ static int64_t vframes_reader(const Run *r)
 static int setup_sync(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    RdFcKind k = r->contract.kind;
-    RdSyncPlanInput in = { s->oformat, s->output,
-                           k == RD_FC_LOCAL || k == RD_FC_WINDOW || k == RD_FC_RECURSIVE,
+    RdSyncPlanInput in = { s->oformat, s->output, r->contract.keeps_times,
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            &r->probe };
     int ret;
