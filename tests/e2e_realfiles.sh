@@ -56,4 +56,25 @@ else
 fi
 same "DivX 3 AVI with a drop frame" "$W/drop.avi"
 
+# RGB pictures into libx264: the CLI's encoder takes the colours of the
+# first frame out of the graph (limited range, unspecified), not the PNG's
+# full range: yuv444p, never yuvj444p. Lossless, so the frames compare too.
+rgb() {
+    local name=$1 in=$2 w want got
+    ffmpeg -nostdin -y -v error -i "$in" -an -c:v libx264 -qp 0 -preset ultrafast "$W/ref.mp4" ||
+        { fail "$name" "ffmpeg could not encode it"; return; }
+    want="$(props "$W/ref.mp4") $(ffmpeg -v error -i "$W/ref.mp4" -f framemd5 - | grep -v '^#' | md5sum)"
+    for w in 1 3; do
+        if ! "$RENDER" "$in" -o "$W/out.mp4" --vf null -an --venc-opt qp=0 --preset ultrafast -w "$w" -q -y 2>"$W/err"; then
+            fail "$name -w $w" "render failed: $(head -1 "$W/err")"; continue
+        fi
+        got="$(props "$W/out.mp4") $(ffmpeg -v error -i "$W/out.mp4" -f framemd5 - | grep -v '^#' | md5sum)"
+        if [ "$got" = "$want" ]; then ok "$name -w $w"; else fail "$name -w $w" "want $want, got $got"; fi
+    done
+}
+ffmpeg -nostdin -y -v error $SRC -c:v png "$W/png.mov"
+rgb "PNG in MOV into libx264 (colours of the graph's frames)" "$W/png.mov"
+ffmpeg -nostdin -y -v error $SRC -f apng "$W/anim.apng"
+rgb "APNG into libx264" "$W/anim.apng"
+
 finish

@@ -338,6 +338,14 @@ static int time_filter(Ctx *c, AVFrame *f)
     /* A graph may give frames without end for one frame (loop=-1:size=1):
      * a few are enough to time it. */
     for (int n = 0; n < 64 && (ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0; n++) {
+        if (!c->cost->color_seen) {
+            c->cost->color_seen = 1;
+            c->cost->color_range = c->filt->color_range;
+            c->cost->color_primaries = c->filt->color_primaries;
+            c->cost->color_trc = c->filt->color_trc;
+            c->cost->colorspace = c->filt->colorspace;
+            c->cost->chroma_location = c->filt->chroma_location;
+        }
         av_frame_unref(c->filt);
         if (stopped(c))
             return AVERROR_EXIT;

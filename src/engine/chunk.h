@@ -110,6 +110,12 @@ typedef struct RdChunkCost {
     double open_s;    ///< opening input, decoder, graph and encoder, and decoding the first frame, seconds
     double filter_s;  ///< filtering the first frame, seconds (0 when the graph held it back)
     AVRational sink_fps; ///< the graph's output frame rate (0/1 unknown)
+    int color_seen;      ///< 1: the graph gave a frame, and these are its colour properties (the ffmpeg CLI opens its encoder with the first filtered frame's)
+    enum AVColorRange color_range;
+    enum AVColorPrimaries color_primaries;
+    enum AVColorTransferCharacteristic color_trc;
+    enum AVColorSpace colorspace;
+    enum AVChromaLocation chroma_location;
 } RdChunkCost;
 
 /**

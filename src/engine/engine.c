@@ -92,6 +92,7 @@ struct RdEngine {
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
     RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
+    AVCodecParameters *colour_par; ///< the input's parameters with the graph's colours (colour_from_graph), or NULL
     RdSyncPlan sync;        ///< ffmpeg's frame sync for the output (syncplan.h)
     int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
     AVRational tmpl_fps;    ///< the encoder's frame rate
@@ -347,6 +348,37 @@ static int derive_contract(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* The ffmpeg CLI opens its encoder with the colour properties of the first
+ * frame out of the graph, not the input's: an RGB picture that the graph
+ * turns into YUV is limited range, unspecified, where the PNG said full.
+ * When the template's first filtered frame says otherwise than the input,
+ * the encoders take the frame's. Returns 1 when they changed, 0 or a
+ * negative AVERROR. */
+static int colour_from_graph(Run *r)
+{
+    const RdChunkCost *k = &r->cost;
+    const AVCodecParameters *in = r->enc.in;
+    AVCodecParameters *p;
+    int ret;
+    if (!k->color_seen || !in ||
+        (k->color_range == in->color_range && k->color_primaries == in->color_primaries &&
+         k->color_trc == in->color_trc && k->colorspace == in->color_space &&
+         k->chroma_location == in->chroma_location))
+        return 0;
+    if (!r->colour_par && !(r->colour_par = avcodec_parameters_alloc()))
+        return AVERROR(ENOMEM);
+    p = r->colour_par;
+    if (p != in && (ret = avcodec_parameters_copy(p, in)) < 0)
+        return ret;
+    p->color_range = k->color_range;
+    p->color_primaries = k->color_primaries;
+    p->color_trc = k->color_trc;
+    p->color_space = k->colorspace;
+    p->chroma_location = k->chroma_location;
+    r->enc.in = p;
+    return 1;
+}
+
 /* Open graph and encoder on the first frame as a chunk would (the output
  * stream is declared from it) and time that, for the plan. */
 static int measure(Run *r, char *err, int errlen)
@@ -354,6 +386,14 @@ static int measure(Run *r, char *err, int errlen)
     char detail[RD_ERRLEN] = "";
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, r->s->input, detail, ret);
+    if ((ret = colour_from_graph(r)) > 0) {
+        /* Opened again with the graph's colours: the declared stream (and
+         * x264's headers in it) must say what the chunks' encoders say. */
+        rd_encode_close(&r->tmpl);
+        ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail));
+    }
+    if (ret < 0)
         return fail(err, errlen, r->s->input, detail, ret);
     r->rep->chunk_open_s = r->cost.open_s;
     r->rep->filter_frame_s = r->cost.filter_s;
@@ -1081,6 +1121,7 @@ static void release(Run *r)
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
     rd_encode_close(&r->tmpl);
+    avcodec_parameters_free(&r->colour_par);
     rd_probe_free(&r->probe);
     if (r->pinned)
         rd_input_unpin(r->s->input);
