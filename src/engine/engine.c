@@ -835,8 +835,10 @@ static int setup_sync(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
     RdFcKind k = r->contract.kind;
+    /* A filter of those kinds may still change the rate (minterpolate=fps=50). */
+    int same_rate = r->cost.sink_fps.num <= 0 || !av_cmp_q(r->cost.sink_fps, r->enc.fps);
     RdSyncPlanInput in = { s->oformat, s->output,
-                           k == RD_FC_LOCAL || k == RD_FC_WINDOW || k == RD_FC_RECURSIVE,
+                           same_rate && (k == RD_FC_LOCAL || k == RD_FC_WINDOW || k == RD_FC_RECURSIVE),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            &r->probe };
     int ret;
