@@ -46,6 +46,12 @@ static int from_table(RdChunkSync *cs, AVFrame *f, int64_t src, RdSyncSend send,
         snprintf(err, errlen, "chunk %d: frame sync: a frame the plan does not know", j->index);
         return AVERROR_BUG;
     }
+    /* A damaged stream can give two frames of one time: the table has one
+     * place for them, so the second is dropped rather than written twice. */
+    if (cs->started && j->sync[lo].pts < cs->table_next)
+        return 0;
+    cs->started = 1;
+    cs->table_next = j->sync[lo].pts + j->sync[lo].copies;
     return send_copies(f, j->sync[lo].pts, j->sync[lo].copies, send, opaque);
 }
 

@@ -28,6 +28,7 @@ typedef struct RdChunkSync {
     int64_t shift;               ///< subtracted from output times (the file's start), otb
     double duration;             ///< a frame's duration in ticks (local sync)
     int started, seen_own;
+    int64_t table_next;          ///< with the table: the first tick not yet written
     RdSyncState st;
     AVFrame *last;               ///< the last frame the graph gave (local sync: the previous frame's copies)
 } RdChunkSync;

@@ -883,7 +883,10 @@ static int64_t vframes_reader(const Run *r)
 static int setup_sync(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    RdSyncPlanInput in = { s->oformat, s->output, r->contract.keeps_times,
+    /* Belt and braces: a graph that changes the rate retimes whatever its
+     * filters' rows say. */
+    int same_rate = r->cost.sink_fps.num <= 0 || !av_cmp_q(r->cost.sink_fps, r->enc.fps);
+    RdSyncPlanInput in = { s->oformat, s->output, same_rate && r->contract.keeps_times,
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            &r->probe };
     int ret;
