@@ -29,30 +29,7 @@ dir_is() {  # DIR EXPECTED...: the directory holds exactly these names
     local d=$1; shift
     [ "$(ls -A "$d" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$@" | sed '/^$/d' | sort | tr '\n' ' ')" ]
 }
-has() { ls -A "$1" | tr '\n' ' '; }
 
-# start_slow PREFIX ARGS...: a render in the background in its own process
-# group (so signals reach only it); its pid in $PID.
-start_slow() {
-    local p=$1; shift
-    set -m
-    "$RENDER" "$@" </dev/null >"$p.out" 2>"$p.err" &
-    PID=$!
-    set +m
-}
-# wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to end; rc in $RC (255 = still running).
-wait_gone() {
-    local n=0
-    while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
-    if kill -0 "$1" 2>/dev/null; then RC=255; return 1; fi
-    RC=0; wait "$1" || RC=$?
-}
-# wait_file GLOB TENTHS: until a file matches.
-wait_file() {
-    local n=0
-    while ! compgen -G "$1" >/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
-    compgen -G "$1" >/dev/null
-}
 
 # --- 1: --report and --progress never overwrite without -y, never the input --
 s_sidecar() {
@@ -144,7 +121,7 @@ s_symlink() {
 s_appear() {
     local d=$W/appear
     mkdir -p "$d"
-    start_slow "$W/a" "$SLOW" -t 1 -o "$d/o.mp4" -q --preset veryslow -w 2
+    start_bg "$W/a" "$SLOW" -t 1 -o "$d/o.mp4" -q --preset veryslow -w 2
     wait_file "$d/o.mp4.part-*" 50
     printf 'appeared\n' >"$d/o.mp4"
     wait_gone $PID 300
@@ -154,7 +131,7 @@ s_appear() {
         sh -c "[ \"\$(cat '$d/o.mp4')\" = appeared ] && [ \$(ls -A '$d' | wc -l) -eq 1 ]"
     # A --report that appears mid-run: kept, and OUTPUT is taken back (exit 1 leaves none).
     rm -f "$d/o.mp4"
-    start_slow "$W/a2" "$SLOW" -t 1 -o "$d/o.mp4" --report "$d/r.json" -q --preset veryslow -w 2
+    start_bg "$W/a2" "$SLOW" -t 1 -o "$d/o.mp4" --report "$d/r.json" -q --preset veryslow -w 2
     wait_file "$d/o.mp4.part-*" 50
     printf 'appeared\n' >"$d/r.json"
     wait_gone $PID 300
@@ -170,7 +147,7 @@ s_signals() {
     mkdir -p "$d"
     for sig in INT TERM HUP QUIT PIPE; do
         n=$(kill -l "$sig"); want=$((128 + n))
-        start_slow "$W/s$sig" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
+        start_bg "$W/s$sig" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
         if ! wait_file "$d/o.mp4.part-*" 50; then fail "5: SIG$sig" "no temporary file appeared"; kill -KILL $PID; continue; fi
         kill -"$sig" $PID
         wait_gone $PID 100 || kill -KILL $PID
@@ -183,14 +160,14 @@ s_signals() {
     [ $SANITIZED = 1 ] && { echo "skip - 5: SIGSEGV (a sanitizer build reports it itself)"; crash=ABRT; }
     for sig in $crash; do
         n=$(kill -l "$sig")
-        ( ulimit -c 0; start_slow "$W/c$sig" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
+        ( ulimit -c 0; start_bg "$W/c$sig" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
           wait_file "$d/o.mp4.part-*" 50; kill -"$sig" $PID; wait_gone $PID 100; exit $RC ) && RC=0 || RC=$?
         check "5: SIG$sig (a crash): dies of it, temporary file removed" "exit $RC, dir: $(has "$d")" \
             sh -c "[ $RC -eq $((128 + n)) ] && [ -z \"\$(ls -A '$d')\" ]"
     done
     # A sweep: its scratch output (next to --export) goes too, even on a
     # second signal that exits at once.
-    start_slow "$W/sw" "$SLOW" --sweep 2 --repeat 1 --preset veryslow --export "$d/s.json" -q
+    start_bg "$W/sw" "$SLOW" --sweep 2 --repeat 1 --preset veryslow --export "$d/s.json" -q
     wait_file "$d/.render-sweep-*" 50
     kill -INT $PID; kill -INT $PID
     wait_gone $PID 100 || kill -KILL $PID
@@ -198,7 +175,7 @@ s_signals() {
         sh -c "[ $RC -eq 130 ] && [ -z \"\$(ls -A '$d')\" ]"
     # SIGKILL leaves it; the next run for the same OUTPUT removes it (its
     # process is dead), but not the files of live processes or other names.
-    start_slow "$W/k" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
+    start_bg "$W/k" "$SLOW" -o "$d/o.mp4" -q --preset veryslow -w 2
     wait_file "$d/o.mp4.part-*" 50
     kill -KILL $PID; wait $PID 2>/dev/null
     local stale
@@ -220,7 +197,7 @@ s_hung() {
     mkdir -p "$d"
     # realtime at 1% speed sleeps 4 s per frame inside the filter: a worker
     # that never looks at the cancel flag, as a hung encoder would.
-    start_slow "$W/h" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 2 --vf realtime=limit=100000:speed=0.01
+    start_bg "$W/h" "$FX/cfr.mp4" -o "$d/o.mp4" -q -w 2 --vf realtime=limit=100000:speed=0.01
     wait_file "$d/o.mp4.part-*" 50
     sleep 0.5
     kill -TERM $PID
@@ -317,7 +294,7 @@ s_memory() {
     check "10: -w $need at 4000x4000 refused with the estimate" "$(rr_why "$W/m2" $rc)" \
         sh -c "[ $rc -eq 1 ] && grep -q -- '-w [0-9]* needs about .* at most -w [0-9]* fits' '$W/m2.err'"
     # Automatic: lowered, said in one line before the run (then interrupted).
-    OMP_NUM_THREADS=$need start_slow "$W/m3" "$FX/cfr.mp4" --vf scale=4000:4000 --chunks "$need" -o "$d/o.mp4"
+    OMP_NUM_THREADS=$need start_bg "$W/m3" "$FX/cfr.mp4" --vf scale=4000:4000 --chunks "$need" -o "$d/o.mp4"
     local n=0
     while ! grep -q 'workers instead of' "$W/m3.err" && kill -0 $PID 2>/dev/null && [ $n -lt 100 ]; do
         sleep 0.1; n=$((n + 1)); done

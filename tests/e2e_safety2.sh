@@ -20,7 +20,6 @@ MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
 SANITIZED=0
 grep -qa __asan_init "$RENDER" && SANITIZED=1
 
-has() { ls -A "$1" | tr '\n' ' '; }
 
 # --- encoder: one that will not open is an error, never a crash -------------
 s_encoder() {
@@ -49,26 +48,6 @@ s_encoder() {
     fi
 }
 
-# start_bg PREFIX ARGS...: render in the background, its own process group; pid in $PID.
-start_bg() {
-    local p=$1; shift
-    set -m
-    "$RENDER" "$@" </dev/null >"$p.out" 2>"$p.err" &
-    PID=$!
-    set +m
-}
-# wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to end; rc in $RC (255 = still running).
-wait_gone() {
-    local n=0
-    while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
-    if kill -0 "$1" 2>/dev/null; then RC=255; return 1; fi
-    RC=0; wait "$1" || RC=$?
-}
-wait_file() {  # GLOB TENTHS: until a file matches.
-    local n=0
-    while ! compgen -G "$1" >/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
-    compgen -G "$1" >/dev/null
-}
 
 # --- signals: one signal ends the run, whatever the graph -----------------
 # A graph that never ends spins in the filter drain (or, for one frame that

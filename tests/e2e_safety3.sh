@@ -11,7 +11,6 @@ need_render
 
 FX=$FIXTURES
 W=$T_TMP
-has() { ls -A "$1" | tr '\n' ' '; }
 
 # --- errors: one whole line, the file and the real reason ---------------------
 s_errors() {

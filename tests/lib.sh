@@ -189,3 +189,29 @@ lsan_suppress() {
     export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 }
 MPI_LIBS="libmpi libopen-pal libopen-rte libpmix libhwloc libevent mca_"
+
+# --- background runs (the safety scripts) -------------------------------------
+# has DIR: what DIR holds, on one line.
+has() { ls -A "$1" | tr '\n' ' '; }
+# start_bg PREFIX ARGS...: render in the background in its own process
+# group (so signals reach only it); its pid in $PID.
+start_bg() {
+    local p=$1; shift
+    set -m
+    "$RENDER" "$@" </dev/null >"$p.out" 2>"$p.err" &
+    PID=$!
+    set +m
+}
+# wait_gone PID TENTHS: wait up to TENTHS/10 s for PID to end; rc in $RC (255 = still running).
+wait_gone() {
+    local n=0
+    while kill -0 "$1" 2>/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
+    if kill -0 "$1" 2>/dev/null; then RC=255; return 1; fi
+    RC=0; wait "$1" || RC=$?
+}
+# wait_file GLOB TENTHS: until a file matches.
+wait_file() {
+    local n=0
+    while ! compgen -G "$1" >/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
+    compgen -G "$1" >/dev/null
+}
