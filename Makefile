@@ -116,9 +116,10 @@ unit: $(BUILD)/check_runner
 
 e2e: all $(MPI_BIN) assets
 	@rc=0; for t in tests/e2e_*.sh; do \
-	  echo "== $$t"; \
+	  echo "== $$t"; s=$$(date +%s); \
 	  RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
 	    bash $$t || rc=1; \
+	  echo "== $$t: $$(( $$(date +%s) - s )) s"; \
 	done; exit $$rc
 
 # No file in a lower layer includes a header from a higher one.
