@@ -158,7 +158,7 @@ asan: | $(STAMP)
 FUZZ_N ?= 150
 fuzz: | $(STAMP)
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" all
-	RENDER=$(abspath build/asan/render) timeout 900 bash tests/fuzz.sh $(FUZZ_N)
+	RENDER=$(abspath build/asan/render) timeout 2400 bash tests/fuzz.sh $(FUZZ_N)
 
 # The scaling benchmark: sweeps, JSON and .dat in bench/results, charts in
 # plots/. QUICK=1 for a reduced run.
