@@ -242,6 +242,7 @@ fi
 if want mpi && [ -n "${RENDER_MPI:-}" ] && [ -x "${RENDER_MPI:-}" ] && command -v mpirun >/dev/null; then
     # A rank killed: the job dies; the same job with --resume finishes it.
     export OMPI_MCA_btl=self,vader OMPI_MCA_rmaps_base_oversubscribe=1
+    lsan_suppress $MPI_LIBS # OpenMPI's start-up, under make asan (lib.sh)
     MPIRUN=(mpirun --allow-run-as-root --bind-to none -np 2)
     d=$W/mpi; mkdir -p "$d"
     "${MPIRUN[@]}" "$RENDER_MPI" "$IN" -o "$d/out.mkv" -w 2 "${ARGS[@]}" --resume \
