@@ -204,17 +204,23 @@ static int plan_chunks(Run *r)
     return rd_plan_chunks(&in, &r->plan);
 }
 
+/* What the memory guard (io/memory.h) weighs: the input's frames, and the
+ * encoder's (the template's; the input's before there is one). */
+static RdMemoryInput memory_input(const Run *r, const RdSettings *s, const AVCodecContext *enc)
+{
+    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
+                         enc ? enc->width : r->probe.width, enc ? enc->height : r->probe.height,
+                         enc ? enc->pix_fmt : r->probe.pix_fmt, s->vcodec, s->preset, s->venc_opts,
+                         r->probe.max_width, r->probe.max_height };
+    return mi;
+}
+
 /* The start-up measure runs two chunks at once before the plan, so before
  * the memory guard (check_memory): at most as many as fit now, and none
  * when not even one does (the guard then refuses the run, in one line). */
 static int startup_workers(Run *r)
 {
-    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
-                         r->tmpl ? r->tmpl->width : r->probe.width,
-                         r->tmpl ? r->tmpl->height : r->probe.height,
-                         r->tmpl ? r->tmpl->pix_fmt : r->probe.pix_fmt,
-                         r->s->vcodec, r->s->preset, r->s->venc_opts,
-                         r->probe.max_width, r->probe.max_height };
+    RdMemoryInput mi = memory_input(r, r->s, r->tmpl);
     int want = FFMIN(r->s->workers, 2), w;
     if (want < 1)
         return 0;
@@ -310,9 +316,7 @@ static int make_jobs(Run *r)
 static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen)
 {
     RdSettings *s = &r->eff;
-    RdMemoryInput mi = { r->probe.width, r->probe.height, r->probe.pix_fmt,
-                         enc->width, enc->height, enc->pix_fmt, s->vcodec, s->preset, s->venc_opts,
-                         r->probe.max_width, r->probe.max_height };
+    RdMemoryInput mi = memory_input(r, s, enc);
     int w = rd_memory_check(&mi, s->workers, FFMIN(s->workers, r->plan.n), r->workers_auto,
                             s->quiet, s->output, err, errlen);
     if (w < 0)
