@@ -46,6 +46,26 @@ same_as_cli() {
     done
 }
 
+# same_in_mp4 CLIP GRAPH: as same_as_cli, into MP4 (libx264 -qp 0, lossless):
+# a constant-rate container, where the CLI's frame sync fills a gap with
+# copies and drops a frame that lands on a taken tick.
+same_in_mp4() {
+    local name=$1 clip=$T_TMP/$1 g=$2 w why rc
+    if ! $FF -i "$clip" -vf "$g" -an -c:v libx264 -qp 0 "$T_TMP/ref.mp4" 2>"$T_TMP/ff.err"; then
+        fail "$name '$g' mp4" "the ffmpeg CLI refuses it: $(head -c 200 "$T_TMP/ff.err")"
+        return
+    fi
+    frames "$T_TMP/ref.mp4" "$T_TMP/ref"
+    for w in 1 3; do
+        rr "$T_TMP/r" -y -q -w "$w" -an -c:v libx264 --venc-opt qp=0 --vf "$g" -o "$T_TMP/out.mp4" "$clip"
+        rc=$?
+        if [ $rc -ne 0 ]; then fail "$name '$g' mp4 -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
+        frames "$T_TMP/out.mp4" "$T_TMP/out"
+        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then ok "$name '$g' into mp4 -w $w: the CLI's frames and times"
+        else fail "$name '$g' mp4 -w $w" "$why"; fi
+    done
+}
+
 # warns CLIP GRAPH LINE [ARGS]: -w 3 renders GRAPH as one chunk, saying LINE once.
 warns() {
     local name=$1 clip=$T_TMP/$1 g=$2 line=$3 rc; shift 3
@@ -78,7 +98,7 @@ if want graphs; then
         same_as_cli prog.mp4 "$g"
     done
     # frame numbers and the whole stream: the CLI's frames, whichever way
-    for g in "setpts=PTS-STARTPTS" "select='not(mod(n,3))'" "drawbox=enable='between(n,10,20)'" \
+    for g in "setpts=PTS-STARTPTS" "setpts=0.5*PTS" "select='not(mod(n,3))'" "drawbox=enable='between(n,10,20)'" \
              "crop=x='n*2':w=100" "fade=in:0:30" "framestep=2" "trim=start_frame=10" \
              reverse "loop=loop=2:size=10" "tpad=stop=5" "split[a][b];[a]tmix[c];[b][c]overlay"; do
         same_as_cli prog.mp4 "$g"
@@ -89,6 +109,13 @@ if want graphs; then
     done
     for g in "fieldmatch,decimate" pullup "detelecine=first_field=top"; do
         same_as_cli tele.mp4 "$g"
+    done
+fi
+
+if want cfr; then
+    # render's own form, a graph that retimes: the CLI's frame grid and sync
+    for g in "setpts=0.5*PTS" "setpts=2*PTS" "select='not(mod(n,3))'" "fps=10"; do
+        same_in_mp4 prog.mp4 "$g"
     done
 fi
 

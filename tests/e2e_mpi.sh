@@ -186,6 +186,24 @@ mr "$W/progsw" 2 1 "$W/in.mp4" --sweep 1 --progress "$W/p.txt"
 rc=$?
 check "--progress with --sweep: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
 
+# --- a graph that retimes: one rank gives the CLI's frames, several refuse ----------
+# (render's own form puts such a graph on ffmpeg's frame grid and sync, whose
+# state at each join lives on rank 0 only.)
+ffmpeg -nostdin -v error -y -i "$W/in.mp4" -vf "setpts=0.5*PTS" -an -c:v ffv1 "$W/sp_ref.mkv"
+mr "$W/sp1" 1 2 "$W/in.mp4" --vf "setpts=0.5*PTS" -an -c:v ffv1 -o "$W/sp1.mkv" -y -q
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    check "setpts=0.5*PTS, 1 rank x 2 threads: the CLI's frames and times" "" \
+        cmp -s <(v_md5 "$W/sp_ref.mkv"; v_times "$W/sp_ref.mkv") <(v_md5 "$W/sp1.mkv"; v_times "$W/sp1.mkv")
+else
+    fail "setpts=0.5*PTS, 1 rank: exit 0" "$(rr_why "$W/sp1" "$rc")"
+fi
+mr "$W/sp2" 2 1 "$W/in.mp4" --vf "setpts=0.5*PTS" -an -c:v ffv1 -o "$W/sp2.mkv" -y -q
+rc=$?
+check "setpts=0.5*PTS, 2 ranks: refused in one line, no output" "exit $rc: $(head -c 200 "$W/sp2.err")" \
+    sh -c '[ "$1" -ne 0 ] && grep -q "^render-mpi: .*frame sync .* not shared across MPI ranks" "$2" && [ ! -e "$3" ]' \
+    _ "$rc" "$W/sp2.err" "$W/sp2.mkv"
+
 # --- Ctrl-C: SIGINT (then SIGTERM) to mpirun mid-run -----------------------------------
 # mpirun passes it on as SIGTERM to every rank and SIGKILL soon after; rank 0
 # removes its temporary file and says so. mpirun's own exit status after a

@@ -405,7 +405,44 @@ static int measure(Run *r, char *err, int errlen)
     r->sh.out_w = r->tmpl->width;
     r->sh.out_h = r->tmpl->height;
     r->sh.out_fmt = r->tmpl->pix_fmt;
-    return derive_contract(r, err, errlen);
+    return 0;
+}
+
+/* Whether the graph moves, drops or adds frames: by its filters' rows, and
+ * (belt and braces) by a sink rate that differs from the input's. */
+static int graph_retimes(const Run *r)
+{
+    int same_rate = r->cost.sink_fps.num <= 0 || !av_cmp_q(r->cost.sink_fps, r->enc.fps);
+    return !r->contract.keeps_times || !same_rate;
+}
+
+/* render's own form keeps each frame's own time (VFR kept) where the graph
+ * keeps it, which is what the CLI writes then. A graph that retimes frames
+ * gets the CLI's frame grid and sync, as the ffmpeg form does: the encoder
+ * counts frames of the graph's rate, and two frames on one tick, or a gap,
+ * come out as `ffmpeg -i IN -vf GRAPH OUT` writes them. */
+static void use_frame_grid(Run *r)
+{
+    r->eff.frame_grid = 1;
+    r->enc.frame_ts = 1;
+    if (r->probe.guess_fps.num > 0 && r->probe.guess_fps.den > 0)
+        r->enc.fps = r->probe.guess_fps;
+}
+
+/* The template, and the contract it is run under. */
+static int measure_graph(Run *r, char *err, int errlen)
+{
+    int ret;
+    if ((ret = derive_contract(r, err, errlen)) < 0)
+        return ret;
+    if (!r->s->frame_grid && !r->contract.keeps_times)
+        use_frame_grid(r);
+    if ((ret = measure(r, err, errlen)) < 0 || r->s->frame_grid || !graph_retimes(r))
+        return ret;
+    /* A rate change no row announced: measured again on the grid. */
+    rd_encode_close(&r->tmpl);
+    use_frame_grid(r);
+    return measure(r, err, errlen);
 }
 
 static int open_output(Run *r, char *err, int errlen)
@@ -887,10 +924,7 @@ static int64_t vframes_reader(const Run *r)
 static int setup_sync(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    /* Belt and braces: a graph that changes the rate retimes whatever its
-     * filters' rows say. */
-    int same_rate = r->cost.sink_fps.num <= 0 || !av_cmp_q(r->cost.sink_fps, r->enc.fps);
-    RdSyncPlanInput in = { s->oformat, s->output, same_rate && r->contract.keeps_times,
+    RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            &r->probe };
     int ret;
@@ -982,7 +1016,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
-    if ((ret = measure(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
+    if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
