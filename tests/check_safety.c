@@ -19,6 +19,7 @@
 #include "io/memory.h"
 #include "io/outfile.h"
 #include "io/paths.h"
+#include "io/threads.h"
 
 static char dir[256];
 
@@ -63,6 +64,42 @@ static const char *at(const char *name)
 }
 
 /* ---- outfile ------------------------------------------------------------- */
+
+/* libgomp's reading of OMP_STACKSIZE; a malformed value leaves the default. */
+START_TEST(test_threads_stack)
+{
+    size_t def;
+    unsetenv("OMP_STACKSIZE");
+    unsetenv("GOMP_STACKSIZE");
+    def = rd_threads_stack();
+    ck_assert_uint_gt(def, 0);
+    setenv("OMP_STACKSIZE", "64M", 1);
+    ck_assert_uint_eq(rd_threads_stack(), (size_t)64 << 20);
+    setenv("OMP_STACKSIZE", " 512 ", 1);
+    ck_assert_uint_eq(rd_threads_stack(), (size_t)512 << 10);
+    setenv("OMP_STACKSIZE", "2g", 1);
+    ck_assert_uint_eq(rd_threads_stack(), (size_t)2 << 30);
+    setenv("OMP_STACKSIZE", "100B", 1);
+    ck_assert_uint_eq(rd_threads_stack(), 100);
+    setenv("OMP_STACKSIZE", "12Q", 1);
+    ck_assert_uint_eq(rd_threads_stack(), def);
+    unsetenv("OMP_STACKSIZE");
+    setenv("GOMP_STACKSIZE", "1M", 1);
+    ck_assert_uint_eq(rd_threads_stack(), (size_t)1 << 20);
+    unsetenv("GOMP_STACKSIZE");
+}
+END_TEST
+
+/* Threads that can be made are made and joined; the count includes the caller. */
+START_TEST(test_threads_try)
+{
+    int e = -1;
+    ck_assert_int_eq(rd_threads_try(1, 0, &e), 1);
+    ck_assert_int_eq(e, 0);
+    ck_assert_int_eq(rd_threads_try(4, (size_t)1 << 20, &e), 4);
+    ck_assert_int_eq(e, 0);
+}
+END_TEST
 
 START_TEST(test_create_exclusive)
 {
@@ -390,6 +427,8 @@ Suite *make_safety_suite(void)
     tcase_add_test(tc, test_memory_largest_frame);
     tcase_add_test(tc, test_sizes_packets);
     tcase_add_test(tc, test_memory_cgroup);
+    tcase_add_test(tc, test_threads_stack);
+    tcase_add_test(tc, test_threads_try);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -163,14 +163,23 @@ s_threads() {
         "$(rr_why "$W/t1" $rc), dir: $(has "$d")" \
         sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'workers instead of OMP_NUM_THREADS=100000' '$W/t1.err') -eq 1 ] && [ \"\$(ls -A '$d')\" = o.mp4 ]"
     rm -rf "$d"
-    # libgomp ends the program itself when it cannot create a thread: the
-    # part file goes all the same. (Not under the sanitizer: its shadow
+    # libgomp ends the program itself when it cannot create a thread: render
+    # makes as many first and says so (io/threads.h); the part file would go
+    # all the same. (Not under the sanitizer: its shadow
     # memory needs more address space than the limit leaves.)
     if [ "${SANITIZED:-0}" != 1 ] && ! grep -qa __asan_init "$RENDER"; then
         mkdir -p "$d"
         rc=0; ( ulimit -v 300000; OMP_STACKSIZE=64M rr "$W/t2" "$FX/cfr.mp4" -o "$d/o.mp4" -w 8 --chunks 8 -q ) || rc=$?
         check "threads: no thread can be made (ulimit -v): exit 1, nothing left" \
             "$(rr_why "$W/t2" $rc), dir: $(has "$d")" sh -c "[ $rc -eq 1 ] && [ -z \"\$(ls -A '$d')\" ]"
+        check "threads: render's one line names OUTPUT and the reason, not libgomp's" \
+            "$(head -c 300 "$W/t2.err")" sh -c "[ \$(wc -l <'$W/t2.err') -eq 1 ] &&
+            grep -q '^render: $d/o.mp4: cannot start 8 worker threads with 64 MiB of stack each' '$W/t2.err'"
+        # The count was not given: as many workers as can be made, in one line.
+        rc=0; ( ulimit -v 700000; OMP_NUM_THREADS=12 OMP_STACKSIZE=64M rr "$W/t3" "$FX/cfr.mp4" --vf null -c:v ffv1 \
+                -o "$d/o.mkv" -t 1 ) || rc=$?
+        check "threads: OMP_NUM_THREADS=12 with 64 MiB stacks under ulimit -v: fewer workers, one line, done" \
+            "$(rr_why "$W/t3" $rc)" sh -c "[ $rc -eq 0 ] && grep -q ' workers: cannot start 12 worker threads' '$W/t3.err'"
         rm -rf "$d"
     fi
 }

@@ -21,6 +21,7 @@
 #include "io/input.h"
 #include "io/memory.h"
 #include "io/signals.h"
+#include "io/threads.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
 #include "engine/plan.h"
@@ -150,6 +151,28 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     if ((ret = rd_merge_probe_format(s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output,
                     "unknown output format (name it .mp4, .mkv, .mov, .webm, .ts ...)", ret);
+    return 0;
+}
+
+/* Every worker thread can be made (io/threads.h), or render says so in its
+ * own words before libgomp ends the program with its own; fewer workers,
+ * in one line, when the count was not given. */
+static int check_threads(Run *r, char *err, int errlen)
+{
+    size_t stack = rd_threads_stack();
+    int e = 0, w = rd_threads_try(r->eff.workers, stack, &e);
+    char detail[RD_ERRLEN];
+
+    if (w >= r->eff.workers)
+        return 0;
+    snprintf(detail, sizeof(detail), "cannot start %d worker threads with %.0f MiB of stack each "
+             "(%d could be: %s); give fewer workers (-w) or a smaller OMP_STACKSIZE",
+             r->eff.workers, stack / 1048576.0, w, av_err2str(AVERROR(e)));
+    if (!r->workers_auto || w < 2)
+        return fail(err, errlen, r->s->output, detail, AVERROR(e));
+    if (!r->s->quiet)
+        fprintf(stderr, "render: %s: %d workers: %s\n", r->s->output, w, detail);
+    r->eff.workers = w;
     return 0;
 }
 
@@ -1082,7 +1105,7 @@ static int prepare(Run *r, char *err, int errlen)
     int ret;
 
     set_phase(r, RD_PHASE_PROBE);
-    if ((ret = check_output(s, err, errlen)) < 0)
+    if ((ret = check_output(s, err, errlen)) < 0 || (ret = check_threads(r, err, errlen)) < 0)
         return ret;
     if ((ret = probe_and_plan(r, &t, err, errlen)) < 0)
         return ret;
