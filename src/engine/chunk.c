@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
@@ -41,6 +42,8 @@ typedef struct Ctx {
     AVRational otb;               ///< filter output time base (the encoder's may differ)
     int got_first, done, reseeks;
     int template_only;            ///< stop once the encoder is open
+    int tmpl_fed;                 ///< frames the template fed its graph
+    double tmpl_filter_s;         ///< and the time the graph took for them
     RdChunkCost *cost;            ///< the template's timings, or NULL
     double t0;                    ///< when the template began (omp_get_wtime)
     int64_t decoded;              ///< decoded frames inside [t_start, t_end)
@@ -191,6 +194,25 @@ static int drain_encoder(Ctx *c)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+static double thread_cpu_s(void)
+{
+    struct timespec ts;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : 0;
+}
+
+/* A frame (or the end, f = NULL) to the encoder and its packets out,
+ * timed: the plan weighs a pre-roll frame, which is not encoded, by the
+ * share of the work that is not the encoder's (startup.h). */
+static int encode_send(Ctx *c, AVFrame *f, AVRational tb)
+{
+    double t = thread_cpu_s();
+    int ret = rd_encode_frame(c->enc, f, tb);
+    if (ret >= 0)
+        ret = drain_encoder(c);
+    c->res->encode_cpu_s += thread_cpu_s() - t;
+    return ret;
+}
+
 /* Where the reading stood when a frame went to the encoder (chunk.h). */
 static void note_src(Ctx *c)
 {
@@ -200,7 +222,6 @@ static void note_src(Ctx *c)
 
 static int encode(Ctx *c, AVFrame *f)
 {
-    int ret;
     /* Every frame needs a time on the joined timeline (found by fuzzing: a
      * timestamp lost to damage overflowed the merge's arithmetic). */
     if (f && f->pts == AV_NOPTS_VALUE) {
@@ -225,26 +246,21 @@ static int encode(Ctx *c, AVFrame *f)
         c->last_pts = f->pts;
         f->pict_type = AV_PICTURE_TYPE_NONE;
     }
-    if ((ret = rd_encode_frame(c->enc, f, c->otb)) < 0)
-        return ret;
     if (f) {
         c->res->frames++;
         note_src(c);
     }
-    return drain_encoder(c);
+    return encode_send(c, f, c->otb);
 }
 
 /* One copy the frame sync asks for, its time already in the encoder's. */
 static int send_synced(void *opaque, AVFrame *f)
 {
     Ctx *c = opaque;
-    int ret;
     f->pict_type = AV_PICTURE_TYPE_NONE;
-    if ((ret = rd_encode_frame(c->enc, f, c->enc->time_base)) < 0)
-        return ret;
     c->res->frames++;
     note_src(c);
-    return drain_encoder(c);
+    return encode_send(c, f, c->enc->time_base);
 }
 
 /* The keep rule (chunk.h): by the input frame the tag names, else by the
@@ -324,15 +340,20 @@ static int drain_filter(Ctx *c)
 
 static int seek_back(Ctx *c, int64_t target);
 
-/* The template's one look at the workload: how long opening took, and how
- * long the graph takes for one frame (what it gives back is thrown away). */
+/* The template's look at the workload: how long opening took, and how
+ * long the graph takes for a frame (what it gives back is thrown away).
+ * A graph that holds its first frames back (minterpolate, tmix) is fed up
+ * to TEMPLATE_FEED frames, until it gives one: its cost is in those. */
+#define TEMPLATE_FEED 4
 static int time_filter(Ctx *c, AVFrame *f)
 {
     double t = omp_get_wtime();
     int ret;
     if (!c->cost)
         return 0;
-    c->cost->open_s = t - c->t0;
+    if (!c->tmpl_fed)
+        c->cost->open_s = t - c->t0;
+    c->tmpl_fed++;
     if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
         return ret;
     /* A graph may give frames without end for one frame (loop=-1:size=1):
@@ -350,7 +371,8 @@ static int time_filter(Ctx *c, AVFrame *f)
         if (stopped(c))
             return AVERROR_EXIT;
     }
-    c->cost->filter_s = omp_get_wtime() - t;
+    c->tmpl_filter_s += omp_get_wtime() - t;
+    c->cost->filter_s = c->tmpl_filter_s / c->tmpl_fed;
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
@@ -396,22 +418,35 @@ static int take_frame(Ctx *c, AVFrame *f)
     if (!c->flt.graph && (ret = open_graph(c, f)) < 0)
         return ret;
     if (c->template_only) {
-        c->done = 1;
-        return time_filter(c, f);
+        ret = time_filter(c, f);
+        c->done = ret < 0 || !c->cost || c->cost->color_seen || c->tmpl_fed >= TEMPLATE_FEED;
+        return ret;
     }
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
         return ret;
     return drain_filter(c);
 }
 
+/* The decoder's calls, timed (the plan weighs a frame decoded only to be
+ * thrown away by the decoder's share of the work: startup.h). */
+static int receive_timed(Ctx *c)
+{
+    double t = thread_cpu_s();
+    int ret = avcodec_receive_frame(c->dec, c->frame);
+    c->res->decode_cpu_s += thread_cpu_s() - t;
+    return ret;
+}
+
 static int decode(Ctx *c, const AVPacket *pkt)
 {
+    double t = thread_cpu_s();
     int ret = avcodec_send_packet(c->dec, pkt);
+    c->res->decode_cpu_s += thread_cpu_s() - t;
     /* Like the ffmpeg CLI: a damaged packet costs its frame, not the run. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;
     c->res->damaged += ret == AVERROR_INVALIDDATA || (pkt && (pkt->flags & AV_PKT_FLAG_CORRUPT));
-    while (!c->done && (ret = avcodec_receive_frame(c->dec, c->frame)) >= 0) {
+    while (!c->done && (ret = receive_timed(c)) >= 0) {
         int reseeks = c->reseeks;
         c->res->damaged += !!c->frame->decode_error_flags;
         ret = take_frame(c, c->frame);

@@ -84,6 +84,8 @@ typedef struct RdChunkResult {
     int64_t bytes;              ///< sum of packet sizes
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
     int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
+    double encode_cpu_s;        ///< of that, in the encoder (frames sent, packets received), seconds
+    double decode_cpu_s;        ///< and in the decoder (packets sent, frames received), seconds
     double cpu_s;               ///< CPU time of the thread that ran it, seconds (the encoder runs one thread, so this is the chunk's CPU); 0 = not measured
     int64_t join_first;         ///< time of its first kept output frame, graph output time base; AV_NOPTS_VALUE = none
     int64_t join_next;          ///< time of the first output frame after its own (made from post-roll): the next chunk's join_first when the contract holds; AV_NOPTS_VALUE = none

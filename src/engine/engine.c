@@ -217,6 +217,16 @@ static int plan_chunks(Run *r)
     /* The encoder's own start-up, measured (startup.h): never lighter than
      * the constant above, which also holds the seek a chunk starts with. */
     in.open_cost = FFMAX(in.open_cost, rd_startup_frames(&r->startup));
+    /* A pre-roll frame costs what its decode and graph cost, measured on
+     * two chunks where they ran (a graph that holds its first frame back,
+     * minterpolate, looked free to the template). */
+    if (rd_startup_preroll_weight(&r->startup) > 0) {
+        in.preroll_weight = rd_startup_preroll_weight(&r->startup);
+        /* The size part of a frame's cost is the encoder's: 0.4 where it
+         * takes 82% of the work (plan.h), less behind a heavy graph. */
+        in.size_weight = FFMIN(0.6, 0.4 * r->startup.enc_share / 0.82);
+        in.decode_weight = rd_startup_decode_weight(&r->startup);
+    }
     in.key_bytes = rd_startup_key_frames(&r->startup);
     in.cut = r->cut;
     r->rep->max_start = in.max_start;
@@ -291,6 +301,7 @@ static void plan_report(Run *r)
     rep->startup_frame_s = r->startup.frame_s;
     rep->startup_bytes = r->startup.start_bytes;
     rep->startup_frame_bytes = r->startup.frame_bytes;
+    rep->startup_enc_share = r->startup.enc_share;
     rep->start_share = r->plan.start_share;
     rep->key_share = r->plan.key_share;
     rep->cut_joins = r->plan.cut_joins;

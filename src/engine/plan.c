@@ -12,6 +12,7 @@ void rd_plan_input_defaults(RdPlanInput *in)
     in->min_frames = 1;
     in->decode_weight = 0.15;
     in->preroll_weight = 0.6;
+    in->size_weight = 0.4;
     in->max_waste = 0.10;
     in->open_cost = 2.0;
     in->tail_weight = 0.25;
@@ -26,7 +27,9 @@ void rd_plan_input_defaults(RdPlanInput *in)
  * decoded (on a 1 s clip its size alone made the first chunk twice as
  * long as the second). The weights, 0.6 fixed and 0.4 by size, make the
  * second half of the 20 s mandelbrot zoom (whose P-frames are 3.6 times
- * larger) 1.59 times the first, as measured (~60% more to encode). */
+ * larger) 1.59 times the first, as measured (~60% more to encode); the
+ * engine scales the size part by the encoder's measured share (a graph's
+ * work, minterpolate's, does not follow the compressed size). */
 static double *frame_costs(const RdPlanInput *in)
 {
     double *c = malloc(in->n * sizeof(*c)), sum[2] = { 0, 0 };
@@ -40,7 +43,7 @@ static double *frame_costs(const RdPlanInput *in)
     for (int64_t i = 0; i < in->n; i++) {
         int k = !!in->key[i];
         double mean = cnt[k] ? sum[k] / cnt[k] : 0;
-        c[i] = in->size && mean > 0 ? 0.6 + 0.4 * in->size[i] / mean : 1.0;
+        c[i] = in->size && mean > 0 ? 1 - in->size_weight + in->size_weight * in->size[i] / mean : 1.0;
     }
     return c;
 }

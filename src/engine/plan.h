@@ -41,6 +41,7 @@ typedef struct RdPlanInput {
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
     int postroll;          ///< frames filtered and dropped after each chunk (look-ahead), >= 0; weighed as pre-roll
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
+    double size_weight;    ///< the part of a frame's cost that follows its compressed size against the mean (0.4: hqdn3d + x264, whose encoder takes 82% of the work); the rest is the same for every frame
     double preroll_weight; ///< cost of a pre-roll frame (decoded and filtered, then dropped), relative to a processed frame (0.6: about what a light encode, x264 ultrafast + hqdn3d, spends on decoding and filtering)
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
     double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0

@@ -90,10 +90,10 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
             1000 * r->chunk_open_s, 1000 * r->filter_frame_s);
     if (r->startup_measured)
         fprintf(out, "measured on two chunks (%s): a chunk start costs %.1f ms CPU (%.1f frames) and %.0f bytes"
-                " (%.1f frames), a steady frame %.1f ms and %.0f bytes\n", r->vcodec, 1000 * r->startup_s,
-                r->startup_frame_s > 0 ? r->startup_s / r->startup_frame_s : 0, r->startup_bytes,
-                r->startup_frame_bytes > 0 ? r->startup_bytes / r->startup_frame_bytes : 0,
-                1000 * r->startup_frame_s, r->startup_frame_bytes);
+                " (%.1f frames), a steady frame %.1f ms (%.0f%% in the encoder) and %.0f bytes\n", r->vcodec,
+                1000 * r->startup_s, r->startup_frame_s > 0 ? r->startup_s / r->startup_frame_s : 0,
+                r->startup_bytes, r->startup_frame_bytes > 0 ? r->startup_bytes / r->startup_frame_bytes : 0,
+                1000 * r->startup_frame_s, 100 * r->startup_enc_share, r->startup_frame_bytes);
     fprintf(out, "chunk starts: %.1f%% of the work (limit %.0f%%), extra keyframes: %.1f%% of the bytes"
             " (limit %.0f%%); split %s", 100 * r->start_share, 100 * r->max_start, 100 * r->key_share,
             100 * r->max_key_bytes, r->split);
@@ -143,6 +143,7 @@ static void plan_json(cJSON *root, const RdReport *r)
         rd_json_add_number(st, "frame_s", r->startup_frame_s);
         rd_json_add_number(st, "start_bytes", r->startup_bytes);
         rd_json_add_number(st, "frame_bytes", r->startup_frame_bytes);
+        rd_json_add_number(st, "encoder_share", r->startup_enc_share);
     } else
         cJSON_AddNullToObject(o, "startup");
     rd_json_add_number(o, "start_share", r->start_share);

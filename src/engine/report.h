@@ -67,6 +67,7 @@ typedef struct RdReport {
     double startup_frame_s; ///< CPU of a steady-state frame, seconds
     double startup_bytes;   ///< bytes one more chunk adds (its keyframe over a steady frame)
     double startup_frame_bytes; ///< bytes of a steady-state frame
+    double startup_enc_share; ///< the encoder's share of a steady frame's CPU, 0..1
     double start_share;     ///< the plan's start-ups over its work, 0..1
     double key_share;       ///< bytes the joins off a scene cut add, over the output's (estimate), 0..1
     double max_start, max_key_bytes; ///< the limits the planner kept those under (beyond one chunk per worker)

@@ -6,6 +6,12 @@
 #include <time.h>
 #include <libavutil/error.h>
 
+static double share(double part, double whole)
+{
+    double x = whole > 0 ? part / whole : 0;
+    return x > 0 ? (x < 1 ? x : 1) : 0;
+}
+
 void rd_startup_fit(RdStartup *s)
 {
     double dn = (double)(s->frames[1] - s->frames[0]);
@@ -23,6 +29,25 @@ void rd_startup_fit(RdStartup *s)
     s->start_bytes = s->bytes[0] - s->frames[0] * s->frame_bytes;
     if (!(s->start_bytes > 0))
         s->start_bytes = 0;
+    /* The longer chunk's share: its keyframe and warm-up weigh little there. */
+    s->enc_share = share(s->enc_cpu_s[1], s->cpu_s[1]);
+    s->dec_share = share(s->dec_cpu_s[1], s->cpu_s[1]);
+}
+
+double rd_startup_decode_weight(const RdStartup *s)
+{
+    if (!s->measured || !(s->cpu_s[1] > 0))
+        return -1;
+    return s->dec_share < 0.01 ? 0.01 : s->dec_share;
+}
+
+double rd_startup_preroll_weight(const RdStartup *s)
+{
+    double w;
+    if (!s->measured || !(s->cpu_s[1] > 0))
+        return -1;
+    w = 1 - s->enc_share;
+    return w < 0.05 ? 0.05 : w;
 }
 
 double rd_startup_frames(const RdStartup *s)
@@ -53,6 +78,8 @@ static int run_one(RdStartup *s, int i, const RdChunkShared *sh, const int64_t *
     int ret = rd_chunk_run(sh, &job, &res, NULL, NULL, err, errlen);
 
     s->cpu_s[i] = thread_cpu_s() - cpu;
+    s->enc_cpu_s[i] = res.encode_cpu_s;
+    s->dec_cpu_s[i] = res.decode_cpu_s;
     s->bytes[i] = res.bytes;
     rd_chunk_result_free(&res);
     return ret < 0 ? ret : 0;

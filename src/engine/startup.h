@@ -37,6 +37,10 @@ typedef struct RdStartup {
     double start_s;        ///< CPU one more chunk adds (opening, keyframe, warm-up), seconds, >= 0
     double frame_bytes;    ///< bytes of a steady-state frame, > 0 when measured
     double start_bytes;    ///< bytes one more chunk adds (its keyframe over a steady frame), >= 0
+    double enc_cpu_s[2];   ///< of cpu_s, the encoder's, seconds
+    double dec_cpu_s[2];   ///< and the decoder's, seconds
+    double enc_share;      ///< the encoder's share of a steady frame's CPU, 0..1 (what a pre-roll frame, filtered but not encoded, saves)
+    double dec_share;      ///< the decoder's share, 0..1 (what a frame decoded only to be thrown away costs)
 } RdStartup;
 
 /**
@@ -45,6 +49,17 @@ typedef struct RdStartup {
  * alone, a start-up of 0. Sets measured = 1.
  */
 void rd_startup_fit(RdStartup *s);
+
+/**
+ * What a pre-roll frame (decoded and filtered, not encoded) costs against
+ * a processed one: 1 - enc_share, at least 0.05; -1 when not measured.
+ * A graph that does the heavy work (minterpolate) makes it near 1, a slow
+ * encoder after a light graph near 0.
+ */
+double rd_startup_preroll_weight(const RdStartup *s);
+
+/** What a frame decoded and thrown away costs against a processed one: dec_share, at least 0.01; -1 when not measured. */
+double rd_startup_decode_weight(const RdStartup *s);
 
 /** frame_s and start_s (start-ups in frames), start_bytes / frame_bytes (keyframes in frames of bytes); 0 when not measured. */
 double rd_startup_frames(const RdStartup *s);
