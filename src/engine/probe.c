@@ -8,6 +8,7 @@
 #include <libavutil/display.h>
 
 #include "engine/rap.h"
+#include "engine/sampletab.h"
 #include "engine/sizes.h"
 #include "streams/tsfix.h"
 #include "io/input.h"
@@ -349,7 +350,7 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, c
 
     memset(p, 0, sizeof(*p));
     p->vindex = p->aindex = -1;
-    if ((ret = rd_input_open(&ic, path, -1)) < 0)
+    if ((ret = rd_input_open(&ic, path, -1)) < 0 || (ret = rd_sampletab_check(ic, err, errlen)) < 0)
         goto end;
     ret = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (ret < 0 || (ic->streams[ret]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
