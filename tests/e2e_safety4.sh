@@ -57,5 +57,38 @@ s_stsz() {
     rm -rf "$d"
 }
 
+# --- damaged Ogg --------------------------------------------------------------
+# Theora returns -1 when its headers are damaged, which reads as
+# "Operation not permitted": the decoder's own words are the reason. A
+# damaged tail is read as the CLI reads it.
+s_ogg() {
+    local d=$W/ogg m off rc
+    command -v python3 >/dev/null || { ok "ogg: (no python3, skipped)"; return; }
+    mkdir -p "$d"
+    ffmpeg -nostdin -v error -f lavfi -i testsrc=s=160x120:r=25:d=3 -f lavfi -i sine=d=3 \
+        -c:v libtheora -c:a libvorbis -shortest "$W/t.ogg" ||
+        { fail "ogg: make a Theora+Vorbis file" "ffmpeg failed"; return; }
+    for m in '\x82theora:7' '\x80theora:10'; do
+        python3 tests/tools/ogg_poke.py "$W/t.ogg" "$d/bad.ogg" "${m%:*}" "${m#*:}"
+        rc=0; rr "$W/g1" "$d/bad.ogg" -o "$d/o.mkv" -q --vf null -c:v ffv1 || rc=$?
+        check "ogg: damaged header (${m#\\x}): one line with the decoder's reason, not EPERM" \
+            "$(rr_why "$W/g1" $rc), dir: $(has "$d")" \
+            sh -c "[ $rc -eq 1 ] && [ \$(wc -l < '$W/g1.err') -eq 1 ] && grep -q 'bad.ogg: the theora decoder cannot start on this stream: [A-Za-z]' '$W/g1.err' && ! grep -q 'not permitted' '$W/g1.err' && [ \"\$(ls -A '$d')\" = bad.ogg ]"
+        rc=0; rr "$W/g2" -i "$d/bad.ogg" "$d/o.mkv" || rc=$?
+        check "ogg: damaged header (${m#\\x}), ffmpeg form: the same line" "$(rr_why "$W/g2" $rc)" \
+            sh -c "[ $rc -eq 1 ] && grep -q 'bad.ogg: the theora decoder cannot start' '$W/g2.err'"
+    done
+    head -c 60000 "$W/t.ogg" >"$d/cut.ogg"
+    ffmpeg -nostdin -v quiet -i "$d/cut.ogg" -c:v ffv1 -an "$d/ref.mkv"
+    rc=0; rr "$W/g3" -i "$d/cut.ogg" -c:v ffv1 -an -w 2 "$d/o.mkv" || rc=$?
+    v_frames "$d/ref.mkv" "$W/gr"; v_frames "$d/o.mkv" "$W/go"
+    check "ogg: cut short: the CLI's frames" "$(rr_why "$W/g3" $rc); $(same_lines "$W/gr.md5" "$W/go.md5")" \
+        same_run "$rc" "$W/gr.md5" "$W/go.md5"
+    check "ogg: cut short: the CLI's frame times" "$(same_times "$W/gr.t" 0 "$W/go.t" 0 0.0005)" \
+        same_times "$W/gr.t" 0 "$W/go.t" 0 0.0005
+    rm -rf "$d"
+}
+
 want stsz && s_stsz
+want ogg && s_ogg
 finish
