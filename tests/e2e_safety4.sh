@@ -89,6 +89,59 @@ s_ogg() {
     rm -rf "$d"
 }
 
+# --- render-mpi: rank 0 killed ------------------------------------------------
+# SIGKILL gives rank 0 no chance to clean up: mpirun must end the other
+# ranks (no hang), and the next run for the same OUTPUT, render or
+# render-mpi, removes the dead rank 0's marked, unlocked part file
+# (io/owner.h) and writes OUTPUT.
+s_mpi() {
+    local d=$W/mpi mp victim r p rc round left
+    local mpi=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+    if [ ! -x "$mpi" ] || ! command -v mpirun >/dev/null; then
+        echo "skip - mpi: $mpi not built or no mpirun"; return
+    fi
+    export OMPI_MCA_btl=self,vader OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    lsan_suppress $MPI_LIBS
+    mkdir -p "$d"
+    ffmpeg -nostdin -v error -f lavfi -i testsrc=s=320x240:r=25:d=12 -f lavfi -i sine=d=12 \
+        -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -shortest "$W/big.mp4" ||
+        { fail "mpi: make the input" "ffmpeg failed"; return; }
+    for round in render render-mpi; do
+        OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe --bind-to none -np 3 "$mpi" "$W/big.mp4" \
+            -o "$d/o.mp4" -y -q --vf hqdn3d </dev/null >"$W/m.out" 2>"$W/m.err" &
+        mp=$!
+        victim=""
+        if wait_for_temp "$d/o.mp4" 400; then
+            for p in $(pgrep -f "$mpi"); do
+                r=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
+                [ "$r" = 0 ] && victim=$p
+            done
+        fi
+        [ -n "$victim" ] && kill -9 "$victim"
+        rc=0; wait "$mp" || rc=$?
+        [ -n "$victim" ] || { fail "mpi ($round): kill -9 rank 0 mid-run" "rank 0 not found (exit $rc)"; continue; }
+        sleep 0.3 # mpirun may return before the last rank has finished dying
+        left=$(pgrep -f "$mpi.*$d/o.mp4" | tr '\n' ' ')
+        check "mpi ($round): kill -9 rank 0: mpirun ends, no rank left running" "exit $rc, left: $left" \
+            test "$rc" -ne 0 -a "$rc" -ne 124 -a -z "$left"
+        check "mpi ($round): kill -9 rank 0: no OUTPUT" "$(has "$d")" test ! -e "$d/o.mp4"
+        # The debris the next run must take away (SIGKILL: nobody removed it).
+        compgen -G "$d/o.mp4.part-*" >/dev/null && echo "   (rank 0 left $(has "$d"))"
+        if [ $round = render ]; then
+            rc=0; rr "$W/m2" "$W/big.mp4" -o "$d/o.mp4" -q -t 1 || rc=$?
+        else
+            rc=0; OMP_NUM_THREADS=1 timeout 60 mpirun --oversubscribe --bind-to none -np 2 "$mpi" \
+                "$W/big.mp4" -o "$d/o.mp4" -q -t 1 </dev/null >"$W/m2.out" 2>"$W/m2.err" || rc=$?
+        fi
+        check "mpi ($round): the next $round run removes rank 0's part file and writes OUTPUT" \
+            "$(rr_why "$W/m2" $rc), dir: $(has "$d")" \
+            sh -c "[ $rc -eq 0 ] && [ \"\$(ls -A '$d')\" = o.mp4 ]"
+        rm -f "$d/o.mp4"
+    done
+    rm -rf "$d"
+}
+
 want stsz && s_stsz
 want ogg && s_ogg
+want mpi && s_mpi
 finish
