@@ -44,7 +44,7 @@ s_errors() {
         rc=0; rr "$W/e6" "$d/bad.mov" -o "$d/o.mkv" -q --vf null -c:v ffv1 || rc=$?
         check "errors: a corrupt audio sample size: exit 1 naming bad.mov and why, nothing left" \
             "$(rr_why "$W/e6" $rc), dir: $(has "$d")" \
-            sh -c "[ $rc -eq 1 ] && grep -q 'bad.mov: cannot read on from byte [0-9]*: .*damaged packet size' '$W/e6.err' && [ \"\$(ls -A '$d')\" = bad.mov ]"
+            sh -c "[ $rc -eq 1 ] && grep -q 'bad.mov: stream 1 (audio) sample 20 claims 536870912 bytes at byte [0-9]*, past the end of the file' '$W/e6.err' && [ \"\$(ls -A '$d')\" = bad.mov ]"
         rm -f "$d/bad.mov"
     fi
     rm -rf "$d"

@@ -8,8 +8,10 @@
 #include <libavutil/display.h>
 
 #include "engine/rap.h"
+#include "engine/sampletab.h"
 #include "engine/sizes.h"
 #include "streams/tsfix.h"
+#include "io/avlog.h"
 #include "io/input.h"
 
 typedef struct Scan {
@@ -142,6 +144,28 @@ static int open_first_decoder(AVCodecContext **dec, const AVStream *st)
     (*dec)->pkt_timebase = st->time_base;
     (*dec)->thread_count = 1;
     return avcodec_open2(*dec, codec, NULL);
+}
+
+/* Every chunk opens this decoder: if it refuses the stream, say why in
+ * the decoder's words ("Corrupt extradata": damaged Ogg or Matroska
+ * headers), not with its bare return code (theora's -1 reads as
+ * "Operation not permitted"). */
+static int check_decoder(const AVStream *st, char *err, int errlen)
+{
+    AVCodecContext *dec = NULL;
+    const char *why;
+    int ret;
+    rd_avlog_clear();
+    if ((ret = open_first_decoder(&dec, st)) < 0) {
+        why = rd_avlog_last();
+        snprintf(err, errlen, "the %s decoder cannot start on this stream: %s%s",
+                 avcodec_get_name(st->codecpar->codec_id),
+                 *why ? why : ret == AVERROR(EPERM) ? "it refused the stream's headers" : av_err2str(ret),
+                 *why || ret == AVERROR(EPERM) ? " (damaged stream headers?)" : "");
+        ret = ret == AVERROR(EPERM) ? AVERROR_INVALIDDATA : ret;
+    }
+    avcodec_free_context(&dec);
+    return ret;
 }
 
 static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, int64_t *packets)
@@ -349,7 +373,7 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, c
 
     memset(p, 0, sizeof(*p));
     p->vindex = p->aindex = -1;
-    if ((ret = rd_input_open(&ic, path, -1)) < 0)
+    if ((ret = rd_input_open(&ic, path, -1)) < 0 || (ret = rd_sampletab_check(ic, err, errlen)) < 0)
         goto end;
     ret = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (ret < 0 || (ic->streams[ret]->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
@@ -367,6 +391,8 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, c
         ret = AVERROR_DECODER_NOT_FOUND;
         goto end;
     }
+    if ((ret = check_decoder(ic->streams[p->vindex], err, errlen)) < 0)
+        goto end;
     fill_stream_info(p, ic, ic->streams[p->vindex]);
     if (!(p->par = avcodec_parameters_alloc()) ||
         (ret = avcodec_parameters_copy(p->par, ic->streams[p->vindex]->codecpar)) < 0) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-# mov_stsz.py IN OUT K SIZE: copy an MP4/MOV with the sample size of audio
-# sample K (its stsz entry) set to SIZE, as a damaged file has it.
+# mov_stsz.py IN OUT K SIZE [HANDLER]: copy an MP4/MOV with the sample size
+# of sample K (its stsz entry) of the track of HANDLER (soun, the default:
+# audio; vide: video) set to SIZE, as a damaged file has it.
 import sys, struct
 src, dst, k, val = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4], 0)
+kind = (sys.argv[5] if len(sys.argv) > 5 else 'soun').encode()
 b = bytearray(open(src, 'rb').read())
 def boxes(off, end):
     while off + 8 <= end:
@@ -20,7 +22,7 @@ def find(off, end, path):
 moov = next(find(0, len(b), [b'moov']))
 for trak, sz, h in find(moov[0] + moov[2], moov[0] + moov[1], [b'trak']):
     hdlr = next(find(trak + h, trak + sz, [b'mdia', b'hdlr']))
-    if b[hdlr[0] + hdlr[2] + 8: hdlr[0] + hdlr[2] + 12] != b'soun': continue
+    if b[hdlr[0] + hdlr[2] + 8: hdlr[0] + hdlr[2] + 12] != kind: continue
     st, ssz, sh = next(find(trak + h, trak + sz, [b'mdia', b'minf', b'stbl', b'stsz']))
     p = st + sh + 4
     fixed, count = struct.unpack('>II', b[p:p+8])
