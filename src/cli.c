@@ -491,7 +491,13 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     if (!*c->s.output || !*c->s.input)
         return usage_error(&a, "%s", "empty file name");
     const AVCodec *vc = avcodec_find_encoder_by_name(c->s.vcodec);
-    if (!vc || vc->type != AVMEDIA_TYPE_VIDEO)
+    /* A copy is a remux (engine/remux.h): the ffmpeg form's, where no
+     * default filter stands in the way. */
+    if (!strcmp(c->s.vcodec, "copy") && !c->ff.active)
+        return usage_error(&a, "%s", "-c:v copy: a remux takes the ffmpeg form: render -i INPUT -c:v copy OUTPUT");
+    if (!strcmp(c->s.vcodec, "copy") && (c->sweep || c->s.resume))
+        return usage_error(&a, "%s", "-c:v copy: a remux has no chunks to sweep or resume");
+    if (strcmp(c->s.vcodec, "copy") && (!vc || vc->type != AVMEDIA_TYPE_VIDEO))
         return usage_error(&a, "-c:v: no video encoder '%s'", c->s.vcodec);
     if (strcmp(c->s.acodec, "copy") && strcmp(c->s.acodec, "none") &&
         !avcodec_find_encoder_by_name(c->s.acodec))
