@@ -89,6 +89,7 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     tr->ist = ist;
     rd_tsfix_init(&tr->fix, t->ic, ist, 1);
     tr->last_dts = AV_NOPTS_VALUE;
+    tr->delta_last = AV_NOPTS_VALUE;
     t->route[ist->index] = t->n++;
     return tr;
 }
