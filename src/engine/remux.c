@@ -61,18 +61,22 @@ static int open_input(Remux *x, char *err, int errlen)
 /* Input -ss: the CLI's seek, on the whole file, to the keyframe at or
  * before the start (earlier by 3/23 s when a stream reorders frames and
  * the format seeks by decode time). */
-static int seek(Remux *x, char *err, int errlen)
+static int64_t seek_point(const Remux *x)
 {
     int64_t ts = x->start;
+    if (!(x->ic->iformat->flags & AVFMT_SEEK_TO_PTS))
+        for (unsigned i = 0; i < x->ic->nb_streams; i++)
+            if (x->ic->streams[i]->codecpar->video_delay)
+                return ts - 3 * AV_TIME_BASE / 23;
+    return ts;
+}
+
+static int seek(Remux *x, char *err, int errlen)
+{
+    int64_t ts = seek_point(x);
     int ret;
     if (x->s->seek_s <= 0)
         return 0;
-    if (!(x->ic->iformat->flags & AVFMT_SEEK_TO_PTS))
-        for (unsigned i = 0; i < x->ic->nb_streams; i++)
-            if (x->ic->streams[i]->codecpar->video_delay) {
-                ts -= 3 * AV_TIME_BASE / 23;
-                break;
-            }
     if ((ret = avformat_seek_file(x->ic, -1, INT64_MIN, ts, ts, 0)) < 0)
         return fail(err, errlen, x->s->input, "cannot seek to -ss (the CLI would read from the start "
                     "and drop; render does not)", ret);
@@ -125,12 +129,16 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0 };
     char detail[RD_ERRLEN] = "";
     int ret;
 
-    tc.has_start = ac.has_start = s->seek_s > 0;
+    /* Input -ss: the other tracks' demuxer seeks as the video's did and
+     * copies from there (packets before the start included, as the CLI's
+     * copy keeps them); encoded audio is cut at the start, to the sample. */
+    ac.has_start = s->seek_s > 0;
     tc.start = ac.start = x->start;
+    tc.seek = s->seek_s > 0 ? seek_point(x) : 0;
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
