@@ -35,7 +35,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "one video in and out (-map \"[v]\"), -s, -pix_fmt, -aspect; -an, -af, -b:a,\n"
 "-q:a, -ar, -ac; -f, -movflags and other muxer options; -map, -map_metadata,\n"
 "-map_chapters, -metadata[:s:SPEC], -disposition:SPEC; -ss (before -i), -t,\n"
-"-to; -frames:v;\n"
+"-to; -frames:v; -c copy / -c:v copy: a remux, packets copied in one pass\n"
+"with ffmpeg's timestamps, no chunks (no -vf or video encoder options then);\n"
 "-y, -n, -hide_banner, -loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads\n"
 "(accepted); -b:v, -maxrate, -bufsize over the whole file. An option render\n"
 "cannot do yet (-ss after -i, -r, -pass ...) is\n"
@@ -491,7 +492,13 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     if (!*c->s.output || !*c->s.input)
         return usage_error(&a, "%s", "empty file name");
     const AVCodec *vc = avcodec_find_encoder_by_name(c->s.vcodec);
-    if (!vc || vc->type != AVMEDIA_TYPE_VIDEO)
+    /* A copy is a remux (engine/remux.h): the ffmpeg form's, where no
+     * default filter stands in the way. */
+    if (!strcmp(c->s.vcodec, "copy") && !c->ff.active)
+        return usage_error(&a, "%s", "-c:v copy: a remux takes the ffmpeg form: render -i INPUT -c:v copy OUTPUT");
+    if (!strcmp(c->s.vcodec, "copy") && (c->sweep || c->s.resume))
+        return usage_error(&a, "%s", "-c:v copy: a remux has no chunks to sweep or resume");
+    if (strcmp(c->s.vcodec, "copy") && (!vc || vc->type != AVMEDIA_TYPE_VIDEO))
         return usage_error(&a, "-c:v: no video encoder '%s'", c->s.vcodec);
     if (strcmp(c->s.acodec, "copy") && strcmp(c->s.acodec, "none") &&
         !avcodec_find_encoder_by_name(c->s.acodec))

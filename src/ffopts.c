@@ -336,23 +336,21 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
                  s->output, of->name, avcodec_get_name(of->audio_codec));
         return AVERROR(EINVAL);
     }
-    if (s->scodec) /* a -c:s takes the first subtitle, whatever its kind */
+    if (f->scodec_typed) /* a -c:s takes the first subtitle, whatever its kind (-c copy does not: ffmpeg matches the "s" specifier only) */
         s->ff_select = 2;
     if (!s->scodec) /* ffmpeg encodes the subtitle it picks with the container's encoder */
         s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
-    if (!strcmp(s->vcodec, "copy")) {
-        snprintf(err, errlen, "-c:v copy: a remux is not supported yet");
-        return AVERROR(EINVAL);
-    }
+    if (!strcmp(s->vcodec, "copy") && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
+        return ret;
     for (int i = 0; i < f->npending; i++)
         if ((ret = resolve(f, &f->pending[i], s, of, err, errlen)) < 0)
             return ret;
-    if ((ret = set_q(&f->venc, f->qv ? f->qv : f->q)) < 0 ||
+    if ((ret = set_q(&f->venc, encoder(s->vcodec) ? (f->qv ? f->qv : f->q) : NULL)) < 0 ||
         (ret = set_q(&f->aenc, f->qa ? f->qa : (encoder(s->acodec) ? f->q : NULL))) < 0)
         return ret;
-    if ((ret = build_graph(f, err, errlen)) < 0)
+    if (strcmp(s->vcodec, "copy") && (ret = build_graph(f, err, errlen)) < 0)
         return ret;
-    s->vf = f->graph;
+    s->vf = f->graph; /* NULL for a copy */
     /* ffmpeg's frame sync reads the frames' own durations only without a graph on the line. */
     s->own_duration = !f->vf && !f->complex;
     s->autorotate = !f->noautorotate;

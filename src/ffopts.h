@@ -48,6 +48,7 @@ typedef struct RdFf {
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL
     int noautorotate;            ///< -noautorotate: keep the pixels, carry the rotation
+    int scodec_typed;            ///< -c:s / -scodec was given (a bare -c names no subtitle codec to ffmpeg's selection)
     char *graph;                 ///< the video graph built from the above; owned
     double t[2], to[2];          ///< -t and -to, seconds, [0] input, [1] output; 0 = none
     double ss;                   ///< input -ss, seconds; 0 = none
@@ -85,6 +86,13 @@ int rd_ff_positional(RdFf *f, const char *arg, char *err, int errlen);
 int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen);
 
 void rd_ff_free(RdFf *f);
+
+/**
+ * ffcopy.c: with -c:v copy (a remux), refuse in one line whatever would
+ * filter or encode the video (-vf, -s, -crf, -b:v, -frames:v ...).
+ * Returns 0 or AVERROR(EINVAL) with the line in err.
+ */
+int rd_ff_check_copy(const RdFf *f, const RdSettings *s, char *err, int errlen);
 
 /* ffopts_table.c: the rows and their handlers. */
 typedef struct RdFfOpt RdFfOpt;

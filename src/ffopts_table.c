@@ -107,9 +107,9 @@ static int set_codec(RdSettings *s, char type, const char *val)
 static int opt_codec(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     int t = spec_type(spec);
-    (void)f;
     if (t < 0)
         return bad(err, errlen, "-c:%s: render takes one codec per stream type (-c:v, -c:a, -c:s)%s", spec, "");
+    f->scodec_typed |= t == 's';
     if (t)
         return set_codec(s, (char)t, val);
     /* -c NAME names one codec for every stream: only copy fits them all. */

@@ -159,7 +159,7 @@ if want refused; then
     refused "-crf" -i "$IN" -c:v mpeg4 -crf 20 "$O"
     refused "-preset:a" -i "$IN" -preset:a fast "$O"
     refused "-vf" -vf null -i "$IN" "$O"
-    refused "-c:v copy" -i "$IN" -c:v copy "$O"
+    refused "-vf with -c:v copy" -i "$IN" -c:v copy -vf null "$O"   # a copy is a remux (e2e_remux.sh): no filter
     refused "-c:a:1" -i "$IN" -c:a:1 aac "$O"
     refused "-crf" -i "$IN" "$O" -crf 20
     refused "-i" -i "$IN" -i "$IN" "$O"

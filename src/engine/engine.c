@@ -27,6 +27,7 @@
 #include "engine/plan.h"
 #include "engine/probe.h"
 #include "engine/ratectl.h"
+#include "engine/remux.h"
 #include "engine/reorder.h"
 #include "engine/resume.h"
 #include "engine/syncplan.h"
@@ -487,7 +488,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -1226,6 +1227,9 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
         return fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
     }
     init_run(r, s, rep);
+    if (rd_remux_wanted(s)) /* the driver's chunks would have nothing to do */
+        return fail(err, errlen, s->input, "-c:v copy is a remux, one pass without chunks: run it with "
+                    "render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
     if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
@@ -1428,10 +1432,13 @@ static void planned_report(Run *r, int i, double total_cost)
 
 int rd_engine_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
-    Run *r = av_malloc(sizeof(*r));
+    Run *r;
     double total = 0, t;
     int ret;
 
+    if (rd_remux_wanted(s))
+        return rd_remux_plan(s, rep, err, errlen);
+    r = av_malloc(sizeof(*r));
     if (!r) {
         memset(rep, 0, sizeof(*rep));
         return fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
@@ -1467,8 +1474,10 @@ end:
 int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
     RdEngine *e = NULL;
-    int ret = rd_engine_open(&e, s, rep, err, errlen);
-    int closed;
+    int ret, closed;
+    if (rd_remux_wanted(s)) /* nothing to split: one pass of packets */
+        return rd_remux_run(s, rep, err, errlen);
+    ret = rd_engine_open(&e, s, rep, err, errlen);
     if (ret >= 0)
         parallel_loop(e);
     closed = rd_engine_close(&e, err, errlen);

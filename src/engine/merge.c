@@ -77,14 +77,14 @@ static int add_video(RdMerge *m, const RdMergeConfig *cfg)
 /* Why the muxer refused its header, in words: a stream whose codec the
  * container cannot hold (x264 in WebM), else the muxer's own log line,
  * else the code. */
-static void header_error(const RdMerge *m, int ret, char *err, int errlen)
+static void header_error(const AVFormatContext *oc, int ret, char *err, int errlen)
 {
     const char *why = rd_avlog_last();
-    for (unsigned i = 0; i < m->oc->nb_streams; i++) {
-        const AVCodecParameters *par = m->oc->streams[i]->codecpar;
-        if (avformat_query_codec(m->oc->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) == 0) {
+    for (unsigned i = 0; i < oc->nb_streams; i++) {
+        const AVCodecParameters *par = oc->streams[i]->codecpar;
+        if (avformat_query_codec(oc->oformat, par->codec_id, FF_COMPLIANCE_NORMAL) == 0) {
             snprintf(err, errlen, "the %s container cannot hold %s %s (stream %u); choose another "
-                     "encoder (-c:v/-c:a) or another container", m->oc->oformat->name,
+                     "encoder (-c:v/-c:a) or another container", oc->oformat->name,
                      avcodec_get_name(par->codec_id),
                      av_get_media_type_string(par->codec_type) ? av_get_media_type_string(par->codec_type) : "data", i);
             return;
@@ -93,16 +93,16 @@ static void header_error(const RdMerge *m, int ret, char *err, int errlen)
     snprintf(err, errlen, "cannot write the output header: %s", *why ? why : av_err2str(ret));
 }
 
-static int write_header(RdMerge *m, const AVDictionary *mux_opts, char *err, int errlen)
+int rd_merge_header(AVFormatContext *oc, const AVDictionary *mux_opts, char *err, int errlen)
 {
     AVDictionary *opts = NULL;
     const AVDictionaryEntry *e;
     int ret = av_dict_copy(&opts, mux_opts, 0);
     rd_avlog_clear();
-    if (ret >= 0 && (ret = avformat_write_header(m->oc, &opts)) < 0)
-        header_error(m, ret, err, errlen);
+    if (ret >= 0 && (ret = avformat_write_header(oc, &opts)) < 0)
+        header_error(oc, ret, err, errlen);
     else if (ret >= 0 && (e = av_dict_get(opts, "", NULL, AV_DICT_IGNORE_SUFFIX))) {
-        snprintf(err, errlen, "the %s muxer has no option '%s'", m->oc->oformat->name, e->key);
+        snprintf(err, errlen, "the %s muxer has no option '%s'", oc->oformat->name, e->key);
         ret = AVERROR_OPTION_NOT_FOUND;
     }
     av_dict_free(&opts);
@@ -143,7 +143,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
     m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
     m->oc->opaque = m->of;
-    if ((ret = write_header(m, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
+    if ((ret = rd_merge_header(m->oc, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
         m->voff = cfg->video_synced ? 0 : av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
     return ret;
 }

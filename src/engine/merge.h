@@ -52,6 +52,13 @@ int rd_merge_frame_ts(const char *format, const char *output);
  */
 int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen);
 
+/**
+ * Write `oc`'s header with the user's muxer options: one the muxer did not
+ * take is an error, never ignored; a codec the container cannot hold is
+ * named. Returns 0 or a negative AVERROR with one line in err.
+ */
+int rd_merge_header(AVFormatContext *oc, const AVDictionary *mux_opts, char *err, int errlen);
+
 /** Write the next chunk (in order). Packets are consumed. */
 int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen);
 

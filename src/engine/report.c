@@ -73,6 +73,12 @@ static cJSON *planned_chunk_json(const RdChunkReport *c)
 
 void rd_report_print_plan(const RdReport *r, FILE *out)
 {
+    if (r->remux) {
+        fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %s\n"
+                "remux (-c:v copy): the video's packets are copied in one pass, no chunks, no decoding\n",
+                r->input, r->width, r->height, r->fps, r->codec);
+        return;
+    }
     fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %lld frames (%.2f s), %s\n",
             r->input, r->width, r->height, r->fps, (long long)r->frames, r->duration_s, r->codec);
     fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d, post-roll %d): %d chunks, %lld frames"
@@ -189,6 +195,8 @@ cJSON *rd_report_to_json(const RdReport *r)
     cJSON_AddNumberToObject(root, "resumed_chunks", r->resumed_chunks);
     cJSON_AddNumberToObject(root, "resumed_frames", (double)r->resumed_frames);
     plan_json(root, r);
+    if (r->remux)
+        cJSON_AddBoolToObject(root, "remux", 1);
     if (r->dry_run) {
         cJSON_AddBoolToObject(root, "dry_run", 1);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);

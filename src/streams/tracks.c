@@ -89,6 +89,7 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     tr->ist = ist;
     rd_tsfix_init(&tr->fix, t->ic, ist, 1);
     tr->last_dts = AV_NOPTS_VALUE;
+    tr->delta_last = AV_NOPTS_VALUE;
     t->route[ist->index] = t->n++;
     return tr;
 }
@@ -481,6 +482,12 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         goto end;
     for (unsigned i = 0; i < oc->nb_streams; i++)
         lost_tags(t, oc, oc->streams[i]);
+    /* Before the streams are turned off: they choose the stream the seek
+     * goes by, as in the CLI's demuxer, where all are on. */
+    if (cfg->seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, cfg->seek, cfg->seek, 0)) < 0) {
+        snprintf(err, errlen, "cannot seek to -ss: %s", av_err2str(ret));
+        goto end;
+    }
     /* Read only what is written; with -t the video stays on as a clock. */
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         t->ic->streams[i]->discard = t->route[i] >= 0 || ((int)i == cfg->vindex && cfg->end != INT64_MAX)

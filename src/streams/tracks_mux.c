@@ -29,6 +29,25 @@ static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
         tr->last_dts = p->dts;
 }
 
+/* Into the output's time base. Copied audio's decode times are counted in
+ * samples, as the ffmpeg CLI's copy does (av_rescale_delta): a coarse
+ * input time base (Matroska's milliseconds) then gives the output exact
+ * frame steps (1024 at 44.1 kHz, not 1014 and 1015), pts = dts. */
+static void copied_audio_ts(Track *tr, AVPacket *p)
+{
+    const AVCodecParameters *par = tr->ist->codecpar;
+    int64_t dts = p->dts;
+    int dur;
+    av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
+    if (tr->kind != K_COPY || par->codec_type != AVMEDIA_TYPE_AUDIO || par->sample_rate <= 0 ||
+        dts == AV_NOPTS_VALUE)
+        return;
+    if (!(dur = av_get_audio_frame_duration2((AVCodecParameters *)par, p->size)))
+        dur = par->frame_size;
+    p->pts = p->dts = av_rescale_delta(tr->tb, dts, (AVRational){ 1, par->sample_rate }, dur,
+                                       &tr->delta_last, tr->ost->time_base);
+}
+
 /* One packet in tr->tb, input timeline, to the muxer. */
 static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
 {
@@ -41,7 +60,7 @@ static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
             p->pts += off;
         if (p->dts != AV_NOPTS_VALUE)
             p->dts += off;
-        av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
+        copied_audio_ts(tr, p);
         fix_dts(t, tr, p);
     }
     p->stream_index = tr->ost->index;

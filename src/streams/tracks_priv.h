@@ -28,6 +28,7 @@ typedef struct Track {
     RdAudio *audio;
     RdSub *sub;
     int64_t last_dts;       ///< last dts written, ost time base
+    int64_t delta_last;     ///< copied audio: the next packet's time in samples (av_rescale_delta), AV_NOPTS_VALUE before the first
     int64_t backsteps;      ///< packets whose dts was moved forward
     int cover;              ///< an attached picture: one packet, no timeline
     RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does

@@ -1,0 +1,357 @@
+#include "engine/remux.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <libavformat/avformat.h>
+
+#include "engine/merge.h"
+#include "io/errline.h"
+#include "io/input.h"
+#include "io/outfile.h"
+#include "io/paths.h"
+#include "streams/tracks.h"
+#include "streams/tsfix.h"
+
+typedef struct Remux {
+    const RdSettings *s;
+    AVFormatContext *ic, *oc;
+    AVStream *ist, *ost;
+    RdTracks *tracks;
+    RdOutfile *of;
+    RdTsFix fix;
+    AVPacket *pkt;
+    int64_t start;          ///< input time the output starts at (start time + -ss), AV_TIME_BASE units
+    int64_t limit;          ///< -t: output time the video ends at, AV_TIME_BASE units; INT64_MAX = none
+    int64_t last_dts;       ///< last decode time written, output stream time base
+    int64_t next_dts;       ///< the CLI's prediction of the next decode time, AV_TIME_BASE units, output time; AV_NOPTS_VALUE before the first packet
+    int started;            ///< a keyframe was written
+    int64_t packets;
+} Remux;
+
+int rd_remux_wanted(const RdSettings *s)
+{
+    return s->vcodec && !strcmp(s->vcodec, "copy");
+}
+
+static int fail(char *err, int errlen, const char *path, const char *detail, int ret)
+{
+    snprintf(err, errlen, "%s: %s", path, detail && *detail ? detail : av_err2str(ret));
+    return ret;
+}
+
+/* The input, its video stream as the CLI picks it, the start and the limit. */
+static int open_input(Remux *x, char *err, int errlen)
+{
+    const RdSettings *s = x->s;
+    int ret;
+    if ((ret = rd_input_open(&x->ic, s->input, -1)) < 0)
+        return fail(err, errlen, s->input, NULL, ret);
+    if ((ret = av_find_best_stream(x->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+        return fail(err, errlen, s->input, "no video stream", ret);
+    x->ist = x->ic->streams[ret];
+    x->start = (x->ic->start_time != AV_NOPTS_VALUE ? x->ic->start_time : 0) +
+               (int64_t)llrint(s->seek_s * AV_TIME_BASE);
+    x->limit = s->limit_s > 0 ? (int64_t)llrint(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+    return 0;
+}
+
+/* Input -ss: the CLI's seek, on the whole file, to the keyframe at or
+ * before the start (earlier by 3/23 s when a stream reorders frames and
+ * the format seeks by decode time). */
+static int64_t seek_point(const Remux *x)
+{
+    int64_t ts = x->start;
+    if (!(x->ic->iformat->flags & AVFMT_SEEK_TO_PTS))
+        for (unsigned i = 0; i < x->ic->nb_streams; i++)
+            if (x->ic->streams[i]->codecpar->video_delay)
+                return ts - 3 * AV_TIME_BASE / 23;
+    return ts;
+}
+
+static int seek(Remux *x, char *err, int errlen)
+{
+    int64_t ts = seek_point(x);
+    int ret;
+    if (x->s->seek_s <= 0)
+        return 0;
+    if ((ret = avformat_seek_file(x->ic, -1, INT64_MIN, ts, ts, 0)) < 0)
+        return fail(err, errlen, x->s->input, "cannot seek to -ss (the CLI would read from the start "
+                    "and drop; render does not)", ret);
+    return 0;
+}
+
+/* The output video stream as the CLI's init_output_stream_streamcopy
+ * declares it: parameters, a tag the container knows, frame rates, time
+ * base, duration hint, aspect ratio and every side data. */
+static int declare_video(Remux *x)
+{
+    const AVOutputFormat *of = x->oc->oformat;
+    AVCodecParameters *par;
+    unsigned tag = 0, tmp;
+    int ret;
+    if (!(x->ost = avformat_new_stream(x->oc, NULL)))
+        return AVERROR(ENOMEM);
+    par = x->ost->codecpar;
+    if ((ret = avcodec_parameters_copy(par, x->ist->codecpar)) < 0)
+        return ret;
+    if (!of->codec_tag || av_codec_get_id(of->codec_tag, par->codec_tag) == par->codec_id ||
+        !av_codec_get_tag2(of->codec_tag, par->codec_id, &tmp))
+        tag = par->codec_tag;
+    par->codec_tag = tag;
+    x->ost->avg_frame_rate = x->ist->avg_frame_rate;
+    x->ost->r_frame_rate = x->ist->r_frame_rate;
+    if ((ret = avformat_transfer_internal_stream_timing_info(of, x->ost, x->ist, AVFMT_TBCF_AUTO)) < 0)
+        return ret;
+    if (x->ost->time_base.num <= 0 || x->ost->time_base.den <= 0)
+        x->ost->time_base = av_add_q(av_stream_get_codec_timebase(x->ost), (AVRational){ 0, 1 });
+    if (x->ist->duration > 0)
+        x->ost->duration = av_rescale_q(x->ist->duration, x->ist->time_base, x->ost->time_base);
+    x->ost->sample_aspect_ratio = par->sample_aspect_ratio =
+        x->ist->sample_aspect_ratio.num ? x->ist->sample_aspect_ratio : par->sample_aspect_ratio;
+    for (int i = 0; i < x->ist->nb_side_data; i++) {
+        const AVPacketSideData *sd = &x->ist->side_data[i];
+        uint8_t *d = av_stream_new_side_data(x->ost, sd->type, sd->size);
+        if (!d)
+            return AVERROR(ENOMEM);
+        memcpy(d, sd->data, sd->size);
+    }
+    return 0;
+}
+
+static int open_output(Remux *x, char *err, int errlen)
+{
+    const RdSettings *s = x->s;
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0 };
+    RdTracksConfig tc = { s->input, x->ist->index, NULL, s->acodec, s->scodec,
+                          s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
+                          -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
+                          s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0 };
+    char detail[RD_ERRLEN] = "";
+    int ret;
+
+    /* Input -ss: the other tracks' demuxer seeks as the video's did and
+     * copies from there (packets before the start included, as the CLI's
+     * copy keeps them); encoded audio is cut at the start, to the sample. */
+    ac.has_start = s->seek_s > 0;
+    tc.start = ac.start = x->start;
+    tc.seek = s->seek_s > 0 ? seek_point(x) : 0;
+    if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
+        return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
+    x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
+    if ((ret = declare_video(x)) < 0 ||
+        (ret = rd_tracks_open(&x->tracks, &tc, x->oc, x->ost, detail, sizeof(detail))) < 0 ||
+        (ret = rd_outfile_open(&x->of, s->output, &x->oc->pb, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->output, detail, ret);
+    x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
+    x->oc->opaque = x->of;
+    if ((ret = rd_merge_header(x->oc, s->mux_opts, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->output, detail, ret);
+    return 0;
+}
+
+/* Decode times as the CLI's muxing leaves them: never after pts, strictly
+ * increasing (non-decreasing where the format allows it). */
+static void fix_dts(Remux *x, AVPacket *p)
+{
+    int strict = !(x->oc->oformat->flags & AVFMT_TS_NONSTRICT);
+    if (x->oc->oformat->flags & AVFMT_NOTIMESTAMPS)
+        return;
+    if (p->dts != AV_NOPTS_VALUE && p->pts != AV_NOPTS_VALUE && p->dts > p->pts) {
+        int64_t a = p->pts, b = p->dts, c = x->last_dts + 1;
+        p->pts = p->dts = a + b + c - FFMIN3(a, b, c) - FFMAX3(a, b, c);
+    }
+    if (p->dts != AV_NOPTS_VALUE && x->last_dts != AV_NOPTS_VALUE && p->dts < x->last_dts + strict) {
+        int64_t max = x->last_dts + strict;
+        if (p->pts >= p->dts)
+            p->pts = FFMAX(p->pts, max);
+        p->dts = max;
+    }
+    x->last_dts = p->dts;
+}
+
+/* The packet's decode time as the CLI's process_input_packet predicts it
+ * for a copy (AV_TIME_BASE units): the packet's own when it has one; for
+ * the first, its pts less the reorder delay; then each previous one plus
+ * its duration. A packet without one gets it (Matroska's first B-frame
+ * packets, raw streams). */
+static int64_t predict_dts(Remux *x, AVPacket *p)
+{
+    AVRational tb = x->ist->time_base, fps = x->ist->avg_frame_rate;
+    int64_t dts;
+    if (x->next_dts == AV_NOPTS_VALUE) {
+        x->next_dts = fps.num ? -x->ist->codecpar->video_delay * AV_TIME_BASE / av_q2d(fps) : 0;
+        if (p->pts != AV_NOPTS_VALUE)
+            x->next_dts += av_rescale_q(p->pts, tb, AV_TIME_BASE_Q);
+    }
+    if (p->dts != AV_NOPTS_VALUE)
+        x->next_dts = av_rescale_q(p->dts, tb, AV_TIME_BASE_Q);
+    else
+        p->dts = av_rescale_q(x->next_dts, AV_TIME_BASE_Q, tb);
+    dts = x->next_dts;
+    if (p->duration)
+        x->next_dts += av_rescale_q(p->duration, tb, AV_TIME_BASE_Q);
+    else if (fps.num)
+        x->next_dts += av_rescale_q(1, av_inv_q(fps), AV_TIME_BASE_Q);
+    return dts;
+}
+
+/* One video packet: 1 when the video has ended (-t), else 0 or an error. */
+static int copy_packet(Remux *x, AVPacket *p)
+{
+    int64_t off = av_rescale_q(-x->start, AV_TIME_BASE_Q, x->ist->time_base), dts;
+    int ret;
+    if (p->dts != AV_NOPTS_VALUE) /* MPEG-TS jumps undone, as the CLI's reading does */
+        rd_tsfix_packet(&x->fix, p);
+    if (p->pts != AV_NOPTS_VALUE)
+        p->pts += off;
+    if (p->dts != AV_NOPTS_VALUE)
+        p->dts += off;
+    dts = predict_dts(x, p);
+    if (!x->started && !(p->flags & AV_PKT_FLAG_KEY))
+        return 0;
+    if (x->limit != INT64_MAX && dts >= x->limit)
+        return 1;
+    x->started = 1;
+    av_packet_rescale_ts(p, x->ist->time_base, x->ost->time_base);
+    fix_dts(x, p);
+    p->stream_index = x->ost->index;
+    p->pos = -1;
+    if (p->dts != AV_NOPTS_VALUE &&
+        (ret = rd_tracks_write_until(x->tracks, x->oc, p->dts, x->ost->time_base)) < 0)
+        return ret;
+    x->packets++;
+    return av_interleaved_write_frame(x->oc, p);
+}
+
+static int copy_all(Remux *x, char *err, int errlen)
+{
+    int ret = 0;
+    for (unsigned i = 0; i < x->ic->nb_streams; i++)
+        x->ic->streams[i]->discard = x->ic->streams[i] == x->ist ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    rd_tsfix_init(&x->fix, x->ic, x->ist, x->s->seek_s <= 0);
+    while (ret == 0) {
+        if (x->s->cancel && atomic_load(x->s->cancel))
+            return AVERROR_EXIT;
+        if ((ret = av_read_frame(x->ic, x->pkt)) < 0)
+            break;
+        if (x->pkt->stream_index == x->ist->index)
+            ret = copy_packet(x, x->pkt);
+        av_packet_unref(x->pkt);
+    }
+    /* A damaged tail ends the file, as it ends the CLI's reading. */
+    if (ret < 0 && ret != AVERROR_EOF && ret != AVERROR_INVALIDDATA && ret != AVERROR(EIO)) {
+        if (*rd_tracks_error(x->tracks))
+            snprintf(err, errlen, "%s", rd_tracks_error(x->tracks));
+        else
+            fail(err, errlen, ret == AVERROR(ENOSPC) || ret == AVERROR(EFBIG) ? x->s->output : x->s->input,
+                 NULL, ret);
+        return ret;
+    }
+    if (!x->packets)
+        return fail(err, errlen, x->s->input, "no video packet to copy (none from a keyframe on, "
+                    "before the end of -t)", AVERROR_INVALIDDATA);
+    if ((ret = rd_tracks_write_until(x->tracks, x->oc, INT64_MAX, x->ost->time_base)) < 0) {
+        snprintf(err, errlen, "%s", *rd_tracks_error(x->tracks) ? rd_tracks_error(x->tracks)
+                 : av_err2str(ret));
+        return ret;
+    }
+    if ((ret = av_write_trailer(x->oc)) < 0)
+        return fail(err, errlen, x->s->output, "cannot write the trailer", ret);
+    return 0;
+}
+
+/* What the report says of the input and of the (absent) work. */
+static void describe(const Remux *x, RdReport *rep)
+{
+    const AVCodecParameters *par = x->ist->codecpar;
+    snprintf(rep->input, sizeof(rep->input), "%s", x->s->input);
+    rep->width = par->width;
+    rep->height = par->height;
+    rep->fps = av_q2d(x->ist->avg_frame_rate);
+    rep->frames = x->ist->nb_frames;
+    rep->duration_s = x->ic->duration > 0 ? x->ic->duration / (double)AV_TIME_BASE : 0;
+    snprintf(rep->codec, sizeof(rep->codec), "%s", avcodec_get_name(par->codec_id));
+    snprintf(rep->vcodec, sizeof(rep->vcodec), "copy");
+    snprintf(rep->schedule, sizeof(rep->schedule), "none");
+    snprintf(rep->contract, sizeof(rep->contract), "remux");
+    rep->exact = 1;
+    rep->one_chunk = 1;
+    rep->workers_requested = rep->threads = 1;
+    rep->remux = 1;
+    rep->scene_cuts = -1;
+}
+
+static void release(Remux *x)
+{
+    AVIOContext *none = NULL;
+    rd_tracks_free(&x->tracks);
+    rd_outfile_free(&x->of, x->oc ? &x->oc->pb : &none); /* removes the temporary file unless finished */
+    avformat_free_context(x->oc);
+    avformat_close_input(&x->ic);
+    av_packet_free(&x->pkt);
+}
+
+int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    Remux x = { .s = s, .last_dts = AV_NOPTS_VALUE, .next_dts = AV_NOPTS_VALUE };
+    double t0 = omp_get_wtime(), t1;
+    struct stat st;
+    char why[RD_ERRLEN] = "";
+    int ret;
+
+    memset(rep, 0, sizeof(*rep));
+    if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite, err, errlen)) < 0)
+        return ret;
+    if (!(x.pkt = av_packet_alloc())) {
+        ret = fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
+        goto end;
+    }
+    if ((ret = rd_input_pin(s->input)) < 0) {
+        fail(err, errlen, s->input, NULL, ret);
+        goto end;
+    }
+    if ((ret = open_input(&x, err, errlen)) < 0 || (ret = seek(&x, err, errlen)) < 0)
+        goto unpin;
+    describe(&x, rep);
+    t1 = omp_get_wtime();
+    rep->probe_s = t1 - t0;
+    if ((ret = open_output(&x, err, errlen)) < 0 || (ret = copy_all(&x, err, errlen)) < 0)
+        goto unpin;
+    if ((ret = rd_input_verify(s->input, why, sizeof(why))) < 0) {
+        fail(err, errlen, s->input, why, ret);
+        goto unpin;
+    }
+    if ((ret = rd_outfile_finish(x.of, &x.oc->pb, s->overwrite, why, sizeof(why))) < 0) {
+        fail(err, errlen, s->output, why, ret);
+        goto unpin;
+    }
+    rep->frames_out = x.packets;
+    rep->output_bytes = stat(s->output, &st) == 0 ? st.st_size : 0;
+    rep->parallel_s = omp_get_wtime() - t1;
+    rep->total_s = omp_get_wtime() - t0;
+unpin:
+    rd_input_unpin(s->input);
+end:
+    release(&x);
+    return ret;
+}
+
+int rd_remux_plan(const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    Remux x = { .s = s };
+    double t0 = omp_get_wtime();
+    int ret;
+    memset(rep, 0, sizeof(*rep));
+    if ((ret = open_input(&x, err, errlen)) >= 0) {
+        describe(&x, rep);
+        rep->dry_run = 1;
+        rep->total_s = rep->probe_s = omp_get_wtime() - t0;
+    }
+    release(&x);
+    return ret;
+}
