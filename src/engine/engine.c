@@ -468,8 +468,11 @@ static void use_frame_grid(Run *r)
 static int measure_graph(Run *r, char *err, int errlen)
 {
     int ret;
-    if ((ret = derive_contract(r, err, errlen)) < 0)
-        return ret;
+    if ((ret = derive_contract(r, err, errlen)) < 0) {
+        /* The template says why a graph cannot be built, in libavfilter's words. */
+        int why = measure(r, err, errlen);
+        return why < 0 ? why : ret;
+    }
     if (!r->s->frame_grid && !r->contract.keeps_times)
         use_frame_grid(r);
     if ((ret = measure(r, err, errlen)) < 0 || r->s->frame_grid || !graph_retimes(r))
