@@ -500,6 +500,20 @@ static int opt_ss(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
     return 0;
 }
 
+/* -r RATE after -i: the encoder's rate and time base, and ffmpeg's frame
+ * sync duplicates or drops frames to it (no fps filter: ffmpeg 5.1 does
+ * not insert one). Before -i it is the rate of a raw input's timestamps. */
+static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)spec;
+    if (!f->seen_input)
+        return bad(err, errlen, "-r %s before -i (the rate of a raw input's timestamps) is not supported yet; "
+                   "after -i it sets the output's rate%s", val, "");
+    if (av_parse_video_rate(&s->rate, val) < 0 || s->rate.num <= 0 || s->rate.den <= 0)
+        return bad(err, errlen, "-r %s: not a frame rate (25, 30000/1001, ntsc ...)%s", val, "");
+    return 0;
+}
+
 /* -frames:v N / -vframes N: the first N frames of the joined stream
  * (the sync and the plan stop there; the other tracks end with the video). */
 static int opt_frames(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -622,7 +636,7 @@ static const RdFfOpt TABLE[] = {
     { "ss",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_ss,         NULL },
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
     { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
-    NOT_YET("r",        "changing the frame rate " TIMING),
+    { "r",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_rate,       NULL },
     { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },
     { "vframes",        RD_FF_OUT | ARG,            NULL,  opt_vframes,    NULL },
     NOT_YET("aframes",  "a frame count " TIMING),

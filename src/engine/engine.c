@@ -1105,6 +1105,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     rd_ratectl_encode_config(&r->enc, s);
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
+    r->enc.rate = s->rate;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.autorotate = s->autorotate;

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <libavutil/dict.h>
+#include <libavutil/rational.h>
 
 #include "io/paths.h"
 #include "streams/meta.h"
@@ -46,6 +47,7 @@ typedef struct RdSettings {
     int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix
     int own_duration;         ///< 1: no filter was given on an ffmpeg-form line: ffmpeg's frame sync lets each frame last its packet's duration; default 0
+    AVRational rate;          ///< output -r: the encoder's frame rate and time base (1/rate); ffmpeg's frame sync duplicates or drops frames to it; 0/0 (default) = the graph's rate
     int64_t max_vframes;      ///< -frames:v: at most this many video frames are written (the first of the joined stream), >= 0; 0 (default) = all
     int ff_select;            ///< without -map: 1 ffmpeg's stream selection (the audio with most channels, the first subtitle of a kind the container's encoder writes), 2 the same with -c:s given (the first subtitle of any kind); 0 (default) every stream
     int map_video;            ///< 1: the rendered video is selected whatever the maps say (-map "[v]" of a -filter_complex); default 0
