@@ -484,19 +484,16 @@ static int opt_to(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
 }
 
 /* -ss T before -i: ffmpeg's accurate input seek (the frames before T are
- * decoded and dropped, output times start at 0 there). After -i ffmpeg
- * decodes from 0 and drops the output before T: not done yet. */
+ * decoded and dropped, output times start at 0 there). After -i: the
+ * output's start (ffmpeg decodes from 0 and drops the graph's output
+ * before T); rd_ff_finish adds it to the input's. */
 static int opt_ss(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     int64_t us;
-    (void)spec;
-    if (f->seen_input)
-        return bad(err, errlen, "-ss %s after -i (an output seek) is not supported yet; put it before -i "
-                   "(an input seek, the same frames unless the graph changes times)%s", val, "");
+    (void)spec; (void)s;
     if (av_parse_time(&us, val, 1) < 0 || us < 0)
         return bad(err, errlen, "-ss %s: not a time >= 0 ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
-    f->ss = us / 1e6;
-    s->seek_s = f->ss;
+    f->ss[f->seen_input] = us / 1e6;
     return 0;
 }
 

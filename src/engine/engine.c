@@ -339,6 +339,11 @@ static int derive_contract(Run *r, char *err, int errlen)
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
+    /* An output -ss is run as an input seek: the graph must not see the
+     * frames before it (look-back) nor count or retime frames. */
+    if (r->s->seek_output && (c->kind != RD_FC_LOCAL || !c->keeps_times || c->preroll || c->postroll))
+        return fail(err, errlen, r->s->input, "-ss after -i with this filter graph is not supported yet "
+                    "(only frame-local filters that keep times; put -ss before -i)", AVERROR_PATCHWELCOME);
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -416,7 +421,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->probe.start_time,
                           s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -434,6 +439,7 @@ static int open_output(Run *r, char *err, int errlen)
     /* Input -ss: the other tracks start where the video's range does. */
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->probe.start_time;
+    tc.start_exact = s->seek_output;
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -975,7 +981,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
     r->pinned = 1;
-    if ((ret = rd_probe_open(&r->probe, s->input, s->seek_s, s->limit_s, detail, sizeof(detail))) < 0)
+    if ((ret = rd_probe_open(&r->probe, s->input, s->seek_s, s->limit_s, s->out_limit_s,
+                             detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);

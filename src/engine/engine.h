@@ -62,6 +62,8 @@ typedef struct RdSettings {
     int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
+    int seek_output;          ///< 1: seek_s includes an output -ss (ffmpeg decodes from the start and drops the graph's output before it); done as an input seek, which gives the same frames only through a graph of frame-local filters that keep times: another graph is refused; default 0
+    double out_limit_s;       ///< the output's -t (ffmpeg form): counted from the output's start (the input's start plus seek_s), where ffmpeg counts it, not from the first frame; limit_s holds the smaller of both; 0 = none
     double seek_s;            ///< input -ss: the input starts seek_s seconds after its start (frames before are decoded and dropped, output times start there, at 0); 0 = none
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)

@@ -322,13 +322,17 @@ static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
     return 0;
 }
 
-static void apply_limit(RdProbe *p, double limit_s)
+static void apply_limit(RdProbe *p, double limit_s, double out_limit_s)
 {
+    int64_t end = INT64_MAX, n = 0;
     p->t_after = INT64_MAX;
-    if (limit_s <= 0 || !p->nframes)
+    if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
         return;
-    int64_t end = p->pts[0] + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
-    int64_t n = 0;
+    if (limit_s > 0)
+        end = p->pts[0] + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
+    if (out_limit_s > 0)
+        end = FFMIN(end, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb) +
+                         (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5));
     while (n < p->nframes && p->pts[n] < end)
         n++;
     if (!n)
@@ -340,7 +344,8 @@ static void apply_limit(RdProbe *p, double limit_s)
     p->nframes = n;
 }
 
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen)
+int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, double out_limit_s,
+                  char *err, int errlen)
 {
     AVFormatContext *ic = NULL;
     Scan s = {0};
@@ -402,7 +407,7 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, c
                                           : av_rescale_q(1, av_inv_q(p->fps), p->tb);
     if ((ret = apply_seek(p, seek_s, err, errlen)) < 0)
         goto end;
-    apply_limit(p, limit_s);
+    apply_limit(p, limit_s, out_limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;
 end:

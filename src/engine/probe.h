@@ -52,12 +52,15 @@ typedef struct RdProbe {
  * Probe PATH. seek_s > 0 (input -ss) keeps only the frames at or after
  * the input's start plus seek_s, as ffmpeg 5.1's accurate seek keeps them,
  * and moves start_time there (output times start at 0 there); then
- * limit_s > 0 keeps only frames in the first limit_s seconds of those.
+ * limit_s > 0 keeps only frames in the first limit_s seconds of those,
+ * and out_limit_s > 0 only frames before start_time + out_limit_s (an
+ * output -t counts from the output's start, not from its first frame).
  * Returns 0 or a negative AVERROR; on failure `err` (errlen bytes) may hold
  * a specific reason ("no video stream", "file ends early: ..."). The caller
  * frees with rd_probe_free() in both cases.
  */
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen);
+int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, double out_limit_s,
+                  char *err, int errlen);
 
 void rd_probe_free(RdProbe *p);
 
