@@ -18,6 +18,7 @@
 #include <libavutil/parseutils.h>
 #include <libavutil/pixdesc.h>
 
+#include "engine/forcekf.h"
 #include "engine/ratectl.h"
 #include "io/paths.h"
 #include "streams/streammap.h"
@@ -511,6 +512,20 @@ static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, c
     return 0;
 }
 
+/* -force_key_frames: read here as the encoder will read it, so that a
+ * bad list or expression is a usage error. */
+static int opt_force_kf(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    RdForceKf k;
+    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, err, errlen);
+    (void)f; (void)spec;
+    rd_forcekf_free(&k);
+    if (ret < 0)
+        return ret;
+    s->force_kf = val;
+    return 0;
+}
+
 /* -frames:v N / -vframes N: the first N frames of the joined stream
  * (the sync and the plan stop there; the other tracks end with the video). */
 static int opt_frames(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -645,7 +660,7 @@ static const RdFfOpt TABLE[] = {
     { "bufsize",        RD_FF_OUT | ARG,            "v",   opt_bufsize,    NULL },
     NOT_YET("pass",     "two-pass encoding is not supported yet"),
     NOT_YET("passlogfile", "two-pass encoding is not supported yet"),
-    NOT_YET("force_key_frames", "keyframes at given times are not supported yet (chunks start with their own)"),
+    { "force_key_frames", RD_FF_OUT | ARG,          "v",   opt_force_kf,   NULL },
     NOT_YET("itsoffset", "shifting the input " TIMING),
     NOT_YET("itsscale",  "scaling the input's times " TIMING),
     NOT_YET("copyts",    "copied timestamps are not supported yet"),

@@ -9,6 +9,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunksync.h"
+#include "engine/forcekf.h"
 #include "engine/filter.h"
 #include "engine/probe.h"
 #include "engine/rotate.h"
@@ -239,7 +240,8 @@ static int send_synced(void *opaque, AVFrame *f)
 {
     Ctx *c = opaque;
     int ret;
-    f->pict_type = AV_PICTURE_TYPE_NONE;
+    f->pict_type = c->sh->forced && rd_forcekf_is_forced(c->sh->forced, c->sh->nforced, f->pts) ?
+                   AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     if ((ret = rd_encode_frame(c->enc, f, c->enc->time_base)) < 0)
         return ret;
     c->res->frames++;

@@ -14,6 +14,7 @@
 #include "engine/chunksync.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
+#include "engine/forcekf.h"
 #include "engine/framesync.h"
 #include "engine/gop.h"
 #include "engine/filterfx.h"
@@ -101,6 +102,7 @@ struct RdEngine {
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
+    RdForceKfPlan fkf;      ///< -force_key_frames: the forced frames and where chunks may start (forcekf.h)
 };
 typedef struct RdEngine Run;
 
@@ -201,6 +203,7 @@ static int plan_chunks(Run *r)
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
+    in.anchor = r->fkf.anchor;
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -925,15 +928,17 @@ static int setup_sync(Run *r, char *err, int errlen)
         /* Every frame once, tick after tick: the frames keep their own
          * times on the grid, as without a sync (and render-mpi can share it).
          * Only where their own times are those ticks: after -ss a frame
-         * half a tick past the seek point is moved onto the grid. */
+         * half a tick past the seek point is moved onto the grid. Forced
+         * keyframes are decided on the table. */
         for (n = 0; n < r->probe.nframes; n++)
             if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
                 av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
                               r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
-        if (n == r->probe.nframes) {
+        if (n == r->probe.nframes && !s->force_kf) {
             r->sh.sync = NULL;
             rd_syncplan_free(&r->sync);
+    rd_forcekf_plan_free(&r->fkf);
         }
         return 0;
     }
@@ -945,6 +950,24 @@ static int setup_sync(Run *r, char *err, int errlen)
                     "rendered as one chunk\n");
     } else
         r->sync_preroll = SYNC_PREROLL;
+    return 0;
+}
+
+/* -force_key_frames (forcekf.h): decided once, over the frame sync's table. */
+static int setup_forcekf(Run *r, char *err, int errlen)
+{
+    char detail[RD_ERRLEN] = "";
+    int ret;
+    if (!r->s->force_kf)
+        return 0;
+    if (!r->sync.table)
+        return fail(err, errlen, r->s->input, "-force_key_frames after a graph that retimes frames (or into a "
+                    "container without frame sync) is not supported yet", AVERROR_PATCHWELCOME);
+    if ((ret = rd_forcekf_plan(&r->fkf, r->s->force_kf, av_inv_q(r->tmpl->framerate), r->sync.table,
+                               r->probe.key, r->probe.nframes, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, r->s->input, detail, ret);
+    r->sh.forced = r->fkf.ticks;
+    r->sh.nforced = r->fkf.nticks;
     return 0;
 }
 
@@ -990,7 +1013,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = measure(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
-        (ret = resume_open(r, err, errlen)) < 0)
+        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
     if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
@@ -1263,6 +1286,15 @@ static void ratectl_report(Run *r)
     rep->vbv_joins_redone = r->rc.joins_redone;
     rep->vbv_joins_short = r->rc.joins_short;
     rep->join_keyframes = rep->gop_grid ? r->off_grid : FFMAX(0, rep->nchunks - 1);
+    if (r->fkf.anchor) { /* chunks start on forced keyframes where the plan found them */
+        rep->join_keyframes = 0;
+        for (int i = 1; i < r->plan.n; i++)
+            rep->join_keyframes += !r->fkf.anchor[r->plan.c[i].first];
+        if (rep->join_keyframes && !r->s->quiet)
+            fprintf(stderr, "render: %s: warning: %d chunk join(s) add a keyframe -force_key_frames does not "
+                    "ask for (too few forced keyframes to start every chunk on one)\n", r->s->output,
+                    rep->join_keyframes);
+    }
     if (r->s->quiet)
         return;
     if (r->rc.joins_short)

@@ -48,6 +48,7 @@ typedef struct RdSettings {
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix
     int own_duration;         ///< 1: no filter was given on an ffmpeg-form line: ffmpeg's frame sync lets each frame last its packet's duration; default 0
     AVRational rate;          ///< output -r: the encoder's frame rate and time base (1/rate); ffmpeg's frame sync duplicates or drops frames to it; 0/0 (default) = the graph's rate
+    const char *force_kf;     ///< -force_key_frames: times "T1,T2,...", "expr:EXPR" or "source", as the ffmpeg CLI 5.1 reads it (forcekf.h); chunks start on those keyframes; NULL (default) = none
     int64_t max_vframes;      ///< -frames:v: at most this many video frames are written (the first of the joined stream), >= 0; 0 (default) = all
     int ff_select;            ///< without -map: 1 ffmpeg's stream selection (the audio with most channels, the first subtitle of a kind the container's encoder writes), 2 the same with -c:s given (the first subtitle of any kind); 0 (default) every stream
     int map_video;            ///< 1: the rendered video is selected whatever the maps say (-map "[v]" of a -filter_complex); default 0

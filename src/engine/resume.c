@@ -103,6 +103,8 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
         av_bprintf(bp, "seek=%.17g\n", s->seek_s);
     if (s->out_limit_s > 0)
         av_bprintf(bp, "out_limit=%.17g\n", s->out_limit_s);
+    if (s->force_kf)
+        av_bprintf(bp, "force_key_frames=%s\n", s->force_kf);
     if (s->rate.num > 0) /* -r: another rate is another video */
         av_bprintf(bp, "rate=%d/%d\n", s->rate.num, s->rate.den);
     /* Rate control shares bits among chunks: another target is another video. */
