@@ -102,6 +102,7 @@ if want seek; then
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2
+    refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5
 fi
 
 # kf NAME EXT OPTIONS...: line() and the keyframes (packet key flags)

@@ -101,6 +101,8 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     av_bprintf(bp, "ffmpeg_form=%d:%d:%" PRId64 "\n", s->frame_grid, s->own_duration, s->max_vframes);
     if (s->seek_s > 0) /* another start is another video (a line only then: old journals still match) */
         av_bprintf(bp, "seek=%.17g\n", s->seek_s);
+    if (s->seek_output) /* copied tracks start otherwise */
+        av_bprintf(bp, "seek_output=1\n");
     if (s->out_limit_s > 0)
         av_bprintf(bp, "out_limit=%.17g\n", s->out_limit_s);
     if (s->force_kf)
