@@ -938,7 +938,6 @@ static int setup_sync(Run *r, char *err, int errlen)
         if (n == r->probe.nframes && !s->force_kf) {
             r->sh.sync = NULL;
             rd_syncplan_free(&r->sync);
-    rd_forcekf_plan_free(&r->fkf);
         }
         return 0;
     }
@@ -1158,6 +1157,7 @@ static void release(Run *r)
     av_freep(&r->cut);
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
+    rd_forcekf_plan_free(&r->fkf);
     rd_encode_close(&r->tmpl);
     avcodec_parameters_free(&r->colour_par);
     rd_probe_free(&r->probe);
