@@ -303,6 +303,8 @@ static int resolve_limit(const RdFf *f, RdSettings *s, char *err, int errlen)
             }
             d = f->to[k] - ss;
         }
+        if (d > 0 && !k)
+            s->in_limit_s = d;
         if (d > 0 && !k && (d -= f->ss[1]) <= 0) {
             snprintf(err, errlen, "the output's -ss %g starts after the input's end (-t/-to): nothing to write",
                      f->ss[1]);
@@ -334,9 +336,9 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
      * same as seeking the input that much further (the engine refuses
      * other graphs). */
     s->seek_s = f->ss[0] + f->ss[1];
-    s->seek_output = f->ss[1] > 0;
+    s->seek_out_s = f->ss[1];
     /* ffmpeg cuts the audio after -af (its output's atrim), render before. */
-    if (s->seek_output && s->af) {
+    if (s->seek_out_s > 0 && s->af) {
         snprintf(err, errlen, "-ss after -i with -af is not supported yet (put -ss before -i)");
         return AVERROR(EINVAL);
     }

@@ -221,23 +221,22 @@ static const struct {
     const char *pre[5], *post[7];
     double limit;
     int64_t frames;
-    double out_limit, seek;
-    int seek_output;
+    double in_limit, out_limit, seek, seek_out;
 } RANGES[] = {
-    { { NULL },            { "-to", "1.5", NULL },                 1.5, 0, 1.5, 0, 0 },
-    { { "-to", "2", NULL }, { NULL },                               2.0, 0, 0, 0, 0 },
-    { { "-t", "3", NULL },  { "-t", "1.2", NULL },                  1.2, 0, 1.2, 0, 0 },
-    { { "-t", "1", NULL },  { "-t", "3", NULL },                    1.0, 0, 3, 0, 0 },
-    { { NULL },            { "-to", "3", "-t", "0.8", NULL },      0.8, 0, 0.8, 0, 0 },
-    { { NULL },            { "-t", "0.8", "-to", "0.5", NULL },    0.8, 0, 0.8, 0, 0 },
-    { { NULL },            { "-to", "00:01:02.5", NULL },         62.5, 0, 62.5, 0, 0 },
-    { { NULL },            { "-frames:v", "7", NULL },             0.0, 7, 0, 0, 0 },
-    { { NULL },            { "-vframes", "9", "-t", "2", NULL },   2.0, 9, 2, 0, 0 },
-    { { "-ss", "2", NULL }, { NULL },                               0.0, 0, 0, 2, 0 },
-    { { NULL },            { "-ss", "1", "-t", "1.5", NULL },      1.5, 0, 1.5, 1, 1 },
-    { { "-ss", "0.5", NULL }, { "-ss", "1", "-to", "2.5", NULL },   1.5, 0, 1.5, 1.5, 1 },
-    { { "-t", "3", NULL },  { "-ss", "1", NULL },                   2.0, 0, 0, 1, 1 },
-    { { "-ss", "1.5", "-t", "1.5", NULL }, { "-ss", "0.3", "-t", "0.5", NULL }, 0.5, 0, 0.5, 1.8, 1 },
+    { { NULL },            { "-to", "1.5", NULL },                 1.5, 0, 0, 1.5, 0, 0 },
+    { { "-to", "2", NULL }, { NULL },                               2.0, 0, 2, 0, 0, 0 },
+    { { "-t", "3", NULL },  { "-t", "1.2", NULL },                  1.2, 0, 3, 1.2, 0, 0 },
+    { { "-t", "1", NULL },  { "-t", "3", NULL },                    1.0, 0, 1, 3, 0, 0 },
+    { { NULL },            { "-to", "3", "-t", "0.8", NULL },      0.8, 0, 0, 0.8, 0, 0 },
+    { { NULL },            { "-t", "0.8", "-to", "0.5", NULL },    0.8, 0, 0, 0.8, 0, 0 },
+    { { NULL },            { "-to", "00:01:02.5", NULL },         62.5, 0, 0, 62.5, 0, 0 },
+    { { NULL },            { "-frames:v", "7", NULL },             0.0, 7, 0, 0, 0, 0 },
+    { { NULL },            { "-vframes", "9", "-t", "2", NULL },   2.0, 9, 0, 2, 0, 0 },
+    { { "-ss", "2", NULL }, { NULL },                               0.0, 0, 0, 0, 2, 0 },
+    { { NULL },            { "-ss", "1", "-t", "1.5", NULL },      1.5, 0, 0, 1.5, 1, 1 },
+    { { "-ss", "0.5", NULL }, { "-ss", "1", "-to", "2.5", NULL },   1.5, 0, 0, 1.5, 1.5, 1 },
+    { { "-t", "3", NULL },  { "-ss", "1", NULL },                   2.0, 0, 3, 0, 1, 1 },
+    { { "-ss", "1.5", "-t", "1.5", NULL }, { "-ss", "0.3", "-t", "0.5", NULL }, 0.5, 0, 1.5, 0.5, 1.8, 0.3 },
 };
 
 START_TEST(test_ranges)
@@ -259,7 +258,8 @@ START_TEST(test_ranges)
     ck_assert_int_eq(c.s.max_vframes, RANGES[_i].frames);
     ck_assert_double_eq_tol(c.s.out_limit_s, RANGES[_i].out_limit, 1e-9);
     ck_assert_double_eq_tol(c.s.seek_s, RANGES[_i].seek, 1e-9);
-    ck_assert_int_eq(c.s.seek_output, RANGES[_i].seek_output);
+    ck_assert_double_eq_tol(c.s.seek_out_s, RANGES[_i].seek_out, 1e-9);
+    ck_assert_double_eq_tol(c.s.in_limit_s, RANGES[_i].in_limit, 1e-9);
     rd_cli_free(&c);
 }
 END_TEST

@@ -95,6 +95,7 @@ if want seek; then
     line "output -ss 1 -t 1.5, -c:a copy"              mkv "" -ss 1 -t 1.5 -c:v ffv1 -c:a copy
     line "input -ss 0.5, output -ss 1 -to 2.5"         mkv "-ss 0.5" -ss 1 -to 2.5 -c:v ffv1
     line "input -t 3, output -ss 1, -vf hflip"         mkv "-t 3" -ss 1 -vf hflip -c:v ffv1
+    line "input -ss 0.5 -t 2, output -ss 0.03 (input -t from its own first frame)" mkv "-ss 0.5 -t 2" -ss 0.03 -c:v ffv1
     line "input -ss 1.5 -t 1.5, output -ss 0.3 -t 0.5" mp4 "-ss 1.5 -t 1.5" -ss 0.3 -t 0.5 $LL
     line "output -ss 1.5 -r 10"                        mp4 "" -ss 1.5 -r 10 $LL
     IN=hole.mp4 line "output -ss 1.5 over the hole"    mp4 "" -ss 1.5 $LL

@@ -344,7 +344,7 @@ static int derive_contract(Run *r, char *err, int errlen)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
     /* An output -ss is run as an input seek: the graph must not see the
      * frames before it (look-back) nor count or retime frames. */
-    if (r->s->seek_output && (c->kind != RD_FC_LOCAL || !c->keeps_times || c->preroll || c->postroll))
+    if (r->s->seek_out_s > 0 && (c->kind != RD_FC_LOCAL || !c->keeps_times || c->preroll || c->postroll))
         return fail(err, errlen, r->s->input, "-ss after -i with this filter graph is not supported yet "
                     "(only frame-local filters that keep times; put -ss before -i)", AVERROR_PATCHWELCOME);
     rd_contract_warning(c, line, sizeof(line));
@@ -442,7 +442,7 @@ static int open_output(Run *r, char *err, int errlen)
     /* Input -ss: the other tracks start where the video's range does. */
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->probe.start_time;
-    tc.start_exact = s->seek_output;
+    tc.start_exact = s->seek_out_s > 0;
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -1003,8 +1003,10 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
     r->pinned = 1;
-    if ((ret = rd_probe_open(&r->probe, s->input, s->seek_s, s->limit_s, s->out_limit_s,
-                             detail, sizeof(detail))) < 0)
+    /* The ffmpeg form gives the input's and the output's limits apart. */
+    int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s };
+    if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);

@@ -322,14 +322,28 @@ static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
     return 0;
 }
 
-static void apply_limit(RdProbe *p, double limit_s, double out_limit_s)
+/* The input's first frame at or after its own seek point, before an
+ * output -ss moves the start further: the input's -t counts from it. */
+static int64_t input_first(const RdProbe *p, const RdProbeCut *cut)
+{
+    int64_t from = av_rescale_q(p->start_time + (int64_t)llrint((cut->seek_s - cut->seek_out_s) * AV_TIME_BASE),
+                                AV_TIME_BASE_Q, p->tb);
+    int64_t n = 0;
+    if (cut->seek_s - cut->seek_out_s <= 0)
+        return p->pts[0];
+    while (n < p->nframes && p->pts[n] < from)
+        n++;
+    return n < p->nframes ? p->pts[n] : p->pts[0];
+}
+
+static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s)
 {
     int64_t end = INT64_MAX, n = 0;
     p->t_after = INT64_MAX;
     if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
         return;
     if (limit_s > 0)
-        end = p->pts[0] + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
+        end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
     if (out_limit_s > 0)
         end = FFMIN(end, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb) +
                          (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5));
@@ -344,12 +358,12 @@ static void apply_limit(RdProbe *p, double limit_s, double out_limit_s)
     p->nframes = n;
 }
 
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, double out_limit_s,
-                  char *err, int errlen)
+int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err, int errlen)
 {
     AVFormatContext *ic = NULL;
     Scan s = {0};
-    int64_t packets = 0;
+    RdProbeCut none = { 0 };
+    int64_t packets = 0, first;
     int ret, ts_ok = 1;
 
     memset(p, 0, sizeof(*p));
@@ -405,9 +419,12 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, d
     if (p->last_duration <= 0)
         p->last_duration = p->nframes > 1 ? p->pts[p->nframes - 1] - p->pts[p->nframes - 2]
                                           : av_rescale_q(1, av_inv_q(p->fps), p->tb);
-    if ((ret = apply_seek(p, seek_s, err, errlen)) < 0)
+    if (!cut)
+        cut = &none;
+    first = input_first(p, cut);
+    if ((ret = apply_seek(p, cut->seek_s, err, errlen)) < 0)
         goto end;
-    apply_limit(p, limit_s, out_limit_s);
+    apply_limit(p, cut->limit_s, first, cut->out_limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;
 end:

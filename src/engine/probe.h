@@ -48,19 +48,23 @@ typedef struct RdProbe {
     int32_t matrix[9];          ///< display matrix (rotation), when has_matrix
 } RdProbe;
 
+/** Which frames of the input a run takes (-ss, -t, -to; seconds, 0 = none). */
+typedef struct RdProbeCut {
+    double seek_s;       ///< the frames at or after the input's start plus seek_s (input and output -ss together)
+    double seek_out_s;   ///< the output's part of seek_s (<= seek_s)
+    double limit_s;      ///< the frames in the first limit_s seconds from the first frame at or after the input's own seek (seek_s - seek_out_s)
+    double out_limit_s;  ///< the frames before the input's start plus seek_s plus out_limit_s (an output -t counts from the output's start, not from its first frame)
+} RdProbeCut;
+
 /**
- * Probe PATH. seek_s > 0 (input -ss) keeps only the frames at or after
- * the input's start plus seek_s, as ffmpeg 5.1's accurate seek keeps them,
- * and moves start_time there (output times start at 0 there); then
- * limit_s > 0 keeps only frames in the first limit_s seconds of those,
- * and out_limit_s > 0 only frames before start_time + out_limit_s (an
- * output -t counts from the output's start, not from its first frame).
+ * Probe PATH and keep the frames `cut` says (may be NULL: all), as ffmpeg
+ * 5.1's accurate seek and its trims keep them; start_time moves to the
+ * seek point (output times start at 0 there).
  * Returns 0 or a negative AVERROR; on failure `err` (errlen bytes) may hold
  * a specific reason ("no video stream", "file ends early: ..."). The caller
  * frees with rd_probe_free() in both cases.
  */
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, double out_limit_s,
-                  char *err, int errlen);
+int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err, int errlen);
 
 void rd_probe_free(RdProbe *p);
 

@@ -101,10 +101,10 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     av_bprintf(bp, "ffmpeg_form=%d:%d:%" PRId64 "\n", s->frame_grid, s->own_duration, s->max_vframes);
     if (s->seek_s > 0) /* another start is another video (a line only then: old journals still match) */
         av_bprintf(bp, "seek=%.17g\n", s->seek_s);
-    if (s->seek_output) /* copied tracks start otherwise */
-        av_bprintf(bp, "seek_output=1\n");
-    if (s->out_limit_s > 0)
-        av_bprintf(bp, "out_limit=%.17g\n", s->out_limit_s);
+    if (s->seek_out_s > 0) /* copied tracks start otherwise */
+        av_bprintf(bp, "seek_out=%.17g\n", s->seek_out_s);
+    if (s->in_limit_s > 0 || s->out_limit_s > 0)
+        av_bprintf(bp, "limits=%.17g:%.17g\n", s->in_limit_s, s->out_limit_s);
     if (s->force_kf)
         av_bprintf(bp, "force_key_frames=%s\n", s->force_kf);
     if (s->rate.num > 0) /* -r: another rate is another video */
