@@ -9,8 +9,9 @@
 #   refused in one line.
 # seek: -ss after -i (the output's start): frames and times, decoded frames
 #   and audio duration as ffmpeg's, alone and with an input -ss, -t and -to
-#   on both sides, a graph, -c:a copy, a hole; a graph that is not
-#   frame-local is refused in one line.
+#   on both sides, a graph, one that looks back (tmix: it sees the frames
+#   before the start), -c:a copy, a hole; a graph that retimes frames or
+#   carries state from the first frame is refused in one line.
 # keys: -force_key_frames with a list of times and expr:gte(t,n_forced*N):
 #   keyframes exactly where ffmpeg puts them (packet key flags), the chunk
 #   joins on them, and decoded frames identical.
@@ -99,7 +100,13 @@ if want seek; then
     line "input -ss 1.5 -t 1.5, output -ss 0.3 -t 0.5" mp4 "-ss 1.5 -t 1.5" -ss 0.3 -t 0.5 $LL
     line "output -ss 1.5 -r 10"                        mp4 "" -ss 1.5 -r 10 $LL
     IN=hole.mp4 line "output -ss 1.5 over the hole"    mp4 "" -ss 1.5 $LL
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf tmix
+    # A graph that looks back sees the frames before the output's start.
+    line "output -ss 1.02, -vf tmix=frames=5,hflip"    mkv "" -ss 1.02 -vf tmix=frames=5,hflip -c:v ffv1
+    line "input -ss 0.5, output -ss 0.04, tmix"        mp4 "-ss 0.5" -ss 0.04 -vf tmix=frames=5 $LL
+    IN=hole.mp4 line "output -ss 1.5, tmix over the hole (cfr copies)" mp4 "" -ss 1.5 -vf tmix=frames=4 $LL
+    IN=hole.mp4 line "tmix over the hole (no -ss: the table, untagged frames)" mp4 "" -vf tmix=frames=3 $LL
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf hqdn3d
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf setpts=2*PTS
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2

@@ -264,6 +264,10 @@ static int owned(Ctx *c, AVFrame *f)
     } else {
         own = f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
         after = !own && f->pts >= c->t_end_f;
+        /* Such filters keep their input's times: the frame at this time
+         * is its source (the frame sync's table is looked up by it). */
+        if (f->pts != AV_NOPTS_VALUE)
+            c->cur_src = av_rescale_q(f->pts, c->otb, c->sh->tb);
     }
     /* What the join check (engine) compares with the next chunk. */
     if (own && c->res->join_first == AV_NOPTS_VALUE)

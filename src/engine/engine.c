@@ -297,6 +297,12 @@ static int make_jobs(Run *r)
         /* After -ss the first frame kept is no keyframe of the file: the
          * chunk seeks to it (the demuxer lands on the keyframe before). */
         j->from_start = c->seek_from == 0 && !p->head;
+        /* An output -ss: a graph that looks back sees the frames before
+         * it, as in ffmpeg's run (their output is not the chunk's). */
+        if (c->first == 0 && p->nlead > 0 && preroll_of(r) > 0) {
+            j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
+            j->t_seek = FFMIN(j->t_seek, j->t_preroll);
+        }
         if (r->sync.table) {
             j->sync = r->sync.table + c->first;
             j->sync_src = p->pts + c->first;
@@ -342,11 +348,14 @@ static int derive_contract(Run *r, char *err, int errlen)
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
-    /* An output -ss is run as an input seek: the graph must not see the
-     * frames before it (look-back) nor count or retime frames. */
-    if (r->s->seek_out_s > 0 && (c->kind != RD_FC_LOCAL || !c->keeps_times || c->preroll || c->postroll))
+    /* An output -ss is run as an input seek whose first chunk pre-rolls
+     * the frames before it (make_jobs): exact for graphs that keep times
+     * and look back a window; not for those that count or retime frames,
+     * or carry state from the first frame. */
+    if (r->s->seek_out_s > 0 && ((c->kind != RD_FC_LOCAL && c->kind != RD_FC_WINDOW) || !c->keeps_times))
         return fail(err, errlen, r->s->input, "-ss after -i with this filter graph is not supported yet "
-                    "(only frame-local filters that keep times; put -ss before -i)", AVERROR_PATCHWELCOME);
+                    "(only filters that keep times and look back a window; put -ss before -i)",
+                    AVERROR_PATCHWELCOME);
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);

@@ -322,18 +322,29 @@ static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
     return 0;
 }
 
-/* The input's first frame at or after its own seek point, before an
- * output -ss moves the start further: the input's -t counts from it. */
-static int64_t input_first(const RdProbe *p, const RdProbeCut *cut)
+/* The first frame at or after the input's start plus `seek_s`. */
+static int64_t frame_at(const RdProbe *p, double seek_s)
 {
-    int64_t from = av_rescale_q(p->start_time + (int64_t)llrint((cut->seek_s - cut->seek_out_s) * AV_TIME_BASE),
-                                AV_TIME_BASE_Q, p->tb);
+    int64_t from = av_rescale_q(p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
     int64_t n = 0;
-    if (cut->seek_s - cut->seek_out_s <= 0)
-        return p->pts[0];
-    while (n < p->nframes && p->pts[n] < from)
+    while (seek_s > 0 && n < p->nframes && p->pts[n] < from)
         n++;
-    return n < p->nframes ? p->pts[n] : p->pts[0];
+    return n;
+}
+
+/* An output -ss: the frames from the input's own seek point to the
+ * output's, which ffmpeg's graph sees before its trim (the pre-roll of a
+ * graph that looks back). */
+static int keep_lead(RdProbe *p, const RdProbeCut *cut, int64_t first)
+{
+    int64_t end = frame_at(p, cut->seek_s);
+    if (cut->seek_out_s <= 0 || end <= first)
+        return 0;
+    if (!(p->lead = malloc((end - first) * sizeof(*p->lead))))
+        return AVERROR(ENOMEM);
+    memcpy(p->lead, p->pts + first, (end - first) * sizeof(*p->lead));
+    p->nlead = end - first;
+    return 0;
 }
 
 static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s)
@@ -363,7 +374,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     AVFormatContext *ic = NULL;
     Scan s = {0};
     RdProbeCut none = { 0 };
-    int64_t packets = 0, first;
+    int64_t packets = 0, first_i, first = 0;
     int ret, ts_ok = 1;
 
     memset(p, 0, sizeof(*p));
@@ -421,8 +432,12 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
                                           : av_rescale_q(1, av_inv_q(p->fps), p->tb);
     if (!cut)
         cut = &none;
-    first = input_first(p, cut);
-    if ((ret = apply_seek(p, cut->seek_s, err, errlen)) < 0)
+    /* The input's -t counts from its first frame at or after its own
+     * seek point, before an output -ss moves the start further. */
+    first_i = frame_at(p, cut->seek_s - cut->seek_out_s);
+    if (first_i < p->nframes)
+        first = p->pts[first_i];
+    if ((ret = keep_lead(p, cut, first_i)) < 0 || (ret = apply_seek(p, cut->seek_s, err, errlen)) < 0)
         goto end;
     apply_limit(p, cut->limit_s, first, cut->out_limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
@@ -440,6 +455,8 @@ void rd_probe_free(RdProbe *p)
     free(p->key);
     free(p->size);
     free(p->dur);
-    p->pts = NULL; p->key = NULL; p->size = NULL; p->dur = NULL;
+    free(p->lead);
+    p->pts = NULL; p->key = NULL; p->size = NULL; p->dur = NULL; p->lead = NULL;
+    p->nlead = 0;
     p->nframes = 0;
 }

@@ -39,6 +39,8 @@ typedef struct RdProbe {
     int64_t *dur;               ///< duration of frame i's packet, stream tb (0 = none; ffmpeg's frame sync reads it)
     int64_t last_duration;      ///< duration of the last frame, stream tb
     int64_t head;               ///< frames before the seek point (-ss) left out of pts/key/size/dur; 0 = none
+    int64_t *lead;              ///< an output -ss: the times of the frames left out between the input's own seek point and the output's (a look-back graph's pre-roll), nlead entries, ascending; NULL = none
+    int64_t nlead;
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
     int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible
     int jumps;                  ///< timestamp discontinuities corrected as the ffmpeg CLI does (tsfix.h)
