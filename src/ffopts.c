@@ -286,15 +286,16 @@ static int build_graph(RdFf *f, char *err, int errlen)
 }
 
 /* -t and -to as fftools/ffmpeg_opt.c resolves them for a file: -to T is
- * -t (T - ss), ss being that file's own -ss (the input's; the output has
- * none), an error when T <= ss, and -t wins when a file has both (ffmpeg
- * warns). After an input -ss both count from the seek point. Input and
- * output limits are both upper bounds on the same frames as long as the
- * graph keeps times: the smaller holds. */
+ * -t (T - ss), ss being that file's own -ss, an error when T <= ss, and
+ * -t wins when a file has both (ffmpeg warns). The input's count from
+ * the input's -ss, the output's from the output's. render runs an output
+ * -ss as part of the input seek (rd_ff_finish), so both limits are made
+ * relative to the whole seek point; as long as the graph keeps times both
+ * are upper bounds on the same frames: the smaller holds. */
 static int resolve_limit(const RdFf *f, RdSettings *s, char *err, int errlen)
 {
     for (int k = 0; k < 2; k++) {
-        double ss = k ? 0 : f->ss, d = f->t[k];
+        double ss = f->ss[k], d = f->t[k];
         if (d <= 0 && f->to[k] > 0) {
             if (f->to[k] <= ss) {
                 snprintf(err, errlen, "-to %g is not after -ss %g: nothing to write", f->to[k], ss);
@@ -302,8 +303,17 @@ static int resolve_limit(const RdFf *f, RdSettings *s, char *err, int errlen)
             }
             d = f->to[k] - ss;
         }
+        if (d > 0 && !k)
+            s->in_limit_s = d;
+        if (d > 0 && !k && (d -= f->ss[1]) <= 0) {
+            snprintf(err, errlen, "the output's -ss %g starts after the input's end (-t/-to): nothing to write",
+                     f->ss[1]);
+            return AVERROR(EINVAL);
+        }
         if (d > 0 && (s->limit_s <= 0 || d < s->limit_s))
             s->limit_s = d;
+        if (d > 0 && k)
+            s->out_limit_s = d;
     }
     return 0;
 }
@@ -321,6 +331,17 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->output = f->output;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
         return ret;
+    /* ffmpeg's output -ss drops the graph's frames before it and starts
+     * the output's times there: through a graph that keeps times, the
+     * same as seeking the input that much further (the engine refuses
+     * other graphs). */
+    s->seek_s = f->ss[0] + f->ss[1];
+    s->seek_out_s = f->ss[1];
+    /* ffmpeg cuts the audio after -af (its output's atrim), render before. */
+    if (s->seek_out_s > 0 && s->af) {
+        snprintf(err, errlen, "-ss after -i with -af is not supported yet (put -ss before -i)");
+        return AVERROR(EINVAL);
+    }
     if (!(of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL))) {
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);

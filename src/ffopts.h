@@ -51,7 +51,7 @@ typedef struct RdFf {
     int scodec_typed;            ///< -c:s / -scodec was given (a bare -c names no subtitle codec to ffmpeg's selection)
     char *graph;                 ///< the video graph built from the above; owned
     double t[2], to[2];          ///< -t and -to, seconds, [0] input, [1] output; 0 = none
-    double ss;                   ///< input -ss, seconds; 0 = none
+    double ss[2];                ///< -ss, seconds, [0] input, [1] output; 0 = none
     const char *q, *qv, *qa;     ///< -q (every stream), -q:v, -q:a
     AVDictionary *venc;          ///< video encoder options; s->venc_opts points here
     AVDictionary *aenc;          ///< audio encoder options; s->aenc_opts points here

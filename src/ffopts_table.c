@@ -18,6 +18,7 @@
 #include <libavutil/parseutils.h>
 #include <libavutil/pixdesc.h>
 
+#include "engine/forcekf.h"
 #include "engine/ratectl.h"
 #include "io/paths.h"
 #include "streams/streammap.h"
@@ -484,19 +485,44 @@ static int opt_to(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
 }
 
 /* -ss T before -i: ffmpeg's accurate input seek (the frames before T are
- * decoded and dropped, output times start at 0 there). After -i ffmpeg
- * decodes from 0 and drops the output before T: not done yet. */
+ * decoded and dropped, output times start at 0 there). After -i: the
+ * output's start (ffmpeg decodes from 0 and drops the graph's output
+ * before T); rd_ff_finish adds it to the input's. */
 static int opt_ss(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     int64_t us;
-    (void)spec;
-    if (f->seen_input)
-        return bad(err, errlen, "-ss %s after -i (an output seek) is not supported yet; put it before -i "
-                   "(an input seek, the same frames unless the graph changes times)%s", val, "");
+    (void)spec; (void)s;
     if (av_parse_time(&us, val, 1) < 0 || us < 0)
         return bad(err, errlen, "-ss %s: not a time >= 0 ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
-    f->ss = us / 1e6;
-    s->seek_s = f->ss;
+    f->ss[f->seen_input] = us / 1e6;
+    return 0;
+}
+
+/* -r RATE after -i: the encoder's rate and time base, and ffmpeg's frame
+ * sync duplicates or drops frames to it (no fps filter: ffmpeg 5.1 does
+ * not insert one). Before -i it is the rate of a raw input's timestamps. */
+static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)spec;
+    if (!f->seen_input)
+        return bad(err, errlen, "-r %s before -i (the rate of a raw input's timestamps) is not supported yet; "
+                   "after -i it sets the output's rate%s", val, "");
+    if (av_parse_video_rate(&s->rate, val) < 0 || s->rate.num <= 0 || s->rate.den <= 0)
+        return bad(err, errlen, "-r %s: not a frame rate (25, 30000/1001, ntsc ...)%s", val, "");
+    return 0;
+}
+
+/* -force_key_frames: read here as the encoder will read it, so that a
+ * bad list or expression is a usage error. */
+static int opt_force_kf(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    RdForceKf k;
+    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, err, errlen);
+    (void)f; (void)spec;
+    rd_forcekf_free(&k);
+    if (ret < 0)
+        return ret;
+    s->force_kf = val;
     return 0;
 }
 
@@ -622,7 +648,7 @@ static const RdFfOpt TABLE[] = {
     { "ss",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_ss,         NULL },
     NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
     { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
-    NOT_YET("r",        "changing the frame rate " TIMING),
+    { "r",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_rate,       NULL },
     { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },
     { "vframes",        RD_FF_OUT | ARG,            NULL,  opt_vframes,    NULL },
     NOT_YET("aframes",  "a frame count " TIMING),
@@ -634,7 +660,7 @@ static const RdFfOpt TABLE[] = {
     { "bufsize",        RD_FF_OUT | ARG,            "v",   opt_bufsize,    NULL },
     NOT_YET("pass",     "two-pass encoding is not supported yet"),
     NOT_YET("passlogfile", "two-pass encoding is not supported yet"),
-    NOT_YET("force_key_frames", "keyframes at given times are not supported yet (chunks start with their own)"),
+    { "force_key_frames", RD_FF_OUT | ARG,          "v",   opt_force_kf,   NULL },
     NOT_YET("itsoffset", "shifting the input " TIMING),
     NOT_YET("itsscale",  "scaling the input's times " TIMING),
     NOT_YET("copyts",    "copied timestamps are not supported yet"),

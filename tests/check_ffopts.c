@@ -131,6 +131,10 @@ static const struct { const char *args[8]; const char *word; } BAD[] = {
     { { "-i", "in.mp4", "-c:a:1", "aac", "o.mp4" }, "-c:a:1" },
     { { "-i", "in.mp4", "-map", "[v]", "o.mp4" }, "[v]" },
     { { "-i", "in.mp4" }, "OUTPUT" },
+    { { "-t", "1", "-i", "in.mp4", "-ss", "2", "o.mp4" }, "nothing to write" },
+    { { "-r", "25", "-i", "in.mp4", "o.mp4" }, "before -i" },
+    { { "-i", "in.mp4", "-ss", "1", "-af", "volume=2", "o.mp4" }, "-af" },
+    { { "-i", "in.mp4", "-r", "0", "o.mp4" }, "-r 0" },
 };
 
 START_TEST(test_bad_lines)
@@ -210,24 +214,36 @@ START_TEST(test_framesync_table)
 END_TEST
 
 /* -t/-to as ffmpeg resolves them: -to is -t without -ss, -t wins in one
- * place, an input and an output limit both hold; -frames:v and -vframes. */
-static const struct { const char *pre[3], *post[5]; double limit; int64_t frames; } RANGES[] = {
-    { { NULL },            { "-to", "1.5", NULL },                 1.5, 0 },
-    { { "-to", "2", NULL }, { NULL },                               2.0, 0 },
-    { { "-t", "3", NULL },  { "-t", "1.2", NULL },                  1.2, 0 },
-    { { "-t", "1", NULL },  { "-t", "3", NULL },                    1.0, 0 },
-    { { NULL },            { "-to", "3", "-t", "0.8", NULL },      0.8, 0 },
-    { { NULL },            { "-t", "0.8", "-to", "0.5", NULL },    0.8, 0 },
-    { { NULL },            { "-to", "00:01:02.5", NULL },         62.5, 0 },
-    { { NULL },            { "-frames:v", "7", NULL },             0.0, 7 },
-    { { NULL },            { "-vframes", "9", "-t", "2", NULL },   2.0, 9 },
+ * place, an input and an output limit both hold; -frames:v and -vframes;
+ * an output -ss adds to the input's seek, and the input's limit counts
+ * from the input's -ss, the output's from the output's. */
+static const struct {
+    const char *pre[5], *post[7];
+    double limit;
+    int64_t frames;
+    double in_limit, out_limit, seek, seek_out;
+} RANGES[] = {
+    { { NULL },            { "-to", "1.5", NULL },                 1.5, 0, 0, 1.5, 0, 0 },
+    { { "-to", "2", NULL }, { NULL },                               2.0, 0, 2, 0, 0, 0 },
+    { { "-t", "3", NULL },  { "-t", "1.2", NULL },                  1.2, 0, 3, 1.2, 0, 0 },
+    { { "-t", "1", NULL },  { "-t", "3", NULL },                    1.0, 0, 1, 3, 0, 0 },
+    { { NULL },            { "-to", "3", "-t", "0.8", NULL },      0.8, 0, 0, 0.8, 0, 0 },
+    { { NULL },            { "-t", "0.8", "-to", "0.5", NULL },    0.8, 0, 0, 0.8, 0, 0 },
+    { { NULL },            { "-to", "00:01:02.5", NULL },         62.5, 0, 0, 62.5, 0, 0 },
+    { { NULL },            { "-frames:v", "7", NULL },             0.0, 7, 0, 0, 0, 0 },
+    { { NULL },            { "-vframes", "9", "-t", "2", NULL },   2.0, 9, 0, 2, 0, 0 },
+    { { "-ss", "2", NULL }, { NULL },                               0.0, 0, 0, 0, 2, 0 },
+    { { NULL },            { "-ss", "1", "-t", "1.5", NULL },      1.5, 0, 0, 1.5, 1, 1 },
+    { { "-ss", "0.5", NULL }, { "-ss", "1", "-to", "2.5", NULL },   1.5, 0, 0, 1.5, 1.5, 1 },
+    { { "-t", "3", NULL },  { "-ss", "1", NULL },                   2.0, 0, 3, 0, 1, 1 },
+    { { "-ss", "1.5", "-t", "1.5", NULL }, { "-ss", "0.3", "-t", "0.5", NULL }, 0.5, 0, 1.5, 0.5, 1.8, 0.3 },
 };
 
 START_TEST(test_ranges)
 {
     RdCli c;
     char err[256] = "";
-    const char *args[16] = { "render" };
+    const char *args[20] = { "render" };
     int n = 1;
     for (int k = 0; RANGES[_i].pre[k]; k++)
         args[n++] = RANGES[_i].pre[k];
@@ -240,6 +256,10 @@ START_TEST(test_ranges)
     ck_assert_int_eq(parse(&c, args, err), 0);
     ck_assert_double_eq_tol(c.s.limit_s, RANGES[_i].limit, 1e-9);
     ck_assert_int_eq(c.s.max_vframes, RANGES[_i].frames);
+    ck_assert_double_eq_tol(c.s.out_limit_s, RANGES[_i].out_limit, 1e-9);
+    ck_assert_double_eq_tol(c.s.seek_s, RANGES[_i].seek, 1e-9);
+    ck_assert_double_eq_tol(c.s.seek_out_s, RANGES[_i].seek_out, 1e-9);
+    ck_assert_double_eq_tol(c.s.in_limit_s, RANGES[_i].in_limit, 1e-9);
     rd_cli_free(&c);
 }
 END_TEST

@@ -147,8 +147,8 @@ refused() {
 
 if want refused; then
     O=$W/ref.mp4
-    for o in ss sseof r aframes vsync fps_mode minrate pass passlogfile \
-             force_key_frames itsoffset shortest stream_loop bsf:v tag:v sample_fmt ch_layout; do
+    for o in sseof aframes vsync fps_mode minrate pass passlogfile \
+             itsoffset shortest stream_loop bsf:v tag:v sample_fmt ch_layout; do
         refused "-$o" -i "$IN" "-$o" 1 "$O"
     done
     for o in copyts re vn noautorotate start_at_zero; do

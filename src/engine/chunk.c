@@ -10,6 +10,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunksync.h"
+#include "engine/forcekf.h"
 #include "engine/filter.h"
 #include "engine/probe.h"
 #include "engine/rotate.h"
@@ -257,7 +258,8 @@ static int encode(Ctx *c, AVFrame *f)
 static int send_synced(void *opaque, AVFrame *f)
 {
     Ctx *c = opaque;
-    f->pict_type = AV_PICTURE_TYPE_NONE;
+    f->pict_type = c->sh->forced && rd_forcekf_is_forced(c->sh->forced, c->sh->nforced, f->pts) ?
+                   AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
     c->res->frames++;
     note_src(c);
     return encode_send(c, f, c->enc->time_base);
@@ -278,6 +280,10 @@ static int owned(Ctx *c, AVFrame *f)
     } else {
         own = f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
         after = !own && f->pts >= c->t_end_f;
+        /* Such filters keep their input's times: the frame at this time
+         * is its source (the frame sync's table is looked up by it). */
+        if (f->pts != AV_NOPTS_VALUE)
+            c->cur_src = av_rescale_q(f->pts, c->otb, c->sh->tb);
     }
     /* What the join check (engine) compares with the next chunk. */
     if (own && c->res->join_first == AV_NOPTS_VALUE)

@@ -32,6 +32,8 @@ typedef struct RdChunkShared {
     struct RdRateCtl *rc;       ///< rate control across chunks (ratectl.h): chunk i touches only entry i; NULL = none
     const RdSyncConfig *sync;   ///< ffmpeg's frame sync for the output (framesync.h), NULL = none: frames keep their times
     int64_t start_time;         ///< the input's start, AV_TIME_BASE units: the sync's output starts there
+    const int64_t *forced;      ///< -force_key_frames: the output frames (encoder time base, ascending) to encode as keyframes; with the sync's table only; NULL = none
+    int64_t nforced;
 } RdChunkShared;
 
 /**

@@ -199,7 +199,7 @@ static int wants_cfr(const AVCodec *codec, AVRational tb)
 /* The frame rate as the ffmpeg CLI 5.1 picks it. */
 static AVRational frame_rate(const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
-    AVRational fr = av_buffersink_get_frame_rate(sink);
+    AVRational fr = cfg->rate.num > 0 && cfg->rate.den > 0 ? cfg->rate : av_buffersink_get_frame_rate(sink);
     if (fr.num <= 0 || fr.den <= 0)
         fr = cfg->fps;
     if (fr.num <= 0 || fr.den <= 0)

@@ -17,6 +17,7 @@ typedef struct RdEncodeConfig {
     const AVDictionary *opts;   ///< extra options (not owned)
     int global_header;          ///< 1 when the muxer wants extradata (mp4, mkv)
     AVRational fps;             ///< nominal frame rate, for rate control
+    AVRational rate;            ///< output -r: the frame rate to encode at, before the sink's; 0/0 = none
     const AVCodecParameters *in;///< input stream parameters: colour properties are carried over
     int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
     const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
@@ -38,7 +39,7 @@ int rd_encode_find(const AVCodec **codec, const char *name);
  * Open an encoder for the frames `sink` produces, with one thread (encoders
  * with their own thread pools are told to use one thread too) and, below
  * AV_LOG_INFO, without the encoder library's own banners. The frame rate is
- * set as the ffmpeg CLI 5.1 sets it (the sink's, else cfg->fps, else 25;
+ * set as the ffmpeg CLI 5.1 sets it (cfg->rate, else the sink's, else cfg->fps, else 25;
  * the nearest one the encoder supports); the time base is the sink's, so
  * frames keep their exact times, except for encoders and containers that
  * need a constant frame rate, which get 1/frame rate (also when the encoder

@@ -14,6 +14,7 @@
 #include "engine/chunksync.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
+#include "engine/forcekf.h"
 #include "engine/framesync.h"
 #include "engine/gop.h"
 #include "engine/filterfx.h"
@@ -103,6 +104,7 @@ struct RdEngine {
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
+    RdForceKfPlan fkf;      ///< -force_key_frames: the forced frames and where chunks may start (forcekf.h)
 };
 typedef struct RdEngine Run;
 
@@ -235,6 +237,7 @@ static int plan_chunks(Run *r)
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
+    in.anchor = r->fkf.anchor;
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -329,6 +332,12 @@ static int make_jobs(Run *r)
         /* After -ss the first frame kept is no keyframe of the file: the
          * chunk seeks to it (the demuxer lands on the keyframe before). */
         j->from_start = c->seek_from == 0 && !p->head;
+        /* An output -ss: a graph that looks back sees the frames before
+         * it, as in ffmpeg's run (their output is not the chunk's). */
+        if (c->first == 0 && p->nlead > 0 && preroll_of(r) > 0) {
+            j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
+            j->t_seek = FFMIN(j->t_seek, j->t_preroll);
+        }
         if (r->sync.table) {
             j->sync = r->sync.table + c->first;
             j->sync_src = p->pts + c->first;
@@ -374,6 +383,14 @@ static int derive_contract(Run *r, char *err, int errlen)
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
+    /* An output -ss is run as an input seek whose first chunk pre-rolls
+     * the frames before it (make_jobs): exact for graphs that keep times
+     * and look back a window; not for those that count or retime frames,
+     * or carry state from the first frame. */
+    if (r->s->seek_out_s > 0 && ((c->kind != RD_FC_LOCAL && c->kind != RD_FC_WINDOW) || !c->keeps_times))
+        return fail(err, errlen, r->s->input, "-ss after -i with this filter graph is not supported yet "
+                    "(only filters that keep times and look back a window; put -ss before -i)",
+                    AVERROR_PATCHWELCOME);
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -509,6 +526,7 @@ static int open_output(Run *r, char *err, int errlen)
     /* Input -ss: the other tracks start where the video's range does. */
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->probe.start_time;
+    tc.start_exact = s->seek_out_s > 0;
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -991,13 +1009,14 @@ static int setup_sync(Run *r, char *err, int errlen)
         /* Every frame once, tick after tick: the frames keep their own
          * times on the grid, as without a sync (and render-mpi can share it).
          * Only where their own times are those ticks: after -ss a frame
-         * half a tick past the seek point is moved onto the grid. */
+         * half a tick past the seek point is moved onto the grid. Forced
+         * keyframes are decided on the table. */
         for (n = 0; n < r->probe.nframes; n++)
             if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
                 av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
                               r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
-        if (n == r->probe.nframes) {
+        if (n == r->probe.nframes && !s->force_kf) {
             r->sh.sync = NULL;
             rd_syncplan_free(&r->sync);
         }
@@ -1011,6 +1030,24 @@ static int setup_sync(Run *r, char *err, int errlen)
                     "rendered as one chunk\n");
     } else
         r->sync_preroll = SYNC_PREROLL;
+    return 0;
+}
+
+/* -force_key_frames (forcekf.h): decided once, over the frame sync's table. */
+static int setup_forcekf(Run *r, char *err, int errlen)
+{
+    char detail[RD_ERRLEN] = "";
+    int ret;
+    if (!r->s->force_kf)
+        return 0;
+    if (!r->sync.table)
+        return fail(err, errlen, r->s->input, "-force_key_frames after a graph that retimes frames (or into a "
+                    "container without frame sync) is not supported yet", AVERROR_PATCHWELCOME);
+    if ((ret = rd_forcekf_plan(&r->fkf, r->s->force_kf, av_inv_q(r->tmpl->framerate), r->sync.table,
+                               r->probe.key, r->probe.nframes, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, r->s->input, detail, ret);
+    r->sh.forced = r->fkf.ticks;
+    r->sh.nforced = r->fkf.nticks;
     return 0;
 }
 
@@ -1047,7 +1084,10 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
     r->pinned = 1;
-    if ((ret = rd_probe_open(&r->probe, s->input, s->seek_s, s->limit_s, detail, sizeof(detail))) < 0)
+    /* The ffmpeg form gives the input's and the output's limits apart. */
+    int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s };
+    if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);
@@ -1055,7 +1095,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
-        (ret = resume_open(r, err, errlen)) < 0)
+        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
     if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
@@ -1177,6 +1217,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     rd_ratectl_encode_config(&r->enc, s);
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
+    r->enc.rate = s->rate;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.autorotate = s->autorotate;
@@ -1199,6 +1240,7 @@ static void release(Run *r)
     av_freep(&r->cut);
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
+    rd_forcekf_plan_free(&r->fkf);
     rd_encode_close(&r->tmpl);
     avcodec_parameters_free(&r->colour_par);
     rd_probe_free(&r->probe);
@@ -1330,6 +1372,15 @@ static void ratectl_report(Run *r)
     rep->vbv_joins_redone = r->rc.joins_redone;
     rep->vbv_joins_short = r->rc.joins_short;
     rep->join_keyframes = rep->gop_grid ? r->off_grid : FFMAX(0, rep->nchunks - 1);
+    if (r->fkf.anchor) { /* chunks start on forced keyframes where the plan found them */
+        rep->join_keyframes = 0;
+        for (int i = 1; i < r->plan.n; i++)
+            rep->join_keyframes += !r->fkf.anchor[r->plan.c[i].first];
+        if (rep->join_keyframes && !r->s->quiet)
+            fprintf(stderr, "render: %s: warning: %d chunk join(s) add a keyframe -force_key_frames does not "
+                    "ask for (too few forced keyframes to start every chunk on one)\n", r->s->output,
+                    rep->join_keyframes);
+    }
     if (r->s->quiet)
         return;
     if (r->rc.joins_short)

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <libavutil/dict.h>
+#include <libavutil/rational.h>
 
 #include "io/paths.h"
 #include "streams/meta.h"
@@ -46,6 +47,8 @@ typedef struct RdSettings {
     int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix
     int own_duration;         ///< 1: no filter was given on an ffmpeg-form line: ffmpeg's frame sync lets each frame last its packet's duration; default 0
+    AVRational rate;          ///< output -r: the encoder's frame rate and time base (1/rate); ffmpeg's frame sync duplicates or drops frames to it; 0/0 (default) = the graph's rate
+    const char *force_kf;     ///< -force_key_frames: times "T1,T2,...", "expr:EXPR" or "source", as the ffmpeg CLI 5.1 reads it (forcekf.h); chunks start on those keyframes; NULL (default) = none
     int64_t max_vframes;      ///< -frames:v: at most this many video frames are written (the first of the joined stream), >= 0; 0 (default) = all
     int ff_select;            ///< without -map: 1 ffmpeg's stream selection (the audio with most channels, the first subtitle of a kind the container's encoder writes), 2 the same with -c:s given (the first subtitle of any kind); 0 (default) every stream
     int map_video;            ///< 1: the rendered video is selected whatever the maps say (-map "[v]" of a -filter_complex); default 0
@@ -60,6 +63,9 @@ typedef struct RdSettings {
     int exact;                ///< 1 = a graph that chunks only approximate (recursive filters) runs as one chunk (--exact); 0 (default) = chunked
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
+    double seek_out_s;        ///< the output's -ss (ffmpeg form), seconds, included in seek_s: ffmpeg decodes from the start and drops the graph's output before it; done as an input seek, which gives the same frames only through a graph of frame-local filters that keep times: another graph is refused; 0 (default) = none
+    double in_limit_s;        ///< the input's -t (ffmpeg form): counted from the first frame at or after the input's own -ss (seek_s - seek_out_s); limit_s holds the smaller of the limits (this one less seek_out_s); 0 = none
+    double out_limit_s;       ///< the output's -t (ffmpeg form): counted from the output's start (the input's start plus seek_s), where ffmpeg counts it, not from the first frame; limit_s holds the smaller of both; 0 = none
     double seek_s;            ///< input -ss: the input starts seek_s seconds after its start (frames before are decoded and dropped, output times start there, at 0); 0 = none
     int quiet;                ///< 1 = no warnings on stderr (errors still returned)
     int strict;               ///< 1 = frames missing or undecodable (damage) are an error, not a warning (--strict)

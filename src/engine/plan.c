@@ -428,6 +428,24 @@ static int on_grid(const RdPlanInput *in, int64_t *starts, int m)
     return k;
 }
 
+/* Forced keyframes: as on_grid, to the nearest frame a chunk may start at. */
+static int on_anchors(const RdPlanInput *in, int64_t *starts, int m)
+{
+    int k = 1;
+    for (int j = 1; j < m; j++) {
+        int64_t s = -1;
+        for (int64_t d = 0; s < 0 && (starts[j] - d > 0 || starts[j] + d < in->n); d++) {
+            if (starts[j] - d > 0 && in->anchor[starts[j] - d])
+                s = starts[j] - d;
+            else if (starts[j] + d < in->n && in->anchor[starts[j] + d])
+                s = starts[j] + d;
+        }
+        if (s > starts[k - 1] && s < in->n)
+            starts[k++] = s;
+    }
+    return k;
+}
+
 int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
 {
     double *cost = NULL, total = 0;
@@ -474,6 +492,8 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
         memcpy(starts, best, m * sizeof(*starts));
     if (in->grid > 1)
         m = on_grid(in, starts, m);
+    if (in->anchor)
+        m = on_anchors(in, starts, m);
     ret = fill(in, cost, starts, m, out);
 end:
     free(cost);

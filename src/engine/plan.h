@@ -46,6 +46,7 @@ typedef struct RdPlanInput {
     double max_waste;      ///< automatic plans add chunks beyond `workers` only while the seek tax (cost of the frames thrown away) stays under this fraction of the work (0.10)
     double open_cost;      ///< cost of one more chunk (opening demuxer, decoder, graph, encoder; the encoder's cold start), processed-frame units (2.0; the engine: 4), >= 0
     int64_t grid;          ///< > 1: chunks start only on multiples of this many frames (a fixed GOP's keyframes); 0 = anywhere
+    const uint8_t *anchor; ///< n entries or NULL: chunks start only at frames i with anchor[i] (forced keyframes), each start moved to the nearest; NULL = anywhere
     double tail_weight;    ///< how wrong a chunk's estimate may be, as a share of it: weighs the last round's largest chunk (0.25), >= 0
     double max_start;      ///< automatic plans add chunks beyond `workers` only while their start-ups (open_cost each) stay under this fraction of the work (0.10; 0 = no limit)
     double key_bytes;      ///< bytes one more chunk start adds (its keyframe and the encoder's cold start), in steady-state frames of bytes (0 = not known: no bytes limit), >= 0

@@ -346,13 +346,42 @@ static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
     return 0;
 }
 
-static void apply_limit(RdProbe *p, double limit_s)
+/* The first frame at or after the input's start plus `seek_s`. */
+static int64_t frame_at(const RdProbe *p, double seek_s)
 {
-    p->t_after = INT64_MAX;
-    if (limit_s <= 0 || !p->nframes)
-        return;
-    int64_t end = p->pts[0] + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
+    int64_t from = av_rescale_q(p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
     int64_t n = 0;
+    while (seek_s > 0 && n < p->nframes && p->pts[n] < from)
+        n++;
+    return n;
+}
+
+/* An output -ss: the frames from the input's own seek point to the
+ * output's, which ffmpeg's graph sees before its trim (the pre-roll of a
+ * graph that looks back). */
+static int keep_lead(RdProbe *p, const RdProbeCut *cut, int64_t first)
+{
+    int64_t end = frame_at(p, cut->seek_s);
+    if (cut->seek_out_s <= 0 || end <= first)
+        return 0;
+    if (!(p->lead = malloc((end - first) * sizeof(*p->lead))))
+        return AVERROR(ENOMEM);
+    memcpy(p->lead, p->pts + first, (end - first) * sizeof(*p->lead));
+    p->nlead = end - first;
+    return 0;
+}
+
+static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s)
+{
+    int64_t end = INT64_MAX, n = 0;
+    p->t_after = INT64_MAX;
+    if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
+        return;
+    if (limit_s > 0)
+        end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
+    if (out_limit_s > 0)
+        end = FFMIN(end, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb) +
+                         (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5));
     while (n < p->nframes && p->pts[n] < end)
         n++;
     if (!n)
@@ -364,11 +393,12 @@ static void apply_limit(RdProbe *p, double limit_s)
     p->nframes = n;
 }
 
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen)
+int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err, int errlen)
 {
     AVFormatContext *ic = NULL;
     Scan s = {0};
-    int64_t packets = 0;
+    RdProbeCut none = { 0 };
+    int64_t packets = 0, first_i, first = 0;
     int ret, ts_ok = 1;
 
     memset(p, 0, sizeof(*p));
@@ -426,9 +456,16 @@ int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, c
     if (p->last_duration <= 0)
         p->last_duration = p->nframes > 1 ? p->pts[p->nframes - 1] - p->pts[p->nframes - 2]
                                           : av_rescale_q(1, av_inv_q(p->fps), p->tb);
-    if ((ret = apply_seek(p, seek_s, err, errlen)) < 0)
+    if (!cut)
+        cut = &none;
+    /* The input's -t counts from its first frame at or after its own
+     * seek point, before an output -ss moves the start further. */
+    first_i = frame_at(p, cut->seek_s - cut->seek_out_s);
+    if (first_i < p->nframes)
+        first = p->pts[first_i];
+    if ((ret = keep_lead(p, cut, first_i)) < 0 || (ret = apply_seek(p, cut->seek_s, err, errlen)) < 0)
         goto end;
-    apply_limit(p, limit_s);
+    apply_limit(p, cut->limit_s, first, cut->out_limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;
 end:
@@ -444,6 +481,8 @@ void rd_probe_free(RdProbe *p)
     free(p->key);
     free(p->size);
     free(p->dur);
-    p->pts = NULL; p->key = NULL; p->size = NULL; p->dur = NULL;
+    free(p->lead);
+    p->pts = NULL; p->key = NULL; p->size = NULL; p->dur = NULL; p->lead = NULL;
+    p->nlead = 0;
     p->nframes = 0;
 }

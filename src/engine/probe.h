@@ -39,6 +39,8 @@ typedef struct RdProbe {
     int64_t *dur;               ///< duration of frame i's packet, stream tb (0 = none; ffmpeg's frame sync reads it)
     int64_t last_duration;      ///< duration of the last frame, stream tb
     int64_t head;               ///< frames before the seek point (-ss) left out of pts/key/size/dur; 0 = none
+    int64_t *lead;              ///< an output -ss: the times of the frames left out between the input's own seek point and the output's (a look-back graph's pre-roll), nlead entries, ascending; NULL = none
+    int64_t nlead;
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
     int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible
     int jumps;                  ///< timestamp discontinuities corrected as the ffmpeg CLI does (tsfix.h)
@@ -48,16 +50,23 @@ typedef struct RdProbe {
     int32_t matrix[9];          ///< display matrix (rotation), when has_matrix
 } RdProbe;
 
+/** Which frames of the input a run takes (-ss, -t, -to; seconds, 0 = none). */
+typedef struct RdProbeCut {
+    double seek_s;       ///< the frames at or after the input's start plus seek_s (input and output -ss together)
+    double seek_out_s;   ///< the output's part of seek_s (<= seek_s)
+    double limit_s;      ///< the frames in the first limit_s seconds from the first frame at or after the input's own seek (seek_s - seek_out_s)
+    double out_limit_s;  ///< the frames before the input's start plus seek_s plus out_limit_s (an output -t counts from the output's start, not from its first frame)
+} RdProbeCut;
+
 /**
- * Probe PATH. seek_s > 0 (input -ss) keeps only the frames at or after
- * the input's start plus seek_s, as ffmpeg 5.1's accurate seek keeps them,
- * and moves start_time there (output times start at 0 there); then
- * limit_s > 0 keeps only frames in the first limit_s seconds of those.
+ * Probe PATH and keep the frames `cut` says (may be NULL: all), as ffmpeg
+ * 5.1's accurate seek and its trims keep them; start_time moves to the
+ * seek point (output times start at 0 there).
  * Returns 0 or a negative AVERROR; on failure `err` (errlen bytes) may hold
  * a specific reason ("no video stream", "file ends early: ..."). The caller
  * frees with rd_probe_free() in both cases.
  */
-int rd_probe_open(RdProbe *p, const char *path, double seek_s, double limit_s, char *err, int errlen);
+int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err, int errlen);
 
 void rd_probe_free(RdProbe *p);
 

@@ -101,6 +101,14 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
     av_bprintf(bp, "ffmpeg_form=%d:%d:%" PRId64 "\n", s->frame_grid, s->own_duration, s->max_vframes);
     if (s->seek_s > 0) /* another start is another video (a line only then: old journals still match) */
         av_bprintf(bp, "seek=%.17g\n", s->seek_s);
+    if (s->seek_out_s > 0) /* copied tracks start otherwise */
+        av_bprintf(bp, "seek_out=%.17g\n", s->seek_out_s);
+    if (s->in_limit_s > 0 || s->out_limit_s > 0)
+        av_bprintf(bp, "limits=%.17g:%.17g\n", s->in_limit_s, s->out_limit_s);
+    if (s->force_kf)
+        av_bprintf(bp, "force_key_frames=%s\n", s->force_kf);
+    if (s->rate.num > 0) /* -r: another rate is another video */
+        av_bprintf(bp, "rate=%d/%d\n", s->rate.num, s->rate.den);
     /* Rate control shares bits among chunks: another target is another video. */
     av_bprintf(bp, "rc.bitrate=%" PRId64 "\nrc.maxrate=%" PRId64 "\nrc.bufsize=%" PRId64
                "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",

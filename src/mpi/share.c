@@ -134,6 +134,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     rd_ratectl_encode_config(enc, s);
     enc->global_header = (int)h[H_GLOBAL_HEADER];
     enc->frame_ts = (int)h[H_FRAME_TS];
+    enc->rate = s->rate;
     enc->fps = (AVRational){ (int)h[H_FPS_NUM], (int)h[H_FPS_DEN] };
     enc->in = sh->par;
     atomic_init(&sh->stop, 0);

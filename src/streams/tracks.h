@@ -49,6 +49,7 @@ typedef struct RdTracksConfig {
     int has_start;                 ///< 1: input -ss: packets before `start` are not written (the first one written is at or after it, as ffmpeg's copy starts), encoded audio is cut there to the sample
     int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
     int64_t seek;                  ///< a remux's input -ss: the demuxer is first seeked as the ffmpeg CLI seeks it (avformat_seek_file to this, AV_TIME_BASE units) and every packet from there on is written; 0 (default) = none
+    int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
 } RdTracksConfig;
 
 /**

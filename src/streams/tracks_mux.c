@@ -86,10 +86,12 @@ static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     /* Input -ss: ffmpeg's copy (copy_prior_start's default) starts with
      * the packet its demuxer seek lands on, the one that holds the start:
      * the packets that end at or before it are left out. Encoded audio is
-     * trimmed to the sample in its graph. */
+     * trimmed to the sample in its graph. After an output -ss the copy
+     * starts with the first packet at or after the start. */
     if (t->cfg.has_start && !tr->started && !tr->cover && tr->kind != K_AUDIO && p->pts != AV_NOPTS_VALUE &&
-        av_compare_ts(p->pts + FFMAX(p->duration, 0), tr->ist->time_base, t->cfg.start, AV_TIME_BASE_Q) <=
-        (p->duration > 0 ? 0 : -1))
+        (t->cfg.start_exact ? av_compare_ts(p->pts, tr->ist->time_base, t->cfg.start, AV_TIME_BASE_Q) < 0
+                            : av_compare_ts(p->pts + FFMAX(p->duration, 0), tr->ist->time_base, t->cfg.start,
+                                            AV_TIME_BASE_Q) <= (p->duration > 0 ? 0 : -1)))
         return 0;
     tr->started = 1;
     switch (tr->kind) {
