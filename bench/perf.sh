@@ -30,6 +30,8 @@
 #      with --split scenes, x264 and aom (within 2% of the CLI's) ["cuts"];
 #      a run killed (SIGKILL) half-way, then --resume, vs a clean run
 #      (goal <= 0.6) ["resume"]
+#  11. the ffmpeg form (issue 19): default line and -vf yadif=1 against the
+#      same ffmpeg line, --target-size against ffmpeg's two passes ["ffform"]
 #  10. filter graphs (the chunk contract): render -w 2 over the ffmpeg CLI
 #      with its own threads, same graph: minterpolate=fps=50 on 6 s of
 #      640x360 (ffv1 and x264 veryfast; the CLI runs it on one core; its
@@ -38,7 +40,7 @@
 #      graph forced to one chunk (hqdn3d --exact) at -w 2 against -w 1
 #
 # ONLY="ceiling w1w2 ..." runs some sections: ceiling w1w2 ffmpeg longgop
-# small memory heavy proto bytes graphs encoders av1 cuts resume (the
+# small memory heavy proto bytes graphs encoders av1 cuts resume ffform (the
 # two-core ratio needs ceiling and w1w2).
 set -euo pipefail
 export LC_ALL=C
@@ -278,6 +280,35 @@ long_encodes() {
     fi
 }
 { want av1 || want cuts || want resume; } && long_encodes
+
+# 11. The ffmpeg form (issue 19): the same line through ffmpeg and render
+# -w 2, 60 s of 480p with a sine track: the default line (libx264 medium,
+# aac), with a filter the CLI runs on one thread (yadif=1), and two passes
+# to a target size (--target-size against ffmpeg's -pass 1 / -pass 2).
+ffform() {
+    local in=$A/ffform60.mp4 tgt=6000000 fb rb
+    [ -s "$in" ] || { gen "$A/ffform60v.mp4" --size 854x480 --fps 30 --duration 60 --gop 30 &&
+        ffmpeg -nostdin -v error -y -i "$A/ffform60v.mp4" -f lavfi -i sine=f=440:d=60 -map 0:v -map 1:a \
+            -c:v copy -c:a aac -shortest "$in"; }
+    measure ffdef ffmpeg -nostdin -v error -y -i "$in" "$OUT/fd.mp4" -- \
+        "$RENDER" -i "$in" -w 2 -q -y "$OUT/rd.mp4"
+    measure ffyadif ffmpeg -nostdin -v error -y -i "$in" -vf yadif=1 "$OUT/fy.mp4" -- \
+        "$RENDER" -i "$in" -vf yadif=1 -w 2 -q -y "$OUT/ry.mp4"
+    twopass() {
+        ffmpeg -nostdin -v error -y -i "$in" -an -c:v libx264 -b:v "$1" -pass 1 -passlogfile "$OUT/pl" \
+            -f null - && ffmpeg -nostdin -v error -y -i "$in" -an -c:v libx264 -b:v "$1" -pass 2 \
+            -passlogfile "$OUT/pl" "$OUT/f2.mp4"
+    }
+    # the CLI's two passes at the bitrate that fills the target
+    local br=$(awk -v t="$tgt" 'BEGIN { printf "%d", t * 8 / 60 }')
+    measure fftwo twopass "$br" -- "$RENDER" -i "$in" -an -c:v libx264 --target-size "$tgt" -w 2 -q -y "$OUT/r2.mp4"
+    printf 'ffmpeg form, default line: render / CLI  %-10s <= 1.0   (libx264 medium + aac, 60 s 480p)\n' \
+        "$(ratio "${MED[ffdef.b]}" "${MED[ffdef.a]}")"
+    printf '  with -vf yadif=1                       %-10s <= 0.7\n' "$(ratio "${MED[ffyadif.b]}" "${MED[ffyadif.a]}")"
+    printf '  --target-size %s: time / CLI 2-pass %-10s < 1     bytes %s of the target (within 2%%)\n' \
+        "$tgt" "$(ratio "${MED[fftwo.b]}" "${MED[fftwo.a]}")" "$(pct "$(stat -c %s "$OUT/r2.mp4")" "$tgt")"
+}
+want ffform && ffform
 
 # Per encoder: render -w 2 vs the ffmpeg CLI (its own section, "encoders").
 want encoders && { echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" ONLY= bash bench/perf_encoders.sh; }
