@@ -363,6 +363,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
     if (!strcmp(s->vcodec, "copy") && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
         return ret;
+    if ((ret = rd_ff_check_pass(f, s, of, err, errlen)) < 0)
+        return ret;
     for (int i = 0; i < f->npending; i++)
         if ((ret = resolve(f, &f->pending[i], s, of, err, errlen)) < 0)
             return ret;
@@ -394,6 +396,7 @@ void rd_ff_free(RdFf *f)
     av_freep(&f->complex);
     av_freep(&f->complex_out);
     av_freep(&f->graph);
+    av_freep(&f->passlog);
     av_dict_free(&f->venc);
     av_dict_free(&f->aenc);
     av_dict_free(&f->mux);

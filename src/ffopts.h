@@ -20,6 +20,7 @@
 #ifndef RD_FFOPTS_H
 #define RD_FFOPTS_H
 
+#include <libavformat/avformat.h>
 #include <libavutil/dict.h>
 
 #include "engine/engine.h"
@@ -59,6 +60,9 @@ typedef struct RdFf {
     AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
     RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
     int nsets;
+    int pass;                    ///< -pass 1 or 2; 0 = none
+    const char *passlog_prefix;  ///< -passlogfile PREFIX, or NULL (ffmpeg2pass)
+    char *passlog;               ///< PREFIX-0.log; owned
     RdFfPending pending[RD_FF_MAX_PENDING];
     int npending;
 } RdFf;
@@ -93,6 +97,14 @@ void rd_ff_free(RdFf *f);
  * Returns 0 or AVERROR(EINVAL) with the line in err.
  */
 int rd_ff_check_copy(const RdFf *f, const RdSettings *s, char *err, int errlen);
+
+/**
+ * ffpass.c: -pass and -passlogfile, once the video encoder is known and
+ * `of` is the output format: the log's name into s->passlog, the checks
+ * (libx264 with -b:v; -f null only for -pass 1). Returns 0 or
+ * AVERROR(EINVAL) with one line in err.
+ */
+int rd_ff_check_pass(RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen);
 
 /* ffopts_table.c: the rows and their handlers. */
 typedef struct RdFfOpt RdFfOpt;

@@ -342,6 +342,32 @@ static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char
     return av_dict_set(t == 'a' ? &f->aenc : &f->venc, "b", val, 0);
 }
 
+/* -pass 1 / -pass 2 (ffpass.c, engine/passlog.h). */
+static int opt_pass(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s;
+    if (spec_type(spec) < 0 || spec_type(spec) == 'a')
+        return bad(err, errlen, "-pass:%s: render's passes are the video's%s", spec, "");
+    if (!strcmp(val, "3"))
+        return bad(err, errlen, "-pass 3 (both passes, updating the log) is not supported: run -pass 1, "
+                   "then -pass 2%s%s", "", "");
+    if (strcmp(val, "1") && strcmp(val, "2"))
+        return bad(err, errlen, "-pass %s: give 1 or 2%s", val, "");
+    f->pass = val[0] - '0';
+    return 0;
+}
+
+static int opt_passlogfile(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s;
+    if (spec_type(spec) < 0 || spec_type(spec) == 'a')
+        return bad(err, errlen, "-passlogfile:%s: render's passes are the video's%s", spec, "");
+    if (!*val)
+        return bad(err, errlen, "-passlogfile: empty prefix%s%s", "", "");
+    f->passlog_prefix = val;
+    return 0;
+}
+
 /* -maxrate/-bufsize: the VBV, held over the joined stream (ratectl.h). */
 static int opt_maxrate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
@@ -658,8 +684,8 @@ static const RdFfOpt TABLE[] = {
     { "maxrate",        RD_FF_OUT | ARG,            "v",   opt_maxrate,    NULL },
     NOT_YET("minrate",  RC_JOINS),
     { "bufsize",        RD_FF_OUT | ARG,            "v",   opt_bufsize,    NULL },
-    NOT_YET("pass",     "two-pass encoding is not supported yet"),
-    NOT_YET("passlogfile", "two-pass encoding is not supported yet"),
+    { "pass",           RD_FF_OUT | ARG,            "v",   opt_pass,       NULL },
+    { "passlogfile",    RD_FF_OUT | ARG,            "v",   opt_passlogfile, NULL },
     { "force_key_frames", RD_FF_OUT | ARG,          "v",   opt_force_kf,   NULL },
     NOT_YET("itsoffset", "shifting the input " TIMING),
     NOT_YET("itsscale",  "scaling the input's times " TIMING),

@@ -60,7 +60,7 @@ static int write_report(const RdCli *c, const RdReport *rep)
     cJSON_Delete(j);
     if (ret < 0) {
         /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
-        int undone = unlink(c->s.output) == 0;
+        int undone = !c->s.null_output && unlink(c->s.output) == 0; /* -f null: OUTPUT is only a name */
         char line[RD_ERRLEN];
         snprintf(line, sizeof(line), "%s: %s%s%s", c->report_path, ret == AVERROR(EEXIST)
                 ? "appeared while rendering; not replaced (use -y to overwrite)" : av_err2str(ret),
@@ -97,8 +97,8 @@ static int run_render(RdCli *c)
     memset(&prog, 0, sizeof(prog));
     /* Before the dashboard opens --progress: nothing is written until every
      * name is known to be safe to write. */
-    if (rd_paths_check(c->s.input, c->s.output, c->s.sidecar, RD_SIDECARS, c->s.overwrite,
-                       err, sizeof(err)) < 0) {
+    if (rd_paths_check(c->s.input, c->s.null_output ? NULL : c->s.output, c->s.sidecar, RD_SIDECARS,
+                       c->s.overwrite, err, sizeof(err)) < 0) {
         rd_errline_print(stderr, "render", err);
         return 1;
     }

@@ -21,12 +21,14 @@
 #include "io/errline.h"
 #include "io/input.h"
 #include "io/memory.h"
+#include "io/paths.h"
 #include "io/signals.h"
 #include "io/threads.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
 #include "engine/plan.h"
 #include "engine/probe.h"
+#include "engine/passlog.h"
 #include "engine/ratectl.h"
 #include "engine/remux.h"
 #include "engine/reorder.h"
@@ -90,6 +92,8 @@ struct RdEngine {
     RdResume *resume;       ///< --resume: the journal, or NULL
     char *resume_key;       ///< what ties the journal to this output
     RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    char *pass_key;         ///< -pass 1/2: what ties the log to this job (passlog.h)
+    RdPassLog passlog;      ///< -pass 2: the log read
     int64_t written;        ///< frames written so far (the writer's)
     int off_grid;           ///< keyframes written off the fixed GOP's grid (the writer's)
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
@@ -723,11 +727,13 @@ static int vbv_join(Run *r, RdChunkResult **pres, char *detail, int len)
 /* Rate control's analysis pass (ratectl.h): every chunk through x264's
  * first pass, in parallel; then each chunk gets its share of the bits and
  * is encoded from its own stats. */
+static int share_bits(Run *r, double t, char *err, int errlen);
+
 static int first_pass(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
-    double bits = 0, dur = 0, t = omp_get_wtime();
-    int n = r->plan.n, ret;
+    double t = omp_get_wtime();
+    int n = r->plan.n;
 
     for (int i = 0; i < n; i++)
         r->jobs[i].rc_pass = 1;
@@ -746,6 +752,17 @@ static int first_pass(Run *r, char *err, int errlen)
     }
     if (r->err)
         return fail(err, errlen, r->err == AVERROR_EXIT ? s->output : s->input, r->errmsg, r->err);
+    return share_bits(r, t, err, errlen);
+}
+
+/* Each chunk's share of the bits, from the first pass's bytes; the
+ * chunks then run x264's second pass. */
+static int share_bits(Run *r, double t, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    double bits = 0, dur = 0;
+    int n = r->plan.n, ret;
+
     for (int i = 0; i < n; i++)
         dur += r->rc.c[i].duration_s;
     if (r->rc.target_size > 0) {
@@ -783,6 +800,60 @@ static int setup_ratectl(Run *r, char *err, int errlen)
     if (r->rc.mode == RD_RC_TWOPASS || r->rc.vbv)
         r->sh.rc = &r->rc;
     return 0;
+}
+
+/* -pass: the log's key; with -pass 2 the log itself, whose plan the
+ * run takes (the second pass cuts the video where the first did). */
+static int pass_open(Run *r, char *err, int errlen)
+{
+    const RdSettings *s = r->s;
+    const char *other[1] = { s->null_output ? NULL : s->output };
+    char *rk = NULL, detail[RD_ERRLEN] = "";
+    int ret;
+    if (!s->pass)
+        return 0;
+    if ((ret = rd_paths_check(s->input, s->passlog, other, 1, 1, err, errlen)) < 0)
+        return ret;
+    if ((ret = rd_resume_key(&rk, s, &r->probe, preroll_of(r), r->enc.global_header,
+                             r->enc.frame_ts, r->tmpl)) < 0 ||
+        (ret = rd_passlog_key(&r->pass_key, rk)) < 0) {
+        av_free(rk);
+        return fail(err, errlen, s->passlog, NULL, ret);
+    }
+    av_free(rk);
+    if (s->pass != 2)
+        return 0;
+    if ((ret = rd_passlog_read(&r->passlog, s->passlog, r->pass_key, r->probe.nframes,
+                               detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->passlog, detail, ret);
+    r->plan = r->passlog.plan;
+    if (!(r->plan.c = malloc(r->plan.n * sizeof(*r->plan.c))))
+        return AVERROR(ENOMEM);
+    memcpy(r->plan.c, r->passlog.plan.c, r->plan.n * sizeof(*r->plan.c));
+    return 1;
+}
+
+/* -pass 2: x264's stats of every chunk from the log, then the shares. */
+static int pass2_stats(Run *r, char *err, int errlen)
+{
+    char detail[RD_ERRLEN] = "";
+    int ret;
+    for (int i = 0; i < r->plan.n; i++) {
+        const RdPassLogChunk *c = &r->passlog.c[i];
+        r->rc.c[i].pass1_bytes = c->pass1_bytes;
+        if ((ret = rd_ratectl_stats_load(&r->rc, i, c->stats, c->stats_len, c->mbtree,
+                                         c->mbtree_len, detail, sizeof(detail))) < 0)
+            return fail(err, errlen, r->s->passlog, detail, ret);
+    }
+    return share_bits(r, omp_get_wtime(), err, errlen);
+}
+
+/* -pass 1: what the chunks' first passes learnt, into the log. */
+static int pass1_log(Run *r, char *err, int errlen)
+{
+    char detail[RD_ERRLEN] = "";
+    int ret = rd_passlog_write(r->s->passlog, r->pass_key, &r->plan, &r->rc, detail, sizeof(detail));
+    return ret < 0 ? fail(err, errlen, r->s->passlog, detail, ret) : 0;
 }
 
 static double thread_cpu_s(void)
@@ -1095,10 +1166,11 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
-        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0)
+        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
+        (ret = pass_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
-    if ((ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
+    if (ret == 0 && (ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
         if ((ret = plan_inputs(r, detail, sizeof(detail))) < 0)
             return fail(err, errlen, s->input, detail, ret);
         ret = plan_chunks(r);
@@ -1236,6 +1308,8 @@ static void release(Run *r)
     rd_resume_close(&r->resume, 0);
     av_freep(&r->resume_key);
     rd_ratectl_free(&r->rc);
+    rd_passlog_free(&r->passlog);
+    av_freep(&r->pass_key);
     av_freep(&r->jobs);
     av_freep(&r->cut);
     rd_plan_free(&r->plan);
@@ -1277,7 +1351,14 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
                     "render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
-    if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
+    if (s->pass == 1) { /* OUTPUT gets the first pass; the log its stats */
+        r->rc.vbv = 0;
+        for (int i = 0; i < r->plan.n; i++)
+            r->jobs[i].rc_pass = 1;
+    } else if (s->pass == 2) {
+        if ((ret = pass2_stats(r, err, errlen)) < 0)
+            return ret;
+    } else if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
         return ret;
     set_phase(r, RD_PHASE_RENDER);
     r->t_loop = omp_get_wtime();
@@ -1342,6 +1423,8 @@ void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_star
     RdChunkReport *c;
     if (journal_chunk(e, res) < 0)
         return;
+    if (e->s->pass == 1)
+        e->rc.c[res->index].pass1_bytes = res->bytes;
     atomic_fetch_add(&e->decoded, res->decoded);
     chunk_report(e, res->index, worker, t_start, res);
     c = &e->rep->chunks[res->index];
@@ -1438,6 +1521,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             ;
         else if ((ret = rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg))) < 0)
             fail(err, errlen, s->input, r->errmsg, ret);
+        else if (s->pass == 1 && (ret = pass1_log(r, err, errlen)) < 0)
+            ;
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
             char why[RD_ERRLEN + 32];
             snprintf(why, sizeof(why), "cannot finish the output: %s",
@@ -1525,12 +1610,43 @@ end:
     return ret;
 }
 
+/* -pass 1 -f null: the first pass in parallel and its log; no output. */
+static int pass1_null(const RdSettings *s, RdReport *rep, char *err, int errlen)
+{
+    Run *r = av_malloc(sizeof(*r));
+    double t;
+    int ret;
+    if (!r) {
+        memset(rep, 0, sizeof(*rep));
+        return fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));
+    }
+    init_run(r, s, rep);
+    set_phase(r, RD_PHASE_PROBE);
+    if ((ret = check_threads(r, err, errlen)) < 0 || (ret = probe_and_plan(r, &t, err, errlen)) < 0 ||
+        (ret = setup_ratectl(r, err, errlen)) < 0)
+        goto end;
+    rep->nchunks = r->plan.n;
+    set_phase(r, RD_PHASE_RENDER);
+    if ((ret = first_pass(r, err, errlen)) < 0 || (ret = pass1_log(r, err, errlen)) < 0)
+        goto end;
+    if (rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg)) < 0)
+        ret = fail(err, errlen, s->input, r->errmsg, AVERROR(EIO));
+end:
+    rep->total_s = omp_get_wtime() - r->t0;
+    set_phase(r, ret < 0 ? RD_PHASE_FAILED : RD_PHASE_DONE);
+    release(r);
+    av_free(r);
+    return ret;
+}
+
 int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
     RdEngine *e = NULL;
     int ret, closed;
     if (rd_remux_wanted(s)) /* nothing to split: one pass of packets */
         return rd_remux_run(s, rep, err, errlen);
+    if (s->pass == 1 && s->null_output)
+        return pass1_null(s, rep, err, errlen);
     ret = rd_engine_open(&e, s, rep, err, errlen);
     if (ret >= 0)
         parallel_loop(e);

@@ -1,5 +1,6 @@
 #include "engine/ratectl.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -178,6 +179,42 @@ static int stats_create(RdRateCtl *rc, int i, char *err, int errlen)
         }
     }
     return 0;
+}
+
+static int put(const char *name, const uint8_t *d, size_t n)
+{
+    int fd = open(name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC), ret = 0;
+    if (fd < 0)
+        return AVERROR(errno);
+    while (n && ret >= 0) {
+        ssize_t k = write(fd, d, n);
+        if (k <= 0)
+            ret = k < 0 ? AVERROR(errno) : AVERROR(EIO);
+        else
+            d += k, n -= k;
+    }
+    if (close(fd) < 0 && ret >= 0)
+        ret = AVERROR(errno);
+    return ret;
+}
+
+int rd_ratectl_stats_load(RdRateCtl *rc, int i, const uint8_t *stats, size_t stats_len,
+                          const uint8_t *mbtree, size_t mbtree_len, char *err, int errlen)
+{
+    char name[RD_RC_NAME + 16];
+    int ret;
+    if (i < 0 || i >= rc->n)
+        return AVERROR(EINVAL);
+    if (!rc->c[i].stats[0] && (ret = stats_create(rc, i, err, errlen)) < 0)
+        return ret;
+    if ((ret = put(rc->c[i].stats, stats, stats_len)) < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", rc->c[i].stats, av_err2str(ret));
+        return ret;
+    }
+    stats_name(name, sizeof(name), rc->c[i].stats, 2); /* .mbtree */
+    if (mbtree_len && (ret = put(name, mbtree, mbtree_len)) < 0)
+        snprintf(err, errlen, "%s: cannot write: %s", name, av_err2str(ret));
+    return ret;
 }
 
 static int set_int(AVDictionary **d, const char *k, int64_t v)

@@ -23,6 +23,7 @@
 #ifndef RD_RATECTL_H
 #define RD_RATECTL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <libavutil/dict.h>
 
@@ -130,6 +131,14 @@ void rd_ratectl_vbv_advance(RdRateCtl *rc, const struct RdChunkResult *res, AVRa
  */
 int rd_ratectl_target_bits(const struct RdSettings *s, int vindex, int64_t frames, int64_t limit_us,
                            double *bits, char *err, int errlen);
+
+/**
+ * -pass 2: chunk `i`'s x264 stats as a -pass 1 run left them (passlog.h),
+ * written into the chunk's stats files (created here as pass 1 creates
+ * them, removed at the end). Returns 0 or a negative AVERROR with a reason.
+ */
+int rd_ratectl_stats_load(RdRateCtl *rc, int i, const uint8_t *stats, size_t stats_len,
+                          const uint8_t *mbtree, size_t mbtree_len, char *err, int errlen);
 
 /** Remove every stats file and free. NULL-safe. */
 void rd_ratectl_free(RdRateCtl *rc);
