@@ -1351,11 +1351,9 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
                     "render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
-    if (s->pass == 1) { /* OUTPUT gets the first pass; the log its stats */
-        r->rc.vbv = 0;
-        for (int i = 0; i < r->plan.n; i++)
-            r->jobs[i].rc_pass = 1;
-    } else if (s->pass == 2) {
+    if (s->pass == 1)
+        return fail(err, errlen, s->output, "-pass 1 writes the log only (-f null)", AVERROR(EINVAL));
+    if (s->pass == 2) {
         if ((ret = pass2_stats(r, err, errlen)) < 0)
             return ret;
     } else if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)
@@ -1423,8 +1421,6 @@ void rd_engine_submit(RdEngine *e, RdChunkResult *res, int worker, double t_star
     RdChunkReport *c;
     if (journal_chunk(e, res) < 0)
         return;
-    if (e->s->pass == 1)
-        e->rc.c[res->index].pass1_bytes = res->bytes;
     atomic_fetch_add(&e->decoded, res->decoded);
     chunk_report(e, res->index, worker, t_start, res);
     c = &e->rep->chunks[res->index];
@@ -1521,8 +1517,6 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             ;
         else if ((ret = rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg))) < 0)
             fail(err, errlen, s->input, r->errmsg, ret);
-        else if (s->pass == 1 && (ret = pass1_log(r, err, errlen)) < 0)
-            ;
         else if ((ret = rd_merge_finish(r->merge, &rep->output_bytes, r->errmsg, sizeof(r->errmsg))) < 0) {
             char why[RD_ERRLEN + 32];
             snprintf(why, sizeof(why), "cannot finish the output: %s",
