@@ -85,6 +85,22 @@ START_TEST(test_startup_fit)
     s = (RdStartup){ 0 };
     ck_assert_double_eq(rd_startup_frames(&s), 0);
     ck_assert_double_eq(rd_startup_key_frames(&s), 0);
+    ck_assert_double_lt(rd_startup_preroll_weight(&s), 0);
+    ck_assert_double_lt(rd_startup_decode_weight(&s), 0);
+    /* the weights: a pre-roll frame is all but the encoder, a thrown-away
+     * decode the decoder's share; bounded below, shares clamped to 1 */
+    s = (RdStartup){ .frames = { 4, 16 }, .cpu_s = { 0.5, 1.0 }, .enc_cpu_s = { 0.3, 0.8 },
+                     .dec_cpu_s = { 0.01, 0.05 }, .bytes = { 100, 400 } };
+    rd_startup_fit(&s);
+    ck_assert_double_eq_tol(s.enc_share, 0.8, 1e-9);
+    ck_assert_double_eq_tol(rd_startup_preroll_weight(&s), 0.2, 1e-9);
+    ck_assert_double_eq_tol(rd_startup_decode_weight(&s), 0.05, 1e-9);
+    s = (RdStartup){ .frames = { 4, 16 }, .cpu_s = { 0.5, 1.0 }, .enc_cpu_s = { 0.6, 1.5 },
+                     .dec_cpu_s = { 0, 0 }, .bytes = { 100, 400 } };
+    rd_startup_fit(&s);
+    ck_assert_double_eq(s.enc_share, 1);
+    ck_assert_double_eq_tol(rd_startup_preroll_weight(&s), 0.05, 1e-9);
+    ck_assert_double_eq_tol(rd_startup_decode_weight(&s), 0.01, 1e-9);
 }
 END_TEST
 

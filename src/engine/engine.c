@@ -52,6 +52,8 @@
  * seek tax: 0.05 s, four frames, a chunk. */
 #define MIN_CHUNK_FRAMES 8
 #define CHUNK_OPEN_FRAMES 4.0
+/* The start-up measure runs where it costs at most this share of the run. */
+#define STARTUP_MAX_SHARE 0.10
 /* ...and at most this long, so that the packets a finished chunk holds
  * until it is written stay bounded however long the input is. */
 #define MAX_CHUNK_S 10.0
@@ -211,13 +213,16 @@ static int plan_chunks(Run *r)
      * not hqdn3d) makes every frame k times as heavy, and opening, seeking
      * and pre-roll lighter by as much: a 1 s clip under nlmeans then gets
      * chunks of a few frames. The encoder's share is not measured (its
-     * lookahead holds the first frame), hence the high threshold. */
-    {
+     * lookahead holds the first frame): only a graph that at least
+     * doubles a frame's cost counts. --chunks N cuts by the index alone,
+     * so that the same line gives the same chunks (timings vary). */
+    if (!s->chunks) {
         double unit = r->cost.open_s / CHUNK_OPEN_FRAMES;
-        double k = unit > 0 && r->cost.filter_s > r->cost.open_s ? (r->cost.filter_s + unit) / unit : 1;
+        double k = unit > 0 && r->cost.filter_s > unit ? (r->cost.filter_s + unit) / unit : 1;
         in.open_cost /= k;
         in.min_frames = FFMAX(1, (int64_t)(MIN_CHUNK_FRAMES / k + 0.5));
         in.decode_weight /= k;
+        in.size_weight /= k; /* the graph's share of a frame does not follow its size */
         in.preroll_weight = (in.preroll_weight + k - 1) / k;
     }
     in.max_frames = FFMAX(in.min_frames, (int64_t)(av_q2d(p->fps) * MAX_CHUNK_S + 0.5));
@@ -281,8 +286,12 @@ static int plan_inputs(Run *r, char *err, int errlen)
 
     if (!p->timestamps_ok || r->contract.one_chunk || r->s->chunks == 1 || n < 2)
         return 0;
-    if (!r->s->chunks && (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n,
-                                                   startup_workers(r), err, errlen)) < 0)
+    /* The measure's longer chunk is RD_STARTUP_LONG frames of waiting
+     * before any work, against n / workers of work each: on a short clip
+     * it would cost more than it could save, and the plan keeps the
+     * template's figures. */
+    if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
+        (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
         return ret;
     if (r->s->split_time)
         return 0;
