@@ -212,15 +212,15 @@ s_hung() {
         sh -c "[ $RC -eq 143 ] && [ \$(wc -l <'$W/h.err') -eq 1 ] && [ -z \"\$(ls -A '$d')\" ]"
 }
 
-# --- 7: non-seekable input is refused within a second ----------------------
+# --- 7: non-seekable input is refused at once (a loaded machine: under 3 s) --
 s_fifo() {
     local d=$W/fifo t0 ms rc
     mkdir -p "$d" && mkfifo "$d/in.fifo"
     t0=$(date +%s%N); rc=0
     timeout 5 "$RENDER" "$d/in.fifo" -o "$d/o.mp4" -q </dev/null >"$W/f.out" 2>"$W/f.err" || rc=$?
     ms=$((($(date +%s%N) - t0) / 1000000))
-    check "7: FIFO input: exit 1 in under 1 s with why and what to do" "exit $rc in $ms ms: $(err_of "$W/f.err")" \
-        sh -c "[ $rc -eq 1 ] && [ $ms -lt 1000 ] && [ \$(wc -l <'$W/f.err') -eq 1 ] &&
+    check "7: FIFO input: exit 1 at once (under 3 s, no writer awaited) with why and what to do" "exit $rc in $ms ms: $(err_of "$W/f.err")" \
+        sh -c "[ $rc -eq 1 ] && [ $ms -lt 3000 ] && [ \$(wc -l <'$W/f.err') -eq 1 ] &&
                grep -q 'not a seekable file.*several times.*save it to a file first' '$W/f.err'"
     rc=0; timeout 5 "$RENDER" pipe:0 -o "$d/o.mp4" -q <"$FX/cfr.mp4" >"$W/f2.out" 2>"$W/f2.err" || rc=$?
     check "7: pipe:0 input: refused as not seekable" "exit $rc: $(err_of "$W/f2.err")" \
