@@ -50,7 +50,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters
+.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters test-encoders
 all: $(BINS)
 
 deps: $(STAMP)
@@ -137,6 +137,11 @@ test: all
 test-filters: all
 	RENDER=$(abspath $(RENDER)) bash tests/filters_all.sh
 
+# Every video encoder the CLI offers, in the containers people use, at 1, 2
+# and 3 workers, against the CLI's own output (about 40 s).
+test-encoders: all
+	RENDER=$(abspath $(RENDER)) bash tests/encoders_all.sh
+
 # bench/slurm/render.sbatch submitted to a real one-node Slurm that
 # tests/slurm.sh starts (munged, slurmctld, slurmd) and stops again.
 test-slurm: all $(MPI_BIN)
@@ -147,7 +152,7 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 asan: | $(STAMP)
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test test-encoders
 
 # Mutated small files (zzuf, fixed seeds) through the sanitizer build: no
 # report, no crash, no hang, nothing left behind. FUZZ_N mutants per

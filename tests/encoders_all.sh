@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# e2e_encoders.sh - every encoder the ffmpeg CLI can use, in the containers
+# encoders_all.sh - every encoder the ffmpeg CLI can use, in the containers
 # people put it in, at several worker and chunk counts, against the ffmpeg
 # CLI's own output for the same job as the oracle.
 #
-#   RENDER=/abs/path/render bash tests/e2e_encoders.sh     (ONLY="matrix regress")
+#   RENDER=/abs/path/render bash tests/encoders_all.sh     (ONLY="matrix regress")
+#   make test-encoders (its own target, as make test-filters: about 40 s,
+#   run by CI and by make asan, kept out of make test's time)
 #
 # For each encoder, one `ffmpeg -i IN -vf null -c:v X` reference, then render
 # at -w 1/2/3 with 2/3/4 chunks (so joins happen): exit 0, nothing on stderr
