@@ -40,7 +40,7 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "chunks (no -vf or video encoder options then);\n"
 "-y, -n, -hide_banner, -loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads\n"
 "(accepted); -b:v, -maxrate, -bufsize over the whole file. An option render\n"
-"cannot do yet (-r before -i, -pass ...) is\n"
+"cannot do yet (-r before -i, -pass 3, -sseof ...) is\n"
 "refused"
 " with exit 2, never ignored. -q N is ffmpeg's quality; -q alone is --quiet.\n"
 "\n"
