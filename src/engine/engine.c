@@ -1632,6 +1632,10 @@ static int pass1_null(const RdSettings *s, RdReport *rep, char *err, int errlen)
     set_phase(r, RD_PHASE_RENDER);
     if ((ret = first_pass(r, err, errlen)) < 0 || (ret = pass1_log(r, err, errlen)) < 0)
         goto end;
+    /* The summary line's figures: the frames the first pass went through. */
+    rep->threads = r->s->workers;
+    for (int i = 0; i < r->plan.n; i++)
+        rep->frames_out += r->jobs[i].expect_frames;
     if (rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg)) < 0)
         ret = fail(err, errlen, s->input, r->errmsg, AVERROR(EIO));
 end:
