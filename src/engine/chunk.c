@@ -1,5 +1,6 @@
 #include "engine/chunk.h"
 
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,22 +196,29 @@ static int drain_encoder(Ctx *c)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
-static double thread_cpu_s(void)
+double rd_chunk_thread_cpu_s(void)
 {
     struct timespec ts;
-    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : 0;
+    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : NAN;
+}
+
+/* The thread's CPU clock where the job asks for its calls to be timed
+ * (the start-up measure), else 0: a worker's chunks pay nothing per frame. */
+static double tick(const Ctx *c)
+{
+    return c->job->timed ? rd_chunk_thread_cpu_s() : 0;
 }
 
 /* A frame (or the end, f = NULL) to the encoder and its packets out,
- * timed: the plan weighs a pre-roll frame, which is not encoded, by the
+ * timed for the start-up measure: the plan weighs a pre-roll frame, which is not encoded, by the
  * share of the work that is not the encoder's (startup.h). */
 static int encode_send(Ctx *c, AVFrame *f, AVRational tb)
 {
-    double t = thread_cpu_s();
+    double t = tick(c);
     int ret = rd_encode_frame(c->enc, f, tb);
     if (ret >= 0)
         ret = drain_encoder(c);
-    c->res->encode_cpu_s += thread_cpu_s() - t;
+    c->res->encode_cpu_s += tick(c) - t;
     return ret;
 }
 
@@ -433,21 +441,21 @@ static int take_frame(Ctx *c, AVFrame *f)
     return drain_filter(c);
 }
 
-/* The decoder's calls, timed (the plan weighs a frame decoded only to be
+/* The decoder's calls, timed for the start-up measure (the plan weighs a frame decoded only to be
  * thrown away by the decoder's share of the work: startup.h). */
 static int receive_timed(Ctx *c)
 {
-    double t = thread_cpu_s();
+    double t = tick(c);
     int ret = avcodec_receive_frame(c->dec, c->frame);
-    c->res->decode_cpu_s += thread_cpu_s() - t;
+    c->res->decode_cpu_s += tick(c) - t;
     return ret;
 }
 
 static int decode(Ctx *c, const AVPacket *pkt)
 {
-    double t = thread_cpu_s();
+    double t = tick(c);
     int ret = avcodec_send_packet(c->dec, pkt);
-    c->res->decode_cpu_s += thread_cpu_s() - t;
+    c->res->decode_cpu_s += tick(c) - t;
     /* Like the ffmpeg CLI: a damaged packet costs its frame, not the run. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;

@@ -66,6 +66,7 @@ typedef struct RdChunkJob {
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
+    int timed;                  ///< 1: the decoder's and encoder's calls are timed into the result's decode_cpu_s and encode_cpu_s (the start-up measure); 0: not (they stay 0)
     int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats
     int64_t rc_bitrate;         ///< this chunk's bits/s (its share), 0 = the shared setting
     double rc_vbv_init;         ///< VBV fill the chunk starts from, fraction of bufsize; 0 = the encoder's default
@@ -86,8 +87,8 @@ typedef struct RdChunkResult {
     int64_t bytes;              ///< sum of packet sizes
     int reorder_depth;          ///< how far decode order runs ahead of presentation order
     int64_t damaged;            ///< packets or frames the demuxer or decoder flagged as damaged
-    double encode_cpu_s;        ///< of that, in the encoder (frames sent, packets received), seconds
-    double decode_cpu_s;        ///< and in the decoder (packets sent, frames received), seconds
+    double encode_cpu_s;        ///< with job->timed: of that, in the encoder (frames sent, packets received), seconds
+    double decode_cpu_s;        ///< with job->timed: and in the decoder (packets sent, frames received), seconds
     double cpu_s;               ///< CPU time of the thread that ran it, seconds (the encoder runs one thread, so this is the chunk's CPU); 0 = not measured
     int64_t join_first;         ///< time of its first kept output frame, graph output time base; AV_NOPTS_VALUE = none
     int64_t join_next;          ///< time of the first output frame after its own (made from post-roll): the next chunk's join_first when the contract holds; AV_NOPTS_VALUE = none
@@ -108,6 +109,9 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
                  RdChunkProgress *cp, RdWorkerProgress *wp, char *err, int errlen);
 
 void rd_chunk_result_free(RdChunkResult *res);
+
+/** CPU time of the calling thread, seconds; NAN when the clock cannot be read. */
+double rd_chunk_thread_cpu_s(void);
 
 /** What the template measured of one chunk's fixed and per-frame costs. */
 typedef struct RdChunkCost {

@@ -4,7 +4,6 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -865,11 +864,6 @@ static int pass1_log(Run *r, char *err, int errlen)
     return ret < 0 ? fail(err, errlen, r->s->passlog, detail, ret) : 0;
 }
 
-static double thread_cpu_s(void)
-{
-    struct timespec ts;
-    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : NAN;
-}
 
 static void run_chunk(Run *r, int i)
 {
@@ -878,7 +872,7 @@ static void run_chunk(Run *r, int i)
     RdWorkerProgress *wp = r->prog && tid < r->prog->nworkers ? &r->prog->workers[tid] : NULL;
     RdChunkResult *res = av_mallocz(sizeof(*res));
     char detail[RD_ERRLEN] = "";
-    double t = omp_get_wtime(), cpu = thread_cpu_s();
+    double t = omp_get_wtime(), cpu = rd_chunk_thread_cpu_s();
     int ret;
 
     if (cp) {
@@ -889,7 +883,7 @@ static void run_chunk(Run *r, int i)
         atomic_store(&wp->chunk, i);
     ret = res ? run_job(r, &r->jobs[i], res, cp, wp, detail, sizeof(detail)) : AVERROR(ENOMEM);
     if (res) /* the thread ran only this chunk meanwhile: its CPU time is the chunk's */
-        res->cpu_s = thread_cpu_s() - cpu;
+        res->cpu_s = rd_chunk_thread_cpu_s() - cpu;
     if (wp)
         atomic_store(&wp->chunk, -1);
     if (r->prog && res)

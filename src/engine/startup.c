@@ -3,7 +3,6 @@
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <libavutil/error.h>
 
 static double share(double part, double whole)
@@ -60,11 +59,6 @@ double rd_startup_key_frames(const RdStartup *s)
     return s->measured && s->frame_bytes > 0 ? s->start_bytes / s->frame_bytes : 0;
 }
 
-static double thread_cpu_s(void)
-{
-    struct timespec ts;
-    return clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == 0 ? ts.tv_sec + ts.tv_nsec * 1e-9 : 0;
-}
 
 /* One measuring chunk, frames [0, m): its thread's CPU time and bytes. */
 static int run_one(RdStartup *s, int i, const RdChunkShared *sh, const int64_t *pts,
@@ -72,12 +66,13 @@ static int run_one(RdStartup *s, int i, const RdChunkShared *sh, const int64_t *
 {
     int64_t m = s->frames[i];
     RdChunkJob job = { .index = i, .t_seek = pts[0], .t_preroll = pts[0], .t_start = pts[0],
-                       .t_end = pts[m], .t_postroll = pts[m], .expect_frames = m, .from_start = 1 };
+                       .t_end = pts[m], .t_postroll = pts[m], .expect_frames = m, .from_start = 1,
+                       .timed = 1 };
     RdChunkResult res;
-    double cpu = thread_cpu_s();
+    double cpu = rd_chunk_thread_cpu_s();
     int ret = rd_chunk_run(sh, &job, &res, NULL, NULL, err, errlen);
 
-    s->cpu_s[i] = thread_cpu_s() - cpu;
+    s->cpu_s[i] = rd_chunk_thread_cpu_s() - cpu;
     s->enc_cpu_s[i] = res.encode_cpu_s;
     s->dec_cpu_s[i] = res.decode_cpu_s;
     s->bytes[i] = res.bytes;
