@@ -36,14 +36,19 @@ static void teardown(void)
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static void put(const char *name, const char *text)
+static void put_in(const char *where, const char *name, const char *text)
 {
-    char p[512];
+    char path[512];
     FILE *f;
-    snprintf(p, sizeof(p), "%s/%s", dir, name);
-    ck_assert_ptr_nonnull(f = fopen(p, "w"));
+    snprintf(path, sizeof(path), "%s/%s", where, name);
+    ck_assert_ptr_nonnull(f = fopen(path, "w"));
     fputs(text, f);
     fclose(f);
+}
+
+static void put(const char *name, const char *text)
+{
+    put_in(dir, name, text);
 }
 
 static int exists(const char *name)
@@ -369,16 +374,6 @@ START_TEST(test_sizes_packets)
     avcodec_parameters_free(&par);
 }
 END_TEST
-
-static void put_in(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    ck_assert_ptr_nonnull(f = fopen(path, "w"));
-    fputs(text, f);
-    fclose(f);
-}
 
 /* The cgroup's room: limit less usage, the least over v2 and v1 layouts;
  * "max" and v1's 2^63 are no limit (RENDER_TEST_CGROUP_ROOT, a test hook). */

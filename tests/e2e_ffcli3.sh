@@ -21,8 +21,7 @@
 
 need_render
 W=$T_TMP
-printf 'leak:%s\n' libx264.so libx265.so >"$W/lsan.supp"
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$W/lsan.supp:print_suppressions=0"
+lsan_suppress libx264.so libx265.so
 FF="ffmpeg -nostdin -v error -y"
 X="-c:v libx264 -preset ultrafast -g 25"
 

@@ -29,20 +29,23 @@ frames() {
 
 # same_as_cli CLIP GRAPH [RENDER ARGS]: render -w 1 and -w 3 give the frames
 # and frame times of ffmpeg -i CLIP -vf GRAPH (ffv1, lossless, so exact).
+# OUT, FFENC, RDENC (set for one call) change the container and encoder.
 same_as_cli() {
-    local name=$1 clip=$T_TMP/$1 g=$2 w why rc; shift 2
-    if ! $FF -i "$clip" -vf "$g" -an -c:v ffv1 "$T_TMP/ref.mkv" 2>"$T_TMP/ff.err"; then
-        fail "$name '$g'" "the ffmpeg CLI refuses it: $(head -c 200 "$T_TMP/ff.err")"
+    local name=$1 clip=$T_TMP/$1 g=$2 w why rc ext=${OUT:-mkv} tag= into=
+    local ffenc=${FFENC:--c:v ffv1} rdenc=${RDENC:--c:v ffv1}; shift 2
+    [ "$ext" = mkv ] || { tag=" $ext"; into=" into $ext"; }
+    if ! $FF -i "$clip" -vf "$g" -an $ffenc "$T_TMP/ref.$ext" 2>"$T_TMP/ff.err"; then
+        fail "$name '$g'$tag" "the ffmpeg CLI refuses it: $(head -c 200 "$T_TMP/ff.err")"
         return
     fi
-    frames "$T_TMP/ref.mkv" "$T_TMP/ref"
+    frames "$T_TMP/ref.$ext" "$T_TMP/ref"
     for w in 1 3; do
-        rr "$T_TMP/r" -y -q -w "$w" -an -c:v ffv1 --vf "$g" "$@" -o "$T_TMP/out.mkv" "$clip"
+        rr "$T_TMP/r" -y -q -w "$w" -an $rdenc --vf "$g" "$@" -o "$T_TMP/out.$ext" "$clip"
         rc=$?
-        if [ $rc -ne 0 ]; then fail "$name '$g' -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
-        frames "$T_TMP/out.mkv" "$T_TMP/out"
-        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then ok "$name '$g' -w $w: the CLI's frames and times"
-        else fail "$name '$g' -w $w" "$why"; fi
+        if [ $rc -ne 0 ]; then fail "$name '$g'$tag -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
+        frames "$T_TMP/out.$ext" "$T_TMP/out"
+        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then ok "$name '$g'$into -w $w: the CLI's frames and times"
+        else fail "$name '$g'$tag -w $w" "$why"; fi
     done
 }
 
@@ -50,20 +53,7 @@ same_as_cli() {
 # a constant-rate container, where the CLI's frame sync fills a gap with
 # copies and drops a frame that lands on a taken tick.
 same_in_mp4() {
-    local name=$1 clip=$T_TMP/$1 g=$2 w why rc
-    if ! $FF -i "$clip" -vf "$g" -an -c:v libx264 -qp 0 "$T_TMP/ref.mp4" 2>"$T_TMP/ff.err"; then
-        fail "$name '$g' mp4" "the ffmpeg CLI refuses it: $(head -c 200 "$T_TMP/ff.err")"
-        return
-    fi
-    frames "$T_TMP/ref.mp4" "$T_TMP/ref"
-    for w in 1 3; do
-        rr "$T_TMP/r" -y -q -w "$w" -an -c:v libx264 --venc-opt qp=0 --vf "$g" -o "$T_TMP/out.mp4" "$clip"
-        rc=$?
-        if [ $rc -ne 0 ]; then fail "$name '$g' mp4 -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
-        frames "$T_TMP/out.mp4" "$T_TMP/out"
-        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then ok "$name '$g' into mp4 -w $w: the CLI's frames and times"
-        else fail "$name '$g' mp4 -w $w" "$why"; fi
-    done
+    OUT=mp4 FFENC="-c:v libx264 -qp 0" RDENC="-c:v libx264 --venc-opt qp=0" same_as_cli "$@"
 }
 
 # warns CLIP GRAPH LINE [ARGS]: -w 3 renders GRAPH as one chunk, saying LINE once.
