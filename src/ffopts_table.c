@@ -393,7 +393,7 @@ static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, ch
         if (f->map_label)
             return bad(err, errlen, "-map %s: render writes one video (already -map %s)", val, f->map_label);
         f->map_label = val;
-        s->map_video = 1;
+        s->map_video = 1 + s->nmaps; /* its place among the maps */
         return 0;
     }
     if (!rd_map_valid(val))

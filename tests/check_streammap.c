@@ -15,48 +15,63 @@ static const RdStreamKind K[] = {
 typedef struct Case {
     const char *maps[4];
     int an, sn, dn;
-    const char *want;   /* selected input indexes in output order, "" = none; NULL = an error */
+    const char *want;   /* output order: input indexes, "v" the rendered video (0); NULL = an error */
+    int map_video;      /* -map "[v]" after this many maps, plus one; 0 none */
 } Case;
 
 static const Case cases[] = {
-    { { NULL }, 0, 0, 0, "1 2 3 4 5 6 7" },                 /* default: everything, as -map 0 */
-    { { "0" }, 0, 0, 0, "1 2 3 4 5 6 7" },
-    { { "0:v", "0:a:1", "0:s:0" }, 0, 0, 0, "6 2 3" },       /* 0:v takes the cover too */
-    { { "0:V", "0:a:1", "0:s:0" }, 0, 0, 0, "2 3" },
-    { { "0", "-0:a:0" }, 0, 0, 0, "2 3 4 5 6 7" },
-    { { "0:0", "0:s", "0:a" }, 0, 0, 0, "3 4 1 2" },         /* map order is output order */
-    { { "0", "0:a" }, 0, 0, 0, "1 2 3 4 5 6 7" },            /* mapped twice, written once */
-    { { NULL }, 1, 0, 0, "3 4 5 6 7" },                      /* -an */
-    { { NULL }, 0, 1, 1, "1 2 5 6" },                        /* -sn -dn */
-    { { "0:v", "0:a" }, 1, 0, 0, "6" },                      /* -an also drops mapped audio */
-    { { "0:t", "0:0" }, 0, 0, 0, "5" },
-    { { "0:a:9?", "0:0" }, 0, 0, 0, "" },                    /* ? matches nothing quietly */
-    { { "0:a:9", "0:0" }, 0, 0, 0, NULL },                   /* matches no stream */
-    { { "0:a" }, 0, 0, 0, NULL },                            /* the rendered video left out */
-    { { "0", "-0:v" }, 0, 0, 0, NULL },
-    { { "1:a", "0" }, 0, 0, 0, NULL },                       /* one input only */
-    { { "0:x" }, 0, 0, 0, NULL },
-    { { "0:a:" }, 0, 0, 0, NULL },
+    { { NULL }, 0, 0, 0, "v 1 2 3 4 5 6 7", 0 },             /* default: everything, the video first */
+    { { "0" }, 0, 0, 0, "v 1 2 3 4 5 6 7", 0 },
+    { { "0:v", "0:a:1", "0:s:0" }, 0, 0, 0, "v 6 2 3", 0 },  /* 0:v takes the cover too */
+    { { "0:V", "0:a:1", "0:s:0" }, 0, 0, 0, "v 2 3", 0 },
+    { { "0", "-0:a:0" }, 0, 0, 0, "v 2 3 4 5 6 7", 0 },
+    { { "0:0", "0:s", "0:a" }, 0, 0, 0, "v 3 4 1 2", 0 },    /* map order is output order */
+    { { "0:a", "0:0" }, 0, 0, 0, "1 2 v", 0 },               /* ... the video's place too */
+    { { "0:s", "0:v" }, 0, 0, 0, "3 4 v 6", 0 },
+    { { "0", "-0:0", "0:0" }, 0, 0, 0, "1 2 3 4 5 6 7 v", 0 },
+    { { "0", "0:a" }, 0, 0, 0, NULL, 0 },                    /* mapped twice: ffmpeg writes it twice */
+    { { "0:0", "0:v" }, 0, 0, 0, NULL, 0 },
+    { { NULL }, 1, 0, 0, "v 3 4 5 6 7", 0 },                 /* -an */
+    { { NULL }, 0, 1, 1, "v 1 2 5 6", 0 },                   /* -sn -dn */
+    { { "0:v", "0:a" }, 1, 0, 0, "v 6", 0 },                 /* -an also drops mapped audio */
+    { { "0:t", "0:0" }, 0, 0, 0, "5 v", 0 },
+    { { "0:a:9?", "0:0" }, 0, 0, 0, "v", 0 },                /* ? matches nothing quietly */
+    { { "0:a:9", "0:0" }, 0, 0, 0, NULL, 0 },                /* matches no stream */
+    { { "0:a" }, 0, 0, 0, NULL, 0 },                         /* the rendered video left out */
+    { { "0", "-0:v" }, 0, 0, 0, NULL, 0 },
+    { { "1:a", "0" }, 0, 0, 0, NULL, 0 },                    /* one input only */
+    { { "0:x" }, 0, 0, 0, NULL, 0 },
+    { { "0:a:" }, 0, 0, 0, NULL, 0 },
+    { { NULL }, 0, 0, 0, "v", 1 },                           /* -map "[v]" alone: the graph's video only */
+    { { "0:a" }, 0, 0, 0, "v 1 2", 1 },                      /* -map "[v]" -map 0:a */
+    { { "0:a" }, 0, 0, 0, "1 2 v", 2 },                      /* -map 0:a -map "[v]" */
+    { { "0:s", "0:a:0" }, 0, 0, 0, "3 4 v 1", 2 },
+    { { "0" }, 0, 0, 0, NULL, 2 },                           /* the input's video would be a second one */
 };
 
 START_TEST(test_map_table)
 {
     const Case *c = &cases[_i];
-    int n = 0, order[NK], norder = -1, ret;
+    int n = 0, order[NK], norder = -1, vpos = -1, ret;
     char got[64] = "", err[256] = "";
-    RdMapOptions o = { .maps = c->maps, .an = c->an, .sn = c->sn, .dn = c->dn };
+    RdMapOptions o = { .maps = c->maps, .an = c->an, .sn = c->sn, .dn = c->dn, .map_video = c->map_video };
     while (n < 4 && c->maps[n])
         n++;
     o.nmaps = n;
-    ret = rd_map_select(K, NK, 0, &o, order, &norder, err, sizeof(err));
+    ret = rd_map_select(K, NK, 0, &o, order, &norder, &vpos, err, sizeof(err));
     if (!c->want) {
         ck_assert_int_lt(ret, 0);
         ck_assert_msg(*err && !strchr(err, '\n'), "one line: '%s'", err);
         return;
     }
     ck_assert_msg(ret == 0, "case %d: %s", _i, err);
-    for (int i = 0; i < norder; i++)
-        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", i ? " " : "", order[i]);
+    ck_assert(vpos >= 0 && vpos <= norder);
+    for (int i = 0; i <= norder; i++) {
+        if (i == vpos)
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%sv", *got ? " " : "");
+        if (i < norder)
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", *got ? " " : "", order[i]);
+    }
     ck_assert_str_eq(got, c->want);
 }
 END_TEST

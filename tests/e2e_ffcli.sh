@@ -99,6 +99,9 @@ if want lines; then
     line "ffv1 in mkv, -vf, copy audio"      mkv  md5   -c:v ffv1 -vf "drawbox=x=10:y=10:w=50:h=50:color=red" -c:a copy
     line "-s and -pix_fmt (ffv1)"            mkv  md5   -c:v ffv1 -s 240x180 -pix_fmt yuv444p -an
     line "-filter_complex with -map [v]"     mkv  md5   -filter_complex "[0:v]split[a][b];[a][b]hstack[v]" -map "[v]" -map 0:a -c:v ffv1 -c:a copy
+    line "-map [v] alone: the graph's video, no audio" mkv md5 -filter_complex "[0:v]hflip[v]" -map "[v]" -c:v ffv1
+    line "-map 0:a before -map [v]: the audio first" mkv md5 -filter_complex "[0:v]hflip[v]" -map 0:a -map "[v]" -c:v ffv1 -c:a copy
+    line "-map 0:a -map 0:v: the audio first" mkv md5 -map 0:a -map 0:v -c:v ffv1 -c:a copy
     line "-filter_complex unlabelled"        mkv  md5   -filter_complex "vflip" -c:v ffv1 -an
     line "-aspect"                           mkv  md5   -c:v ffv1 -aspect 16:9 -an
     line "private options: x264-params"      mp4  size  -preset ultrafast -x264-params keyint=50:min-keyint=50:scenecut=0 -c:a copy
@@ -126,6 +129,15 @@ if want lines; then
     line "-metadata, stream tags, dispositions" mkv tags -c:v ffv1 -metadata title=hello -metadata:s:a:0 language=ger -disposition:a:0 default+original -map 0:v -map 0:a -c:a copy
     LINE_IN=$MKV line "mkv input: ffmpeg's stream selection" mkv "" -c:v libx264 -preset ultrafast
     LINE_IN=$MKV line "mkv input: -map 0 -c copy audio"      mkv tags -c:v ffv1 -map 0 -c:a copy -c:s copy
+    LINE_IN=$MKV line "mkv input: -map 0:s -map 0:V -map 0:a:1" mkv tags -c:v ffv1 -map 0:s -map 0:V -map 0:a:1 -c:a copy -c:s copy
+    # Audio stored before the video: -map 0 keeps the input's order.
+    $FF -i "$MKV" -map 0:a -map 0:v -map 0:s -c copy "$W/afirst.mkv"
+    LINE_IN=$W/afirst.mkv line "audio stored first: -map 0 keeps its order" mkv tags -c:v ffv1 -map 0 -c:a copy -c:s copy
+    LINE_IN=$W/afirst.mkv line "audio stored first: no -map, the video first" mkv "" -c:v ffv1
+    # A stream mapped twice: ffmpeg writes two; render writes each once, so it says no.
+    rc=0; "$RENDER" -q -y -i "$IN" -map 0 -map 0:a -c:v ffv1 "$W/twice.mkv" </dev/null 2>"$W/twice.err" || rc=$?
+    check "-map 0 -map 0:a: refused in one line, no output" "exit $rc: $(cat "$W/twice.err")" \
+        [ $rc -eq 1 ] && [ "$(wc -l <"$W/twice.err")" -eq 1 ] && grep -q "mapped twice" "$W/twice.err" && [ ! -e "$W/twice.mkv" ]
     LINE_IN=$MKV line "mkv input: -map_metadata -1 -sn"      mkv tags -c:v ffv1 -map_metadata -1 -sn
     LINE_IN=$MKV line "mkv input to webm: subtitles to webvtt" webm "" -deadline realtime -cpu-used 8 -crf 40 -b:v 0
     # Its video starts a tick after its audio: the CLI's constant-rate sync

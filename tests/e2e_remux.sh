@@ -49,6 +49,10 @@ same "mkv -> mp4, -c copy (ms time base, B-frames without dts)" mp4 -i "$W/in.mk
 same "mp4 -> mp4 with B-frames, -c copy" mp4 -i "$W/in.mp4" -c copy
 same "mkv -> mkv, -map 0 (audio + subtitles)" mkv -i "$W/in.mkv" -map 0 -c copy
 same "-map 0:v -map 0:a:0 -movflags +faststart" mp4 -i "$W/in.mp4" -map 0:v -map 0:a:0 -c copy -movflags +faststart
+$FF -i "$W/in.mkv" -map 0:a -map 0:s -map 0:v -c copy "$W/vlast.mkv"
+same "video stored last: -map 0 keeps the input's order" mkv -i "$W/vlast.mkv" -map 0 -c copy
+same "video stored last: no -map, the video first" mp4 -i "$W/vlast.mkv" -c copy
+same "-map 0:a:1 -map 0:v -map 0:a:0: the maps' order" mp4 -i "$W/in.mp4" -map 0:a:1 -map 0:v -map 0:a:0 -c copy
 same "TS (start 1.4 s) -> mp4" mp4 -i "$W/in.ts" -c copy
 same "TS -> mkv" mkv -i "$W/in.ts" -c copy
 same "mp4 -> TS" ts -i "$W/in.mp4" -c copy

@@ -234,6 +234,7 @@ s_map() {
     sel "-map 0 -an" -map 0 -an
     sel "-map 0 -sn" -map 0 -sn
     sel "-map 0:V -map 0:s" -map 0:V -map 0:s
+    sel "-map 0:s:1 -map 0:a -map 0:V: the maps' order" -map 0:s:1 -map 0:a -map 0:V
     sel "-c:s ass" -map 0 -c:s ass
     sel "-c:s srt" -map 0 -c:s srt
     sel "-c:s webvtt" -map 0 -c:s webvtt

@@ -50,21 +50,24 @@ int rd_merge_frame_ts(const char *format, const char *output)
     return f && !strcmp(f->name, "avi");
 }
 
-static int add_video(RdMerge *m, const RdMergeConfig *cfg)
+/* RdAddVideo: the encoder's stream, declared at its turn among the tracks. */
+static int add_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 {
+    const RdMergeConfig *cfg = opaque;
+    AVStream *st;
     int ret;
-    if (!(m->vst = avformat_new_stream(m->oc, NULL)))
+    if (!(st = *vst = avformat_new_stream(oc, NULL)))
         return AVERROR(ENOMEM);
-    if ((ret = avcodec_parameters_from_context(m->vst->codecpar, cfg->venc)) < 0)
+    if ((ret = avcodec_parameters_from_context(st->codecpar, cfg->venc)) < 0)
         return ret;
-    m->vst->time_base = cfg->venc->time_base;
+    st->time_base = cfg->venc->time_base;
     /* The rate the graph gives the encoder (fps=10 makes it 10), as the
      * CLI declares it; the input's only when the encoder has none. */
-    m->vst->avg_frame_rate = cfg->venc->framerate.num > 0 ? cfg->venc->framerate : cfg->fps;
-    m->vst->r_frame_rate = m->vst->avg_frame_rate;
-    m->vst->sample_aspect_ratio = cfg->venc->sample_aspect_ratio;
+    st->avg_frame_rate = cfg->venc->framerate.num > 0 ? cfg->venc->framerate : cfg->fps;
+    st->r_frame_rate = st->avg_frame_rate;
+    st->sample_aspect_ratio = cfg->venc->sample_aspect_ratio;
     if (cfg->matrix) {
-        uint8_t *sd = av_stream_new_side_data(m->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
+        uint8_t *sd = av_stream_new_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t));
         if (!sd)
             return AVERROR(ENOMEM);
         memcpy(sd, cfg->matrix, 9 * sizeof(int32_t));
@@ -133,10 +136,12 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     }
     /* The ffmpeg CLI's -muxdelay default: MPEG-TS/PS timing as it writes it. */
     m->oc->max_delay = 700000;
-    if ((ret = add_video(m, cfg)) < 0)
+    ret = cfg->tracks ? rd_tracks_open(&m->tracks, cfg->tracks, m->oc, add_video, (void *)cfg, err, errlen)
+                      : add_video((void *)cfg, m->oc, &m->vst);
+    if (ret < 0)
         return ret;
-    if (cfg->tracks && (ret = rd_tracks_open(&m->tracks, cfg->tracks, m->oc, m->vst, err, errlen)) < 0)
-        return ret;
+    if (m->tracks)
+        m->vst = rd_tracks_video(m->tracks);
     m->overwrite = cfg->overwrite;
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
         return ret;

@@ -86,13 +86,14 @@ static int seek(Remux *x, char *err, int errlen)
 /* The output video stream as the CLI's init_output_stream_streamcopy
  * declares it: parameters, a tag the container knows, frame rates, time
  * base, duration hint, aspect ratio and every side data. */
-static int declare_video(Remux *x)
+static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 {
-    const AVOutputFormat *of = x->oc->oformat;
+    Remux *x = opaque;
+    const AVOutputFormat *of = oc->oformat;
     AVCodecParameters *par;
     unsigned tag = 0, tmp;
     int ret;
-    if (!(x->ost = avformat_new_stream(x->oc, NULL)))
+    if (!(x->ost = *vst = avformat_new_stream(oc, NULL)))
         return AVERROR(ENOMEM);
     par = x->ost->codecpar;
     if ((ret = avcodec_parameters_copy(par, x->ist->codecpar)) < 0)
@@ -142,8 +143,7 @@ static int open_output(Remux *x, char *err, int errlen)
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
-    if ((ret = declare_video(x)) < 0 ||
-        (ret = rd_tracks_open(&x->tracks, &tc, x->oc, x->ost, detail, sizeof(detail))) < 0 ||
+    if ((ret = rd_tracks_open(&x->tracks, &tc, x->oc, declare_video, x, detail, sizeof(detail))) < 0 ||
         (ret = rd_outfile_open(&x->of, s->output, &x->oc->pb, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
     x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;

@@ -130,26 +130,45 @@ static int ff_auto(const RdStreamKind *kind, int n, int vindex, const RdMapOptio
     return len;
 }
 
+/* A stream the maps name twice: ffmpeg writes it twice, render cannot. */
+static int twice(const int *list, int len, int vindex, char *err, int errlen)
+{
+    for (int j = 0; j < len; j++)
+        for (int k = 0; k < j; k++)
+            if (list[j] >= 0 && list[k] == list[j]) {
+                snprintf(err, errlen, "-map: stream 0:%d is mapped twice; render writes each input "
+                         "stream once%s", list[j], list[j] == vindex ? " (the rendered video)" : "");
+                return AVERROR(EINVAL);
+            }
+    return 0;
+}
+
 int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
-                  int *order, int *norder, char *err, int errlen)
+                  int *order, int *norder, int *vpos, char *err, int errlen)
 {
     unsigned char *hit = calloc(n ? n : 1, 1), *in = calloc(n ? n : 1, 1);
-    int *list = malloc(((size_t)n * (o->nmaps + 1) + 1) * sizeof(*list)), len = 0, ret = 0;
+    /* each map adds at most n; the graph's video is one more entry, -1 */
+    int *list = malloc(((size_t)n * (o->nmaps + 1) + 2) * sizeof(*list)), len = 0, ret = 0, vseen = 0;
+    /* any -map, the graph's included, turns ffmpeg's own selection off */
+    int mapped = o->nmaps || o->map_video;
 
     *norder = 0;
+    *vpos = 0;
     if (!hit || !in || !list) {
         snprintf(err, errlen, "out of memory");
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if (!o->nmaps && o->ff_auto)
+    if (!mapped && o->ff_auto)
         len = ff_auto(kind, n, vindex, o, list);
-    else if (!o->nmaps)
+    else if (!mapped)
         for (int i = 0; i < n; i++)
             list[len++] = i;
     for (int m = 0; m < o->nmaps; m++) {
         Spec sp;
         int r = parse_spec(o->maps[m], &sp), count;
+        if (o->map_video == m + 1)
+            list[len++] = -1;
         if (r < 0) {
             snprintf(err, errlen, r == -2 ? "-map %s: render has one input, 0"
                                           : "-map %s: not a stream specifier (0, 0:a, 0:a:1, 0:3, -0:s ...)",
@@ -166,25 +185,37 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
         if (sp.negative) {
             int k = 0;
             for (int j = 0; j < len; j++)
-                if (!hit[list[j]])
+                if (list[j] < 0 || !hit[list[j]])
                     list[k++] = list[j];
             len = k;
         } else
             for (int i = 0; i < n; i++)
                 if (hit[i])
-                    list[len++] = i; /* duplicates are removed below */
+                    list[len++] = i;
     }
+    if (o->map_video > o->nmaps)
+        list[len++] = -1;
+    if (mapped && (ret = twice(list, len, vindex, err, errlen)) < 0)
+        goto end;
     for (int j = 0; j < len; j++) {
         int i = list[j];
+        if (i >= 0 && i == vindex && o->map_video) {
+            snprintf(err, errlen, "-map: with -map of the graph's output, the input's video 0:%d would "
+                     "be a second video stream; render writes one (map the other streams by type: 0:a, 0:s)", i);
+            ret = AVERROR(EINVAL);
+            goto end;
+        }
+        if (i < 0 || i == vindex) { /* the video's place in the output */
+            *vpos = mapped ? *norder : 0;
+            vseen = 1;
+            continue;
+        }
         if (in[i] || dropped_by_flags(o, kind[i].type))
             continue;
         in[i] = 1;
-        if (i != vindex)
-            order[(*norder)++] = i;
+        order[(*norder)++] = i;
     }
-    if (vindex >= 0 && vindex < n && o->map_video)
-        in[vindex] = 1;
-    if (vindex >= 0 && vindex < n && !in[vindex]) {
+    if (vindex >= 0 && vindex < n && !vseen && !o->map_video) {
         snprintf(err, errlen, "-map: the video stream 0:%d is not selected, and render always "
                  "writes it (add -map 0:%d)", vindex, vindex);
         ret = AVERROR(EINVAL);

@@ -33,7 +33,8 @@ typedef struct RdMapOptions {
     int ff_auto;                ///< without maps, ffmpeg's selection: the audio stream with most
                                 ///< channels (a default one first), the first subtitle the
                                 ///< container's encoder can write; else every stream
-    int map_video;              ///< 1: vindex is selected whatever the maps (-map "[v]" of a graph)
+    int map_video;              ///< k > 0: vindex is selected whatever the maps, as -map "[v]" of a
+                                ///< graph given after the first k - 1 maps (its place in the output)
     int audio_ok;               ///< ff_auto: the container takes audio
     int sub_props;              ///< ff_auto: the subtitle kinds the container's encoder writes
                                 ///< (AV_CODEC_PROP_*_SUB bits); -1 any kind; 0 none
@@ -43,12 +44,16 @@ typedef struct RdMapOptions {
  * Select from the `n` input streams described by `kind`. `vindex` is the
  * video stream render processes: it must be selected (an error otherwise)
  * and is left out of `order`. `order` (room for n) receives the other
- * selected input stream indexes in output order, *norder their count.
+ * selected input stream indexes in output order, *norder their count, and
+ * *vpos how many of them come before the video: ffmpeg's order, the maps'
+ * (input order for `-map 0`); without -map the video comes first, as in
+ * ffmpeg's own selection.
  * Returns 0, or AVERROR(EINVAL) with one line in `err` for a map that does
- * not parse, names an input other than 0, or matches nothing.
+ * not parse, names an input other than 0, or matches nothing, and for a
+ * stream mapped twice (ffmpeg would write it twice; render writes each once).
  */
 int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
-                  int *order, int *norder, char *err, int errlen);
+                  int *order, int *norder, int *vpos, char *err, int errlen);
 
 /** 1 when SPEC is a well-formed map for one input (the CLI checks it early). */
 int rd_map_valid(const char *spec);

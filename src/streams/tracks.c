@@ -349,7 +349,7 @@ static int video_meta(RdTracks *t, AVStream *vst)
 static void lost_tags(RdTracks *t, AVFormatContext *oc, AVStream *ost)
 {
     const AVDictionaryEntry *title = av_dict_get(ost->metadata, "title", NULL, 0);
-    int i = ost->index ? -1 : t->cfg.vindex;
+    int i = ost == t->vst ? t->cfg.vindex : -1;
     char d[128];
     int lang_ok = rd_meta_fix_language(ost, oc->oformat);
     for (int k = 0; i < 0 && k < t->n; k++)
@@ -410,7 +410,8 @@ static void ff_targets(const RdTracks *t, const AVFormatContext *oc, RdMapOption
     mo->sub_props = t->cfg.ff_select == 2 ? -1 : !sc ? 0 : p ? p : -1;
 }
 
-static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, int *norder, char *err, int errlen)
+static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, int *norder, int *vpos,
+                          char *err, int errlen)
 {
     RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
     RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
@@ -427,7 +428,7 @@ static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, in
         kind[i].sub_props = sub_props(t->ic->streams[i]->codecpar->codec_id);
     }
     ff_targets(t, oc, &mo);
-    ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, err, errlen);
+    ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, vpos, err, errlen);
     av_free(kind);
     return ret;
 }
@@ -440,11 +441,11 @@ static int has_disposition(const RdStreamSet *sets, int n)
     return 0;
 }
 
-int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
-                   char *err, int errlen)
+int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc,
+                   RdAddVideo add_video, void *opaque, char *err, int errlen)
 {
     RdTracks *t;
-    int *order = NULL, norder = 0, ret;
+    int *order = NULL, norder = 0, vpos = 0, ret;
     unsigned char *hidden = NULL;
 
     if (!(t = *pt = av_mallocz(sizeof(*t))))
@@ -468,11 +469,15 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         goto end;
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         t->route[i] = -1;
-    if ((ret = select_streams(t, oc, order, &norder, err, errlen)) < 0 || (ret = video_meta(t, vst)) < 0)
+    if ((ret = select_streams(t, oc, order, &norder, &vpos, err, errlen)) < 0)
         goto end;
-    for (int k = 0; k < norder; k++)
-        if ((ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
+    /* Output streams in the maps' order, the video at its place. */
+    for (int k = 0; k <= norder; k++) {
+        if (k == vpos && ((ret = add_video(opaque, oc, &t->vst)) < 0 || (ret = video_meta(t, t->vst)) < 0))
             goto end;
+        if (k < norder && (ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
+            goto end;
+    }
     if ((ret = global_meta(t, oc)) < 0)
         goto end;
     /* as in ffmpeg, a disposition the user sets turns the automatic default off */
@@ -497,6 +502,11 @@ end:
     av_free(order);
     av_free(hidden);
     return ret;
+}
+
+AVStream *rd_tracks_video(const RdTracks *t)
+{
+    return t->vst;
 }
 
 void rd_tracks_free(RdTracks **pt)

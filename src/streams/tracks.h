@@ -40,7 +40,7 @@ typedef struct RdTracksConfig {
     const RdHdr10 *hdr10;          ///< the video's HDR10 metadata (rd_meta_find_hdr10), or NULL
     const RdAudioConfig *audio;    ///< -af, -ar, -ac and encoder options for encoded audio; NULL = none
     int ff_select;                 ///< 1: without -map, ffmpeg's selection (streammap.h); 0: every stream
-    int map_video;                 ///< 1: the video is selected whatever the maps (-map "[v]")
+    int map_video;                 ///< k > 0: -map "[v]" after k - 1 other maps (streammap.h)
     int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata -1)
     int no_chapters;               ///< 1: no chapters (-map_chapters -1)
     int copy_exact;                ///< 1: copy means copy: a codec the container cannot hold is an error, as in ffmpeg
@@ -52,15 +52,23 @@ typedef struct RdTracksConfig {
     int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
 } RdTracksConfig;
 
+/** Declares the rendered video stream in `oc` (avformat_new_stream) and
+ *  sets *vst to it; 0 or a negative AVERROR. */
+typedef int (*RdAddVideo)(void *opaque, AVFormatContext *oc, AVStream **vst);
+
 /**
- * Open the input, select its streams, declare them in `oc` after the video
- * stream `vst` (before the header is written), copy tags, chapters and
- * dispositions, and the video stream's tags and side data onto `vst`.
+ * Open the input, select its streams and declare them in `oc` in ffmpeg's
+ * order (the maps', streammap.h), calling add_video(opaque, ...) at the
+ * video's turn (before the header is written); copy tags, chapters and
+ * dispositions, and the video stream's tags and side data onto the video.
  * Returns 0 or a negative AVERROR with a detail in `err`; rd_tracks_free()
  * either way.
  */
-int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc, AVStream *vst,
-                   char *err, int errlen);
+int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc,
+                   RdAddVideo add_video, void *opaque, char *err, int errlen);
+
+/** The rendered video's output stream, declared by rd_tracks_open's add_video. */
+AVStream *rd_tracks_video(const RdTracks *t);
 
 /**
  * Write (interleaved) every packet that starts before ts (in tb, output

@@ -38,6 +38,7 @@ typedef struct Track {
 struct RdTracks {
     RdTracksConfig cfg;
     AVFormatContext *ic;
+    AVStream *vst;          ///< the rendered video in the output (declared by the caller's add_video)
     Track *t;
     int n;
     int *route;             ///< input stream -> track, -1 = not written
