@@ -8,6 +8,7 @@
  * AVOptions of the encoders or the muxer (ffopts.c).
  */
 #include "ffopts.h"
+#include "ffopts_ext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -702,9 +703,10 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("target",    "-target presets are not supported"),
     NOT_YET("apad",      "padding the audio is not supported yet"),
     NOT_YET("bsf",       "bitstream filters are not supported yet"),
-    NOT_YET("tag",       "forcing a codec tag is not supported yet"),
-    NOT_YET("vtag",      "forcing a codec tag is not supported yet"),
-    NOT_YET("atag",      "forcing a codec tag is not supported yet"),
+    { "tag",            RD_FF_OUT | ARG,            "*",   rd_ffx_tag,     NULL },
+    { "vtag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_vtag,    NULL },
+    { "atag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_atag,    NULL },
+    { "stag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_stag,    NULL },
     NOT_YET("sample_fmt", "choosing the audio sample format is not supported yet"),
     NOT_YET("channel_layout", "choosing the channel layout is not supported yet (-ac is)"),
     NOT_YET("ch_layout", "choosing the channel layout is not supported yet (-ac is)"),

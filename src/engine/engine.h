@@ -13,6 +13,7 @@
 #include <libavutil/rational.h>
 
 #include "io/paths.h"
+#include "streams/codectag.h"
 #include "streams/meta.h"
 #include "engine/progress.h"
 #include "engine/report.h"
@@ -43,6 +44,7 @@ typedef struct RdSettings {
     const AVDictionary *aenc_opts; ///< options of every audio encoder (-b:a, -q:a ...); not owned; may be NULL
     int sample_rate;          ///< -ar: encoded audio sample rate, Hz, >= 0; 0 (default) = the input's
     int channels;             ///< -ac: encoded audio channels, 0..64; 0 (default) = the input's
+    RdCodecTags tags;         ///< -tag[:v|a|s|d|t], -vtag, -atag, -stag: the output streams' codec tag per type (codectag.h); NULL (default) = the muxer's choice
     const char *af;           ///< -af: audio filter graph for encoded audio, NULL (default) = none
     int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix

@@ -148,6 +148,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
     m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
     m->oc->opaque = m->of;
+    rd_codectag_apply(m->oc, cfg->tags);
     if ((ret = rd_merge_header(m->oc, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
         m->voff = cfg->video_synced ? 0 : av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
     return ret;

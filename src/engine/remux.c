@@ -149,6 +149,7 @@ static int open_output(Remux *x, char *err, int errlen)
     x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
     x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
     x->oc->opaque = x->of;
+    rd_codectag_apply(x->oc, &s->tags);
     if ((ret = rd_merge_header(x->oc, s->mux_opts, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
     return 0;

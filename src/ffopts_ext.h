@@ -1,0 +1,21 @@
+/*
+ * ffopts_ext.h - rows of ffopts_table.c kept in ffopts_ext.c: the codec
+ * tag (-tag, -vtag, -atag, -stag), the frame sync (-fps_mode, -vsync) and
+ * the audio encoder's format (-sample_fmt, -ch_layout, -channel_layout).
+ * Each has the table's handler shape: 0, or AVERROR(EINVAL) with one line
+ * in err.
+ */
+#ifndef RD_FFOPTS_EXT_H
+#define RD_FFOPTS_EXT_H
+
+#include "ffopts.h"
+
+#define RD_FF_HANDLER(fn) \
+    int fn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+
+RD_FF_HANDLER(rd_ffx_tag);
+RD_FF_HANDLER(rd_ffx_vtag);
+RD_FF_HANDLER(rd_ffx_atag);
+RD_FF_HANDLER(rd_ffx_stag);
+
+#endif
