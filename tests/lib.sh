@@ -215,3 +215,71 @@ wait_file() {
     while ! compgen -G "$1" >/dev/null && [ $n -lt "$2" ]; do sleep 0.1; n=$((n + 1)); done
     compgen -G "$1" >/dev/null
 }
+
+# --- the ffmpeg form's oracle table (tests/e2e_ffcli*.sh) ---------------------
+# The caller sets FF (the ffmpeg command, e.g. "ffmpeg -nostdin -v error -y"),
+# W (a work directory), IN (the default input) and ROW=0; `line` runs one
+# command line with ffmpeg and with render (-w 1, 2, 3 in turn) and compares.
+
+# streams FILE: one line per stream, the fields both outputs must share.
+streams() {
+    ffprobe -v error -show_entries \
+        stream=codec_type,codec_name,profile,pix_fmt,width,height,sample_aspect_ratio,r_frame_rate,sample_fmt,sample_rate,channels:stream_tags=language \
+        -of compact=nk=0 "$1" 2>/dev/null
+}
+
+a_dur() { a_span "$1" | awk '{ printf "%.6f\n", $2 - $1 }'; }
+keys() {
+    ffprobe -v error -select_streams v:0 -show_entries frame=key_frame,best_effort_timestamp_time \
+        -of csv=p=0 "$1" | awk -F, '$1 == 1 { print $2 }'
+}
+size() { stat -c %s "$1"; }
+
+# line NAME EXT CHECKS OPTIONS...: one command line of the table, with
+# input $LINE_IN (default $IN). CHECKS, comma separated: md5 (decoded frames
+# identical), size (within 15%), rate (bitrate within 5%), keys (keyframe
+# times identical), tags (global and stream tags identical), ctag (codec
+# tags and channel layouts identical).
+line() {
+    local name=$1 ext=$2 checks=$3 in=${LINE_IN:-$IN} w rf rr_ why d1 d2 s1 s2
+    shift 3
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    $FF -i "$in" "$@" "$f" 2>"$W/f$ROW.err"; rf=$?
+    "$RENDER" -q -w "$w" --chunks $((w * 2)) -i "$in" "$@" "$r" </dev/null 2>"$W/r$ROW.err"; rr_=$?
+    if [ "$rf" -ne 0 ] || [ "$rr_" -ne 0 ]; then
+        [ "$rf" -eq "$rr_" ] && [ "$rf" -ne 0 ] && { ok "$name: both refuse"; return; }
+        fail "$name" "ffmpeg exit $rf, render (-w $w) exit $rr_: $(head -c 200 "$W/r$ROW.err")"
+        return
+    fi
+    why=$(same_lines <(streams "$f") <(streams "$r")) && ok "$name: streams" || fail "$name: streams" "$why"
+    v_times "$f" >"$W/f$ROW.t"; v_times "$r" >"$W/r$ROW.t"
+    why=$(same_times "$W/f$ROW.t" 0 "$W/r$ROW.t" 0 0.0005) && ok "$name: frames and times (-w $w)" ||
+        fail "$name: frames and times (-w $w)" "$why"
+    d1=$(a_dur "$f"); d2=$(a_dur "$r")
+    if [ -n "$d1$d2" ]; then
+        near "$d1" "$d2" 0.025 && ok "$name: audio duration" || fail "$name: audio duration" "ffmpeg $d1 s, render $d2 s"
+    fi
+    case ",$checks," in *,md5,*)
+        why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
+            fail "$name: decoded frames identical" "$why" ;;
+    esac
+    s1=$(size "$f"); s2=$(size "$r")
+    case ",$checks," in *,size,*)
+        awk -v a="$s1" -v b="$s2" 'BEGIN { exit !(b <= a * 1.15 && b >= a * 0.85) }' &&
+            ok "$name: size within 15% ($s2 vs $s1)" || fail "$name: size within 15%" "render $s2, ffmpeg $s1 bytes" ;;
+    esac
+    case ",$checks," in *,keys,*)
+        why=$(same_lines <(keys "$f") <(keys "$r")) && ok "$name: keyframes" || fail "$name: keyframes" "$why" ;;
+    esac
+    case ",$checks," in *,ctag,*)
+        why=$(same_lines <(ffprobe -v error -show_entries stream=codec_tag_string,channel_layout -of compact "$f") \
+                         <(ffprobe -v error -show_entries stream=codec_tag_string,channel_layout -of compact "$r")) &&
+            ok "$name: codec tags and layouts" || fail "$name: codec tags and layouts" "$why" ;;
+    esac
+    case ",$checks," in *,tags,*)
+        why=$(same_lines <(ffprobe -v error -show_entries format_tags:stream_tags:stream_disposition -of compact "$f" | grep -v encoder) \
+                         <(ffprobe -v error -show_entries format_tags:stream_tags:stream_disposition -of compact "$r" | grep -v encoder)) &&
+            ok "$name: tags and dispositions" || fail "$name: tags and dispositions" "$why" ;;
+    esac
+}
