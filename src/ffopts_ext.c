@@ -1,7 +1,9 @@
 #include "ffopts_ext.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <libavutil/avstring.h>
 
 /* -tag[:TYPE] TAG: the last one that names a stream wins, as ffmpeg's
  * per-stream options do; an index (-tag:a:1) would tell apart tracks of
@@ -28,3 +30,69 @@ RD_FF_HANDLER(fn) { (void)spec; return rd_ffx_tag(f, s, type, val, err, errlen);
 ALIAS_TAG(rd_ffx_vtag, "v")
 ALIAS_TAG(rd_ffx_atag, "a")
 ALIAS_TAG(rd_ffx_stag, "s")
+
+/* ffmpeg 5.1's names (any case); "drop" strips the video's timestamps and
+ * lets the muxer invent them, which render's joined timeline does not do. */
+static int sync_name(const char *val, int *mode)
+{
+    static const struct { const char *name; int mode; } names[] = {
+        { "passthrough", RD_FPS_PASSTHROUGH }, { "cfr", RD_FPS_CFR }, { "vfr", RD_FPS_VFR },
+        { "auto", RD_FPS_AUTO }, { "drop", -1 },
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!av_strcasecmp(val, names[i].name)) {
+            *mode = names[i].mode;
+            return 0;
+        }
+    return -1;
+}
+
+static int sync_drop(const char *opt, char *err, int errlen)
+{
+    snprintf(err, errlen, "-%s drop: the video without timestamps, made up by the muxer, is not "
+             "supported (passthrough keeps every frame at its time)", opt);
+    return AVERROR(EINVAL);
+}
+
+RD_FF_HANDLER(rd_ffx_fps_mode)
+{
+    int mode;
+    if (*spec && strcmp(spec, "v") && strcmp(spec, "v:0")) {
+        snprintf(err, errlen, "-fps_mode:%s: render writes one video (-fps_mode or -fps_mode:v)", spec);
+        return AVERROR(EINVAL);
+    }
+    if (sync_name(val, &mode) < 0) {
+        snprintf(err, errlen, "-fps_mode %s: not a frame sync (passthrough, cfr, vfr, drop, auto)", val);
+        return AVERROR(EINVAL);
+    }
+    if (mode < 0)
+        return sync_drop("fps_mode", err, errlen);
+    s->fps_mode = mode;
+    f->fps_mode_given = 1;
+    return 0;
+}
+
+/* -vsync: ffmpeg's global form, overridden by -fps_mode; a number -1..2
+ * (auto, passthrough, cfr, vfr), but not the word "auto". */
+RD_FF_HANDLER(rd_ffx_vsync)
+{
+    static const int by_number[] = { RD_FPS_AUTO, RD_FPS_PASSTHROUGH, RD_FPS_CFR, RD_FPS_VFR };
+    char *end;
+    double d;
+    int mode;
+    (void)spec;
+    if (av_strcasecmp(val, "auto") && sync_name(val, &mode) == 0) {
+        if (mode < 0)
+            return sync_drop("vsync", err, errlen);
+    } else {
+        d = strtod(val, &end);
+        if (end == val || *end || d < -1 || d > 2 || d != (int)d) {
+            snprintf(err, errlen, "-vsync %s: not a frame sync (passthrough, cfr, vfr, drop, or -1 to 2)", val);
+            return AVERROR(EINVAL);
+        }
+        mode = by_number[(int)d + 1];
+    }
+    if (!f->fps_mode_given)
+        s->fps_mode = mode;
+    return 0;
+}

@@ -17,5 +17,7 @@ RD_FF_HANDLER(rd_ffx_tag);
 RD_FF_HANDLER(rd_ffx_vtag);
 RD_FF_HANDLER(rd_ffx_atag);
 RD_FF_HANDLER(rd_ffx_stag);
+RD_FF_HANDLER(rd_ffx_fps_mode);
+RD_FF_HANDLER(rd_ffx_vsync);
 
 #endif

@@ -102,7 +102,7 @@ refused() {
 
 if want refused; then
     O=$W/ref.mp4
-    for o in sseof aframes vsync fps_mode minrate pass passlogfile \
+    for o in sseof aframes minrate pass passlogfile \
              itsoffset shortest stream_loop bsf:v sample_fmt ch_layout; do
         refused "-$o" -i "$IN" "-$o" 1 "$O"
     done

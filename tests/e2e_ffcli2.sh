@@ -37,23 +37,6 @@ $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 $X -c:a aac "$W
     { fail "inputs" "ffmpeg could not make the inputs"; finish; exit 1; }
 
 ROW=0
-# sync NAME IN EXT OPTIONS...: ffmpeg and render (-w 1..3 by row) on one line.
-sync() {
-    local name=$1 in=$W/$2 ext=$3 w n1 n2 why
-    shift 3
-    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
-    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
-    $FF -i "$in" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
-    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) -i "$in" "$@" "$r" </dev/null 2>"$W/r.err"; then
-        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
-    fi
-    v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
-    n1=$(wc -l <"$W/f.t"); n2=$(wc -l <"$W/r.t")
-    [ "$n1" -eq "$n2" ] && ok "$name: $n1 frames as ffmpeg (-w $w)" || fail "$name: frame count (-w $w)" "ffmpeg $n1, render $n2"
-    why=$(same_times "$W/f.t" 0 "$W/r.t" 0 0.0005) && ok "$name: frame times" || fail "$name: frame times" "$why"
-    why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
-        fail "$name: decoded frames identical" "$why"
-}
 
 LL="-c:v libx264 -qp 0 -preset ultrafast"
 if want sync; then

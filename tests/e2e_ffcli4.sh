@@ -2,7 +2,10 @@
 # e2e_ffcli4.sh - more everyday ffmpeg options in the ffmpeg form, each row
 # run with the stock ffmpeg CLI and with render (-w 1, 2, 3 in turn; lib.sh
 # `line`): the codec tag (-tag, -tag:v, -vtag, -atag) on encoded, copied and
-# remuxed streams, and a tag the muxer refuses, refused by both.
+# remuxed streams, and a tag the muxer refuses, refused by both; the frame
+# sync (-fps_mode, -vsync) forced to passthrough, cfr or vfr into MP4 and
+# Matroska, on a VFR input with a 5 s hole, with and without setpts=0.5*PTS
+# (lib.sh `sync`: frame count, frame times, decoded frames).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -19,6 +22,20 @@ $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
     -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$IN" ||
     { fail "input" "ffmpeg could not make the input"; finish; exit 1; }
 LL="-c:v libx264 -qp 0 -preset ultrafast"
+# A VFR file: 25 fps with a 5 s hole after 2 s.
+HOLE="setpts='PTS+if(gte(N\,50)\,5/TB\,0)'"
+$FF -f lavfi -i "testsrc2=s=160x120:r=25:d=4,$HOLE" -c:v libx264 -preset ultrafast -g 25 \
+    -fps_mode passthrough "$W/hole.mp4" ||
+    { fail "input" "ffmpeg could not make the VFR input"; finish; exit 1; }
+
+# refused_line NAME EXIT ARGS...: render exits EXIT with one line on stderr.
+refused_line() {
+    local name=$1 want=$2 rc
+    shift 2
+    "$RENDER" -q "$@" </dev/null >/dev/null 2>"$W/bad.err"; rc=$?
+    [ $rc -eq "$want" ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && ok "$name: refused in one line" ||
+        fail "$name: refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
+}
 
 if want tag; then
     line "-tag:v hvc1 with libx265 (the Apple line)"  mp4 ctag -c:v libx265 -preset ultrafast -tag:v hvc1 -c:a copy
@@ -30,9 +47,29 @@ if want tag; then
     line "-tag:v xyz1: the muxer refuses"             mp4 "" $LL -tag:v xyz1
     line "-tag hvc1 on every stream: refused"         mp4 "" -c:v libx265 -preset ultrafast -tag hvc1 -c:a copy
     line "-tag:v 0: the muxer's choice"               mkv md5,ctag -c:v ffv1 -tag:v 0 -c:a copy
-    "$RENDER" -q -i "$IN" -tag:a:1 mp4a "$W/bad.mp4" </dev/null 2>"$W/bad.err"; rc=$?
-    [ $rc -eq 2 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && ok "-tag:a:1 refused in one line" ||
-        fail "-tag:a:1 refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
+    refused_line "-tag:a:1" 2 -i "$IN" -tag:a:1 mp4a "$W/bad.mp4"
+fi
+
+if want sync; then
+    for e in mp4 mkv; do
+        for m in passthrough cfr vfr auto; do
+            sync "hole to $e, -fps_mode $m"                 hole.mp4 $e $LL -fps_mode $m
+        done
+        for m in cfr vfr auto; do
+            sync "hole to $e, setpts=0.5*PTS, -fps_mode $m" hole.mp4 $e $LL -vf setpts=0.5*PTS -fps_mode $m
+        done
+        sync "hole to $e, setpts=2*PTS, passthrough"        hole.mp4 $e $LL -vf setpts=2*PTS -fps_mode passthrough
+    done
+    sync "-vsync 2 (vfr) to mp4"                            hole.mp4 mp4 $LL -vsync 2
+    sync "-vsync cfr before -i, to mkv"                     hole.mp4 mkv -vsync cfr $LL
+    sync "-fps_mode vfr wins over a later -vsync cfr"       hole.mp4 mp4 $LL -fps_mode vfr -vsync cfr
+    # Two frames on one tick: ffmpeg writes both and its muxer shifts one
+    # (0.04 and 0.040078 s in MP4); render says so and stops.
+    refused_line "passthrough, two frames on one tick" 1 -i "$W/hole.mp4" $LL -vf setpts=0.5*PTS \
+        -fps_mode passthrough "$W/bad.mkv"
+    refused_line "-fps_mode drop" 2 -i "$W/hole.mp4" -fps_mode drop "$W/bad.mkv"
+    refused_line "-vsync auto (ffmpeg: not a number)" 2 -i "$W/hole.mp4" -vsync auto "$W/bad.mkv"
+    refused_line "-fps_mode 1 (ffmpeg: names only)" 2 -i "$W/hole.mp4" -fps_mode 1 "$W/bad.mkv"
 fi
 
 finish

@@ -283,3 +283,22 @@ line() {
             ok "$name: tags and dispositions" || fail "$name: tags and dispositions" "$why" ;;
     esac
 }
+
+# sync NAME IN EXT OPTIONS...: ffmpeg and render (-w 1..3 by row) on one line
+# (IN a file in $W): frame count, frame times and decoded frames identical.
+sync() {
+    local name=$1 in=$W/$2 ext=$3 w n1 n2 why
+    shift 3
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    $FF -i "$in" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) -i "$in" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
+    n1=$(wc -l <"$W/f.t"); n2=$(wc -l <"$W/r.t")
+    [ "$n1" -eq "$n2" ] && ok "$name: $n1 frames as ffmpeg (-w $w)" || fail "$name: frame count (-w $w)" "ffmpeg $n1, render $n2"
+    why=$(same_times "$W/f.t" 0 "$W/r.t" 0 0.0005) && ok "$name: frame times" || fail "$name: frame times" "$why"
+    why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
+        fail "$name: decoded frames identical" "$why"
+}

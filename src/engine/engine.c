@@ -1047,6 +1047,13 @@ static int64_t vframes_reader(const Run *r)
     return AV_NOPTS_VALUE;
 }
 
+/* -fps_mode as syncplan.h takes it. */
+static int sync_mode(int fps_mode)
+{
+    return fps_mode == RD_FPS_PASSTHROUGH ? RD_SYNC_NONE : fps_mode == RD_FPS_CFR ? RD_SYNC_CFR :
+           fps_mode == RD_FPS_VFR ? RD_SYNC_VFR : -1;
+}
+
 /* The ffmpeg form promises the CLI's frames: ffmpeg's frame sync for the
  * output (syncplan.h). Where the graph keeps every frame at its time, it
  * is run here once over the probed times and the chunks follow its table;
@@ -1056,7 +1063,7 @@ static int setup_sync(Run *r, char *err, int errlen)
     const RdSettings *s = r->s;
     RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
-                           &r->probe };
+                           &r->probe, sync_mode(s->fps_mode) };
     int ret;
 
     if (!s->frame_grid)

@@ -22,6 +22,9 @@
 #define RD_DEFAULT_OUTPUT "output_processed.mp4"
 #define RD_MAX_WORKERS    4096   /* -w and OMP_NUM_THREADS at most */
 
+/** RdSettings.fps_mode: ffmpeg's -fps_mode, auto or forced. */
+enum { RD_FPS_AUTO = 0, RD_FPS_PASSTHROUGH, RD_FPS_CFR, RD_FPS_VFR };
+
 typedef struct RdSettings {
     const char *input;        ///< input path; default RD_DEFAULT_INPUT
     const char *output;       ///< output path; default RD_DEFAULT_OUTPUT; format from its extension
@@ -49,6 +52,7 @@ typedef struct RdSettings {
     int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix
     int own_duration;         ///< 1: no filter was given on an ffmpeg-form line: ffmpeg's frame sync lets each frame last its packet's duration; default 0
+    int fps_mode;             ///< -fps_mode/-vsync (ffmpeg form): RD_FPS_AUTO (0, default: cfr or vfr as the container calls for, as ffmpeg 5.1's auto), RD_FPS_PASSTHROUGH (every frame at its time on the grid), RD_FPS_CFR, RD_FPS_VFR
     AVRational rate;          ///< output -r: the encoder's frame rate and time base (1/rate); ffmpeg's frame sync duplicates or drops frames to it; 0/0 (default) = the graph's rate
     const char *force_kf;     ///< -force_key_frames: times "T1,T2,...", "expr:EXPR" or "source", as the ffmpeg CLI 5.1 reads it (forcekf.h); chunks start on those keyframes; NULL (default) = none
     int64_t max_vframes;      ///< -frames:v: at most this many video frames are written (the first of the joined stream), >= 0; 0 (default) = all

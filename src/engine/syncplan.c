@@ -21,7 +21,8 @@ int rd_syncplan_make(RdSyncPlan *sp, const RdSyncPlanInput *in)
     RdSyncInput si;
 
     memset(sp, 0, sizeof(*sp));
-    sp->cfg.mode = rd_syncplan_mode(in->oformat, in->output, p->nb_streams);
+    /* A mode given is taken as it is: vscfr is only auto's choice. */
+    sp->cfg.mode = in->mode >= 0 ? in->mode : rd_syncplan_mode(in->oformat, in->output, p->nb_streams);
     if (sp->cfg.mode == RD_SYNC_NONE || in->enc_fps.num <= 0 || in->enc_fps.den <= 0) {
         sp->cfg.mode = RD_SYNC_NONE;
         return 0;

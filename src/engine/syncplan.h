@@ -21,6 +21,7 @@ typedef struct RdSyncPlanInput {
     AVRational sink_fps;    ///< the graph's output frame rate, 0/1 unknown
     int64_t max_frames;     ///< -frames:v, 0 = none
     const RdProbe *probe;
+    int mode;               ///< -fps_mode given: RD_SYNC_NONE (passthrough), RD_SYNC_CFR or RD_SYNC_VFR as is; -1 = auto (rd_syncplan_mode)
 } RdSyncPlanInput;
 
 typedef struct RdSyncPlan {

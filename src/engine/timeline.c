@@ -154,7 +154,9 @@ int rd_timeline_assign(RdTimeline *t, AVPacket **pkts, int n, int chunk, char *e
     qsort(s, n, sizeof(*s), cmp_i64);
     for (int i = 1; i < n; i++)
         if (s[i] == s[i - 1]) {
-            snprintf(err, errlen, "chunk %d: two frames at the same time (%" PRId64 ")", chunk, s[i]);
+            snprintf(err, errlen, "chunk %d: two frames at the same time (%" PRId64 "): ffmpeg "
+                     "writes both with times its muxer shifts (as -fps_mode passthrough does), render "
+                     "refuses; -fps_mode cfr or vfr drops one", chunk, s[i]);
             ret = AVERROR(EINVAL);
             goto end;
         }
