@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libavutil/avstring.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/samplefmt.h>
 
 /* -tag[:TYPE] TAG: the last one that names a stream wins, as ffmpeg's
  * per-stream options do; an index (-tag:a:1) would tell apart tracks of
@@ -94,5 +96,34 @@ RD_FF_HANDLER(rd_ffx_vsync)
     }
     if (!f->fps_mode_given)
         s->fps_mode = mode;
+    return 0;
+}
+
+/* -sample_fmt F: the audio encoders' format; one an encoder does not take
+ * fails when it opens, as in ffmpeg. */
+RD_FF_HANDLER(rd_ffx_sample_fmt)
+{
+    (void)f; (void)spec;
+    if (av_get_sample_fmt(val) == AV_SAMPLE_FMT_NONE) {
+        snprintf(err, errlen, "-sample_fmt %s: no such sample format (s16, s32, flt, fltp ...)", val);
+        return AVERROR(EINVAL);
+    }
+    s->sample_fmt = val;
+    return 0;
+}
+
+/* -ch_layout L / -channel_layout L: read as libavutil reads it; the older
+ * forms ffmpeg 5.1 still takes with a warning are refused. */
+RD_FF_HANDLER(rd_ffx_ch_layout)
+{
+    AVChannelLayout l = { 0 };
+    int ret = av_channel_layout_from_string(&l, val);
+    (void)f; (void)spec;
+    av_channel_layout_uninit(&l);
+    if (ret < 0) {
+        snprintf(err, errlen, "-ch_layout %s: not a channel layout (mono, stereo, 5.1, FL+FR, 0x3, 3c ...)", val);
+        return AVERROR(EINVAL);
+    }
+    s->ch_layout = val;
     return 0;
 }

@@ -19,5 +19,7 @@ RD_FF_HANDLER(rd_ffx_atag);
 RD_FF_HANDLER(rd_ffx_stag);
 RD_FF_HANDLER(rd_ffx_fps_mode);
 RD_FF_HANDLER(rd_ffx_vsync);
+RD_FF_HANDLER(rd_ffx_sample_fmt);
+RD_FF_HANDLER(rd_ffx_ch_layout);
 
 #endif

@@ -5,7 +5,9 @@
 # remuxed streams, and a tag the muxer refuses, refused by both; the frame
 # sync (-fps_mode, -vsync) forced to passthrough, cfr or vfr into MP4 and
 # Matroska, on a VFR input with a 5 s hole, with and without setpts=0.5*PTS
-# (lib.sh `sync`: frame count, frame times, decoded frames).
+# (lib.sh `sync`: frame count, frame times, decoded frames); the audio
+# encoder's sample format and channel layout (-sample_fmt, -ch_layout,
+# -channel_layout, with -ac).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +50,19 @@ if want tag; then
     line "-tag hvc1 on every stream: refused"         mp4 "" -c:v libx265 -preset ultrafast -tag hvc1 -c:a copy
     line "-tag:v 0: the muxer's choice"               mkv md5,ctag -c:v ffv1 -tag:v 0 -c:a copy
     refused_line "-tag:a:1" 2 -i "$IN" -tag:a:1 mp4a "$W/bad.mp4"
+fi
+
+if want audio; then
+    line "-sample_fmt s32 -ch_layout mono, flac"      mkv md5,ctag -c:v ffv1 -c:a flac -sample_fmt s32 -ch_layout mono
+    line "-ch_layout 5.1 with aac"                    mp4 ctag $LL -c:a aac -ch_layout 5.1
+    line "-channel_layout FL+FR+LFE, remux video"     mkv ctag -c:v copy -c:a flac -channel_layout FL+FR+LFE
+    line "-ac 6 (the encoder's first 6-channel layout)" mkv ctag -c:v copy -c:a libopus -ac 6
+    line "-ac 1 -ch_layout stereo: the layout wins"   mkv ctag -c:v copy -c:a libvorbis -ac 1 -ch_layout stereo
+    line "-sample_fmt:a s16 with ac3"                 mkv ctag -c:v copy -c:a ac3 -sample_fmt:a s16
+    line "-sample_fmt s16 -ar 22050 -ch_layout 3c"   mkv ctag -c:v copy -c:a pcm_s16le -sample_fmt s16 -ar 22050 -ch_layout 3c
+    refused_line "-sample_fmt nosuch" 2 -i "$IN" -sample_fmt nosuch "$W/bad.mkv"
+    refused_line "-ch_layout 7.9" 2 -i "$IN" -ch_layout 7.9 "$W/bad.mkv"
+    refused_line "-sample_fmt s16 with aac (the encoder refuses)" 1 -i "$IN" -c:a aac -sample_fmt s16 "$W/bad.mkv"
 fi
 
 if want sync; then

@@ -48,6 +48,8 @@ typedef struct RdSettings {
     int sample_rate;          ///< -ar: encoded audio sample rate, Hz, >= 0; 0 (default) = the input's
     int channels;             ///< -ac: encoded audio channels, 0..64; 0 (default) = the input's
     RdCodecTags tags;         ///< -tag[:v|a|s|d|t], -vtag, -atag, -stag: the output streams' codec tag per type (codectag.h); NULL (default) = the muxer's choice
+    const char *sample_fmt;   ///< -sample_fmt: the audio encoders' sample format (s16, fltp ...); NULL (default) = the encoder's first the graph gives
+    const char *ch_layout;    ///< -ch_layout/-channel_layout: the encoded audio's channel layout (stereo, 5.1, 0x3f, 3c); wins over `channels`; NULL (default) = the input's
     const char *af;           ///< -af: audio filter graph for encoded audio, NULL (default) = none
     int frame_grid;           ///< 1: the video encoder counts time in frames (time base 1/frame rate), frame times rounded to that grid, as the ffmpeg CLI 5.1 encodes; 0 (default): exact times in the graph's time base (AVI always counts frames)
     int autorotate;           ///< 1: turn the pixels as the input's display matrix says and write no rotation, as the ffmpeg CLI does (the ffmpeg form); 0 (default): keep the pixels and carry the matrix

@@ -49,10 +49,43 @@ static int open_decoder(RdAudio *a, const AVStream *ist)
 /* aformat's constraints, as the CLI's output filter sets them: the
  * encoder's sample formats, -ar or the encoder's rates, -ac's default
  * layout or the encoder's layouts. */
+/* -ac N or a layout of N unordered channels, as the CLI's
+ * set_channel_layout: the encoder's first layout of N channels, else N's
+ * default layout. */
+static void layout_of(AVChannelLayout *l, const AVCodec *c, int n)
+{
+    for (const AVChannelLayout *p = c->ch_layouts; p && p->nb_channels; p++)
+        if (p->nb_channels == n) {
+            av_channel_layout_copy(l, p);
+            return;
+        }
+    av_channel_layout_default(l, n);
+}
+
+/* The layout asked for (-ch_layout, else -ac): 1, or 0 when none is. */
+static int asked_layout(AVChannelLayout *l, const AVCodec *c, const RdAudioConfig *cfg)
+{
+    if (cfg->ch_layout && av_channel_layout_from_string(l, cfg->ch_layout) >= 0) {
+        if (l->order != AV_CHANNEL_ORDER_UNSPEC)
+            return 1;
+        layout_of(l, c, l->nb_channels);
+        return 1;
+    }
+    if (cfg->channels > 0) {
+        layout_of(l, c, cfg->channels);
+        return 1;
+    }
+    return 0;
+}
+
 static void aformat_args(AVBPrint *b, const AVCodec *c, const RdAudioConfig *cfg)
 {
     const char *sep = "";
-    if (c->sample_fmts) {
+    AVChannelLayout l = { 0 };
+    if (cfg->sample_fmt) {
+        av_bprintf(b, "sample_fmts=%s", cfg->sample_fmt);
+        sep = ":";
+    } else if (c->sample_fmts) {
         av_bprintf(b, "sample_fmts=");
         for (const enum AVSampleFormat *f = c->sample_fmts; *f != AV_SAMPLE_FMT_NONE; f++)
             av_bprintf(b, "%s%s", f == c->sample_fmts ? "" : "|", av_get_sample_fmt_name(*f));
@@ -67,11 +100,10 @@ static void aformat_args(AVBPrint *b, const AVCodec *c, const RdAudioConfig *cfg
             av_bprintf(b, "%s%d", r == c->supported_samplerates ? "" : "|", *r);
         sep = ":";
     }
-    if (cfg->channels > 0) {
-        AVChannelLayout l;
-        av_channel_layout_default(&l, cfg->channels);
+    if (asked_layout(&l, c, cfg)) {
         av_bprintf(b, "%schannel_layouts=", sep);
         av_channel_layout_describe_bprint(&l, b);
+        av_channel_layout_uninit(&l);
     } else if (c->ch_layouts) {
         av_bprintf(b, "%schannel_layouts=", sep);
         for (const AVChannelLayout *l = c->ch_layouts; l->nb_channels; l++) {

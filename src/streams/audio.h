@@ -23,6 +23,8 @@ typedef struct RdAudioConfig {
     const AVDictionary *opts;   ///< encoder options (b, global_quality ...); NULL = none; one the encoder does not take is an error
     int has_start;              ///< 1: input -ss: samples before `start` are cut (ffmpeg's trim before -af)
     int64_t start;              ///< input time, AV_TIME_BASE units, when has_start
+    const char *sample_fmt;     ///< -sample_fmt: the encoder's sample format (a name av_get_sample_fmt knows); NULL = the encoder's first that the graph can give
+    const char *ch_layout;      ///< -ch_layout: the encoder's channel layout ("5.1", "stereo", "3c"); wins over `channels`; NULL = none
 } RdAudioConfig;
 
 /**
