@@ -116,7 +116,6 @@ span() {
     d1=$(a_dur "$f"); d2=$(a_dur "$r")
     near "$d1" "$d2" 0.03 && ok "$name: audio duration ($d2 s)" || fail "$name: audio duration" "ffmpeg $d1 s, render $d2 s"
 }
-a_dur() { a_span "$1" | awk '{ printf "%.6f\n", $2 - $1 }'; }
 
 if want range; then
     span "output -to 1.5"                  mkv ""            -to 1.5 -c:v ffv1

@@ -31,7 +31,6 @@ $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 $X -c:a aac "$W
 $FF -f lavfi -i "testsrc2=s=160x120:r=25:d=4,$HOLE" $X -fps_mode passthrough "$W/hole.mp4" ||
     { fail "inputs" "ffmpeg could not make the inputs"; finish; exit 1; }
 
-a_dur() { a_span "$1" | awk '{ printf "%.6f\n", $2 - $1 }'; }
 keys() { ffprobe -v error -select_streams v:0 -show_entries packet=pts,flags -of csv=p=0 "$1" |
          sort -t, -k1,1n | awk -F, '$2 ~ /K/ { print $1 }'; }
 rate() { ffprobe -v error -select_streams v:0 -show_entries stream=avg_frame_rate,time_base -of csv=p=0 "$1"; }
