@@ -331,6 +331,9 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->output = f->output;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
         return ret;
+    /* After the limits: ffmpeg counts an input -to from 0 with -sseof. */
+    if ((ret = rd_ff_resolve_sseof(f, s, err, errlen)) < 0)
+        return ret;
     /* ffmpeg's output -ss drops the graph's frames before it and starts
      * the output's times there: through a graph that keeps times, the
      * same as seeking the input that much further (the engine refuses

@@ -11,7 +11,8 @@
 #   and audio duration as ffmpeg's, alone and with an input -ss, -t and -to
 #   on both sides, a graph, one that looks back (tmix: it sees the frames
 #   before the start), -c:a copy, a hole; a graph that retimes frames or
-#   carries state from the first frame is refused in one line.
+#   carries state from the first frame is refused in one line. -sseof -T
+#   before -i (the input's duration less T).
 # keys: -force_key_frames with a list of times and expr:gte(t,n_forced*N):
 #   keyframes exactly where ffmpeg puts them (packet key flags), the chunk
 #   joins on them, and decoded frames identical.
@@ -110,6 +111,12 @@ if want seek; then
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2
     refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5
+    # -sseof -T: the input's duration less T, then an input -ss.
+    line "-sseof -1.3"                                 mkv "-sseof -1.3" -c:v ffv1
+    line "-sseof -2.5 -t 1, output -ss 0.3, tmix"      mp4 "-sseof -2.5 -t 1" -ss 0.3 -vf tmix=frames=3 $LL
+    line "-sseof -9 (before the start: ignored)"       mkv "-sseof -9" -c:v ffv1
+    refused -sseof 1 -i "$W/cfr.mp4"
+    refused -i "$W/cfr.mp4" -sseof -1
 fi
 
 # kf NAME EXT OPTIONS...: line() and the keyframes (packet key flags)
