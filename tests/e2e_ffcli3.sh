@@ -10,7 +10,8 @@
 # seek: -ss after -i (the output's start): frames and times, decoded frames
 #   and audio duration as ffmpeg's, alone and with an input -ss, -t and -to
 #   on both sides, a graph, one that looks back (tmix: it sees the frames
-#   before the start), -c:a copy, a hole; a graph that retimes frames or
+#   before the start), -c:a copy, a hole, -af and -ar (the audio filtered
+#   from the start and cut after the graph, sample for sample); a graph that retimes frames or
 #   carries state from the first frame is refused in one line. -sseof -T
 #   before -i (the input's duration less T).
 # keys: -force_key_frames with a list of times and expr:gte(t,n_forced*N):
@@ -65,6 +66,18 @@ line() {
     near "$d1" "$d2" 0.03 && ok "$name: audio duration ($d2 s)" || fail "$name: audio duration" "ffmpeg $d1 s, render $d2 s"
 }
 
+# aline NAME PRE OPTIONS...: line() to MKV, and the decoded audio sample
+# for sample as ffmpeg's (pcm_s16le: the first sample and its time too).
+aline() {
+    local name=$1 pre=$2 why
+    shift 2
+    line "$name" mkv "$pre" "$@"
+    [ -s "$W/r$ROW.mkv" ] || return
+    why=$(same_lines <(a_md5 "$W/f$ROW.mkv") <(a_md5 "$W/r$ROW.mkv")) &&
+        ok "$name: audio samples and times identical" || fail "$name: audio samples and times" "$why"
+}
+a_md5() { ffmpeg -nostdin -v error -i "$1" -map 0:a -f framemd5 - | grep -v '^#'; }
+
 # refused ARGS...: exit 2 (or 1 with E=1), one line on stderr, no output.
 refused() {
     local rc want=${E:-2}
@@ -110,7 +123,11 @@ if want seek; then
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2
-    refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5
+    # -af and -ar see the samples before the output's start (ffmpeg trims after them).
+    aline "output -ss 1.3, -af aecho (stateful)"       "" -ss 1.3 -af aecho=0.8:0.9:100:0.5 -c:v ffv1 -c:a pcm_s16le
+    aline "input -ss 0.5, output -ss 1.02, -af volume" "-ss 0.5" -ss 1.02 -af volume=0.5 -c:v ffv1 -c:a pcm_s16le
+    aline "output -ss 1.3 -t 1.5, -ar 22050 (resampler state)" "" -ss 1.3 -t 1.5 -ar 22050 -c:v ffv1 -c:a pcm_s16le
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5 -c:v copy
     # -sseof -T: the input's duration less T, then an input -ss.
     line "-sseof -1.3"                                 mkv "-sseof -1.3" -c:v ffv1
     line "-sseof -2.5 -t 1, output -ss 0.3, tmix"      mp4 "-sseof -2.5 -t 1" -ss 0.3 -vf tmix=frames=3 $LL

@@ -525,7 +525,7 @@ static int open_output(Run *r, char *err, int errlen)
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
                          r->sh.sync != NULL };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0 };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -539,6 +539,17 @@ static int open_output(Run *r, char *err, int errlen)
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->probe.start_time;
     tc.start_exact = s->seek_out_s > 0;
+    /* Output -ss: ffmpeg trims the audio after -af and the conversion to
+     * the encoder's format, not before: the graph sees every sample from
+     * the input's own start (its -ss, if any), as a stateful one must. */
+    if (s->seek_out_s > 0) {
+        int64_t origin = r->probe.start_time - llrint(s->seek_s * AV_TIME_BASE);
+        ac.has_start = s->seek_s > s->seek_out_s;
+        ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
+        ac.has_out_start = 1;
+        ac.out_start = r->probe.start_time;
+        ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
+    }
     char detail[RD_ERRLEN] = "";
     int ret;
 

@@ -23,6 +23,9 @@ typedef struct RdAudioConfig {
     const AVDictionary *opts;   ///< encoder options (b, global_quality ...); NULL = none; one the encoder does not take is an error
     int has_start;              ///< 1: input -ss: samples before `start` are cut (ffmpeg's trim before -af)
     int64_t start;              ///< input time, AV_TIME_BASE units, when has_start
+    int has_out_start;          ///< 1: output -ss: samples before `out_start` are cut after the graph and the format conversion (ffmpeg's output trim, so -af sees them)
+    int64_t out_start;          ///< input time, AV_TIME_BASE units, when has_out_start
+    int64_t out_duration;       ///< with has_out_start, an output -t: samples from out_start on, AV_TIME_BASE units (the same trim's duration); 0 = none
 } RdAudioConfig;
 
 /**
