@@ -12,7 +12,8 @@
 #   on both sides, a graph, one that looks back (tmix: it sees the frames
 #   before the start), -c:a copy, a hole, -af and -ar (the audio filtered
 #   from the start and cut after the graph, sample for sample); a graph that retimes frames or
-#   carries state from the first frame is refused in one line. -sseof -T
+#   carries state from the first frame (hqdn3d, setpts, fps, select) runs
+#   from the input's start and ends in ffmpeg's output trim. -sseof -T
 #   before -i (the input's duration less T).
 # keys: -force_key_frames with a list of times and expr:gte(t,n_forced*N):
 #   keyframes exactly where ffmpeg puts them (packet key flags), the chunk
@@ -118,8 +119,14 @@ if want seek; then
     line "input -ss 0.5, output -ss 0.04, tmix"        mp4 "-ss 0.5" -ss 0.04 -vf tmix=frames=5 $LL
     IN=hole.mp4 line "output -ss 1.5, tmix over the hole (cfr copies)" mp4 "" -ss 1.5 -vf tmix=frames=4 $LL
     IN=hole.mp4 line "tmix over the hole (no -ss: the table, untagged frames)" mp4 "" -vf tmix=frames=3 $LL
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf hqdn3d
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf setpts=2*PTS
+    # Any other graph runs from the input's start and ends in ffmpeg's output trim.
+    REPORT=--exact line "output -ss 1.3, -vf hqdn3d --exact" mkv "" -ss 1.3 -vf hqdn3d -c:v ffv1
+    LOSSY=1 line "output -ss 1.3, -vf hqdn3d (pre-roll)" mkv "" -ss 1.3 -vf hqdn3d -c:v ffv1
+    line "output -ss 1.3, -vf setpts=0.5*PTS"          mp4 "" -ss 1.3 -vf setpts=0.5*PTS $LL
+    line "output -ss 1.02, -vf fps=10"                 mkv "" -ss 1.02 -vf fps=10 -c:v ffv1
+    line "output -ss 1.3, select=not(mod(n,3))"        mp4 "" -ss 1.3 -vf "select='not(mod(n\,3))'" $LL
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -t 1 -vf setpts=0.5*PTS
+    line "input -ss 0.5, output -ss 1, fps=10, -af aecho" mkv "-ss 0.5" -ss 1 -vf fps=10 -af aecho=0.8:0.9:100:0.5 -c:v ffv1
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2

@@ -1166,14 +1166,19 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
     if (s->seek_out_s <= 0 || rd_contract_derive(r->sh.vf, &in, s->exact, s->preroll, &c) < 0 ||
         !rd_outseek_whole(&c))
         return 0;
+    /* ffmpeg also stops its encoder at the output's -t on the frame
+     * sync's ticks (check_recording_time): not done here yet. */
+    if (s->out_limit_s > 0) {
+        snprintf(detail, dlen, "-ss after -i with an output -t/-to through this filter graph is not supported yet");
+        return AVERROR_PATCHWELCOME;
+    }
     rd_probe_free(&r->probe);
-    /* The input's own -ss and -t; the output's -t is the trim's. */
+    /* The input's own -ss and -t. */
     *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0 };
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
-    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time, t_us,
-                                     s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0);
+    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time, t_us, 0);
     if (!r->outseek_vf)
         return AVERROR(ENOMEM);
     r->sh.vf = r->outseek_vf;
