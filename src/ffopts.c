@@ -331,17 +331,15 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->output = f->output;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
         return ret;
+    /* After the limits: ffmpeg counts an input -to from 0 with -sseof. */
+    if ((ret = rd_ff_resolve_sseof(f, s, err, errlen)) < 0)
+        return ret;
     /* ffmpeg's output -ss drops the graph's frames before it and starts
      * the output's times there: through a graph that keeps times, the
      * same as seeking the input that much further (the engine refuses
      * other graphs). */
     s->seek_s = f->ss[0] + f->ss[1];
     s->seek_out_s = f->ss[1];
-    /* ffmpeg cuts the audio after -af (its output's atrim), render before. */
-    if (s->seek_out_s > 0 && s->af) {
-        snprintf(err, errlen, "-ss after -i with -af is not supported yet (put -ss before -i)");
-        return AVERROR(EINVAL);
-    }
     if (!(of = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL))) {
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);

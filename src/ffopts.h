@@ -53,6 +53,9 @@ typedef struct RdFf {
     char *graph;                 ///< the video graph built from the above; owned
     double t[2], to[2];          ///< -t and -to, seconds, [0] input, [1] output; 0 = none
     double ss[2];                ///< -ss, seconds, [0] input, [1] output; 0 = none
+    int ss_in_given;             ///< -ss was given before -i (even 0: it wins over -sseof)
+    int has_sseof;               ///< -sseof was given
+    int64_t sseof_us;            ///< -sseof, microseconds, < 0
     const char *q, *qv, *qa;     ///< -q (every stream), -q:v, -q:a
     AVDictionary *venc;          ///< video encoder options; s->venc_opts points here
     AVDictionary *aenc;          ///< audio encoder options; s->aenc_opts points here
@@ -106,6 +109,15 @@ int rd_ff_check_copy(const RdFf *f, const RdSettings *s, char *err, int errlen);
  * AVERROR(EINVAL) with one line in err.
  */
 int rd_ff_check_pass(RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen);
+
+/**
+ * ffseek.c: -sseof, once the input is known: ss[0] becomes the input's
+ * duration less T, read as ffmpeg reads it (ignored with a warning line,
+ * as ffmpeg, when -ss is given too, the duration is unknown or the point
+ * is before the start). An input that cannot be opened is left to the
+ * engine's own line. Returns 0.
+ */
+int rd_ff_resolve_sseof(RdFf *f, const RdSettings *s, char *err, int errlen);
 
 /* ffopts_table.c: the rows and their handlers. */
 typedef struct RdFfOpt RdFfOpt;

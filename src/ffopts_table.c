@@ -522,6 +522,20 @@ static int opt_ss(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
     if (av_parse_time(&us, val, 1) < 0 || us < 0)
         return bad(err, errlen, "-ss %s: not a time >= 0 ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
     f->ss[f->seen_input] = us / 1e6;
+    f->ss_in_given |= !f->seen_input;
+    return 0;
+}
+
+/* -sseof -T before -i: the input's duration less T, as an input -ss
+ * (ffseek.c, once the input is known). ffmpeg takes only a time < 0. */
+static int opt_sseof(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int64_t us;
+    (void)spec; (void)s;
+    if (av_parse_time(&us, val, 1) < 0 || us >= 0)
+        return bad(err, errlen, "-sseof %s: not a time < 0 (-sseof -T seeks T before the end)%s", val, "");
+    f->has_sseof = 1;
+    f->sseof_us = us;
     return 0;
 }
 
@@ -673,7 +687,7 @@ static const RdFfOpt TABLE[] = {
     { "loglevel",       RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     { "ss",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_ss,         NULL },
-    NOT_YET("sseof",    "seeking (-sseof) is not supported yet"),
+    { "sseof",          RD_FF_IN | ARG,             NULL,  opt_sseof,      NULL },
     { "to",             RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_to,         NULL },
     { "r",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_rate,       NULL },
     { "frames",         RD_FF_OUT | ARG,            "va",  opt_frames,     NULL },

@@ -10,8 +10,11 @@
 # seek: -ss after -i (the output's start): frames and times, decoded frames
 #   and audio duration as ffmpeg's, alone and with an input -ss, -t and -to
 #   on both sides, a graph, one that looks back (tmix: it sees the frames
-#   before the start), -c:a copy, a hole; a graph that retimes frames or
-#   carries state from the first frame is refused in one line.
+#   before the start), -c:a copy, a hole, -af and -ar (the audio filtered
+#   from the start and cut after the graph, sample for sample); a graph that retimes frames or
+#   carries state from the first frame (hqdn3d, setpts, fps, select) runs
+#   from the input's start and ends in ffmpeg's output trim. -sseof -T
+#   before -i (the input's duration less T).
 # keys: -force_key_frames with a list of times and expr:gte(t,n_forced*N):
 #   keyframes exactly where ffmpeg puts them (packet key flags), the chunk
 #   joins on them, and decoded frames identical.
@@ -63,6 +66,18 @@ line() {
     near "$d1" "$d2" 0.03 && ok "$name: audio duration ($d2 s)" || fail "$name: audio duration" "ffmpeg $d1 s, render $d2 s"
 }
 
+# aline NAME PRE OPTIONS...: line() to MKV, and the decoded audio sample
+# for sample as ffmpeg's (pcm_s16le: the first sample and its time too).
+aline() {
+    local name=$1 pre=$2 why
+    shift 2
+    line "$name" mkv "$pre" "$@"
+    [ -s "$W/r$ROW.mkv" ] || return
+    why=$(same_lines <(a_md5 "$W/f$ROW.mkv") <(a_md5 "$W/r$ROW.mkv")) &&
+        ok "$name: audio samples and times identical" || fail "$name: audio samples and times" "$why"
+}
+a_md5() { ffmpeg -nostdin -v error -i "$1" -map 0:a -f framemd5 - | grep -v '^#'; }
+
 # refused ARGS...: exit 2 (or 1 with E=1), one line on stderr, no output.
 refused() {
     local rc want=${E:-2}
@@ -103,12 +118,28 @@ if want seek; then
     line "input -ss 0.5, output -ss 0.04, tmix"        mp4 "-ss 0.5" -ss 0.04 -vf tmix=frames=5 $LL
     IN=hole.mp4 line "output -ss 1.5, tmix over the hole (cfr copies)" mp4 "" -ss 1.5 -vf tmix=frames=4 $LL
     IN=hole.mp4 line "tmix over the hole (no -ss: the table, untagged frames)" mp4 "" -vf tmix=frames=3 $LL
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf hqdn3d
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -vf setpts=2*PTS
+    # Any other graph runs from the input's start and ends in ffmpeg's output trim.
+    REPORT=--exact line "output -ss 1.3, -vf hqdn3d --exact" mkv "" -ss 1.3 -vf hqdn3d -c:v ffv1
+    LOSSY=1 line "output -ss 1.3, -vf hqdn3d (pre-roll)" mkv "" -ss 1.3 -vf hqdn3d -c:v ffv1
+    line "output -ss 1.3, -vf setpts=0.5*PTS"          mp4 "" -ss 1.3 -vf setpts=0.5*PTS $LL
+    line "output -ss 1.02, -vf fps=10"                 mkv "" -ss 1.02 -vf fps=10 -c:v ffv1
+    line "output -ss 1.3, select=not(mod(n,3))"        mp4 "" -ss 1.3 -vf "select='not(mod(n\,3))'" $LL
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -t 1 -vf setpts=0.5*PTS
+    line "input -ss 0.5, output -ss 1, fps=10, -af aecho" mkv "-ss 0.5" -ss 1 -vf fps=10 -af aecho=0.8:0.9:100:0.5 -c:v ffv1
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1
     refused -t 1 -i "$W/cfr.mp4" -ss 2
-    refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5
+    # -af and -ar see the samples before the output's start (ffmpeg trims after them).
+    aline "output -ss 1.3, -af aecho (stateful)"       "" -ss 1.3 -af aecho=0.8:0.9:100:0.5 -c:v ffv1 -c:a pcm_s16le
+    aline "input -ss 0.5, output -ss 1.02, -af volume" "-ss 0.5" -ss 1.02 -af volume=0.5 -c:v ffv1 -c:a pcm_s16le
+    aline "output -ss 1.3 -t 1.5, -ar 22050 (resampler state)" "" -ss 1.3 -t 1.5 -ar 22050 -c:v ffv1 -c:a pcm_s16le
+    E=1 refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5 -c:v copy
+    # -sseof -T: the input's duration less T, then an input -ss.
+    line "-sseof -1.3"                                 mkv "-sseof -1.3" -c:v ffv1
+    line "-sseof -2.5 -t 1, output -ss 0.3, tmix"      mp4 "-sseof -2.5 -t 1" -ss 0.3 -vf tmix=frames=3 $LL
+    line "-sseof -9 (before the start: ignored)"       mkv "-sseof -9" -c:v ffv1
+    refused -sseof 1 -i "$W/cfr.mp4"
+    refused -i "$W/cfr.mp4" -sseof -1
 fi
 
 # kf NAME EXT OPTIONS...: line() and the keyframes (packet key flags)

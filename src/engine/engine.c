@@ -25,6 +25,7 @@
 #include "io/threads.h"
 #include "engine/merge.h"
 #include "streams/meta.h"
+#include "engine/outseek.h"
 #include "engine/plan.h"
 #include "engine/probe.h"
 #include "engine/passlog.h"
@@ -100,6 +101,8 @@ struct RdEngine {
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
     RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
+    char *outseek_vf;       ///< an output -ss through a graph that is not frame-local: fx.vf and ffmpeg's output trim (outseek.h); sh.vf is this; NULL = none
+    int64_t out_origin;     ///< the input time where the output starts (the probe's start, plus an output -ss run as outseek_vf), AV_TIME_BASE units
     AVCodecParameters *colour_par; ///< the input's parameters with the graph's colours (colour_from_graph), or NULL
     RdSyncPlan sync;        ///< ffmpeg's frame sync for the output (syncplan.h)
     int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
@@ -395,14 +398,6 @@ static int derive_contract(Run *r, char *err, int errlen)
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
-    /* An output -ss is run as an input seek whose first chunk pre-rolls
-     * the frames before it (make_jobs): exact for graphs that keep times
-     * and look back a window; not for those that count or retime frames,
-     * or carry state from the first frame. */
-    if (r->s->seek_out_s > 0 && ((c->kind != RD_FC_LOCAL && c->kind != RD_FC_WINDOW) || !c->keeps_times))
-        return fail(err, errlen, r->s->input, "-ss after -i with this filter graph is not supported yet "
-                    "(only filters that keep times and look back a window; put -ss before -i)",
-                    AVERROR_PATCHWELCOME);
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -518,14 +513,14 @@ static int open_output(Run *r, char *err, int errlen)
     AVCodecContext *tmpl = NULL;
     RdTracksConfig tc = { s->input, r->probe.vindex, s->vcodec, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
-                          -r->probe.start_time,
-                          s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE)
+                          -r->out_origin,
+                          s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
                                          : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0 };
-    RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
+    RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
                          r->sh.sync != NULL, &s->tags };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -537,8 +532,19 @@ static int open_output(Run *r, char *err, int errlen)
     tc.nsets = s->nstream_sets;
     /* Input -ss: the other tracks start where the video's range does. */
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
-    tc.start = ac.start = r->probe.start_time;
+    tc.start = ac.start = r->out_origin;
     tc.start_exact = s->seek_out_s > 0;
+    /* Output -ss: ffmpeg trims the audio after -af and the conversion to
+     * the encoder's format, not before: the graph sees every sample from
+     * the input's own start (its -ss, if any), as a stateful one must. */
+    if (s->seek_out_s > 0) {
+        int64_t origin = r->out_origin - llrint(s->seek_s * AV_TIME_BASE);
+        ac.has_start = s->seek_s > s->seek_out_s;
+        ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
+        ac.has_out_start = 1;
+        ac.out_start = r->out_origin;
+        ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
+    }
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -775,7 +781,7 @@ static int share_bits(Run *r, double t, char *err, int errlen)
         dur += r->rc.c[i].duration_s;
     if (r->rc.target_size > 0) {
         char detail[RD_ERRLEN] = "";
-        int64_t limit = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+        int64_t limit = s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
         if ((ret = rd_ratectl_target_bits(s, r->probe.vindex, r->probe.nframes, limit, &bits,
                                           detail, sizeof(detail))) < 0)
             return fail(err, errlen, s->output, detail, ret);
@@ -1074,7 +1080,7 @@ static int setup_sync(Run *r, char *err, int errlen)
         return 0;
     r->tmpl_fps = r->tmpl->framerate;
     r->sh.sync = &r->sync.cfg;
-    r->sh.start_time = r->probe.start_time;
+    r->sh.start_time = r->out_origin;
     rd_sync_start(&r->sync_prev);
     if (r->sync.table) {
         /* -frames:v: the input frames after the last one written are not read. */
@@ -1150,6 +1156,42 @@ static int check_filters(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* An output -ss through a graph that is not frame-local (outseek.h): the
+ * input probed again from its own start, the graph ended with ffmpeg's
+ * output trim. Otherwise the output's start stays an input seek (a
+ * graph that does not open says why in derive_contract). */
+static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
+{
+    const RdSettings *s = r->s;
+    const RdProbe *p = &r->probe;
+    RdVideoFormat in = { p->width, p->height, p->pix_fmt, p->par->sample_aspect_ratio, p->tb, p->fps, NULL };
+    int64_t t_us = llrint(s->seek_out_s * AV_TIME_BASE);
+    RdContract c;
+    int ret;
+
+    r->out_origin = p->start_time;
+    if (s->seek_out_s <= 0 || rd_contract_derive(r->sh.vf, &in, s->exact, s->preroll, &c) < 0 ||
+        !rd_outseek_whole(&c))
+        return 0;
+    /* ffmpeg also stops its encoder at the output's -t on the frame
+     * sync's ticks (check_recording_time): not done here yet. */
+    if (s->out_limit_s > 0) {
+        snprintf(detail, dlen, "-ss after -i with an output -t/-to through this filter graph is not supported yet");
+        return AVERROR_PATCHWELCOME;
+    }
+    rd_probe_free(&r->probe);
+    /* The input's own -ss and -t. */
+    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0 };
+    if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
+        return ret;
+    r->out_origin = r->probe.start_time + t_us;
+    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time, t_us, 0);
+    if (!r->outseek_vf)
+        return AVERROR(ENOMEM);
+    r->sh.vf = r->outseek_vf;
+    return 0;
+}
+
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -1168,7 +1210,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
     RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s };
-    if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0)
+    if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
+        (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
     fill_report_input(r);
     use_probe(r);
@@ -1331,6 +1374,7 @@ static void release(Run *r)
     if (r->pinned)
         rd_input_unpin(r->s->input);
     rd_filterfx_free(&r->fx); /* the written files' temporaries, unless renamed */
+    av_freep(&r->outseek_vf);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
 }

@@ -125,7 +125,7 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0 };
     RdTracksConfig tc = { s->input, x->ist->index, NULL, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
@@ -139,6 +139,10 @@ static int open_output(Remux *x, char *err, int errlen)
      * copy keeps them); encoded audio is cut at the start, to the sample. */
     ac.has_start = s->seek_s > 0;
     tc.start = ac.start = x->start;
+    /* ffmpeg trims after -af, from samples read from the start: this
+     * demuxer seeks (the chunked path reads the audio from the start). */
+    if (s->seek_out_s > 0 && s->af)
+        return fail(err, errlen, s->input, "-ss after -i with -af and -c:v copy is not supported yet", AVERROR_PATCHWELCOME);
     tc.seek = s->seek_s > 0 ? seek_point(x) : 0;
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);

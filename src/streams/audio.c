@@ -114,6 +114,26 @@ static void aformat_args(AVBPrint *b, const AVCodec *c, const RdAudioConfig *cfg
     }
 }
 
+/* The format conversion into the sink; after an output -ss through
+ * ffmpeg's output trim, which comes after the user's graph and the
+ * conversion (configure_output_audio_filter's insert_trim), in
+ * microseconds as it sets it. */
+static int link_to_sink(RdAudio *a, AVFilterContext *fmt, const RdAudioConfig *cfg)
+{
+    AVFilterContext *trim;
+    int ret;
+    if (!cfg->has_out_start)
+        return avfilter_link(fmt, 0, a->sink, 0);
+    if (!(trim = avfilter_graph_alloc_filter(a->graph, avfilter_get_by_name("atrim"), "out_trim")))
+        return AVERROR(ENOMEM);
+    if ((ret = av_opt_set_int(trim, "starti", cfg->out_start, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+        (cfg->out_duration > 0 &&
+         (ret = av_opt_set_int(trim, "durationi", cfg->out_duration, AV_OPT_SEARCH_CHILDREN)) < 0) ||
+        (ret = avfilter_init_str(trim, NULL)) < 0 || (ret = avfilter_link(fmt, 0, trim, 0)) < 0)
+        return ret;
+    return avfilter_link(trim, 0, a->sink, 0);
+}
+
 static int graph_ends(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg, AVFilterContext **fmt)
 {
     AVBPrint b;
@@ -140,7 +160,7 @@ static int graph_ends(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
         ret = avfilter_graph_create_filter(fmt, avfilter_get_by_name("aformat"), "format", b.str, NULL,
                                            a->graph);
     if (ret >= 0)
-        ret = avfilter_link(*fmt, 0, a->sink, 0);
+        ret = link_to_sink(a, *fmt, cfg);
     av_bprint_finalize(&b, NULL);
     return ret;
 }

@@ -25,6 +25,9 @@ typedef struct RdAudioConfig {
     int64_t start;              ///< input time, AV_TIME_BASE units, when has_start
     const char *sample_fmt;     ///< -sample_fmt: the encoder's sample format (a name av_get_sample_fmt knows); NULL = the encoder's first that the graph can give
     const char *ch_layout;      ///< -ch_layout: the encoder's channel layout ("5.1", "stereo", "3c"); wins over `channels`; NULL = none
+    int has_out_start;          ///< 1: output -ss: samples before `out_start` are cut after the graph and the format conversion (ffmpeg's output trim, so -af sees them)
+    int64_t out_start;          ///< input time, AV_TIME_BASE units, when has_out_start
+    int64_t out_duration;       ///< with has_out_start, an output -t: samples from out_start on, AV_TIME_BASE units (the same trim's duration); 0 = none
 } RdAudioConfig;
 
 /**
