@@ -1,13 +1,12 @@
 #include "engine/scenes.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libavutil/common.h>
 #include <libavutil/error.h>
 
-#include "io/errline.h"
+#include "engine/pass.h"
 
 /* Thumbnails the pixel measure compares: small enough that scaling is a
  * fraction of decoding, large enough that a cut between two dark scenes
@@ -91,70 +90,33 @@ int64_t rd_scenes_from_scores(const double *score, int64_t n, double min_score, 
     return found;
 }
 
-/* Frames [a, b) scored, decoding from a - 1 (the first one's reference). */
-static int score_slice(const RdChunkShared *sh, const int64_t *pts, int64_t n, int64_t t_after,
-                       int64_t a, int64_t b, double *score, char *err, int errlen)
-{
-    int64_t s = a > 0 ? a - 1 : 0;
-    RdChunkJob job = { .index = 0, .t_seek = pts[s], .t_preroll = pts[s], .t_start = pts[s],
-                       .expect_frames = b - s, .from_start = s == 0 };
-    RdChunkResult res;
-    int ret;
+typedef struct Scores {
+    double *score;
+} Scores;
 
-    job.t_end = job.t_postroll = b < n ? pts[b] : t_after;
-    ret = rd_chunk_run(sh, &job, &res, NULL, NULL, err, errlen);
-    /* A slice that lost frames (damage) scores nothing rather than the wrong frames. */
-    if (ret >= 0 && res.n == b - s)
-        for (int64_t k = 1; k < res.n; k++) {
-            const AVPacket *p = res.pkts[k - 1], *q = res.pkts[k];
-            int64_t sum = 0;
-            if (p->size != THUMB_W * THUMB_H || q->size != THUMB_W * THUMB_H)
-                break;
-            for (int j = 0; j < THUMB_W * THUMB_H; j++)
-                sum += abs(p->data[j] - q->data[j]);
-            score[s + k] = (double)sum / (THUMB_W * THUMB_H);
-        }
-    rd_chunk_result_free(&res);
-    return ret < 0 ? ret : 0;
+/* RdPassSlice: each frame's score against the one before it; a slice
+ * that lost frames (damage) scores nothing rather than the wrong frames. */
+static int score_slice(void *opaque, int64_t first, int64_t expect, const RdChunkResult *res)
+{
+    const Scores *sc = opaque;
+    for (int64_t k = 1; res->n == expect && k < res->n; k++) {
+        const AVPacket *p = res->pkts[k - 1], *q = res->pkts[k];
+        int64_t sum = 0;
+        if (p->size != THUMB_W * THUMB_H || q->size != THUMB_W * THUMB_H)
+            break;
+        for (int j = 0; j < THUMB_W * THUMB_H; j++)
+            sum += abs(p->data[j] - q->data[j]);
+        sc->score[first + k] = (double)sum / (THUMB_W * THUMB_H);
+    }
+    return 0;
 }
 
 int rd_scenes_measure(const RdChunkShared *sh, const int64_t *pts, int64_t n, int64_t t_after,
                       int threads, double *score, char *err, int errlen)
 {
-    RdEncodeConfig enc = *sh->enc;
-    RdChunkShared th = *sh;
-    int64_t len = n / (threads > 0 ? threads * 4 : 4) + 1, nslices;
-    _Atomic int ret = 0;
-
-    enc.codec = avcodec_find_encoder(AV_CODEC_ID_RAWVIDEO);
-    enc.crf = -1;
-    enc.preset = NULL;
-    enc.opts = NULL;
-    enc.global_header = 0;
-    enc.frame_ts = 0;
-    enc.mastering = NULL;
-    enc.light = NULL;
-    if (!enc.codec)
-        return AVERROR_ENCODER_NOT_FOUND;
-    th.vf = "scale=64:36:flags=area,format=gray";
-    th.enc = &enc;
-    th.out_w = th.out_h = 0;
-    len = FFMAX(FFMIN(len, SLICE_MAX), 32);
-    nslices = (n + len - 1) / len;
+    Scores sc = { score };
     for (int64_t i = 0; i < n; i++)
         score[i] = -1;
-    #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(dynamic, 1)
-    for (int64_t k = 0; k < nslices; k++) {
-        char e[RD_ERRLEN] = "";
-        int r;
-        if (ret < 0)
-            continue;
-        r = score_slice(&th, pts, n, t_after, k * len, FFMIN(n, (k + 1) * len), score, e, sizeof(e));
-        if (r < 0) {
-            int ok = 0;
-            if (atomic_compare_exchange_strong(&ret, &ok, r))
-                snprintf(err, errlen, "scene detection: %s", *e ? e : av_err2str(r));
-        }
-    }
-    return ret;
+    return rd_pass_run(sh, pts, n, t_after, threads, "scale=64:36:flags=area,format=gray", SLICE_MAX, 1,
+                       score_slice, &sc, "scene detection", err, errlen);
 }
