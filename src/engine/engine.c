@@ -35,6 +35,7 @@
 #include "engine/resume.h"
 #include "engine/syncplan.h"
 #include "engine/scenes.h"
+#include "engine/screen.h"
 #include "engine/startup.h"
 
 /* Automatic chunks are at least this many frames. Opening a chunk (demuxer,
@@ -112,6 +113,7 @@ struct RdEngine {
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
+    uint8_t *start_ok;      ///< libaom: start_ok[i], a chunk may start at frame i (screen.h), or NULL
     RdForceKfPlan fkf;      ///< -force_key_frames: the forced frames and where chunks may start (forcekf.h)
 };
 typedef struct RdEngine Run;
@@ -248,7 +250,7 @@ static int plan_chunks(Run *r)
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
-    in.anchor = r->fkf.anchor;
+    in.anchor = r->fkf.anchor ? r->fkf.anchor : r->start_ok;
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -276,9 +278,40 @@ static int startup_workers(Run *r)
     return w < 0 ? 0 : w;
 }
 
+/* libaom's first-frame decision (screen.h): read on the frames the
+ * encoder gets, through the graph where it is a chain of frame-local
+ * filters, else on the decoded frames where they have the encoder's size.
+ * Five frames a second are read; chunks start only where one reads as
+ * frame 0 does. Only where chunks are planned freely. */
+static int start_frames(Run *r, char *err, int errlen)
+{
+    const RdProbe *p = &r->probe;
+    const RdContract *c = &r->contract;
+    const char *vf = r->sh.vf && *r->sh.vf ? r->sh.vf : "null";
+    int local = c->keeps_times && !c->preroll && !c->postroll && !strpbrk(vf, "[];");
+    int step = FFMAX(1, (int)lrint(av_q2d(p->fps) / 5));
+    int64_t set;
+
+    if (!rd_screen_applies(r->s->vcodec, r->s->venc_opts) || r->s->chunks || r->s->workers < 2 ||
+        r->fkf.anchor || rd_gop_fixed(r->s->vcodec, r->s->gop, r->s->sc_threshold, r->s->venc_opts) > 1)
+        return 0;
+    if (!(r->start_ok = av_calloc(p->nframes, 1)))
+        return AVERROR(ENOMEM);
+    set = rd_screen_anchors(&r->sh, local ? vf : "null", p->pts, p->nframes, p->t_after, r->s->workers,
+                            step, r->start_ok, err, errlen);
+    if (set < 0)
+        return (int)set;
+    r->rep->start_reads = (p->nframes + step - 1) / step;
+    r->rep->start_anchors = set;
+    if (!set)
+        av_freep(&r->start_ok);
+    return 0;
+}
+
 /* What the plan weighs beyond the graph: the encoder's start-up (two
- * short chunks, startup.h) and the scene cuts (scenes.h). Only for plans
- * of several chunks chosen automatically. */
+ * short chunks, startup.h), libaom's first-frame decision (screen.h) and
+ * the scene cuts (scenes.h). Only for plans of several chunks chosen
+ * automatically. */
 static int plan_inputs(Run *r, char *err, int errlen)
 {
     const RdProbe *p = &r->probe;
@@ -294,6 +327,8 @@ static int plan_inputs(Run *r, char *err, int errlen)
      * template's figures. */
     if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
         (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
+        return ret;
+    if ((ret = start_frames(r, err, errlen)) < 0)
         return ret;
     if (r->s->split_time)
         return 0;
@@ -1332,6 +1367,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->rep = rep;
     snprintf(rep->split, sizeof(rep->split), "%s", s->split_scenes ? "scenes" : s->split_time ? "time" : "cost");
     rep->scene_cuts = -1;
+    rep->start_reads = -1;
     r->prog = s->progress;
     r->t0 = omp_get_wtime();
     if (r->prog)
@@ -1365,6 +1401,7 @@ static void release(Run *r)
     av_freep(&r->pass_key);
     av_freep(&r->jobs);
     av_freep(&r->cut);
+    av_freep(&r->start_ok);
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
     rd_forcekf_plan_free(&r->fkf);

@@ -39,7 +39,7 @@ int rd_pass_run(const RdChunkShared *sh, const int64_t *pts, int64_t n, int64_t 
     RdEncodeConfig enc = *sh->enc;
     RdChunkShared th = *sh;
     Pass p = { &th, pts, n, t_after, back, cb, opaque };
-    int64_t len = n / (threads > 0 ? threads * 4 : 4) + 1, nslices;
+    int64_t len = slice > 0 ? slice : 1, nslices;
     _Atomic int ret = 0;
 
     enc.codec = avcodec_find_encoder(AV_CODEC_ID_RAWVIDEO);
@@ -55,7 +55,6 @@ int rd_pass_run(const RdChunkShared *sh, const int64_t *pts, int64_t n, int64_t 
     th.vf = vf;
     th.enc = &enc;
     th.out_w = th.out_h = 0;
-    len = FFMAX(FFMIN(len, slice), 32);
     nslices = (n + len - 1) / len;
     #pragma omp parallel for num_threads(threads > 0 ? threads : 1) schedule(dynamic, 1)
     for (int64_t k = 0; k < nslices; k++) {

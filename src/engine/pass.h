@@ -23,7 +23,8 @@ typedef int (*RdPassSlice)(void *opaque, int64_t first, int64_t expect, const Rd
 
 /**
  * Decode frames [0, n) of the input (`pts` their times, `t_after` the time
- * after the last) in slices of at most `slice` frames, each slice starting
+ * after the last) in slices of `slice` frames (the last one shorter), each
+ * slice's decode starting
  * `back` frames early (a reference the measure needs), by `threads`
  * threads, through graph `vf` (it must end in the raw format the callback
  * reads), calling `cb` once per slice. `sh` gives the input; its graph and

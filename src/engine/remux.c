@@ -289,6 +289,7 @@ static void describe(const Remux *x, RdReport *rep)
     rep->workers_requested = rep->threads = 1;
     rep->remux = 1;
     rep->scene_cuts = -1;
+    rep->start_reads = -1;
 }
 
 static void release(Remux *x)

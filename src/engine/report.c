@@ -107,6 +107,10 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
         fprintf(out, ": %d scene cuts (%d from the index), %d of %d joins on a cut", r->scene_cuts,
                 r->scene_cuts_index, r->cut_joins, r->nchunks > 0 ? r->nchunks - 1 : 0);
     fputc('\n', out);
+    if (r->start_reads >= 0)
+        fprintf(out, "libaom decides on screen content at each chunk's first frame: %lld of %lld frames read "
+                "decide as the first frame does; chunks start only on those\n",
+                (long long)r->start_anchors, (long long)r->start_reads);
     fprintf(out, "%6s %14s %12s %7s %7s %10s\n", "chunk", "media_start_s", "media_end_s",
             "frames", "wasted", "cost_share");
     for (int i = 0; i < r->nchunks; i++) {
@@ -165,6 +169,13 @@ static void plan_json(cJSON *root, const RdReport *r)
     }
     cJSON_AddNumberToObject(o, "cut_joins", r->cut_joins);
     cJSON_AddNumberToObject(o, "joins", r->nchunks > 0 ? r->nchunks - 1 : 0);
+    if (r->start_reads >= 0) {
+        cJSON_AddNumberToObject(o, "start_frames_read", (double)r->start_reads);
+        cJSON_AddNumberToObject(o, "start_frames_agree", (double)r->start_anchors);
+    } else {
+        cJSON_AddNullToObject(o, "start_frames_read");
+        cJSON_AddNullToObject(o, "start_frames_agree");
+    }
 }
 
 cJSON *rd_report_to_json(const RdReport *r)

@@ -74,6 +74,8 @@ typedef struct RdReport {
     int scene_cuts;         ///< scene cuts found in the input; -1 = not looked for
     int scene_cuts_index;   ///< of them, found from the input's keyframes and frame sizes alone
     int cut_joins;          ///< joins (chunk starts after the first) on a scene cut
+    int64_t start_reads;    ///< libaom: frames read for where a chunk may start (screen.h); -1 = not read
+    int64_t start_anchors;  ///< of them, frames that read as the first one (chunks start only there)
     /* --dry-run */
     int dry_run;            ///< 1: probed and planned only; chunks are the plan (no worker, times, bytes)
     double predicted_speedup_est; ///< the same with the plan's own cost estimates (compressed sizes, seek tax)

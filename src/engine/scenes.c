@@ -115,8 +115,9 @@ int rd_scenes_measure(const RdChunkShared *sh, const int64_t *pts, int64_t n, in
                       int threads, double *score, char *err, int errlen)
 {
     Scores sc = { score };
+    int64_t len = FFMAX(FFMIN(n / (threads > 0 ? threads * 4 : 4) + 1, SLICE_MAX), 32);
     for (int64_t i = 0; i < n; i++)
         score[i] = -1;
-    return rd_pass_run(sh, pts, n, t_after, threads, "scale=64:36:flags=area,format=gray", SLICE_MAX, 1,
+    return rd_pass_run(sh, pts, n, t_after, threads, "scale=64:36:flags=area,format=gray", len, 1,
                        score_slice, &sc, "scene detection", err, errlen);
 }
