@@ -702,7 +702,7 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("dump_attachment", "render writes one file"),
     NOT_YET("target",    "-target presets are not supported"),
     NOT_YET("apad",      "padding the audio is not supported yet"),
-    NOT_YET("bsf",       "bitstream filters are not supported yet"),
+    { "bsf",            RD_FF_OUT | ARG,            "*",   rd_ffx_bsf,     NULL },
     { "tag",            RD_FF_OUT | ARG,            "*",   rd_ffx_tag,     NULL },
     { "vtag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_vtag,    NULL },
     { "atag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_atag,    NULL },

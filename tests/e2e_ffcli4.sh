@@ -7,7 +7,8 @@
 # Matroska, on a VFR input with a 5 s hole, with and without setpts=0.5*PTS
 # (lib.sh `sync`: frame count, frame times, decoded frames); the audio
 # encoder's sample format and channel layout (-sample_fmt, -ch_layout,
-# -channel_layout, with -ac).
+# -channel_layout, with -ac); bitstream filters (-bsf:v, -bsf:a, -bsf) on
+# copied streams (every packet compared) and on encoded ones.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +40,25 @@ refused_line() {
         fail "$name: refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
 }
 
+# pkts NAME EXT OPTIONS...: ffmpeg and render (-w 1..3 by row) write the
+# same packets (stream, pts, dts, duration, flags, size) and streams.
+pkts() {
+    local name=$1 ext=$2 w why
+    shift 2
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    $FF -i "$IN" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    if ! "$RENDER" -q -w "$w" -i "$IN" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration,flags,size -of csv "$f") \
+                     <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration,flags,size -of csv "$r")) &&
+        ok "$name: packets" || fail "$name: packets" "$why"
+    why=$(same_lines <(streams "$f"; ffprobe -v error -show_entries stream=codec_tag_string,level,extradata_size -of csv "$f") \
+                     <(streams "$r"; ffprobe -v error -show_entries stream=codec_tag_string,level,extradata_size -of csv "$r")) &&
+        ok "$name: streams" || fail "$name: streams" "$why"
+}
+
 if want tag; then
     line "-tag:v hvc1 with libx265 (the Apple line)"  mp4 ctag -c:v libx265 -preset ultrafast -tag:v hvc1 -c:a copy
     line "-tag:v avc3, lossless x264"                 mp4 md5,ctag $LL -tag:v avc3 -c:a copy
@@ -63,6 +83,24 @@ if want audio; then
     refused_line "-sample_fmt nosuch" 2 -i "$IN" -sample_fmt nosuch "$W/bad.mkv"
     refused_line "-ch_layout 7.9" 2 -i "$IN" -ch_layout 7.9 "$W/bad.mkv"
     refused_line "-sample_fmt s16 with aac (the encoder refuses)" 1 -i "$IN" -c:a aac -sample_fmt s16 "$W/bad.mkv"
+fi
+
+if want bsf; then
+    $FF -i "$IN" -c copy "$W/in.ts" || fail "bsf input" "ffmpeg could not make the TS"
+    IN=$W/in.ts pkts "-c copy -bsf:a aac_adtstoasc (TS to MP4)"       mp4 -c copy -bsf:a aac_adtstoasc
+    pkts "-c:v copy -bsf:v h264_mp4toannexb -f mpegts"                ts -c:v copy -bsf:v h264_mp4toannexb -an -f mpegts
+    pkts "-c copy -bsf null,null (every stream)"                      mkv -c copy -bsf null,null
+    pkts "-c:v copy -bsf:v h264_metadata=level=4.1 (remux)"          mp4 -c:v copy -bsf:v h264_metadata=level=4.1 -c:a copy
+    pkts "-c:v copy -bsf:v h264_mp4toannexb,dump_extra -c:a aac"     ts -c:v copy -bsf:v h264_mp4toannexb,dump_extra -c:a aac
+    line "-bsf:v h264_metadata=level=4.1 with libx264"                mp4 md5,ctag $LL -bsf:v h264_metadata=level=4.1 -c:a copy
+    why=$(same_lines <(ffprobe -v error -show_entries stream=level -of csv "$W/f$ROW.mp4") \
+                     <(ffprobe -v error -show_entries stream=level -of csv "$W/r$ROW.mp4")) &&
+        ok "h264_metadata: the level ffmpeg writes" || fail "h264_metadata: the level" "$why"
+    line "-bsf:v dump_extra, libx264 into TS"                         ts md5 $LL -bsf:v dump_extra -f mpegts
+    line "-bsf:a aac_adtstoasc on encoded aac"                        mkv md5 -c:v ffv1 -c:a aac -bsf:a aac_adtstoasc
+    line "-bsf:a h264_mp4toannexb: no such codec, both fail"          mp4 "" -c:v copy -c:a copy -bsf:a h264_mp4toannexb
+    refused_line "-bsf:v nosuch" 2 -i "$IN" -bsf:v nosuch "$W/bad.mp4"
+    refused_line "-bsf:a:1" 2 -i "$IN" -bsf:a:1 null "$W/bad.mp4"
 fi
 
 if want sync; then

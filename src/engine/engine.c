@@ -524,7 +524,7 @@ static int open_output(Run *r, char *err, int errlen)
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->probe.start_time,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
-                         r->sh.sync != NULL, &s->tags };
+                         r->sh.sync != NULL, &s->bsf, &s->tags };
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
