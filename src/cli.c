@@ -38,7 +38,7 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "-map_chapters, -metadata[:s:SPEC], -disposition:SPEC; -ss, -t, -to (before\n"
 "and after -i); -frames:v; -r (after -i); -force_key_frames; -tag[:v|a],\n"
 "-vtag, -atag; -fps_mode/-vsync passthrough|cfr|vfr|auto; -bsf[:v|a|s];\n"
-"-c copy /\n"
+"-shortest (without a graph); -c copy /\n"
 "-c:v copy: a remux, packets copied in one pass with ffmpeg's timestamps, no\n"
 "chunks (no -vf or video encoder options then);\n"
 "-y, -n, -hide_banner, -loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads\n"

@@ -149,3 +149,23 @@ RD_FF_HANDLER(rd_ffx_bsf)
     if (!*spec || spec[0] == 's') s->bsf.s = val;
     return 0;
 }
+
+RD_FF_HANDLER(rd_ffx_shortest)
+{
+    (void)s; (void)spec; (void)val; (void)err; (void)errlen;
+    f->shortest = 1;
+    return 0;
+}
+
+/* ffmpeg 5.1 (fftools/ffmpeg.c) closes an output stream when its input
+ * file ends, or earlier when its filter graph ends (trim); -shortest then
+ * moves the file's end to that stream's. With one input, only a graph can
+ * end one stream before the others. */
+int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int errlen)
+{
+    if (!f->shortest || !(f->vf || f->complex || s->af))
+        return 0;
+    snprintf(err, errlen, "-shortest with a filter graph (-vf, -af, -filter_complex) is not supported: "
+             "where ffmpeg 5.1 ends the other streams then depends on its decoder threads");
+    return AVERROR(EINVAL);
+}

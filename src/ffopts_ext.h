@@ -23,5 +23,15 @@ RD_FF_HANDLER(rd_ffx_vsync);
 RD_FF_HANDLER(rd_ffx_sample_fmt);
 RD_FF_HANDLER(rd_ffx_ch_layout);
 RD_FF_HANDLER(rd_ffx_bsf);
+RD_FF_HANDLER(rd_ffx_shortest);
+
+/**
+ * -shortest, once the whole line is read: with one input, ffmpeg 5.1
+ * ends every stream at the input's end, so -shortest changes nothing
+ * unless a filter graph ends a stream first; where the others then stop
+ * depends on how far ffmpeg's threaded decoders had read (the machine),
+ * so that case is refused. Returns 0 or AVERROR(EINVAL) with one line.
+ */
+int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int errlen);
 
 #endif

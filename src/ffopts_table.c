@@ -693,7 +693,7 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("copyts",    "copied timestamps are not supported yet"),
     NOT_YET("start_at_zero", "copied timestamps are not supported yet"),
     NOT_YET("copytb",    "copied time bases are not supported yet"),
-    NOT_YET("shortest",  "render writes every stream whole; -shortest is not supported yet"),
+    { "shortest",       RD_FF_OUT,                  NULL,  rd_ffx_shortest, NULL },
     NOT_YET("stream_loop", "looping the input is not supported yet"),
     NOT_YET("re",        "reading at the native rate is not what render is for"),
     NOT_YET("filter_complex_script", "give the graph itself with -filter_complex"),

@@ -8,7 +8,9 @@
 # (lib.sh `sync`: frame count, frame times, decoded frames); the audio
 # encoder's sample format and channel layout (-sample_fmt, -ch_layout,
 # -channel_layout, with -ac); bitstream filters (-bsf:v, -bsf:a, -bsf) on
-# copied streams (every packet compared) and on encoded ones.
+# copied streams (every packet compared) and on encoded ones; -shortest on
+# inputs whose audio, or video, is 1 s shorter (ffmpeg 5.1 ends every
+# stream at the input's end: the output is the same as without it).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -47,8 +49,8 @@ pkts() {
     shift 2
     ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
     local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
-    $FF -i "$IN" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
-    if ! "$RENDER" -q -w "$w" -i "$IN" "$@" "$r" </dev/null 2>"$W/r.err"; then
+    $FF -i "${LINE_IN:-$IN}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    if ! "$RENDER" -q -w "$w" -i "${LINE_IN:-$IN}" "$@" "$r" </dev/null 2>"$W/r.err"; then
         fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
     fi
     why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration,flags,size -of csv "$f") \
@@ -87,7 +89,7 @@ fi
 
 if want bsf; then
     $FF -i "$IN" -c copy "$W/in.ts" || fail "bsf input" "ffmpeg could not make the TS"
-    IN=$W/in.ts pkts "-c copy -bsf:a aac_adtstoasc (TS to MP4)"       mp4 -c copy -bsf:a aac_adtstoasc
+    LINE_IN=$W/in.ts pkts "-c copy -bsf:a aac_adtstoasc (TS to MP4)"       mp4 -c copy -bsf:a aac_adtstoasc
     pkts "-c:v copy -bsf:v h264_mp4toannexb -f mpegts"                ts -c:v copy -bsf:v h264_mp4toannexb -an -f mpegts
     pkts "-c copy -bsf null,null (every stream)"                      mkv -c copy -bsf null,null
     pkts "-c:v copy -bsf:v h264_metadata=level=4.1 (remux)"          mp4 -c:v copy -bsf:v h264_metadata=level=4.1 -c:a copy
@@ -101,6 +103,21 @@ if want bsf; then
     line "-bsf:a h264_mp4toannexb: no such codec, both fail"          mp4 "" -c:v copy -c:a copy -bsf:a h264_mp4toannexb
     refused_line "-bsf:v nosuch" 2 -i "$IN" -bsf:v nosuch "$W/bad.mp4"
     refused_line "-bsf:a:1" 2 -i "$IN" -bsf:a:1 null "$W/bad.mp4"
+fi
+
+if want shortest; then
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=f=440:r=48000:d=2 -c:v libx264 \
+        -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/ashort.mp4" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=3 -c:v libx264 \
+        -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/vshort.mp4" ||
+        fail "shortest inputs" "ffmpeg could not make them"
+    for i in ashort vshort; do
+        LINE_IN=$W/$i.mp4 line "$i: -shortest -c:a copy"        mp4 md5 $LL -shortest -c:a copy
+        LINE_IN=$W/$i.mp4 line "$i: -shortest, aac into mkv"    mkv md5 $LL -c:a aac -shortest
+        LINE_IN=$W/$i.mp4 pkts "$i: -c copy -shortest"          mkv -c copy -shortest
+    done
+    refused_line "-shortest -vf trim (ffmpeg's end: its threads)" 2 -i "$W/vshort.mp4" -vf trim=end=1 -shortest "$W/bad.mp4"
+    refused_line "-shortest -af atrim" 2 -i "$W/vshort.mp4" -af atrim=end=1 -shortest "$W/bad.mp4"
 fi
 
 if want sync; then
