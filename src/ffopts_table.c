@@ -544,7 +544,7 @@ static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, c
 static int opt_force_kf(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     RdForceKf k;
-    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, err, errlen);
+    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, NULL, err, errlen);
     (void)f; (void)spec;
     rd_forcekf_free(&k);
     if (ret < 0)

@@ -10,7 +10,10 @@
 # -channel_layout, with -ac); bitstream filters (-bsf:v, -bsf:a, -bsf) on
 # copied streams (every packet compared) and on encoded ones; -shortest on
 # inputs whose audio, or video, is 1 s shorter (ffmpeg 5.1 ends every
-# stream at the input's end: the output is the same as without it).
+# stream at the input's end: the output is the same as without it);
+# -force_key_frames chapters[+-D] on an input with four chapters (keyframes,
+# frames, decoded frames), with -ss before and after -i, -t, -map_chapters
+# -1 and into MPEG-TS (no chapters written, ffmpeg's keyframes all the same).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -118,6 +121,33 @@ if want shortest; then
     done
     refused_line "-shortest -vf trim (ffmpeg's end: its threads)" 2 -i "$W/vshort.mp4" -vf trim=end=1 -shortest "$W/bad.mp4"
     refused_line "-shortest -af atrim" 2 -i "$W/vshort.mp4" -af atrim=end=1 -shortest "$W/bad.mp4"
+fi
+
+if want chapters; then
+    printf ';FFMETADATA1\n' >"$W/ch.txt"
+    for c in 0:1300 1300:2710 2710:4000 3050:4000; do
+        printf '[CHAPTER]\nTIMEBASE=1/1000\nSTART=%s\nEND=%s\n' "${c%:*}" "${c#*:}" >>"$W/ch.txt"
+    done
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -i "$W/ch.txt" -map 0 -map 1 \
+        -map_metadata 2 -c:v libx264 -preset ultrafast -g 250 -c:a aac "$W/chap.mp4" ||
+        fail "chapters input" "ffmpeg could not make it"
+    export LINE_IN=$W/chap.mp4
+    line "-force_key_frames chapters"                   mkv md5,keys $LL -g 250 -force_key_frames chapters
+    line "-force_key_frames chapters-0.1"               mp4 md5,keys $LL -g 250 -force_key_frames chapters-0.1
+    line "-force_key_frames 0.5,chapters+0.05"          mkv md5,keys $LL -g 250 -force_key_frames 0.5,chapters+0.05
+    line "chapters after an output -ss 1"               mkv md5,keys $LL -g 250 -ss 1 -force_key_frames chapters
+    line "chapters, -t 3 (the last ones left out)"      mp4 md5,keys $LL -g 250 -t 3 -force_key_frames chapters
+    line "chapters, -map_chapters -1: none"             mkv md5,keys $LL -g 250 -map_chapters -1 -force_key_frames chapters
+    line "chapters into MPEG-TS (not written, used)"    ts md5,keys $LL -g 250 -force_key_frames chapters -f mpegts
+    unset LINE_IN
+    for pre in "-ss 1.1" "-ss 0.5 -t 3"; do
+        ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+        $FF $pre -i "$W/chap.mp4" $LL -g 250 -force_key_frames chapters "$W/f$ROW.mkv" &&
+            "$RENDER" -q -w $w --chunks $((w * 2)) $pre -i "$W/chap.mp4" $LL -g 250 -force_key_frames chapters \
+                "$W/r$ROW.mkv" </dev/null 2>"$W/r.err" || { fail "$pre -i: chapters" "$(head -c 200 "$W/r.err")"; continue; }
+        why=$(same_lines <(keys "$W/f$ROW.mkv") <(keys "$W/r$ROW.mkv")) && ok "$pre before -i: chapters' keyframes (-w $w)" ||
+            fail "$pre before -i: chapters' keyframes" "$why"
+    done
 fi
 
 if want sync; then
