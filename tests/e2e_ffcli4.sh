@@ -114,9 +114,9 @@ if want shortest; then
     $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=3 -c:v libx264 \
         -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/vshort.mp4" ||
         fail "shortest inputs" "ffmpeg could not make them"
+    LINE_IN=$W/ashort.mp4 line "audio 1 s shorter: -shortest -c:a copy"   mp4 md5 $LL -shortest -c:a copy
+    LINE_IN=$W/vshort.mp4 line "video 1 s shorter: -shortest, aac to mkv" mkv md5 $LL -c:a aac -shortest
     for i in ashort vshort; do
-        LINE_IN=$W/$i.mp4 line "$i: -shortest -c:a copy"        mp4 md5 $LL -shortest -c:a copy
-        LINE_IN=$W/$i.mp4 line "$i: -shortest, aac into mkv"    mkv md5 $LL -c:a aac -shortest
         LINE_IN=$W/$i.mp4 pkts "$i: -c copy -shortest"          mkv -c copy -shortest
     done
     refused_line "-shortest -vf trim (ffmpeg's end: its threads)" 2 -i "$W/vshort.mp4" -vf trim=end=1 -shortest "$W/bad.mp4"
