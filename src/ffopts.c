@@ -1,4 +1,5 @@
 #include "ffopts.h"
+#include "ffopts_ext.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -329,6 +330,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
+    if ((ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0)
+        return ret;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
         return ret;
     /* After the limits: ffmpeg counts an input -to from 0 with -sseof. */

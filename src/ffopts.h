@@ -63,6 +63,7 @@ typedef struct RdFf {
     AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
     RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
     int nsets;
+    int shortest;                ///< -shortest was given (ffopts_ext.c: rd_ffx_check_shortest)
     int fps_mode_given;          ///< -fps_mode was given: it wins over -vsync, wherever they stand
     int pass;                    ///< -pass 1 or 2; 0 = none
     const char *passlog_prefix;  ///< -passlogfile PREFIX, or NULL (ffmpeg2pass)

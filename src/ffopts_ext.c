@@ -127,3 +127,45 @@ RD_FF_HANDLER(rd_ffx_ch_layout)
     s->ch_layout = val;
     return 0;
 }
+
+/* -bsf[:v|a|s] CHAIN: the chain is read at once, so that a misspelt
+ * filter is named before anything runs; an index (-bsf:a:1) would tell
+ * apart tracks of one type, which render's per-type setting does not. */
+RD_FF_HANDLER(rd_ffx_bsf)
+{
+    (void)f;
+    if (*spec && (!strchr("vas", spec[0]) || spec[1])) {
+        snprintf(err, errlen, "-bsf:%s: render filters the packets of a stream type (-bsf:v, -bsf:a, "
+                 "-bsf:s, or -bsf for every stream)", spec);
+        return AVERROR(EINVAL);
+    }
+    if (rd_bsf_check(val) < 0) {
+        snprintf(err, errlen, "-bsf %s: not a bitstream filter chain (NAME[=opt=value:...][,NAME...]; "
+                 "ffmpeg -bsfs lists them)", val);
+        return AVERROR(EINVAL);
+    }
+    if (!*spec || spec[0] == 'v') s->bsf.v = val;
+    if (!*spec || spec[0] == 'a') s->bsf.a = val;
+    if (!*spec || spec[0] == 's') s->bsf.s = val;
+    return 0;
+}
+
+RD_FF_HANDLER(rd_ffx_shortest)
+{
+    (void)s; (void)spec; (void)val; (void)err; (void)errlen;
+    f->shortest = 1;
+    return 0;
+}
+
+/* ffmpeg 5.1 (fftools/ffmpeg.c) closes an output stream when its input
+ * file ends, or earlier when its filter graph ends (trim); -shortest then
+ * moves the file's end to that stream's. With one input, only a graph can
+ * end one stream before the others. */
+int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int errlen)
+{
+    if (!f->shortest || !(f->vf || f->complex || s->af))
+        return 0;
+    snprintf(err, errlen, "-shortest with a filter graph (-vf, -af, -filter_complex) is not supported: "
+             "where ffmpeg 5.1 ends the other streams then depends on its decoder threads");
+    return AVERROR(EINVAL);
+}

@@ -1,7 +1,8 @@
 /*
  * ffopts_ext.h - rows of ffopts_table.c kept in ffopts_ext.c: the codec
  * tag (-tag, -vtag, -atag, -stag), the frame sync (-fps_mode, -vsync) and
- * the audio encoder's format (-sample_fmt, -ch_layout, -channel_layout).
+ * the audio encoder's format (-sample_fmt, -ch_layout, -channel_layout)
+ * and the bitstream filters (-bsf).
  * Each has the table's handler shape: 0, or AVERROR(EINVAL) with one line
  * in err.
  */
@@ -21,5 +22,16 @@ RD_FF_HANDLER(rd_ffx_fps_mode);
 RD_FF_HANDLER(rd_ffx_vsync);
 RD_FF_HANDLER(rd_ffx_sample_fmt);
 RD_FF_HANDLER(rd_ffx_ch_layout);
+RD_FF_HANDLER(rd_ffx_bsf);
+RD_FF_HANDLER(rd_ffx_shortest);
+
+/**
+ * -shortest, once the whole line is read: with one input, ffmpeg 5.1
+ * ends every stream at the input's end, so -shortest changes nothing
+ * unless a filter graph ends a stream first; where the others then stop
+ * depends on how far ffmpeg's threaded decoders had read (the machine),
+ * so that case is refused. Returns 0 or AVERROR(EINVAL) with one line.
+ */
+int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int errlen);
 
 #endif

@@ -558,7 +558,7 @@ static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, c
 static int opt_force_kf(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     RdForceKf k;
-    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, err, errlen);
+    int ret = rd_forcekf_open(&k, val, (AVRational){ 1, 1000 }, NULL, err, errlen);
     (void)f; (void)spec;
     rd_forcekf_free(&k);
     if (ret < 0)
@@ -707,7 +707,7 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("copyts",    "copied timestamps are not supported yet"),
     NOT_YET("start_at_zero", "copied timestamps are not supported yet"),
     NOT_YET("copytb",    "copied time bases are not supported yet"),
-    NOT_YET("shortest",  "render writes every stream whole; -shortest is not supported yet"),
+    { "shortest",       RD_FF_OUT,                  NULL,  rd_ffx_shortest, NULL },
     NOT_YET("stream_loop", "looping the input is not supported yet"),
     NOT_YET("re",        "reading at the native rate is not what render is for"),
     NOT_YET("filter_complex_script", "give the graph itself with -filter_complex"),
@@ -716,7 +716,7 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("dump_attachment", "render writes one file"),
     NOT_YET("target",    "-target presets are not supported"),
     NOT_YET("apad",      "padding the audio is not supported yet"),
-    NOT_YET("bsf",       "bitstream filters are not supported yet"),
+    { "bsf",            RD_FF_OUT | ARG,            "*",   rd_ffx_bsf,     NULL },
     { "tag",            RD_FF_OUT | ARG,            "*",   rd_ffx_tag,     NULL },
     { "vtag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_vtag,    NULL },
     { "atag",           RD_FF_OUT | ARG,            NULL,  rd_ffx_atag,    NULL },

@@ -11,6 +11,28 @@
 
 static const AVRational TB25 = { 1, 25 };
 
+/* chapters-0.1 with chapters at 1 s and 2.5 s (1/1000): each start and the
+ * delta rescaled on their own (25 - 3, 63 - 3), as ffmpeg 5.1 adds them. */
+START_TEST(test_chapters)
+{
+    AVChapter c[2] = { { .start = 1000, .time_base = { 1, 1000 } }, { .start = 2500, .time_base = { 1, 1000 } } };
+    AVChapter *list[2] = { &c[0], &c[1] };
+    AVFormatContext chap = { .chapters = list, .nb_chapters = 2 };
+    RdForceKf k;
+    char err[256] = "";
+    int forced[100] = { 0 };
+    ck_assert_int_eq(rd_forcekf_open(&k, "chapters-0.1,0", TB25, &chap, err, sizeof(err)), 0);
+    for (int i = 0; i < 100; i++)
+        forced[i] = rd_forcekf_next(&k, i, 0);
+    for (int i = 0; i < 100; i++)
+        ck_assert_msg(forced[i] == (i == 0 || i == 22 || i == 60), "frame %d", i);
+    rd_forcekf_free(&k);
+    ck_assert_int_eq(rd_forcekf_open(&k, "chapters", TB25, NULL, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_next(&k, 0, 0), 0); /* no chapters: no time */
+    rd_forcekf_free(&k);
+}
+END_TEST
+
 /* A list: each time forces the first frame at or after it, one per frame
  * (two times before one frame force it once, the second the next frame). */
 START_TEST(test_list)
@@ -18,7 +40,7 @@ START_TEST(test_list)
     RdForceKf k;
     char err[256] = "";
     int forced[20] = { 0 };
-    ck_assert_int_eq(rd_forcekf_open(&k, "0.5,0.1,0.12", TB25, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_open(&k, "0.5,0.1,0.12", TB25, NULL, err, sizeof(err)), 0);
     for (int i = 0; i < 20; i++)
         forced[i] = rd_forcekf_next(&k, i, 0);
     rd_forcekf_free(&k);
@@ -35,7 +57,7 @@ START_TEST(test_expr)
     RdForceKf k;
     char err[256] = "";
     int n = 0;
-    ck_assert_int_eq(rd_forcekf_open(&k, "expr:gte(t,n_forced*2)", TB25, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_open(&k, "expr:gte(t,n_forced*2)", TB25, NULL, err, sizeof(err)), 0);
     for (int i = 0; i < 200; i++)
         if (rd_forcekf_next(&k, 7 + i, 0)) {
             ck_assert_int_eq(i % 50, 0);
@@ -43,13 +65,13 @@ START_TEST(test_expr)
         }
     ck_assert_int_eq(n, 4);
     rd_forcekf_free(&k);
-    ck_assert_int_eq(rd_forcekf_open(&k, "expr:isnan(prev_forced_t)+eq(n,3)", TB25, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_open(&k, "expr:isnan(prev_forced_t)+eq(n,3)", TB25, NULL, err, sizeof(err)), 0);
     ck_assert_int_eq(rd_forcekf_next(&k, 0, 0), 1); /* prev_forced_t is NaN before the first */
     ck_assert_int_eq(rd_forcekf_next(&k, 1, 0), 0);
     ck_assert_int_eq(rd_forcekf_next(&k, 2, 0), 0);
     ck_assert_int_eq(rd_forcekf_next(&k, 3, 0), 1);
     rd_forcekf_free(&k);
-    ck_assert_int_eq(rd_forcekf_open(&k, "source", TB25, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_open(&k, "source", TB25, NULL, err, sizeof(err)), 0);
     ck_assert_int_eq(rd_forcekf_next(&k, 0, 1), 1);
     ck_assert_int_eq(rd_forcekf_next(&k, 1, 0), 0);
     rd_forcekf_free(&k);
@@ -59,7 +81,7 @@ END_TEST
 static const struct { const char *spec, *word; } BAD[] = {
     { "expr:gte(t,", "expression" },
     { "1,x", "'x'" },
-    { "chapters", "chapters" },
+    { "chapters+x", "'+x'" },
     { "source_no_drop", "source" },
     { "1,,2", "''" },
 };
@@ -68,7 +90,7 @@ START_TEST(test_bad)
 {
     RdForceKf k;
     char err[256] = "";
-    ck_assert_int_eq(rd_forcekf_open(&k, BAD[_i].spec, TB25, err, sizeof(err)), AVERROR(EINVAL));
+    ck_assert_int_eq(rd_forcekf_open(&k, BAD[_i].spec, TB25, NULL, err, sizeof(err)), AVERROR(EINVAL));
     ck_assert_msg(strstr(err, BAD[_i].word) != NULL, "%s", err);
     rd_forcekf_free(&k);
 }
@@ -81,7 +103,7 @@ START_TEST(test_plan_table)
     RdSyncFrame t[6] = { { 0, 1 }, { 1, 2 }, { 3, 0 }, { 3, 1 }, { 4, 1 }, { 5, 1 } };
     RdForceKfPlan fp;
     char err[256] = "";
-    ck_assert_int_eq(rd_forcekf_plan(&fp, "expr:eq(mod(n,2),0)", TB25, t, NULL, 6, err, sizeof(err)), 0);
+    ck_assert_int_eq(rd_forcekf_plan(&fp, "expr:eq(mod(n,2),0)", TB25, NULL, t, NULL, 6, err, sizeof(err)), 0);
     /* output frames 0..5 at ticks 0,1,2,3,4,5: n even forced */
     ck_assert_int_eq(fp.nticks, 3);
     ck_assert(rd_forcekf_is_forced(fp.ticks, fp.nticks, 2)); /* frame 1's second copy */
@@ -134,6 +156,7 @@ Suite *make_forcekf_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_list);
     tcase_add_test(tc, test_expr);
+    tcase_add_test(tc, test_chapters);
     tcase_add_loop_test(tc, test_bad, 0, sizeof(BAD) / sizeof(BAD[0]));
     tcase_add_test(tc, test_plan_table);
     tcase_add_test(tc, test_plan_anchors);

@@ -103,7 +103,7 @@ refused() {
 if want refused; then
     O=$W/ref.mp4
     for o in sseof aframes minrate pass passlogfile \
-             itsoffset shortest stream_loop bsf:v; do
+             itsoffset stream_loop; do
         refused "-$o" -i "$IN" "-$o" 1 "$O"
     done
     for o in copyts re vn noautorotate start_at_zero; do

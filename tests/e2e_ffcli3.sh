@@ -169,7 +169,7 @@ if want keys; then
     LOSSY=1 kf "expr:gte(t,n_forced*1), default libx264 (crf)"  mp4 -force_key_frames 'expr:gte(t,n_forced*1)' -an
     refused -i "$W/cfr.mp4" -force_key_frames 'expr:gte(t,'
     refused -i "$W/cfr.mp4" -force_key_frames 1,x
-    refused -i "$W/cfr.mp4" -force_key_frames chapters
+    refused -i "$W/cfr.mp4" -force_key_frames chapters+x
     refused -force_key_frames 1 -i "$W/cfr.mp4"
     E=1 refused -i "$W/cfr.mp4" -vf setpts=0.5*PTS -force_key_frames 1
 fi

@@ -7,7 +7,13 @@
 # Matroska, on a VFR input with a 5 s hole, with and without setpts=0.5*PTS
 # (lib.sh `sync`: frame count, frame times, decoded frames); the audio
 # encoder's sample format and channel layout (-sample_fmt, -ch_layout,
-# -channel_layout, with -ac).
+# -channel_layout, with -ac); bitstream filters (-bsf:v, -bsf:a, -bsf) on
+# copied streams (every packet compared) and on encoded ones; -shortest on
+# inputs whose audio, or video, is 1 s shorter (ffmpeg 5.1 ends every
+# stream at the input's end: the output is the same as without it);
+# -force_key_frames chapters[+-D] on an input with four chapters (keyframes,
+# frames, decoded frames), with -ss before and after -i, -t, -map_chapters
+# -1 and into MPEG-TS (no chapters written, ffmpeg's keyframes all the same).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +45,25 @@ refused_line() {
         fail "$name: refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
 }
 
+# pkts NAME EXT OPTIONS...: ffmpeg and render (-w 1..3 by row) write the
+# same packets (stream, pts, dts, duration, flags, size) and streams.
+pkts() {
+    local name=$1 ext=$2 w why
+    shift 2
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    $FF -i "${LINE_IN:-$IN}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    if ! "$RENDER" -q -w "$w" -i "${LINE_IN:-$IN}" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration,flags,size -of csv "$f") \
+                     <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration,flags,size -of csv "$r")) &&
+        ok "$name: packets" || fail "$name: packets" "$why"
+    why=$(same_lines <(streams "$f"; ffprobe -v error -show_entries stream=codec_tag_string,level,extradata_size -of csv "$f") \
+                     <(streams "$r"; ffprobe -v error -show_entries stream=codec_tag_string,level,extradata_size -of csv "$r")) &&
+        ok "$name: streams" || fail "$name: streams" "$why"
+}
+
 if want tag; then
     line "-tag:v hvc1 with libx265 (the Apple line)"  mp4 ctag -c:v libx265 -preset ultrafast -tag:v hvc1 -c:a copy
     line "-tag:v avc3, lossless x264"                 mp4 md5,ctag $LL -tag:v avc3 -c:a copy
@@ -63,6 +88,66 @@ if want audio; then
     refused_line "-sample_fmt nosuch" 2 -i "$IN" -sample_fmt nosuch "$W/bad.mkv"
     refused_line "-ch_layout 7.9" 2 -i "$IN" -ch_layout 7.9 "$W/bad.mkv"
     refused_line "-sample_fmt s16 with aac (the encoder refuses)" 1 -i "$IN" -c:a aac -sample_fmt s16 "$W/bad.mkv"
+fi
+
+if want bsf; then
+    $FF -i "$IN" -c copy "$W/in.ts" || fail "bsf input" "ffmpeg could not make the TS"
+    LINE_IN=$W/in.ts pkts "-c copy -bsf:a aac_adtstoasc (TS to MP4)"       mp4 -c copy -bsf:a aac_adtstoasc
+    pkts "-c:v copy -bsf:v h264_mp4toannexb -f mpegts"                ts -c:v copy -bsf:v h264_mp4toannexb -an -f mpegts
+    pkts "-c copy -bsf null,null (every stream)"                      mkv -c copy -bsf null,null
+    pkts "-c:v copy -bsf:v h264_metadata=level=4.1 (remux)"          mp4 -c:v copy -bsf:v h264_metadata=level=4.1 -c:a copy
+    pkts "-c:v copy -bsf:v h264_mp4toannexb,dump_extra -c:a aac"     ts -c:v copy -bsf:v h264_mp4toannexb,dump_extra -c:a aac
+    line "-bsf:v h264_metadata=level=4.1 with libx264"                mp4 md5,ctag $LL -bsf:v h264_metadata=level=4.1 -c:a copy
+    why=$(same_lines <(ffprobe -v error -show_entries stream=level -of csv "$W/f$ROW.mp4") \
+                     <(ffprobe -v error -show_entries stream=level -of csv "$W/r$ROW.mp4")) &&
+        ok "h264_metadata: the level ffmpeg writes" || fail "h264_metadata: the level" "$why"
+    line "-bsf:v dump_extra, libx264 into TS"                         ts md5 $LL -bsf:v dump_extra -f mpegts
+    line "-bsf:a aac_adtstoasc on encoded aac"                        mkv md5 -c:v ffv1 -c:a aac -bsf:a aac_adtstoasc
+    line "-bsf:a h264_mp4toannexb: no such codec, both fail"          mp4 "" -c:v copy -c:a copy -bsf:a h264_mp4toannexb
+    refused_line "-bsf:v nosuch" 2 -i "$IN" -bsf:v nosuch "$W/bad.mp4"
+    refused_line "-bsf:a:1" 2 -i "$IN" -bsf:a:1 null "$W/bad.mp4"
+fi
+
+if want shortest; then
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=f=440:r=48000:d=2 -c:v libx264 \
+        -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/ashort.mp4" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=3 -c:v libx264 \
+        -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/vshort.mp4" ||
+        fail "shortest inputs" "ffmpeg could not make them"
+    LINE_IN=$W/ashort.mp4 line "audio 1 s shorter: -shortest -c:a copy"   mp4 md5 $LL -shortest -c:a copy
+    LINE_IN=$W/vshort.mp4 line "video 1 s shorter: -shortest, aac to mkv" mkv md5 $LL -c:a aac -shortest
+    for i in ashort vshort; do
+        LINE_IN=$W/$i.mp4 pkts "$i: -c copy -shortest"          mkv -c copy -shortest
+    done
+    refused_line "-shortest -vf trim (ffmpeg's end: its threads)" 2 -i "$W/vshort.mp4" -vf trim=end=1 -shortest "$W/bad.mp4"
+    refused_line "-shortest -af atrim" 2 -i "$W/vshort.mp4" -af atrim=end=1 -shortest "$W/bad.mp4"
+fi
+
+if want chapters; then
+    printf ';FFMETADATA1\n' >"$W/ch.txt"
+    for c in 0:1300 1300:2710 2710:4000 3050:4000; do
+        printf '[CHAPTER]\nTIMEBASE=1/1000\nSTART=%s\nEND=%s\n' "${c%:*}" "${c#*:}" >>"$W/ch.txt"
+    done
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -i "$W/ch.txt" -map 0 -map 1 \
+        -map_metadata 2 -c:v libx264 -preset ultrafast -g 250 -c:a aac "$W/chap.mp4" ||
+        fail "chapters input" "ffmpeg could not make it"
+    export LINE_IN=$W/chap.mp4
+    line "-force_key_frames chapters"                   mkv md5,keys $LL -g 250 -force_key_frames chapters
+    line "-force_key_frames chapters-0.1"               mp4 md5,keys $LL -g 250 -force_key_frames chapters-0.1
+    line "-force_key_frames 0.5,chapters+0.05"          mkv md5,keys $LL -g 250 -force_key_frames 0.5,chapters+0.05
+    line "chapters after an output -ss 1"               mkv md5,keys $LL -g 250 -ss 1 -force_key_frames chapters
+    line "chapters, -t 3 (the last ones left out)"      mp4 md5,keys $LL -g 250 -t 3 -force_key_frames chapters
+    line "chapters, -map_chapters -1: none"             mkv md5,keys $LL -g 250 -map_chapters -1 -force_key_frames chapters
+    line "chapters into MPEG-TS (not written, used)"    ts md5,keys $LL -g 250 -force_key_frames chapters -f mpegts
+    unset LINE_IN
+    for pre in "-ss 1.1" "-ss 0.5 -t 3"; do
+        ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+        $FF $pre -i "$W/chap.mp4" $LL -g 250 -force_key_frames chapters "$W/f$ROW.mkv" &&
+            "$RENDER" -q -w $w --chunks $((w * 2)) $pre -i "$W/chap.mp4" $LL -g 250 -force_key_frames chapters \
+                "$W/r$ROW.mkv" </dev/null 2>"$W/r.err" || { fail "$pre -i: chapters" "$(head -c 200 "$W/r.err")"; continue; }
+        why=$(same_lines <(keys "$W/f$ROW.mkv") <(keys "$W/r$ROW.mkv")) && ok "$pre before -i: chapters' keyframes (-w $w)" ||
+            fail "$pre before -i: chapters' keyframes" "$why"
+    done
 fi
 
 if want sync; then

@@ -554,7 +554,7 @@ static int open_output(Run *r, char *err, int errlen)
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
-                         r->sh.sync != NULL, &s->tags };
+                         r->sh.sync != NULL, &s->bsf, &s->tags };
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
@@ -1155,19 +1155,43 @@ static int setup_sync(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* -force_key_frames chapters: ffmpeg reads the chapters its output file
+ * was given (copied before the encoders open, whether the muxer writes
+ * them or not), so the chapters the tracks give the output here. */
+static int output_chapters(Run *r, AVFormatContext **chap)
+{
+    const RdSettings *s = r->s;
+    AVFormatContext *ic = NULL;
+    int64_t end = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+    int ret;
+    if (!strstr(s->force_kf, "chapters") || s->no_chapters)
+        return 0;
+    if (!(*chap = avformat_alloc_context()))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_input_open(&ic, s->input, -1)) < 0)
+        return ret;
+    ret = rd_meta_chapters(*chap, ic, -r->probe.start_time, end);
+    avformat_close_input(&ic);
+    return ret < 0 ? ret : 0;
+}
+
 /* -force_key_frames (forcekf.h): decided once, over the frame sync's table. */
 static int setup_forcekf(Run *r, char *err, int errlen)
 {
     char detail[RD_ERRLEN] = "";
+    AVFormatContext *chap = NULL;
     int ret;
     if (!r->s->force_kf)
         return 0;
     if (!r->sync.table)
         return fail(err, errlen, r->s->input, "-force_key_frames after a graph that retimes frames (or into a "
                     "container without frame sync) is not supported yet", AVERROR_PATCHWELCOME);
-    if ((ret = rd_forcekf_plan(&r->fkf, r->s->force_kf, av_inv_q(r->tmpl->framerate), r->sync.table,
-                               r->probe.key, r->probe.nframes, detail, sizeof(detail))) < 0)
-        return fail(err, errlen, r->s->input, detail, ret);
+    if ((ret = output_chapters(r, &chap)) >= 0)
+        ret = rd_forcekf_plan(&r->fkf, r->s->force_kf, av_inv_q(r->tmpl->framerate), chap, r->sync.table,
+                              r->probe.key, r->probe.nframes, detail, sizeof(detail));
+    avformat_free_context(chap);
+    if (ret < 0)
+        return fail(err, errlen, r->s->input, *detail ? detail : NULL, ret);
     r->sh.forced = r->fkf.ticks;
     r->sh.nforced = r->fkf.nticks;
     return 0;

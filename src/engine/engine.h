@@ -13,6 +13,7 @@
 #include <libavutil/rational.h>
 
 #include "io/paths.h"
+#include "streams/bsf.h"
 #include "streams/codectag.h"
 #include "streams/meta.h"
 #include "engine/progress.h"
@@ -47,6 +48,7 @@ typedef struct RdSettings {
     const AVDictionary *aenc_opts; ///< options of every audio encoder (-b:a, -q:a ...); not owned; may be NULL
     int sample_rate;          ///< -ar: encoded audio sample rate, Hz, >= 0; 0 (default) = the input's
     int channels;             ///< -ac: encoded audio channels, 0..64; 0 (default) = the input's
+    RdBsfSpec bsf;            ///< -bsf:v, -bsf:a, -bsf:s: bitstream filter chains per stream type, before the muxer (bsf.h); NULL (default) = none
     RdCodecTags tags;         ///< -tag[:v|a|s|d|t], -vtag, -atag, -stag: the output streams' codec tag per type (codectag.h); NULL (default) = the muxer's choice
     const char *sample_fmt;   ///< -sample_fmt: the audio encoders' sample format (s16, fltp ...); NULL (default) = the encoder's first the graph gives
     const char *ch_layout;    ///< -ch_layout/-channel_layout: the encoded audio's channel layout (stereo, 5.1, 0x3f, 3c); wins over `channels`; NULL (default) = the input's

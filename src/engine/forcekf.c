@@ -19,31 +19,48 @@ static int cmp64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* "T1,T2,...": each a time as ffmpeg's parse_time (a duration: seconds or
- * [-][HH:]MM:SS[.m...]), in the encoder's time base, sorted. */
-static int read_list(RdForceKf *k, const char *spec, AVRational tb, char *err, int errlen)
+/* One word of the list: a time as ffmpeg's parse_time (a duration:
+ * seconds or [-][HH:]MM:SS[.m...]). */
+static int read_time(const char *p, size_t len, int64_t *us, char *err, int errlen)
+{
+    char word[64];
+    snprintf(word, sizeof(word), "%.*s", (int)FFMIN(len, sizeof(word) - 1), p);
+    if (len >= sizeof(word) || av_parse_time(us, word, 1) < 0) {
+        snprintf(err, errlen, "-force_key_frames: '%s' is not a time (or chapters, expr:..., source)", word);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+}
+
+/* "T1,T2,...", in the encoder's time base, sorted. An entry
+ * "chapters[+-DELTA]" stands for every chapter start of `chap` (the
+ * output's), each moved by DELTA, rescaled as ffmpeg 5.1 does
+ * (parse_forced_key_frames: the start and the delta each on their own). */
+static int read_list(RdForceKf *k, const char *spec, AVRational tb, const AVFormatContext *chap,
+                     char *err, int errlen)
 {
     const char *p = spec;
-    int n = 1;
+    int words = 1, n = 0, nchap = chap ? (int)chap->nb_chapters : 0;
+    int ret;
     for (const char *c = spec; *c; c++)
-        n += *c == ',';
-    if (!(k->list = av_malloc_array(n, sizeof(*k->list))))
+        words += *c == ',';
+    if (!(k->list = av_malloc_array(words * (int64_t)FFMAX(nchap, 1), sizeof(*k->list))))
         return AVERROR(ENOMEM);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < words; i++) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p);
-        char word[64];
-        int64_t us;
+        int64_t us = 0;
         if (!strncmp(p, "chapters", 8)) {
-            snprintf(err, errlen, "-force_key_frames %s: keyframes at chapters are not supported yet", spec);
-            return AVERROR(EINVAL);
+            if (len > 8 && (ret = read_time(p + 8, len - 8, &us, err, errlen)) < 0)
+                return ret;
+            for (int c = 0; c < nchap; c++)
+                k->list[n++] = av_rescale_q(chap->chapters[c]->start, chap->chapters[c]->time_base, tb) +
+                               av_rescale_q(us, AV_TIME_BASE_Q, tb);
+        } else {
+            if ((ret = read_time(p, len, &us, err, errlen)) < 0)
+                return ret;
+            k->list[n++] = av_rescale_q(us, AV_TIME_BASE_Q, tb);
         }
-        snprintf(word, sizeof(word), "%.*s", (int)FFMIN(len, sizeof(word) - 1), p);
-        if (len >= sizeof(word) || av_parse_time(&us, word, 1) < 0) {
-            snprintf(err, errlen, "-force_key_frames: '%s' is not a time (or expr:..., source)", word);
-            return AVERROR(EINVAL);
-        }
-        k->list[i] = av_rescale_q(us, AV_TIME_BASE_Q, tb);
         p = end ? end + 1 : p + len;
     }
     qsort(k->list, n, sizeof(*k->list), cmp64);
@@ -51,7 +68,8 @@ static int read_list(RdForceKf *k, const char *spec, AVRational tb, char *err, i
     return 0;
 }
 
-int rd_forcekf_open(RdForceKf *k, const char *spec, AVRational tb, char *err, int errlen)
+int rd_forcekf_open(RdForceKf *k, const char *spec, AVRational tb, const AVFormatContext *chap,
+                    char *err, int errlen)
 {
     int ret;
     memset(k, 0, sizeof(*k));
@@ -74,7 +92,7 @@ int rd_forcekf_open(RdForceKf *k, const char *spec, AVRational tb, char *err, in
         k->source = 1;
         return 0;
     }
-    return read_list(k, spec, tb, err, errlen);
+    return read_list(k, spec, tb, chap, err, errlen);
 }
 
 int rd_forcekf_next(RdForceKf *k, int64_t pts, int key)
@@ -108,8 +126,8 @@ void rd_forcekf_free(RdForceKf *k)
     k->expr = NULL;
 }
 
-int rd_forcekf_plan(RdForceKfPlan *fp, const char *spec, AVRational tb, const RdSyncFrame *table,
-                    const uint8_t *key, int64_t n, char *err, int errlen)
+int rd_forcekf_plan(RdForceKfPlan *fp, const char *spec, AVRational tb, const AVFormatContext *chap,
+                    const RdSyncFrame *table, const uint8_t *key, int64_t n, char *err, int errlen)
 {
     RdForceKf k;
     int64_t total = 0, m = 0, first = 0;
@@ -117,7 +135,7 @@ int rd_forcekf_plan(RdForceKfPlan *fp, const char *spec, AVRational tb, const Rd
     int ret;
 
     memset(fp, 0, sizeof(*fp));
-    if ((ret = rd_forcekf_open(&k, spec, tb, err, errlen)) < 0)
+    if ((ret = rd_forcekf_open(&k, spec, tb, chap, err, errlen)) < 0)
         goto end;
     for (int64_t i = 0; i < n; i++)
         total += table[i].copies;

@@ -1,6 +1,7 @@
 /*
  * forcekf.h - -force_key_frames as the ffmpeg CLI 5.1 reads and applies it
- * (fftools/ffmpeg.c, do_video_out): a list of times, `expr:EXPR` over n,
+ * (fftools/ffmpeg.c, do_video_out): a list of times and `chapters[+-D]`
+ * (the output's chapter starts), `expr:EXPR` over n,
  * n_forced, prev_forced_n, prev_forced_t and t, or `source` (a frame that
  * was a keyframe in the input).
  *
@@ -15,6 +16,7 @@
 #define RD_FORCEKF_H
 
 #include <stdint.h>
+#include <libavformat/avformat.h>
 #include <libavutil/eval.h>
 #include <libavutil/rational.h>
 
@@ -32,11 +34,14 @@ typedef struct RdForceKf {
 } RdForceKf;
 
 /**
- * Read SPEC for encoder time base `tb`. "chapters" (the output's chapter
- * starts) is refused. Returns 0 or AVERROR(EINVAL) with one line in err
- * (errlen bytes); rd_forcekf_free() either way.
+ * Read SPEC for encoder time base `tb`. "chapters[+-DELTA]" in a list
+ * stands for the chapter starts of `chap`, the output's chapters as
+ * ffmpeg sets them (rd_meta_chapters; NULL or none: no time). Returns 0
+ * or AVERROR(EINVAL) with one line in err (errlen bytes);
+ * rd_forcekf_free() either way.
  */
-int rd_forcekf_open(RdForceKf *k, const char *spec, AVRational tb, char *err, int errlen);
+int rd_forcekf_open(RdForceKf *k, const char *spec, AVRational tb, const AVFormatContext *chap,
+                    char *err, int errlen);
 
 /**
  * The next output frame, at `pts` (encoder time base); `key` is 1 when it
@@ -59,8 +64,8 @@ typedef struct RdForceKfPlan {
  * keyframe flags, may be NULL) in time base `tb`. Returns 0 or a negative
  * AVERROR (err as rd_forcekf_open); rd_forcekf_plan_free() either way.
  */
-int rd_forcekf_plan(RdForceKfPlan *fp, const char *spec, AVRational tb, const RdSyncFrame *table,
-                    const uint8_t *key, int64_t n, char *err, int errlen);
+int rd_forcekf_plan(RdForceKfPlan *fp, const char *spec, AVRational tb, const AVFormatContext *chap,
+                    const RdSyncFrame *table, const uint8_t *key, int64_t n, char *err, int errlen);
 
 /** 1 when output frame `pts` is forced (a binary search of the ticks). */
 int rd_forcekf_is_forced(const int64_t *ticks, int64_t nticks, int64_t pts);

@@ -15,6 +15,7 @@ struct RdMerge {
     AVFormatContext *oc;
     AVStream *vst;
     RdTracks *tracks;
+    RdBsf *bsf;             ///< -bsf chains, NULL = none
     AVRational etb;         ///< encoder time base (chunk packets)
     int64_t ts_offset;      ///< RdMergeConfig.ts_offset
     int64_t voff;           ///< ts_offset in the output stream's time base
@@ -149,6 +150,10 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
     m->oc->opaque = m->of;
     rd_codectag_apply(m->oc, cfg->tags);
+    if ((ret = rd_bsf_open(&m->bsf, m->oc, cfg->bsf, err, errlen)) < 0)
+        return ret;
+    if (m->tracks)
+        rd_tracks_set_bsf(m->tracks, m->bsf);
     if ((ret = rd_merge_header(m->oc, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
         m->voff = cfg->video_synced ? 0 : av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
     return ret;
@@ -180,7 +185,7 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         }
         m->vframes++;
         m->vend = FFMAX(m->vend, p->pts + p->duration);
-        if ((ret = av_interleaved_write_frame(m->oc, p)) < 0)
+        if ((ret = rd_bsf_write(m->bsf, m->oc, p)) < 0)
             return ret;
     }
     return 0;
@@ -207,7 +212,7 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
         snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
         return ret;
     }
-    if ((ret = av_write_trailer(m->oc)) < 0) {
+    if ((ret = rd_bsf_flush(m->bsf, m->oc)) < 0 || (ret = av_write_trailer(m->oc)) < 0) {
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
         return ret;
     }
@@ -225,6 +230,7 @@ void rd_merge_free(RdMerge **pm)
     if (!m)
         return;
     rd_tracks_free(&m->tracks);
+    rd_bsf_free(&m->bsf);
     rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(m->oc);
     rd_timeline_free(&m->tl);

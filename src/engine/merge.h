@@ -17,6 +17,7 @@
 #include <libavcodec/avcodec.h>
 
 #include "engine/chunk.h"
+#include "streams/bsf.h"
 #include "streams/codectag.h"
 #include "streams/tracks.h"
 
@@ -36,6 +37,7 @@ typedef struct RdMergeConfig {
     AVRational src_tb;             ///< the input video stream's time base (src_at_last)
     int64_t src_at_last;           ///< -frames:v: the last input frame ffmpeg reads when known before the run (src_tb), AV_NOPTS_VALUE = none; the chunks' RdChunkResult.src_at_last may move it later
     int video_synced;              ///< 1: the video packets' times are already the output's (the frame sync's ticks count from the input's start): ts_offset is added to the other tracks only
+    const RdBsfSpec *bsf;          ///< -bsf: bitstream filters per stream type, NULL = none
     const RdCodecTags *tags;       ///< -tag: codec tags to set before the header, NULL = none
 } RdMergeConfig;
 

@@ -20,6 +20,7 @@ typedef struct Remux {
     AVFormatContext *ic, *oc;
     AVStream *ist, *ost;
     RdTracks *tracks;
+    RdBsf *bsf;             ///< -bsf chains, NULL = none
     RdOutfile *of;
     RdTsFix fix;
     AVPacket *pkt;
@@ -154,6 +155,9 @@ static int open_output(Remux *x, char *err, int errlen)
     x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
     x->oc->opaque = x->of;
     rd_codectag_apply(x->oc, &s->tags);
+    if ((ret = rd_bsf_open(&x->bsf, x->oc, &s->bsf, detail, sizeof(detail))) < 0)
+        return fail(err, errlen, s->output, detail, ret);
+    rd_tracks_set_bsf(x->tracks, x->bsf);
     if ((ret = rd_merge_header(x->oc, s->mux_opts, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
     return 0;
@@ -230,7 +234,7 @@ static int copy_packet(Remux *x, AVPacket *p)
         (ret = rd_tracks_write_until(x->tracks, x->oc, p->dts, x->ost->time_base)) < 0)
         return ret;
     x->packets++;
-    return av_interleaved_write_frame(x->oc, p);
+    return rd_bsf_write(x->bsf, x->oc, p);
 }
 
 static int copy_all(Remux *x, char *err, int errlen)
@@ -265,7 +269,7 @@ static int copy_all(Remux *x, char *err, int errlen)
                  : av_err2str(ret));
         return ret;
     }
-    if ((ret = av_write_trailer(x->oc)) < 0)
+    if ((ret = rd_bsf_flush(x->bsf, x->oc)) < 0 || (ret = av_write_trailer(x->oc)) < 0)
         return fail(err, errlen, x->s->output, "cannot write the trailer", ret);
     return 0;
 }
@@ -296,6 +300,7 @@ static void release(Remux *x)
 {
     AVIOContext *none = NULL;
     rd_tracks_free(&x->tracks);
+    rd_bsf_free(&x->bsf);
     rd_outfile_free(&x->of, x->oc ? &x->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(x->oc);
     avformat_close_input(&x->ic);

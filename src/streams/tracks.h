@@ -20,6 +20,7 @@
 #include <libavformat/avformat.h>
 
 #include "streams/audio.h"
+#include "streams/bsf.h"
 #include "streams/meta.h"
 
 typedef struct RdTracks RdTracks;
@@ -86,6 +87,9 @@ const char *rd_tracks_error(const RdTracks *t);
  * written: an end found while writing (-frames:v). Only ever lowers the end.
  */
 void rd_tracks_end_at(RdTracks *t, int64_t end);
+
+/** Write every packet through `b`'s -bsf chains (bsf.h; not owned, may be NULL). */
+void rd_tracks_set_bsf(RdTracks *t, RdBsf *b);
 
 void rd_tracks_free(RdTracks **pt);
 

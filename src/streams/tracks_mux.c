@@ -65,7 +65,7 @@ static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     }
     p->stream_index = tr->ost->index;
     p->pos = -1;
-    return av_interleaved_write_frame(oc, p);
+    return rd_bsf_write(t->bsf, oc, p);
 }
 
 static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
@@ -195,4 +195,9 @@ const char *rd_tracks_error(const RdTracks *t)
 void rd_tracks_end_at(RdTracks *t, int64_t end)
 {
     t->cfg.end = FFMIN(t->cfg.end, end);
+}
+
+void rd_tracks_set_bsf(RdTracks *t, RdBsf *b)
+{
+    t->bsf = b;
 }

@@ -45,6 +45,7 @@ struct RdTracks {
     AVPacket *pkt, *out;
     int pending, eof;
     int strict;             ///< the muxer wants strictly increasing dts
+    RdBsf *bsf;             ///< the owner's -bsf chains (rd_tracks_set_bsf), NULL = none; not owned
     char why[RD_ERRLEN];    ///< a read error in words (rd_tracks_error), "" = none
 };
 
