@@ -144,6 +144,10 @@ static int open_graph(Ctx *c, const AVFrame *f)
             return ret;
         in.pre = rot;
     }
+    /* The whole stream's one graph draws rand() from where the CLI's does
+     * (filter.h); a rebuilt graph goes on from there, as the CLI's. */
+    if (!c->enc && c->job->from_start && c->job->t_end == INT64_MAX)
+        rd_filter_rand_restart();
     if ((ret = rd_filter_open(&c->flt, sh->vf, &in, rd_encode_pix_fmts(sh->enc),
                               first ? NULL : &to)) < 0) {
         char q[RD_ERR_QUOTE + 1];
