@@ -100,6 +100,19 @@ rr "$T_TMP/r4" -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 2 -passlogfile sub/q s
 r=$(vrate second.mp4)
 check "pass 2 after pass 1 to a real OUTPUT: within 5% of -b:v" "$(rr_why "$T_TMP/r4" $rc); $r" within "$r" 400000 5
 
+# render-mpi: x264's stats stay on rank 0, so -pass on two ranks is one line
+# before any log is written (on one rank it is render's run).
+RENDER_MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
+    OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$RENDER_MPI" \
+        -y -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 1 -passlogfile sub/m m.mp4 </dev/null \
+        >"$T_TMP/m.out" 2>"$T_TMP/m.err"; rc=$?
+    check "render-mpi -pass 1 on two ranks: refused in one line" "$(head -c 300 "$T_TMP/m.err")" \
+        [ $rc -ne 0 ] && [ "$(grep -c "^render-mpi: .*-pass runs in one process" "$T_TMP/m.err")" = 1 ]
+    check "render-mpi -pass 1 on two ranks: no log, no OUTPUT" "$(has "$W") / $(has "$W/sub")" \
+        [ ! -e m.mp4 ] && [ ! -e sub/m-0.log ]
+else echo "skip - render-mpi: $RENDER_MPI not built or no mpirun"; fi
+
 # --- usage --------------------------------------------------------------------
 rr "$T_TMP/u3" -i "$IN" -c:v libx264 -b:v 400k -pass 3 y.mp4; rc=$?
 check "-pass 3: refused in one line" "$(rr_why "$T_TMP/u3" $rc)" refused "$T_TMP/u3" $rc 2 "pass 3"

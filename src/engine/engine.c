@@ -1400,6 +1400,9 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
                     "render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
+    if (s->pass == 1 && s->null_output) /* rd_engine_run's: no output to write in steps */
+        return fail(err, errlen, s->output, "-pass 1 -f null runs in one process: run render",
+                    AVERROR(EINVAL));
     if (s->pass == 1) {
         if ((ret = pass1_output(r, err, errlen)) < 0)
             return ret;
