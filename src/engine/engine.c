@@ -533,7 +533,7 @@ static int tmpl_pass1_open(Run *r)
 static void tmpl_pass1_done(Run *r)
 {
     if (r->sh.tmpl_pass1) {
-        r->sh.tmpl_pass1 = 1;
+        r->sh.tmpl_pass1 = 0;
         r->sh.rc = NULL;
         rd_encode_close(&r->tmpl); /* x264 writes its stats on closing: before they go */
     }
