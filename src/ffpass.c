@@ -33,13 +33,6 @@ int rd_ff_check_pass(RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err
                  "--target-size or --two-pass");
         return AVERROR(EINVAL);
     }
-    /* render's first pass is x264's analysis at constant quality, chunk by
-     * chunk, with headers of its own: not a file to keep, as ffmpeg's is. */
-    if (f->pass == 1 && !is_null) {
-        snprintf(err, errlen, "-pass 1 writes the log only: give -f null /dev/null as its output "
-                 "(render's first pass is no file to keep)");
-        return AVERROR(EINVAL);
-    }
     if (is_null && f->pass != 1) {
         snprintf(err, errlen, "-f null writes nothing: render takes it for -pass 1 only");
         return AVERROR(EINVAL);

@@ -5,8 +5,10 @@
 #   ffmpeg's own two passes; the log is ONE file, kept after pass 2
 #   pass 2 with another -b:v, another input, a damaged log, no log:
 #   exit 1, one line naming the log
-#   -passlogfile with a path, an old log replaced; pass 1 to a real OUTPUT
-#   refused (render's first pass is no file to keep)
+#   -passlogfile with a path, an old log replaced
+#   pass 1 to a real OUTPUT: a file that decodes without an error, with the
+#   CLI's frames and times and its pass-1 file's bitrate (within 15%), the
+#   log beside it (pass 2 reads it), no temporary file left
 #   usage: -pass 3, another encoder, -f null without -pass, no -b:v: exit 2
 . "$(dirname "$0")/lib.sh"
 need_render
@@ -71,9 +73,45 @@ rr "$T_TMP/r2" -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 2 -passlogfile sub/p s
 r=$(vrate second.mp4)
 check "pass 2 from -passlogfile sub/p: within 5% of -b:v" "$(rr_why "$T_TMP/r2" $rc); $r" within "$r" 400000 5
 check "no temporary file left in sub/" "$(has "$W/sub")" [ "$(ls -A sub | tr '\n' ' ')" = "p-0.log " ]
+
+# --- pass 1 to a real OUTPUT: x264's first pass, as ffmpeg's pass-1 file -------
+rm -f first.mp4 second.mp4
 rr "$T_TMP/r3" -y -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 1 -passlogfile sub/q first.mp4; rc=$?
-check "pass 1 to a real OUTPUT: refused in one line (not a file to keep)" "$(rr_why "$T_TMP/r3" $rc)" refused "$T_TMP/r3" $rc 2 "log only"
-check "pass 1 to a real OUTPUT: no OUTPUT, no log" "$(has "$W") $(has "$W/sub")" [ ! -e first.mp4 ] && [ ! -e sub/q-0.log ]
+check "pass 1 to a real OUTPUT: exit 0" "$(rr_why "$T_TMP/r3" $rc)" [ $rc -eq 0 ]
+e=$(ffmpeg -nostdin -v error -i first.mp4 -f null - 2>&1 | head -c 300)
+check "pass 1 to a real OUTPUT: decodes without an error" "$e" [ -z "$e" ]
+( cd "$T_TMP" && $FF -i "$IN" -c:v libx264 -preset veryfast -b:v 400k -pass 1 -passlogfile cli1 -an cli1.mp4 )
+v_frames "$T_TMP/cli1.mp4" "$T_TMP/c1"
+v_frames first.mp4 "$T_TMP/r1"
+check "pass 1 to a real OUTPUT: the CLI's frames and times" "$(same_lines "$T_TMP/c1.t" "$T_TMP/r1.t")" \
+    same_lines "$T_TMP/c1.t" "$T_TMP/r1.t"
+r=$(vrate first.mp4); c=$(vrate "$T_TMP/cli1.mp4")
+check "pass 1 to a real OUTPUT: within 15% of ffmpeg's pass-1 file" "render $r, ffmpeg $c" within "$r" "$c" 15
+check "pass 1 to a real OUTPUT: the log beside it" "$(has "$W/sub")" grep -q "^render-passlog" sub/q-0.log
+check "pass 1 to a real OUTPUT: no temporary file left" "$(has "$W") / $(has "$W/sub")" \
+    [ "$(ls -A "$W" | tr '\n' ' ')" = "cut-0.log dmg-0.log ffmpeg2pass-0.log first.mp4 out.mp4 sub " ] &&
+    [ "$(ls -A "$W/sub" | tr '\n' ' ')" = "p-0.log q-0.log " ]
+# The stream is declared as the chunks encode it: x264's fast first pass
+# (one reference, no 8x8 transform: Main, not High), as ffmpeg's pass-1 file.
+hdr() { ffprobe -v error -select_streams v:0 -show_entries stream=profile,refs -of csv=p=0 "$1"; }
+check "pass 1 to a real OUTPUT: x264's first-pass headers, as ffmpeg's" "render $(hdr first.mp4), ffmpeg $(hdr "$T_TMP/cli1.mp4")" \
+    [ "$(hdr first.mp4)" = "$(hdr "$T_TMP/cli1.mp4")" ]
+rr "$T_TMP/r4" -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 2 -passlogfile sub/q second.mp4; rc=$?
+r=$(vrate second.mp4)
+check "pass 2 after pass 1 to a real OUTPUT: within 5% of -b:v" "$(rr_why "$T_TMP/r4" $rc); $r" within "$r" 400000 5
+
+# render-mpi: x264's stats stay on rank 0, so -pass on two ranks is one line
+# before any log is written (on one rank it is render's run).
+RENDER_MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
+    OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$RENDER_MPI" \
+        -y -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 1 -passlogfile sub/m m.mp4 </dev/null \
+        >"$T_TMP/m.out" 2>"$T_TMP/m.err"; rc=$?
+    check "render-mpi -pass 1 on two ranks: refused in one line" "$(head -c 300 "$T_TMP/m.err")" \
+        [ $rc -ne 0 ] && [ "$(grep -c "^render-mpi: .*-pass runs in one process" "$T_TMP/m.err")" = 1 ]
+    check "render-mpi -pass 1 on two ranks: no log, no OUTPUT" "$(has "$W") / $(has "$W/sub")" \
+        [ ! -e m.mp4 ] && [ ! -e sub/m-0.log ]
+else echo "skip - render-mpi: $RENDER_MPI not built or no mpirun"; fi
 
 # --- usage --------------------------------------------------------------------
 rr "$T_TMP/u3" -i "$IN" -c:v libx264 -b:v 400k -pass 3 y.mp4; rc=$?

@@ -107,7 +107,7 @@ static int open_encoder(Ctx *c)
     const RdChunkJob *j = c->job;
     AVDictionary *extra = NULL;
     int ret = 0;
-    if (!c->template_only && (j->rc_pass || j->rc_vbv_init > 0))
+    if ((!c->template_only || j->rc_pass == 3) && (j->rc_pass || j->rc_vbv_init > 0))
         ret = rd_ratectl_chunk_opts(c->sh->rc, j->index, j->rc_pass, j->rc_bitrate, j->rc_vbv_init,
                                     &extra, c->err, c->errlen);
     if (ret >= 0)
@@ -144,6 +144,10 @@ static int open_graph(Ctx *c, const AVFrame *f)
             return ret;
         in.pre = rot;
     }
+    /* The whole stream's one graph draws rand() from where the CLI's does
+     * (filter.h); a rebuilt graph goes on from there, as the CLI's. */
+    if (!c->enc && c->job->from_start && c->job->t_end == INT64_MAX)
+        rd_filter_rand_restart();
     if ((ret = rd_filter_open(&c->flt, sh->vf, &in, rd_encode_pix_fmts(sh->enc),
                               first ? NULL : &to)) < 0) {
         char q[RD_ERR_QUOTE + 1];
@@ -672,7 +676,7 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost
                       char *err, int errlen)
 {
     RdChunkJob job = { .t_end = INT64_MAX, .t_postroll = INT64_MAX, .from_start = 1, .t_seek = INT64_MIN,
-                       .t_preroll = INT64_MIN, .t_start = INT64_MIN };
+                       .t_preroll = INT64_MIN, .t_start = INT64_MIN, .rc_pass = sh->tmpl_pass1 ? 3 : 0 };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
               .last_pts = INT64_MIN, .cost = cost, .t0 = omp_get_wtime() };

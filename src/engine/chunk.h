@@ -34,6 +34,7 @@ typedef struct RdChunkShared {
     int64_t start_time;         ///< the input's start, AV_TIME_BASE units: the sync's output starts there
     const int64_t *forced;      ///< -force_key_frames: the output frames (encoder time base, ascending) to encode as keyframes; with the sync's table only; NULL = none
     int64_t nforced;
+    int tmpl_pass1;             ///< 1: the template's encoder runs x264's first pass at -b:v on rc's entry 0 (rc_pass 3), as the chunks of -pass 1's OUTPUT do (their headers differ from a plain encoder's)
 } RdChunkShared;
 
 /**
@@ -67,7 +68,7 @@ typedef struct RdChunkJob {
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
     int timed;                  ///< 1: the decoder's and encoder's calls are timed into the result's decode_cpu_s and encode_cpu_s (the start-up measure); 0: not (they stay 0)
-    int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats
+    int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats; 3: x264 pass 1 at the chunk's share (-pass 1's OUTPUT, after the analysis)
     int64_t rc_bitrate;         ///< this chunk's bits/s (its share), 0 = the shared setting
     double rc_vbv_init;         ///< VBV fill the chunk starts from, fraction of bufsize; 0 = the encoder's default
     const RdSyncFrame *sync;    ///< with sh->sync: the copies of each own input frame (the engine's table), nsync entries; NULL = the chunk runs the sync itself (chunksync.h)

@@ -200,8 +200,6 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
             (fc.flags & RD_FCF_RETIMES))
             c->keeps_times = 0;
-        if ((fc.flags & RD_FCF_NOT_CLI) && !*c->differs)
-            snprintf(c->differs, sizeof(c->differs), "%s", f->filter->name);
     }
     bad = path_sums(n, count, g->src->outputs[0]->frame_rate, &c->preroll, &c->postroll);
     if (bad >= 0 && !c->one_chunk) {
@@ -212,8 +210,6 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
     }
     if (c->one_chunk)
         c->exact = 1; /* one chunk is the whole-stream run */
-    if (*c->differs)
-        c->exact = 0;
 end:
     av_free(n);
     return ret;
@@ -232,12 +228,8 @@ int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only
 
 void rd_contract_warning(const RdContract *c, char *buf, int len)
 {
-    int n = 0;
     if (len > 0)
         *buf = 0;
     if (c->one_chunk)
-        n = snprintf(buf, len, "warning: filter '%s' %s: rendered as one chunk", c->filter, c->why);
-    if (*c->differs && n >= 0 && n < len)
-        snprintf(buf + n, len - n, "%sfilter '%s' gives frames that differ slightly from the ffmpeg "
-                 "CLI's (measured; cause not found)", n ? "; " : "warning: ", c->differs);
+        snprintf(buf, len, "warning: filter '%s' %s: rendered as one chunk", c->filter, c->why);
 }

@@ -39,7 +39,6 @@ typedef struct RdContract {
     char filter[64];      ///< name of the filter that forced one chunk or made the output approximate; "" = none
     char why[192];        ///< why, one line without the filter's name ("needs the whole stream"); "" = none
     int keeps_times;      ///< 1: every frame comes out once, at its own time (frame-local, window and recursive filters that neither drop nor retime): ffmpeg's frame sync can be planned on the input's times
-    char differs[64];     ///< a filter whose frames are known to differ slightly from the ffmpeg CLI's even in one chunk (RD_FCF_NOT_CLI; `exact` is then 0); "" = none
 } RdContract;
 
 /**

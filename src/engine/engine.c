@@ -95,6 +95,7 @@ struct RdEngine {
     RdResume *resume;       ///< --resume: the journal, or NULL
     char *resume_key;       ///< what ties the journal to this output
     RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    RdRateCtl tmpl_rc;      ///< -pass 1 OUTPUT: the template encoder's own first pass, until the output is open
     char *pass_key;         ///< -pass 1/2: what ties the log to this job (passlog.h)
     RdPassLog passlog;      ///< -pass 2: the log read
     int64_t written;        ///< frames written so far (the writer's)
@@ -542,6 +543,33 @@ static int measure_graph(Run *r, char *err, int errlen)
     return measure(r, err, errlen);
 }
 
+/* -pass 1 with an OUTPUT: the chunks run x264's fast first pass, whose
+ * headers differ from a plain encoder's (one reference, no 8x8 transform:
+ * x264_param_apply_fastfirstpass). The stream is declared from the
+ * template's encoder, so that runs the first pass too, on stats files of
+ * its own, removed once the output is open. */
+static int tmpl_pass1_open(Run *r)
+{
+    int ret;
+    if (r->s->pass != 1 || r->s->null_output)
+        return 0;
+    if ((ret = rd_ratectl_init_template(&r->tmpl_rc, r->s)) < 0)
+        return ret;
+    r->sh.rc = &r->tmpl_rc;
+    r->sh.tmpl_pass1 = 1;
+    return 0;
+}
+
+static void tmpl_pass1_done(Run *r)
+{
+    if (r->sh.tmpl_pass1) {
+        r->sh.tmpl_pass1 = 0;
+        r->sh.rc = NULL;
+        rd_encode_close(&r->tmpl); /* x264 writes its stats on closing: before they go */
+    }
+    rd_ratectl_free(&r->tmpl_rc);
+}
+
 static int open_output(Run *r, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -905,6 +933,19 @@ static int pass1_log(Run *r, char *err, int errlen)
     return ret < 0 ? fail(err, errlen, r->s->passlog, detail, ret) : 0;
 }
 
+/* -pass 1 with an OUTPUT: the analysis and its log as with -f null (the
+ * same log); then OUTPUT is x264's first pass of every chunk at its share
+ * of the bits, as ffmpeg's pass-1 file is x264's first pass at -b:v (the
+ * analysis runs at constant quality: its bytes are not the rate asked). */
+static int pass1_output(Run *r, char *err, int errlen)
+{
+    int ret;
+    if ((ret = first_pass(r, err, errlen)) < 0 || (ret = pass1_log(r, err, errlen)) < 0)
+        return ret;
+    for (int i = 0; i < r->plan.n; i++)
+        r->jobs[i].rc_pass = 3;
+    return 0;
+}
 
 static void run_chunk(Run *r, int i)
 {
@@ -1277,6 +1318,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *t_plan = omp_get_wtime();
     r->rep->probe_s = *t_plan - r->t0;
     set_phase(r, RD_PHASE_PLAN);
+    if ((ret = tmpl_pass1_open(r)) < 0)
+        return fail(err, errlen, s->output, NULL, ret);
     if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
         (ret = pass_open(r, err, errlen)) < 0)
@@ -1348,7 +1391,9 @@ static int prepare(Run *r, char *err, int errlen)
         return ret;
     if ((ret = probe_and_plan(r, &t, err, errlen)) < 0)
         return ret;
-    if ((ret = open_output(r, err, errlen)) < 0)
+    ret = open_output(r, err, errlen);
+    tmpl_pass1_done(r);
+    if (ret < 0)
         return ret;
     if ((ret = setup_ratectl(r, err, errlen)) < 0)
         return ret;
@@ -1429,6 +1474,7 @@ static void release(Run *r)
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
     rd_forcekf_plan_free(&r->fkf);
+    tmpl_pass1_done(r);
     rd_encode_close(&r->tmpl);
     avcodec_parameters_free(&r->colour_par);
     rd_probe_free(&r->probe);
@@ -1466,9 +1512,13 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
                     "render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
-    if (s->pass == 1)
-        return fail(err, errlen, s->output, "-pass 1 writes the log only (-f null)", AVERROR(EINVAL));
-    if (s->pass == 2) {
+    if (s->pass == 1 && s->null_output) /* rd_engine_run's: no output to write in steps */
+        return fail(err, errlen, s->output, "-pass 1 -f null runs in one process: run render",
+                    AVERROR(EINVAL));
+    if (s->pass == 1) {
+        if ((ret = pass1_output(r, err, errlen)) < 0)
+            return ret;
+    } else if (s->pass == 2) {
         if ((ret = pass2_stats(r, err, errlen)) < 0)
             return ret;
     } else if (r->rc.mode == RD_RC_TWOPASS && (ret = first_pass(r, err, errlen)) < 0)

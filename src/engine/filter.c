@@ -1,6 +1,7 @@
 #include "engine/filter.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
@@ -124,4 +125,9 @@ void rd_filter_free(RdFilter *f)
 {
     avfilter_graph_free(&f->graph);
     f->src = f->sink = NULL;
+}
+
+void rd_filter_rand_restart(void)
+{
+    srand(1); /* C11 7.22.2.2: "as if srand(1)" before the first rand() */
 }

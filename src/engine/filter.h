@@ -39,4 +39,16 @@ int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
 
 void rd_filter_free(RdFilter *f);
 
+/**
+ * Put the C library's rand() back to the state a fresh process starts in
+ * (srand(1)). Some filters draw from that process-wide sequence while they
+ * configure (libvidstab's vidstabtransform: its gradient descent steps by
+ * rand()), so their frames depend on every rand() drawn before them. The
+ * ffmpeg CLI's graph is the first to draw; render's extra graphs
+ * (template, contract, measure) draw before the chunk's. Call it right
+ * before the graph of a run's only chunk (the whole stream) is built, and
+ * only then: another chunk may be configuring on another thread.
+ */
+void rd_filter_rand_restart(void);
+
 #endif

@@ -403,7 +403,7 @@ static const RdFilterInfo table[] = {
     LN("vfrdet", "frames unchanged; logs frame-time statistics"),
     L("vibrance"),
     FX("vidstabdetect", RD_FC_WHOLE, 0, 0, NULL, "result", 0, "motion analysis of the whole stream into one file", 0),
-    FX("vidstabtransform", RD_FC_WHOLE, 0, 0, "input", NULL, 0, "transforms smoothed over the whole stream, read by frame number; pixels differ slightly from the CLI's (lowest PSNR 64 dB on the test clip)", RD_FCF_NOT_CLI),
+    FX("vidstabtransform", RD_FC_WHOLE, 0, 0, "input", NULL, 0, "transforms smoothed over the whole stream, read by frame number", 0),
     L("vif"),
     LN("vignette", "frame-local; dither (the default) runs on from frame to frame, expressions may use n (refined)"),
     FX("vmafmotion", RD_FC_WINDOW, 1, 0, NULL, "stats_file", 0, "motion score compares with the previous frame", 0),

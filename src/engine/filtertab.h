@@ -36,7 +36,6 @@ typedef enum RdFcKind {
 #define RD_FCF_LINK_COUNT 0x1u ///< counts frames on its links (expression n/N, start_frame, parity): exact when the chunk's link counters start at the whole-stream number of its first frame
 #define RD_FCF_FIRST_PTS  0x2u ///< depends on the first pts it sees (STARTPTS, start_pts, trim duration, framerate's output grid): exact when that first pts is the whole stream's
 #define RD_FCF_RETIMES   0x10u ///< adds, drops or retimes frames though its kind is another (minterpolate is recursive, trim and metadata's select mode local): the output's frame sync cannot be planned on the input's times
-#define RD_FCF_NOT_CLI    0x8u ///< its frames differ slightly from the ffmpeg CLI's even as one chunk (measured by make test-filters; cause not found): said on every run, checked against a PSNR bound
 #define RD_FCF_SOURCE     0x4u ///< a source: makes its frames by itself, from its own frame 0 in every chunk's graph as in the whole run (costs the frames before the chunk)
 
 typedef struct RdFilterInfo {

@@ -128,6 +128,17 @@ int rd_ratectl_init(RdRateCtl *rc, const RdSettings *s, int n)
     return 0;
 }
 
+int rd_ratectl_init_template(RdRateCtl *rc, const RdSettings *s)
+{
+    int ret = rd_ratectl_init(rc, s, 1);
+    /* Its stats files are named apart from chunk 0's, which may exist at the same time. */
+    if (ret >= 0 && snprintf(rc->base, sizeof(rc->base), "%s.template", s->output) >= (int)sizeof(rc->base))
+        ret = AVERROR(ENAMETOOLONG);
+    if (ret >= 0) /* the whole rate: x264 picks the level in the headers from it */
+        rc->c[0].bitrate = rc->bitrate;
+    return ret;
+}
+
 int rd_ratectl_share(RdRateCtl *rc, double video_bits)
 {
     double weight = 0, dur = 0;
@@ -230,11 +241,12 @@ int rd_ratectl_chunk_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, doubl
         snprintf(err, errlen, "two passes across chunks run in one process (render), not across ranks");
         return AVERROR(EINVAL);
     }
+    /* x264 writes a first pass's stats: files of render's own, removed at the end. */
+    if ((pass == 1 || pass == 3) && !rc->c[i].stats[0] && (ret = stats_create(rc, i, err, errlen)) < 0)
+        return ret;
     if (pass == 1) {
         /* Constant quality (x264's default CRF, the user's x264 options):
          * the chunk's bytes then measure what it needs. No VBV here. */
-        if (!rc->c[i].stats[0] && (ret = stats_create(rc, i, err, errlen)) < 0)
-            return ret;
         ret = av_dict_set(d, "flags", "+pass1", 0);
         if (ret >= 0) ret = set_int(d, "b", 0);
         if (ret >= 0) ret = set_int(d, "maxrate", 0);
@@ -246,6 +258,12 @@ int rd_ratectl_chunk_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, doubl
          * average out over a film (x264's default tolerance 1.0 left 12
          * one-second chunks 9% under their shares, 0.05 within 1.5%). */
         if (ret >= 0) ret = av_dict_set(d, "x264-params", "ratetol=" PASS2_RATETOL, 0);
+    } else if (pass == 3) {
+        /* -pass 1's OUTPUT: x264's first pass (its fast settings and
+         * headers, as ffmpeg's pass-1 file) at the chunk's share. The stats
+         * it writes over the analysis's are not read again (the log has them). */
+        ret = av_dict_set(d, "flags", "+pass1", 0);
+        if (ret >= 0) ret = set_int(d, "b", bitrate > 0 ? bitrate : rc->c[i].bitrate);
     }
     if (ret >= 0 && pass)
         ret = av_dict_set(d, "stats", rc->c[i].stats, 0);

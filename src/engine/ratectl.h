@@ -96,6 +96,9 @@ void rd_ratectl_encode_config(RdEncodeConfig *enc, const struct RdSettings *s);
 /** Set up for `n` chunks (durations filled by the caller). Returns 0 or AVERROR(ENOMEM). */
 int rd_ratectl_init(RdRateCtl *rc, const struct RdSettings *s, int n);
 
+/** One entry, at -b:v, for the template encoder's first pass (-pass 1 with an OUTPUT, rc_pass 3), its stats files named apart from the chunks'. */
+int rd_ratectl_init_template(RdRateCtl *rc, const struct RdSettings *s);
+
 /**
  * Share `video_bits` among the chunks in proportion to their pass-1 bytes
  * (equally by duration where none were measured): sets each chunk's

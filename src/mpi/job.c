@@ -19,6 +19,14 @@ int rd_job_render(const RdMpi *m, const RdSettings *s, int ranks, int threads,
     *shared = 0;
     /* The planner sizes chunks for every thread of the job, not one rank's. */
     run.workers = threads > 0 ? ranks * threads : m->total;
+    /* x264's stats of the chunks stay on rank 0 (engine/ratectl.h): said
+     * before -pass 1 writes its log, not by the first chunk sent away. */
+    if (s->pass && ranks > 1) {
+        memset(rep, 0, sizeof(*rep));
+        snprintf(err, errlen, "%s: -pass runs in one process: run render, or render-mpi on one rank",
+                 s->input);
+        return AVERROR(EINVAL);
+    }
     ret = rd_engine_open(&e, &run, rep, err, errlen);
     /* Every rank hears of every render (ranks >= `ranks` sit it out), so
      * the ones left waiting in the broadcast stay in step. */
