@@ -66,6 +66,35 @@ START_TEST(test_screen_applies)
 }
 END_TEST
 
+/* Anchors follow the decision of the last keyframe the CLI's encoder
+ * makes: frame 0, then the first frame read after a cut. */
+START_TEST(test_screen_agree)
+{
+    /*                      0   1   2   3   4   5   6   7   8   9 */
+    const int8_t flag[] = { 0, -2,  1, -2,  0, -1,  1, -2,  1,  0 };
+    uint8_t cut[10] = { 0 }, a[10] = { 0 };
+    char got[16] = "";
+    ck_assert_int_eq(rd_screen_agree(flag, NULL, 10, a), 3);
+    for (int i = 0; i < 10; i++)
+        got[i] = a[i] ? 'A' : '.';
+    ck_assert_str_eq(got, "A...A....A");
+    /* a cut at 5: an anchor; the reading there is too close to call, so
+     * nothing after it agrees until the next cut */
+    memset(a, 0, sizeof(a));
+    cut[5] = 1;
+    ck_assert_int_eq(rd_screen_agree(flag, cut, 10, a), 3);
+    /* a cut at 5 not read: the frame read after it (6, screen) is the new reference */
+    {
+        const int8_t f2[] = { 0, -2, 1, -2, 0, -2, 1, -2, 1, 0 };
+        memset(a, 0, sizeof(a));
+        ck_assert_int_eq(rd_screen_agree(f2, cut, 10, a), 5);
+        for (int i = 0; i < 10; i++)
+            got[i] = a[i] ? 'A' : '.';
+        ck_assert_str_eq(got, "A...AAA.A.");
+    }
+}
+END_TEST
+
 Suite *make_screen_suite(void)
 {
     Suite *s = suite_create("screen");
@@ -73,6 +102,7 @@ Suite *make_screen_suite(void)
     tcase_add_test(tc, test_screen_reading);
     tcase_add_test(tc, test_screen_edges);
     tcase_add_test(tc, test_screen_applies);
+    tcase_add_test(tc, test_screen_agree);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -80,7 +80,34 @@ for w in 2 3; do
     fi
 done
 
-# 4. A bad mode is a usage error.
+# 4. An automatic plan with a cut for every worker starts chunks on cuts
+#    only: a join inside a scene costs a keyframe no estimate foresees.
+rr "$W/d" "$CUTS" --dry-run -w 2 --split scenes -c:v ffv1 --vf null -o "$W/d.mkv" --report "$W/d.json"; rc=$?
+if [ $rc -eq 0 ]; then
+    check "scenes, automatic plan: every join on a cut" "$(jget "$W/d.json" "r['plan']")" \
+        test "$(jget "$W/d.json" "r['plan']['cut_joins'] == r['plan']['joins'] > 0")" = True
+else
+    fail "scenes automatic dry run" "$(rr_why "$W/d" $rc)"
+fi
+
+# 5. libaom: the frames a chunk may start on are read (screen.h) and the
+#    plan says so; other encoders read nothing.
+if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libaom-av1; then
+    rr "$W/e" "$KEYS" --dry-run -w 2 -c:v libaom-av1 --venc-opt cpu-used=8 --vf null -o "$W/e.mkv" \
+        --report "$W/e.json"; rc=$?
+    if [ $rc -eq 0 ]; then
+        check "libaom: start frames read, one in five" "$(jget "$W/e.json" "r['plan']")" \
+            test "$(jget "$W/e.json" "r['plan']['start_frames_read']")" = 40
+        check "libaom: --dry-run says how many agree" "$(grep libaom "$W/e.out")" \
+            grep -q "libaom decides on screen content.* of 40 frames read" "$W/e.out"
+    else
+        fail "libaom dry run" "$(rr_why "$W/e" $rc)"
+    fi
+fi
+check "libx264: no start frames read" "$(jget "$W/b.json" "r['plan']")" \
+    test "$(jget "$W/b.json" "r['plan']['start_frames_read']")" = None
+
+# 6. A bad mode is a usage error.
 rr "$W/u" "$CUTS" --split scene -o "$W/u.mkv"; rc=$?
 check "--split scene: usage error" "$(rr_why "$W/u" $rc)" test $rc -eq 2
 finish

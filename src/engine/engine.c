@@ -115,6 +115,7 @@ struct RdEngine {
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
     uint8_t *start_ok;      ///< libaom: start_ok[i], a chunk may start at frame i (screen.h), or NULL
+    int scene_starts;       ///< --split scenes with a cut for every worker: chunks start on cuts only
     RdForceKfPlan fkf;      ///< -force_key_frames: the forced frames and where chunks may start (forcekf.h)
 };
 typedef struct RdEngine Run;
@@ -251,7 +252,7 @@ static int plan_chunks(Run *r)
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
-    in.anchor = r->fkf.anchor ? r->fkf.anchor : r->start_ok;
+    in.anchor = r->fkf.anchor ? r->fkf.anchor : r->scene_starts ? r->cut : r->start_ok;
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -283,7 +284,9 @@ static int startup_workers(Run *r)
  * encoder gets, through the graph where it is a chain of frame-local
  * filters, else on the decoded frames where they have the encoder's size.
  * Five frames a second are read; chunks start only where one reads as
- * frame 0 does. Only where chunks are planned freely. */
+ * the CLI's encoder decided there (on frame 0, or on the scene cut before,
+ * where libaom starts a keyframe of its own), and on the cuts. Only where
+ * chunks are planned freely. */
 static int start_frames(Run *r, char *err, int errlen)
 {
     const RdProbe *p = &r->probe;
@@ -294,12 +297,13 @@ static int start_frames(Run *r, char *err, int errlen)
     int64_t set;
 
     if (!rd_screen_applies(r->s->vcodec, r->s->venc_opts) || r->s->chunks || r->s->workers < 2 ||
-        r->fkf.anchor || rd_gop_fixed(r->s->vcodec, r->s->gop, r->s->sc_threshold, r->s->venc_opts) > 1)
+        r->fkf.anchor || r->scene_starts ||
+        rd_gop_fixed(r->s->vcodec, r->s->gop, r->s->sc_threshold, r->s->venc_opts) > 1)
         return 0;
     if (!(r->start_ok = av_calloc(p->nframes, 1)))
         return AVERROR(ENOMEM);
     set = rd_screen_anchors(&r->sh, local ? vf : "null", p->pts, p->nframes, p->t_after, r->s->workers,
-                            step, r->start_ok, err, errlen);
+                            step, r->cut, r->start_ok, err, errlen);
     if (set < 0)
         return (int)set;
     r->rep->start_reads = (p->nframes + step - 1) / step;
@@ -309,14 +313,53 @@ static int start_frames(Run *r, char *err, int errlen)
     return 0;
 }
 
-/* What the plan weighs beyond the graph: the encoder's start-up (two
- * short chunks, startup.h), libaom's first-frame decision (screen.h) and
- * the scene cuts (scenes.h). Only for plans of several chunks chosen
- * automatically. */
-static int plan_inputs(Run *r, char *err, int errlen)
+/* Scene cuts (scenes.h): from the index, and with --split scenes from the
+ * pixel measure too. */
+static int scene_cuts(Run *r, char *err, int errlen)
 {
     const RdProbe *p = &r->probe;
     double *score = NULL;
+    int64_t n = p->nframes, cuts = 0;
+    int ret;
+
+    if (r->s->split_time)
+        return 0;
+    if (!(r->cut = av_calloc(n, 1)))
+        return AVERROR(ENOMEM);
+    /* With the pixel measure, the index gives only the encoder's own
+     * scenecut keyframes: a frame much larger than those before it may be
+     * a scene that builds up (cellauto, a fade in), which the pixels tell. */
+    r->rep->scene_cuts_index = rd_scenes_from_index(p->key, r->s->split_scenes ? NULL : p->size, n, r->cut);
+    r->rep->scene_cuts = r->rep->scene_cuts_index;
+    if (!r->s->split_scenes)
+        return 0;
+    if (!(score = av_malloc_array(n, sizeof(*score))))
+        return AVERROR(ENOMEM);
+    if ((ret = rd_scenes_measure(&r->sh, p->pts, n, p->t_after, r->s->workers, score, err, errlen)) >= 0)
+        r->rep->scene_cuts += rd_scenes_from_scores(score, n, RD_SCENES_MIN_SCORE, r->cut);
+    av_free(score);
+    if (ret < 0)
+        return ret;
+    /* Enough scenes for every worker: chunks start on cuts only. A join
+     * inside a scene costs a keyframe that can weigh a hundred of the
+     * scene's frames (a still picture), which no estimate taken at the
+     * input's start foresees. */
+    for (int64_t i = 1; i < n; i++)
+        cuts += r->cut[i] != 0;
+    if (cuts >= r->s->workers) {
+        r->cut[0] = 1;
+        r->scene_starts = 1;
+    }
+    return 0;
+}
+
+/* What the plan weighs beyond the graph: the encoder's start-up (two
+ * short chunks, startup.h), the scene cuts (scenes.h) and libaom's
+ * first-frame decision (screen.h). Only for plans of several chunks
+ * chosen automatically. */
+static int plan_inputs(Run *r, char *err, int errlen)
+{
+    const RdProbe *p = &r->probe;
     int64_t n = p->nframes;
     int ret;
 
@@ -329,22 +372,9 @@ static int plan_inputs(Run *r, char *err, int errlen)
     if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
         (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
         return ret;
-    if ((ret = start_frames(r, err, errlen)) < 0)
+    if ((ret = scene_cuts(r, err, errlen)) < 0)
         return ret;
-    if (r->s->split_time)
-        return 0;
-    if (!(r->cut = av_calloc(n, 1)))
-        return AVERROR(ENOMEM);
-    r->rep->scene_cuts_index = rd_scenes_from_index(p->key, p->size, n, r->cut);
-    r->rep->scene_cuts = r->rep->scene_cuts_index;
-    if (!r->s->split_scenes)
-        return 0;
-    if (!(score = av_malloc_array(n, sizeof(*score))))
-        return AVERROR(ENOMEM);
-    if ((ret = rd_scenes_measure(&r->sh, p->pts, n, p->t_after, r->s->workers, score, err, errlen)) >= 0)
-        r->rep->scene_cuts += rd_scenes_from_scores(score, n, RD_SCENES_MIN_SCORE, r->cut);
-    av_free(score);
-    return ret;
+    return start_frames(r, err, errlen);
 }
 
 /* The plan's figures in the report (a dry run's and a run's). */

@@ -60,8 +60,33 @@ static int read_slice(void *opaque, int64_t first, int64_t expect, const RdChunk
     return 0;
 }
 
+int64_t rd_screen_agree(const int8_t *flag, const uint8_t *cut, int64_t n, uint8_t *anchor)
+{
+    int64_t set = 0;
+    int ref = flag[0], pending = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int ok = 0;
+        if (i > 0 && cut && cut[i]) {
+            ok = 1;
+            pending = 1;
+        }
+        if (flag[i] >= -1 && pending) {
+            ref = flag[i];
+            pending = 0;
+        }
+        if (flag[i] >= 0 && flag[i] == ref)
+            ok = 1;
+        if (ok && !anchor[i]) {
+            anchor[i] = 1;
+            set++;
+        }
+    }
+    return set;
+}
+
 int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t *pts, int64_t n,
-                          int64_t t_after, int threads, int step, uint8_t *anchor, char *err, int errlen)
+                          int64_t t_after, int threads, int step, const uint8_t *cut, uint8_t *anchor,
+                          char *err, int errlen)
 {
     Reading rd = { sh->out_w, sh->out_h, step > 0 ? step : 1, NULL };
     char graph[4096];
@@ -82,11 +107,8 @@ int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t
     memset(rd.flag, -2, n);
     ret = rd_pass_run(sh, pts, n, t_after, threads, graph, slice, 0, read_slice, &rd,
                       "reading the encoder's start frames", err, errlen);
-    for (int64_t i = 0; ret >= 0 && rd.flag[0] >= 0 && i < n; i++)
-        if (rd.flag[i] == rd.flag[0]) {
-            anchor[i] = 1;
-            set++;
-        }
+    if (ret >= 0 && rd.flag[0] >= 0)
+        set = rd_screen_agree(rd.flag, cut, n, anchor);
     av_free(rd.flag);
     return ret < 0 ? ret : set;
 }

@@ -37,14 +37,28 @@ int rd_screen_like(const uint8_t *y, int stride, int w, int h);
 int rd_screen_applies(const char *vcodec, const AVDictionary *opts);
 
 /**
+ * The anchors from readings (pure): flag[i] is frame i's reading (1, 0, -1
+ * too close to call, < -1 not read). anchor[i] = 1 for cuts (cut may be
+ * NULL) and for frames that read as the last frame the CLI's encoder
+ * decided on: frame 0, or the first frame read at or after the last cut.
+ * Entries already set stay; returns how many it set.
+ */
+int64_t rd_screen_agree(const int8_t *flag, const uint8_t *cut, int64_t n, uint8_t *anchor);
+
+/**
  * Read every `step`-th frame of [0, n) (frame 0 always) through graph `vf`
  * (a chain of frame-local filters, or "null") in parallel, and set
- * anchor[i] = 1 for each read frame that reads as frame 0 does (frame 0
- * included); other entries are left as they are. `w` x `h` is the
- * encoder's size: a graph that gives another size reads nothing. Returns
- * the number of anchors set, or a negative AVERROR with a detail in err.
+ * anchor[i] = 1 for each read frame that reads as the CLI's encoder
+ * decided for it: as frame 0 does, or after a scene cut (cut[i], may be
+ * NULL: libaom puts a keyframe there and decides again) as the first frame
+ * read after the cut; cut frames are anchors too. Other entries are left
+ * as they are. The encoder's size is sh->out_w x out_h: a graph that gives
+ * another size reads nothing. Returns the number of anchors set (0 when
+ * frame 0 is too close to call), or a negative AVERROR with a detail in
+ * err.
  */
 int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t *pts, int64_t n,
-                          int64_t t_after, int threads, int step, uint8_t *anchor, char *err, int errlen);
+                          int64_t t_after, int threads, int step, const uint8_t *cut, uint8_t *anchor,
+                          char *err, int errlen);
 
 #endif
