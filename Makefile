@@ -117,12 +117,8 @@ unit: $(BUILD)/check_runner
 # The tests read the small clip only: the 720p default asset (20 s to
 # draw) is made by make demo and make assets.
 e2e: all $(MPI_BIN) assets/small.mp4
-	@rc=0; for t in tests/e2e_*.sh; do \
-	  echo "== $$t"; s=$$(date +%s); \
-	  RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
-	    bash $$t || rc=1; \
-	  echo "== $$t: $$(( $$(date +%s) - s )) s"; \
-	done; exit $$rc
+	@RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
+	  bash tests/run_e2e.sh
 
 # No file in a lower layer includes a header from a higher one.
 layers:
