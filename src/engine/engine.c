@@ -294,7 +294,7 @@ static int start_frames(Run *r, char *err, int errlen)
     const char *vf = r->sh.vf && *r->sh.vf ? r->sh.vf : "null";
     int local = c->keeps_times && !c->preroll && !c->postroll && !strpbrk(vf, "[];");
     int step = FFMAX(1, (int)lrint(av_q2d(p->fps) / 5));
-    int64_t set;
+    int64_t set, nread = 0;
 
     if (!rd_screen_applies(r->s->vcodec, r->s->venc_opts) || r->s->chunks || r->s->workers < 2 ||
         r->fkf.anchor || r->scene_starts ||
@@ -303,10 +303,10 @@ static int start_frames(Run *r, char *err, int errlen)
     if (!(r->start_ok = av_calloc(p->nframes, 1)))
         return AVERROR(ENOMEM);
     set = rd_screen_anchors(&r->sh, local ? vf : "null", p->pts, p->nframes, p->t_after, r->s->workers,
-                            step, r->cut, r->start_ok, err, errlen);
+                            step, r->cut, r->start_ok, &nread, err, errlen);
     if (set < 0)
         return (int)set;
-    r->rep->start_reads = (p->nframes + step - 1) / step;
+    r->rep->start_reads = nread;
     r->rep->start_anchors = set;
     if (!set)
         av_freep(&r->start_ok);

@@ -86,13 +86,14 @@ int64_t rd_screen_agree(const int8_t *flag, const uint8_t *cut, int64_t n, uint8
 
 int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t *pts, int64_t n,
                           int64_t t_after, int threads, int step, const uint8_t *cut, uint8_t *anchor,
-                          char *err, int errlen)
+                          int64_t *nread, char *err, int errlen)
 {
     Reading rd = { sh->out_w, sh->out_h, step > 0 ? step : 1, NULL };
     char graph[4096];
     int64_t set = 0, slice;
     int ret;
 
+    *nread = 0;
     if (rd.w <= 0 || rd.h <= 0 || n < 1)
         return 0;
     /* select's n counts from each slice's first frame: slices start on
@@ -107,6 +108,9 @@ int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t
     memset(rd.flag, -2, n);
     ret = rd_pass_run(sh, pts, n, t_after, threads, graph, slice, 0, read_slice, &rd,
                       "reading the encoder's start frames", err, errlen);
+    *nread = 0;
+    for (int64_t i = 0; ret >= 0 && i < n; i++)
+        *nread += rd.flag[i] >= -1;
     if (ret >= 0 && rd.flag[0] >= 0)
         set = rd_screen_agree(rd.flag, cut, n, anchor);
     av_free(rd.flag);

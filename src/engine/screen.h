@@ -53,12 +53,12 @@ int64_t rd_screen_agree(const int8_t *flag, const uint8_t *cut, int64_t n, uint8
  * NULL: libaom puts a keyframe there and decides again) as the first frame
  * read after the cut; cut frames are anchors too. Other entries are left
  * as they are. The encoder's size is sh->out_w x out_h: a graph that gives
- * another size reads nothing. Returns the number of anchors set (0 when
- * frame 0 is too close to call), or a negative AVERROR with a detail in
- * err.
+ * another size reads nothing. *nread gets the frames read. Returns the
+ * number of anchors set (0 when frame 0 is too close to call or not
+ * read), or a negative AVERROR with a detail in err.
  */
 int64_t rd_screen_anchors(const RdChunkShared *sh, const char *vf, const int64_t *pts, int64_t n,
                           int64_t t_after, int threads, int step, const uint8_t *cut, uint8_t *anchor,
-                          char *err, int errlen);
+                          int64_t *nread, char *err, int errlen);
 
 #endif
