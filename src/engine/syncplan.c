@@ -29,6 +29,10 @@ int rd_syncplan_make(RdSyncPlan *sp, const RdSyncPlanInput *in)
     }
     sp->cfg.duration = rd_sync_duration(in->sink_fps, in->enc_fps);
     sp->cfg.max_frames = in->max_frames;
+    /* The first tick at or after the output's -t (ffmpeg compares the
+     * tick's time with it exactly). */
+    if (in->limit_us > 0)
+        sp->cfg.max_tick = av_rescale_q_rnd(in->limit_us, AV_TIME_BASE_Q, av_inv_q(in->enc_fps), AV_ROUND_UP);
     if (!in->keeps_frames || !p->timestamps_ok)
         return 0;
     if (!(sp->table = av_malloc_array(p->nframes, sizeof(*sp->table))))
