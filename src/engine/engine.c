@@ -1176,7 +1176,7 @@ static int setup_sync(Run *r, char *err, int errlen)
     RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0,
-                           &r->probe, sync_mode(s->fps_mode) };
+                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
     int ret;
 
     if (!s->frame_grid)
@@ -1207,7 +1207,8 @@ static int setup_sync(Run *r, char *err, int errlen)
          * keyframes are decided on the table. */
         for (n = 0; n < r->probe.nframes; n++)
             if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
-                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
+                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time - in.offset, AV_TIME_BASE_Q,
+                                                             r->probe.tb),
                               r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
         if (n == r->probe.nframes && !s->force_kf) {
@@ -1344,6 +1345,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
+    r->out_origin -= llrint(s->itsoffset_s * AV_TIME_BASE);
     fill_report_input(r);
     use_probe(r);
     *t_plan = omp_get_wtime();
