@@ -330,7 +330,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
-    if ((ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0)
+    if ((ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
+        (ret = rd_ffx_check_itsoffset(f, s, err, errlen)) < 0)
         return ret;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
         return ret;

@@ -169,3 +169,29 @@ int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int err
              "where ffmpeg 5.1 ends the other streams then depends on its decoder threads");
     return AVERROR(EINVAL);
 }
+
+/* -itsoffset T: every stream T later; the video's leading gap is then the
+ * frame sync's, as any gap (copies from 0 for MP4, the first frame at T
+ * for Matroska). Checked against ffmpeg 5.1 for T > 0 on an encoded video
+ * without a graph; the rest stays refused until it is made exact. */
+int rd_ffx_check_itsoffset(const RdFf *f, const RdSettings *s, char *err, int errlen)
+{
+    const char *what = NULL;
+    if (s->itsoffset_s == 0)
+        return 0;
+    if (s->itsoffset_s < 0)
+        what = "a negative T";
+    else if (f->vf || f->complex || f->size || f->pix_fmt || f->aspect)
+        what = "a filter graph (-vf, -filter_complex, -s, -pix_fmt, -aspect)";
+    else if (s->vcodec && !strcmp(s->vcodec, "copy"))
+        what = "-c copy / -c:v copy";
+    else if (f->ss[0] > 0 || f->ss[1] > 0 || f->has_sseof || f->t[0] > 0 || f->t[1] > 0 ||
+             f->to[0] > 0 || f->to[1] > 0)
+        what = "-ss, -sseof, -t or -to";
+    else if (s->rate.num > 0 || s->max_vframes > 0 || s->force_kf)
+        what = "-r, -frames:v or -force_key_frames";
+    if (!what)
+        return 0;
+    snprintf(err, errlen, "-itsoffset with %s is not supported yet", what);
+    return AVERROR(EINVAL);
+}

@@ -34,4 +34,7 @@ RD_FF_HANDLER(rd_ffx_shortest);
  */
 int rd_ffx_check_shortest(const RdFf *f, const RdSettings *s, char *err, int errlen);
 
+/** -itsoffset in a combination render does not make exact yet: one line in err, AVERROR(EINVAL). */
+int rd_ffx_check_itsoffset(const RdFf *f, const RdSettings *s, char *err, int errlen);
+
 #endif

@@ -539,6 +539,18 @@ static int opt_sseof(RdFf *f, RdSettings *s, const char *spec, const char *val, 
     return 0;
 }
 
+/* -itsoffset T before -i: the input's timestamps T later (ffmpeg adds T
+ * to its ts_offset; T may be negative). */
+static int opt_itsoffset(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int64_t us;
+    (void)spec; (void)f;
+    if (av_parse_time(&us, val, 1) < 0)
+        return bad(err, errlen, "-itsoffset %s: not a time ([-][HH:]MM:SS[.m...] or seconds)%s", val, "");
+    s->itsoffset_s = us / 1e6;
+    return 0;
+}
+
 /* -r RATE after -i: the encoder's rate and time base, and ffmpeg's frame
  * sync duplicates or drops frames to it (no fps filter: ffmpeg 5.1 does
  * not insert one). Before -i it is the rate of a raw input's timestamps. */
@@ -702,7 +714,7 @@ static const RdFfOpt TABLE[] = {
     { "pass",           RD_FF_OUT | ARG,            "v",   opt_pass,       NULL },
     { "passlogfile",    RD_FF_OUT | ARG,            "v",   opt_passlogfile, NULL },
     { "force_key_frames", RD_FF_OUT | ARG,          "v",   opt_force_kf,   NULL },
-    NOT_YET("itsoffset", "shifting the input " TIMING),
+    { "itsoffset",      RD_FF_IN | ARG,             NULL,  opt_itsoffset,  NULL },
     NOT_YET("itsscale",  "scaling the input's times " TIMING),
     NOT_YET("copyts",    "copied timestamps are not supported yet"),
     NOT_YET("start_at_zero", "copied timestamps are not supported yet"),

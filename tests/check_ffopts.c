@@ -5,6 +5,7 @@
 #include "suites.h"
 #include "cli.h"
 #include "engine/framesync.h"
+#include "engine/outseek.h"
 
 static int parse(RdCli *c, const char **args, char *err)
 {
@@ -157,7 +158,7 @@ END_TEST
 START_TEST(test_framesync)
 {
     int64_t pts[200], dups, drops;
-    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0 } };
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 } };
     for (int i = 0; i < 100; i++)
         pts[i] = i * 40;
     ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
@@ -188,7 +189,7 @@ START_TEST(test_framesync_table)
 {
     int64_t pts[100], dur[100];
     RdSyncFrame t[100];
-    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0 } };
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 } };
     for (int i = 0; i < 100; i++) {
         pts[i] = i * 40 + (i >= 50 ? 5000 : 0);
         dur[i] = i == 49 ? 5040 : 40;
@@ -206,10 +207,33 @@ START_TEST(test_framesync_table)
     ck_assert_int_eq(rd_sync_table(&in, t), 60);
     ck_assert_int_eq(t[49].copies, 11);
     ck_assert_int_eq(t[50].copies, 0);
-    in.cfg = (RdSyncConfig){ RD_SYNC_VFR, 1, 0 }; /* vfr: the frames and their ticks */
+    in.cfg = (RdSyncConfig){ RD_SYNC_VFR, 1, 0, 0 }; /* vfr: the frames and their ticks */
     in.dur = NULL;
     ck_assert_int_eq(rd_sync_table(&in, t), 100);
     ck_assert_int_eq(t[50].pts, 175);
+    in.cfg.max_tick = 175; /* -t 7: the encoder stops at tick 175, the frame there is not written */
+    ck_assert_int_eq(rd_sync_table(&in, t), 50);
+    ck_assert_int_eq(t[50].copies, 0);
+    in.cfg = (RdSyncConfig){ RD_SYNC_CFR, 1, 0, 60 }; /* -t 2.4 in cfr: the copies in the hole stop at it */
+    ck_assert_int_eq(rd_sync_table(&in, t), 60);
+    ck_assert_int_eq(t[49].copies, 11);
+}
+END_TEST
+
+/* ffmpeg's output trim: after -ss from the output's start, for -t alone
+ * only a duration (counted by the trim from its first frame); a graph
+ * labelled [out] gets it on that label. */
+START_TEST(test_outseek_graph)
+{
+    char *g = rd_outseek_graph("setpts=2*PTS", 1000000, 1300000, 1000000);
+    ck_assert_str_eq(g, "setpts=2*PTS,trim=start=2.300000:duration=1.000000");
+    av_free(g);
+    g = rd_outseek_graph(NULL, 1000000, AV_NOPTS_VALUE, 1100000);
+    ck_assert_str_eq(g, "null,trim=duration=1.100000");
+    av_free(g);
+    g = rd_outseek_graph("[in]fps=10[out]", 0, 500000, 0);
+    ck_assert_str_eq(g, "[in]fps=10[rd_outseek];[rd_outseek]trim=start=0.500000[out]");
+    av_free(g);
 }
 END_TEST
 
@@ -276,6 +300,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));
     tcase_add_test(tc, test_framesync);
     tcase_add_test(tc, test_framesync_table);
+    tcase_add_test(tc, test_outseek_graph);
     tcase_add_loop_test(tc, test_ranges, 0, sizeof(RANGES) / sizeof(RANGES[0]));
     suite_add_tcase(s, tc);
     return s;

@@ -124,7 +124,6 @@ if want seek; then
     line "output -ss 1.3, -vf setpts=0.5*PTS"          mp4 "" -ss 1.3 -vf setpts=0.5*PTS $LL
     line "output -ss 1.02, -vf fps=10"                 mkv "" -ss 1.02 -vf fps=10 -c:v ffv1
     line "output -ss 1.3, select=not(mod(n,3))"        mp4 "" -ss 1.3 -vf "select='not(mod(n\,3))'" $LL
-    E=1 refused -i "$W/cfr.mp4" -ss 1 -t 1 -vf setpts=0.5*PTS
     line "input -ss 0.5, output -ss 1, fps=10, -af aecho" mkv "-ss 0.5" -ss 1 -vf fps=10 -af aecho=0.8:0.9:100:0.5 -c:v ffv1
     refused -i "$W/cfr.mp4" -ss -1
     refused -i "$W/cfr.mp4" -ss 2 -to 1

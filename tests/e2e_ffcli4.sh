@@ -13,7 +13,10 @@
 # stream at the input's end: the output is the same as without it);
 # -force_key_frames chapters[+-D] on an input with four chapters (keyframes,
 # frames, decoded frames), with -ss before and after -i, -t, -map_chapters
-# -1 and into MPEG-TS (no chapters written, ffmpeg's keyframes all the same).
+# -1 and into MPEG-TS (no chapters written, ffmpeg's keyframes all the same);
+# an output -t/-to through graphs that are not frame-local (select, setpts,
+# fps, hqdn3d), after an output -ss and alone; -itsoffset before -i (frames,
+# times, first packets, audio) and its combinations not made exact yet.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli4.sh      (ONLY="tag ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -170,6 +173,63 @@ if want sync; then
     refused_line "-fps_mode drop" 2 -i "$W/hole.mp4" -fps_mode drop "$W/bad.mkv"
     refused_line "-vsync auto (ffmpeg: not a number)" 2 -i "$W/hole.mp4" -vsync auto "$W/bad.mkv"
     refused_line "-fps_mode 1 (ffmpeg: names only)" 2 -i "$W/hole.mp4" -fps_mode 1 "$W/bad.mkv"
+fi
+
+if want outlimit; then
+    # An output -t/-to through a graph that retimes, drops or looks back:
+    # the graph runs from the input's start, ffmpeg's output trim ends it
+    # and the frame sync stops at the first tick at or past -t.
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=f=440:r=48000:d=4 -c:v libx264 \
+        -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$W/four.mp4" ||
+        fail "outlimit input" "ffmpeg could not make it"
+    export LINE_IN=$W/four.mp4
+    line "-ss 1.3 -t 1, select every 3rd (25 frames)"  mp4 md5 -ss 1.3 -t 1 -vf "select=not(mod(n\,3))" $LL
+    line "-ss 1.3 -t 1, select every 3rd to mkv"      mkv md5 -ss 1.3 -t 1 -vf "select=not(mod(n\,3))" -c:v ffv1
+    line "-ss 1.3 -t 1, setpts=2*PTS"                 mkv md5 -ss 1.3 -t 1 -vf setpts=2*PTS -c:v ffv1
+    line "-ss 0.5 -to 2.1, fps=10"                    mp4 md5 -ss 0.5 -to 2.1 -vf fps=10 $LL
+    line "-ss 1.02 -t 1.5, hqdn3d"                    mp4 md5 -ss 1.02 -t 1.5 -vf hqdn3d $LL
+    # -t alone: the input read past it where the graph needs more.
+    line "-t 1.1, setpts=0.5*PTS"                     mp4 md5 -t 1.1 -vf setpts=0.5*PTS $LL
+    line "-t 1.1, setpts=2*PTS"                       mkv md5 -t 1.1 -vf setpts=2*PTS -c:v ffv1
+    line "-to 2.1, select every 3rd"                  mp4 md5 -to 2.1 -vf "select=not(mod(n\,3))" $LL
+    unset LINE_IN
+    LINE_IN=$W/hole.mp4 line "hole, -t 3, setpts=0.5*PTS (cfr copies end at -t)" mp4 md5 -t 3 -vf setpts=0.5*PTS $LL
+    LINE_IN=$W/hole.mp4 line "hole, -ss 1 -t 4, setpts=2*PTS to mkv"  mkv md5 -ss 1 -t 4 -vf setpts=2*PTS -c:v ffv1
+fi
+
+if want itsoffset; then
+    # -itsoffset T before -i: every stream T later. MP4 (cfr) gets the
+    # first frame copied from 0, Matroska (vfr) starts it on its tick;
+    # audio and video packets start where ffmpeg's do (first of each).
+    first_pkts() {
+        ffprobe -v error -show_entries packet=stream_index,pts_time -of csv=p=0 "$1" | sort -t, -k1,1 -s -u
+    }
+    itso() {
+        local name=$1 ext=$2 off=$3 w why
+        shift 3
+        ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+        local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+        $FF -itsoffset "$off" -i "$IN" "$@" "$f" &&
+            "$RENDER" -q -w $w --chunks $((w * 2)) -itsoffset "$off" -i "$IN" "$@" "$r" </dev/null 2>"$W/r.err" ||
+            { fail "$name" "$(head -c 200 "$W/r.err")"; return; }
+        why=$(same_lines <(v_times "$f"; v_md5 "$f") <(v_times "$r"; v_md5 "$r")) &&
+            ok "$name: frames, times, decoded frames (-w $w)" || fail "$name: frames (-w $w)" "$why"
+        why=$(same_lines <(first_pkts "$f"; streams "$f") <(first_pkts "$r"; streams "$r")) &&
+            ok "$name: first packets, streams" || fail "$name: first packets, streams" "$why"
+        near "$(a_dur "$f")" "$(a_dur "$r")" 0.025 && ok "$name: audio duration" ||
+            fail "$name: audio duration" "ffmpeg $(a_dur "$f") s, render $(a_dur "$r") s"
+    }
+    for e in mp4 mkv; do
+        itso "-itsoffset 1.5 to $e"             $e 1.5  $LL
+        itso "-itsoffset 0.37 to $e, -c:a copy" $e 0.37 $LL -c:a copy
+    done
+    itso "-itsoffset 1.5, ffv1 and flac to mkv"  mkv 1.5 -c:v ffv1 -c:a flac
+    for o in "-vf setpts=0.5*PTS" "-c copy" "-c:v copy" "-ss 0.5" "-t 1" "-frames:v 5" "-r 10"; do
+        # shellcheck disable=SC2086
+        refused_line "-itsoffset 1, $o" 2 -itsoffset 1 -i "$IN" $o "$W/bad.mp4"
+    done
+    refused_line "-itsoffset -0.5" 2 -itsoffset -0.5 -i "$IN" "$W/bad.mp4"
+    refused_line "-itsoffset x" 2 -itsoffset x -i "$IN" "$W/bad.mp4"
 fi
 
 finish

@@ -1175,7 +1175,8 @@ static int setup_sync(Run *r, char *err, int errlen)
     const RdSettings *s = r->s;
     RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
-                           &r->probe, sync_mode(s->fps_mode) };
+                           s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0,
+                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
     int ret;
 
     if (!s->frame_grid)
@@ -1206,7 +1207,8 @@ static int setup_sync(Run *r, char *err, int errlen)
          * keyframes are decided on the table. */
         for (n = 0; n < r->probe.nframes; n++)
             if (r->sync.table[n].copies != 1 || r->sync.table[n].pts != r->sync.table[0].pts + n ||
-                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time, AV_TIME_BASE_Q, r->probe.tb),
+                av_compare_ts(r->probe.pts[n] - av_rescale_q(r->probe.start_time - in.offset, AV_TIME_BASE_Q,
+                                                             r->probe.tb),
                               r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
         if (n == r->probe.nframes && !s->force_kf) {
@@ -1286,10 +1288,11 @@ static int check_filters(Run *r, char *err, int errlen)
     return 0;
 }
 
-/* An output -ss through a graph that is not frame-local (outseek.h): the
- * input probed again from its own start, the graph ended with ffmpeg's
- * output trim. Otherwise the output's start stays an input seek (a
- * graph that does not open says why in derive_contract). */
+/* An output -ss or -t through a graph that is not frame-local (outseek.h):
+ * the input probed again from its own start (the frames the graph needs
+ * are not the output's span), the graph ended with ffmpeg's output trim.
+ * Otherwise the output's start stays an input seek (a graph that does not
+ * open says why in derive_contract). */
 static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
 {
     const RdSettings *s = r->s;
@@ -1300,22 +1303,21 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
     int ret;
 
     r->out_origin = p->start_time;
-    if (s->seek_out_s <= 0 || rd_contract_derive(r->sh.vf, &in, s->exact, s->preroll, &c) < 0 ||
-        !rd_outseek_whole(&c))
+    if ((s->seek_out_s <= 0 && s->out_limit_s <= 0) ||
+        rd_contract_derive(r->sh.vf, &in, s->exact, s->preroll, &c) < 0 || !rd_outseek_whole(&c))
         return 0;
-    /* ffmpeg also stops its encoder at the output's -t on the frame
-     * sync's ticks (check_recording_time): not done here yet. */
-    if (s->out_limit_s > 0) {
-        snprintf(detail, dlen, "-ss after -i with an output -t/-to through this filter graph is not supported yet");
-        return AVERROR_PATCHWELCOME;
-    }
+    /* An output -t: the trim ends the graph's output there and the frame
+     * sync stops at the first tick past it (setup_sync), as ffmpeg's
+     * encoder does (check_recording_time). */
     rd_probe_free(&r->probe);
     /* The input's own -ss and -t. */
     *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0 };
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
-    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time, t_us, 0);
+    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time,
+                                     s->seek_out_s > 0 ? t_us : AV_NOPTS_VALUE,
+                                     s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0);
     if (!r->outseek_vf)
         return AVERROR(ENOMEM);
     r->sh.vf = r->outseek_vf;
@@ -1343,6 +1345,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
+    r->out_origin -= llrint(s->itsoffset_s * AV_TIME_BASE);
     fill_report_input(r);
     use_probe(r);
     *t_plan = omp_get_wtime();

@@ -74,6 +74,7 @@ typedef struct RdSettings {
     int overwrite;            ///< 1 = replace an existing OUTPUT (-y)
     double limit_s;           ///< process only the first limit_s seconds; 0 = all
     double seek_out_s;        ///< the output's -ss (ffmpeg form), seconds, included in seek_s: ffmpeg decodes from the start and drops the graph's output before it; done as an input seek through a graph of frame-local or window filters that keep times; any other graph runs from the input's own start and ends in ffmpeg's output trim (outseek.h); 0 (default) = none
+    double itsoffset_s;       ///< -itsoffset T before -i (ffmpeg form): every stream of the input T later in the output (ffmpeg adds T to the input's timestamps; the frame sync then fills or not the start as it does any gap); 0 = none
     double in_limit_s;        ///< the input's -t (ffmpeg form): counted from the first frame at or after the input's own -ss (seek_s - seek_out_s); limit_s holds the smaller of the limits (this one less seek_out_s); 0 = none
     double out_limit_s;       ///< the output's -t (ffmpeg form): counted from the output's start (the input's start plus seek_s), where ffmpeg counts it, not from the first frame; limit_s holds the smaller of both; 0 = none
     double seek_s;            ///< input -ss: the input starts seek_s seconds after its start (frames before are decoded and dropped, output times start there, at 0); 0 = none

@@ -43,6 +43,8 @@ static void emit(RdSyncState *st, const RdSyncConfig *cfg, int nb, int nb0, RdSy
 {
     if (cfg->max_frames > 0)
         nb = (int)FFMAX(0, FFMIN(nb, cfg->max_frames - st->frames));
+    if (cfg->max_tick > 0)
+        nb = (int)FFMAX(0, FFMIN(nb, cfg->max_tick - st->sync));
     nb0 = FFMIN(nb0, nb);
     st->last_nb0[2] = st->last_nb0[1];
     st->last_nb0[1] = st->last_nb0[0];

@@ -22,6 +22,7 @@ typedef struct RdSyncConfig {
     int mode;             ///< RD_SYNC_*; RD_SYNC_NONE: frames are written as the graph gives them
     double duration;      ///< a frame's duration in output ticks when it has none of its own (ffmpeg: the graph's frame rate over the encoder's, at most 1; 0 when the graph's is unknown)
     int64_t max_frames;   ///< -frames:v: frames written at most; 0 = no limit
+    int64_t max_tick;     ///< an output -t: no frame is written at this tick or after it (ffmpeg's check_recording_time: the encoder stops there, whatever the graph gave); 0 = no limit
 } RdSyncConfig;
 
 /** The sync's state between frames (ffmpeg's ost->sync_opts, frame_number, last_nb0_frames). */

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include <libavutil/bprint.h>
+#include <libavutil/avutil.h>
 #include <libavutil/common.h>
 
 int rd_outseek_whole(const RdContract *c)
@@ -26,7 +27,7 @@ char *rd_outseek_graph(const char *vf, int64_t origin, int64_t start_us, int64_t
 {
     AVBPrint b;
     char *out = NULL;
-    int64_t from = origin + start_us;
+    int64_t from = start_us == AV_NOPTS_VALUE ? 0 : origin + start_us;
     int cut = vf && *vf ? labelled_end(vf) : -1;
     const char *sep = ",";
 
@@ -41,10 +42,12 @@ char *rd_outseek_graph(const char *vf, int64_t origin, int64_t start_us, int64_t
     }
     /* Microseconds written out as seconds: the trim reads them back
      * exactly and rescales them to its link's time base, as ffmpeg's. */
-    av_bprintf(&b, "%strim=start=%s%" PRId64 ".%06" PRId64, sep, from < 0 ? "-" : "",
-               FFABS(from) / 1000000, FFABS(from) % 1000000);
+    av_bprintf(&b, "%strim=", sep);
+    if (start_us != AV_NOPTS_VALUE)
+        av_bprintf(&b, "start=%s%" PRId64 ".%06" PRId64 "%s", from < 0 ? "-" : "",
+                   FFABS(from) / 1000000, FFABS(from) % 1000000, duration_us > 0 ? ":" : "");
     if (duration_us > 0)
-        av_bprintf(&b, ":duration=%" PRId64 ".%06" PRId64, duration_us / 1000000, duration_us % 1000000);
+        av_bprintf(&b, "duration=%" PRId64 ".%06" PRId64, duration_us / 1000000, duration_us % 1000000);
     if (cut >= 0)
         av_bprintf(&b, "[out]");
     if (av_bprint_finalize(&b, &out) < 0)

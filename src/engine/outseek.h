@@ -5,7 +5,8 @@
  * comes out before T; the encoder's times are then shifted by -T
  * (configure_output_video_filter's insert_trim, reap_filters). render does
  * the same by appending that trim to the graph (the shift is the output's
- * start, as ever): the
+ * start, as ever), and so for an output -t alone, whose trim and frame
+ * sync (framesync.h max_tick) end the output where ffmpeg's do: the
  * chunks then cover the input from its own start and the graph's contract
  * (pre-roll, frame numbers, the output grid of a retiming graph) applies
  * to the whole graph as it does without -ss.
@@ -30,7 +31,9 @@ int rd_outseek_whole(const RdContract *c);
  * the graph's timeline: frames before `origin` + `start_us` are dropped
  * (origin: the input's start after its own -ss, AV_TIME_BASE units, as
  * the graph's times count it) and at most `duration_us` of output is kept
- * (an output -t; 0 = no limit). The caller moves the output's times back
+ * (an output -t; 0 = no limit), counted from the first frame kept, as
+ * ffmpeg's trim counts it. start_us AV_NOPTS_VALUE: no output -ss, only
+ * the duration (ffmpeg's trim for an output -t alone). The caller moves the output's times back
  * by origin + start_us, as ffmpeg subtracts the output's start at its
  * encoder. A graph whose output is labelled [out] gets the trim on that
  * label. Returns a string to av_free, or NULL (no memory).

@@ -103,6 +103,8 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
         av_bprintf(bp, "seek=%.17g\n", s->seek_s);
     if (s->seek_out_s > 0) /* copied tracks start otherwise */
         av_bprintf(bp, "seek_out=%.17g\n", s->seek_out_s);
+    if (s->itsoffset_s != 0) /* the frame sync's copies of the first frame */
+        av_bprintf(bp, "itsoffset=%.17g\n", s->itsoffset_s);
     if (s->in_limit_s > 0 || s->out_limit_s > 0)
         av_bprintf(bp, "limits=%.17g:%.17g\n", s->in_limit_s, s->out_limit_s);
     if (s->force_kf)

@@ -29,12 +29,16 @@ int rd_syncplan_make(RdSyncPlan *sp, const RdSyncPlanInput *in)
     }
     sp->cfg.duration = rd_sync_duration(in->sink_fps, in->enc_fps);
     sp->cfg.max_frames = in->max_frames;
+    /* The first tick at or after the output's -t (ffmpeg compares the
+     * tick's time with it exactly). */
+    if (in->limit_us > 0)
+        sp->cfg.max_tick = av_rescale_q_rnd(in->limit_us, AV_TIME_BASE_Q, av_inv_q(in->enc_fps), AV_ROUND_UP);
     if (!in->keeps_frames || !p->timestamps_ok)
         return 0;
     if (!(sp->table = av_malloc_array(p->nframes, sizeof(*sp->table))))
         return AVERROR(ENOMEM);
     si = (RdSyncInput){ p->pts, in->own_duration ? p->dur : NULL, p->nframes, p->tb,
-                        av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb), in->enc_fps, sp->cfg };
+                        av_rescale_q(p->start_time - in->offset, AV_TIME_BASE_Q, p->tb), in->enc_fps, sp->cfg };
     sp->out_frames = rd_sync_table(&si, sp->table);
     return 0;
 }

@@ -20,7 +20,9 @@ typedef struct RdSyncPlanInput {
     AVRational enc_fps;     ///< the encoder's frame rate (ticks of 1/enc_fps)
     AVRational sink_fps;    ///< the graph's output frame rate, 0/1 unknown
     int64_t max_frames;     ///< -frames:v, 0 = none
+    int64_t limit_us;       ///< an output -t, AV_TIME_BASE units from the output's start; 0 = none
     const RdProbe *probe;
+    int64_t offset;         ///< -itsoffset, AV_TIME_BASE units: the output's zero lies that much before the input's start
     int mode;               ///< -fps_mode given: RD_SYNC_NONE (passthrough), RD_SYNC_CFR or RD_SYNC_VFR as is; -1 = auto (rd_syncplan_mode)
 } RdSyncPlanInput;
 
