@@ -56,7 +56,25 @@ s_hdr10() {
     ffline hdr10 "$W/hdr10.mp4" -c:v ffv1
 }
 
-for sec in ps_start hdr10; do
+# WMV: ASF stores milliseconds, so the audio packets' times step by 46
+# and 47 ms: the CLI counts samples afresh after each longer step, and puts
+# the decoder's last (flushed) frame where its count of samples says.
+# Every audio packet at ffmpeg's time, encoded or not.
+s_asf_audio() {
+    local c rc why
+    $FF $SRC -f lavfi -i sine=d=2 -c:v wmv2 -c:a wmav2 -g 25 "$W/a.wmv"
+    for c in pcm_s16le libvorbis aac; do
+        $FF -i "$W/a.wmv" -c:v ffv1 -c:a $c "$W/af.mkv"
+        rc=0
+        "$RENDER" -q -w 2 -i "$W/a.wmv" -c:v ffv1 -c:a $c -y "$W/ar.mkv" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "wmv -c:a $c" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(apkts "$W/af.mkv") <(apkts "$W/ar.mkv")) &&
+            ok "wmv -c:a $c: every audio packet at ffmpeg's time" || fail "wmv -c:a $c: audio packet times" "$why"
+    done
+}
+apkts() { ffprobe -v error -select_streams a -show_entries packet=pts,duration -of csv=p=0 "$1"; }
+
+for sec in ps_start hdr10 asf_audio; do
     want "$sec" && "s_$sec"
 done
 
