@@ -123,8 +123,14 @@ a_span() {
 }
 
 # same_lines A B: succeeds when files A and B have the same lines; otherwise
-# prints where they first differ.
+# prints where they first differ. A and B are read once each, into files:
+# a <(...) pipe read twice (counted, then compared) is empty the second
+# time, and every check would pass on equal line counts alone.
 same_lines() {
+    local sa sb
+    sa=$(mktemp "$T_TMP/same.XXXXXX") && sb=$(mktemp "$T_TMP/same.XXXXXX") || return 1
+    cat "$1" >"$sa"; cat "$2" >"$sb"
+    set -- "$sa" "$sb"
     awk -v na="$(wc -l <"$1")" -v nb="$(wc -l <"$2")" '
         NR == FNR { a[FNR] = $0; next }
         !d && (!(FNR in a) || a[FNR] != $0) { d = FNR; bd = $0 }

@@ -1118,8 +1118,11 @@ static void use_probe(Run *r)
         r->sh.in_h = r->probe.height;
         r->sh.in_fmt = r->probe.pix_fmt;
     }
-    /* Not finding HDR10 metadata leaves the output without it, not failed. */
-    if (rd_meta_find_hdr10(&r->hdr, r->s->input, r->probe.vindex, r->probe.par->color_trc) >= 0) {
+    /* Not finding HDR10 metadata leaves the output without it, not failed.
+     * The ffmpeg CLI 5.1 copies the input stream's side data to the output
+     * stream and gives its encoders none (libx265 writes no SEI of it). */
+    if (rd_meta_find_hdr10(&r->hdr, r->s->input, r->probe.vindex, r->probe.par->color_trc,
+                           r->s->hdr10_as_ffmpeg) >= 0 && !r->s->hdr10_as_ffmpeg) {
         r->enc.mastering = r->hdr.has_mastering ? &r->hdr.mastering : NULL;
         r->enc.light = r->hdr.has_light ? &r->hdr.light : NULL;
     }
@@ -1164,6 +1167,14 @@ static int sync_mode(int fps_mode)
 {
     return fps_mode == RD_FPS_PASSTHROUGH ? RD_SYNC_NONE : fps_mode == RD_FPS_CFR ? RD_SYNC_CFR :
            fps_mode == RD_FPS_VFR ? RD_SYNC_VFR : -1;
+}
+
+/* 1 when `t_us` (AV_TIME_BASE units) is a whole number of frames at `fps`. */
+static int on_grid(int64_t t_us, AVRational fps)
+{
+    if (fps.num <= 0 || fps.den <= 0 || llabs(t_us) > INT64_MAX / fps.num)
+        return 0;
+    return (t_us * fps.num) % ((int64_t)fps.den * AV_TIME_BASE) == 0;
 }
 
 /* The ffmpeg form promises the CLI's frames: ffmpeg's frame sync for the
@@ -1211,7 +1222,10 @@ static int setup_sync(Run *r, char *err, int errlen)
                                                              r->probe.tb),
                               r->probe.tb, r->sync.table[n].pts, av_inv_q(r->tmpl->framerate)))
                 break;
-        if (n == r->probe.nframes && !s->force_kf) {
+        /* ...and only where the start is a tick: without the sync a frame's
+         * time goes to the grid before the start is taken off (an MPEG-PS
+         * that starts at 0.54 s at 25 fps would start half a tick late). */
+        if (n == r->probe.nframes && !s->force_kf && on_grid(r->probe.start_time, r->tmpl->framerate)) {
             r->sh.sync = NULL;
             rd_syncplan_free(&r->sync);
         }

@@ -15,6 +15,8 @@ struct RdAudio {
     AVFilterContext *src, *sink;
     AVFrame *frame;
     int64_t delta_last;     ///< av_rescale_delta's state: input times to samples, as the CLI rescales them
+    int64_t prev_pkt_pts;   ///< the previous packet's pts (input time base), AV_NOPTS_VALUE before the first
+    int64_t next_dts;       ///< the CLI's ist->next_dts, AV_TIME_BASE units: the last packet's dts plus the samples decoded since
     int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
     int graph_eof;          ///< the sink said end of stream
     int enc_flushed;
@@ -258,6 +260,8 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
     a->itb = ist->time_base;
     a->ost = ost;
     a->delta_last = AV_NOPTS_VALUE;
+    a->prev_pkt_pts = AV_NOPTS_VALUE;
+    a->next_dts = 0;
     if (!(a->frame = av_frame_alloc()))
         return AVERROR(ENOMEM);
     if (!cfg)
@@ -275,10 +279,17 @@ static int take_frames(RdAudio *a)
     int ret;
     while ((ret = avcodec_receive_frame(a->dec, a->frame)) >= 0) {
         AVRational sr = { 1, a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate };
-        int64_t ts = a->frame->best_effort_timestamp;
+        int64_t ts = a->frame->best_effort_timestamp, dts = a->next_dts;
+        AVRational tb = a->itb;
         guess_layout(&a->frame->ch_layout);
-        a->frame->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE
-                      : av_rescale_delta(a->itb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
+        /* A frame without a time (a decoder's last, flushed one) is where
+         * the CLI's count of decoded samples says, as decode_audio puts it. */
+        if (ts == AV_NOPTS_VALUE) {
+            ts = dts;
+            tb = AV_TIME_BASE_Q;
+        }
+        a->next_dts += (int64_t)AV_TIME_BASE * a->frame->nb_samples / sr.den;
+        a->frame->pts = av_rescale_delta(tb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
         ret = av_buffersrc_add_frame(a->src, a->frame);
         av_frame_unref(a->frame);
         if (ret < 0)
@@ -296,6 +307,17 @@ int rd_audio_send(RdAudio *a, const AVPacket *pkt)
     /* Like the ffmpeg CLI: a damaged packet costs its samples. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
         return ret;
+    /* The CLI (decode_audio) starts counting samples afresh from a packet
+     * whose time is more than a packet after the previous one's: where the
+     * container rounds the times (ASF, FLV: milliseconds) the samples follow
+     * the packets' times, not their own count. */
+    if (pkt && pkt->duration && pkt->pts != AV_NOPTS_VALUE && a->prev_pkt_pts != AV_NOPTS_VALUE &&
+        pkt->pts - a->prev_pkt_pts > pkt->duration)
+        a->delta_last = AV_NOPTS_VALUE;
+    if (pkt)
+        a->prev_pkt_pts = pkt->pts;
+    if (pkt && pkt->dts != AV_NOPTS_VALUE)
+        a->next_dts = av_rescale_q(pkt->dts, a->itb, AV_TIME_BASE_Q);
     if ((ret = take_frames(a)) < 0)
         return ret;
     if (!pkt) {

@@ -226,7 +226,8 @@ end:
     return ret;
 }
 
-int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc)
+int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc,
+                       int stream_only)
 {
     AVFormatContext *ic = NULL;
     AVFrame *f = NULL;
@@ -241,7 +242,7 @@ int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTra
         return ret;
     md = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_MASTERING_DISPLAY_METADATA, &mds);
     cl = av_stream_get_side_data(ic->streams[vindex], AV_PKT_DATA_CONTENT_LIGHT_LEVEL, &cls);
-    if (!md && !cl) { /* only in the bitstream (x265's SEI) */
+    if (!md && !cl && !stream_only) { /* only in the bitstream (x265's SEI) */
         const AVFrameSideData *fm, *fc;
         if (!(f = av_frame_alloc())) {
             ret = AVERROR(ENOMEM);

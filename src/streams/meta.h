@@ -74,11 +74,13 @@ typedef struct RdHdr10 {
 
 /**
  * Find stream `vindex`'s HDR10 metadata in `path`: the container's, else,
- * when only the bitstream carries it (x265's SEI), the first frame's.
+ * when only the bitstream carries it (x265's SEI) and `stream_only` is 0,
+ * the first frame's.
  * Looked for only when the transfer `trc` is PQ or HLG, so SDR inputs cost
  * nothing. Returns 0 (h->has_* say what was found) or a negative AVERROR.
  */
-int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc);
+int rd_meta_find_hdr10(RdHdr10 *h, const char *path, int vindex, enum AVColorTransferCharacteristic trc,
+                       int stream_only);
 
 /**
  * Side data onto the output video stream: stereo 3D and spherical from

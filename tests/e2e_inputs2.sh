@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# e2e_inputs2.sh - more inputs users have, in the ffmpeg form, against the
+# ffmpeg CLI: the same streams (side data included), the same frame times
+# from the first one on (absolute: a constant shift is a difference too),
+# and the same decoded frames, at -w 1..3.
+#   RENDER=/abs/path/render bash tests/e2e_inputs2.sh
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+FF="ffmpeg -nostdin -hide_banner -v error -y"
+SRC="-f lavfi -i testsrc2=s=160x120:r=25:d=2"
+
+# Every stream field ffprobe shows, side data included (tags and the
+# encoder string left out: render's own).
+all_streams() {
+    ffprobe -v error -show_streams "$1" 2>/dev/null |
+        grep -v -e '^TAG:' -e '^index=' -e '^id=' -e '^extradata' -e '^bit_rate' -e '^duration' -e '^nb_frames'
+}
+
+# ffline NAME IN ARGS...: `ffmpeg -i IN ARGS OUT` and render the same at
+# -w 1, 2, 3 (more chunks than workers) must agree.
+ffline() {
+    local name=$1 in=$2 w why rc out
+    shift 2
+    out=$W/$name.ref.mkv
+    $FF -i "$in" "$@" "$out" 2>"$W/ref.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/ref.err")"; return; }
+    v_times "$out" >"$W/ref.t"; v_md5 "$out" >"$W/ref.md5"
+    for w in 1 2 3; do
+        local r=$W/$name.w$w.mkv
+        rc=0
+        "$RENDER" -q -w $w --chunks $((w * 2 + 1)) -i "$in" "$@" -y "$r" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "$name -w $w" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(all_streams "$out") <(all_streams "$r")) ||
+            { fail "$name -w $w: streams" "$why"; continue; }
+        v_times "$r" >"$W/r.t"
+        why=$(same_times "$W/ref.t" 0 "$W/r.t" 0 0.0005) || { fail "$name -w $w: frame times" "$why"; continue; }
+        why=$(same_lines "$W/ref.md5" <(v_md5 "$r")) || { fail "$name -w $w: frames" "$why"; continue; }
+        ok "$name -w $w: streams, frame times and frames as ffmpeg"
+    done
+}
+
+# MPEG-PS starts at 0.54 s, half a frame off the 25 fps grid: the first
+# frame is at 0 as in ffmpeg's output, not half a frame late.
+s_ps_start() {
+    $FF $SRC -c:v mpeg2video -g 12 -f vob "$W/ps.mpg"
+    ffline ps_start "$W/ps.mpg" -c:v ffv1
+}
+
+# HDR10 carried only in x265's SEI: ffmpeg 5.1 gives the re-encoded stream
+# none of it (no mastering display or light level side data).
+s_hdr10() {
+    $FF $SRC -c:v libx265 -pix_fmt yuv420p10le -x265-params \
+        "log-level=none:keyint=25:hdr10=1:master-display=G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1):max-cll=1000,400:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc" \
+        "$W/hdr10.mp4"
+    ffline hdr10 "$W/hdr10.mp4" -c:v ffv1
+}
+
+# WMV: ASF stores milliseconds, so the audio packets' times step by 46
+# and 47 ms: the CLI counts samples afresh after each longer step, and puts
+# the decoder's last (flushed) frame where its count of samples says.
+# Every audio packet at ffmpeg's time, encoded or not.
+s_asf_audio() {
+    local c rc why
+    $FF $SRC -f lavfi -i sine=d=2 -c:v wmv2 -c:a wmav2 -g 25 "$W/a.wmv"
+    for c in pcm_s16le libvorbis aac; do
+        $FF -i "$W/a.wmv" -c:v ffv1 -c:a $c "$W/af.mkv"
+        rc=0
+        "$RENDER" -q -w 2 -i "$W/a.wmv" -c:v ffv1 -c:a $c -y "$W/ar.mkv" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "wmv -c:a $c" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(apkts "$W/af.mkv") <(apkts "$W/ar.mkv")) &&
+            ok "wmv -c:a $c: every audio packet at ffmpeg's time" || fail "wmv -c:a $c: audio packet times" "$why"
+    done
+}
+apkts() { ffprobe -v error -select_streams a -show_entries packet=pts,duration -of csv=p=0 "$1"; }
+
+for sec in ps_start hdr10 asf_audio; do
+    want "$sec" && "s_$sec"
+done
+
+finish
