@@ -131,6 +131,8 @@ if want seek; then
     # -af and -ar see the samples before the output's start (ffmpeg trims after them).
     aline "output -ss 1.3, -af aecho (stateful)"       "" -ss 1.3 -af aecho=0.8:0.9:100:0.5 -c:v ffv1 -c:a pcm_s16le
     aline "input -ss 0.5, output -ss 1.02, -af volume" "-ss 0.5" -ss 1.02 -af volume=0.5 -c:v ffv1 -c:a pcm_s16le
+    # the AAC decoder starts on the packets ffmpeg's input seek lands on
+    aline "input -ss 2.7, audio decoded from ffmpeg's seek" "-ss 2.7" -c:v ffv1 -c:a pcm_s16le
     aline "output -ss 1.3 -t 1.5, -ar 22050 (resampler state)" "" -ss 1.3 -t 1.5 -ar 22050 -c:v ffv1 -c:a pcm_s16le
     E=1 refused -i "$W/cfr.mp4" -ss 1 -af volume=0.5 -c:v copy
     # -sseof -T: the input's duration less T, then an input -ss.

@@ -627,6 +627,11 @@ static int open_output(Run *r, char *err, int errlen)
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->out_origin;
     tc.start_exact = s->seek_out_s > 0;
+    /* Input -ss: the tracks' demuxer seeks where ffmpeg's does, so that
+     * the audio decoder starts on the same packets (an AAC decoder started
+     * elsewhere differs by a unit in some samples, to the end). */
+    if (s->seek_s > s->seek_out_s)
+        tc.seek = r->out_origin - llrint(s->seek_out_s * AV_TIME_BASE);
     /* Output -ss: ffmpeg trims the audio after -af and the conversion to
      * the encoder's format, not before: the graph sees every sample from
      * the input's own start (its -ss, if any), as a stateful one must. */

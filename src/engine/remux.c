@@ -59,22 +59,9 @@ static int open_input(Remux *x, char *err, int errlen)
     return 0;
 }
 
-/* Input -ss: the CLI's seek, on the whole file, to the keyframe at or
- * before the start (earlier by 3/23 s when a stream reorders frames and
- * the format seeks by decode time). */
-static int64_t seek_point(const Remux *x)
-{
-    int64_t ts = x->start;
-    if (!(x->ic->iformat->flags & AVFMT_SEEK_TO_PTS))
-        for (unsigned i = 0; i < x->ic->nb_streams; i++)
-            if (x->ic->streams[i]->codecpar->video_delay)
-                return ts - 3 * AV_TIME_BASE / 23;
-    return ts;
-}
-
 static int seek(Remux *x, char *err, int errlen)
 {
-    int64_t ts = seek_point(x);
+    int64_t ts = rd_tracks_seek_point(x->ic, x->start);
     int ret;
     if (x->s->seek_s <= 0)
         return 0;
@@ -144,7 +131,7 @@ static int open_output(Remux *x, char *err, int errlen)
      * demuxer seeks (the chunked path reads the audio from the start). */
     if (s->seek_out_s > 0 && s->af)
         return fail(err, errlen, s->input, "-ss after -i with -af and -c:v copy is not supported yet", AVERROR_PATCHWELCOME);
-    tc.seek = s->seek_s > 0 ? seek_point(x) : 0;
+    tc.seek = s->seek_s > 0 ? x->start : 0;
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */

@@ -489,7 +489,8 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         lost_tags(t, oc, oc->streams[i]);
     /* Before the streams are turned off: they choose the stream the seek
      * goes by, as in the CLI's demuxer, where all are on. */
-    if (cfg->seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, cfg->seek, cfg->seek, 0)) < 0) {
+    if (cfg->seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, rd_tracks_seek_point(t->ic, cfg->seek),
+                                               rd_tracks_seek_point(t->ic, cfg->seek), 0)) < 0) {
         snprintf(err, errlen, "cannot seek to -ss: %s", av_err2str(ret));
         goto end;
     }
@@ -502,6 +503,15 @@ end:
     av_free(order);
     av_free(hidden);
     return ret;
+}
+
+int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts)
+{
+    if (!(ic->iformat->flags & AVFMT_SEEK_TO_PTS))
+        for (unsigned i = 0; i < ic->nb_streams; i++)
+            if (ic->streams[i]->codecpar->video_delay)
+                return ts - 3 * AV_TIME_BASE / 23;
+    return ts;
 }
 
 AVStream *rd_tracks_video(const RdTracks *t)

@@ -49,7 +49,7 @@ typedef struct RdTracksConfig {
     int nsets;
     int has_start;                 ///< 1: input -ss: packets before `start` are not written (the first one written is at or after it, as ffmpeg's copy starts), encoded audio is cut there to the sample
     int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
-    int64_t seek;                  ///< a remux's input -ss: the demuxer is first seeked as the ffmpeg CLI seeks it (avformat_seek_file to this, AV_TIME_BASE units) and every packet from there on is written; 0 (default) = none
+    int64_t seek;                  ///< input -ss, AV_TIME_BASE units from the file's zero: the demuxer is first seeked as the ffmpeg CLI seeks it (rd_tracks_seek_point), so that decoded audio comes from the same packets; without has_start every packet from there on is written (a remux); 0 (default) = none
     int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
 } RdTracksConfig;
 
@@ -67,6 +67,11 @@ typedef int (*RdAddVideo)(void *opaque, AVFormatContext *oc, AVStream **vst);
  */
 int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc,
                    RdAddVideo add_video, void *opaque, char *err, int errlen);
+
+/** Where the ffmpeg CLI seeks the whole file for an input -ss to `ts`
+ *  (AV_TIME_BASE units from the file's zero): 3/23 s earlier when a stream
+ *  reorders frames and the format seeks by decode time. */
+int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts);
 
 /** The rendered video's output stream, declared by rd_tracks_open's add_video. */
 AVStream *rd_tracks_video(const RdTracks *t);
