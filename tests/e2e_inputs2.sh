@@ -63,7 +63,7 @@ s_hdr10() {
 s_asf_audio() {
     local c rc why
     $FF $SRC -f lavfi -i sine=d=2 -c:v wmv2 -c:a wmav2 -g 25 "$W/a.wmv"
-    for c in pcm_s16le libvorbis aac; do
+    for c in pcm_s16le libvorbis aac copy; do
         $FF -i "$W/a.wmv" -c:v ffv1 -c:a $c "$W/af.mkv"
         rc=0
         "$RENDER" -q -w 2 -i "$W/a.wmv" -c:v ffv1 -c:a $c -y "$W/ar.mkv" </dev/null 2>"$W/r.err" || rc=$?

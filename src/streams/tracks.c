@@ -70,6 +70,13 @@ static int can_hold(const AVOutputFormat *of, enum AVCodecID id)
                 return 1;
         return 0;
     }
+    /* Matroska writes any audio codec with a WAVE tag as A_MS/ACM (wmav2),
+     * which its query leaves out. */
+    if (!strcmp(of->name, "matroska") && avcodec_get_type(id) == AVMEDIA_TYPE_AUDIO) {
+        const struct AVCodecTag *const riff[] = { avformat_get_riff_audio_tags(), NULL };
+        if (av_codec_get_tag(riff, id))
+            return 1;
+    }
     return avformat_query_codec(of, id, FF_COMPLIANCE_NORMAL);
 }
 
