@@ -5,6 +5,8 @@
 # count and times, audio duration, and the checks each row names.
 #   - GIF: every chunk's encoder opened its first packet with a GIF header;
 #     inside the file it shifted the frame delays by 1/100 s at each join.
+#   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
+#     chapters' too); render dropped the file's only.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli5.sh      (ONLY="gif ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +17,14 @@ lsan_suppress libx264.so libx265.so
 FF="ffmpeg -nostdin -v error -y"
 ROW=0
 
+# chapters_same NAME: the last row's chapters (times and tags) are ffmpeg's.
+chapters_same() {
+    local why
+    why=$(same_lines <(ffprobe -v error -show_chapters -of compact "$W/f$ROW.$1") \
+                     <(ffprobe -v error -show_chapters -of compact "$W/r$ROW.$1")) &&
+        ok "$2: chapters" || fail "$2: chapters" "$why"
+}
+
 # 2 s of 320x240 at 25 fps, B-frames, with stereo AAC.
 IN=$W/in.mp4
 $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
@@ -23,8 +33,24 @@ $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
 
 if want gif; then
     line "gif: the container's defaults"             gif md5
-    line "gif: -vf scale=161:-1 (odd size)"          gif md5 -vf scale=161:-1
     line "gif: palettegen + paletteuse"              gif md5 -vf "split[a][b];[a]palettegen[p];[b][p]paletteuse"
+fi
+
+if want meta; then
+    # Two audio tracks with languages, and two chapters with titles.
+    TWO=$W/two.mkv
+    printf ';FFMETADATA1\ntitle=Chaps\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=700\ntitle=One\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=700\nEND=2000\ntitle=Two\n' >"$W/chap.txt"
+    $FF -i "$IN" -f lavfi -i sine=f=800:r=44100:d=2 -i "$W/chap.txt" -map 0 -map 1 -map_metadata 2 -map_chapters 2 \
+        -c:v copy -c:a:0 copy -c:a:1 libvorbis -metadata:s:a:0 language=eng -metadata:s:a:1 language=fre "$TWO" ||
+        { fail "input" "ffmpeg could not make the two-track input"; finish; exit 1; }
+    LINE_IN=$TWO line "-map_metadata -1: no stream tags"          mkv tags -c:v ffv1 -map 0 -map_metadata -1
+    chapters_same mkv "-map_metadata -1"
+    LINE_IN=$TWO line "-map_metadata:g -1: stream tags kept"      mkv tags -c:v ffv1 -map 0 -map_metadata:g -1
+    chapters_same mkv "-map_metadata:g -1"
+    LINE_IN=$TWO line "-map_metadata -1 into mp4: untitled chapters" mp4 tags -map_metadata -1
+    chapters_same mp4 "-map_metadata -1 into mp4"
+    LINE_IN=$TWO line "-map_metadata -1, then -metadata:s:a:1"    mkv tags -c:v ffv1 -map 0 -map_metadata -1 -metadata:s:a:1 language=ger
+    LINE_IN=$TWO line "-map_metadata -1 -c copy: no encoder tag"  mkv tags -c copy -map 0 -map_metadata -1
 fi
 
 finish

@@ -480,6 +480,13 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     }
     if ((ret = global_meta(t, oc)) < 0)
         goto end;
+    if (cfg->no_global_meta > 1) {
+        if (t->vst)
+            rd_meta_drop_stream_tags(t->vst, cfg->venc != NULL);
+        for (int i = 0; i < t->n; i++)
+            rd_meta_drop_stream_tags(t->t[i].ost, t->t[i].kind == K_AUDIO || t->t[i].kind == K_SUB);
+        rd_meta_drop_chapter_tags(oc);
+    }
     /* as in ffmpeg, a disposition the user sets turns the automatic default off */
     if (!has_disposition(cfg->sets, cfg->nsets))
         rd_meta_default_dispositions(oc);

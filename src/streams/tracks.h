@@ -42,7 +42,7 @@ typedef struct RdTracksConfig {
     const RdAudioConfig *audio;    ///< -af, -ar, -ac and encoder options for encoded audio; NULL = none
     int ff_select;                 ///< 1: without -map, ffmpeg's selection (streammap.h); 0: every stream
     int map_video;                 ///< k > 0: -map "[v]" after k - 1 other maps (streammap.h)
-    int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata -1)
+    int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata:g -1); 2: no tags at all, the streams' and chapters' neither (-map_metadata -1)
     int no_chapters;               ///< 1: no chapters (-map_chapters -1)
     int copy_exact;                ///< 1: copy means copy: a codec the container cannot hold is an error, as in ffmpeg
     const RdStreamSet *sets;       ///< -metadata:s:..., -disposition:...; may be NULL
