@@ -5,6 +5,9 @@
 # count and times, audio duration, and the checks each row names.
 #   - GIF: every chunk's encoder opened its first packet with a GIF header;
 #     inside the file it shifted the frame delays by 1/100 s at each join.
+#   - conversion to rgb8/bgr8/rgb4_byte...: libswscale's error diffusion
+#     runs from frame to frame (at odd widths), so chunks differed after
+#     every join: run as one chunk, with a warning.
 #   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
 #     chapters' too); render dropped the file's only.
 #
@@ -33,6 +36,9 @@ $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
 
 if want gif; then
     line "gif: the container's defaults"             gif md5
+    line "gif: -vf scale=161:-1 (odd size, dithered bgr8)" gif md5 -vf scale=161:-1
+    line "rawvideo -pix_fmt bgr8, -vf scale=161:-1"  nut md5 -c:v rawvideo -pix_fmt bgr8 -an -vf scale=161:-1
+    line "rawvideo -pix_fmt rgb4_byte, odd size"     nut md5 -c:v rawvideo -pix_fmt rgb4_byte -an -vf scale=161:-1
     line "gif: palettegen + paletteuse"              gif md5 -vf "split[a][b];[a]palettegen[p];[b][p]paletteuse"
 fi
 

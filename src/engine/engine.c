@@ -554,6 +554,24 @@ static void use_frame_grid(Run *r)
         r->enc.fps = r->probe.guess_fps;
 }
 
+/* The encoder's pixel format, known once the template is measured, may
+ * force one chunk too (rd_contract_out_format): said as the graph's is. */
+static void out_format_contract(Run *r)
+{
+    char line[320];
+    int was = r->contract.one_chunk;
+    rd_contract_out_format(&r->contract, r->sh.out_fmt);
+    if (was || !r->contract.one_chunk)
+        return;
+    rd_contract_warning(&r->contract, line, sizeof(line));
+    if (!r->s->quiet)
+        fprintf(stderr, "render: %s\n", line);
+    r->rep->one_chunk = 1;
+    r->rep->exact = 1;
+    snprintf(r->rep->contract_filter, sizeof(r->rep->contract_filter), "%s", r->contract.filter);
+    snprintf(r->rep->contract_why, sizeof(r->rep->contract_why), "%s", r->contract.why);
+}
+
 /* The template, and the contract it is run under. */
 static int measure_graph(Run *r, char *err, int errlen)
 {
@@ -1350,7 +1368,9 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = tmpl_pass1_open(r)) < 0)
         return fail(err, errlen, s->output, NULL, ret);
-    if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
+    if ((ret = measure_graph(r, err, errlen)) >= 0)
+        out_format_contract(r);
+    if (ret < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
         (ret = pass_open(r, err, errlen)) < 0)
         return ret;
