@@ -8,6 +8,11 @@
 #   - conversion to rgb8/bgr8/rgb4_byte...: libswscale's error diffusion
 #     runs from frame to frame (at odd widths), so chunks differed after
 #     every join: run as one chunk, with a warning.
+#   - input -ss: the other tracks' demuxer now seeks where the CLI's does.
+#     Encoded audio decoded from the file's start gave other samples (AAC's
+#     noise substitution carries a random state from packet to packet), and
+#     copied audio began at the start where ffmpeg copies from the packet
+#     its seek lands on (in MP4, the video keyframe's time: the audio leads).
 #   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
 #     chapters' too); render dropped the file's only.
 #
@@ -28,7 +33,31 @@ chapters_same() {
         ok "$2: chapters" || fail "$2: chapters" "$why"
 }
 
+# sline NAME EXT PRE OPTIONS...: `ffmpeg PRE -i $CFR OPTIONS OUT` and render's
+# (-w 1..3 by row): packet times (stream, pts, dts, duration), decoded
+# video frame times and decoded audio samples identical.
+sline() {
+    local name=$1 ext=$2 pre=$3 w why
+    shift 3
+    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
+    # shellcheck disable=SC2086
+    $FF $pre -i "$CFR" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    # shellcheck disable=SC2086
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$CFR" "$@" "$r" </dev/null 2>"$W/r.err"; then
+        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
+    fi
+    why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration -of csv "$f" | sort) \
+                     <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration -of csv "$r" | sort)) &&
+        ok "$name: packet times (-w $w)" || fail "$name: packet times (-w $w)" "$why"
+    why=$(same_lines <(v_times "$f") <(v_times "$r")) && ok "$name: frame times" || fail "$name: frame times" "$why"
+    why=$(same_lines <(ffmpeg -nostdin -v error -i "$f" -map 0:a -f framemd5 - | grep -v '^#') \
+                     <(ffmpeg -nostdin -v error -i "$r" -map 0:a -f framemd5 - | grep -v '^#')) &&
+        ok "$name: audio samples" || fail "$name: audio samples" "$why"
+}
+
 # 2 s of 320x240 at 25 fps, B-frames, with stereo AAC.
+LL="-c:v libx264 -qp 0 -preset ultrafast"
 IN=$W/in.mp4
 $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=48000:d=2 \
     -c:v libx264 -preset ultrafast -bf 3 -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$IN" ||
@@ -40,6 +69,20 @@ if want gif; then
     line "rawvideo -pix_fmt bgr8, -vf scale=161:-1"  nut md5 -c:v rawvideo -pix_fmt bgr8 -an -vf scale=161:-1
     line "rawvideo -pix_fmt rgb4_byte, odd size"     nut md5 -c:v rawvideo -pix_fmt rgb4_byte -an -vf scale=161:-1
     line "gif: palettegen + paletteuse"              gif md5 -vf "split[a][b];[a]palettegen[p];[b][p]paletteuse"
+fi
+
+if want seek; then
+    # 4 s with AAC whose noise substitution shows (sine), keyframes every 1 s.
+    CFR=$W/cfr.mp4
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -c:v libx264 -preset ultrafast -g 25 \
+        -c:a aac "$CFR" || { fail "input" "ffmpeg could not make the 4 s input"; finish; exit 1; }
+    sline "input -ss 0.5, -af volume, pcm_s16le"    mkv "-ss 0.5" -af volume=0.5 -c:v ffv1 -c:a pcm_s16le
+    sline "input -ss 1.3, pcm_s16le"                mkv "-ss 1.3" -c:v ffv1 -c:a pcm_s16le
+    sline "input -ss 1.3, aac"                      mp4 "-ss 1.3" $LL -c:a aac
+    sline "input -ss 0.7, -c:a copy (audio leads)"  mkv "-ss 0.7" -c:v ffv1 -c:a copy
+    sline "input -ss 0.7, -c:a copy to mp4"         mp4 "-ss 0.7" $LL -c:a copy
+    sline "input -ss 0.6 -t 1, -c:a copy"           mp4 "-ss 0.6 -t 1" $LL -c:a copy
+    sline "input -ss 0.5, output -ss 0.5, -c:a copy" mkv "-ss 0.5" -ss 0.5 -c:v ffv1 -c:a copy
 fi
 
 if want meta; then

@@ -626,7 +626,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -645,6 +645,7 @@ static int open_output(Run *r, char *err, int errlen)
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->out_origin;
     tc.start_exact = s->seek_out_s > 0;
+    tc.cli_seek_s = s->seek_s - s->seek_out_s; /* the input -ss only: the CLI decodes an output -ss from there */
     /* Output -ss: ffmpeg trims the audio after -af and the conversion to
      * the encoder's format, not before: the graph sees every sample from
      * the input's own start (its -ss, if any), as a stateful one must. */

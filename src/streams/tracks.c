@@ -441,6 +441,17 @@ static int has_disposition(const RdStreamSet *sets, int n)
     return 0;
 }
 
+/* Input -ss: where the ffmpeg CLI seeks its input (RdTracksConfig.cli_seek_s). */
+static int64_t cli_seek_point(const AVFormatContext *ic, double seek_s)
+{
+    int64_t ts = (ic->start_time != AV_NOPTS_VALUE ? ic->start_time : 0) + llrint(seek_s * AV_TIME_BASE);
+    if (!(ic->iformat->flags & AVFMT_SEEK_TO_PTS))
+        for (unsigned i = 0; i < ic->nb_streams; i++)
+            if (ic->streams[i]->codecpar->video_delay)
+                return ts - 3 * AV_TIME_BASE / 23;
+    return ts;
+}
+
 int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc,
                    RdAddVideo add_video, void *opaque, char *err, int errlen)
 {
@@ -496,7 +507,9 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         lost_tags(t, oc, oc->streams[i]);
     /* Before the streams are turned off: they choose the stream the seek
      * goes by, as in the CLI's demuxer, where all are on. */
-    if (cfg->seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, cfg->seek, cfg->seek, 0)) < 0) {
+    if (!t->cfg.seek && cfg->cli_seek_s > 0)
+        t->cfg.seek = cli_seek_point(t->ic, cfg->cli_seek_s);
+    if (t->cfg.seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, t->cfg.seek, t->cfg.seek, 0)) < 0) {
         snprintf(err, errlen, "cannot seek to -ss: %s", av_err2str(ret));
         goto end;
     }

@@ -51,6 +51,7 @@ typedef struct RdTracksConfig {
     int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
     int64_t seek;                  ///< a remux's input -ss: the demuxer is first seeked as the ffmpeg CLI seeks it (avformat_seek_file to this, AV_TIME_BASE units) and every packet from there on is written; 0 (default) = none
     int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
+    double cli_seek_s;             ///< input -ss, seconds, when `seek` is 0: the demuxer first seeks where the ffmpeg CLI's does (the input's start + this, earlier by 3/23 s when a stream reorders frames and the format seeks by decode time), so that decoders start on the packet the CLI's start on (AAC's noise substitution carries a random state from packet to packet); the writing is as without it; 0 (default) = none
 } RdTracksConfig;
 
 /** Declares the rendered video stream in `oc` (avformat_new_stream) and
