@@ -13,6 +13,9 @@
 #     noise substitution carries a random state from packet to packet), and
 #     copied audio began at the start where ffmpeg copies from the packet
 #     its seek lands on (in MP4, the video keyframe's time: the audio leads).
+#   - output -t on a video that starts off the frame grid (MKV from an MP4
+#     with B-frames: 21 ms): ffmpeg stops on its encoder's rounded ticks,
+#     one frame before the limit in input time.
 #   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
 #     chapters' too); render dropped the file's only.
 #
@@ -83,6 +86,15 @@ if want seek; then
     sline "input -ss 0.7, -c:a copy to mp4"         mp4 "-ss 0.7" $LL -c:a copy
     sline "input -ss 0.6 -t 1, -c:a copy"           mp4 "-ss 0.6 -t 1" $LL -c:a copy
     sline "input -ss 0.5, output -ss 0.5, -c:a copy" mkv "-ss 0.5" -ss 0.5 -c:v ffv1 -c:a copy
+fi
+
+if want limit; then
+    LATE=$W/late.mkv
+    $FF -i "$IN" -c copy "$LATE" || { fail "input" "ffmpeg could not remux the input"; finish; exit 1; }
+    LINE_IN=$LATE line "video 21 ms late: -t 1 to mkv"  mkv md5 -c:v ffv1 -t 1
+    LINE_IN=$LATE line "video 21 ms late: -t 1 to mp4"  mp4 md5 $LL -t 1
+    LINE_IN=$LATE line "video 21 ms late: -to 1.5"      mkv md5 -c:v ffv1 -to 1.5
+    LINE_IN=$LATE line "video 21 ms late: -t 1 -c:a copy" mkv md5 -c:v ffv1 -t 1 -c:a copy
 fi
 
 if want meta; then
