@@ -16,6 +16,9 @@
 #   - output -t on a video that starts off the frame grid (MKV from an MP4
 #     with B-frames: 21 ms): ffmpeg stops on its encoder's rounded ticks,
 #     one frame before the limit in input time.
+#   - output -t/-to through a graph that retimes frames, or with -r:
+#     render cut the input (setpts=0.5*PTS -t 1: 14 frames, ffmpeg 25):
+#     refused in one line.
 #   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
 #     chapters' too); render dropped the file's only.
 #
@@ -59,6 +62,15 @@ sline() {
         ok "$name: audio samples" || fail "$name: audio samples" "$why"
 }
 
+# refused NAME ARGS...: render exits 1 with one line on stderr and no OUTPUT.
+refused() {
+    local name=$1 rc
+    shift
+    "$RENDER" -q "$@" "$W/bad.mkv" </dev/null >/dev/null 2>"$W/bad.err"; rc=$?
+    [ $rc -eq 1 ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && [ ! -e "$W/bad.mkv" ] &&
+        ok "$name: refused in one line" || fail "$name: refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
+}
+
 # 2 s of 320x240 at 25 fps, B-frames, with stereo AAC.
 LL="-c:v libx264 -qp 0 -preset ultrafast"
 IN=$W/in.mp4
@@ -95,6 +107,10 @@ if want limit; then
     LINE_IN=$LATE line "video 21 ms late: -t 1 to mp4"  mp4 md5 $LL -t 1
     LINE_IN=$LATE line "video 21 ms late: -to 1.5"      mkv md5 -c:v ffv1 -to 1.5
     LINE_IN=$LATE line "video 21 ms late: -t 1 -c:a copy" mkv md5 -c:v ffv1 -t 1 -c:a copy
+    LINE_IN=$LATE line "video 21 ms late: -vf hflip -t 1" mkv md5 -c:v ffv1 -vf hflip -t 1
+    refused "-vf setpts=0.5*PTS -t 1" -i "$IN" -vf setpts=0.5*PTS -t 1 -c:v ffv1
+    refused "-vf fps=50 -to 1"        -i "$IN" -vf fps=50 -to 1 -c:v ffv1
+    refused "-r 10 -t 1"              -i "$IN" -r 10 -t 1 -c:v ffv1
 fi
 
 if want meta; then

@@ -572,6 +572,18 @@ static void out_format_contract(Run *r)
     snprintf(r->rep->contract_why, sizeof(r->rep->contract_why), "%s", r->contract.why);
 }
 
+/* An output -t/-to counts the output's time: through a graph that retimes
+ * frames (setpts, fps) or to an output -r, ffmpeg stops on the frames that
+ * come out (setpts=0.5*PTS -t 1 keeps 25 of 25 fps), which the probe's cut
+ * on input frames cannot give (it kept 14): refused, not approximated. */
+static int check_out_limit(Run *r, char *err, int errlen)
+{
+    if (r->s->out_limit_s <= 0 || (!graph_retimes(r) && r->s->rate.num <= 0))
+        return 0;
+    return fail(err, errlen, r->s->input, "-t/-to after -i with a graph that retimes frames, or with -r, "
+                "is not supported yet (give -t before -i: it limits the input)", AVERROR_PATCHWELCOME);
+}
+
 /* The template, and the contract it is run under. */
 static int measure_graph(Run *r, char *err, int errlen)
 {
@@ -1369,7 +1381,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = tmpl_pass1_open(r)) < 0)
         return fail(err, errlen, s->output, NULL, ret);
-    if ((ret = measure_graph(r, err, errlen)) >= 0)
+    if ((ret = measure_graph(r, err, errlen)) >= 0 && (ret = check_out_limit(r, err, errlen)) >= 0)
         out_format_contract(r);
     if (ret < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
