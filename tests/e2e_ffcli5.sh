@@ -19,6 +19,10 @@
 #   - output -t/-to through a graph that retimes frames, or with -r:
 #     render cut the input (setpts=0.5*PTS -t 1: 14 frames, ffmpeg 25):
 #     refused in one line.
+#   - encoded audio from a coarse time base (Matroska/WebM milliseconds):
+#     the CLI rounds times after the output's offset, and starts its sample
+#     count afresh after a packet later than the one before it lasts (Opus
+#     pre-skip): render's packet times were up to 24 samples off.
 #   - -map_metadata -1: ffmpeg copies no tags at all (streams' and
 #     chapters' too); render dropped the file's only.
 #
@@ -39,7 +43,7 @@ chapters_same() {
         ok "$2: chapters" || fail "$2: chapters" "$why"
 }
 
-# sline NAME EXT PRE OPTIONS...: `ffmpeg PRE -i $CFR OPTIONS OUT` and render's
+# sline NAME EXT PRE OPTIONS...: `ffmpeg PRE -i $CFR OPTIONS OUT` (or $SRC) and render's
 # (-w 1..3 by row): packet times (stream, pts, dts, duration), decoded
 # video frame times and decoded audio samples identical.
 sline() {
@@ -48,9 +52,9 @@ sline() {
     ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
     local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
     # shellcheck disable=SC2086
-    $FF $pre -i "$CFR" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    $FF $pre -i "${SRC:-$CFR}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
     # shellcheck disable=SC2086
-    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$CFR" "$@" "$r" </dev/null 2>"$W/r.err"; then
+    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "${SRC:-$CFR}" "$@" "$r" </dev/null 2>"$W/r.err"; then
         fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
     fi
     why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration -of csv "$f" | sort) \
@@ -111,6 +115,19 @@ if want limit; then
     refused "-vf setpts=0.5*PTS -t 1" -i "$IN" -vf setpts=0.5*PTS -t 1 -c:v ffv1
     refused "-vf fps=50 -to 1"        -i "$IN" -vf fps=50 -to 1 -c:v ffv1
     refused "-r 10 -t 1"              -i "$IN" -r 10 -t 1 -c:v ffv1
+fi
+
+if want atime; then
+    OPUS=$W/opus.webm
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=d=2:r=48000 -c:v libvpx -deadline realtime \
+        -cpu-used 8 -c:a libopus "$OPUS" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=f=800:d=2:r=44100 -c:v libx264 -preset ultrafast \
+        -bf 3 -c:a libvorbis "$W/vorbis.mkv" || { fail "input" "ffmpeg could not make the WebM/MKV inputs"; finish; exit 1; }
+    SRC=$OPUS sline "opus in webm to mp4, aac"        mp4 "" $LL -c:a aac
+    SRC=$OPUS sline "opus in webm to mkv, flac"       mkv "" -c:v ffv1 -c:a flac
+    SRC=$OPUS sline "opus in webm, input -ss 0.5"     mkv "-ss 0.5" -c:v ffv1 -c:a libvorbis
+    SRC=$W/vorbis.mkv sline "vorbis 44.1k in mkv to mp4" mp4 "" $LL -c:a aac
+    SRC=$W/vorbis.mkv sline "vorbis 44.1k in mkv, -ar 48000" mkv "" -c:v ffv1 -c:a flac -ar 48000
 fi
 
 if want meta; then

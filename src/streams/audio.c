@@ -15,6 +15,8 @@ struct RdAudio {
     AVFilterContext *src, *sink;
     AVFrame *frame;
     int64_t delta_last;     ///< av_rescale_delta's state: input times to samples, as the CLI rescales them
+    int64_t ts_offset;      ///< rd_audio_set_offset(), AV_TIME_BASE units
+    int64_t prev_pkt_pts;   ///< the last packet's pts, AV_NOPTS_VALUE before one
     int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
     int graph_eof;          ///< the sink said end of stream
     int enc_flushed;
@@ -258,6 +260,7 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
     a->itb = ist->time_base;
     a->ost = ost;
     a->delta_last = AV_NOPTS_VALUE;
+    a->prev_pkt_pts = AV_NOPTS_VALUE;
     if (!(a->frame = av_frame_alloc()))
         return AVERROR(ENOMEM);
     if (!cfg)
@@ -277,8 +280,14 @@ static int take_frames(RdAudio *a)
         AVRational sr = { 1, a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate };
         int64_t ts = a->frame->best_effort_timestamp;
         guess_layout(&a->frame->ch_layout);
+        /* The CLI rescales times the output's offset has already moved (in
+         * the input's time base): where that base is coarse (Matroska's
+         * milliseconds) its rounding, and so its sample times, depend on
+         * the offset. Rescaled the same way, then moved back. */
         a->frame->pts = ts == AV_NOPTS_VALUE ? AV_NOPTS_VALUE
-                      : av_rescale_delta(a->itb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
+                      : av_rescale_delta(a->itb, ts + av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, a->itb), sr,
+                                         a->frame->nb_samples, &a->delta_last, sr) -
+                        av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, sr);
         ret = av_buffersrc_add_frame(a->src, a->frame);
         av_frame_unref(a->frame);
         if (ret < 0)
@@ -287,11 +296,25 @@ static int take_frames(RdAudio *a)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+void rd_audio_set_offset(RdAudio *a, int64_t ts_offset)
+{
+    a->ts_offset = ts_offset;
+}
+
 int rd_audio_send(RdAudio *a, const AVPacket *pkt)
 {
     int ret;
     if (a->dec_eof)
         return pkt ? AVERROR_EOF : 0;
+    /* The CLI starts its sample count afresh after a packet that comes
+     * later than the one before it lasts (its decode_audio): a first
+     * packet whose time was rounded down (Opus pre-skip, 6.5 ms -> -7)
+     * moves every later frame by the rounding, as in its files. */
+    if (pkt && pkt->duration && a->prev_pkt_pts != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE &&
+        pkt->pts - a->prev_pkt_pts > pkt->duration)
+        a->delta_last = AV_NOPTS_VALUE;
+    if (pkt)
+        a->prev_pkt_pts = pkt->pts;
     ret = avcodec_send_packet(a->dec, pkt);
     /* Like the ffmpeg CLI: a damaged packet costs its samples. */
     if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)

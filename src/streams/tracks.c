@@ -146,6 +146,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
                  codec->name, *why ? why : av_err2str(ret));
         return ret;
     }
+    rd_audio_set_offset(tr->audio, t->cfg.ts_offset);
     tr->tb = tr->ost->time_base;
     return rd_meta_stream(tr->ost, ist, codec->name);
 }
