@@ -410,7 +410,8 @@ static int opt_map_metadata(RdFf *f, RdSettings *s, const char *spec, const char
         return bad(err, errlen, "-map_metadata:%s: only the global tags can be mapped (-map_metadata -1 or 0)%s", spec, "");
     if (strcmp(val, "-1") && strcmp(val, "0") && strcmp(val, "0:g"))
         return bad(err, errlen, "-map_metadata %s: render has one input: -1 (none) or 0 (its tags)%s", val, "");
-    s->no_global_meta = !strcmp(val, "-1");
+    /* -1 alone turns off every automatic copy, as in the CLI; :g only the file's */
+    s->no_global_meta = strcmp(val, "-1") ? 0 : *spec ? 1 : 2;
     return 0;
 }
 

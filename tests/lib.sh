@@ -123,16 +123,14 @@ a_span() {
 }
 
 # same_lines A B: succeeds when files A and B have the same lines; otherwise
-# prints where they first differ. A and B are read once each, into files:
-# a <(...) pipe read twice (counted, then compared) is empty the second
-# time, and every check would pass on equal line counts alone.
+# prints where they first differ. A and B may be pipes (<(...)): each is
+# read once, into a file, before it is counted and compared (counting a
+# pipe first would leave nothing to compare but the counts).
 same_lines() {
-    local sa sb
-    sa=$(mktemp "$T_TMP/same.XXXXXX") && sb=$(mktemp "$T_TMP/same.XXXXXX") || return 1
-    cat "$1" >"$sa"; cat "$2" >"$sb"
-    set -- "$sa" "$sb"
+    cat "$1" >"$T_TMP/same_lines.a" && cat "$2" >"$T_TMP/same_lines.b" || return 1
+    set -- "$T_TMP/same_lines.a" "$T_TMP/same_lines.b"
     awk -v na="$(wc -l <"$1")" -v nb="$(wc -l <"$2")" '
-        NR == FNR { a[FNR] = $0; next }
+        FILENAME == ARGV[1] { a[FNR] = $0; next }
         !d && (!(FNR in a) || a[FNR] != $0) { d = FNR; bd = $0 }
         END {
             if (!d && na != nb) d = (na < nb ? na : nb) + 1

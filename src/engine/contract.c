@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libavutil/mem.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 
 const char *rd_contract_kind_name(RdFcKind k)
 {
@@ -224,6 +225,25 @@ int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only
         ret = rd_contract_of_graph(&f, exact_only, recursive_preroll, c);
     rd_filter_free(&f);
     return ret;
+}
+
+void rd_contract_out_format(RdContract *c, enum AVPixelFormat out)
+{
+    static const enum AVPixelFormat dithered[] = {
+        AV_PIX_FMT_RGB8, AV_PIX_FMT_BGR8, AV_PIX_FMT_RGB4, AV_PIX_FMT_BGR4,
+        AV_PIX_FMT_RGB4_BYTE, AV_PIX_FMT_BGR4_BYTE,
+    };
+    if (c->one_chunk)
+        return;
+    for (size_t i = 0; i < sizeof(dithered) / sizeof(*dithered); i++)
+        if (out == dithered[i]) {
+            c->one_chunk = 1;
+            c->exact = 1;
+            snprintf(c->filter, sizeof(c->filter), "%s", "scale");
+            snprintf(c->why, sizeof(c->why), "converts to %s with an error diffusion that runs from "
+                     "frame to frame", av_get_pix_fmt_name(out));
+            return;
+        }
 }
 
 void rd_contract_warning(const RdContract *c, char *buf, int len)

@@ -57,6 +57,17 @@ int rd_contract_of_graph(const RdFilter *f, int exact_only, int recursive_prerol
 int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only,
                        int recursive_preroll, RdContract *c);
 
+/**
+ * Frames converted to `out` on their way to the encoder: libswscale reaches
+ * the 8-bit-and-less RGB formats (rgb8, bgr8, rgb4, bgr4, rgb4_byte,
+ * bgr4_byte: the GIF encoder's) with error diffusion whose error it carries
+ * from one frame to the next (measured: at odd widths every frame after a
+ * join differs), so no chunk but the first starts as the whole-stream run
+ * does: `c` is made one chunk, with the reason. Other formats leave it as
+ * it is.
+ */
+void rd_contract_out_format(RdContract *c, enum AVPixelFormat out);
+
 /** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
 void rd_contract_warning(const RdContract *c, char *buf, int len);
 

@@ -554,6 +554,24 @@ static void use_frame_grid(Run *r)
         r->enc.fps = r->probe.guess_fps;
 }
 
+/* The encoder's pixel format, known once the template is measured, may
+ * force one chunk too (rd_contract_out_format): said as the graph's is. */
+static void out_format_contract(Run *r)
+{
+    char line[320];
+    int was = r->contract.one_chunk;
+    rd_contract_out_format(&r->contract, r->sh.out_fmt);
+    if (was || !r->contract.one_chunk)
+        return;
+    rd_contract_warning(&r->contract, line, sizeof(line));
+    if (!r->s->quiet)
+        fprintf(stderr, "render: %s\n", line);
+    r->rep->one_chunk = 1;
+    r->rep->exact = 1;
+    snprintf(r->rep->contract_filter, sizeof(r->rep->contract_filter), "%s", r->contract.filter);
+    snprintf(r->rep->contract_why, sizeof(r->rep->contract_why), "%s", r->contract.why);
+}
+
 /* The template, and the contract it is run under. */
 static int measure_graph(Run *r, char *err, int errlen)
 {
@@ -608,7 +626,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -627,11 +645,7 @@ static int open_output(Run *r, char *err, int errlen)
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->out_origin;
     tc.start_exact = s->seek_out_s > 0;
-    /* Input -ss: the tracks' demuxer seeks where ffmpeg's does, so that
-     * the audio decoder starts on the same packets (an AAC decoder started
-     * elsewhere differs by a unit in some samples, to the end). */
-    if (s->seek_s > s->seek_out_s)
-        tc.seek = r->out_origin - llrint(s->seek_out_s * AV_TIME_BASE);
+    tc.cli_seek_s = s->seek_s - s->seek_out_s; /* the input -ss only: the CLI decodes an output -ss from there */
     /* Output -ss: ffmpeg trims the audio after -af and the conversion to
      * the encoder's format, not before: the graph sees every sample from
      * the input's own start (its -ss, if any), as a stateful one must. */
@@ -1372,7 +1386,9 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     set_phase(r, RD_PHASE_PLAN);
     if ((ret = tmpl_pass1_open(r)) < 0)
         return fail(err, errlen, s->output, NULL, ret);
-    if ((ret = measure_graph(r, err, errlen)) < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
+    if ((ret = measure_graph(r, err, errlen)) >= 0)
+        out_format_contract(r);
+    if (ret < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
         (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
         (ret = pass_open(r, err, errlen)) < 0)
         return ret;

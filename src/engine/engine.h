@@ -62,7 +62,7 @@ typedef struct RdSettings {
     int64_t max_vframes;      ///< -frames:v: at most this many video frames are written (the first of the joined stream), >= 0; 0 (default) = all
     int ff_select;            ///< without -map: 1 ffmpeg's stream selection (the audio with most channels, the first subtitle of a kind the container's encoder writes), 2 the same with -c:s given (the first subtitle of any kind); 0 (default) every stream
     int map_video;            ///< k > 0: -map "[v]" of a -filter_complex came after k - 1 other maps (the video's place); default 0
-    int no_global_meta;       ///< 1: the input's global tags are not copied (-map_metadata -1); default 0
+    int no_global_meta;       ///< 1: the input's global tags are not copied (-map_metadata:g -1); 2: no tags at all, streams' and chapters' too (-map_metadata -1); default 0
     int no_chapters;          ///< 1: no chapters (-map_chapters -1); default 0
     int hdr10_as_ffmpeg;      ///< 1: HDR10 metadata as the ffmpeg CLI 5.1 re-encodes (the ffmpeg form): the input stream's side data copied to the output stream, none read from the first frame's SEI, none given to the encoder; 0 (default): found in either and carried to both
     int copy_exact;           ///< 1: -c:a/-c:s copy fail when the container cannot hold the codec, as ffmpeg; 0 (default): converted with a note

@@ -9,6 +9,7 @@
 
 #include "io/avlog.h"
 #include "io/outfile.h"
+#include "engine/gifjoin.h"
 #include "engine/timeline.h"
 
 struct RdMerge {
@@ -28,6 +29,7 @@ struct RdMerge {
     int64_t src_at_last;    ///< the last chunk's RdChunkResult.src_at_last, AV_TIME_BASE units
     AVRational src_tb;
     int64_t src_dur;        ///< an input frame's duration at the input's rate, AV_TIME_BASE units
+    RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
     char tmp[4096], out[4096];
 };
@@ -143,6 +145,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         return ret;
     if (m->tracks)
         m->vst = rd_tracks_video(m->tracks);
+    m->gif.on = !strcmp(m->oc->oformat->name, "gif") && m->vst->codecpar->codec_id == AV_CODEC_ID_GIF;
     m->overwrite = cfg->overwrite;
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
         return ret;
@@ -183,6 +186,8 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
             snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
             return ret;
         }
+        if ((ret = rd_gifjoin_packet(&m->gif, p, err, errlen)) < 0)
+            return ret;
         m->vframes++;
         m->vend = FFMAX(m->vend, p->pts + p->duration);
         if ((ret = rd_bsf_write(m->bsf, m->oc, p)) < 0)
@@ -234,5 +239,6 @@ void rd_merge_free(RdMerge **pm)
     rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(m->oc);
     rd_timeline_free(&m->tl);
+    rd_gifjoin_free(&m->gif);
     av_freep(pm);
 }

@@ -371,18 +371,28 @@ static int keep_lead(RdProbe *p, const RdProbeCut *cut, int64_t first)
     return 0;
 }
 
+/* An output -t: the ffmpeg CLI closes the stream at the first frame whose
+ * encoder tick (its time from the output's start on the 1/rate grid,
+ * rounded to the nearest tick as its frame sync does) reaches the limit
+ * (check_recording_time): a frame 0.525 ticks late at the limit is out. */
+static int past_out_limit(const RdProbe *p, int64_t pts, int64_t zero, double out_limit_s)
+{
+    AVRational tick = av_inv_q(p->guess_fps);
+    if (p->guess_fps.num <= 0 || p->guess_fps.den <= 0)
+        return pts - zero >= (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5);
+    return av_compare_ts(llrint((pts - zero) * av_q2d(p->tb) / av_q2d(tick)), tick,
+                         llrint(out_limit_s * AV_TIME_BASE), AV_TIME_BASE_Q) >= 0;
+}
+
 static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s)
 {
-    int64_t end = INT64_MAX, n = 0;
+    int64_t end = INT64_MAX, n = 0, zero = av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb);
     p->t_after = INT64_MAX;
     if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
         return;
     if (limit_s > 0)
         end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
-    if (out_limit_s > 0)
-        end = FFMIN(end, av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb) +
-                         (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5));
-    while (n < p->nframes && p->pts[n] < end)
+    while (n < p->nframes && p->pts[n] < end && !(out_limit_s > 0 && past_out_limit(p, p->pts[n], zero, out_limit_s)))
         n++;
     if (!n)
         n = 1;

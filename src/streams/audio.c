@@ -15,6 +15,7 @@ struct RdAudio {
     AVFilterContext *src, *sink;
     AVFrame *frame;
     int64_t delta_last;     ///< av_rescale_delta's state: input times to samples, as the CLI rescales them
+    int64_t ts_offset;      ///< rd_audio_set_offset(), AV_TIME_BASE units
     int64_t prev_pkt_pts;   ///< the previous packet's pts (input time base), AV_NOPTS_VALUE before the first
     int64_t next_dts;       ///< the CLI's ist->next_dts, AV_TIME_BASE units: the last packet's dts plus the samples decoded since
     int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
@@ -289,7 +290,13 @@ static int take_frames(RdAudio *a)
             tb = AV_TIME_BASE_Q;
         }
         a->next_dts += (int64_t)AV_TIME_BASE * a->frame->nb_samples / sr.den;
-        a->frame->pts = av_rescale_delta(tb, ts, sr, a->frame->nb_samples, &a->delta_last, sr);
+        /* The CLI rescales times the output's offset has already moved (in
+         * the input's time base): where that base is coarse (Matroska's
+         * milliseconds) its rounding, and so its sample times, depend on
+         * the offset. Rescaled the same way, then moved back. */
+        a->frame->pts = av_rescale_delta(tb, ts + av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, tb), sr,
+                                         a->frame->nb_samples, &a->delta_last, sr) -
+                        av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, sr);
         ret = av_buffersrc_add_frame(a->src, a->frame);
         av_frame_unref(a->frame);
         if (ret < 0)
@@ -298,24 +305,31 @@ static int take_frames(RdAudio *a)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+void rd_audio_set_offset(RdAudio *a, int64_t ts_offset)
+{
+    a->ts_offset = ts_offset;
+}
+
 int rd_audio_send(RdAudio *a, const AVPacket *pkt)
 {
     int ret;
     if (a->dec_eof)
         return pkt ? AVERROR_EOF : 0;
-    ret = avcodec_send_packet(a->dec, pkt);
-    /* Like the ffmpeg CLI: a damaged packet costs its samples. */
-    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
-        return ret;
-    /* The CLI (decode_audio) starts counting samples afresh from a packet
-     * whose time is more than a packet after the previous one's: where the
-     * container rounds the times (ASF, FLV: milliseconds) the samples follow
-     * the packets' times, not their own count. */
-    if (pkt && pkt->duration && pkt->pts != AV_NOPTS_VALUE && a->prev_pkt_pts != AV_NOPTS_VALUE &&
+    /* The CLI starts its sample count afresh after a packet that comes
+     * later than the one before it lasts (its decode_audio): a first
+     * packet whose time was rounded down (Opus pre-skip, 6.5 ms -> -7)
+     * moves every later frame by the rounding, and where the container
+     * rounds times (ASF, FLV: milliseconds) the samples follow the
+     * packets' times, not their own count, as in its files. */
+    if (pkt && pkt->duration && a->prev_pkt_pts != AV_NOPTS_VALUE && pkt->pts != AV_NOPTS_VALUE &&
         pkt->pts - a->prev_pkt_pts > pkt->duration)
         a->delta_last = AV_NOPTS_VALUE;
     if (pkt)
         a->prev_pkt_pts = pkt->pts;
+    ret = avcodec_send_packet(a->dec, pkt);
+    /* Like the ffmpeg CLI: a damaged packet costs its samples. */
+    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
+        return ret;
     if (pkt && pkt->dts != AV_NOPTS_VALUE)
         a->next_dts = av_rescale_q(pkt->dts, a->itb, AV_TIME_BASE_Q);
     if ((ret = take_frames(a)) < 0)

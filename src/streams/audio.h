@@ -45,6 +45,13 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
                   char *err, int errlen);
 
 /**
+ * The offset the output adds to this track's times (AV_TIME_BASE units):
+ * decoded times are rounded to samples as the CLI rounds them, after it.
+ * Packets still come out in the input's timeline. Default 0.
+ */
+void rd_audio_set_offset(RdAudio *a, int64_t ts_offset);
+
+/**
  * Give the next source packet of the track (input time base), or NULL at
  * the end. A damaged packet costs its samples, not the track. Returns 0 or
  * a negative AVERROR.

@@ -159,6 +159,21 @@ int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder)
     return ret;
 }
 
+void rd_meta_drop_stream_tags(AVStream *st, int encoded)
+{
+    const AVDictionaryEntry *e = encoded ? av_dict_get(st->metadata, "encoder", NULL, AV_DICT_MATCH_CASE) : NULL;
+    char *enc = e ? av_strdup(e->value) : NULL;
+    av_dict_free(&st->metadata);
+    if (enc)
+        av_dict_set(&st->metadata, "encoder", enc, AV_DICT_DONT_STRDUP_VAL);
+}
+
+void rd_meta_drop_chapter_tags(AVFormatContext *oc)
+{
+    for (unsigned i = 0; i < oc->nb_chapters; i++)
+        av_dict_free(&oc->chapters[i]->metadata);
+}
+
 void rd_meta_default_dispositions(AVFormatContext *oc)
 {
     int n[AVMEDIA_TYPE_NB] = {0}, have[AVMEDIA_TYPE_NB] = {0};

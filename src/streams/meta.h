@@ -45,6 +45,18 @@ int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t off
  */
 int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder);
 
+/**
+ * -map_metadata -1 (no specifier): the ffmpeg CLI then copies no tags at
+ * all, the streams' and the chapters' no more than the file's. Drops the
+ * tags rd_meta_stream() copied onto `st`; `encoded` 1 keeps its "encoder"
+ * tag (the encoder's own, set by rd_meta_stream with an encoder), 0 (a copy)
+ * keeps none.
+ */
+void rd_meta_drop_stream_tags(AVStream *st, int encoded);
+
+/** As above for the chapters rd_meta_chapters() put in `oc`: times kept, tags dropped. */
+void rd_meta_drop_chapter_tags(AVFormatContext *oc);
+
 /** A user's -metadata:s:SPEC K=V or -disposition:SPEC FLAGS, for output streams. */
 typedef struct RdStreamSet {
     char type;          ///< 'v', 'a', 's', 'd', 't', or 0 = any type

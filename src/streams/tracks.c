@@ -153,6 +153,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
                  codec->name, *why ? why : av_err2str(ret));
         return ret;
     }
+    rd_audio_set_offset(tr->audio, t->cfg.ts_offset);
     tr->tb = tr->ost->time_base;
     return rd_meta_stream(tr->ost, ist, codec->name);
 }
@@ -448,6 +449,13 @@ static int has_disposition(const RdStreamSet *sets, int n)
     return 0;
 }
 
+/* Input -ss: the time the ffmpeg CLI seeks its input to (RdTracksConfig.cli_seek_s),
+ * before rd_tracks_seek_point's correction. */
+static int64_t cli_seek_point(const AVFormatContext *ic, double seek_s)
+{
+    return (ic->start_time != AV_NOPTS_VALUE ? ic->start_time : 0) + llrint(seek_s * AV_TIME_BASE);
+}
+
 int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc,
                    RdAddVideo add_video, void *opaque, char *err, int errlen)
 {
@@ -487,6 +495,13 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     }
     if ((ret = global_meta(t, oc)) < 0)
         goto end;
+    if (cfg->no_global_meta > 1) {
+        if (t->vst)
+            rd_meta_drop_stream_tags(t->vst, cfg->venc != NULL);
+        for (int i = 0; i < t->n; i++)
+            rd_meta_drop_stream_tags(t->t[i].ost, t->t[i].kind == K_AUDIO || t->t[i].kind == K_SUB);
+        rd_meta_drop_chapter_tags(oc);
+    }
     /* as in ffmpeg, a disposition the user sets turns the automatic default off */
     if (!has_disposition(cfg->sets, cfg->nsets))
         rd_meta_default_dispositions(oc);
@@ -496,8 +511,10 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         lost_tags(t, oc, oc->streams[i]);
     /* Before the streams are turned off: they choose the stream the seek
      * goes by, as in the CLI's demuxer, where all are on. */
-    if (cfg->seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, rd_tracks_seek_point(t->ic, cfg->seek),
-                                               rd_tracks_seek_point(t->ic, cfg->seek), 0)) < 0) {
+    if (!t->cfg.seek && cfg->cli_seek_s > 0)
+        t->cfg.seek = cli_seek_point(t->ic, cfg->cli_seek_s);
+    if (t->cfg.seek && (ret = avformat_seek_file(t->ic, -1, INT64_MIN, rd_tracks_seek_point(t->ic, t->cfg.seek),
+                                                 rd_tracks_seek_point(t->ic, t->cfg.seek), 0)) < 0) {
         snprintf(err, errlen, "cannot seek to -ss: %s", av_err2str(ret));
         goto end;
     }

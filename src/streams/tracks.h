@@ -42,7 +42,7 @@ typedef struct RdTracksConfig {
     const RdAudioConfig *audio;    ///< -af, -ar, -ac and encoder options for encoded audio; NULL = none
     int ff_select;                 ///< 1: without -map, ffmpeg's selection (streammap.h); 0: every stream
     int map_video;                 ///< k > 0: -map "[v]" after k - 1 other maps (streammap.h)
-    int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata -1)
+    int no_global_meta;            ///< 1: the input's global tags are not copied (-map_metadata:g -1); 2: no tags at all, the streams' and chapters' neither (-map_metadata -1)
     int no_chapters;               ///< 1: no chapters (-map_chapters -1)
     int copy_exact;                ///< 1: copy means copy: a codec the container cannot hold is an error, as in ffmpeg
     const RdStreamSet *sets;       ///< -metadata:s:..., -disposition:...; may be NULL
@@ -51,6 +51,7 @@ typedef struct RdTracksConfig {
     int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
     int64_t seek;                  ///< input -ss, AV_TIME_BASE units from the file's zero: the demuxer is first seeked as the ffmpeg CLI seeks it (rd_tracks_seek_point), so that decoded audio comes from the same packets; without has_start every packet from there on is written (a remux); 0 (default) = none
     int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
+    double cli_seek_s;             ///< input -ss, seconds, when `seek` is 0: the demuxer first seeks where the ffmpeg CLI's does (the input's start + this, earlier by 3/23 s when a stream reorders frames and the format seeks by decode time), so that decoders start on the packet the CLI's start on (AAC's noise substitution carries a random state from packet to packet); the writing is as without it; 0 (default) = none
 } RdTracksConfig;
 
 /** Declares the rendered video stream in `oc` (avformat_new_stream) and

@@ -89,6 +89,7 @@ static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
      * trimmed to the sample in its graph. After an output -ss the copy
      * starts with the first packet at or after the start. */
     if (t->cfg.has_start && !tr->started && !tr->cover && tr->kind != K_AUDIO && p->pts != AV_NOPTS_VALUE &&
+        (t->cfg.start_exact || !t->cfg.cli_seek_s) &&
         (t->cfg.start_exact ? av_compare_ts(p->pts, tr->ist->time_base, t->cfg.start, AV_TIME_BASE_Q) < 0
                             : av_compare_ts(p->pts + FFMAX(p->duration, 0), tr->ist->time_base, t->cfg.start,
                                             AV_TIME_BASE_Q) <= (p->duration > 0 ? 0 : -1)))
