@@ -44,9 +44,11 @@ want() {
     return 1
 }
 
-# Build the fixtures (idempotent) or stop the script with one failure.
+# Build the fixtures (idempotent) or stop the script with one failure. The
+# scripts run two at a time (run_e2e.sh): one builds, the other waits.
 need_fixtures() {
-    bash "$T_ROOT/tests/fixtures.sh" "$FIXTURES" ||
+    mkdir -p "$(dirname "$FIXTURES")" &&
+    flock "$FIXTURES.lock" bash "$T_ROOT/tests/fixtures.sh" "$FIXTURES" ||
         { fail "fixtures" "tests/fixtures.sh $FIXTURES failed"; finish; exit 1; }
 }
 
