@@ -97,16 +97,10 @@ fi
 # span NAME IN EXT OPTIONS...: render's -t/-to with those before -i given
 # as IN="-to 2 -i"... : options before the first -i are the input's.
 span() {
-    local name=$1 ext=$2 pre=$3 w n1 n2 why d1 d2
+    local name=$1 ext=$2 pre=$3 w f r n1 n2 why d1 d2
     shift 3
-    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
-    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
-    # shellcheck disable=SC2086
-    $FF $pre -i "$W/${SPAN_IN:-cfr.mp4}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
-    # shellcheck disable=SC2086
-    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "$W/${SPAN_IN:-cfr.mp4}" "$@" "$r" </dev/null 2>"$W/r.err"; then
-        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
-    fi
+    pair "$name" "$ext" "$pre" "$W/${SPAN_IN:-cfr.mp4}" "$@" || return
+    w=$PAIR_W f=$PAIR_F r=$PAIR_R
     v_times "$f" >"$W/f.t"; v_times "$r" >"$W/r.t"
     n1=$(wc -l <"$W/f.t"); n2=$(wc -l <"$W/r.t")
     why=$(same_times "$W/f.t" 0 "$W/r.t" 0 0.0005) && ok "$name: $n2 frames and times as ffmpeg (-w $w)" ||

@@ -46,16 +46,10 @@ chapters_same() {
 # (-w 1..3 by row): packet times (stream, pts, dts, duration), decoded
 # video frame times and decoded audio samples identical.
 sline() {
-    local name=$1 ext=$2 pre=$3 w why
+    local name=$1 ext=$2 pre=$3 w f r why
     shift 3
-    ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
-    local f=$W/f$ROW.$ext r=$W/r$ROW.$ext
-    # shellcheck disable=SC2086
-    $FF $pre -i "${SRC:-$CFR}" "$@" "$f" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
-    # shellcheck disable=SC2086
-    if ! "$RENDER" -q -w "$w" --chunks $((w * 2 + 1)) $pre -i "${SRC:-$CFR}" "$@" "$r" </dev/null 2>"$W/r.err"; then
-        fail "$name (-w $w)" "render failed: $(head -c 300 "$W/r.err")"; return
-    fi
+    pair "$name" "$ext" "$pre" "${SRC:-$CFR}" "$@" || return
+    w=$PAIR_W f=$PAIR_F r=$PAIR_R
     why=$(same_lines <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration -of csv "$f" | sort) \
                      <(ffprobe -v error -show_entries packet=stream_index,pts,dts,duration -of csv "$r" | sort)) &&
         ok "$name: packet times (-w $w)" || fail "$name: packet times (-w $w)" "$why"

@@ -241,6 +241,23 @@ keys() {
 }
 size() { stat -c %s "$1"; }
 
+# pair NAME EXT PRE IN ARGS...: the next row: `ffmpeg PRE -i IN ARGS OUT`
+# and render's (-w 1..3 by row, 2w+1 chunks), into $W/fROW.EXT and
+# $W/rROW.EXT; sets PAIR_F, PAIR_R, PAIR_W. Returns 1, with one failure
+# said, when either fails.
+pair() {
+    local name=$1 ext=$2 pre=$3 in=$4
+    shift 4
+    ROW=$((ROW + 1)); PAIR_W=$(( (ROW - 1) % 3 + 1 ))
+    PAIR_F=$W/f$ROW.$ext PAIR_R=$W/r$ROW.$ext
+    # shellcheck disable=SC2086
+    $FF $pre -i "$in" "$@" "$PAIR_F" 2>"$W/f.err" ||
+        { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return 1; }
+    # shellcheck disable=SC2086
+    "$RENDER" -q -w "$PAIR_W" --chunks $((PAIR_W * 2 + 1)) $pre -i "$in" "$@" "$PAIR_R" </dev/null 2>"$W/r.err" ||
+        { fail "$name (-w $PAIR_W)" "render failed: $(head -c 300 "$W/r.err")"; return 1; }
+}
+
 # line NAME EXT CHECKS OPTIONS...: one command line of the table, with
 # input $LINE_IN (default $IN). CHECKS, comma separated: md5 (decoded frames
 # identical), size (within 15%), rate (bitrate within 5%), keys (keyframe
