@@ -29,7 +29,7 @@ if [ $# -gt 0 ]; then queue=("$@"); else
 fi
 
 declare -A started=()
-running=() rc=0 solo_on=""
+running=() rc=0 solo_on="" failed=()
 is_solo() { case "$SOLO" in *" $(basename "$1" .sh) "*) return 0 ;; esac; return 1; }
 
 start() {
@@ -49,7 +49,11 @@ reap() {
             echo "== $t"
             cat "$LOGS/$n.log"
             echo "== $t: $(( $(date +%s) - started[$t] )) s"
-            [ "$(cat "$LOGS/$n.rc")" = 0 ] || rc=1
+            if [ "$(cat "$LOGS/$n.rc")" != 0 ]; then
+                rc=1
+                failed+=("$t: $(grep -c '^FAIL\|^not ok' "$LOGS/$n.log") failed, exit $(cat "$LOGS/$n.rc")")
+                grep '^FAIL\|^not ok' "$LOGS/$n.log" | head -20 >>"$LOGS/failed-lines"
+            fi
             [ "$solo_on" = "$t" ] && solo_on=""
         else
             keep+=("$t")
@@ -80,4 +84,10 @@ while [ ${#queue[@]} -gt 0 ] || [ ${#running[@]} -gt 0 ]; do
     wait -n 2>/dev/null
     reap
 done
+# A CI log keeps only its tail: name what failed at the end.
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "== failed scripts:"
+    printf '  %s\n' "${failed[@]}"
+    [ -s "$LOGS/failed-lines" ] && cat "$LOGS/failed-lines"
+fi
 exit $rc
