@@ -18,18 +18,19 @@ all_streams() {
         grep -v -e '^TAG:' -e '^index=' -e '^id=' -e '^extradata' -e '^bit_rate' -e '^duration' -e '^nb_frames'
 }
 
-# ffline NAME IN ARGS...: `ffmpeg -i IN ARGS OUT` and render the same at
-# -w 1, 2, 3 (more chunks than workers) must agree.
+# ffline NAME IN ARGS...: `ffmpeg $PRE -i IN ARGS OUT` and render the same
+# at -w 1, 2, 3 (more chunks than workers) must agree. PRE: input options
+# (unquoted words); EXT: the output's container (mkv).
 ffline() {
     local name=$1 in=$2 w why rc out
     shift 2
-    out=$W/$name.ref.mkv
-    $FF -i "$in" "$@" "$out" 2>"$W/ref.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/ref.err")"; return; }
+    out=$W/$name.ref.${EXT:-mkv}
+    $FF ${PRE:-} -i "$in" "$@" "$out" 2>"$W/ref.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/ref.err")"; return; }
     v_times "$out" >"$W/ref.t"; v_md5 "$out" >"$W/ref.md5"
     for w in 1 2 3; do
-        local r=$W/$name.w$w.mkv
+        local r=$W/$name.w$w.${EXT:-mkv}
         rc=0
-        "$RENDER" -q -w $w --chunks $((w * 2 + 1)) -i "$in" "$@" -y "$r" </dev/null 2>"$W/r.err" || rc=$?
+        "$RENDER" -q -w $w --chunks $((w * 2 + 1)) ${PRE:-} -i "$in" "$@" -y "$r" </dev/null 2>"$W/r.err" || rc=$?
         [ $rc -eq 0 ] || { fail "$name -w $w" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
         why=$(same_lines <(all_streams "$out") <(all_streams "$r")) ||
             { fail "$name -w $w: streams" "$why"; continue; }
@@ -72,9 +73,24 @@ s_asf_audio() {
             ok "wmv -c:a $c: every audio packet at ffmpeg's time" || fail "wmv -c:a $c: audio packet times" "$why"
     done
 }
+# Input -ss in a format the demuxer searches by time (MPEG-TS): the CLI's
+# seek lands between keyframes, its decoder shows nothing until the next
+# one, and its frame sync repeats that picture back to the seek point
+# (MP4) or the output starts there (Matroska). render's frames were those
+# of a decode from the keyframe before: a different file.
+s_ts_seek() {
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=6 -f lavfi -i sine=d=6 -c:v libx264 -g 50 \
+        -c:a aac -f mpegts "$W/seek.ts"
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=6 -c:v mpeg2video -g 25 -bf 2 -f mpegts "$W/seek2.ts"
+    PRE="-ss 0.5" EXT=mp4 ffline ts_ss_mid_gop_mp4 "$W/seek.ts" -c:v libx264 -qp 0
+    PRE="-ss 2.3" ffline ts_ss_mid_gop_mkv "$W/seek.ts" -c:v ffv1 -c:a pcm_s16le
+    PRE="-ss 2" EXT=mp4 ffline ts_ss_on_key "$W/seek.ts" -c:v libx264 -qp 0
+    PRE="-ss 1.3" ffline ts_ss_mpeg2 "$W/seek2.ts" -c:v ffv1
+}
+
 apkts() { ffprobe -v error -select_streams a -show_entries packet=pts,duration -of csv=p=0 "$1"; }
 
-for sec in ps_start hdr10 asf_audio; do
+for sec in ps_start hdr10 asf_audio ts_seek; do
     want "$sec" && "s_$sec"
 done
 

@@ -7,6 +7,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 
+#include "engine/cliseek.h"
 #include "engine/rap.h"
 #include "engine/sampletab.h"
 #include "engine/sizes.h"
@@ -315,7 +316,7 @@ static int64_t promised_frames(AVStream *st, int64_t packets, const Scan *s, int
  * trim drops the frames that are then before 0. The frames before stay
  * out of the arrays; the chunks never see them (the first one seeks by
  * time to the keyframe before the point and decodes from there). */
-static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
+static int apply_seek(RdProbe *p, double seek_s, int64_t floor_n, char *err, int errlen)
 {
     int64_t origin, from, n = 0;
     if (seek_s <= 0)
@@ -329,6 +330,7 @@ static int apply_seek(RdProbe *p, double seek_s, char *err, int errlen)
     }
     while (n < p->nframes && p->pts[n] < from)
         n++;
+    n = FFMAX(n, floor_n);
     if (n == p->nframes) {
         snprintf(err, errlen, "-ss %g: no video frame at or after it (the video ends at %.3f s)",
                  seek_s, (p->pts[p->nframes - 1] + p->last_duration) * av_q2d(p->tb) -
@@ -354,6 +356,24 @@ static int64_t frame_at(const RdProbe *p, double seek_s)
     while (seek_s > 0 && n < p->nframes && p->pts[n] < from)
         n++;
     return n;
+}
+
+/* An input -ss: the index of the first frame the ffmpeg CLI's decoder
+ * gives after its seek (cliseek.h), 0 when that changes nothing. */
+static int cli_floor(RdProbe *p, const char *path, double seek_s, int64_t *floor_n, char *err, int errlen)
+{
+    int64_t first, from;
+    int ret;
+    *floor_n = 0;
+    if (seek_s <= 0 || !p->timestamps_ok)
+        return 0;  /* apply_seek refuses a seek without frame times */
+    from = av_rescale_q(p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
+    if ((ret = rd_cliseek_first(path, p->vindex, seek_s, from, p->pts, p->key, p->nframes,
+                                &first, err, errlen)) < 0 || first == INT64_MIN)
+        return ret;
+    while (*floor_n < p->nframes && p->pts[*floor_n] < first)
+        (*floor_n)++;
+    return 0;
 }
 
 /* An output -ss: the frames from the input's own seek point to the
@@ -408,7 +428,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     AVFormatContext *ic = NULL;
     Scan s = {0};
     RdProbeCut none = { 0 };
-    int64_t packets = 0, first_i, first = 0;
+    int64_t packets = 0, first_i, first = 0, floor_n = 0;
     int ret, ts_ok = 1;
 
     memset(p, 0, sizeof(*p));
@@ -470,10 +490,13 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
         cut = &none;
     /* The input's -t counts from its first frame at or after its own
      * seek point, before an output -ss moves the start further. */
-    first_i = frame_at(p, cut->seek_s - cut->seek_out_s);
+    if ((ret = cli_floor(p, path, cut->seek_s - cut->seek_out_s, &floor_n, err, errlen)) < 0)
+        goto end;
+    first_i = FFMAX(frame_at(p, cut->seek_s - cut->seek_out_s), floor_n);
     if (first_i < p->nframes)
         first = p->pts[first_i];
-    if ((ret = keep_lead(p, cut, first_i)) < 0 || (ret = apply_seek(p, cut->seek_s, err, errlen)) < 0)
+    if ((ret = keep_lead(p, cut, first_i)) < 0 ||
+        (ret = apply_seek(p, cut->seek_s, floor_n, err, errlen)) < 0)
         goto end;
     apply_limit(p, cut->limit_s, first, cut->out_limit_s);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);

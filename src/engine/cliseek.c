@@ -1,0 +1,144 @@
+#include "engine/cliseek.h"
+
+#include <stdio.h>
+#include <math.h>
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+
+#include "streams/tracks.h"
+#include "io/input.h"
+
+/* The index of the frame shown at `t`, or -1 when no frame has that time. */
+static int64_t frame_index(const int64_t *pts, int64_t n, int64_t t)
+{
+    int64_t lo = 0, hi = n;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (pts[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && pts[lo] == t ? lo : -1;
+}
+
+/* The decoder as the CLI opens it: the stream's parameters, no options. */
+static int open_decoder(AVCodecContext **dec, const AVStream *st)
+{
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    int ret;
+    if (!codec)
+        return AVERROR_DECODER_NOT_FOUND;
+    if (!(*dec = avcodec_alloc_context3(codec)))
+        return AVERROR(ENOMEM);
+    if ((ret = avcodec_parameters_to_context(*dec, st->codecpar)) < 0)
+        return ret;
+    (*dec)->pkt_timebase = st->time_base;
+    (*dec)->thread_count = 1;
+    return avcodec_open2(*dec, codec, NULL);
+}
+
+typedef struct Walk {
+    const int64_t *pts;
+    const uint8_t *key;
+    int64_t n, target;
+    int64_t damaged;   ///< the first output frame at or after target that is no random-access point, or INT64_MIN
+    int64_t first;     ///< the first random-access frame out, or INT64_MIN
+} Walk;
+
+/* One frame out of the decoder: 1 when it is the first random-access one. */
+static int take_frame(Walk *w, const AVFrame *f)
+{
+    int64_t t = f->best_effort_timestamp, i;
+    if (t == AV_NOPTS_VALUE)
+        t = f->pts;
+    i = t == AV_NOPTS_VALUE ? -1 : frame_index(w->pts, w->n, t);
+    if (i >= 0 && w->key[i]) {
+        w->first = t;
+        return 1;
+    }
+    if (w->damaged == INT64_MIN && (t == AV_NOPTS_VALUE || t >= w->target))
+        w->damaged = t;
+    return 0;
+}
+
+static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, int vindex)
+{
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = av_frame_alloc();
+    int ret = 0, eof = 0, done = 0;
+    if (!pkt || !f) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    while (!done && !eof) {
+        if ((ret = av_read_frame(ic, pkt)) < 0) {
+            eof = 1;
+            ret = avcodec_send_packet(dec, NULL);
+        } else if (pkt->stream_index != vindex) {
+            av_packet_unref(pkt);
+            continue;
+        } else {
+            ret = avcodec_send_packet(dec, pkt);
+            av_packet_unref(pkt);
+        }
+        /* A damaged packet is what the CLI's decoder also skips. */
+        if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR_EOF)
+            goto end;
+        while (!done && (ret = avcodec_receive_frame(dec, f)) >= 0) {
+            done = take_frame(w, f);
+            av_frame_unref(f);
+        }
+        ret = ret == AVERROR(EAGAIN) || ret == AVERROR_EOF || ret == AVERROR_INVALIDDATA ? 0 : ret;
+        if (ret < 0)
+            goto end;
+    }
+end:
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+    return ret;
+}
+
+int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target,
+                     const int64_t *pts, const uint8_t *key, int64_t n,
+                     int64_t *first, char *err, int errlen)
+{
+    AVFormatContext *ic = NULL;
+    AVCodecContext *dec = NULL;
+    Walk w = { pts, key, n, target, INT64_MIN, INT64_MIN };
+    int64_t ts;
+    int ret;
+
+    *first = INT64_MIN;
+    if ((ret = rd_input_open(&ic, path, -1)) < 0)
+        goto end;
+    /* As ffmpeg_opt.c seeks (all streams on: they choose the stream the seek goes by). */
+    ts = (ic->start_time != AV_NOPTS_VALUE ? ic->start_time : 0) + llrint(seek_s * AV_TIME_BASE);
+    ts = rd_tracks_seek_point(ic, ts);
+    if (avformat_seek_file(ic, -1, INT64_MIN, ts, ts, 0) < 0)
+        goto end;  /* the CLI warns and decodes from the start */
+    for (unsigned i = 0; i < ic->nb_streams; i++)
+        ic->streams[i]->discard = (int)i == vindex ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+    if ((ret = open_decoder(&dec, ic->streams[vindex])) < 0 ||
+        (ret = decode_until_key(&w, ic, dec, vindex)) < 0)
+        goto end;
+    if (w.damaged != INT64_MIN && (w.first == INT64_MIN || w.damaged < w.first)) {
+        snprintf(err, errlen, "-ss %g: the ffmpeg CLI's seek in this file lands between keyframes, and "
+                 "its decoder would show pictures made without their references; put -ss after -i "
+                 "(a slower, exact seek) or seek to a keyframe", seek_s);
+        ret = AVERROR(ENOSYS);
+        goto end;
+    }
+    if (w.first == INT64_MIN) {
+        snprintf(err, errlen, "-ss %g: the ffmpeg CLI's decoder gives no picture after its seek in "
+                 "this file", seek_s);
+        ret = AVERROR(EINVAL);
+        goto end;
+    }
+    if (w.first > target)
+        *first = w.first;
+end:
+    avcodec_free_context(&dec);
+    avformat_close_input(&ic);
+    return ret;
+}
