@@ -59,11 +59,18 @@ static int open_input(Remux *x, char *err, int errlen)
     return 0;
 }
 
+/* The input -ss's point: the CLI's demuxer seeks there; an output -ss
+ * reads on from it and drops what comes before its own start. */
+static int64_t input_seek_point(const Remux *x)
+{
+    return x->start - (int64_t)llrint(x->s->seek_out_s * AV_TIME_BASE);
+}
+
 static int seek(Remux *x, char *err, int errlen)
 {
-    int64_t ts = rd_tracks_seek_point(x->ic, x->start);
+    int64_t ts = rd_tracks_seek_point(x->ic, input_seek_point(x));
     int ret;
-    if (x->s->seek_s <= 0)
+    if (x->s->seek_s - x->s->seek_out_s <= 0)
         return 0;
     if ((ret = avformat_seek_file(x->ic, -1, INT64_MIN, ts, ts, 0)) < 0)
         return fail(err, errlen, x->s->input, "cannot seek to -ss (the CLI would read from the start "
@@ -124,14 +131,17 @@ static int open_output(Remux *x, char *err, int errlen)
 
     /* Input -ss: the other tracks' demuxer seeks as the video's did and
      * copies from there (packets before the start included, as the CLI's
-     * copy keeps them); encoded audio is cut at the start, to the sample. */
+     * copy keeps them); encoded audio is cut at the start, to the sample.
+     * An output -ss: the CLI's copy starts with the first packet at or
+     * after the start (check_output_constraints). */
     ac.has_start = s->seek_s > 0;
+    tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;
     /* ffmpeg trims after -af, from samples read from the start: this
      * demuxer seeks (the chunked path reads the audio from the start). */
     if (s->seek_out_s > 0 && s->af)
         return fail(err, errlen, s->input, "-ss after -i with -af and -c:v copy is not supported yet", AVERROR_PATCHWELCOME);
-    tc.seek = s->seek_s > 0 ? x->start : 0;
+    tc.seek = s->seek_s > s->seek_out_s ? input_seek_point(x) : 0;
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
@@ -208,6 +218,9 @@ static int copy_packet(Remux *x, AVPacket *p)
     if (p->dts != AV_NOPTS_VALUE)
         p->dts += off;
     dts = predict_dts(x, p);
+    /* After an output -ss the CLI copies nothing that decodes before it. */
+    if (x->s->seek_out_s > 0 && dts < 0)
+        return 0;
     if (!x->started && !(p->flags & AV_PKT_FLAG_KEY))
         return 0;
     if (x->limit != INT64_MAX && dts >= x->limit)
@@ -229,7 +242,7 @@ static int copy_all(Remux *x, char *err, int errlen)
     int ret = 0;
     for (unsigned i = 0; i < x->ic->nb_streams; i++)
         x->ic->streams[i]->discard = x->ic->streams[i] == x->ist ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    rd_tsfix_init(&x->fix, x->ic, x->ist, x->s->seek_s <= 0);
+    rd_tsfix_init(&x->fix, x->ic, x->ist, x->s->seek_s - x->s->seek_out_s <= 0);
     while (ret == 0) {
         if (x->s->cancel && atomic_load(x->s->cancel))
             return AVERROR_EXIT;

@@ -147,7 +147,10 @@ static int read_next(RdTracks *t)
         }
         if (t->route[t->pkt->stream_index] >= 0) /* before the -t check: a jump is undone first */
             rd_tsfix_packet(&t->t[t->route[t->pkt->stream_index]].fix, t->pkt);
+        /* The -t clock: the streams written and the video (another
+         * stream on only for the seek's sake may run ahead). */
         if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
+            (t->route[t->pkt->stream_index] >= 0 || t->pkt->stream_index == t->cfg.vindex) &&
             av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
                           t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0) {
             av_packet_unref(t->pkt);
