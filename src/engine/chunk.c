@@ -384,6 +384,8 @@ static int time_filter(Ctx *c, AVFrame *f)
             c->cost->color_trc = c->filt->color_trc;
             c->cost->colorspace = c->filt->colorspace;
             c->cost->chroma_location = c->filt->chroma_location;
+            c->cost->interlaced = c->filt->interlaced_frame;
+            c->cost->tff = c->filt->top_field_first;
         }
         av_frame_unref(c->filt);
         if (stopped(c))

@@ -125,6 +125,7 @@ typedef struct RdChunkCost {
     enum AVColorTransferCharacteristic color_trc;
     enum AVColorSpace colorspace;
     enum AVChromaLocation chroma_location;
+    int interlaced, tff;  ///< with color_seen: that frame's field structure (the CLI tags the output's field order from it)
 } RdChunkCost;
 
 /**

@@ -174,7 +174,11 @@ static int graph_sets_fields(const AVFilterContext *sink)
 static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
-    if (fo == AV_FIELD_UNKNOWN || graph_sets_fields(sink))
+    if (graph_sets_fields(sink)) {
+        enc->field_order = cfg->graph_fields;
+        return;
+    }
+    if (fo == AV_FIELD_UNKNOWN)
         return;
     enc->field_order = fo;
     if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))

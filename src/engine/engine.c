@@ -508,6 +508,25 @@ static int colour_from_graph(Run *r)
     return 1;
 }
 
+/* The CLI tags the output's field order from each frame it encodes
+ * (do_video_out): after a graph that sets the fields (yadif: progressive)
+ * the first filtered frame's says it. 1 when the template must open again. */
+static int fields_from_graph(Run *r)
+{
+    const RdChunkCost *k = &r->cost;
+    enum AVFieldOrder fo = AV_FIELD_PROGRESSIVE;
+    if (!k->color_seen || r->tmpl->field_order != AV_FIELD_UNKNOWN)
+        return 0;
+    if (k->interlaced && r->enc.codec->id == AV_CODEC_ID_MJPEG)
+        fo = k->tff ? AV_FIELD_TT : AV_FIELD_BB;
+    else if (k->interlaced)
+        fo = k->tff ? AV_FIELD_TB : AV_FIELD_BT;
+    if (fo == r->enc.graph_fields)
+        return 0;
+    r->enc.graph_fields = fo;
+    return 1;
+}
+
 /* Open graph and encoder on the first frame as a chunk would (the output
  * stream is declared from it) and time that, for the plan. */
 static int measure(Run *r, char *err, int errlen)
@@ -516,7 +535,7 @@ static int measure(Run *r, char *err, int errlen)
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
         return fail(err, errlen, r->s->input, detail, ret);
-    if ((ret = colour_from_graph(r)) > 0) {
+    if ((ret = colour_from_graph(r)) > 0 || fields_from_graph(r)) {
         /* Opened again with the graph's colours: the declared stream (and
          * x264's headers in it) must say what the chunks' encoders say. */
         rd_encode_close(&r->tmpl);
@@ -1344,7 +1363,7 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
      * encoder does (check_recording_time). */
     rd_probe_free(&r->probe);
     /* The input's own -ss and -t. */
-    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0 };
+    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start };
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
@@ -1355,6 +1374,29 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
         return AVERROR(ENOMEM);
     r->sh.vf = r->outseek_vf;
     return 0;
+}
+
+/* The input's start as the CLI reads an MPEG-TS/PS (rd_tracks_cli_start):
+ * without an input -ss or -itsoffset, the earliest of the streams used. */
+static void cli_start(Run *r, RdProbeCut *cut)
+{
+    const RdSettings *s = r->s;
+    RdTracksConfig tc = { 0 };
+    tc.path = s->input;
+    tc.vindex = -1;
+    tc.venc = s->vcodec;
+    tc.acodec = s->acodec;
+    tc.scodec = s->scodec;
+    tc.an = s->no_audio;
+    tc.sn = s->no_subs;
+    tc.dn = s->no_data;
+    tc.maps = s->maps;
+    tc.nmaps = s->nmaps;
+    if (s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
+        return;
+    tc.ff_select = s->ff_select;
+    tc.map_video = s->map_video;
+    cut->has_start = rd_tracks_cli_start(&tc, s->oformat, s->output, &cut->start);
 }
 
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
@@ -1374,7 +1416,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->pinned = 1;
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
-    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s };
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0 };
+    cli_start(r, &cut);
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);

@@ -454,6 +454,8 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     if ((ret = check_decoder(ic->streams[p->vindex], err, errlen)) < 0)
         goto end;
     fill_stream_info(p, ic, ic->streams[p->vindex]);
+    if (cut && cut->has_start)
+        p->start_time = cut->start;
     if (!(p->par = avcodec_parameters_alloc()) ||
         (ret = avcodec_parameters_copy(p->par, ic->streams[p->vindex]->codecpar)) < 0) {
         ret = p->par ? ret : AVERROR(ENOMEM);

@@ -56,6 +56,8 @@ typedef struct RdProbeCut {
     double seek_out_s;   ///< the output's part of seek_s (<= seek_s)
     double limit_s;      ///< the frames in the first limit_s seconds from the first frame at or after the input's own seek (seek_s - seek_out_s)
     double out_limit_s;  ///< the frames before the input's start plus seek_s plus out_limit_s (an output -t counts from the output's start, not from its first frame)
+    int has_start;       ///< 1: `start` is the input's start (rd_tracks_cli_start), not the file's
+    int64_t start;       ///< AV_TIME_BASE units, when has_start
 } RdProbeCut;
 
 /**

@@ -535,6 +535,41 @@ end:
     return ret;
 }
 
+int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const char *output, int64_t *start)
+{
+    RdTracks t = { .cfg = *cfg };
+    AVFormatContext *oc = NULL;
+    int *order = NULL, norder = 0, vpos = 0, moved = 0;
+    int64_t first = INT64_MAX;
+    char err[256];
+
+    if (rd_input_open(&t.ic, cfg->path, -1) < 0)
+        return 0;
+    if (!(t.ic->iformat->flags & AVFMT_TS_DISCONT) || t.ic->start_time == AV_NOPTS_VALUE ||
+        avformat_alloc_output_context2(&oc, NULL, oformat, output) < 0 ||
+        !(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))))
+        goto end;
+    if (t.cfg.vindex < 0)
+        t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (t.cfg.vindex < 0 || select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err)) < 0)
+        goto end;
+    order[norder++] = t.cfg.vindex;
+    for (int k = 0; k < norder; k++) {
+        const AVStream *st = t.ic->streams[order[k]];
+        if (st->start_time != AV_NOPTS_VALUE)
+            first = FFMIN(first, av_rescale_q(st->start_time, st->time_base, AV_TIME_BASE_Q));
+    }
+    if (first != INT64_MAX && first > t.ic->start_time) {
+        *start = first;
+        moved = 1;
+    }
+end:
+    av_free(order);
+    avformat_free_context(oc);
+    avformat_close_input(&t.ic);
+    return moved;
+}
+
 int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts)
 {
     if (!(ic->iformat->flags & AVFMT_SEEK_TO_PTS))

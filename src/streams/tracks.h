@@ -74,6 +74,19 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
  *  reorders frames and the format seeks by decode time. */
 int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts);
 
+/**
+ * The input's start as the ffmpeg CLI reads a file whose format may jump
+ * in time (AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS) without an input -ss or
+ * -itsoffset: its process_input moves the start to the earliest start of
+ * the streams the output uses, when that is later (an MPEG-TS whose audio
+ * starts 23 ms before the video, with -an, starts at the video). `cfg`'s
+ * selection fields (maps, -an/-sn/-dn, codecs, ff_select, map_video;
+ * vindex < 0: the CLI's video) into format `oformat` (NULL: from `output`'s
+ * name). Sets *start (AV_TIME_BASE units) and returns 1 when the CLI moves
+ * it, else 0 (a selection that fails is left to rd_tracks_open to say).
+ */
+int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const char *output, int64_t *start);
+
 /** The rendered video's output stream, declared by rd_tracks_open's add_video. */
 AVStream *rd_tracks_video(const RdTracks *t);
 
