@@ -268,6 +268,13 @@ static int lavc_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, double vbv
         ret = av_dict_set(d, "flags", "+pass1", 0);
     else if (rd_ratectl_stats_in(rc, i, pass))
         ret = av_dict_set(d, "flags", "+pass2", 0);
+    else if (pass == 2 && rc->c[i].lavc_len) {
+        /* A share at the chunk's floor: every picture at the largest
+         * quantiser, the least the encoder makes of it. */
+        ret = av_dict_set(d, "flags", "+qscale", 0);
+        if (ret >= 0)
+            ret = set_int(d, "global_quality", (int64_t)rc->model.qmax * FF_QP2LAMBDA);
+    }
     if (ret >= 0)
         ret = set_int(d, "b", b);
     /* A chunk is short: its second pass must land on its share. The
@@ -297,7 +304,7 @@ const char *rd_ratectl_stats_in(const RdRateCtl *rc, int i, int pass)
     if (!rc || !rc->lavc || pass != 2 || i < 0 || i >= rc->n)
         return NULL;
     /* libavcodec counts the pictures from the first character on: never an empty log. */
-    return rc->c[i].lavc_stats && rc->c[i].lavc_len ? rc->c[i].lavc_stats : NULL;
+    return rd_ratectl_lavc_can_plan(rc, i) ? rc->c[i].lavc_stats : NULL;
 }
 
 int rd_ratectl_chunk_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, double vbv_init,

@@ -63,6 +63,8 @@ typedef struct RdRcChunk {
     char stats[RD_RC_NAME];  ///< its x264 stats file; "" = not made
     char *lavc_stats;        ///< libavcodec's pass-1 stats of its pictures, encode order (ratectl_lavc.h); NULL = none; owned
     size_t lavc_len;         ///< their length, bytes
+    double lavc_bits;        ///< with lavc_stats: its share, bits
+    double lavc_floor;       ///< with lavc_stats: its bits with every picture at the largest quantiser
 } RdRcChunk;
 
 typedef struct RdRateCtl {

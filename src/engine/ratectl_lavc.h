@@ -33,6 +33,8 @@ typedef struct RdRcModel {
     double fps;      ///< the frame rate the rate control counts in (avctx->framerate), > 0; 0 = unknown
     int bframes;     ///< avctx->max_b_frames: pass 2 plans that many pictures more than its stats hold
     double qcomp;    ///< avctx->qcompress (default 0.5): rc_eq's tex^qComp
+    int qmin, qmax;  ///< the quantiser's bounds (avctx->qmin, qmax: 2, 31)
+    double i_factor, i_offset; ///< I pictures' bounds: x |i_quant_factor| + i_quant_offset (-0.8, 0)
 } RdRcModel;
 
 /** 1 when `codec` runs libavcodec's mpegvideo rate control (its private class has "rc_eq"). */
@@ -56,12 +58,16 @@ int rd_ratectl_lavc_append(char **buf, size_t *len, const char *line);
 /**
  * Share `video_bits` among rc's chunks as one pass 2 over the whole stats
  * would plan them: a picture of complexity c (its texture bits times its
- * pass-1 quantiser) gets c^qcomp / k of texture bits, its motion and
- * header bits stay; k is what meets video_bits. Sets each chunk's bitrate
- * so that its pass 2 (which counts bitrate x (pictures + bframes) / fps)
- * aims at its share. Chunks without stats get their share by duration.
- * Pure. Returns 0 or AVERROR(EINVAL).
+ * pass-1 quantiser) gets the quantiser c^(1-qcomp) / r, held between qmin
+ * and qmax, and so c / q texture bits; its motion and header bits stay; r
+ * is what meets video_bits. Sets each chunk's bits, its floor (every
+ * picture at qmax) and its bitrate so that its pass 2 (which counts
+ * bitrate x (pictures + bframes) / fps) aims at its share. Chunks without
+ * stats get their share by duration. Pure. Returns 0 or a negative AVERROR.
  */
 int rd_ratectl_lavc_share(struct RdRateCtl *rc, double video_bits);
+
+/** 1 when chunk `i` can run libavcodec's pass 2 on its stats at its share; 0: not (no stats, or a share at its floor). */
+int rd_ratectl_lavc_can_plan(const struct RdRateCtl *rc, int i);
 
 #endif
