@@ -360,6 +360,11 @@ int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb)
 {
     if (f && f->pts != AV_NOPTS_VALUE)
         f->pts = av_rescale_q(f->pts, tb, enc->time_base);
+    /* As the CLI does for every picture: a constant quantiser (flags
+     * +qscale, -q:v) is read from the frame by libavcodec's own encoders,
+     * not from global_quality (without this, -q:v 8 came out at q 2). */
+    if (f)
+        f->quality = enc->global_quality;
     return avcodec_send_frame(enc, f);
 }
 

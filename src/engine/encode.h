@@ -76,7 +76,9 @@ const enum AVPixelFormat *rd_encode_pix_fmts(const RdEncodeConfig *cfg);
 
 /**
  * Send one frame (NULL: end of stream) with its pts moved from the sink's
- * time base `tb` into the encoder's. Returns avcodec_send_frame's result.
+ * time base `tb` into the encoder's and its quality set to the encoder's
+ * global_quality (as the ffmpeg CLI sets it). Returns avcodec_send_frame's
+ * result.
  */
 int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb);
 
