@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libavcodec/packet.h>
+#include <libavutil/mem.h>
 
 #include "suites.h"
 #include "engine/engine.h"
@@ -92,6 +93,79 @@ START_TEST(test_mode_and_check)
 }
 END_TEST
 
+/* libavcodec's own encoders: found by their rc_eq option, two passes at
+ * -b:v and at their default, one pass at a constant quantiser. */
+START_TEST(test_lavc_mode)
+{
+    RdSettings s;
+    AVDictionary *q = NULL;
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("mpeg4", NULL, 0), 200000);
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("mpeg2video", NULL, 1500000), 1500000);
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("libx264", NULL, 400000), 0);
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("ffv1", NULL, 400000), 0);
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("nosuchencoder", NULL, 400000), 0);
+    av_dict_set(&q, "flags", "+qscale", 0);
+    av_dict_set(&q, "global_quality", "590", 0);
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("mpeg4", q, 400000), 0);
+    av_dict_free(&q);
+    av_dict_set(&q, "b", "300k", 0); /* --venc-opt b= wins over -b:v, as in the encoder */
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("msmpeg4v2", q, 400000), 300000);
+    av_dict_free(&q);
+    av_dict_set(&q, "global_quality", "590", 0); /* without +qscale: nothing (as ffmpeg) */
+    ck_assert_int_eq(rd_ratectl_lavc_bitrate("mpeg4", q, 0), 200000);
+    av_dict_free(&q);
+    rd_settings_defaults(&s);
+    s.vcodec = "mpeg4";
+    ck_assert_int_eq(rd_ratectl_mode_of(&s), RD_RC_TWOPASS);
+    s.vcodec = "libvpx-vp9";
+    s.vbitrate = 400000;
+    ck_assert_int_eq(rd_ratectl_mode_of(&s), RD_RC_ABR);
+    s.vcodec = "libx264";
+    s.vbitrate = 0;
+    ck_assert_int_eq(rd_ratectl_mode_of(&s), RD_RC_NONE);
+}
+END_TEST
+
+/* The share follows the stats: a busier chunk gets more, the bits add up
+ * to the target, and a share under the floor is not planned. */
+START_TEST(test_lavc_share)
+{
+    static const char busy[] = "in:0 out:0 type:1 q:236 itex:90000 ptex:0 mv:0 misc:1000 fcode:1 bcode:1 "
+                               "mc-var:0 var:1 icount:300 skipcount:0 hbits:100;\n"
+                               "in:1 out:1 type:2 q:236 itex:0 ptex:60000 mv:900 misc:1000 fcode:1 bcode:1 "
+                               "mc-var:1 var:1 icount:0 skipcount:0 hbits:100;\n";
+    static const char calm[] = "in:0 out:0 type:1 q:236 itex:30000 ptex:0 mv:0 misc:1000 fcode:1 bcode:1 "
+                               "mc-var:0 var:1 icount:300 skipcount:0 hbits:100;\n"
+                               "in:1 out:1 type:2 q:236 itex:0 ptex:10000 mv:300 misc:1000 fcode:1 bcode:1 "
+                               "mc-var:1 var:1 icount:0 skipcount:0 hbits:100;\n";
+    RdRateCtl rc;
+    memset(&rc, 0, sizeof(rc));
+    rc.lavc = 1;
+    rc.n = 2;
+    rc.c = av_calloc(2, sizeof(*rc.c));
+    rc.model = (RdRcModel){ 25, 0, 0.5, 2, 31, -0.8, 0 };
+    rc.c[0].lavc_stats = av_strdup(busy);
+    rc.c[1].lavc_stats = av_strdup(calm);
+    rc.c[0].lavc_len = strlen(busy);
+    rc.c[1].lavc_len = strlen(calm);
+    rc.c[0].duration_s = rc.c[1].duration_s = 0.08;
+    ck_assert_int_eq(rd_ratectl_share(&rc, 80000), 0);
+    ck_assert_double_eq_tol(rc.c[0].lavc_bits + rc.c[1].lavc_bits, 80000, 80);
+    ck_assert(rc.c[0].lavc_bits > rc.c[1].lavc_bits);
+    /* pass 2 counts bitrate x pictures / fps */
+    ck_assert_double_eq_tol(rc.c[0].bitrate * 2 / 25.0, rc.c[0].lavc_bits, 20);
+    ck_assert_int_eq(rd_ratectl_lavc_can_plan(&rc, 0), 1);
+    ck_assert_ptr_nonnull(rd_ratectl_stats_in(&rc, 0, 2));
+    ck_assert_ptr_null(rd_ratectl_stats_in(&rc, 0, 1));
+    /* 2 kbit for 4 pictures: under what they cost at qmax */
+    ck_assert_int_eq(rd_ratectl_share(&rc, 2000), 0);
+    ck_assert_int_eq(rd_ratectl_lavc_can_plan(&rc, 0), 0);
+    ck_assert_ptr_null(rd_ratectl_stats_in(&rc, 0, 2));
+    ck_assert_int_lt(rd_ratectl_share(&rc, 0), 0);
+    rd_ratectl_free(&rc);
+}
+END_TEST
+
 START_TEST(test_gop_fixed)
 {
     AVDictionary *d = NULL;
@@ -166,6 +240,8 @@ Suite *make_ratectl_suite(void)
     tcase_add_test(tc, test_share);
     tcase_add_test(tc, test_parse_number);
     tcase_add_test(tc, test_mode_and_check);
+    tcase_add_test(tc, test_lavc_mode);
+    tcase_add_test(tc, test_lavc_share);
     tcase_add_test(tc, test_gop_fixed);
     tcase_add_test(tc, test_gop_off_grid);
     tcase_add_test(tc, test_plan_grid);

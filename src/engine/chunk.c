@@ -111,7 +111,9 @@ static int open_encoder(Ctx *c)
         ret = rd_ratectl_chunk_opts(c->sh->rc, j->index, j->rc_pass, j->rc_bitrate, j->rc_vbv_init,
                                     &extra, c->err, c->errlen);
     if (ret >= 0)
-        ret = rd_encode_open_with(&c->enc, c->sh->enc, extra, c->flt.sink, c->err, c->errlen);
+        ret = rd_encode_open_stats(&c->enc, c->sh->enc, extra,
+                                   c->template_only ? NULL : rd_ratectl_stats_in(c->sh->rc, j->index, j->rc_pass),
+                                   c->flt.sink, c->err, c->errlen);
     av_dict_free(&extra);
     return ret;
 }
@@ -195,6 +197,11 @@ static int drain_encoder(Ctx *c)
         if (c->wp)
             atomic_fetch_add_explicit(&c->wp->frames_done, 1, memory_order_relaxed);
         if ((ret = push_packet(c->res, c->pkt)) < 0)
+            return ret;
+        /* libavcodec's first pass: the picture's stats line, as ffmpeg's
+         * CLI writes it to its log after each packet. */
+        if (c->job->rc_pass == 1 && c->enc->stats_out &&
+            (ret = rd_ratectl_lavc_append(&c->res->rc_stats, &c->res->rc_stats_len, c->enc->stats_out)) < 0)
             return ret;
     }
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
@@ -712,4 +719,6 @@ void rd_chunk_result_free(RdChunkResult *res)
         av_packet_free(&res->pkts[i]);
     av_freep(&res->pkts);
     res->n = res->cap = 0;
+    av_freep(&res->rc_stats);
+    res->rc_stats_len = 0;
 }

@@ -98,6 +98,8 @@ typedef struct RdChunkResult {
     RdSyncStep sync_step;       ///< what its sync made of that frame
     RdSyncState sync_first;     ///< the state after that frame
     RdSyncState sync_last;      ///< the state after its last own frame
+    char *rc_stats;             ///< rc_pass 1 with libavcodec's own encoders: their stats_out after each packet, encode order (ratectl_lavc.h); NULL = none; owned
+    size_t rc_stats_len;        ///< its length, bytes
     int64_t src_at_last;        ///< the newest input frame fed to the graph when its last frame went to the encoder, input stream time base (where ffmpeg's reading stood: -frames:v ends the other tracks there); AV_NOPTS_VALUE = none
 } RdChunkResult;
 

@@ -246,10 +246,13 @@ static int serialised(const AVCodec *codec)
 }
 
 static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
-                    const AVFilterContext *sink, int cfr, AVDictionary **opts)
+                    const char *stats_in, const AVFilterContext *sink, int cfr, AVDictionary **opts)
 {
     int ret;
     if (!(*penc = avcodec_alloc_context3(cfg->codec)))
+        return AVERROR(ENOMEM);
+    /* A copy of its own: libavcodec's pass 2 cuts it up as it reads it. */
+    if (stats_in && !((*penc)->stats_in = av_strdup(stats_in)))
         return AVERROR(ENOMEM);
     set_format(*penc, cfg, sink, cfr);
     set_fields(*penc, cfg, sink);
@@ -292,6 +295,12 @@ int rd_encode_open(AVCodecContext **penc, const RdEncodeConfig *cfg,
 int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
                         const AVFilterContext *sink, char *err, int errlen)
 {
+    return rd_encode_open_stats(penc, cfg, extra, NULL, sink, err, errlen);
+}
+
+int rd_encode_open_stats(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
+                         const char *stats_in, const AVFilterContext *sink, char *err, int errlen)
+{
     AVDictionary *opts = NULL;
     const AVDictionaryEntry *e;
     AVRational tb = av_buffersink_get_time_base(sink);
@@ -302,13 +311,13 @@ int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const 
     if ((ret = check_size(sink, cfg->codec, err, errlen)) < 0)
         return ret;
     rd_avlog_clear();
-    ret = try_open(penc, cfg, extra, sink, cfr, &opts);
+    ret = try_open(penc, cfg, extra, stats_in, sink, cfr, &opts);
 
     /* An encoder that refuses the exact time base may take the frame rate's. */
     if (ret < 0 && ret != AVERROR(ENOMEM) && !cfr && av_cmp_q(tb, av_inv_q(frame_rate(cfg, sink)))) {
         rd_encode_close(penc);
         av_dict_free(&opts);
-        ret = try_open(penc, cfg, extra, sink, 1, &opts);
+        ret = try_open(penc, cfg, extra, stats_in, sink, 1, &opts);
     }
     if (ret < 0) {
         /* The encoder's own words say which setting it refused. */
@@ -355,6 +364,11 @@ int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb)
 {
     if (f && f->pts != AV_NOPTS_VALUE)
         f->pts = av_rescale_q(f->pts, tb, enc->time_base);
+    /* As the CLI does for every picture: a constant quantiser (flags
+     * +qscale, -q:v) is read from the frame by libavcodec's own encoders,
+     * not from global_quality (without this, -q:v 8 came out at q 2). */
+    if (f)
+        f->quality = enc->global_quality;
     return avcodec_send_frame(enc, f);
 }
 
@@ -386,6 +400,8 @@ void rd_encode_close(AVCodecContext **penc)
         return;
     /* A failed avcodec_open2 leaves codec NULL (and nothing of the library
      * to close): only an open encoder is flushed or taken turns with. */
+    /* stats_in is the caller's to free (libavcodec never frees it): ours. */
+    av_freep(&(*penc)->stats_in);
     if (!avcodec_is_open(*penc) || !(*penc)->codec) {
         avcodec_free_context(penc);
         return;

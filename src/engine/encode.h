@@ -61,6 +61,14 @@ int rd_encode_open_with(AVCodecContext **penc, const RdEncodeConfig *cfg, const 
                         const AVFilterContext *sink, char *err, int errlen);
 
 /**
+ * rd_encode_open_with() whose encoder reads `stats_in` (libavcodec's
+ * pass-2 stats, ratectl_lavc.h; NULL = none) before it opens: a copy,
+ * freed by rd_encode_close().
+ */
+int rd_encode_open_stats(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
+                         const char *stats_in, const AVFilterContext *sink, char *err, int errlen);
+
+/**
  * The pixel formats the filter graph may hand the encoder: the encoder's
  * own list, narrowed as the ffmpeg CLI narrows it for the default
  * compliance (mjpeg: full-range yuvj only). May be NULL (any).
@@ -69,7 +77,9 @@ const enum AVPixelFormat *rd_encode_pix_fmts(const RdEncodeConfig *cfg);
 
 /**
  * Send one frame (NULL: end of stream) with its pts moved from the sink's
- * time base `tb` into the encoder's. Returns avcodec_send_frame's result.
+ * time base `tb` into the encoder's and its quality set to the encoder's
+ * global_quality (as the ffmpeg CLI sets it). Returns avcodec_send_frame's
+ * result.
  */
 int rd_encode_frame(AVCodecContext *enc, AVFrame *f, AVRational tb);
 

@@ -95,6 +95,7 @@ struct RdEngine {
     RdResume *resume;       ///< --resume: the journal, or NULL
     char *resume_key;       ///< what ties the journal to this output
     RdRateCtl rc;           ///< rate control across chunks (ratectl.h)
+    RdRcModel rc_model;     ///< the template encoder's frame rate, B-frames, qcompress (ratectl_lavc.h)
     RdRateCtl tmpl_rc;      ///< -pass 1 OUTPUT: the template encoder's own first pass, until the output is open
     char *pass_key;         ///< -pass 1/2: what ties the log to this job (passlog.h)
     RdPassLog passlog;      ///< -pass 2: the log read
@@ -686,6 +687,7 @@ static int open_output(Run *r, char *err, int errlen)
     }
     mc.venc = tmpl;
     r->etb = tmpl->time_base;
+    rd_ratectl_lavc_model(&r->rc_model, tmpl);
     ret = rd_merge_open(&r->merge, &mc, detail, sizeof(detail));
     rd_encode_close(&tmpl);
     if (ret < 0)
@@ -891,6 +893,8 @@ static int first_pass(Run *r, char *err, int errlen)
             continue;
         rt = run_job(r, &r->jobs[i], &res, NULL, NULL, detail, sizeof(detail));
         r->rc.c[i].pass1_bytes = res.bytes;
+        if (r->rc.lavc)
+            rd_ratectl_stats_take(&r->rc, i, &res.rc_stats, &res.rc_stats_len);
         rd_chunk_result_free(&res);
         if (rt < 0)
             record_error(r, rt, detail);
@@ -937,6 +941,7 @@ static int setup_ratectl(Run *r, char *err, int errlen)
         return fail(err, errlen, r->s->output, why, ret);
     if ((ret = rd_ratectl_init(&r->rc, r->s, r->plan.n)) < 0)
         return ret;
+    r->rc.model = r->rc_model;
     for (int i = 0; i < r->plan.n; i++) {
         double a, b;
         media_range(r, i, &a, &b);

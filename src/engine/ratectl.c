@@ -24,6 +24,9 @@
 static const char *const stats_suffix[] = { "", ".temp", ".mbtree", ".mbtree.temp" };
 #define NSUFFIX 4
 #define PASS2_RATETOL "0.05"
+/* libavcodec's pass 2 in a chunk: its bitrate tolerance, in frames of
+ * its bits (the least libavcodec itself takes). */
+#define LAVC_BT_FRAMES 5
 
 void rd_vbv_init(RdVbv *v, double maxrate, double bufsize, double init)
 {
@@ -78,6 +81,14 @@ RdRcMode rd_ratectl_mode(const char *codec, int crf, int64_t vbitrate, int two_p
     return is_x264(codec) ? RD_RC_TWOPASS : RD_RC_ABR;
 }
 
+RdRcMode rd_ratectl_mode_of(const RdSettings *s)
+{
+    RdRcMode m = rd_ratectl_mode(s->vcodec, s->crf, s->vbitrate, s->two_pass, s->target_size);
+    if (m != RD_RC_TWOPASS && s->crf < 0 && rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate) > 0)
+        return RD_RC_TWOPASS;
+    return m;
+}
+
 int rd_ratectl_check(const RdSettings *s, char *err, int errlen)
 {
     const char *why = NULL;
@@ -87,8 +98,10 @@ int rd_ratectl_check(const RdSettings *s, char *err, int errlen)
         why = "--target-size and -b:v both set the bitrate: give one";
     else if ((s->two_pass || s->target_size > 0) && s->crf >= 0)
         why = "two passes aim at a size, -crf at a quality: give one";
-    else if ((s->two_pass || s->target_size > 0) && !is_x264(s->vcodec))
-        why = "two passes across chunks are done with libx264 only (its stats per chunk)";
+    else if (s->target_size > 0 && !is_x264(s->vcodec))
+        why = "--target-size is done with libx264 only (its stats per chunk)";
+    else if (s->two_pass && !is_x264(s->vcodec) && !rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate))
+        why = "two passes across chunks are done with libx264 and libavcodec's own encoders (mpeg4, mpeg2video ...) only";
     else if ((s->maxrate > 0) != (s->bufsize > 0))
         why = "-maxrate needs -bufsize (and -bufsize -maxrate): the buffer the joins are checked against";
     if (!why)
@@ -105,15 +118,23 @@ void rd_ratectl_encode_config(RdEncodeConfig *enc, const RdSettings *s)
     enc->gop = s->gop;
     enc->keyint_min = s->keyint_min;
     enc->sc_threshold = s->sc_threshold;
-    enc->stitchable = rd_ratectl_mode(s->vcodec, s->crf, s->vbitrate, s->two_pass, s->target_size) == RD_RC_TWOPASS;
+    enc->stitchable = rd_ratectl_mode_of(s) == RD_RC_TWOPASS;
 }
 
 int rd_ratectl_init(RdRateCtl *rc, const RdSettings *s, int n)
 {
     const AVDictionaryEntry *e = av_dict_get(s->venc_opts, "rc_init_occupancy", NULL, 0);
     memset(rc, 0, sizeof(*rc));
-    rc->mode = rd_ratectl_mode(s->vcodec, s->crf, s->vbitrate, s->two_pass, s->target_size);
+    rc->mode = rd_ratectl_mode_of(s);
     rc->bitrate = s->vbitrate;
+    /* libavcodec's own encoders: their two passes at the rate they aim at (their default too). */
+    if (rc->mode == RD_RC_TWOPASS && !is_x264(s->vcodec) && s->target_size <= 0) {
+        int64_t b = rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate);
+        rc->lavc = b > 0;
+        rc->user_bt = av_dict_get(s->venc_opts, "bt", NULL, 0) != NULL;
+        if (b > 0)
+            rc->bitrate = b;
+    }
     rc->target_size = s->target_size;
     rc->vbv = s->maxrate > 0 && s->bufsize > 0;
     rc->vbv_chain = rc->vbv && is_x264(s->vcodec);
@@ -143,6 +164,8 @@ int rd_ratectl_share(RdRateCtl *rc, double video_bits)
 {
     double weight = 0, dur = 0;
     int measured = 1;
+    if (rc->lavc)
+        return rd_ratectl_lavc_share(rc, video_bits);
     for (int i = 0; i < rc->n; i++) {
         measured &= rc->c[i].pass1_bytes > 0;
         dur += rc->c[i].duration_s;
@@ -233,6 +256,57 @@ static int set_int(AVDictionary **d, const char *k, int64_t v)
     return av_dict_set_int(d, k, v, 0);
 }
 
+/* libavcodec's passes: pass 1 at the whole rate (-b:v as the CLI's
+ * -pass 1 has it), its stats left in stats_out; pass 2 at the chunk's
+ * share on its own stats (rd_ratectl_stats_in), or one pass at the share
+ * where it has none. The user's VBV stays as it is. */
+static int lavc_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, double vbv_init, AVDictionary **d)
+{
+    int64_t b = pass == 1 ? rc->bitrate : bitrate > 0 ? bitrate : rc->c[i].bitrate;
+    int ret = 0;
+    if (pass == 1)
+        ret = av_dict_set(d, "flags", "+pass1", 0);
+    else if (rd_ratectl_stats_in(rc, i, pass))
+        ret = av_dict_set(d, "flags", "+pass2", 0);
+    else if (pass == 2 && rc->c[i].lavc_len) {
+        /* A share at the chunk's floor: every picture at the largest
+         * quantiser, the least the encoder makes of it. */
+        ret = av_dict_set(d, "flags", "+qscale", 0);
+        if (ret >= 0)
+            ret = set_int(d, "global_quality", (int64_t)rc->model.qmax * FF_QP2LAMBDA);
+    }
+    if (ret >= 0)
+        ret = set_int(d, "b", b);
+    /* A chunk is short: its second pass must land on its share. The
+     * tolerance (bt, 4 Mbit by default: seconds of video) is how far it
+     * may run off its plan before the quantiser leans against it; at the
+     * default 1.24 s chunks at 1M ended 9% over, at 5 frames' bits 2%. */
+    if (ret >= 0 && pass == 2 && !rc->user_bt && rc->model.fps > 0)
+        ret = set_int(d, "bt", FFMAX(1, (int64_t)(LAVC_BT_FRAMES * b / rc->model.fps)));
+    if (ret >= 0 && pass != 1 && vbv_init > 0 && rc->vbv)
+        ret = set_int(d, "rc_init_occupancy", FFMAX(1, (int64_t)(vbv_init * rc->state.bufsize)));
+    return ret;
+}
+
+void rd_ratectl_stats_take(RdRateCtl *rc, int i, char **stats, size_t *len)
+{
+    if (i < 0 || i >= rc->n)
+        return;
+    av_freep(&rc->c[i].lavc_stats);
+    rc->c[i].lavc_stats = *stats;
+    rc->c[i].lavc_len = *len;
+    *stats = NULL;
+    *len = 0;
+}
+
+const char *rd_ratectl_stats_in(const RdRateCtl *rc, int i, int pass)
+{
+    if (!rc || !rc->lavc || pass != 2 || i < 0 || i >= rc->n)
+        return NULL;
+    /* libavcodec counts the pictures from the first character on: never an empty log. */
+    return rd_ratectl_lavc_can_plan(rc, i) ? rc->c[i].lavc_stats : NULL;
+}
+
 int rd_ratectl_chunk_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, double vbv_init,
                           AVDictionary **d, char *err, int errlen)
 {
@@ -241,6 +315,8 @@ int rd_ratectl_chunk_opts(RdRateCtl *rc, int i, int pass, int64_t bitrate, doubl
         snprintf(err, errlen, "two passes across chunks run in one process (render), not across ranks");
         return AVERROR(EINVAL);
     }
+    if (pass && rc->lavc)
+        return lavc_opts(rc, i, pass, bitrate, vbv_init, d);
     /* x264 writes a first pass's stats: files of render's own, removed at the end. */
     if ((pass == 1 || pass == 3) && !rc->c[i].stats[0] && (ret = stats_create(rc, i, err, errlen)) < 0)
         return ret;
@@ -306,6 +382,7 @@ void rd_ratectl_free(RdRateCtl *rc)
     if (!rc || !rc->c)
         return;
     for (int i = 0; i < rc->n; i++) {
+        av_freep(&rc->c[i].lavc_stats);
         if (!rc->c[i].stats[0])
             continue;
         for (int k = NSUFFIX - 1; k >= 0; k--) {

@@ -28,6 +28,7 @@
 #include <libavutil/dict.h>
 
 #include "engine/encode.h"
+#include "engine/ratectl_lavc.h"
 
 struct RdSettings;
 struct RdChunkResult;
@@ -37,7 +38,7 @@ struct RdChunkResult;
 typedef enum RdRcMode {
     RD_RC_NONE,     ///< the encoder's own rate control (CRF, or what its options say)
     RD_RC_ABR,      ///< every chunk gets the same bitrate (encoders without x264's two passes)
-    RD_RC_TWOPASS,  ///< an analysis pass, then each chunk its share (libx264)
+    RD_RC_TWOPASS,  ///< an analysis pass, then each chunk its share (libx264; libavcodec's own encoders, ratectl_lavc.h)
 } RdRcMode;
 
 /** A leaky-bucket decoder buffer (the VBV/HRD model x264 enforces). */
@@ -60,6 +61,10 @@ typedef struct RdRcChunk {
     double duration_s;       ///< media the chunk covers, seconds
     int64_t bitrate;         ///< its share, bits/s (second pass)
     char stats[RD_RC_NAME];  ///< its x264 stats file; "" = not made
+    char *lavc_stats;        ///< libavcodec's pass-1 stats of its pictures, encode order (ratectl_lavc.h); NULL = none; owned
+    size_t lavc_len;         ///< their length, bytes
+    double lavc_bits;        ///< with lavc_stats: its share, bits
+    double lavc_floor;       ///< with lavc_stats: its bits with every picture at the largest quantiser
 } RdRcChunk;
 
 typedef struct RdRateCtl {
@@ -72,6 +77,9 @@ typedef struct RdRateCtl {
     RdVbv state;             ///< the buffer after the chunks written so far (the writer's)
     int joins_redone;        ///< chunks encoded again from the buffer the previous one left
     int joins_short;         ///< joins where the buffer still runs dry (said once)
+    int lavc;                ///< 1: libavcodec's own two passes, stats in memory (ratectl_lavc.h); 0: x264's, in files
+    int user_bt;             ///< with lavc: the user set the bitrate tolerance (bt): theirs holds
+    RdRcModel model;         ///< with lavc: the encoder's frame rate, B-frames and qcompress (set by the engine)
     int n;                   ///< chunks
     RdRcChunk *c;            ///< n entries
     char base[RD_RC_NAME];   ///< OUTPUT: the stats files are named after it
@@ -80,8 +88,15 @@ typedef struct RdRateCtl {
 /** "400k", "1.5M", "2Mi", "8MB" (ffmpeg's suffixes: k 1000, Ki 1024, B x8) -> *out > 0. Returns 0 or AVERROR(EINVAL). */
 int rd_ratectl_parse_number(const char *s, int64_t *out);
 
-/** Which mode settings ask of `codec` (see RdRcMode). Pure. */
+/** Which mode settings ask of `codec` (see RdRcMode), libx264's rules. Pure. */
 RdRcMode rd_ratectl_mode(const char *codec, int crf, int64_t vbitrate, int two_pass, int64_t target_size);
+
+/**
+ * The mode of a run: rd_ratectl_mode(), and two passes for libavcodec's
+ * own encoders whenever a bitrate applies, theirs by default included
+ * (rd_ratectl_lavc_bitrate), as long as no -crf or constant quantiser.
+ */
+RdRcMode rd_ratectl_mode_of(const struct RdSettings *s);
 
 /**
  * Whether settings make sense together (--two-pass needs -b:v or
@@ -102,7 +117,8 @@ int rd_ratectl_init_template(RdRateCtl *rc, const struct RdSettings *s);
 /**
  * Share `video_bits` among the chunks in proportion to their pass-1 bytes
  * (equally by duration where none were measured): sets each chunk's
- * bitrate. Pure. Returns 0 or AVERROR(EINVAL).
+ * bitrate. With rc->lavc, rd_ratectl_lavc_share(). Pure. Returns 0 or
+ * AVERROR(EINVAL).
  */
 int rd_ratectl_share(RdRateCtl *rc, double video_bits);
 
@@ -142,6 +158,12 @@ int rd_ratectl_target_bits(const struct RdSettings *s, int vindex, int64_t frame
  */
 int rd_ratectl_stats_load(RdRateCtl *rc, int i, const uint8_t *stats, size_t stats_len,
                           const uint8_t *mbtree, size_t mbtree_len, char *err, int errlen);
+
+/** Chunk `i`'s libavcodec stats (*stats, *len) into rc, which owns them after; *stats is NULL after. */
+void rd_ratectl_stats_take(RdRateCtl *rc, int i, char **stats, size_t *len);
+
+/** What chunk `i`'s encoder reads as stats_in on `pass` (libavcodec's pass 2), or NULL: none (the encoder then runs one pass at its share). */
+const char *rd_ratectl_stats_in(const RdRateCtl *rc, int i, int pass);
 
 /** Remove every stats file and free. NULL-safe. */
 void rd_ratectl_free(RdRateCtl *rc);

@@ -12,6 +12,7 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/sha.h>
 
+#include "engine/ratectl_lavc.h"
 #include "io/paths.h"
 
 struct RdResume {
@@ -116,6 +117,10 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
                "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",
                s->vbitrate, s->maxrate, s->bufsize, s->two_pass, s->target_size,
                s->gop, s->keyint_min, s->sc_threshold);
+    /* libavcodec's own encoders went from one pass per chunk to two (a
+     * line only then: other journals still match). */
+    if (s->crf < 0 && s->target_size <= 0 && rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate) > 0)
+        av_bprintf(bp, "rc.lavc=two-pass\n");
 }
 
 static int stream_lines(AVBPrint *bp, const AVCodecContext *t)
