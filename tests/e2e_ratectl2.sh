@@ -81,4 +81,16 @@ if rr "$T_TMP/q" -q -w 2 --chunks 5 --report "$T_TMP/q.json" -y -i "$BIG" -an -c
 else
     fail "mpeg4 -q:v 5" "$(rr_why "$T_TMP/q" $?)"
 fi
+# --- what the share's model does not know keeps one pass ---------------------------------
+# libavcodec 5.1's second pass, refused a rate, frees its rc_eq twice: with
+# B-frames the model misjudged the floor and render died (double free).
+for o in "-bf 2" "-maxrate 400k -bufsize 400k"; do
+    if rr "$T_TMP/bf" -q -w 2 --chunks 5 --report "$T_TMP/bf.json" -y -i "$SMALL" -an -c:v mpeg4 \
+          -b:v 300k $o "$T_TMP/out_bf.avi"; then
+        check "mpeg4 -b:v 300k $o: one pass per chunk (no second pass the model cannot size)" \
+            "$(grep -o '"mode":[^,]*' "$T_TMP/bf.json")" grep -q '"mode":[[:space:]]*"abr"' "$T_TMP/bf.json"
+    else
+        fail "mpeg4 -b:v 300k $o" "$(rr_why "$T_TMP/bf" $?)"
+    fi
+done
 finish

@@ -84,7 +84,8 @@ RdRcMode rd_ratectl_mode(const char *codec, int crf, int64_t vbitrate, int two_p
 RdRcMode rd_ratectl_mode_of(const RdSettings *s)
 {
     RdRcMode m = rd_ratectl_mode(s->vcodec, s->crf, s->vbitrate, s->two_pass, s->target_size);
-    if (m != RD_RC_TWOPASS && s->crf < 0 && rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate) > 0)
+    if (m != RD_RC_TWOPASS && s->crf < 0 && s->maxrate <= 0 && s->bufsize <= 0 &&
+        rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate) > 0)
         return RD_RC_TWOPASS;
     return m;
 }
@@ -101,7 +102,8 @@ int rd_ratectl_check(const RdSettings *s, char *err, int errlen)
     else if (s->target_size > 0 && !is_x264(s->vcodec))
         why = "--target-size is done with libx264 only (its stats per chunk)";
     else if (s->two_pass && !is_x264(s->vcodec) && !rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate))
-        why = "two passes across chunks are done with libx264 and libavcodec's own encoders (mpeg4, mpeg2video ...) only";
+        why = "two passes across chunks are done with libx264, and with libavcodec's own encoders (mpeg4, "
+              "mpeg2video ...) without B-frames or -maxrate, only";
     else if ((s->maxrate > 0) != (s->bufsize > 0))
         why = "-maxrate needs -bufsize (and -bufsize -maxrate): the buffer the joins are checked against";
     if (!why)

@@ -30,7 +30,12 @@ int64_t rd_ratectl_lavc_bitrate(const char *name, const AVDictionary *opts, int6
         av_dict_set_int(&d, "b", vbitrate, 0);
     av_dict_copy(&d, opts, 0);
     av_opt_set_dict2(ctx, &d, AV_OPT_SEARCH_CHILDREN);
-    if (!(ctx->flags & AV_CODEC_FLAG_QSCALE) && ctx->bit_rate > 0)
+    /* Only what the share's model knows: libavcodec 5.1's second pass,
+     * refused a rate ("bitrate too low"), frees its rc_eq twice and the
+     * process dies. B-frames (their own quantiser factors), a VBV and an
+     * equation of the user's are not modelled: those keep one pass. */
+    if (!(ctx->flags & AV_CODEC_FLAG_QSCALE) && ctx->bit_rate > 0 && ctx->max_b_frames <= 0 &&
+        ctx->rc_max_rate <= 0 && ctx->rc_buffer_size <= 0 && !av_dict_get(opts, "rc_eq", NULL, 0))
         b = ctx->bit_rate;
     av_dict_free(&d);
     avcodec_free_context(&ctx);
