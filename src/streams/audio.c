@@ -19,7 +19,9 @@ struct RdAudio {
     int64_t prev_pkt_pts;   ///< the previous packet's pts (input time base), AV_NOPTS_VALUE before the first
     int64_t next_dts;       ///< the CLI's ist->next_dts, AV_TIME_BASE units: the last packet's dts plus the samples decoded since
     int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
-    int graph_eof;          ///< the sink said end of stream
+    int graph_eof;          ///< the sink said end of stream (or the output -t was reached)
+    int64_t out_duration;   ///< RdAudioConfig's output -t, AV_TIME_BASE units; 0 = none
+    int64_t sync_end;       ///< the CLI's sync_opts: where the last frame given to the encoder ends, output time, encoder time base
     int enc_flushed;
 };
 
@@ -117,7 +119,7 @@ static void aformat_args(AVBPrint *b, const AVCodec *c, const RdAudioConfig *cfg
     }
 }
 
-/* The format conversion into the sink; after an output -ss through
+/* The format conversion into the sink; after an output -ss or -t through
  * ffmpeg's output trim, which comes after the user's graph and the
  * conversion (configure_output_audio_filter's insert_trim), in
  * microseconds as it sets it. */
@@ -125,11 +127,12 @@ static int link_to_sink(RdAudio *a, AVFilterContext *fmt, const RdAudioConfig *c
 {
     AVFilterContext *trim;
     int ret;
-    if (!cfg->has_out_start)
+    if (!cfg->has_out_start && cfg->out_duration <= 0)
         return avfilter_link(fmt, 0, a->sink, 0);
     if (!(trim = avfilter_graph_alloc_filter(a->graph, avfilter_get_by_name("atrim"), "out_trim")))
         return AVERROR(ENOMEM);
-    if ((ret = av_opt_set_int(trim, "starti", cfg->out_start, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+    if ((cfg->has_out_start &&
+         (ret = av_opt_set_int(trim, "starti", cfg->out_start, AV_OPT_SEARCH_CHILDREN)) < 0) ||
         (cfg->out_duration > 0 &&
          (ret = av_opt_set_int(trim, "durationi", cfg->out_duration, AV_OPT_SEARCH_CHILDREN)) < 0) ||
         (ret = avfilter_init_str(trim, NULL)) < 0 || (ret = avfilter_link(fmt, 0, trim, 0)) < 0)
@@ -168,6 +171,19 @@ static int graph_ends(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
     return ret;
 }
 
+/* "atrim=...,AF" as ffmpeg's input trim, or AF alone; NULL on ENOMEM. */
+static char *input_trim(const RdAudioConfig *cfg, const char *af)
+{
+    const double us = AV_TIME_BASE;
+    if (cfg->has_start && cfg->in_duration > 0)
+        return av_asprintf("atrim=start=%.6f:duration=%.6f,%s", cfg->start / us, cfg->in_duration / us, af);
+    if (cfg->has_start)
+        return av_asprintf("atrim=start=%.6f,%s", cfg->start / us, af);
+    if (cfg->in_duration > 0)
+        return av_asprintf("atrim=duration=%.6f,%s", cfg->in_duration / us, af);
+    return av_strdup(af);
+}
+
 static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg, char *err, int errlen)
 {
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
@@ -181,10 +197,10 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
         goto end;
     }
     a->graph->nb_threads = 1;
-    /* Input -ss: ffmpeg's accurate seek trims the input before the user's
-     * filters, to the sample (the graph's times are the input's). */
-    desc = cfg->has_start ? av_asprintf("atrim=start=%.6f,%s", cfg->start / (double)AV_TIME_BASE, af)
-                          : av_strdup(af);
+    /* Input -ss and -t: ffmpeg's accurate seek and its input -t trim the
+     * input before the user's filters, to the sample (the graph's times
+     * are the input's; the duration counts from the first sample kept). */
+    desc = input_trim(cfg, af);
     if (!desc) {
         ret = AVERROR(ENOMEM);
         goto end;
@@ -263,10 +279,12 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
     a->delta_last = AV_NOPTS_VALUE;
     a->prev_pkt_pts = AV_NOPTS_VALUE;
     a->next_dts = 0;
+    a->sync_end = 0;
     if (!(a->frame = av_frame_alloc()))
         return AVERROR(ENOMEM);
     if (!cfg)
         cfg = &none;
+    a->out_duration = cfg->out_duration;
     if ((ret = open_decoder(a, ist)) < 0 || (ret = open_graph(a, codec, cfg, err, errlen)) < 0 ||
         (ret = open_encoder(a, codec, oc, cfg, err, errlen)) < 0)
         return ret;
@@ -305,6 +323,11 @@ static int take_frames(RdAudio *a)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+int rd_audio_ended(const RdAudio *a)
+{
+    return a->graph_eof;
+}
+
 void rd_audio_set_offset(RdAudio *a, int64_t ts_offset)
 {
     a->ts_offset = ts_offset;
@@ -315,6 +338,8 @@ int rd_audio_send(RdAudio *a, const AVPacket *pkt)
     int ret;
     if (a->dec_eof)
         return pkt ? AVERROR_EOF : 0;
+    if (pkt && a->graph_eof) /* trimmed: nothing more goes out */
+        return 0;
     /* The CLI starts its sample count afresh after a packet that comes
      * later than the one before it lasts (its decode_audio): a first
      * packet whose time was rounded down (Opus pre-skip, 6.5 ms -> -7)
@@ -353,6 +378,19 @@ static int feed_encoder(RdAudio *a)
         return ret;
     if (a->frame->pts != AV_NOPTS_VALUE)
         a->frame->pts = av_rescale_q(a->frame->pts, av_buffersink_get_time_base(a->sink), a->enc->time_base);
+    /* An output -t, checked again where the CLI's do_audio_out checks it
+     * (check_recording_time): once the frames given end at or after it,
+     * no more. The trim alone lets through a frame that starts before
+     * the end but after an earlier frame's end (asetpts=0.5*PTS). */
+    if (a->out_duration > 0 &&
+        av_compare_ts(a->sync_end, a->enc->time_base, a->out_duration, AV_TIME_BASE_Q) >= 0) {
+        av_frame_unref(a->frame);
+        a->graph_eof = 1;
+        return 0;
+    }
+    if (a->frame->pts != AV_NOPTS_VALUE)
+        a->sync_end = a->frame->pts + av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, a->enc->time_base);
+    a->sync_end += a->frame->nb_samples;
     ret = avcodec_send_frame(a->enc, a->frame);
     av_frame_unref(a->frame);
     return ret;

@@ -77,10 +77,27 @@ static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
+/* Encoded audio cut by its graph's output -t trim: an -af that retimes
+ * (atempo, asetpts) needs input past the video's end, as ffmpeg reads it.
+ * An end found while writing (-frames:v) holds for it too. */
+static int trim_ends(const RdTracks *t, const Track *tr)
+{
+    return tr->out_trim && !t->end_lowered;
+}
+
+/* Some track still wants input past the -t clock. */
+static int trim_open(const RdTracks *t)
+{
+    for (int i = 0; i < t->n; i++)
+        if (trim_ends(t, &t->t[i]) && !rd_audio_ended(t->t[i].audio))
+            return 1;
+    return 0;
+}
+
 static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
 {
     int ret;
-    if (!tr->cover && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
+    if (!tr->cover && !trim_ends(t, tr) && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
         av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
         return 0;
     /* Input -ss: ffmpeg's copy (copy_prior_start's default) starts with
@@ -152,7 +169,7 @@ static int read_next(RdTracks *t)
         if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
             (t->route[t->pkt->stream_index] >= 0 || t->pkt->stream_index == t->cfg.vindex) &&
             av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
-                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0) {
+                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0 && !trim_open(t)) {
             av_packet_unref(t->pkt);
             return 1;
         }
@@ -199,6 +216,7 @@ const char *rd_tracks_error(const RdTracks *t)
 void rd_tracks_end_at(RdTracks *t, int64_t end)
 {
     t->cfg.end = FFMIN(t->cfg.end, end);
+    t->end_lowered = 1;
 }
 
 void rd_tracks_set_bsf(RdTracks *t, RdBsf *b)

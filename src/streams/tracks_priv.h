@@ -33,6 +33,7 @@ typedef struct Track {
     int cover;              ///< an attached picture: one packet, no timeline
     RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
     int started;            ///< a packet was written (input -ss: the ones before the start are not)
+    int out_trim;           ///< encoded audio whose graph ends at an output -t (audio.h out_duration): the trim, not the input's clock, ends it
 } Track;
 
 struct RdTracks {
@@ -44,6 +45,7 @@ struct RdTracks {
     int *route;             ///< input stream -> track, -1 = not written
     AVPacket *pkt, *out;
     int pending, eof;
+    int end_lowered;        ///< rd_tracks_end_at moved the end (-frames:v): it holds for every track
     int strict;             ///< the muxer wants strictly increasing dts
     RdBsf *bsf;             ///< the owner's -bsf chains (rd_tracks_set_bsf), NULL = none; not owned
     char why[RD_ERRLEN];    ///< a read error in words (rd_tracks_error), "" = none
