@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# e2e_ffcli6.sh - graphs and options in the ffmpeg form where render once
+# differed silently from the ffmpeg CLI, each row run with the stock ffmpeg
+# CLI and with render (-w 1, 2, 3 in turn; lib.sh `line`): streams, frame
+# count and times, audio duration, and the checks each row names.
+#   - -t/-to with encoded audio: render kept the whole last audio frame
+#     (-t 2 into PCM: 2.005 s, ffmpeg 2.000 s: its trims cut to the
+#     sample), and cut the input at -t where an -af retimes it (-af
+#     atempo=1.25 -t 2: 1.6 s of audio, ffmpeg 2.0 s; asetpts=0.5*PTS:
+#     1 s). Checked here to the sample (asamples).
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli6.sh      (ONLY="atrim graphs" for sections)
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+lsan_suppress libx264.so libx265.so
+FF="ffmpeg -nostdin -v error -y"
+ROW=0
+
+# a_md5 FILE: every decoded audio frame's time, size and md5.
+a_md5() {
+    ffmpeg -nostdin -v error -i "$1" -map 0:a:0 -f framemd5 - 2>/dev/null | awk -F', *' '!/^#/ { print $3, $5, $NF }'
+}
+
+# aline NAME EXT CHECKS OPTIONS...: `line`, then the decoded audio of both
+# outputs identical, sample for sample (asamples).
+aline() {
+    local why
+    line "$@"
+    [ -s "$W/f$ROW.$2" ] && [ -s "$W/r$ROW.$2" ] || return
+    why=$(same_lines <(a_md5 "$W/f$ROW.$2") <(a_md5 "$W/r$ROW.$2")) &&
+        ok "$1: audio samples identical" || fail "$1: audio samples identical" "$why"
+}
+
+# preline NAME EXT PRE OPTIONS...: aline with input options PRE before -i.
+preline() {
+    local name=$1 ext=$2 pre=$3 w why
+    shift 3
+    pair "$name" "$ext" "$pre" "$IN" "$@" || return
+    w=$PAIR_W
+    why=$(same_lines <(v_md5 "$PAIR_F") <(v_md5 "$PAIR_R")) && ok "$name: decoded frames identical (-w $w)" ||
+        fail "$name: decoded frames identical (-w $w)" "$why"
+    why=$(same_lines <(a_md5 "$PAIR_F") <(a_md5 "$PAIR_R")) && ok "$name: audio samples identical" ||
+        fail "$name: audio samples identical" "$why"
+}
+
+# 3 s of 320x240 at 25 fps, B-frames, with stereo AAC.
+IN=$W/in.mp4
+$FF -f lavfi -i testsrc2=s=320x240:r=25:d=3 -f lavfi -i sine=f=440:r=48000:d=3 \
+    -c:v libx264 -preset ultrafast -bf 3 -g 25 -pix_fmt yuv420p -c:a aac -ac 2 "$IN" ||
+    { fail "input" "ffmpeg could not make the input"; finish; exit 1; }
+PCM="-c:v ffv1 -c:a pcm_s16le"
+
+if want atrim; then
+    aline "-t 2, pcm (cut inside an AAC frame)"        mkv md5 -t 2 $PCM
+    aline "-to 1.99, pcm"                               mkv md5 -to 1.99 $PCM
+    aline "-t 2 -af atempo=1.25 (reads 2.5 s of audio)" mkv md5 -t 2 -af atempo=1.25 $PCM
+    aline "-t 1.2 -af asetpts=0.5*PTS"                  mkv md5 -t 1.2 -af asetpts=0.5*PTS $PCM
+    aline "-ss 1 -t 1.3 -af atempo=2"                   mkv md5 -ss 1 -t 1.3 -af atempo=2 $PCM
+    aline "-t 1.5, aac into mp4"                        mp4 md5 -t 1.5 -c:v libx264 -qp 0 -preset ultrafast -c:a aac
+    preline "input -t 2, pcm"                           mkv "-t 2" $PCM
+    preline "input -ss 1 -t 1.5, -af atempo=0.8"        mkv "-ss 1 -t 1.5" -af atempo=0.8 $PCM
+    preline "input -t 2, output -ss 0.5, vorbis"        mkv "-t 2" -ss 0.5 -c:v ffv1 -c:a libvorbis
+    preline "-c:v copy, input -t 1.7, pcm"              mkv "-t 1.7" -c:v copy -c:a pcm_s16le
+fi
+
+finish
