@@ -206,6 +206,28 @@ START_TEST(test_gop_off_grid)
 }
 END_TEST
 
+/* -r 10 from 25 fps drops frames, -r 50 repeats them: chunks may start
+ * only where the first output frame from there is on the grid. */
+START_TEST(test_gop_anchor)
+{
+    RdSyncFrame t[8] = { { 0, 1 }, { 1, 0 }, { 1, 1 }, { 2, 0 }, { 2, 2 }, { 4, 1 }, { 5, 0 }, { 5, 0 } };
+    uint8_t a[8];
+    /* output frames of each input frame's first copy: 0 . 1 . 2 4 . . */
+    rd_gop_anchor(t, 8, 2, a);
+    ck_assert_int_eq(a[0], 1);
+    ck_assert_int_eq(a[1], 0); /* no copy: starts with frame 2's, output frame 1 */
+    ck_assert_int_eq(a[2], 0);
+    ck_assert_int_eq(a[3], 1); /* frame 4's first copy is output frame 2 */
+    ck_assert_int_eq(a[4], 1);
+    ck_assert_int_eq(a[5], 1); /* output frame 4 */
+    ck_assert_int_eq(a[6], 0); /* nothing after: no chunk starts there */
+    ck_assert_int_eq(a[7], 0);
+    rd_gop_anchor(t, 8, 4, a);
+    ck_assert_int_eq(a[0] + a[1] + a[2] + a[3] + a[4], 1);
+    ck_assert_int_eq(a[5], 1);
+}
+END_TEST
+
 START_TEST(test_plan_grid)
 {
     int64_t n = 1000;
@@ -244,6 +266,7 @@ Suite *make_ratectl_suite(void)
     tcase_add_test(tc, test_lavc_share);
     tcase_add_test(tc, test_gop_fixed);
     tcase_add_test(tc, test_gop_off_grid);
+    tcase_add_test(tc, test_gop_anchor);
     tcase_add_test(tc, test_plan_grid);
     suite_add_tcase(s, tc);
     return s;

@@ -8,6 +8,13 @@
 #     sample), and cut the input at -t where an -af retimes it (-af
 #     atempo=1.25 -t 2: 1.6 s of audio, ffmpeg 2.0 s; asetpts=0.5*PTS:
 #     1 s). Checked here to the sample (asamples).
+#   - a fixed GOP (-g 12 -keyint_min 12 -sc_threshold 0) with -r or a
+#     graph that retimes (fps, setpts): chunks started on the input's grid
+#     of 12, not the output's, so keyframes moved after the first join
+#     (-r 10: at 1.2 s, 2.4 s ... where ffmpeg's are at 2.4 s, 3.6 s), and
+#     the warning meant for that counted packets the muxer had already
+#     taken (always 0). Now chunks start where an output frame on the grid
+#     does (-r), or the graph runs as one chunk (fps, setpts).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli6.sh      (ONLY="atrim graphs" for sections)
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +70,16 @@ if want atrim; then
     preline "input -ss 1 -t 1.5, -af atempo=0.8"        mkv "-ss 1 -t 1.5" -af atempo=0.8 $PCM
     preline "input -t 2, output -ss 0.5, vorbis"        mkv "-t 2" -ss 0.5 -c:v ffv1 -c:a libvorbis
     preline "-c:v copy, input -t 1.7, pcm"              mkv "-t 1.7" -c:v copy -c:a pcm_s16le
+fi
+
+if want gop; then
+    G="-c:v libx264 -qp 0 -preset ultrafast -g 12 -keyint_min 12 -sc_threshold 0 -an"
+    line "fixed GOP, -r 10 (frames dropped)"           mp4 md5,keys $G -r 10
+    line "fixed GOP, -r 50 -vf hflip (frames repeated)" mp4 md5,keys $G -r 50 -vf hflip
+    line "fixed GOP, -r 24"                            mp4 md5,keys $G -r 24
+    line "fixed GOP, -vf fps=30"                       mp4 md5,keys $G -vf fps=30
+    line "fixed GOP, -vf setpts=0.5*PTS"               mp4 md5,keys $G -vf setpts=0.5*PTS
+    line "fixed GOP, -vf framerate=fps=50"             mkv md5,keys $G -vf framerate=fps=50
 fi
 
 finish

@@ -111,7 +111,8 @@ struct RdEngine {
     int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
     AVRational tmpl_fps;    ///< the encoder's frame rate
     int64_t vframes_src;    ///< -frames:v with the sync's table: the input frame ffmpeg reads last (its pts), AV_NOPTS_VALUE = unknown
-    int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v after a retiming graph)
+    int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v or a fixed GOP after a retiming graph)
+    uint8_t *gop_anchor;    ///< a fixed GOP through a sync that drops or repeats frames: where chunks may start (gop.h rd_gop_anchor), or NULL
     RdSyncState sync_prev;  ///< the whole-stream sync state after the last written chunk, under write_lock
     RdStartup startup;      ///< what one more chunk costs with this encoder (measured before planning)
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
@@ -254,6 +255,10 @@ static int plan_chunks(Run *r)
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
     in.anchor = r->fkf.anchor ? r->fkf.anchor : r->scene_starts ? r->cut : r->start_ok;
+    if (r->gop_anchor) { /* the grid counts output frames, not input frames (setup_gop) */
+        in.grid = 0;
+        in.anchor = r->gop_anchor;
+    }
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -772,14 +777,14 @@ static void drain(Run *r)
                 ret = check_sync(r, res, detail, sizeof(detail));
             if (ret < 0)
                 record_error(r, ret, detail);
-            else if (!atomic_load(&r->stop) &&
-                     (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
+            else if (r->rep->gop_grid) /* before the muxer: it takes the packets */
+                r->off_grid += rd_gop_off_grid(res->pkts, res->n, r->written, r->rep->gop_grid);
+            if (ret >= 0 && !atomic_load(&r->stop) &&
+                (ret = rd_merge_write(r->merge, res, detail, sizeof(detail))) < 0) {
                 record_error(r, ret, detail);
                 #pragma omp critical(rd_error)
                 r->err_output |= r->err == ret;
             }
-            if (ret >= 0 && r->rep->gop_grid)
-                r->off_grid += rd_gop_off_grid(res->pkts, res->n, r->written, r->rep->gop_grid);
             r->written += res->frames;
             if (r->prog && ret >= 0) {
                 atomic_store(&r->prog->chunks[res->index].state, RD_CHUNK_WRITTEN);
@@ -1331,6 +1336,35 @@ static int setup_forcekf(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* A fixed GOP (gop.h) counts the encoder's frames. Where the sync drops
+ * or repeats frames (-r) chunks start where an output frame on the grid
+ * does (its table says which; with forced keyframes, where both agree);
+ * after a graph that retimes frames (fps, setpts, framerate) the output's
+ * frame numbers are known only as the whole stream runs: one chunk, as
+ * ffmpeg's keyframes are wanted. */
+static int setup_gop(Run *r)
+{
+    const RdSettings *s = r->s;
+    int grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
+    if (grid <= 1 || r->contract.one_chunk || r->sync_one_chunk)
+        return 0;
+    if (r->sync.table) {
+        if (!(r->gop_anchor = av_malloc(FFMAX(r->probe.nframes, 1))))
+            return AVERROR(ENOMEM);
+        rd_gop_anchor(r->sync.table, r->probe.nframes, grid, r->gop_anchor);
+        for (int64_t i = 0; r->fkf.anchor && i < r->probe.nframes; i++)
+            r->gop_anchor[i] &= r->fkf.anchor[i];
+        return 0;
+    }
+    if (!graph_retimes(r))
+        return 0;
+    r->sync_one_chunk = 1;
+    if (!s->quiet)
+        fprintf(stderr, "render: warning: a fixed GOP (-g %d, no scene cuts) after a filter graph that "
+                "retimes frames: rendered as one chunk, so that keyframes fall where ffmpeg's do\n", grid);
+    return 0;
+}
+
 /* Probe, measure and plan: what a render and a dry run share. *t_plan gets
  * the time planning began. */
 /* Files the filters read and write, sockets and plugins (filterfx.h): the
@@ -1441,7 +1475,8 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = measure_graph(r, err, errlen)) >= 0)
         out_format_contract(r);
     if (ret < 0 || (ret = setup_sync(r, err, errlen)) < 0 ||
-        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = resume_open(r, err, errlen)) < 0 ||
+        (ret = setup_forcekf(r, err, errlen)) < 0 || (ret = setup_gop(r)) < 0 ||
+        (ret = resume_open(r, err, errlen)) < 0 ||
         (ret = pass_open(r, err, errlen)) < 0)
         return ret;
     /* A resumed run cuts the video as the journal's run did (resume.h). */
@@ -1591,6 +1626,7 @@ static void release(Run *r)
     av_freep(&r->jobs);
     av_freep(&r->cut);
     av_freep(&r->start_ok);
+    av_freep(&r->gop_anchor);
     rd_plan_free(&r->plan);
     rd_syncplan_free(&r->sync);
     rd_forcekf_plan_free(&r->fkf);

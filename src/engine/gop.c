@@ -74,3 +74,17 @@ int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid)
     }
     return off;
 }
+
+void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *anchor)
+{
+    int64_t out = 0, first = -1;
+    for (int64_t i = 0; i < n; i++)
+        out += table[i].copies;
+    /* Backwards: `out` is the output frame number of frame i's first copy. */
+    for (int64_t i = n - 1; i >= 0; i--) {
+        out -= table[i].copies;
+        if (table[i].copies > 0)
+            first = out;
+        anchor[i] = first >= 0 && grid > 0 && first % grid == 0;
+    }
+}

@@ -15,6 +15,8 @@
 #include <libavcodec/packet.h>
 #include <libavutil/dict.h>
 
+#include "engine/framesync.h"
+
 /**
  * N when the settings fix the GOP (keyframe interval N, no scene-cut
  * keyframes) for `codec`, else 0. `gop`, `sc_threshold`: the -g and
@@ -32,5 +34,15 @@ int rd_gop_fixed(const char *codec, int gop, int sc_threshold, const AVDictionar
  * it. Pure. Returns the count.
  */
 int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid);
+
+/**
+ * Where chunks may start on a fixed GOP of `grid` frames when the frame
+ * sync does not keep input frames one for one (-r): anchor[i] (n entries)
+ * is 1 when a chunk starting at input frame i starts with an output frame
+ * on the grid (the first copy of the first frame at or after i that has
+ * one is output frame 0, grid, 2*grid ...), as a single encoder counts
+ * them. `table` is the sync's (framesync.h), n input frames. Pure.
+ */
+void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *anchor);
 
 #endif
