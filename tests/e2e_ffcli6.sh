@@ -15,6 +15,14 @@
 #     the warning meant for that counted packets the muxer had already
 #     taken (always 0). Now chunks start where an output frame on the grid
 #     does (-r), or the graph runs as one chunk (fps, setpts).
+#   - the field order of an interlaced input: ffmpeg tags the output from
+#     the first filtered frame (tb/bt, or progressive) and codes fields
+#     only under -flags +ildct; render kept the input's tag (tt) and coded
+#     fields unasked (libx264: interlaced frames where ffmpeg's are
+#     progressive). After a graph that also changed the colour range
+#     (yadif=1,scale; fieldorder) the fields were not asked at all
+#     (unknown), nor after a graph that holds 5 frames back
+#     (fieldmatch,decimate; pullup).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli6.sh      (ONLY="atrim graphs" for sections)
 . "$(dirname "$0")/lib.sh"
@@ -80,6 +88,45 @@ if want gop; then
     line "fixed GOP, -vf fps=30"                       mp4 md5,keys $G -vf fps=30
     line "fixed GOP, -vf setpts=0.5*PTS"               mp4 md5,keys $G -vf setpts=0.5*PTS
     line "fixed GOP, -vf framerate=fps=50"             mkv md5,keys $G -vf framerate=fps=50
+fi
+
+if want fields; then
+    # 2 s of 50 fields a second, top field first, coded interlaced.
+    INTER=$W/inter.mp4
+    $FF -f lavfi -i testsrc2=s=320x240:r=50:d=2 -f lavfi -i sine=d=2 -vf interlace=scan=tff,setfield=tff \
+        -c:v libx264 -preset ultrafast -flags +ildct+ilme -g 12 -pix_fmt yuv420p -c:a aac "$INTER" &&
+    $FF -f lavfi -i testsrc2=s=320x240:r=24000/1001:d=2 -vf telecine -c:v libx264 -preset ultrafast \
+        -g 12 -pix_fmt yuv420p "$W/tele.mp4" ||
+        { fail "fields input" "ffmpeg could not make the inputs"; finish; exit 1; }
+    # fields FILE: the stream's field order and each frame's interlacing
+    # (the frames' side data, x264's SEI at each chunk's start, left out).
+    fields() {
+        ffprobe -v error -select_streams v:0 -show_entries stream=field_order \
+            -show_entries frame=interlaced_frame,top_field_first -of csv "$1" |
+            awk -F, '$1 == "frame" { print $1, $2, $3 } $1 == "stream" { print $1, $2 }'
+    }
+    # fo_same NAME EXT: the last row's field order and frames' interlacing are ffmpeg's.
+    fo_same() {
+        local why
+        why=$(same_lines <(fields "$W/f$ROW.$2") <(fields "$W/r$ROW.$2")) &&
+            ok "$1: field order and interlaced frames" || fail "$1: field order and interlaced frames" "$why"
+    }
+    LINE_IN=$INTER
+    line "interlaced, -vf hflip, ffv1 (tagged tb)"    mkv md5 -c:v ffv1 -vf hflip -an; fo_same "hflip, ffv1" mkv
+    line "interlaced, libx264 without -flags"         mp4 md5 -c:v libx264 -qp 0 -preset ultrafast -an
+    fo_same "libx264 without -flags" mp4
+    line "interlaced, libx264 -flags +ildct+ilme"     mp4 md5 -c:v libx264 -qp 0 -preset ultrafast -flags +ildct+ilme -an
+    fo_same "libx264 -flags +ildct+ilme" mp4
+    line "interlaced, -vf yadif=1,scale=160:-2"       mkv md5 -c:v ffv1 -vf yadif=1,scale=160:-2 -an
+    fo_same "yadif=1,scale" mkv
+    line "interlaced, -vf fieldorder=bff"             mkv md5 -c:v ffv1 -vf fieldorder=bff -an
+    fo_same "fieldorder=bff" mkv
+    LINE_IN=$W/tele.mp4
+    line "telecined, fieldmatch,yadif,decimate"       mkv md5 -c:v ffv1 -vf fieldmatch,yadif=deint=interlaced,decimate
+    fo_same "fieldmatch,yadif,decimate" mkv
+    line "telecined, pullup,fps=24000/1001"           mkv md5 -c:v ffv1 -vf pullup,fps=24000/1001
+    fo_same "pullup,fps" mkv
+    unset LINE_IN
 fi
 
 finish

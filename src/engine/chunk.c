@@ -367,9 +367,11 @@ static int seek_back(Ctx *c, int64_t target);
 
 /* The template's look at the workload: how long opening took, and how
  * long the graph takes for a frame (what it gives back is thrown away).
- * A graph that holds its first frames back (minterpolate, tmix) is fed up
- * to TEMPLATE_FEED frames, until it gives one: its cost is in those. */
-#define TEMPLATE_FEED 4
+ * A graph that holds its first frames back (minterpolate, tmix; 6 for
+ * fieldmatch,decimate) is fed up to TEMPLATE_FEED frames, until it gives
+ * one: its cost is in those, and the first filtered frame's colours and
+ * fields are what the CLI tags the output with. */
+#define TEMPLATE_FEED 16
 static int time_filter(Ctx *c, AVFrame *f)
 {
     double t = omp_get_wtime();

@@ -170,11 +170,13 @@ static int graph_sets_fields(const AVFilterContext *sink)
 
 /* An interlaced source stays interlaced: tagged with its field order, and
  * coded as fields where the encoder can (what `-flags +ildct+ilme` asks
- * of the ffmpeg CLI), unless the graph changes the fields (--vf yadif). */
+ * of the ffmpeg CLI), unless the graph changes the fields (--vf yadif).
+ * The ffmpeg form tags what the first filtered frame says, and codes
+ * fields only where the user's -flags ask. */
 static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
-    if (graph_sets_fields(sink)) {
+    if (cfg->fields_as_ffmpeg || graph_sets_fields(sink)) {
         enc->field_order = cfg->graph_fields;
         return;
     }

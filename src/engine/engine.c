@@ -541,7 +541,8 @@ static int measure(Run *r, char *err, int errlen)
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
         return fail(err, errlen, r->s->input, detail, ret);
-    if ((ret = colour_from_graph(r)) > 0 || fields_from_graph(r)) {
+    /* Both asked, whichever changed (the colours' change once hid the fields'). */
+    if ((ret = colour_from_graph(r)) >= 0 && (fields_from_graph(r) || ret > 0)) {
         /* Opened again with the graph's colours: the declared stream (and
          * x264's headers in it) must say what the chunks' encoders say. */
         rd_encode_close(&r->tmpl);
@@ -1603,6 +1604,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->enc.rate = s->rate;
+    r->enc.fields_as_ffmpeg = s->fields_as_ffmpeg;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.autorotate = s->autorotate;
