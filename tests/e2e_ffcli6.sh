@@ -23,6 +23,9 @@
 #     (yadif=1,scale; fieldorder) the fields were not asked at all
 #     (unknown), nor after a graph that holds 5 frames back
 #     (fieldmatch,decimate; pullup).
+#   - hqdn3d (recursive: approximated per chunk, by design) gave other
+#     frames than the CLI's without a word: now one line says so, and
+#     --exact gives the CLI's frames.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli6.sh      (ONLY="atrim graphs" for sections)
 . "$(dirname "$0")/lib.sh"
@@ -127,6 +130,18 @@ if want fields; then
     line "telecined, pullup,fps=24000/1001"           mkv md5 -c:v ffv1 -vf pullup,fps=24000/1001
     fo_same "pullup,fps" mkv
     unset LINE_IN
+fi
+
+if want approx; then
+    "$RENDER" -y -w 2 --chunks 3 -i "$IN" -c:v ffv1 -an -vf hqdn3d,unsharp "$W/ap.mkv" </dev/null 2>"$W/ap.err"
+    check "hqdn3d chunked: one line says it approximates" "$(head -c 300 "$W/ap.err")" \
+        grep -q "note: filter 'hqdn3d' .*--exact" "$W/ap.err"
+    $FF -i "$IN" -c:v ffv1 -an -vf hqdn3d,unsharp "$W/apf.mkv"
+    "$RENDER" -q -y -w 2 --chunks 3 --exact -i "$IN" -c:v ffv1 -an -vf hqdn3d,unsharp "$W/apx.mkv" </dev/null
+    why=$(same_lines <(v_md5 "$W/apf.mkv") <(v_md5 "$W/apx.mkv")) && ok "hqdn3d --exact: the CLI's frames" ||
+        fail "hqdn3d --exact: the CLI's frames" "$why"
+    "$RENDER" -y -w 2 --chunks 3 -i "$IN" -c:v ffv1 -an -vf hflip "$W/ap2.mkv" </dev/null 2>"$W/ap2.err"
+    check "hflip: no such line" "$(cat "$W/ap2.err")" sh -c "! grep -q note: '$W/ap2.err'"
 fi
 
 finish

@@ -473,6 +473,10 @@ static int derive_contract(Run *r, char *err, int errlen)
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
+    /* The ffmpeg form promises the CLI's frames: an approximation is said. */
+    if (!*line && !c->exact && r->s->approx_note && !r->s->quiet)
+        fprintf(stderr, "render: note: filter '%s' %s, of %d frames: close to the CLI's frames, not "
+                "equal; --exact renders it as one chunk, frame for frame\n", c->filter, c->why, preroll_of(r));
     snprintf(rep->contract, sizeof(rep->contract), "%s", rd_contract_kind_name(c->kind));
     rep->preroll = preroll_of(r);
     rep->postroll = c->postroll;
