@@ -23,6 +23,10 @@
 #     (yadif=1,scale; fieldorder) the fields were not asked at all
 #     (unknown), nor after a graph that holds 5 frames back
 #     (fieldmatch,decimate; pullup).
+#   - an output -t with -r after an output -ss between frames: the limit
+#     was checked on the input's ticks (25 fps: the frame at 2.48 s, 1.98 s
+#     into the output, rounded to 2.0) where ffmpeg checks the encoder's
+#     (-r 50: tick 99 of 100): -r 50 -ss 0.5 -t 2 gave 99 frames, not 100.
 #   - hqdn3d (recursive: approximated per chunk, by design) gave other
 #     frames than the CLI's without a word: now one line says so, and
 #     --exact gives the CLI's frames.
@@ -130,6 +134,12 @@ if want fields; then
     line "telecined, pullup,fps=24000/1001"           mkv md5 -c:v ffv1 -vf pullup,fps=24000/1001
     fo_same "pullup,fps" mkv
     unset LINE_IN
+fi
+
+if want outlimit; then
+    line "-r 50 -ss 0.5 -t 2 (the last frame 1.98 s in)" mp4 md5 -c:v libx264 -qp 0 -preset ultrafast -an -r 50 -ss 0.5 -t 2
+    line "-r 40 -ss 0.5 -t 1.99 to mkv"                 mkv md5 -c:v ffv1 -an -r 40 -ss 0.5 -t 1.99
+    line "-r 30000/1001 -ss 0.5 -t 2, hflip"            mkv md5 -c:v ffv1 -an -r 30000/1001 -ss 0.5 -t 2 -vf hflip
 fi
 
 if want approx; then

@@ -1411,7 +1411,7 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
      * encoder does (check_recording_time). */
     rd_probe_free(&r->probe);
     /* The input's own -ss and -t. */
-    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start };
+    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start, { 0, 0 } };
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
@@ -1464,7 +1464,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->pinned = 1;
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
-    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0 };
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate };
     cli_start(r, &cut);
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)

@@ -395,16 +395,18 @@ static int keep_lead(RdProbe *p, const RdProbeCut *cut, int64_t first)
  * encoder tick (its time from the output's start on the 1/rate grid,
  * rounded to the nearest tick as its frame sync does) reaches the limit
  * (check_recording_time): a frame 0.525 ticks late at the limit is out. */
-static int past_out_limit(const RdProbe *p, int64_t pts, int64_t zero, double out_limit_s)
+static int past_out_limit(const RdProbe *p, int64_t pts, int64_t zero, double out_limit_s, AVRational rate)
 {
-    AVRational tick = av_inv_q(p->guess_fps);
-    if (p->guess_fps.num <= 0 || p->guess_fps.den <= 0)
+    /* The encoder's ticks: an output -r's where given (-ss 0.5 -t 2 -r 50:
+     * the frame at 2.48 s is tick 99, not 25 fps's 49.5, rounded to 50). */
+    AVRational tick = av_inv_q(rate.num > 0 && rate.den > 0 ? rate : p->guess_fps);
+    if (tick.num <= 0 || tick.den <= 0)
         return pts - zero >= (int64_t)(out_limit_s / av_q2d(p->tb) + 0.5);
     return av_compare_ts(llrint((pts - zero) * av_q2d(p->tb) / av_q2d(tick)), tick,
                          llrint(out_limit_s * AV_TIME_BASE), AV_TIME_BASE_Q) >= 0;
 }
 
-static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s)
+static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s, AVRational rate)
 {
     int64_t end = INT64_MAX, n = 0, zero = av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb);
     p->t_after = INT64_MAX;
@@ -412,7 +414,7 @@ static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_li
         return;
     if (limit_s > 0)
         end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
-    while (n < p->nframes && p->pts[n] < end && !(out_limit_s > 0 && past_out_limit(p, p->pts[n], zero, out_limit_s)))
+    while (n < p->nframes && p->pts[n] < end && !(out_limit_s > 0 && past_out_limit(p, p->pts[n], zero, out_limit_s, rate)))
         n++;
     if (!n)
         n = 1;
@@ -500,7 +502,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     if ((ret = keep_lead(p, cut, first_i)) < 0 ||
         (ret = apply_seek(p, cut->seek_s, floor_n, err, errlen)) < 0)
         goto end;
-    apply_limit(p, cut->limit_s, first, cut->out_limit_s);
+    apply_limit(p, cut->limit_s, first, cut->out_limit_s, cut->rate);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);
     ret = 0;
 end:

@@ -58,6 +58,7 @@ typedef struct RdProbeCut {
     double out_limit_s;  ///< the frames before the input's start plus seek_s plus out_limit_s (an output -t counts from the output's start, not from its first frame)
     int has_start;       ///< 1: `start` is the input's start (rd_tracks_cli_start), not the file's
     int64_t start;       ///< AV_TIME_BASE units, when has_start
+    AVRational rate;     ///< output -r: the encoder's ticks out_limit_s is checked on; 0/0 = the input's frame rate
 } RdProbeCut;
 
 /**
