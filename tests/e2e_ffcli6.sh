@@ -22,7 +22,8 @@
 #     progressive). After a graph that also changed the colour range
 #     (yadif=1,scale; fieldorder) the fields were not asked at all
 #     (unknown), nor after a graph that holds 5 frames back
-#     (fieldmatch,decimate; pullup).
+#     (fieldmatch,decimate; pullup), nor after one that gives none in the
+#     frames the template feeds (select from 1 s on, reverse).
 #   - an output -t with -r after an output -ss between frames: the limit
 #     was checked on the input's ticks (25 fps: the frame at 2.48 s, 1.98 s
 #     into the output, rounded to 2.0) where ffmpeg checks the encoder's
@@ -128,6 +129,10 @@ if want fields; then
     fo_same "yadif=1,scale" mkv
     line "interlaced, -vf fieldorder=bff"             mkv md5 -c:v ffv1 -vf fieldorder=bff -an
     fo_same "fieldorder=bff" mkv
+    line "interlaced, select from 1 s (no frame in 16)" mkv md5 -c:v ffv1 -an -vf "select=gte(t\,1),setpts=PTS-STARTPTS"
+    fo_same "select from 1 s" mkv
+    line "interlaced, reverse -t 1"                   mkv md5 -c:v ffv1 -an -vf reverse -t 1
+    fo_same "reverse" mkv
     LINE_IN=$W/tele.mp4
     line "telecined, fieldmatch,yadif,decimate"       mkv md5 -c:v ffv1 -vf fieldmatch,yadif=deint=interlaced,decimate
     fo_same "fieldmatch,yadif,decimate" mkv

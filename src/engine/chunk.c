@@ -378,8 +378,12 @@ static int time_filter(Ctx *c, AVFrame *f)
     int ret;
     if (!c->cost)
         return 0;
-    if (!c->tmpl_fed)
+    if (!c->tmpl_fed) {
         c->cost->open_s = t - c->t0;
+        c->cost->in_interlaced = f->interlaced_frame;
+        c->cost->in_tff = f->top_field_first;
+        c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
+    }
     c->tmpl_fed++;
     if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
         return ret;

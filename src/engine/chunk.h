@@ -128,6 +128,8 @@ typedef struct RdChunkCost {
     enum AVColorSpace colorspace;
     enum AVChromaLocation chroma_location;
     int interlaced, tff;  ///< with color_seen: that frame's field structure (the CLI tags the output's field order from it)
+    int in_interlaced, in_tff; ///< the first decoded frame's field structure: what a graph that keeps fields but held every fed frame back (select from 1 s, reverse) will give first
+    int sets_fields;      ///< 1: the graph decides the fields itself (rd_encode_graph_sets_fields): the first decoded frame does not say what it gives
 } RdChunkCost;
 
 /**

@@ -149,14 +149,13 @@ static int codes_fields(const AVCodec *c)
 /* Filters that decide the field structure themselves: deinterlacers make
  * frames progressive, (t)interlace and telecine make fields, setfield
  * says what they are. The input's field order does not hold after them. */
-static int graph_sets_fields(const AVFilterContext *sink)
+int rd_encode_graph_sets_fields(const AVFilterGraph *g)
 {
     /* Exact names; the deinterlacers also by prefix (yadif_cuda, bwdif_vulkan). */
     static const char *const names[] = { "yadif", "bwdif", "w3fdif", "kerndeint", "nnedi", "estdif",
                                          "fieldmatch", "separatefields", "weave", "doubleweave",
                                          "tinterlace", "interlace", "telecine", "setfield",
                                          "fieldorder", "field", "il", "dejudder", "pullup", NULL };
-    const AVFilterGraph *g = sink ? sink->graph : NULL;
     for (unsigned i = 0; g && i < g->nb_filters; i++) {
         const char *f = g->filters[i]->filter->name;
         if (!strncmp(f, "yadif", 5) || !strncmp(f, "bwdif", 5))
@@ -176,7 +175,7 @@ static int graph_sets_fields(const AVFilterContext *sink)
 static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
-    if (cfg->fields_as_ffmpeg || graph_sets_fields(sink)) {
+    if (cfg->fields_as_ffmpeg || rd_encode_graph_sets_fields(sink ? sink->graph : NULL)) {
         enc->field_order = cfg->graph_fields;
         return;
     }

@@ -35,6 +35,10 @@ typedef struct RdEncodeConfig {
  * Find encoder NAME. Returns 0 or AVERROR_ENCODER_NOT_FOUND (also when NAME
  * is not a video encoder).
  */
+/** 1 when graph `g` (may be NULL) holds a filter that decides the field
+ * structure itself (deinterlacers, interlace, telecine, setfield ...). */
+int rd_encode_graph_sets_fields(const AVFilterGraph *g);
+
 int rd_encode_find(const AVCodec **codec, const char *name);
 
 /**

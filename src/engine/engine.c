@@ -525,12 +525,22 @@ static int fields_from_graph(Run *r)
 {
     const RdChunkCost *k = &r->cost;
     enum AVFieldOrder fo = AV_FIELD_PROGRESSIVE;
-    if (!k->color_seen || r->tmpl->field_order != AV_FIELD_UNKNOWN)
+    int interlaced = k->interlaced, tff = k->tff;
+    if (r->tmpl->field_order != AV_FIELD_UNKNOWN)
         return 0;
-    if (k->interlaced && r->enc.codec->id == AV_CODEC_ID_MJPEG)
-        fo = k->tff ? AV_FIELD_TT : AV_FIELD_BB;
-    else if (k->interlaced)
-        fo = k->tff ? AV_FIELD_TB : AV_FIELD_BT;
+    /* No frame out of the template's feed (select from 1 s on, reverse):
+     * in the ffmpeg form a graph that keeps the fields gives a decoded
+     * frame first, structured as the first one. */
+    if (!k->color_seen) {
+        if (!r->enc.fields_as_ffmpeg || k->sets_fields)
+            return 0;
+        interlaced = k->in_interlaced;
+        tff = k->in_tff;
+    }
+    if (interlaced && r->enc.codec->id == AV_CODEC_ID_MJPEG)
+        fo = tff ? AV_FIELD_TT : AV_FIELD_BB;
+    else if (interlaced)
+        fo = tff ? AV_FIELD_TB : AV_FIELD_BT;
     if (fo == r->enc.graph_fields)
         return 0;
     r->enc.graph_fields = fo;
