@@ -178,8 +178,12 @@ static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVF
         enc->field_order = cfg->graph_fields;
         return;
     }
-    if (fo == AV_FIELD_UNKNOWN)
+    if (fo == AV_FIELD_UNKNOWN) {
+        /* The container says nothing (FLV, AVI, NUT, DV): the CLI tags the
+         * output from the first frame it encodes, as it does after yadif. */
+        enc->field_order = cfg->graph_fields;
         return;
+    }
     enc->field_order = fo;
     if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))
         enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# e2e_inputs3.sh - inputs users have (FLV, AVI, ASF, NUT, GIF, DV, ...)
+# with audio, crossed with everyday lines, against the ffmpeg CLI: the same
+# streams (field order included), the same frame times, the same decoded
+# frames and every audio packet at the CLI's time, at -w 1..3.
+#   RENDER=/abs/path/render bash tests/e2e_inputs3.sh
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+FF="ffmpeg -nostdin -hide_banner -v error -y"
+V="-f lavfi -i testsrc2=s=160x120:r=25:d=2"
+A="-f lavfi -i sine=d=2"
+
+# Every stream field ffprobe shows, side data included (tags and the
+# encoder string left out: render's own).
+all_streams() {
+    ffprobe -v error -show_streams "$1" 2>/dev/null |
+        grep -v -e '^TAG:' -e '^index=' -e '^id=' -e '^extradata' -e '^bit_rate' -e '^duration' -e '^nb_frames'
+}
+
+apkts() { ffprobe -v error -select_streams a -show_entries packet=pts,duration -of csv=p=0 "$1"; }
+
+# ffline NAME IN ARGS...: `ffmpeg $PRE -i IN ARGS OUT` and render the same
+# at -w 1, 2, 3 (more chunks than workers) must agree. PRE: input options
+# (unquoted words); EXT: the output's container (mkv).
+ffline() {
+    local name=$1 in=$2 w why rc out
+    shift 2
+    out=$W/$name.ref.${EXT:-mkv}
+    $FF ${PRE:-} -i "$in" "$@" "$out" 2>"$W/ref.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/ref.err")"; return; }
+    v_times "$out" >"$W/ref.t"; v_md5 "$out" >"$W/ref.md5"; apkts "$out" >"$W/ref.a"
+    for w in 1 2 3; do
+        local r=$W/$name.w$w.${EXT:-mkv}
+        rc=0
+        "$RENDER" -q -w $w --chunks $((w * 2 + 1)) ${PRE:-} -i "$in" "$@" -y "$r" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "$name -w $w" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(all_streams "$out") <(all_streams "$r")) ||
+            { fail "$name -w $w: streams" "$why"; continue; }
+        v_times "$r" >"$W/r.t"
+        why=$(same_times "$W/ref.t" 0 "$W/r.t" 0 0.0005) || { fail "$name -w $w: frame times" "$why"; continue; }
+        why=$(same_lines "$W/ref.md5" <(v_md5 "$r")) || { fail "$name -w $w: frames" "$why"; continue; }
+        why=$(same_lines "$W/ref.a" <(apkts "$r")) || { fail "$name -w $w: audio packets" "$why"; continue; }
+        ok "$name -w $w: streams, frame times, frames and audio packets as ffmpeg"
+    done
+}
+
+# Containers that do not store a field order (FLV, AVI, NUT, GIF; DV's
+# frames are bottom field first): the CLI tags its output from the first
+# frame it encodes (progressive, or bt for DV); render's said unknown.
+s_field_tag() {
+    $FF $V $A -c:v flv -g 25 -c:a libmp3lame -ar 44100 -f flv "$W/f.flv"
+    $FF $V $A -c:v mpeg4 -bf 2 -g 25 -c:a pcm_s16le -f avi "$W/f.avi"
+    $FF -f lavfi -i testsrc2=s=720x576:r=25:d=0.6 -f lavfi -i sine=d=0.6:sample_rate=48000 \
+        -c:v dvvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -f dv "$W/f.dv"
+    ffline field_flv "$W/f.flv" -c:v ffv1
+    ffline field_avi "$W/f.avi" -c:v ffv1
+    ffline field_dv "$W/f.dv" -c:v ffv1
+}
+
+for sec in field_tag; do
+    want "$sec" && "s_$sec"
+done
+
+finish
