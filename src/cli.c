@@ -458,6 +458,7 @@ static void ff_defaults(RdSettings *s)
     s->frame_grid = 1;
     s->copy_exact = 1;
     s->hdr10_as_ffmpeg = 1;
+    s->fields_as_ffmpeg = 1;
 }
 
 int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)

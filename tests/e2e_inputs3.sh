@@ -58,7 +58,21 @@ s_field_tag() {
     ffline field_dv "$W/f.dv" -c:v ffv1
 }
 
-for sec in field_tag; do
+# Interlaced sources (x264 fields, tff; MPEG-2 telecined, bff): the CLI
+# tags its output from the first frame (tb, bt), not from the container
+# (tt, bb), and codes fields only when -flags asks: render's libx264 coded
+# fields of its own (level 2.1 against 1.1, field_order tt).
+s_interlaced() {
+    $FF $V $A -vf setfield=tff -c:v libx264 -flags +ildct+ilme -g 25 -c:a aac "$W/il.mp4"
+    $FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=1.5 -vf telecine -c:v mpeg2video -g 15 \
+        -flags +ildct+ilme -f vob "$W/tele.mpg"
+    ffline il_ffv1 "$W/il.mp4" -c:v ffv1
+    ffline il_x264 "$W/il.mp4" -c:v libx264 -qp 0
+    ffline il_x264_fields "$W/il.mp4" -c:v libx264 -qp 0 -flags +ildct+ilme
+    ffline tele_ffv1 "$W/tele.mpg" -c:v ffv1
+}
+
+for sec in field_tag interlaced; do
     want "$sec" && "s_$sec"
 done
 

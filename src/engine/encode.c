@@ -174,7 +174,9 @@ static int graph_sets_fields(const AVFilterContext *sink)
 static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
-    if (graph_sets_fields(sink)) {
+    /* The CLI tags its output from the first frame it encodes, whatever
+     * the container said, and codes fields only when -flags asks. */
+    if (cfg->fields_as_ffmpeg || graph_sets_fields(sink)) {
         enc->field_order = cfg->graph_fields;
         return;
     }

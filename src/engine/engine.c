@@ -1156,6 +1156,7 @@ static void use_probe(Run *r)
     if (r->s->frame_grid && r->probe.guess_fps.num > 0 && r->probe.guess_fps.den > 0)
         r->enc.fps = r->probe.guess_fps;
     r->enc.in = r->probe.par;
+    r->enc.fields_as_ffmpeg = r->s->fields_as_ffmpeg;
     if (r->probe.first_seen) {
         r->sh.in_w = r->probe.width;
         r->sh.in_h = r->probe.height;
