@@ -72,7 +72,22 @@ s_interlaced() {
     ffline tele_ffv1 "$W/tele.mpg" -c:v ffv1
 }
 
-for sec in field_tag interlaced; do
+# An output -ss on a stream whose time base is the frame rate (MXF, Ogg:
+# 1/25): -ss 0.7 leaves the frame at 0.72 half a tick in, and the CLI
+# takes the cut off at the encoder's precision, so that frame goes to tick
+# 1; render rounded the cut to the stream's ticks first (tick 0: every
+# frame 40 ms early, one frame more under -t). With an input -ss too, each
+# is rounded apart (0.3 and 0.7 keep 1.04 on, not 1.0).
+s_out_seek() {
+    $FF $V $A -c:v mpeg2video -g 12 -bf 2 -b:v 2M -c:a pcm_s16le -ar 48000 -f mxf "$W/s.mxf"
+    $FF $V $A -c:v libtheora -g 25 -c:a libvorbis -f ogg "$W/s.ogg"
+    ffline mxf_out_ss_t "$W/s.mxf" -ss 0.7 -t 1 -c:v ffv1 -c:a pcm_s16le
+    ffline ogg_out_ss "$W/s.ogg" -ss 0.7 -c:v ffv1
+    EXT=mp4 ffline mxf_out_ss_mp4 "$W/s.mxf" -ss 0.7 -c:v libx264 -qp 0 -an
+    PRE="-ss 0.3" ffline mxf_in_out_ss "$W/s.mxf" -ss 0.7 -c:v ffv1 -an
+}
+
+for sec in field_tag interlaced out_seek; do
     want "$sec" && "s_$sec"
 done
 

@@ -1231,7 +1231,8 @@ static int setup_sync(Run *r, char *err, int errlen)
     RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0,
-                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
+                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE),
+                           llrint(s->seek_out_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
     int ret;
 
     if (!s->frame_grid)
@@ -1243,6 +1244,7 @@ static int setup_sync(Run *r, char *err, int errlen)
     r->tmpl_fps = r->tmpl->framerate;
     r->sh.sync = &r->sync.cfg;
     r->sh.start_time = r->out_origin;
+    r->sh.cut_us = llrint(s->seek_out_s * AV_TIME_BASE);
     rd_sync_start(&r->sync_prev);
     if (r->sync.table) {
         /* -frames:v: the input frames after the last one written are not read. */
