@@ -51,11 +51,14 @@ ffline() {
 s_field_tag() {
     $FF $V $A -c:v flv -g 25 -c:a libmp3lame -ar 44100 -f flv "$W/f.flv"
     $FF $V $A -c:v mpeg4 -bf 2 -g 25 -c:a pcm_s16le -f avi "$W/f.avi"
-    $FF -f lavfi -i testsrc2=s=720x576:r=25:d=0.6 -f lavfi -i sine=d=0.6:sample_rate=48000 \
+    $FF -f lavfi -i testsrc2=s=720x576:r=25:d=0.4 -f lavfi -i sine=d=0.4:sample_rate=48000 \
         -c:v dvvideo -pix_fmt yuv420p -c:a pcm_s16le -ac 2 -f dv "$W/f.dv"
     ffline field_flv "$W/f.flv" -c:v ffv1
     ffline field_avi "$W/f.avi" -c:v ffv1
     ffline field_dv "$W/f.dv" -c:v ffv1
+    # A graph that changes the colours (scale to BT.601): the template
+    # opened again for them, and the field order was no longer looked at.
+    ffline field_flv_scale "$W/f.flv" -vf scale=80:60 -c:v ffv1
 }
 
 # Interlaced sources (x264 fields, tff; MPEG-2 telecined, bff): the CLI
@@ -66,7 +69,6 @@ s_interlaced() {
     $FF $V $A -vf setfield=tff -c:v libx264 -flags +ildct+ilme -g 25 -c:a aac "$W/il.mp4"
     $FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=1.5 -vf telecine -c:v mpeg2video -g 15 \
         -flags +ildct+ilme -f vob "$W/tele.mpg"
-    ffline il_ffv1 "$W/il.mp4" -c:v ffv1
     ffline il_x264 "$W/il.mp4" -c:v libx264 -qp 0
     ffline il_x264_fields "$W/il.mp4" -c:v libx264 -qp 0 -flags +ildct+ilme
     ffline tele_ffv1 "$W/tele.mpg" -c:v ffv1
@@ -83,8 +85,11 @@ s_out_seek() {
     $FF $V $A -c:v libtheora -g 25 -c:a libvorbis -f ogg "$W/s.ogg"
     ffline mxf_out_ss_t "$W/s.mxf" -ss 0.7 -t 1 -c:v ffv1 -c:a pcm_s16le
     ffline ogg_out_ss "$W/s.ogg" -ss 0.7 -c:v ffv1
-    EXT=mp4 ffline mxf_out_ss_mp4 "$W/s.mxf" -ss 0.7 -c:v libx264 -qp 0 -an
     PRE="-ss 0.3" ffline mxf_in_out_ss "$W/s.mxf" -ss 0.7 -c:v ffv1 -an
+    # The input -ss through a graph that changes the time base (yadif=1:
+    # 1/50): the CLI shifts the packets by 8 ticks of 1/25 (0.32 s), render
+    # took 0.3 s off the 1/50 frames (every frame 20 ms late).
+    PRE="-ss 0.3" ffline mxf_in_ss_yadif "$W/s.mxf" -vf yadif=1 -c:v ffv1 -an
 }
 
 for sec in field_tag interlaced out_seek; do

@@ -38,13 +38,14 @@ typedef struct RdChunkSync {
 typedef int (*RdSyncSend)(void *opaque, AVFrame *f);
 
 /**
- * Set up for graph output `otb`, encoder `enc_tb`, graph frame rate
- * `sink_fps`, the output starting at input time `start_time` (AV_TIME_BASE)
- * of which `cut_us` is the output's -ss. cfg NULL: no sync.
+ * Set up for input stream `itb`, graph output `otb`, encoder `enc_tb`,
+ * graph frame rate `sink_fps`, the output starting at input time
+ * `start_time` (AV_TIME_BASE) of which `cut_us` is the output's -ss.
+ * cfg NULL: no sync.
  */
 void rd_chunksync_init(RdChunkSync *cs, const RdSyncConfig *cfg, const RdChunkJob *job,
-                       AVRational otb, AVRational enc_tb, AVRational sink_fps, int64_t start_time,
-                       int64_t cut_us);
+                       AVRational itb, AVRational otb, AVRational enc_tb, AVRational sink_fps,
+                       int64_t start_time, int64_t cut_us);
 
 /**
  * A frame from the graph: `own` under the keep rule, made from input frame

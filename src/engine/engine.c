@@ -536,7 +536,10 @@ static int measure(Run *r, char *err, int errlen)
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
         return fail(err, errlen, r->s->input, detail, ret);
-    if ((ret = colour_from_graph(r)) > 0 || fields_from_graph(r)) {
+    /* Both looked at: a graph that changes the colours (scale to another
+     * matrix) still tells the field order. */
+    int fields = fields_from_graph(r);
+    if ((ret = colour_from_graph(r)) > 0 || fields) {
         /* Opened again with the graph's colours: the declared stream (and
          * x264's headers in it) must say what the chunks' encoders say. */
         rd_encode_close(&r->tmpl);
