@@ -92,7 +92,20 @@ s_out_seek() {
     PRE="-ss 0.3" ffline mxf_in_ss_yadif "$W/s.mxf" -vf yadif=1 -c:v ffv1 -an
 }
 
-for sec in field_tag interlaced out_seek; do
+# -t with the audio encoded: ffmpeg's trims (the input's before -af, the
+# output's after it) cut the last audio frame to the sample: 44100 samples
+# for -t 1 at 44.1 kHz. render wrote whole frames (45056: 21 ms more, a
+# last packet of 23 ms where the CLI's has 1), also with -c:v copy.
+s_audio_t() {
+    $FF $V $A -c:v libx264 -g 25 -c:a aac "$W/t.mp4"
+    $FF $V $A -c:v libx264 -g 25 -c:a ac3 -f mpegts "$W/t.ts"
+    PRE="-t 1" ffline in_t_pcm "$W/t.mp4" -c:v ffv1 -c:a pcm_s16le
+    ffline out_t_pcm "$W/t.mp4" -t 1 -c:v ffv1 -c:a pcm_s16le
+    PRE="-ss 0.3" ffline ts_in_ss_out_t "$W/t.ts" -t 1 -c:v ffv1 -c:a pcm_s16le
+    EXT=mp4 ffline out_t_vcopy_aac "$W/t.mp4" -t 1 -c:v copy -c:a aac
+}
+
+for sec in field_tag interlaced out_seek audio_t; do
     want "$sec" && "s_$sec"
 done
 

@@ -137,7 +137,7 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0 };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0 };
     RdTracksConfig tc = { s->input, x->ist->index, NULL, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
@@ -151,6 +151,9 @@ static int open_output(Remux *x, char *err, int errlen)
      * copy keeps them); encoded audio is cut at the start, to the sample.
      * An output -ss: the CLI's copy starts with the first packet at or
      * after the start (check_output_constraints). */
+    /* Encoded audio cut to the sample at -t, as ffmpeg's trims do. */
+    ac.in_duration = s->in_limit_s > 0 ? llrint(s->in_limit_s * AV_TIME_BASE) : 0;
+    ac.out_duration = s->out_limit_s > 0 && s->seek_out_s <= 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     ac.has_start = s->seek_s > 0;
     tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;

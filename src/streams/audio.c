@@ -125,11 +125,12 @@ static int link_to_sink(RdAudio *a, AVFilterContext *fmt, const RdAudioConfig *c
 {
     AVFilterContext *trim;
     int ret;
-    if (!cfg->has_out_start)
+    if (!cfg->has_out_start && cfg->out_duration <= 0)
         return avfilter_link(fmt, 0, a->sink, 0);
     if (!(trim = avfilter_graph_alloc_filter(a->graph, avfilter_get_by_name("atrim"), "out_trim")))
         return AVERROR(ENOMEM);
-    if ((ret = av_opt_set_int(trim, "starti", cfg->out_start, AV_OPT_SEARCH_CHILDREN)) < 0 ||
+    if ((cfg->has_out_start &&
+         (ret = av_opt_set_int(trim, "starti", cfg->out_start, AV_OPT_SEARCH_CHILDREN)) < 0) ||
         (cfg->out_duration > 0 &&
          (ret = av_opt_set_int(trim, "durationi", cfg->out_duration, AV_OPT_SEARCH_CHILDREN)) < 0) ||
         (ret = avfilter_init_str(trim, NULL)) < 0 || (ret = avfilter_link(fmt, 0, trim, 0)) < 0)
@@ -181,10 +182,17 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
         goto end;
     }
     a->graph->nb_threads = 1;
-    /* Input -ss: ffmpeg's accurate seek trims the input before the user's
-     * filters, to the sample (the graph's times are the input's). */
-    desc = cfg->has_start ? av_asprintf("atrim=start=%.6f,%s", cfg->start / (double)AV_TIME_BASE, af)
-                          : av_strdup(af);
+    /* Input -ss and -t: ffmpeg's accurate seek and its input -t trim the
+     * input before the user's filters, to the sample (the graph's times
+     * are the input's; the duration counts from the first sample kept). */
+    if (cfg->has_start && cfg->in_duration > 0)
+        desc = av_asprintf("atrim=start=%.6f:duration=%.6f,%s", cfg->start / (double)AV_TIME_BASE,
+                           cfg->in_duration / (double)AV_TIME_BASE, af);
+    else if (cfg->in_duration > 0)
+        desc = av_asprintf("atrim=duration=%.6f,%s", cfg->in_duration / (double)AV_TIME_BASE, af);
+    else
+        desc = cfg->has_start ? av_asprintf("atrim=start=%.6f,%s", cfg->start / (double)AV_TIME_BASE, af)
+                              : av_strdup(af);
     if (!desc) {
         ret = AVERROR(ENOMEM);
         goto end;
