@@ -172,8 +172,8 @@ static int open_graph(Ctx *c, const AVFrame *f)
                                             : av_rescale_q(c->job->t_end, sh->tb, otb);
     if (c->cost)
         c->cost->sink_fps = av_buffersink_get_frame_rate(c->flt.sink);
-    rd_chunksync_init(&c->sync, sh->sync, c->job, otb, c->enc->time_base,
-                      av_buffersink_get_frame_rate(c->flt.sink), sh->start_time);
+    rd_chunksync_init(&c->sync, sh->sync, c->job, sh->tb, otb, c->enc->time_base,
+                      av_buffersink_get_frame_rate(c->flt.sink), sh->start_time, sh->cut_us);
     return 0;
 }
 

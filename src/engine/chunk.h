@@ -32,6 +32,7 @@ typedef struct RdChunkShared {
     struct RdRateCtl *rc;       ///< rate control across chunks (ratectl.h): chunk i touches only entry i; NULL = none
     const RdSyncConfig *sync;   ///< ffmpeg's frame sync for the output (framesync.h), NULL = none: frames keep their times
     int64_t start_time;         ///< the input's start, AV_TIME_BASE units: the sync's output starts there
+    int64_t cut_us;             ///< of which the output's -ss (rd_sync_time takes it at the encoder's precision)
     const int64_t *forced;      ///< -force_key_frames: the output frames (encoder time base, ascending) to encode as keyframes; with the sync's table only; NULL = none
     int64_t nforced;
     int tmpl_pass1;             ///< 1: the template's encoder runs x264's first pass at -b:v on rc's entry 0 (rc_pass 3), as the chunks of -pass 1's OUTPUT do (their headers differ from a plain encoder's)

@@ -6,7 +6,8 @@
 #include <libavutil/mathematics.h>
 
 void rd_chunksync_init(RdChunkSync *cs, const RdSyncConfig *cfg, const RdChunkJob *job,
-                       AVRational otb, AVRational enc_tb, AVRational sink_fps, int64_t start_time)
+                       AVRational itb, AVRational otb, AVRational enc_tb, AVRational sink_fps,
+                       int64_t start_time, int64_t cut_us)
 {
     av_frame_free(&cs->last);
     memset(cs, 0, sizeof(*cs));
@@ -14,7 +15,11 @@ void rd_chunksync_init(RdChunkSync *cs, const RdSyncConfig *cfg, const RdChunkJo
     cs->job = job;
     cs->otb = otb;
     cs->etb = enc_tb;
-    cs->shift = av_rescale_q(start_time, AV_TIME_BASE_Q, otb);
+    /* ffmpeg shifts the packets, in the stream's time base, before the
+     * graph: on a 1/25 stream -ss 0.3 takes 8 ticks (0.32 s) off, also
+     * from the 1/50 frames yadif=1 makes of them. */
+    cs->shift = av_rescale_q(av_rescale_q(start_time - cut_us, AV_TIME_BASE_Q, itb), itb, otb);
+    cs->cut_us = cut_us;
     cs->duration = rd_sync_duration(sink_fps, av_inv_q(enc_tb));
 }
 
@@ -65,7 +70,7 @@ static int local(RdChunkSync *cs, AVFrame *f, int own, RdChunkResult *res, RdSyn
 
     if (f->pts == AV_NOPTS_VALUE || (cs->seen_own && !own))
         return 0; /* post-roll: the next chunk's */
-    x = rd_sync_time(f->pts - cs->shift, cs->otb, cs->etb);
+    x = rd_sync_time(f->pts - cs->shift, cs->otb, cs->cut_us, cs->etb);
     if (!cs->started) {
         if (cs->job->index == 0)
             rd_sync_start(&cs->st);

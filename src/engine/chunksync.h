@@ -26,6 +26,7 @@ typedef struct RdChunkSync {
     const RdChunkJob *job;
     AVRational otb, etb;         ///< graph output and encoder time bases
     int64_t shift;               ///< subtracted from output times (the file's start), otb
+    int64_t cut_us;              ///< the output's -ss, AV_TIME_BASE units: taken off at the encoder's precision (rd_sync_time)
     double duration;             ///< a frame's duration in ticks (local sync)
     int started, seen_own;
     int64_t table_next;          ///< with the table: the first tick not yet written
@@ -36,9 +37,15 @@ typedef struct RdChunkSync {
 /** Send one frame, pts in the encoder's time base; returns 0 or a negative AVERROR. */
 typedef int (*RdSyncSend)(void *opaque, AVFrame *f);
 
-/** Set up for graph output `otb`, encoder `enc_tb`, graph frame rate `sink_fps`. cfg NULL: no sync. */
+/**
+ * Set up for input stream `itb`, graph output `otb`, encoder `enc_tb`,
+ * graph frame rate `sink_fps`, the output starting at input time
+ * `start_time` (AV_TIME_BASE) of which `cut_us` is the output's -ss.
+ * cfg NULL: no sync.
+ */
 void rd_chunksync_init(RdChunkSync *cs, const RdSyncConfig *cfg, const RdChunkJob *job,
-                       AVRational otb, AVRational enc_tb, AVRational sink_fps, int64_t start_time);
+                       AVRational itb, AVRational otb, AVRational enc_tb, AVRational sink_fps,
+                       int64_t start_time, int64_t cut_us);
 
 /**
  * A frame from the graph: `own` under the keep rule, made from input frame

@@ -175,12 +175,18 @@ int rd_encode_graph_sets_fields(const AVFilterGraph *g)
 static void set_fields(AVCodecContext *enc, const RdEncodeConfig *cfg, const AVFilterContext *sink)
 {
     enum AVFieldOrder fo = cfg->in ? cfg->in->field_order : AV_FIELD_UNKNOWN;
+    /* The CLI tags its output from the first frame it encodes, whatever
+     * the container said, and codes fields only when -flags asks. */
     if (cfg->fields_as_ffmpeg || rd_encode_graph_sets_fields(sink ? sink->graph : NULL)) {
         enc->field_order = cfg->graph_fields;
         return;
     }
-    if (fo == AV_FIELD_UNKNOWN)
+    if (fo == AV_FIELD_UNKNOWN) {
+        /* The container says nothing (FLV, AVI, NUT, DV): the CLI tags the
+         * output from the first frame it encodes, as it does after yadif. */
+        enc->field_order = cfg->graph_fields;
         return;
+    }
     enc->field_order = fo;
     if (fo != AV_FIELD_PROGRESSIVE && codes_fields(cfg->codec))
         enc->flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME;

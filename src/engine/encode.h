@@ -20,7 +20,7 @@ typedef struct RdEncodeConfig {
     AVRational rate;            ///< output -r: the frame rate to encode at, before the sink's; 0/0 = none
     const AVCodecParameters *in;///< input stream parameters: colour properties are carried over
     enum AVFieldOrder graph_fields; ///< after a graph that sets the fields (yadif, interlace, setfield ...): the output's field order as the CLI tags it from the first filtered frame; AV_FIELD_UNKNOWN (0) = none
-    int fields_as_ffmpeg;       ///< 1: the field order is graph_fields whatever the graph, and no field coding is added (the ffmpeg form: ffmpeg tags it from the first filtered frame and codes fields only under -flags +ildct)
+    int fields_as_ffmpeg;       ///< 1: field order from the first frame only (graph_fields), no field coding of our own: the ffmpeg form (RdSettings.fields_as_ffmpeg)
     int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
     const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
     const AVContentLightMetadata *light;         ///< HDR10 light level to signal in the bitstream (x265), or NULL

@@ -555,8 +555,10 @@ static int measure(Run *r, char *err, int errlen)
     int ret;
     if ((ret = rd_chunk_template(&r->sh, &r->tmpl, &r->cost, detail, sizeof(detail))) < 0)
         return fail(err, errlen, r->s->input, detail, ret);
-    /* Both asked, whichever changed (the colours' change once hid the fields'). */
-    if ((ret = colour_from_graph(r)) >= 0 && (fields_from_graph(r) || ret > 0)) {
+    /* Both looked at: a graph that changes the colours (scale to another
+     * matrix) still tells the field order. */
+    int fields = fields_from_graph(r);
+    if ((ret = colour_from_graph(r)) > 0 || fields) {
         /* Opened again with the graph's colours: the declared stream (and
          * x264's headers in it) must say what the chunks' encoders say. */
         rd_encode_close(&r->tmpl);
@@ -695,12 +697,13 @@ static int open_output(Run *r, char *err, int errlen)
         ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
         ac.has_out_start = 1;
         ac.out_start = r->out_origin;
+        ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
+    } else if (s->out_limit_s > 0) {
+        /* Output -t alone: ffmpeg's output trim has a duration only, from
+         * the first sample; the last frame is cut to the sample. */
+        ac.out_duration = llrint(s->out_limit_s * AV_TIME_BASE);
     }
-    /* -t: ffmpeg trims encoded audio to the sample, the input's before -af,
-     * the output's after it (so an -af that retimes reads on past the
-     * video's end: the tracks follow the trim, not the input's clock). */
     ac.in_duration = s->in_limit_s > 0 ? llrint(s->in_limit_s * AV_TIME_BASE) : 0;
-    ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -1180,6 +1183,7 @@ static void use_probe(Run *r)
     if (r->s->frame_grid && r->probe.guess_fps.num > 0 && r->probe.guess_fps.den > 0)
         r->enc.fps = r->probe.guess_fps;
     r->enc.in = r->probe.par;
+    r->enc.fields_as_ffmpeg = r->s->fields_as_ffmpeg;
     if (r->probe.first_seen) {
         r->sh.in_w = r->probe.width;
         r->sh.in_h = r->probe.height;
@@ -1254,7 +1258,8 @@ static int setup_sync(Run *r, char *err, int errlen)
     RdSyncPlanInput in = { s->oformat, s->output, !graph_retimes(r),
                            s->own_duration, r->tmpl->framerate, r->cost.sink_fps, s->max_vframes,
                            s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0,
-                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
+                           &r->probe, llrint(s->itsoffset_s * AV_TIME_BASE),
+                           llrint(s->seek_out_s * AV_TIME_BASE), sync_mode(s->fps_mode) };
     int ret;
 
     if (!s->frame_grid)
@@ -1266,6 +1271,7 @@ static int setup_sync(Run *r, char *err, int errlen)
     r->tmpl_fps = r->tmpl->framerate;
     r->sh.sync = &r->sync.cfg;
     r->sh.start_time = r->out_origin;
+    r->sh.cut_us = llrint(s->seek_out_s * AV_TIME_BASE);
     rd_sync_start(&r->sync_prev);
     if (r->sync.table) {
         /* -frames:v: the input frames after the last one written are not read. */
@@ -1618,7 +1624,6 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
     r->enc.rate = s->rate;
-    r->enc.fields_as_ffmpeg = s->fields_as_ffmpeg;
     r->sh.path = s->input;
     r->sh.vf = s->vf;
     r->sh.autorotate = s->autorotate;

@@ -65,8 +65,8 @@ typedef struct RdSettings {
     int no_global_meta;       ///< 1: the input's global tags are not copied (-map_metadata:g -1); 2: no tags at all, streams' and chapters' too (-map_metadata -1); default 0
     int no_chapters;          ///< 1: no chapters (-map_chapters -1); default 0
     int approx_note;          ///< 1: one line says so when the graph is approximated per chunk (recursive filters: hqdn3d), as the ffmpeg form promises the CLI's frames; 0 (default): the report only
-    int fields_as_ffmpeg;     ///< 1: the field order as the ffmpeg CLI 5.1 tags it (the ffmpeg form): the first filtered frame's (interlaced: tb/bt, else progressive), the encoder's -flags as given (no field coding added); 0 (default): an interlaced input stays interlaced, tagged and coded as fields where the encoder can
     int hdr10_as_ffmpeg;      ///< 1: HDR10 metadata as the ffmpeg CLI 5.1 re-encodes (the ffmpeg form): the input stream's side data copied to the output stream, none read from the first frame's SEI, none given to the encoder; 0 (default): found in either and carried to both
+    int fields_as_ffmpeg;     ///< 1: the output's field order is the first encoded frame's and fields are coded only where the user's -flags ask, as the ffmpeg CLI 5.1 (the ffmpeg form); 0 (default): an interlaced input's field order kept and coded as fields where the encoder can
     int copy_exact;           ///< 1: -c:a/-c:s copy fail when the container cannot hold the codec, as ffmpeg; 0 (default): converted with a note
     const RdStreamSet *stream_sets; ///< -metadata:s:SPEC and -disposition:SPEC, in order; not owned; may be NULL
     int nstream_sets;         ///< number of stream_sets

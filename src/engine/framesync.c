@@ -29,12 +29,12 @@ void rd_sync_seed(RdSyncState *st, double x)
     st->frames = 1; /* not the stream's first frame */
 }
 
-double rd_sync_time(int64_t pts, AVRational tb, AVRational enc_tb)
+double rd_sync_time(int64_t pts, AVRational tb, int64_t cut_us, AVRational enc_tb)
 {
     /* adjust_frame_pts_to_encoder_tb() */
     int extra = av_clip(29 - av_log2(enc_tb.den), 0, 16);
     AVRational fine = { enc_tb.num, enc_tb.den << extra };
-    double x = (double)av_rescale_q(pts, tb, fine);
+    double x = (double)(av_rescale_q(pts, tb, fine) - av_rescale_q(cut_us, AV_TIME_BASE_Q, fine));
     x /= 1 << extra;
     return x + FFSIGN(x) * 1.0 / (1 << 17);
 }
@@ -124,7 +124,7 @@ int64_t rd_sync_table(const RdSyncInput *in, RdSyncFrame *out)
 
     rd_sync_start(&st);
     for (int64_t i = 0; i < in->n; i++) {
-        double x = rd_sync_time(in->pts[i] - in->start, in->tb, etb), dur = in->cfg.duration;
+        double x = rd_sync_time(in->pts[i] - in->start, in->tb, in->cut_us, etb), dur = in->cfg.duration;
         /* Without a filter ffmpeg takes the frame's own duration (its packet's). */
         if (in->dur) {
             long d = lrintf((float)(in->dur[i] * av_q2d(in->tb) / av_q2d(etb)));

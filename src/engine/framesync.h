@@ -46,10 +46,13 @@ void rd_sync_seed(RdSyncState *st, double x);
 
 /**
  * A frame time as ffmpeg's sync sees it: `pts` in `tb` (already shifted so
- * that the file starts at 0) in ticks of `enc_tb`, with ffmpeg's extra
- * precision and its nudge off exact midpoints.
+ * that the input starts at 0) less the output's -ss `cut_us` (AV_TIME_BASE
+ * units), in ticks of `enc_tb`, with ffmpeg's extra precision and its
+ * nudge off exact midpoints. The cut is taken at that precision, as
+ * ffmpeg takes it, not rounded to `tb` first: on a 1/25 stream -ss 0.7
+ * puts the frame at 0.72 half a tick in, so the sync moves it to tick 1.
  */
-double rd_sync_time(int64_t pts, AVRational tb, AVRational enc_tb);
+double rd_sync_time(int64_t pts, AVRational tb, int64_t cut_us, AVRational enc_tb);
 
 /** One frame at tick x lasting `duration` ticks. */
 void rd_sync_step(RdSyncState *st, const RdSyncConfig *cfg, double x, double duration, RdSyncStep *out);
@@ -81,6 +84,7 @@ typedef struct RdSyncInput {
     int64_t start;        ///< the file's start time, tb units: ffmpeg's output starts there
     AVRational fps;       ///< the encoder's frame rate (> 0): ticks are 1/fps
     RdSyncConfig cfg;
+    int64_t cut_us;       ///< the output's -ss, AV_TIME_BASE units, not in `start` (rd_sync_time)
 } RdSyncInput;
 
 /**

@@ -312,17 +312,29 @@ static int64_t promised_frames(AVStream *st, int64_t packets, const Scan *s, int
     return ts_ok ? FFMAX(n, s->n + gaps_missing(s->pts, s->n)) : n;
 }
 
+/* The first frame time kept after an input -ss `in_s` and an output -ss
+ * `out_s`: ffmpeg shifts the packets by -(start_time + in_s), rounded to
+ * the stream's time base, and its output trim drops the frames before
+ * out_s, rounded to that time base apart (on a 1/25 stream, -ss 0.3 and
+ * -ss 0.7 keep 1.04 on, not 1.0). */
+static int64_t cut_pts(const RdProbe *p, double in_s, double out_s)
+{
+    return av_rescale_q(p->start_time + (int64_t)llrint(in_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb) +
+           av_rescale_q(llrint(out_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
+}
+
 /* Input -ss: ffmpeg shifts every packet by -(start_time + seek) and its
  * trim drops the frames that are then before 0. The frames before stay
  * out of the arrays; the chunks never see them (the first one seeks by
  * time to the keyframe before the point and decodes from there). */
-static int apply_seek(RdProbe *p, double seek_s, int64_t floor_n, char *err, int errlen)
+static int apply_seek(RdProbe *p, const RdProbeCut *cut, int64_t floor_n, char *err, int errlen)
 {
+    double seek_s = cut->seek_s;
     int64_t origin, from, n = 0;
     if (seek_s <= 0)
         return 0;
     origin = p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE);
-    from = av_rescale_q(origin, AV_TIME_BASE_Q, p->tb);
+    from = cut_pts(p, seek_s - cut->seek_out_s, cut->seek_out_s);
     if (!p->timestamps_ok) {
         snprintf(err, errlen, "-ss: the video's frame times are missing or repeat, so the seek "
                  "point cannot be found");
@@ -348,12 +360,12 @@ static int apply_seek(RdProbe *p, double seek_s, int64_t floor_n, char *err, int
     return 0;
 }
 
-/* The first frame at or after the input's start plus `seek_s`. */
-static int64_t frame_at(const RdProbe *p, double seek_s)
+/* The first frame kept after an input -ss `in_s` and an output -ss `out_s` (cut_pts). */
+static int64_t frame_at(const RdProbe *p, double in_s, double out_s)
 {
-    int64_t from = av_rescale_q(p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
+    int64_t from = cut_pts(p, in_s, out_s);
     int64_t n = 0;
-    while (seek_s > 0 && n < p->nframes && p->pts[n] < from)
+    while (in_s + out_s > 0 && n < p->nframes && p->pts[n] < from)
         n++;
     return n;
 }
@@ -381,7 +393,7 @@ static int cli_floor(RdProbe *p, const char *path, double seek_s, int64_t *floor
  * graph that looks back). */
 static int keep_lead(RdProbe *p, const RdProbeCut *cut, int64_t first)
 {
-    int64_t end = frame_at(p, cut->seek_s);
+    int64_t end = frame_at(p, cut->seek_s - cut->seek_out_s, cut->seek_out_s);
     if (cut->seek_out_s <= 0 || end <= first)
         return 0;
     if (!(p->lead = malloc((end - first) * sizeof(*p->lead))))
@@ -496,11 +508,11 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
      * seek point, before an output -ss moves the start further. */
     if ((ret = cli_floor(p, path, cut->seek_s - cut->seek_out_s, &floor_n, err, errlen)) < 0)
         goto end;
-    first_i = FFMAX(frame_at(p, cut->seek_s - cut->seek_out_s), floor_n);
+    first_i = FFMAX(frame_at(p, cut->seek_s - cut->seek_out_s, 0), floor_n);
     if (first_i < p->nframes)
         first = p->pts[first_i];
     if ((ret = keep_lead(p, cut, first_i)) < 0 ||
-        (ret = apply_seek(p, cut->seek_s, floor_n, err, errlen)) < 0)
+        (ret = apply_seek(p, cut, floor_n, err, errlen)) < 0)
         goto end;
     apply_limit(p, cut->limit_s, first, cut->out_limit_s, cut->rate);
     p->duration_s = (p->pts[p->nframes - 1] - p->pts[0] + p->last_duration) * av_q2d(p->tb);

@@ -151,9 +151,11 @@ static int open_output(Remux *x, char *err, int errlen)
      * copy keeps them); encoded audio is cut at the start, to the sample.
      * An output -ss: the CLI's copy starts with the first packet at or
      * after the start (check_output_constraints). */
-    ac.has_start = s->seek_s > 0;
+    /* Encoded audio cut to the sample at -t, as ffmpeg's trims do (after
+     * an output -ss too: its duration counts from the first sample kept). */
     ac.in_duration = s->in_limit_s > 0 ? llrint(s->in_limit_s * AV_TIME_BASE) : 0;
     ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
+    ac.has_start = s->seek_s > 0;
     tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;
     /* ffmpeg trims after -af, from samples read from the start: this

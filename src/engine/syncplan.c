@@ -38,7 +38,8 @@ int rd_syncplan_make(RdSyncPlan *sp, const RdSyncPlanInput *in)
     if (!(sp->table = av_malloc_array(p->nframes, sizeof(*sp->table))))
         return AVERROR(ENOMEM);
     si = (RdSyncInput){ p->pts, in->own_duration ? p->dur : NULL, p->nframes, p->tb,
-                        av_rescale_q(p->start_time - in->offset, AV_TIME_BASE_Q, p->tb), in->enc_fps, sp->cfg };
+                        av_rescale_q(p->start_time - in->offset - in->cut_us, AV_TIME_BASE_Q, p->tb),
+                        in->enc_fps, sp->cfg, in->cut_us };
     sp->out_frames = rd_sync_table(&si, sp->table);
     return 0;
 }

@@ -23,6 +23,7 @@ typedef struct RdSyncPlanInput {
     int64_t limit_us;       ///< an output -t, AV_TIME_BASE units from the output's start; 0 = none
     const RdProbe *probe;
     int64_t offset;         ///< -itsoffset, AV_TIME_BASE units: the output's zero lies that much before the input's start
+    int64_t cut_us;         ///< the output's -ss, AV_TIME_BASE units (in the probe's start too): ffmpeg takes it off at the encoder's precision
     int mode;               ///< -fps_mode given: RD_SYNC_NONE (passthrough), RD_SYNC_CFR or RD_SYNC_VFR as is; -1 = auto (rd_syncplan_mode)
 } RdSyncPlanInput;
 

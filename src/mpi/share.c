@@ -136,8 +136,8 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     enc->global_header = (int)h[H_GLOBAL_HEADER];
     enc->frame_ts = (int)h[H_FRAME_TS];
     enc->graph_fields = (enum AVFieldOrder)h[H_GRAPH_FIELDS];
-    enc->rate = s->rate;
     enc->fields_as_ffmpeg = s->fields_as_ffmpeg;
+    enc->rate = s->rate;
     enc->fps = (AVRational){ (int)h[H_FPS_NUM], (int)h[H_FPS_DEN] };
     enc->in = sh->par;
     atomic_init(&sh->stop, 0);

@@ -171,19 +171,6 @@ static int graph_ends(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
     return ret;
 }
 
-/* "atrim=...,AF" as ffmpeg's input trim, or AF alone; NULL on ENOMEM. */
-static char *input_trim(const RdAudioConfig *cfg, const char *af)
-{
-    const double us = AV_TIME_BASE;
-    if (cfg->has_start && cfg->in_duration > 0)
-        return av_asprintf("atrim=start=%.6f:duration=%.6f,%s", cfg->start / us, cfg->in_duration / us, af);
-    if (cfg->has_start)
-        return av_asprintf("atrim=start=%.6f,%s", cfg->start / us, af);
-    if (cfg->in_duration > 0)
-        return av_asprintf("atrim=duration=%.6f,%s", cfg->in_duration / us, af);
-    return av_strdup(af);
-}
-
 static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg, char *err, int errlen)
 {
     AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
@@ -200,7 +187,14 @@ static int open_graph(RdAudio *a, const AVCodec *codec, const RdAudioConfig *cfg
     /* Input -ss and -t: ffmpeg's accurate seek and its input -t trim the
      * input before the user's filters, to the sample (the graph's times
      * are the input's; the duration counts from the first sample kept). */
-    desc = input_trim(cfg, af);
+    if (cfg->has_start && cfg->in_duration > 0)
+        desc = av_asprintf("atrim=start=%.6f:duration=%.6f,%s", cfg->start / (double)AV_TIME_BASE,
+                           cfg->in_duration / (double)AV_TIME_BASE, af);
+    else if (cfg->in_duration > 0)
+        desc = av_asprintf("atrim=duration=%.6f,%s", cfg->in_duration / (double)AV_TIME_BASE, af);
+    else
+        desc = cfg->has_start ? av_asprintf("atrim=start=%.6f,%s", cfg->start / (double)AV_TIME_BASE, af)
+                              : av_strdup(af);
     if (!desc) {
         ret = AVERROR(ENOMEM);
         goto end;

@@ -27,8 +27,8 @@ typedef struct RdAudioConfig {
     const char *ch_layout;      ///< -ch_layout: the encoder's channel layout ("5.1", "stereo", "3c"); wins over `channels`; NULL = none
     int has_out_start;          ///< 1: output -ss: samples before `out_start` are cut after the graph and the format conversion (ffmpeg's output trim, so -af sees them)
     int64_t out_start;          ///< input time, AV_TIME_BASE units, when has_out_start
-    int64_t out_duration;       ///< an output -t: at most this much of the graph's output, from its first sample kept (out_start, with has_out_start), AV_TIME_BASE units: ffmpeg's output trim, after -af and the conversion; 0 = none
-    int64_t in_duration;        ///< an input -t: at most this much of the decoded input, from its first sample (at or after `start`), AV_TIME_BASE units: ffmpeg's input trim, before -af; 0 = none
+    int64_t out_duration;       ///< an output -t: samples from out_start on (from the first sample without has_out_start), AV_TIME_BASE units, cut after the graph (the same trim's duration); 0 = none
+    int64_t in_duration;        ///< an input -t: samples from the first one kept on, AV_TIME_BASE units, cut before -af (ffmpeg's input trim); 0 = none
 } RdAudioConfig;
 
 /**
