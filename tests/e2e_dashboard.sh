@@ -232,7 +232,8 @@ if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
         $TM pipe-pane -o -t "$name" "cat > '$W/$name.raw'"
         touch "$W/$name.go"
     }
-    mpi_start mpi "$IN" --preset medium
+    # slower: long enough that a capture falls mid-run beside another script
+    mpi_start mpi "$IN" --preset slower
     tty_wait mpi
     S=$W/mpi.screen
     check "mpi tty: exit 0" "$(screen_why mpi)" [ "$(cat "$W/mpi.rc")" = 0 ]
