@@ -5,6 +5,8 @@
 #include <libavformat/avformat.h>
 #include <libavcodec/avcodec.h>
 
+#include "engine/engine.h"
+#include "engine/probe.h"
 #include "streams/tracks.h"
 #include "io/input.h"
 
@@ -20,22 +22,6 @@ static int64_t frame_index(const int64_t *pts, int64_t n, int64_t t)
             hi = mid;
     }
     return lo < n && pts[lo] == t ? lo : -1;
-}
-
-/* The decoder as the CLI opens it: the stream's parameters, no options. */
-static int open_decoder(AVCodecContext **dec, const AVStream *st)
-{
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-    int ret;
-    if (!codec)
-        return AVERROR_DECODER_NOT_FOUND;
-    if (!(*dec = avcodec_alloc_context3(codec)))
-        return AVERROR(ENOMEM);
-    if ((ret = avcodec_parameters_to_context(*dec, st->codecpar)) < 0)
-        return ret;
-    (*dec)->pkt_timebase = st->time_base;
-    (*dec)->thread_count = 1;
-    return avcodec_open2(*dec, codec, NULL);
 }
 
 typedef struct Walk {
@@ -119,7 +105,7 @@ int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target
         goto end;  /* the CLI warns and decodes from the start */
     for (unsigned i = 0; i < ic->nb_streams; i++)
         ic->streams[i]->discard = (int)i == vindex ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    if ((ret = open_decoder(&dec, ic->streams[vindex])) < 0 ||
+    if ((ret = rd_probe_open_decoder(&dec, ic->streams[vindex])) < 0 ||
         (ret = decode_until_key(&w, ic, dec, vindex)) < 0)
         goto end;
     if (w.damaged != INT64_MIN && (w.first == INT64_MIN || w.damaged < w.first)) {
@@ -141,4 +127,24 @@ end:
     avcodec_free_context(&dec);
     avformat_close_input(&ic);
     return ret;
+}
+
+int rd_cliseek_start(const RdSettings *s, int vindex, int64_t *start)
+{
+    RdTracksConfig tc = { 0 };
+    if (s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
+        return 0;  /* the CLI's offset is then not minus the file's start */
+    tc.path = s->input;
+    tc.vindex = vindex;
+    tc.venc = s->vcodec;
+    tc.acodec = s->acodec;
+    tc.scodec = s->scodec;
+    tc.an = s->no_audio;
+    tc.sn = s->no_subs;
+    tc.dn = s->no_data;
+    tc.maps = s->maps;
+    tc.nmaps = s->nmaps;
+    tc.ff_select = s->ff_select;
+    tc.map_video = s->map_video;
+    return rd_tracks_cli_start(&tc, s->oformat, s->output, start);
 }

@@ -34,4 +34,15 @@ int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target
                      const int64_t *pts, const uint8_t *key, int64_t n,
                      int64_t *first, char *err, int errlen);
 
+struct RdSettings;
+
+/**
+ * The input's start as the CLI reads it for the line `s` (video stream
+ * `vindex`, -1: the CLI's): without an input -ss or -itsoffset, an MPEG-TS
+ * or MPEG-PS starts where the streams the output uses start
+ * (rd_tracks_cli_start). Sets *start (AV_TIME_BASE units) and returns 1
+ * when that moves the file's start, else 0.
+ */
+int rd_cliseek_start(const struct RdSettings *s, int vindex, int64_t *start);
+
 #endif

@@ -10,6 +10,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunk.h"
+#include "engine/cliseek.h"
 #include "engine/chunksync.h"
 #include "engine/contract.h"
 #include "engine/filter.h"
@@ -1440,29 +1441,6 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
     return 0;
 }
 
-/* The input's start as the CLI reads an MPEG-TS/PS (rd_tracks_cli_start):
- * without an input -ss or -itsoffset, the earliest of the streams used. */
-static void cli_start(Run *r, RdProbeCut *cut)
-{
-    const RdSettings *s = r->s;
-    RdTracksConfig tc = { 0 };
-    tc.path = s->input;
-    tc.vindex = -1;
-    tc.venc = s->vcodec;
-    tc.acodec = s->acodec;
-    tc.scodec = s->scodec;
-    tc.an = s->no_audio;
-    tc.sn = s->no_subs;
-    tc.dn = s->no_data;
-    tc.maps = s->maps;
-    tc.nmaps = s->nmaps;
-    if (s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
-        return;
-    tc.ff_select = s->ff_select;
-    tc.map_video = s->map_video;
-    cut->has_start = rd_tracks_cli_start(&tc, s->oformat, s->output, &cut->start);
-}
-
 static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
 {
     const RdSettings *s = r->s;
@@ -1481,7 +1459,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
     RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate };
-    cli_start(r, &cut);
+    cut.has_start = rd_cliseek_start(s, -1, &cut.start);
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);

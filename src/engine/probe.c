@@ -134,11 +134,13 @@ static int first_frame(RdProbe *p, AVCodecContext *dec, AVFrame *f, const AVPack
     return 0;
 }
 
-static int open_first_decoder(AVCodecContext **dec, const AVStream *st)
+int rd_probe_open_decoder(AVCodecContext **dec, const AVStream *st)
 {
     const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
     int ret;
-    if (!codec || !(*dec = avcodec_alloc_context3(codec)))
+    if (!codec)
+        return AVERROR_DECODER_NOT_FOUND;
+    if (!(*dec = avcodec_alloc_context3(codec)))
         return AVERROR(ENOMEM);
     if ((ret = avcodec_parameters_to_context(*dec, st->codecpar)) < 0)
         return ret;
@@ -157,7 +159,7 @@ static int check_decoder(const AVStream *st, char *err, int errlen)
     const char *why;
     int ret;
     rd_avlog_clear();
-    if ((ret = open_first_decoder(&dec, st)) < 0) {
+    if ((ret = rd_probe_open_decoder(&dec, st)) < 0) {
         why = rd_avlog_last();
         snprintf(err, errlen, "the %s decoder cannot start on this stream: %s%s",
                  avcodec_get_name(st->codecpar->codec_id),
@@ -186,7 +188,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
         ret = AVERROR(ENOMEM);
         goto end;
     }
-    if ((ret = open_first_decoder(&dec, st)) < 0)
+    if ((ret = rd_probe_open_decoder(&dec, st)) < 0)
         avcodec_free_context(&dec);  /* the stream parameters stand in */
     rd_tsfix_init(&fix, ic, st, 1);
     rd_rap_init(&rap, st->codecpar);

@@ -73,4 +73,9 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
 
 void rd_probe_free(RdProbe *p);
 
+/** The video decoder as the ffmpeg CLI opens it (the stream's parameters,
+ *  no options), one thread: the probe's and cliseek's. *dec may be set on
+ *  failure (avcodec_free_context it). */
+int rd_probe_open_decoder(AVCodecContext **dec, const AVStream *st);
+
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
+#include "engine/cliseek.h"
 #include "engine/merge.h"
 #include "io/errline.h"
 #include "io/input.h"
@@ -54,23 +55,8 @@ static int open_input(Remux *x, char *err, int errlen)
         return fail(err, errlen, s->input, "no video stream", ret);
     x->ist = x->ic->streams[ret];
     x->start = x->ic->start_time != AV_NOPTS_VALUE ? x->ic->start_time : 0;
-    /* An MPEG-TS/PS starts where the streams copied start (tracks.h). */
-    if (s->seek_s <= s->seek_out_s && s->itsoffset_s == 0) {
-        RdTracksConfig tc = { 0 };
-        tc.path = s->input;
-        tc.vindex = x->ist->index;
-        tc.venc = s->vcodec;
-        tc.acodec = s->acodec;
-        tc.scodec = s->scodec;
-        tc.an = s->no_audio;
-        tc.sn = s->no_subs;
-        tc.dn = s->no_data;
-        tc.maps = s->maps;
-        tc.nmaps = s->nmaps;
-        tc.ff_select = s->ff_select;
-        tc.map_video = s->map_video;
-        rd_tracks_cli_start(&tc, s->oformat, s->output, &x->start);
-    }
+    /* An MPEG-TS/PS starts where the streams copied start (cliseek.h). */
+    rd_cliseek_start(s, x->ist->index, &x->start);
     x->start += (int64_t)llrint(s->seek_s * AV_TIME_BASE);
     x->limit = s->limit_s > 0 ? (int64_t)llrint(s->limit_s * AV_TIME_BASE) : INT64_MAX;
     return 0;
