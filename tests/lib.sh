@@ -325,3 +325,41 @@ sync() {
     why=$(same_lines <(v_md5 "$f") <(v_md5 "$r")) && ok "$name: decoded frames identical" ||
         fail "$name: decoded frames identical" "$why"
 }
+
+# --- one line against the CLI at -w 1 and 3 (tests/e2e_inputs2.sh, e2e_inputs3.sh) ---
+# The caller sets FF (the ffmpeg command) and W (a work directory).
+# Every stream field ffprobe shows, side data included (tags and the
+# encoder string left out: render's own).
+all_streams() {
+    ffprobe -v error -show_streams "$1" 2>/dev/null |
+        grep -v -e '^TAG:' -e '^index=' -e '^id=' -e '^extradata' -e '^bit_rate' -e '^duration' -e '^nb_frames'
+}
+apkts() { ffprobe -v error -select_streams a -show_entries packet=pts,duration -of csv=p=0 "$1"; }
+
+# ffline NAME IN ARGS...: `ffmpeg $PRE -i IN ARGS OUT` and render the same
+# at -w 1 and 3 (more chunks than workers) must agree: streams, frame
+# times, decoded frames and, with FFLINE_AUDIO=1, every audio packet. PRE:
+# input options (unquoted words); EXT: the output's container (mkv).
+ffline() {
+    local name=$1 in=$2 w why rc out what="streams, frame times and frames"
+    shift 2
+    out=$W/$name.ref.${EXT:-mkv}
+    $FF ${PRE:-} -i "$in" "$@" "$out" 2>"$W/ref.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/ref.err")"; return; }
+    v_times "$out" >"$W/ref.t"; v_md5 "$out" >"$W/ref.md5"
+    [ "${FFLINE_AUDIO:-0}" = 1 ] && { apkts "$out" >"$W/ref.a"; what="streams, frame times, frames and audio packets"; }
+    for w in 1 3; do
+        local r=$W/$name.w$w.${EXT:-mkv}
+        rc=0
+        "$RENDER" -q -w $w --chunks $((w * 2 + 1)) ${PRE:-} -i "$in" "$@" -y "$r" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "$name -w $w" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(all_streams "$out") <(all_streams "$r")) ||
+            { fail "$name -w $w: streams" "$why"; continue; }
+        v_times "$r" >"$W/r.t"
+        why=$(same_times "$W/ref.t" 0 "$W/r.t" 0 0.0005) || { fail "$name -w $w: frame times" "$why"; continue; }
+        why=$(same_lines "$W/ref.md5" <(v_md5 "$r")) || { fail "$name -w $w: frames" "$why"; continue; }
+        if [ "${FFLINE_AUDIO:-0}" = 1 ]; then
+            why=$(same_lines "$W/ref.a" <(apkts "$r")) || { fail "$name -w $w: audio packets" "$why"; continue; }
+        fi
+        ok "$name -w $w: $what as ffmpeg"
+    done
+}
