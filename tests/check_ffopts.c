@@ -158,7 +158,7 @@ END_TEST
 START_TEST(test_framesync)
 {
     int64_t pts[200], dups, drops;
-    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 } };
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 }, 0 };
     for (int i = 0; i < 100; i++)
         pts[i] = i * 40;
     ck_assert_int_eq(rd_framesync_cfr(&in, &dups, &drops), 0);
@@ -189,7 +189,7 @@ START_TEST(test_framesync_table)
 {
     int64_t pts[100], dur[100];
     RdSyncFrame t[100];
-    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 } };
+    RdSyncInput in = { pts, NULL, 100, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_CFR, 1, 0, 0 }, 0 };
     for (int i = 0; i < 100; i++) {
         pts[i] = i * 40 + (i >= 50 ? 5000 : 0);
         dur[i] = i == 49 ? 5040 : 40;
