@@ -145,6 +145,33 @@ if want outlimit; then
     line "-r 50 -ss 0.5 -t 2 (the last frame 1.98 s in)" mp4 md5 -c:v libx264 -qp 0 -preset ultrafast -an -r 50 -ss 0.5 -t 2
     line "-r 40 -ss 0.5 -t 1.99 to mkv"                 mkv md5 -c:v ffv1 -an -r 40 -ss 0.5 -t 1.99
     line "-r 30000/1001 -ss 0.5 -t 2, hflip"            mkv md5 -c:v ffv1 -an -r 30000/1001 -ss 0.5 -t 2 -vf hflip
+    # An output -t ends the encoder's input, not the graph's: a filter
+    # that looks ahead (yadif, atadenoise, deflicker) made its last frames
+    # from the frames after the limit in ffmpeg's run, and from an end of
+    # stream in render's (the last frame's pixels differed). An input -t
+    # ends the graph's input too: there the end of stream is right.
+    LINE_IN=$W/lookahead.mp4
+    [ -s "$LINE_IN" ] || $FF -f lavfi -i testsrc2=s=320x240:r=50:d=3 -vf interlace=scan=tff,setfield=tff \
+        -c:v libx264 -preset ultrafast -flags +ildct+ilme -g 12 -pix_fmt yuv420p "$LINE_IN"
+    line "interlaced, -vf yadif -t 1.3"               mkv md5 -c:v ffv1 -vf yadif -t 1.3
+    line "interlaced, -vf yadif -ss 0.7 -t 1.5"       mkv md5 -c:v ffv1 -vf yadif -ss 0.7 -t 1.5
+    line "interlaced, -vf atadenoise -to 2"           mkv md5 -c:v ffv1 -vf atadenoise -to 2
+    line "interlaced, -vf deflicker -t 1.9"           mkv md5 -c:v ffv1 -vf deflicker -t 1.9
+    IN_SAVE=$IN; IN=$LINE_IN
+    preline "interlaced, input -t 1.3, -vf yadif"     mkv "-t 1.3" -c:v ffv1 -vf yadif
+    IN=$IN_SAVE; unset LINE_IN
+    # A graph that ends before its input (an output -t through fps: a trim
+    # after the graph) stops the reading there, as the CLI does (render
+    # read to the end: 20 times the CLI's time for -t 1 on a 20 s clip).
+    # The chunk's own CPU time for 1 s of output against 7 s of it.
+    $FF -f lavfi -i testsrc2=s=640x360:r=25:d=8 -c:v libx264 -preset ultrafast -g 25 "$W/long.mp4"
+    for t in 1 7; do
+        "$RENDER" -q -y -w 2 -i "$W/long.mp4" -vf fps=10 -t $t -c:v rawvideo "$W/long$t.nut" --report "$W/long$t.json" </dev/null
+    done
+    cpu() { python3 -c 'import json,sys; print(sum(c["cpu_s"] for c in json.load(open(sys.argv[1]))["chunks_detail"]))' "$1"; }
+    c1=$(cpu "$W/long1.json"); c7=$(cpu "$W/long7.json")
+    check "-vf fps=10 -t 1 reads no further than it needs ($c1 s of CPU, -t 7: $c7 s)" "" \
+        awk -v a="$c1" -v b="$c7" 'BEGIN { exit !(a > 0 && a < b * 0.5) }'
 fi
 
 if want approx; then

@@ -43,6 +43,8 @@ typedef struct Ctx {
     int64_t t_start_f, t_end_f;   ///< chunk range in the filter output time base
     AVRational otb;               ///< filter output time base (the encoder's may differ)
     int got_first, done, reseeks;
+    int closing;                  ///< the graph's source is being closed: its end of stream is ours
+    int graph_ended;              ///< the graph ended before its input did (a trim's end): nothing more to read
     int template_only;            ///< stop once the encoder is open
     int tmpl_fed;                 ///< frames the template fed its graph
     double tmpl_filter_s;         ///< and the time the graph took for them
@@ -360,6 +362,13 @@ static int drain_filter(Ctx *c)
         if (ret < 0)
             return ret;
     }
+    /* The graph ended on its own (trim, an output -t's trim): no later
+     * frame can give output, so the chunk reads no further, as the CLI
+     * stops reading once its output is closed. */
+    if (ret == AVERROR_EOF && !c->closing) {
+        c->graph_ended = 1;
+        c->done = 1;
+    }
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
 }
 
@@ -581,6 +590,7 @@ static int flush(Ctx *c)
      * end of the last frame at the end of the input), as the ffmpeg CLI
      * closes its buffer source: filters that fill time up to it (fps)
      * depend on it. */
+    c->closing = 1;
     if ((ret = av_buffersrc_close(c->flt.src, end_pts(c), AV_BUFFERSRC_FLAG_PUSH)) < 0)
         return ret;
     if ((ret = drain_filter(c)) < 0)
@@ -659,7 +669,10 @@ static int run(Ctx *c)
         return c->enc ? 0 : AVERROR_INVALIDDATA;
     if ((ret = flush(c)) < 0)
         return ret;
-    c->res->decoded = c->decoded;
+    /* Frames left unread after the graph's end are not missing: counted
+     * as accounted for, so that neither the retry from the start
+     * (engine.c run_job) nor the damage count takes them for a shortfall. */
+    c->res->decoded = c->graph_ended ? FFMAX(c->decoded, c->job->expect_frames) : c->decoded;
     return set_durations(c);
 }
 

@@ -1,4 +1,5 @@
 #include "engine/contract.h"
+#include "engine/outseek.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -162,6 +163,12 @@ static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContra
         c->kind = fc->kind;
     if (!c->one_chunk && forces(f, fc, exact_only, why, sizeof(why))) {
         c->one_chunk = 1;
+        /* The output's -ss/-t (outseek.h) is no filter the user wrote. */
+        if (f->name && strstr(f->name, "@" RD_OUTSEEK_TRIM)) {
+            snprintf(c->why, sizeof(c->why), "the output's -t counts from the first frame the graph "
+                     "gives (ffmpeg applies it after the graph)");
+            return;
+        }
         snprintf(c->filter, sizeof(c->filter), "%s", f->filter->name);
         snprintf(c->why, sizeof(c->why), "%s", why);
     } else if (!c->one_chunk && fc->kind == RD_FC_RECURSIVE && c->exact) {
@@ -250,6 +257,8 @@ void rd_contract_warning(const RdContract *c, char *buf, int len)
 {
     if (len > 0)
         *buf = 0;
-    if (c->one_chunk)
+    if (c->one_chunk && !*c->filter)
+        snprintf(buf, len, "warning: %s: rendered as one chunk", c->why);
+    else if (c->one_chunk)
         snprintf(buf, len, "warning: filter '%s' %s: rendered as one chunk", c->filter, c->why);
 }

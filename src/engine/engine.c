@@ -415,6 +415,9 @@ static int make_jobs(Run *r)
         /* The input's range (the probe's frames) bounds the post-roll as
          * it bounds the pre-roll: the graph sees no frame outside it. */
         j->t_postroll = c->postroll_to < p->nframes ? p->pts[c->postroll_to] : p->t_after;
+        if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0)
+            j->t_postroll = r->contract.postroll < p->ntrail ? p->pts[p->nframes + r->contract.postroll]
+                                                             : p->t_trail_end;
         j->last_duration = p->last_duration;
         j->expect_frames = c->last - c->first;
         /* After -ss the first frame kept is no keyframe of the file: the

@@ -42,7 +42,9 @@ char *rd_outseek_graph(const char *vf, int64_t origin, int64_t start_us, int64_t
     }
     /* Microseconds written out as seconds: the trim reads them back
      * exactly and rescales them to its link's time base, as ffmpeg's. */
-    av_bprintf(&b, "%strim=", sep);
+    /* Named, so that a line about it says "the output's -ss/-t", not a
+     * filter the user never wrote (contract.c). */
+    av_bprintf(&b, "%strim@" RD_OUTSEEK_TRIM "=", sep);
     if (start_us != AV_NOPTS_VALUE)
         av_bprintf(&b, "start=%s%" PRId64 ".%06" PRId64 "%s", from < 0 ? "-" : "",
                    FFABS(from) / 1000000, FFABS(from) % 1000000, duration_us > 0 ? ":" : "");

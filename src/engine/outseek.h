@@ -26,6 +26,9 @@
  */
 int rd_outseek_whole(const RdContract *c);
 
+/** The name of the trim rd_outseek_graph appends (its instance: trim@RD_OUTSEEK_TRIM). */
+#define RD_OUTSEEK_TRIM "rd_output_limit"
+
 /**
  * The graph `vf` (NULL or "" = none) followed by ffmpeg's output trim on
  * the graph's timeline: frames before `origin` + `start_us` are dropped

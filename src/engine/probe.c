@@ -422,8 +422,9 @@ static int past_out_limit(const RdProbe *p, int64_t pts, int64_t zero, double ou
 
 static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s, AVRational rate)
 {
-    int64_t end = INT64_MAX, n = 0, zero = av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb);
-    p->t_after = INT64_MAX;
+    int64_t end = INT64_MAX, n = 0, t, zero = av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb);
+    p->t_after = p->t_trail_end = INT64_MAX;
+    p->ntrail = 0;
     if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
         return;
     if (limit_s > 0)
@@ -432,6 +433,14 @@ static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_li
         n++;
     if (!n)
         n = 1;
+    /* The output's limit ends the encoder's input, not the graph's: a
+     * graph that looks ahead saw the frames after it (up to the input's
+     * own limit). */
+    for (t = n; t < p->nframes && p->pts[t] < end; t++)
+        ;
+    p->ntrail = t - n;
+    if (t < p->nframes)
+        p->t_trail_end = p->pts[t];
     if (n < p->nframes) {
         p->t_after = p->pts[n];
         p->promised = n; /* gaps past the limit are not this run's */

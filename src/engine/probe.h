@@ -42,6 +42,8 @@ typedef struct RdProbe {
     int64_t *lead;              ///< an output -ss: the times of the frames left out between the input's own seek point and the output's (a look-back graph's pre-roll), nlead entries, ascending; NULL = none
     int64_t nlead;
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
+    int64_t ntrail;             ///< an output -t: frames after it that ffmpeg's graph still sees (its trim runs after the graph: a look-ahead's post-roll), at pts[nframes ...]
+    int64_t t_trail_end;        ///< pts of the first frame after those (the input's own limit), INT64_MAX when none
     int timestamps_ok;          ///< 0 when packets lack timestamps, share one, or the timeline jumps: only one chunk is possible
     int jumps;                  ///< timestamp discontinuities corrected as the ffmpeg CLI does (tsfix.h)
     int64_t promised;           ///< frames the file promises (index, scan, gaps of a regular stream), >= nframes before the limit

@@ -88,7 +88,7 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
             r->one_chunk ? (r->exact ? "one chunk" : "one chunk, approximate")
                          : r->exact ? "exact" : "approximate",
             *r->contract_filter ? ": filter '" : "", r->contract_filter,
-            *r->contract_filter ? "' " : "", r->contract_why);
+            *r->contract_filter ? "' " : *r->contract_why ? ": " : "", r->contract_why);
     fprintf(out, "list scheduling (dynamic,1) predicts %.2fx on uniform content (a wasted frame"
             " 0.3 of a processed one), %.2fx with the plan's own cost estimates\n",
             r->predicted_speedup, r->predicted_speedup_est);
