@@ -298,6 +298,10 @@ static int owned(Ctx *c, AVFrame *f)
         int64_t src = c->cur_src = c->fed[tag - 1];
         own = src >= c->job->t_start && src < c->job->t_end;
         after = src >= c->job->t_end;
+        if (c->job->own_frames > 0) {
+            own = own && tag <= c->job->own_frames;
+            after = after || tag > c->job->own_frames;
+        }
     } else {
         own = f->pts == AV_NOPTS_VALUE || (f->pts >= c->t_start_f && f->pts < c->t_end_f);
         after = !own && f->pts >= c->t_end_f;

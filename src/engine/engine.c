@@ -442,6 +442,12 @@ static int make_jobs(Run *r)
         if (!p->timestamps_ok && j->t_end != INT64_MAX) {
             j->t_end = j->t_postroll = INT64_MAX; /* a limit (-t) is then a frame count */
             j->max_frames = j->expect_frames;
+            /* ...and so is the look-ahead's post-roll past an output -t. */
+            if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0 && c->first == 0 &&
+                !p->nlead && !p->head) {
+                j->max_frames += FFMIN(r->contract.postroll, p->ntrail);
+                j->own_frames = j->expect_frames;
+            }
         }
     }
     return 0;
