@@ -164,7 +164,14 @@ int rd_cliseek_jumps(const RdSettings *s, int vindex, RdTsJumps **pj)
     cli_tracks(s, vindex, &tc);
     if ((ret = rd_tracks_used(&tc, s->oformat, s->output, &used, &nb)) < 0)
         return 0;  /* the selection's own error comes later, in its words */
-    ret = rd_tsjump_scan(pj, s->input, used, nb, s->seek_s - s->seek_out_s);
+    ret = 0;
+    for (int i = 0, n = 0; i < nb; i++)
+        /* One stream read: its own correction is the file's (tsfix.h),
+         * without the extra read. */
+        if ((n += used[i]) == 2) {
+            ret = rd_tsjump_scan(pj, s->input, used, nb, s->seek_s - s->seek_out_s);
+            break;
+        }
     av_free(used);
     return ret;
 }
