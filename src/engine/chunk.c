@@ -525,6 +525,7 @@ static int seek_back(Ctx *c, int64_t target)
         c->got_first = 1; /* from the start there is nothing earlier to find */
     }
     rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->got_first);
+    rd_tsfix_use(&c->fix, c->sh->jumps);
     c->synced = c->got_first;
     return 0;
 }
@@ -663,6 +664,7 @@ static int run(Ctx *c)
     if ((ret = open_decoder(c)) < 0)
         return ret;
     rd_tsfix_init(&c->fix, c->ic, c->ic->streams[c->sh->vindex], c->job->from_start);
+    rd_tsfix_use(&c->fix, c->sh->jumps);
     rd_rap_init(&c->rap, c->ic->streams[c->sh->vindex]->codecpar);
     c->synced = c->job->from_start;
     if ((ret = first_seek(c)) < 0)

@@ -15,6 +15,7 @@
 #include "engine/encode.h"
 #include "engine/framesync.h"
 #include "engine/progress.h"
+#include "streams/tsjump.h"
 
 /** Read-only settings shared by all chunks of a run. */
 typedef struct RdChunkShared {
@@ -35,6 +36,7 @@ typedef struct RdChunkShared {
     int64_t cut_us;             ///< of which the output's -ss (rd_sync_time takes it at the encoder's precision)
     const int64_t *forced;      ///< -force_key_frames: the output frames (encoder time base, ascending) to encode as keyframes; with the sync's table only; NULL = none
     int64_t nforced;
+    const RdTsJumps *jumps;     ///< the input's timestamp jumps as the CLI corrects them (tsjump.h); NULL = the video's own
     int tmpl_pass1;             ///< 1: the template's encoder runs x264's first pass at -b:v on rc's entry 0 (rc_pass 3), as the chunks of -pass 1's OUTPUT do (their headers differ from a plain encoder's)
 } RdChunkShared;
 

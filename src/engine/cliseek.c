@@ -129,22 +129,49 @@ end:
     return ret;
 }
 
+static void cli_tracks(const RdSettings *s, int vindex, RdTracksConfig *tc)
+{
+    *tc = (RdTracksConfig){ 0 };
+    tc->path = s->input;
+    tc->vindex = vindex;
+    tc->venc = s->vcodec;
+    tc->acodec = s->acodec;
+    tc->scodec = s->scodec;
+    tc->an = s->no_audio;
+    tc->sn = s->no_subs;
+    tc->dn = s->no_data;
+    tc->maps = s->maps;
+    tc->nmaps = s->nmaps;
+    tc->ff_select = s->ff_select;
+    tc->map_video = s->map_video;
+}
+
 int rd_cliseek_start(const RdSettings *s, int vindex, int64_t *start)
 {
-    RdTracksConfig tc = { 0 };
+    RdTracksConfig tc;
     if (s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
         return 0;  /* the CLI's offset is then not minus the file's start */
-    tc.path = s->input;
-    tc.vindex = vindex;
-    tc.venc = s->vcodec;
-    tc.acodec = s->acodec;
-    tc.scodec = s->scodec;
-    tc.an = s->no_audio;
-    tc.sn = s->no_subs;
-    tc.dn = s->no_data;
-    tc.maps = s->maps;
-    tc.nmaps = s->nmaps;
-    tc.ff_select = s->ff_select;
-    tc.map_video = s->map_video;
+    cli_tracks(s, vindex, &tc);
     return rd_tracks_cli_start(&tc, s->oformat, s->output, start);
+}
+
+int rd_cliseek_jumps(const RdSettings *s, int vindex, RdTsJumps **pj)
+{
+    RdTracksConfig tc;
+    uint8_t *used = NULL;
+    int nb = 0, ret;
+    *pj = NULL;
+    cli_tracks(s, vindex, &tc);
+    if ((ret = rd_tracks_used(&tc, s->oformat, s->output, &used, &nb)) < 0)
+        return 0;  /* the selection's own error comes later, in its words */
+    ret = 0;
+    for (int i = 0, n = 0; i < nb; i++)
+        /* One stream read: its own correction is the file's (tsfix.h),
+         * without the extra read. */
+        if ((n += used[i]) == 2) {
+            ret = rd_tsjump_scan(pj, s->input, used, nb, s->seek_s - s->seek_out_s);
+            break;
+        }
+    av_free(used);
+    return ret;
 }

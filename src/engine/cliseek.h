@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "streams/tsjump.h"
+
 /**
  * The CLI's input seek on PATH (video stream `vindex`, whose frames are
  * `pts` (presentation order, stream time base), `key` their random-access
@@ -44,5 +46,12 @@ struct RdSettings;
  * when that moves the file's start, else 0.
  */
 int rd_cliseek_start(const struct RdSettings *s, int vindex, int64_t *start);
+
+/**
+ * The input's timestamp jumps as the CLI corrects them for the line `s`
+ * (tsjump.h): one read of the streams it uses, in read order. *pj is NULL
+ * when the format has none. Fails as rd_tsjump_scan does.
+ */
+int rd_cliseek_jumps(const struct RdSettings *s, int vindex, RdTsJumps **pj);
 
 #endif

@@ -71,6 +71,7 @@ struct RdEngine {
     RdReport *rep;
     RdProgress *prog;
     RdProbe probe;
+    RdTsJumps *jumps;       ///< the input's timestamp jumps (tsjump.h), NULL = none to correct
     RdPlan plan;
     RdChunkJob *jobs;
     RdChunkShared sh;
@@ -678,7 +679,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -1437,7 +1438,7 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
      * encoder does (check_recording_time). */
     rd_probe_free(&r->probe);
     /* The input's own -ss and -t. */
-    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start, { 0, 0 } };
+    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start, { 0, 0 }, cut->jumps };
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
@@ -1467,8 +1468,14 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     r->pinned = 1;
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
-    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate };
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate, NULL };
     cut.has_start = rd_cliseek_start(s, -1, &cut.start);
+    /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
+    if ((ret = rd_cliseek_jumps(s, -1, &r->jumps)) < 0)
+        return fail(err, errlen, s->input, ret == AVERROR(ENOSYS) ? "its timestamps jump, and its "
+                    "packets have no byte positions to apply the ffmpeg CLI's one correction by" : NULL, ret);
+    cut.jumps = r->jumps;
+    r->sh.jumps = r->jumps;
     if ((ret = rd_probe_open(&r->probe, s->input, &cut, detail, sizeof(detail))) < 0 ||
         (ret = plan_outseek(r, &cut, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->input, detail, ret);
@@ -1636,6 +1643,7 @@ static void release(Run *r)
     av_freep(&r->start_ok);
     av_freep(&r->gop_anchor);
     rd_plan_free(&r->plan);
+    rd_tsjump_free(&r->jumps);
     rd_syncplan_free(&r->sync);
     rd_forcekf_plan_free(&r->fkf);
     tmpl_pass1_done(r);

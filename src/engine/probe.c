@@ -171,7 +171,7 @@ static int check_decoder(const AVStream *st, char *err, int errlen)
     return ret;
 }
 
-static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, int64_t *packets)
+static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps, Scan *s, int *ts_ok, int64_t *packets)
 {
     AVStream *st = ic->streams[p->vindex];
     AVPacket *pkt = av_packet_alloc();
@@ -191,6 +191,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, Scan *s, int *ts_ok, in
     if ((ret = rd_probe_open_decoder(&dec, st)) < 0)
         avcodec_free_context(&dec);  /* the stream parameters stand in */
     rd_tsfix_init(&fix, ic, st, 1);
+    rd_tsfix_use(&fix, jumps);
     rd_rap_init(&rap, st->codecpar);
     *ts_ok = 1;
     while ((ret = av_read_frame(ic, pkt)) >= 0) {
@@ -489,7 +490,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     for (unsigned i = 0; i < ic->nb_streams; i++)
         if ((int)i != p->vindex)
             ic->streams[i]->discard = AVDISCARD_ALL;
-    if ((ret = scan_packets(p, ic, &s, &ts_ok, &packets)) < 0)
+    if ((ret = scan_packets(p, ic, cut ? cut->jumps : NULL, &s, &ts_ok, &packets)) < 0)
         goto end;
     if (!s.n) {
         snprintf(err, errlen, "no video frames");

@@ -18,6 +18,8 @@
 #include <libavformat/avformat.h>
 #include <libavutil/rational.h>
 
+#include "streams/tsjump.h"
+
 typedef struct RdProbe {
     int vindex;                 ///< video stream index in the input
     int nb_streams;             ///< streams in the input file
@@ -61,6 +63,7 @@ typedef struct RdProbeCut {
     int has_start;       ///< 1: `start` is the input's start (rd_tracks_cli_start), not the file's
     int64_t start;       ///< AV_TIME_BASE units, when has_start
     AVRational rate;     ///< output -r: the encoder's ticks out_limit_s is checked on; 0/0 = the input's frame rate
+    const RdTsJumps *jumps; ///< the input's timestamp jumps as the CLI corrects them (tsjump.h); NULL = the video's own
 } RdProbeCut;
 
 /**

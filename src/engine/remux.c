@@ -24,6 +24,7 @@ typedef struct Remux {
     RdBsf *bsf;             ///< -bsf chains, NULL = none
     RdOutfile *of;
     RdTsFix fix;
+    RdTsJumps *jumps;       ///< the input's timestamp jumps (tsjump.h), NULL = none to correct
     AVPacket *pkt;
     int64_t start;          ///< input time the output starts at (start time + -ss), AV_TIME_BASE units
     int64_t limit;          ///< -t: output time the video ends at, AV_TIME_BASE units; INT64_MAX = none
@@ -57,6 +58,10 @@ static int open_input(Remux *x, char *err, int errlen)
     x->start = x->ic->start_time != AV_NOPTS_VALUE ? x->ic->start_time : 0;
     /* An MPEG-TS/PS starts where the streams copied start (cliseek.h). */
     rd_cliseek_start(s, x->ist->index, &x->start);
+    /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
+    if ((ret = rd_cliseek_jumps(s, x->ist->index, &x->jumps)) < 0)
+        return fail(err, errlen, s->input, ret == AVERROR(ENOSYS) ? "its timestamps jump, and its "
+                    "packets have no byte positions to apply the ffmpeg CLI's one correction by" : NULL, ret);
     x->start += (int64_t)llrint(s->seek_s * AV_TIME_BASE);
     x->limit = s->limit_s > 0 ? (int64_t)llrint(s->limit_s * AV_TIME_BASE) : INT64_MAX;
     return 0;
@@ -128,7 +133,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0 };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -250,6 +255,7 @@ static int copy_all(Remux *x, char *err, int errlen)
     for (unsigned i = 0; i < x->ic->nb_streams; i++)
         x->ic->streams[i]->discard = x->ic->streams[i] == x->ist ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     rd_tsfix_init(&x->fix, x->ic, x->ist, x->s->seek_s - x->s->seek_out_s <= 0);
+    rd_tsfix_use(&x->fix, x->jumps);
     while (ret == 0) {
         if (x->s->cancel && atomic_load(x->s->cancel))
             return AVERROR_EXIT;
@@ -307,6 +313,7 @@ static void release(Remux *x)
 {
     AVIOContext *none = NULL;
     rd_tracks_free(&x->tracks);
+    rd_tsjump_free(&x->jumps);
     rd_bsf_free(&x->bsf);
     rd_outfile_free(&x->of, x->oc ? &x->oc->pb : &none); /* removes the temporary file unless finished */
     avformat_free_context(x->oc);

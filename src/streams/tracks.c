@@ -95,6 +95,7 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     tr->kind = kind;
     tr->ist = ist;
     rd_tsfix_init(&tr->fix, t->ic, ist, 1);
+    rd_tsfix_use(&tr->fix, t->cfg.jumps);
     tr->last_dts = AV_NOPTS_VALUE;
     tr->delta_last = AV_NOPTS_VALUE;
     t->route[ist->index] = t->n++;
@@ -569,6 +570,42 @@ end:
     avformat_free_context(oc);
     avformat_close_input(&t.ic);
     return moved;
+}
+
+int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *output,
+                   uint8_t **used, int *nb)
+{
+    RdTracks t = { .cfg = *cfg };
+    AVFormatContext *oc = NULL;
+    int *order = NULL, norder = 0, vpos = 0, ret;
+    char err[256];
+
+    *used = NULL;
+    *nb = 0;
+    if ((ret = rd_input_open(&t.ic, cfg->path, -1)) < 0)
+        return ret;
+    if ((ret = avformat_alloc_output_context2(&oc, NULL, oformat, output)) < 0)
+        goto end;
+    ret = AVERROR(ENOMEM);
+    if (!(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))) ||
+        !(*used = av_calloc(t.ic->nb_streams + 1, 1)))
+        goto end;
+    if (t.cfg.vindex < 0)
+        t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if ((ret = select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err))) < 0)
+        goto end;
+    if (t.cfg.vindex >= 0)
+        (*used)[t.cfg.vindex] = 1;
+    for (int k = 0; k < norder; k++)
+        (*used)[order[k]] = 1;
+    *nb = t.ic->nb_streams;
+end:
+    if (ret < 0)
+        av_freep(used);
+    av_free(order);
+    avformat_free_context(oc);
+    avformat_close_input(&t.ic);
+    return ret;
 }
 
 int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts)

@@ -22,6 +22,7 @@
 #include "streams/audio.h"
 #include "streams/bsf.h"
 #include "streams/meta.h"
+#include "streams/tsjump.h"
 
 typedef struct RdTracks RdTracks;
 
@@ -51,6 +52,7 @@ typedef struct RdTracksConfig {
     int64_t start;                 ///< input time, AV_TIME_BASE units, when has_start
     int64_t seek;                  ///< input -ss, AV_TIME_BASE units from the file's zero: the demuxer is first seeked as the ffmpeg CLI seeks it (rd_tracks_seek_point), so that decoded audio comes from the same packets; without has_start every packet from there on is written (a remux); 0 (default) = none
     int start_exact;               ///< 1: with has_start, an output -ss: copied packets before `start` are left out, also the one that holds it (ffmpeg's copy after an output seek)
+    const RdTsJumps *jumps;        ///< the input's timestamp jumps as the CLI corrects them (tsjump.h); NULL = each stream its own
     double cli_seek_s;             ///< input -ss, seconds, when `seek` is 0: the demuxer first seeks where the ffmpeg CLI's does (the input's start + this, earlier by 3/23 s when a stream reorders frames and the format seeks by decode time), so that decoders start on the packet the CLI's start on (AAC's noise substitution carries a random state from packet to packet); the writing is as without it; 0 (default) = none
 } RdTracksConfig;
 
@@ -86,6 +88,14 @@ int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts);
  * it, else 0 (a selection that fails is left to rd_tracks_open to say).
  */
 int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const char *output, int64_t *start);
+
+/**
+ * The input streams the CLI reads for `cfg` (the video and the streams its
+ * selection writes): *used gets nb_streams flags (av_free it), *nb their
+ * count. Returns 0 or a negative AVERROR (a selection that fails: none used).
+ */
+int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *output,
+                   uint8_t **used, int *nb);
 
 /** The rendered video's output stream, declared by rd_tracks_open's add_video. */
 AVStream *rd_tracks_video(const RdTracks *t);

@@ -27,14 +27,28 @@ static int64_t shift(int64_t ts, int64_t by)
     return ts == AV_NOPTS_VALUE ? ts : ts + by;
 }
 
+void rd_tsfix_use(RdTsFix *t, const RdTsJumps *table)
+{
+    t->table = table;
+    t->at = (RdTsPlace){ -1, 0 };
+    t->jumps = rd_tsjump_count(table);
+}
+
 void rd_tsfix_packet(RdTsFix *t, AVPacket *pkt)
 {
     int64_t dur = pkt->duration > 0 ? pkt->duration : t->frame_dur;
 
+    if (t->table) {
+        int64_t off;
+        rd_tsjump_place(&t->at, pkt);
+        off = rd_tsjump_offset(t->table, pkt->stream_index, &t->at);
+        pkt->pts = shift(pkt->pts, off);
+        pkt->dts = shift(pkt->dts, off);
+    }
     pkt->pts = shift(pkt->pts, t->offset);
     pkt->dts = shift(pkt->dts, t->offset);
     /* As in the CLI, the first packet only starts the prediction. */
-    if (t->discont && pkt->dts != AV_NOPTS_VALUE && t->last_dts != AV_NOPTS_VALUE) {
+    if (t->discont && !t->table && pkt->dts != AV_NOPTS_VALUE && t->last_dts != AV_NOPTS_VALUE) {
         int64_t delta = pkt->dts - t->next_dts;
         int64_t big = av_rescale_q(DTS_DELTA_THRESHOLD, (AVRational){ 1, 1 }, t->tb);
         int64_t tenth = av_rescale_q(1, (AVRational){ 1, 10 }, t->tb);

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <libavformat/avformat.h>
 
+#include "streams/tsjump.h"
+
 typedef struct RdTsFix {
     AVRational tb;           ///< stream time base
     int discont;             ///< the format may have discontinuities
@@ -29,6 +31,8 @@ typedef struct RdTsFix {
     int64_t frame_dur;       ///< nominal frame duration, stream tb (>= 1)
     int64_t last_ts;         ///< time of the last frame given out
     int jumps;               ///< discontinuities corrected so far
+    const RdTsJumps *table;  ///< the input's one offset (tsjump.h), NULL = this stream's own
+    RdTsPlace at;            ///< the last packet's place, for the table
 } RdTsFix;
 
 /**
@@ -37,6 +41,13 @@ typedef struct RdTsFix {
  * otherwise it begins with the first timestamp seen.
  */
 void rd_tsfix_init(RdTsFix *t, const AVFormatContext *ic, const AVStream *st, int from_start);
+
+/**
+ * Take the input's offsets from `table` (tsjump.h; NULL: none, the stream
+ * corrects its own jumps) instead of finding them: the CLI has one offset
+ * for all the streams it reads. Call after each rd_tsfix_init.
+ */
+void rd_tsfix_use(RdTsFix *t, const RdTsJumps *table);
 
 /** Correct one packet of the stream in place (before it is decoded). */
 void rd_tsfix_packet(RdTsFix *t, AVPacket *pkt);

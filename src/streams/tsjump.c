@@ -1,0 +1,252 @@
+#include "streams/tsjump.h"
+
+#include <libavutil/mathematics.h>
+
+#include "io/input.h"
+#include "streams/tracks.h"
+
+/* The ffmpeg CLI's -dts_delta_threshold default, seconds. */
+#define DTS_DELTA_THRESHOLD 10
+#define US (AVRational){ 1, AV_TIME_BASE }
+
+/* One stream's change points: from the packet at place pos[i], sub[i] on
+ * (rd_tsjump_place) the offset is off[i], stream tb. */
+typedef struct Changes {
+    int64_t *pos, *sub, *off;
+    int n, cap;
+} Changes;
+
+struct RdTsJumps {
+    int nb;
+    Changes *c;
+    int jumps;
+    int blind;      ///< a packet without a file position
+};
+
+/* What the CLI knows of one stream while reading, AV_TIME_BASE units. */
+typedef struct Pred {
+    int av;             ///< video or audio: only these are checked
+    int64_t next_dts;   ///< predicted decode time of the next packet
+    int64_t last_dts;   ///< decode time of the last packet
+    int64_t frame_us;   ///< a frame's duration when the packet gives none
+    int64_t applied;    ///< offset given to the last packet, stream tb
+    RdTsPlace at;       ///< where the last packet is
+} Pred;
+
+typedef struct Reader {
+    RdTsJumps *j;
+    Pred *p;
+    AVFormatContext *ic;
+    int64_t off_us;     ///< the CLI's ts_offset, without the start time
+    int64_t last_ts;    ///< the file's last decode time (the CLI's ifile->last_ts)
+} Reader;
+
+static int grow(int64_t **a, int cap)
+{
+    int64_t *p = av_realloc_array(*a, cap, sizeof(*p));
+    if (!p)
+        return AVERROR(ENOMEM);
+    *a = p;
+    return 0;
+}
+
+static int push(Changes *c, const RdTsPlace *at, int64_t off)
+{
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 8;
+        if (grow(&c->pos, cap) < 0 || grow(&c->sub, cap) < 0 || grow(&c->off, cap) < 0)
+            return AVERROR(ENOMEM);
+        c->cap = cap;
+    }
+    c->pos[c->n] = at->pos;
+    c->sub[c->n] = at->sub;
+    c->off[c->n++] = off;
+    return 0;
+}
+
+static int outside(int64_t delta)
+{
+    return delta < -(int64_t)DTS_DELTA_THRESHOLD * AV_TIME_BASE ||
+           delta > (int64_t)DTS_DELTA_THRESHOLD * AV_TIME_BASE;
+}
+
+static int64_t to_us(int64_t ts, AVRational tb)
+{
+    return av_rescale_q_rnd(ts, tb, US, AV_ROUND_NEAR_INF | AV_ROUND_PASS_MINMAX);
+}
+
+/* The corrections of fftools/ffmpeg.c's process_input for one packet;
+ * returns the offset it gets, stream tb. */
+static int64_t correct(Reader *r, Pred *p, AVRational tb, int64_t raw_dts)
+{
+    int64_t off = av_rescale_q(r->off_us, US, tb);
+    int64_t dts = raw_dts == AV_NOPTS_VALUE ? raw_dts : raw_dts + off;
+    int64_t delta;
+
+    if (dts == AV_NOPTS_VALUE || !p->av)
+        return off;
+    /* A stream's first packet against the file's last time. */
+    if (p->next_dts == AV_NOPTS_VALUE && r->last_ts != AV_NOPTS_VALUE &&
+        outside(delta = to_us(dts, tb) - r->last_ts)) {
+        r->off_us -= delta;
+        off -= av_rescale_q(delta, US, tb);
+        dts = raw_dts + off;
+        r->j->jumps++;
+    }
+    /* Any later one against its own stream's prediction. */
+    if (p->next_dts != AV_NOPTS_VALUE) {
+        delta = to_us(dts, tb) - p->next_dts;
+        if (outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < p->last_dts) {
+            r->off_us -= delta;
+            off -= av_rescale_q(delta, US, tb);
+            r->j->jumps++;
+        }
+    }
+    return off;
+}
+
+static int packet(Reader *r, const AVPacket *pkt)
+{
+    AVStream *st = r->ic->streams[pkt->stream_index];
+    Pred *p = &r->p[pkt->stream_index];
+    int64_t off = correct(r, p, st->time_base, pkt->dts), dts;
+    int ret;
+
+    rd_tsjump_place(&p->at, pkt);
+    if (off != p->applied) {
+        if (p->at.pos < 0)
+            r->j->blind = 1;
+        else if ((ret = push(&r->j->c[pkt->stream_index], &p->at, off)) < 0)
+            return ret;
+        p->applied = off;
+    }
+    if (pkt->dts == AV_NOPTS_VALUE)
+        return 0;
+    dts = av_rescale_q(pkt->dts + off, st->time_base, US);
+    r->last_ts = dts;
+    /* The CLI's next prediction: this decode time plus the packet's span. */
+    p->last_dts = dts;
+    p->next_dts = dts + (pkt->duration > 0 ? av_rescale_q(pkt->duration, st->time_base, US) : p->frame_us);
+    return 0;
+}
+
+static void init_pred(Pred *p, const AVStream *st)
+{
+    AVRational fr = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
+                                                                              : st->r_frame_rate;
+    const AVCodecParameters *par = st->codecpar;
+    p->av = par->codec_type == AVMEDIA_TYPE_VIDEO || par->codec_type == AVMEDIA_TYPE_AUDIO;
+    p->next_dts = p->last_dts = AV_NOPTS_VALUE;
+    p->at = (RdTsPlace){ -1, 0 };
+    if (par->codec_type == AVMEDIA_TYPE_AUDIO && par->sample_rate > 0 && par->frame_size > 0)
+        p->frame_us = (int64_t)AV_TIME_BASE * par->frame_size / par->sample_rate;
+    else if (fr.num > 0 && fr.den > 0)
+        p->frame_us = av_rescale_q(1, av_inv_q(fr), US);
+    else
+        p->frame_us = AV_TIME_BASE / 25;
+}
+
+static int read_all(Reader *r, const uint8_t *used, double seek_s)
+{
+    AVPacket *pkt = av_packet_alloc();
+    int ret;
+    if (!pkt)
+        return AVERROR(ENOMEM);
+    for (unsigned i = 0; i < r->ic->nb_streams; i++) {
+        r->ic->streams[i]->discard = (int)i < r->j->nb && used[i] ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
+        init_pred(&r->p[i], r->ic->streams[i]);
+    }
+    /* As the CLI's demuxer seeks for an input -ss. */
+    if (seek_s > 0) {
+        int64_t at = (r->ic->start_time != AV_NOPTS_VALUE ? r->ic->start_time : 0) +
+                     llrint(seek_s * AV_TIME_BASE);
+        at = rd_tracks_seek_point(r->ic, at);
+        avformat_seek_file(r->ic, -1, INT64_MIN, at, at, 0); /* failing, the CLI reads on */
+    }
+    while ((ret = av_read_frame(r->ic, pkt)) >= 0) {
+        if (pkt->stream_index < r->j->nb && used[pkt->stream_index])
+            ret = packet(r, pkt);
+        av_packet_unref(pkt);
+        if (ret < 0)
+            break;
+    }
+    av_packet_free(&pkt);
+    /* A damaged tail ends the CLI's reading too. */
+    return ret == AVERROR(ENOMEM) ? ret : 0;
+}
+
+int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb, double seek_s)
+{
+    Reader r = { 0 };
+    int ret;
+
+    *pj = NULL;
+    if ((ret = rd_input_open(&r.ic, path, -1)) < 0)
+        return ret;
+    if (!(r.ic->iformat->flags & AVFMT_TS_DISCONT))
+        goto end;
+    ret = AVERROR(ENOMEM);
+    if (!(r.j = av_mallocz(sizeof(*r.j))) ||
+        !(r.j->c = av_calloc(r.ic->nb_streams + 1, sizeof(*r.j->c))) ||
+        !(r.p = av_calloc(r.ic->nb_streams + 1, sizeof(*r.p))))
+        goto end;
+    r.j->nb = FFMIN(nb, (int)r.ic->nb_streams);
+    r.last_ts = AV_NOPTS_VALUE;
+    if ((ret = read_all(&r, used, seek_s)) < 0)
+        goto end;
+    ret = r.j->blind && r.j->jumps ? AVERROR(ENOSYS) : 0;
+end:
+    if (ret >= 0 && r.j)
+        *pj = r.j;
+    else
+        rd_tsjump_free(&r.j);
+    av_free(r.p);
+    avformat_close_input(&r.ic);
+    return ret;
+}
+
+void rd_tsjump_place(RdTsPlace *at, const AVPacket *pkt)
+{
+    if (pkt->pos >= 0)
+        *at = (RdTsPlace){ pkt->pos, 0 };
+    else
+        at->sub++;
+}
+
+int64_t rd_tsjump_offset(const RdTsJumps *j, int stream, const RdTsPlace *at)
+{
+    const Changes *c;
+    int lo = 0, hi;
+    if (!j || stream < 0 || stream >= j->nb || at->pos < 0)
+        return 0;
+    c = &j->c[stream];
+    hi = c->n;
+    /* The last change at or before the packet. */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (c->pos[mid] < at->pos || (c->pos[mid] == at->pos && c->sub[mid] <= at->sub))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? c->off[lo - 1] : 0;
+}
+
+int rd_tsjump_count(const RdTsJumps *j)
+{
+    return j ? j->jumps : 0;
+}
+
+void rd_tsjump_free(RdTsJumps **pj)
+{
+    RdTsJumps *j = *pj;
+    if (!j)
+        return;
+    for (int i = 0; j->c && i < j->nb; i++) {
+        av_free(j->c[i].pos);
+        av_free(j->c[i].sub);
+        av_free(j->c[i].off);
+    }
+    av_free(j->c);
+    av_freep(pj);
+}
