@@ -226,13 +226,13 @@ END_TEST
 START_TEST(test_outseek_graph)
 {
     char *g = rd_outseek_graph("setpts=2*PTS", 1000000, 1300000, 1000000);
-    ck_assert_str_eq(g, "setpts=2*PTS,trim=start=2.300000:duration=1.000000");
+    ck_assert_str_eq(g, "setpts=2*PTS,trim@rd_output_limit=start=2.300000:duration=1.000000");
     av_free(g);
     g = rd_outseek_graph(NULL, 1000000, AV_NOPTS_VALUE, 1100000);
-    ck_assert_str_eq(g, "null,trim=duration=1.100000");
+    ck_assert_str_eq(g, "null,trim@rd_output_limit=duration=1.100000");
     av_free(g);
     g = rd_outseek_graph("[in]fps=10[out]", 0, 500000, 0);
-    ck_assert_str_eq(g, "[in]fps=10[rd_outseek];[rd_outseek]trim=start=0.500000[out]");
+    ck_assert_str_eq(g, "[in]fps=10[rd_outseek];[rd_outseek]trim@rd_output_limit=start=0.500000[out]");
     av_free(g);
 }
 END_TEST
