@@ -60,6 +60,8 @@ typedef struct Ctx {
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
     int64_t cur_src;              ///< the input frame the last output frame was made from (its tag), AV_NOPTS_VALUE = unknown
     RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
+    int64_t gshift;               ///< the CLI's input shift (graph_shift), input time base
+    int64_t gshift_o;             ///< the same in the filter output time base
 } Ctx;
 
 static int push_packet(RdChunkResult *res, AVPacket *pkt)
@@ -118,6 +120,19 @@ static int open_encoder(Ctx *c)
     return ret;
 }
 
+/* The ffmpeg CLI's graph sees the input's times shifted by its ts_offset
+ * (the input's start, plus its -ss, less -itsoffset), rounded once to the
+ * stream's time base: a graph that reads the time (fps's grid, select's
+ * t, setpts's T) must see those times, not the file's (a TS starting at
+ * 1.44 s through fps=24: other frames repeated). The frames go in so
+ * shifted and come out moved back by the same shift in the output's time
+ * base, the one the frame sync takes off (chunksync.c), so that nothing
+ * after the graph sees a change. */
+static int64_t graph_shift(const RdChunkShared *sh)
+{
+    return av_rescale_q(sh->start_time - sh->cut_us, AV_TIME_BASE_Q, sh->tb);
+}
+
 /* Graph and encoder are built on the first frame, from that frame's own
  * size and format, as the ffmpeg CLI does. A frame of another size or
  * format than the file's first gets a graph that scales it into the
@@ -137,6 +152,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
 
     if (!in.sar.num)
         in.sar = st->codecpar->sample_aspect_ratio;
+    c->gshift = graph_shift(sh);
     if (sh->autorotate) {
         /* The first frame's matrix, else the stream's, as the CLI reads it. */
         const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_DISPLAYMATRIX);
@@ -165,6 +181,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
     if ((ret = open_encoder(c)) < 0)
         return ret;
     otb = c->otb = av_buffersink_get_time_base(c->flt.sink);
+    c->gshift_o = av_rescale_q(c->gshift, sh->tb, otb);
     fr = c->enc->framerate.num > 0 ? c->enc->framerate : sh->enc->fps;
     c->frame_dur = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), otb)) : 1;
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
@@ -334,6 +351,8 @@ static int drain_filter(Ctx *c)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0) {
+        if (c->filt->pts != AV_NOPTS_VALUE)
+            c->filt->pts += c->gshift_o;
         if (stopped(c)) {
             av_frame_unref(c->filt);
             return AVERROR_EXIT;
@@ -450,6 +469,8 @@ static int take_frame(Ctx *c, AVFrame *f)
         rd_filter_free(&c->flt);
     if (!c->flt.graph && (ret = open_graph(c, f)) < 0)
         return ret;
+    if (ts != AV_NOPTS_VALUE)
+        f->pts = ts - c->gshift;
     if (c->template_only) {
         ret = time_filter(c, f);
         c->done = ret < 0 || !c->cost || c->cost->color_seen || c->tmpl_fed >= TEMPLATE_FEED;
@@ -564,12 +585,13 @@ static int read_loop(Ctx *c)
     return 0;
 }
 
+/* On the graph's timeline (graph_shift). */
 static int64_t end_pts(const Ctx *c)
 {
     int64_t last = c->nfed ? c->fed[c->nfed - 1] : AV_NOPTS_VALUE;
     if (c->done && c->job->t_postroll != INT64_MAX)
-        return c->job->t_postroll;
-    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1);
+        return c->job->t_postroll - c->gshift;
+    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1) - c->gshift;
 }
 
 static int flush(Ctx *c)

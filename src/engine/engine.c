@@ -1432,7 +1432,8 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
-    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time,
+    /* The graph sees the CLI's times, from 0 at the input's start (chunk.c). */
+    r->outseek_vf = rd_outseek_graph(r->sh.vf, 0,
                                      s->seek_out_s > 0 ? t_us : AV_NOPTS_VALUE,
                                      s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0);
     if (!r->outseek_vf)

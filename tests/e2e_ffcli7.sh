@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# e2e_ffcli7.sh - more lines where render once differed silently from the
+# ffmpeg CLI, each run with the stock ffmpeg CLI and with render (lib.sh
+# `line`: -w 1, 2, 3 in turn; `ffline`: -w 1 and 3), compared frame for
+# frame (framemd5) and, where named, packet for packet.
+#   - a graph that reads the time (fps's grid, select's t) on an input that
+#     does not start at 0 (MPEG-TS: 1.44 s) or after an input -ss: the CLI's
+#     graph sees the times shifted by its ts_offset, rounded to the stream's
+#     time base (-ss 0.3 on a 1/25 MXF: 0.32 s); render's saw the file's.
+#     fps=24 repeated other frames (same count, same times), select=gte(t,1.1)
+#     kept every frame.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli7.sh      (ONLY="graphtime ..." for sections)
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+FF="ffmpeg -nostdin -hide_banner -v error -y"
+ROW=0
+V="-f lavfi -i testsrc2=s=160x120:r=25:d=2"
+A="-f lavfi -i sine=d=2"
+
+s_graphtime() {
+    $FF $V -c:v mpeg2video -g 12 "$W/t.ts" &&
+    $FF $V -c:v mpeg2video -g 12 "$W/x.mxf" ||
+        { fail "graphtime inputs" "ffmpeg could not make them"; return; }
+    LINE_IN=$W/t.ts
+    line "ts (starts at 1.44 s), -vf fps=24"             mkv md5 -c:v ffv1 -vf fps=24
+    line "ts, -vf select=gte(t\\,1.1)"                   mkv md5 -c:v ffv1 -vf "select=gte(t\\,1.1)"
+    unset LINE_IN
+    PRE="-ss 0.3" ffline mxf_in_ss_fps30 "$W/x.mxf" -vf fps=30 -c:v ffv1
+    PRE="-ss 0.3" ffline mxf_in_out_ss_t_fps30 "$W/x.mxf" -ss 0.5 -t 1 -vf fps=30 -c:v ffv1
+}
+
+for sec in graphtime; do
+    want "$sec" && "s_$sec"
+done
+
+finish
