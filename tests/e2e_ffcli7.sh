@@ -9,6 +9,11 @@
 #     time base (-ss 0.3 on a 1/25 MXF: 0.32 s); render's saw the file's.
 #     fps=24 repeated other frames (same count, same times), select=gte(t,1.1)
 #     kept every frame.
+#   - the field order after a graph that sets the fields (yadif, setfield)
+#     behind one that gives no frame for a while (reverse: none before its
+#     end; select=gte(t,1)): the CLI tags the output from the first frame
+#     it encodes (progressive, bt); render's template fed 16 frames, saw
+#     none and tagged it unknown.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli7.sh      (ONLY="graphtime ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -32,7 +37,30 @@ s_graphtime() {
     PRE="-ss 0.3" ffline mxf_in_out_ss_t_fps30 "$W/x.mxf" -ss 0.5 -t 1 -vf fps=30 -c:v ffv1
 }
 
-for sec in graphtime; do
+s_fields() {
+    $FF -f lavfi -i testsrc2=s=320x240:r=50:d=1.5 -vf interlace=scan=tff,setfield=tff -c:v libx264 \
+        -preset ultrafast -flags +ildct+ilme -g 12 -pix_fmt yuv420p "$W/inter.mp4" &&
+    $FF $V -c:v libx264 -preset ultrafast -g 12 "$W/prog.mp4" ||
+        { fail "fields inputs" "ffmpeg could not make them"; return; }
+    fo() { ffprobe -v error -select_streams v:0 -show_entries stream=field_order -of csv=p=0 "$1"; }
+    # fo_same NAME: the last row's field order is ffmpeg's.
+    fo_same() {
+        local a b
+        a=$(fo "$W/f$ROW.mkv"); b=$(fo "$W/r$ROW.mkv")
+        [ "$a" = "$b" ] && ok "$1: field order $a" || fail "$1: field order" "ffmpeg $a, render $b"
+    }
+    LINE_IN=$W/inter.mp4
+    line "interlaced, -vf reverse,yadif"                mkv md5 -c:v ffv1 -vf reverse,yadif
+    fo_same "reverse,yadif"
+    line "interlaced, -vf select from 1 s,setfield=bff" mkv md5 -c:v ffv1 -vf "select=gte(t\\,1),setfield=bff"
+    fo_same "select,setfield=bff"
+    LINE_IN=$W/prog.mp4
+    line "progressive, -vf select from 1 s,yadif"       mkv md5 -c:v ffv1 -vf "select=gte(t\\,1),yadif"
+    fo_same "select,yadif"
+    unset LINE_IN
+}
+
+for sec in graphtime fields; do
     want "$sec" && "s_$sec"
 done
 

@@ -384,30 +384,11 @@ static int drain_filter(Ctx *c)
 
 static int seek_back(Ctx *c, int64_t target);
 
-/* The template's look at the workload: how long opening took, and how
- * long the graph takes for a frame (what it gives back is thrown away).
- * A graph that holds its first frames back (minterpolate, tmix; 6 for
- * fieldmatch,decimate) is fed up to TEMPLATE_FEED frames, until it gives
- * one: its cost is in those, and the first filtered frame's colours and
- * fields are what the CLI tags the output with. */
-#define TEMPLATE_FEED 16
-static int time_filter(Ctx *c, AVFrame *f)
+/* What the template's graph gives (a few: loop=-1:size=1 gives without
+ * end); the first frame's colours and fields are noted. */
+static int tmpl_take(Ctx *c)
 {
-    double t = omp_get_wtime();
     int ret;
-    if (!c->cost)
-        return 0;
-    if (!c->tmpl_fed) {
-        c->cost->open_s = t - c->t0;
-        c->cost->in_interlaced = f->interlaced_frame;
-        c->cost->in_tff = f->top_field_first;
-        c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
-    }
-    c->tmpl_fed++;
-    if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
-        return ret;
-    /* A graph may give frames without end for one frame (loop=-1:size=1):
-     * a few are enough to time it. */
     for (int n = 0; n < 64 && (ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0; n++) {
         if (!c->cost->color_seen) {
             c->cost->color_seen = 1;
@@ -423,9 +404,58 @@ static int time_filter(Ctx *c, AVFrame *f)
         if (stopped(c))
             return AVERROR_EXIT;
     }
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+/* The template's look at the workload: how long opening took, and how
+ * long the graph takes for a frame (what it gives back is thrown away).
+ * A graph that holds its first frames back (minterpolate, tmix; 6 for
+ * fieldmatch,decimate) is fed up to TEMPLATE_FEED frames, until it gives
+ * one: its cost is in those, and the first filtered frame's colours and
+ * fields are what the CLI tags the output with. A graph that sets the
+ * fields (yadif, setfield) after one that gives nothing for a while
+ * (select=gte(t\,1)) is fed until it gives a frame: only that frame says
+ * the field order (tmpl_enough). */
+#define TEMPLATE_FEED 16
+static int tmpl_enough(const Ctx *c)
+{
+    if (!c->cost || c->cost->color_seen)
+        return 1;
+    return c->tmpl_fed >= TEMPLATE_FEED && !c->cost->sets_fields;
+}
+
+static int time_filter(Ctx *c, AVFrame *f)
+{
+    double t = omp_get_wtime();
+    int ret;
+    if (!c->cost)
+        return 0;
+    if (!c->tmpl_fed) {
+        c->cost->open_s = t - c->t0;
+        c->cost->in_interlaced = f->interlaced_frame;
+        c->cost->in_tff = f->top_field_first;
+        c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
+    }
+    c->tmpl_fed++;
+    if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
+        return ret;
+    ret = tmpl_take(c);
     c->tmpl_filter_s += omp_get_wtime() - t;
     c->cost->filter_s = c->tmpl_filter_s / c->tmpl_fed;
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+    return ret;
+}
+
+/* A graph that gave nothing for the frames fed (reverse: all at its end)
+ * is closed there: the first frame out of it then still tells the colours
+ * and fields (reverse,yadif: progressive) the CLI tags the output with. */
+static int tmpl_close(Ctx *c)
+{
+    int ret;
+    if (!c->cost || c->cost->color_seen || !c->flt.graph)
+        return 0;
+    if ((ret = av_buffersrc_close(c->flt.src, AV_NOPTS_VALUE, 0)) < 0)
+        return ret;
+    return tmpl_take(c);
 }
 
 /* One decoded frame: drop it, stop at it, or filter it. */
@@ -473,7 +503,7 @@ static int take_frame(Ctx *c, AVFrame *f)
         f->pts = ts - c->gshift;
     if (c->template_only) {
         ret = time_filter(c, f);
-        c->done = ret < 0 || !c->cost || c->cost->color_seen || c->tmpl_fed >= TEMPLATE_FEED;
+        c->done = ret < 0 || tmpl_enough(c);
         return ret;
     }
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
@@ -678,7 +708,7 @@ static int run(Ctx *c)
     if ((ret = read_loop(c)) < 0)
         return ret;
     if (c->template_only)
-        return c->enc ? 0 : AVERROR_INVALIDDATA;
+        return !c->enc ? AVERROR_INVALIDDATA : tmpl_close(c);
     if ((ret = flush(c)) < 0)
         return ret;
     c->res->decoded = c->decoded;
