@@ -14,6 +14,11 @@
 #     end; select=gte(t,1)): the CLI tags the output from the first frame
 #     it encodes (progressive, bt); render's template fed 16 frames, saw
 #     none and tagged it unknown.
+#   - an output -ss with the audio encoded, on a stream whose time base is
+#     coarse (AVI's MP3: 1152/44100 s): render shifted the decoded times by
+#     the output -ss too before rounding, where the CLI shifts by the
+#     input's offset only; every sample 162 late (the CLI cuts the first
+#     frame to 990 samples).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli7.sh      (ONLY="graphtime ..." for sections)
 . "$(dirname "$0")/lib.sh"
@@ -60,7 +65,14 @@ s_fields() {
     unset LINE_IN
 }
 
-for sec in graphtime fields; do
+s_aviaudio() {
+    $FF $V $A -c:v mpeg4 -g 25 -c:a libmp3lame "$W/s.avi" ||
+        { fail "aviaudio input" "ffmpeg could not make it"; return; }
+    PRE="" FFLINE_AUDIO=1 ffline avi_out_ss_pcm "$W/s.avi" -ss 0.5 -c:v ffv1 -c:a pcm_s16le
+    PRE="" FFLINE_AUDIO=1 ffline avi_out_ss_to_pcm "$W/s.avi" -ss 0.5 -to 1.7 -c:v ffv1 -c:a pcm_s16le
+}
+
+for sec in graphtime fields aviaudio; do
     want "$sec" && "s_$sec"
 done
 

@@ -674,7 +674,7 @@ static int open_output(Run *r, char *err, int errlen)
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
                          r->sh.sync != NULL, &s->bsf, &s->tags };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0 };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -698,6 +698,7 @@ static int open_output(Run *r, char *err, int errlen)
         ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
         ac.has_out_start = 1;
         ac.out_start = r->out_origin;
+        ac.out_cut = llrint(s->seek_out_s * AV_TIME_BASE);
         ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     } else if (s->out_limit_s > 0) {
         /* Output -t alone: ffmpeg's output trim has a duration only, from
