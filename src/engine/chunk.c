@@ -62,6 +62,8 @@ typedef struct Ctx {
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
     int64_t cur_src;              ///< the input frame the last output frame was made from (its tag), AV_NOPTS_VALUE = unknown
     RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
+    int64_t gshift;               ///< the CLI's input shift (graph_shift), input time base
+    int64_t gshift_o;             ///< the same in the filter output time base
 } Ctx;
 
 static int push_packet(RdChunkResult *res, AVPacket *pkt)
@@ -120,6 +122,19 @@ static int open_encoder(Ctx *c)
     return ret;
 }
 
+/* The ffmpeg CLI's graph sees the input's times shifted by its ts_offset
+ * (the input's start, plus its -ss, less -itsoffset), rounded once to the
+ * stream's time base: a graph that reads the time (fps's grid, select's
+ * t, setpts's T) must see those times, not the file's (a TS starting at
+ * 1.44 s through fps=24: other frames repeated). The frames go in so
+ * shifted and come out moved back by the same shift in the output's time
+ * base, the one the frame sync takes off (chunksync.c), so that nothing
+ * after the graph sees a change. */
+static int64_t graph_shift(const RdChunkShared *sh)
+{
+    return av_rescale_q(sh->start_time - sh->cut_us, AV_TIME_BASE_Q, sh->tb);
+}
+
 /* Graph and encoder are built on the first frame, from that frame's own
  * size and format, as the ffmpeg CLI does. A frame of another size or
  * format than the file's first gets a graph that scales it into the
@@ -139,6 +154,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
 
     if (!in.sar.num)
         in.sar = st->codecpar->sample_aspect_ratio;
+    c->gshift = graph_shift(sh);
     if (sh->autorotate) {
         /* The first frame's matrix, else the stream's, as the CLI reads it. */
         const AVFrameSideData *sd = av_frame_get_side_data(f, AV_FRAME_DATA_DISPLAYMATRIX);
@@ -167,6 +183,7 @@ static int open_graph(Ctx *c, const AVFrame *f)
     if ((ret = open_encoder(c)) < 0)
         return ret;
     otb = c->otb = av_buffersink_get_time_base(c->flt.sink);
+    c->gshift_o = av_rescale_q(c->gshift, sh->tb, otb);
     fr = c->enc->framerate.num > 0 ? c->enc->framerate : sh->enc->fps;
     c->frame_dur = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), otb)) : 1;
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
@@ -340,6 +357,8 @@ static int drain_filter(Ctx *c)
 {
     int ret;
     while ((ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0) {
+        if (c->filt->pts != AV_NOPTS_VALUE)
+            c->filt->pts += c->gshift_o;
         if (stopped(c)) {
             av_frame_unref(c->filt);
             return AVERROR_EXIT;
@@ -378,30 +397,11 @@ static int drain_filter(Ctx *c)
 
 static int seek_back(Ctx *c, int64_t target);
 
-/* The template's look at the workload: how long opening took, and how
- * long the graph takes for a frame (what it gives back is thrown away).
- * A graph that holds its first frames back (minterpolate, tmix; 6 for
- * fieldmatch,decimate) is fed up to TEMPLATE_FEED frames, until it gives
- * one: its cost is in those, and the first filtered frame's colours and
- * fields are what the CLI tags the output with. */
-#define TEMPLATE_FEED 16
-static int time_filter(Ctx *c, AVFrame *f)
+/* What the template's graph gives (a few: loop=-1:size=1 gives without
+ * end); the first frame's colours and fields are noted. */
+static int tmpl_take(Ctx *c)
 {
-    double t = omp_get_wtime();
     int ret;
-    if (!c->cost)
-        return 0;
-    if (!c->tmpl_fed) {
-        c->cost->open_s = t - c->t0;
-        c->cost->in_interlaced = f->interlaced_frame;
-        c->cost->in_tff = f->top_field_first;
-        c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
-    }
-    c->tmpl_fed++;
-    if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
-        return ret;
-    /* A graph may give frames without end for one frame (loop=-1:size=1):
-     * a few are enough to time it. */
     for (int n = 0; n < 64 && (ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0; n++) {
         if (!c->cost->color_seen) {
             c->cost->color_seen = 1;
@@ -417,9 +417,58 @@ static int time_filter(Ctx *c, AVFrame *f)
         if (stopped(c))
             return AVERROR_EXIT;
     }
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+}
+
+/* The template's look at the workload: how long opening took, and how
+ * long the graph takes for a frame (what it gives back is thrown away).
+ * A graph that holds its first frames back (minterpolate, tmix; 6 for
+ * fieldmatch,decimate) is fed up to TEMPLATE_FEED frames, until it gives
+ * one: its cost is in those, and the first filtered frame's colours and
+ * fields are what the CLI tags the output with. A graph that sets the
+ * fields (yadif, setfield) after one that gives nothing for a while
+ * (select=gte(t\,1)) is fed until it gives a frame: only that frame says
+ * the field order (tmpl_enough). */
+#define TEMPLATE_FEED 16
+static int tmpl_enough(const Ctx *c)
+{
+    if (!c->cost || c->cost->color_seen)
+        return 1;
+    return c->tmpl_fed >= TEMPLATE_FEED && !c->cost->sets_fields;
+}
+
+static int time_filter(Ctx *c, AVFrame *f)
+{
+    double t = omp_get_wtime();
+    int ret;
+    if (!c->cost)
+        return 0;
+    if (!c->tmpl_fed) {
+        c->cost->open_s = t - c->t0;
+        c->cost->in_interlaced = f->interlaced_frame;
+        c->cost->in_tff = f->top_field_first;
+        c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
+    }
+    c->tmpl_fed++;
+    if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
+        return ret;
+    ret = tmpl_take(c);
     c->tmpl_filter_s += omp_get_wtime() - t;
     c->cost->filter_s = c->tmpl_filter_s / c->tmpl_fed;
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : ret;
+    return ret;
+}
+
+/* A graph that gave nothing for the frames fed (reverse: all at its end)
+ * is closed there: the first frame out of it then still tells the colours
+ * and fields (reverse,yadif: progressive) the CLI tags the output with. */
+static int tmpl_close(Ctx *c)
+{
+    int ret;
+    if (!c->cost || c->cost->color_seen || !c->flt.graph)
+        return 0;
+    if ((ret = av_buffersrc_close(c->flt.src, AV_NOPTS_VALUE, 0)) < 0)
+        return ret;
+    return tmpl_take(c);
 }
 
 /* One decoded frame: drop it, stop at it, or filter it. */
@@ -463,9 +512,11 @@ static int take_frame(Ctx *c, AVFrame *f)
         rd_filter_free(&c->flt);
     if (!c->flt.graph && (ret = open_graph(c, f)) < 0)
         return ret;
+    if (ts != AV_NOPTS_VALUE)
+        f->pts = ts - c->gshift;
     if (c->template_only) {
         ret = time_filter(c, f);
-        c->done = ret < 0 || !c->cost || c->cost->color_seen || c->tmpl_fed >= TEMPLATE_FEED;
+        c->done = ret < 0 || tmpl_enough(c);
         return ret;
     }
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
@@ -578,12 +629,13 @@ static int read_loop(Ctx *c)
     return 0;
 }
 
+/* On the graph's timeline (graph_shift). */
 static int64_t end_pts(const Ctx *c)
 {
     int64_t last = c->nfed ? c->fed[c->nfed - 1] : AV_NOPTS_VALUE;
     if (c->done && c->job->t_postroll != INT64_MAX)
-        return c->job->t_postroll;
-    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1);
+        return c->job->t_postroll - c->gshift;
+    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1) - c->gshift;
 }
 
 static int flush(Ctx *c)
@@ -672,7 +724,7 @@ static int run(Ctx *c)
     if ((ret = read_loop(c)) < 0)
         return ret;
     if (c->template_only)
-        return c->enc ? 0 : AVERROR_INVALIDDATA;
+        return !c->enc ? AVERROR_INVALIDDATA : tmpl_close(c);
     if ((ret = flush(c)) < 0)
         return ret;
     /* Frames left unread after the graph's end are not missing: counted

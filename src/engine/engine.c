@@ -684,7 +684,7 @@ static int open_output(Run *r, char *err, int errlen)
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
                          r->sh.sync != NULL, &s->bsf, &s->tags };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0 };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -708,6 +708,7 @@ static int open_output(Run *r, char *err, int errlen)
         ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
         ac.has_out_start = 1;
         ac.out_start = r->out_origin;
+        ac.out_cut = llrint(s->seek_out_s * AV_TIME_BASE);
         ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     } else if (s->out_limit_s > 0) {
         /* Output -t alone: ffmpeg's output trim has a duration only, from
@@ -1442,7 +1443,8 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
-    r->outseek_vf = rd_outseek_graph(r->sh.vf, r->probe.start_time,
+    /* The graph sees the CLI's times, from 0 at the input's start (chunk.c). */
+    r->outseek_vf = rd_outseek_graph(r->sh.vf, 0,
                                      s->seek_out_s > 0 ? t_us : AV_NOPTS_VALUE,
                                      s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0);
     if (!r->outseek_vf)

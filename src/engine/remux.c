@@ -128,7 +128,7 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0 };
+    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     RdTracksConfig tc = { s->input, x->ist->index, NULL, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,

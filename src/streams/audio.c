@@ -16,6 +16,7 @@ struct RdAudio {
     AVFrame *frame;
     int64_t delta_last;     ///< av_rescale_delta's state: input times to samples, as the CLI rescales them
     int64_t ts_offset;      ///< rd_audio_set_offset(), AV_TIME_BASE units
+    int64_t out_cut;        ///< RdAudioConfig's out_cut (0 without an output -ss)
     int64_t prev_pkt_pts;   ///< the previous packet's pts (input time base), AV_NOPTS_VALUE before the first
     int64_t next_dts;       ///< the CLI's ist->next_dts, AV_TIME_BASE units: the last packet's dts plus the samples decoded since
     int dec_eof;            ///< the source ended: the graph is drained, then the encoder flushed
@@ -279,6 +280,7 @@ int rd_audio_open(RdAudio **pa, const AVStream *ist, const AVCodec *codec,
     if (!cfg)
         cfg = &none;
     a->out_duration = cfg->out_duration;
+    a->out_cut = cfg->has_out_start ? cfg->out_cut : 0;
     if ((ret = open_decoder(a, ist)) < 0 || (ret = open_graph(a, codec, cfg, err, errlen)) < 0 ||
         (ret = open_encoder(a, codec, oc, cfg, err, errlen)) < 0)
         return ret;
@@ -292,7 +294,7 @@ static int take_frames(RdAudio *a)
     int ret;
     while ((ret = avcodec_receive_frame(a->dec, a->frame)) >= 0) {
         AVRational sr = { 1, a->frame->sample_rate > 0 ? a->frame->sample_rate : a->dec->sample_rate };
-        int64_t ts = a->frame->best_effort_timestamp, dts = a->next_dts;
+        int64_t ts = a->frame->best_effort_timestamp, dts = a->next_dts, off;
         AVRational tb = a->itb;
         guess_layout(&a->frame->ch_layout);
         /* A frame without a time (a decoder's last, flushed one) is where
@@ -305,10 +307,14 @@ static int take_frames(RdAudio *a)
         /* The CLI rescales times the output's offset has already moved (in
          * the input's time base): where that base is coarse (Matroska's
          * milliseconds) its rounding, and so its sample times, depend on
-         * the offset. Rescaled the same way, then moved back. */
-        a->frame->pts = av_rescale_delta(tb, ts + av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, tb), sr,
+         * the offset. Rescaled the same way, then moved back. That offset
+         * is the input's (its start and -ss): an output -ss is cut after
+         * the graph (an AVI's MP3, 1152/44100 s a tick: -ss 0.5 moved every
+         * sample 162 later, where the CLI cuts the first frame to 990). */
+        off = a->ts_offset + a->out_cut;
+        a->frame->pts = av_rescale_delta(tb, ts + av_rescale_q(off, AV_TIME_BASE_Q, tb), sr,
                                          a->frame->nb_samples, &a->delta_last, sr) -
-                        av_rescale_q(a->ts_offset, AV_TIME_BASE_Q, sr);
+                        av_rescale_q(off, AV_TIME_BASE_Q, sr);
         ret = av_buffersrc_add_frame(a->src, a->frame);
         av_frame_unref(a->frame);
         if (ret < 0)

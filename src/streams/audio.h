@@ -29,6 +29,7 @@ typedef struct RdAudioConfig {
     int64_t out_start;          ///< input time, AV_TIME_BASE units, when has_out_start
     int64_t out_duration;       ///< an output -t: samples from out_start on (from the first sample without has_out_start), AV_TIME_BASE units, cut after the graph (the same trim's duration); 0 = none
     int64_t in_duration;        ///< an input -t: samples from the first one kept on, AV_TIME_BASE units, cut before -af (ffmpeg's input trim); 0 = none
+    int64_t out_cut;            ///< the output -ss, AV_TIME_BASE units, when has_out_start: in the offset (rd_audio_set_offset) but not in the CLI's shift before its decoder
 } RdAudioConfig;
 
 /**
