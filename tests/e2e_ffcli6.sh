@@ -157,6 +157,8 @@ if want outlimit; then
     line "interlaced, -vf yadif -ss 0.7 -t 1.5"       mkv md5 -c:v ffv1 -vf yadif -ss 0.7 -t 1.5
     line "interlaced, -vf atadenoise -to 2"           mkv md5 -c:v ffv1 -vf atadenoise -to 2
     line "interlaced, -vf deflicker -t 1.9"           mkv md5 -c:v ffv1 -vf deflicker -t 1.9
+    line "interlaced, -vf yadif -frames:v 20"         mkv md5 -c:v ffv1 -vf yadif -frames:v 20
+    line "interlaced, -vf atadenoise -ss 0.5 -frames:v 30" mkv md5 -c:v ffv1 -vf atadenoise -ss 0.5 -frames:v 30
     # An AVI with packed B-frames has no frame times: the limit is a count.
     LINE_IN=$W/packed.avi
     $FF -f lavfi -i testsrc2=s=320x240:r=25:d=3 -c:v mpeg4 -bf 2 -q:v 3 "$LINE_IN"

@@ -1292,6 +1292,9 @@ static int setup_sync(Run *r, char *err, int errlen)
         while (n > 1 && !r->sync.table[n - 1].copies)
             n--;
         if (s->max_vframes > 0 && n < r->probe.nframes) {
+            /* ffmpeg's graph saw the frames after them that it looks
+             * ahead to (probe.h ntrail): they stay in reach. */
+            r->probe.ntrail += r->probe.nframes - n;
             r->probe.t_after = r->probe.pts[n];
             r->probe.promised = FFMIN(r->probe.promised, n);
             r->probe.nframes = n;
