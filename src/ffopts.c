@@ -1,4 +1,5 @@
 #include "ffopts.h"
+#include "io/demuxopts.h"
 #include "ffopts_ext.h"
 
 #include <stdio.h>
@@ -76,6 +77,31 @@ static int pend(RdFf *f, const char *name, const char *spec, const char *val, co
     return 0;
 }
 
+/* Before -i, an option that is not ffmpeg's own goes to the demuxer, as
+ * ffmpeg passes it (-framerate 24 for an image sequence, -video_size for
+ * raw video, -fflags +genpts): known to some demuxer or libavformat, and
+ * taken by the input's, or refused when the input is opened. */
+static int demux_option(RdFf *f, const char *arg, const char *next, int *i, char *err, int errlen)
+{
+    const char *name = arg + 1;
+    if (strchr(name, ':') || !rd_demuxopts_known(name)) {
+        snprintf(err, errlen, "unknown option '%s' before -i (no demuxer takes it; see --help)", arg);
+        return AVERROR(EINVAL);
+    }
+    /* The protocols are render's to restrict (--protocols), not the line's. */
+    if (strstr(name, "protocol") || !strcmp(name, "safe") ||
+        !strcmp(name, "allowed_extensions") || !strcmp(name, "allowed_segment_extensions")) {
+        snprintf(err, errlen, "%s before -i: what the input may open is set with --protocols", arg);
+        return AVERROR(EINVAL);
+    }
+    if (!next) {
+        snprintf(err, errlen, "option %s needs a value", arg);
+        return AVERROR(EINVAL);
+    }
+    ++*i;
+    return av_dict_set(&f->demux, name, next, 0);
+}
+
 int rd_ff_option(RdFf *f, RdSettings *s, int argc, char **argv, int *i, char *err, int errlen)
 {
     const char *arg = argv[*i], *spec, *val = NULL, *next = *i + 1 < argc ? argv[*i + 1] : NULL;
@@ -117,10 +143,8 @@ int rd_ff_option(RdFf *f, RdSettings *s, int argc, char **argv, int *i, char *er
     }
     /* Not ffmpeg's own: an AVOption of an encoder or the muxer, resolved
      * once they are known. Each takes a value. */
-    if (!f->seen_input) {
-        snprintf(err, errlen, "%s before -i: input options other than -t and -i are not supported yet", arg);
-        return AVERROR(EINVAL);
-    }
+    if (!f->seen_input)
+        return demux_option(f, arg, next, i, err, errlen);
     if (f->output) {
         snprintf(err, errlen, "%s after OUTPUT %s: ffmpeg would ignore it; put it before OUTPUT", arg, f->output);
         return AVERROR(EINVAL);
@@ -330,6 +354,11 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
+    /* Every open of the input, from here on, reads it as the line says. */
+    if ((f->in_format || f->demux) && (ret = rd_demuxopts_set(s->input, f->in_format, f->demux)) < 0) {
+        snprintf(err, errlen, "-f %s before -i: no such input format", f->in_format ? f->in_format : "");
+        return ret;
+    }
     if ((ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
         (ret = rd_ffx_check_itsoffset(f, s, err, errlen)) < 0)
         return ret;
@@ -402,6 +431,7 @@ void rd_ff_free(RdFf *f)
     av_dict_free(&f->venc);
     av_dict_free(&f->aenc);
     av_dict_free(&f->mux);
+    av_dict_free(&f->demux);
     av_dict_free(&f->meta);
     f->npending = f->nsets = 0;
 }

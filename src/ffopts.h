@@ -60,6 +60,8 @@ typedef struct RdFf {
     AVDictionary *venc;          ///< video encoder options; s->venc_opts points here
     AVDictionary *aenc;          ///< audio encoder options; s->aenc_opts points here
     AVDictionary *mux;           ///< muxer options; s->mux_opts points here
+    AVDictionary *demux;         ///< the input's demuxer options (before -i: -framerate, -video_size ...); handed to io/demuxopts.h
+    const char *in_format;       ///< -f before -i, or NULL
     AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
     RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
     int nsets;

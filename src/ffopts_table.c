@@ -71,9 +71,12 @@ static int opt_format(RdFf *f, RdSettings *s, const char *spec, const char *val,
 {
     const AVOutputFormat *of;
     (void)spec;
-    if (!f->seen_input)
-        return bad(err, errlen, "-f %s before -i: forcing the input format is not supported yet "
-                   "(render reads files whose format libavformat recognises)%s", val, "");
+    if (!f->seen_input) {
+        if (!av_find_input_format(val))
+            return bad(err, errlen, "-f %s before -i: no such input format%s", val, "");
+        f->in_format = val;
+        return 0;
+    }
     if (!(of = av_guess_format(val, NULL, NULL)) || strcmp(of->name, val))
         return bad(err, errlen, "-f %s: no such output format%s", val, "");
     s->oformat = of->name;
@@ -227,6 +230,9 @@ static int opt_pix_fmt(RdFf *f, RdSettings *s, const char *spec, const char *val
     (void)s; (void)spec;
     if (av_get_pix_fmt(val) == AV_PIX_FMT_NONE)
         return bad(err, errlen, "-pix_fmt %s: no such pixel format%s", val, "");
+    /* Before -i: a raw input's pixel format, the demuxer's pixel_format. */
+    if (!f->seen_input)
+        return av_dict_set(&f->demux, "pixel_format", val, 0);
     f->pix_fmt = val;
     return 0;
 }
@@ -235,10 +241,11 @@ static int opt_size(RdFf *f, RdSettings *s, const char *spec, const char *val, c
 {
     int w, h;
     (void)s; (void)spec;
-    if (!f->seen_input)
-        return bad(err, errlen, "-s %s before -i: the size of a raw input is not supported yet%s", val, "");
     if (av_parse_video_size(&w, &h, val) < 0)
         return bad(err, errlen, "-s %s: not a size (WxH or a name such as hd720)%s", val, "");
+    /* Before -i: a raw input's size, the demuxer's video_size (as ffmpeg). */
+    if (!f->seen_input)
+        return av_dict_set(&f->demux, "video_size", val, 0);
     f->size = val;
     return 0;
 }
@@ -675,7 +682,7 @@ static const RdFfOpt TABLE[] = {
     { "filter",         RD_FF_OUT | ARG,            "va",  opt_filter,     NULL },
     { "filter_complex", RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_complex,    NULL },
     { "lavfi",          RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_complex,    NULL },
-    { "pix_fmt",        RD_FF_OUT | ARG,            "v",   opt_pix_fmt,    NULL },
+    { "pix_fmt",        RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_pix_fmt,    NULL },
     { "s",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_size,       NULL },
     { "aspect",         RD_FF_OUT | ARG,            "v",   opt_aspect,     NULL },
     { "an",             RD_FF_OUT,                  NULL,  opt_an,         NULL },

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "engine/framesync.h"
 #include "engine/outseek.h"
+#include "io/demuxopts.h"
 
 static int parse(RdCli *c, const char **args, char *err)
 {
@@ -237,6 +238,32 @@ START_TEST(test_outseek_graph)
 }
 END_TEST
 
+/* Options before -i go to the demuxer when some demuxer (or libavformat)
+ * reads them; a muxer's option or a made-up name is none. What is set
+ * for a path is what every open of it gets. */
+START_TEST(test_demuxopts)
+{
+    AVDictionary *d = NULL, *got = NULL;
+    const AVInputFormat *fmt;
+    ck_assert(rd_demuxopts_known("framerate"));
+    ck_assert(rd_demuxopts_known("video_size"));
+    ck_assert(rd_demuxopts_known("fflags"));
+    ck_assert(!rd_demuxopts_known("movflags"));
+    ck_assert(!rd_demuxopts_known("nosuchoption"));
+    ck_assert_int_eq(rd_demuxopts_set("x.yuv", "nosuchformat", NULL), AVERROR(EINVAL));
+    av_dict_set(&d, "video_size", "320x240", 0);
+    ck_assert_int_eq(rd_demuxopts_set("x.yuv", "rawvideo", d), 0);
+    ck_assert_int_eq(rd_demuxopts_get("x.yuv", &fmt, &got), 0);
+    ck_assert_str_eq(fmt->name, "rawvideo");
+    ck_assert_str_eq(av_dict_get(got, "video_size", NULL, 0)->value, "320x240");
+    av_dict_free(&got);
+    ck_assert_int_eq(rd_demuxopts_get("other.yuv", &fmt, &got), 0);
+    ck_assert_ptr_null(fmt);
+    ck_assert_ptr_null(got);
+    av_dict_free(&d);
+}
+END_TEST
+
 /* -t/-to as ffmpeg resolves them: -to is -t without -ss, -t wins in one
  * place, an input and an output limit both hold; -frames:v and -vframes;
  * an output -ss adds to the input's seek, and the input's limit counts
@@ -301,6 +328,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_test(tc, test_framesync);
     tcase_add_test(tc, test_framesync_table);
     tcase_add_test(tc, test_outseek_graph);
+    tcase_add_test(tc, test_demuxopts);
     tcase_add_loop_test(tc, test_ranges, 0, sizeof(RANGES) / sizeof(RANGES[0]));
     suite_add_tcase(s, tc);
     return s;

@@ -181,6 +181,48 @@ if want outlimit; then
         awk -v a="$c1" -v b="$c7" 'BEGIN { exit !(a > 0 && a < b * 0.5) }'
 fi
 
+if want demux; then
+    # Options before -i that are the demuxer's, as ffmpeg passes them:
+    # -framerate for an image sequence, -f rawvideo with -s/-video_size,
+    # -pix_fmt/-pixel_format and -framerate, -fflags. render refused them.
+    mkdir -p "$W/seq"
+    $FF -f lavfi -i testsrc2=s=160x120:r=10:d=2 "$W/seq/img%03d.png" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f rawvideo -pix_fmt yuv422p "$W/raw.yuv" ||
+        { fail "demux inputs" "ffmpeg could not make them"; finish; exit 1; }
+    # dline NAME PRE IN ARGS...: frames and times as ffmpeg's (-w 1..3 by row).
+    dline() {
+        local name=$1 pre=$2 in=$3 why
+        shift 3
+        pair "$name" mkv "$pre" "$in" "$@" || return
+        why=$(same_lines <(v_md5 "$PAIR_F") <(v_md5 "$PAIR_R")) && ok "$name: frames (-w $PAIR_W)" ||
+            fail "$name: frames (-w $PAIR_W)" "$why"
+        why=$(same_times <(v_times "$PAIR_F") 0 <(v_times "$PAIR_R") 0 0.0005) && ok "$name: times" ||
+            fail "$name: times" "$why"
+    }
+    dline "-framerate 10 -i img%03d.png"          "-framerate 10" "$W/seq/img%03d.png" -c:v ffv1
+    dline "-framerate 10 -i img%03d.png -vf fps=25" "-framerate 10" "$W/seq/img%03d.png" -c:v ffv1 -vf fps=25
+    dline "-start_number 5 -framerate 7 (a later first image)" "-start_number 5 -framerate 7" "$W/seq/img%03d.png" -c:v ffv1
+    dline "-f rawvideo -video_size -pixel_format -framerate" "-f rawvideo -video_size 160x120 -pixel_format yuv422p -framerate 25" "$W/raw.yuv" -c:v ffv1
+    dline "-f rawvideo -s -pix_fmt (ffmpeg's names)"  "-f rawvideo -s 160x120 -pix_fmt yuv422p" "$W/raw.yuv" -c:v ffv1 -vf hflip
+    dline "-fflags +genpts"                           "-fflags +genpts" "$IN" -c:v ffv1 -an
+    # refused NAME EXIT ARGS...: render exits EXIT with one line naming why.
+    drefused() {
+        local name=$1 want=$2 rc
+        shift 2
+        "$RENDER" -q -y "$@" "$W/bad.mkv" </dev/null >/dev/null 2>"$W/bad.err"; rc=$?
+        [ $rc -eq "$want" ] && [ "$(wc -l <"$W/bad.err")" -eq 1 ] && ok "$name: refused in one line (exit $rc)" ||
+            fail "$name: refused in one line" "exit $rc: $(head -c 200 "$W/bad.err")"
+    }
+    drefused "-framerate on an MP4 (its demuxer has none: ffmpeg stops too)" 1 -framerate 10 -i "$IN" -c:v ffv1
+    check "-framerate on an MP4: the line names the option and the demuxer" "$(cat "$W/bad.err")" \
+        grep -q -- "-framerate before -i: the mov,mp4.* demuxer takes no such option" "$W/bad.err"
+    drefused "-f rawvideo without a size"              1 -f rawvideo -i "$W/raw.yuv" -c:v ffv1
+    drefused "-f mpegts on an MP4"                     1 -f mpegts -i "$IN" -c:v ffv1
+    drefused "-f nosuch before -i"                     2 -f nosuch -i "$IN" -c:v ffv1
+    drefused "-nosuchoption before -i"                 2 -nosuchoption 1 -i "$IN" -c:v ffv1
+    drefused "-protocol_whitelist before -i (--protocols says that)" 2 -protocol_whitelist file,http -i "$IN" -c:v ffv1
+fi
+
 if want approx; then
     "$RENDER" -y -w 2 --chunks 3 -i "$IN" -c:v ffv1 -an -vf hqdn3d,unsharp "$W/ap.mkv" </dev/null 2>"$W/ap.err"
     check "hqdn3d chunked: one line says it approximates" "$(head -c 300 "$W/ap.err")" \

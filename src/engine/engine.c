@@ -1471,6 +1471,10 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if ((ret = rd_input_pin(s->input)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
     r->pinned = 1;
+    /* The line's demuxer options: one the demuxer does not take stops here. */
+    if ((ret = rd_input_check(s->input, detail, sizeof(detail))) < 0 && *detail)
+        return fail(err, errlen, s->input, detail, ret);
+    *detail = 0;
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
     RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate, NULL };

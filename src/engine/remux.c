@@ -340,6 +340,14 @@ int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
         fail(err, errlen, s->input, NULL, ret);
         goto end;
     }
+    /* The line's demuxer options: one the demuxer does not take stops here. */
+    if ((ret = rd_input_check(s->input, err, errlen)) < 0 && *err) {
+        char why[RD_ERRLEN];
+        snprintf(why, sizeof(why), "%s", err);
+        fail(err, errlen, s->input, why, ret);
+        goto unpin;
+    }
+    *err = 0;
     if ((ret = open_input(&x, err, errlen)) < 0 || (ret = seek(&x, err, errlen)) < 0)
         goto unpin;
     describe(&x, rep);

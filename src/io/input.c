@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <libavutil/avstring.h>
 
+#include "io/demuxopts.h"
 #include "io/paths.h"
 
 /* Pins, few (one per input being rendered): a list under a lock, changed
@@ -34,14 +35,39 @@ static Pin *find(const char *path)
     return NULL;
 }
 
-static int open_url(AVFormatContext **pic, const char *url, const AVInputFormat *fmt, int keep)
+/* The line's demuxer options for PATH (demuxopts.h), and the protocols
+ * allowed: libav opens any URL it is given (paths.h). A forced format
+ * wins over the one found when pinned. */
+static int open_options(const char *path, const AVInputFormat **fmt, AVDictionary **o)
+{
+    const AVInputFormat *forced;
+    int ret = rd_demuxopts_get(path, &forced, o);
+    if (ret >= 0)
+        ret = av_dict_set(o, "protocol_whitelist", rd_paths_protocols(), 0);
+    if (forced)
+        *fmt = forced;
+    return ret;
+}
+
+static int open_url(AVFormatContext **pic, const char *path, const char *url, const AVInputFormat *fmt,
+                    int keep, char *unused, int unusedlen)
 {
     AVDictionary *o = NULL;
+    const AVDictionaryEntry *e = NULL;
     int ret;
-    /* libav opens any URL it is given; only the protocols allowed (paths.h). */
-    if ((ret = av_dict_set(&o, "protocol_whitelist", rd_paths_protocols(), 0)) < 0)
+    if ((ret = open_options(path, &fmt, &o)) < 0) {
+        av_dict_free(&o);
         return ret;
+    }
     ret = avformat_open_input(pic, url, fmt, &o);
+    /* An option the demuxer did not take: ffmpeg stops ("Option ... not found"). */
+    while (ret >= 0 && (e = av_dict_get(o, "", e, AV_DICT_IGNORE_SUFFIX)))
+        if (strcmp(e->key, "protocol_whitelist")) {
+            if (unused) /* "key demuxer" */
+                snprintf(unused, unusedlen, "%s %s", e->key, (*pic)->iformat->name);
+            avformat_close_input(pic);
+            ret = AVERROR_OPTION_NOT_FOUND;
+        }
     av_dict_free(&o);
     if (ret < 0)
         return ret;
@@ -66,7 +92,45 @@ int rd_input_open(AVFormatContext **pic, const char *path, int keep)
         fmt = p->fmt;
     }
     pthread_mutex_unlock(&pin_lock);
-    return open_url(pic, *url ? url : path, fmt, keep);
+    return open_url(pic, path, *url ? url : path, fmt, keep, NULL, 0);
+}
+
+/* The format the line forces for PATH (-f before -i), or NULL. */
+static const char *forced_name(const char *path)
+{
+    const AVInputFormat *fmt = NULL;
+    AVDictionary *o = NULL;
+    rd_demuxopts_get(path, &fmt, &o);
+    av_dict_free(&o);
+    return fmt ? fmt->name : NULL;
+}
+
+int rd_input_check(const char *path, char *err, int errlen)
+{
+    AVFormatContext *ic = NULL;
+    char url[64] = "", unused[192] = "", *sp;
+    const AVInputFormat *fmt = NULL;
+    Pin *p;
+    int ret;
+
+    pthread_mutex_lock(&pin_lock);
+    if ((p = find(path))) {
+        snprintf(url, sizeof(url), "%s", p->url);
+        fmt = p->fmt;
+    }
+    pthread_mutex_unlock(&pin_lock);
+    ret = open_url(&ic, path, *url ? url : path, fmt, -1, unused, sizeof(unused));
+    if (ret == AVERROR_OPTION_NOT_FOUND && (sp = strchr(unused, ' '))) {
+        *sp = 0;
+        snprintf(err, errlen, "-%s before -i: the %s demuxer takes no such option (ffmpeg stops too: "
+                 "\"Option %s not found\")", unused, sp + 1, unused);
+    } else if (ret < 0 && forced_name(path)) {
+        const char *raw = strcmp(forced_name(path), "rawvideo") ? "" :
+                          " (raw video needs -video_size WxH, and -pixel_format unless yuv420p)";
+        snprintf(err, errlen, "cannot be read as -f %s: %s%s", forced_name(path), av_err2str(ret), raw);
+    }
+    avformat_close_input(&ic);
+    return ret;
 }
 
 /* The format of the pinned file, found as avformat_open_input would find it
@@ -76,7 +140,10 @@ static int find_format(Pin *p, const char *path)
 {
     AVIOContext *pb = NULL;
     AVDictionary *o = NULL;
-    int ret;
+    int ret = rd_demuxopts_get(p->path, &p->fmt, &o);
+    av_dict_free(&o);
+    if (ret < 0 || p->fmt) /* forced by the line (-f before -i) */
+        return ret;
     if ((ret = av_dict_set(&o, "protocol_whitelist", "file", 0)) < 0)
         return ret;
     ret = avio_open2(&pb, p->url, AVIO_FLAG_READ, NULL, &o);

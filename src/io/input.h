@@ -32,6 +32,15 @@ int rd_input_open(AVFormatContext **pic, const char *path, int keep);
  */
 int rd_input_pin(const char *path);
 
+/**
+ * Open PATH once as every later open will (its pin, its format and the
+ * line's demuxer options, demuxopts.h). Returns 0 or a negative AVERROR;
+ * an option the demuxer does not take is AVERROR_OPTION_NOT_FOUND, with
+ * one line in err naming it (ffmpeg stops there too); a format forced by
+ * the line that cannot read the file also says so in err.
+ */
+int rd_input_check(const char *path, char *err, int errlen);
+
 /** Release one pin of PATH (no-op when not pinned). */
 void rd_input_unpin(const char *path);
 
