@@ -208,6 +208,13 @@ START_TEST(test_gop_fixed)
     ck_assert_int_eq(rd_gop_fixed("libvpx-vp9", 24, 24, -1, NULL), 24);
     ck_assert_int_eq(rd_gop_fixed("libvpx", 24, 12, -1, NULL), 0);
     ck_assert_int_eq(rd_gop_fixed("libaom-av1", 24, 24, -1, NULL), 24);
+    /* Forced frames that are not keyframes (libx265 without forced-idr, libsvtav1). */
+    ck_assert_ptr_null(rd_gop_forced_unkeyed("libx264", NULL));
+    ck_assert_ptr_nonnull(rd_gop_forced_unkeyed("libsvtav1", NULL));
+    ck_assert_ptr_nonnull(rd_gop_forced_unkeyed("libx265", NULL));
+    av_dict_set(&d, "forced-idr", "1", 0);
+    ck_assert_ptr_null(rd_gop_forced_unkeyed("libx265", d));
+    av_dict_free(&d);
 }
 END_TEST
 

@@ -11,8 +11,15 @@
 #     keyframe: -svtav1-params keyint=20 on 50 frames at -w 1 keyed frames
 #     0, 25, 40 where the CLI keys 0, 20, 40. The input has a scene cut at
 #     1 s, off the grid, so a scene-cut keyframe would show too.
+#   - -force_key_frames where the encoder makes no keyframe of a forced
+#     frame: libx265 codes it as an I frame that is not a keyframe unless
+#     -forced-idr 1, and FFmpeg 5.1's libsvtav1 forces nothing; render
+#     started chunks on the forced frames, so they became keyframes
+#     (expr:gte(t,n_forced*0.5): keys at 0, 1.0, 1.52 s where the CLI's
+#     are at 0 and 1.0, its scene cut). Now refused in one line; with
+#     -forced-idr 1 the keyframes are the CLI's.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop" for sections)
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -36,7 +43,25 @@ s_gop() {
     unset LINE_IN
 }
 
-for sec in gop; do
+s_forcekf() {
+    local rc n
+    [ -s "$W/cut.mp4" ] || { fail "forcekf input" "section gop makes it"; return; }
+    for enc in "libx265 -preset superfast" "libsvtav1 -preset 12"; do
+        rm -f "$W/fk.mkv"
+        # shellcheck disable=SC2086
+        "$RENDER" -q -w 2 -i "$W/cut.mp4" -c:v $enc -force_key_frames "expr:gte(t,n_forced*0.5)" \
+            "$W/fk.mkv" </dev/null 2>"$W/fk.err"
+        rc=$?; n=$(wc -l <"$W/fk.err")
+        check "${enc%% *} -force_key_frames: refused in one line, no output" "exit $rc, $n lines: $(head -c 200 "$W/fk.err")" \
+            test "$rc" = 1 -a "$n" = 1 -a ! -e "$W/fk.mkv"
+    done
+    LINE_IN=$W/cut.mp4
+    line "libx265 -forced-idr 1 -force_key_frames expr" mkv keys -c:v libx265 -preset superfast -forced-idr 1 \
+        -force_key_frames "expr:gte(t,n_forced*0.5)"
+    unset LINE_IN
+}
+
+for sec in gop forcekf; do
     want "$sec" && "s_$sec"
 done
 

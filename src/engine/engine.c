@@ -1358,6 +1358,9 @@ static int setup_forcekf(Run *r, char *err, int errlen)
     int ret;
     if (!r->s->force_kf)
         return 0;
+    if (rd_gop_forced_unkeyed(r->s->vcodec, r->s->venc_opts))
+        return fail(err, errlen, r->s->input, rd_gop_forced_unkeyed(r->s->vcodec, r->s->venc_opts),
+                    AVERROR_PATCHWELCOME);
     if (!r->sync.table)
         return fail(err, errlen, r->s->input, "-force_key_frames after a graph that retimes frames (or into a "
                     "container without frame sync) is not supported yet", AVERROR_PATCHWELCOME);

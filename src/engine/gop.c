@@ -134,3 +134,21 @@ void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *ancho
         anchor[i] = first >= 0 && grid > 0 && first % grid == 0;
     }
 }
+
+const char *rd_gop_forced_unkeyed(const char *codec, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e;
+    if (!codec)
+        return NULL;
+    /* FFmpeg 5.1's libsvtav1 never reads a frame's picture type. */
+    if (!strcmp(codec, "libsvtav1"))
+        return "-force_key_frames with libsvtav1: FFmpeg's wrapper forces no keyframe, and chunks would "
+               "start on them; not supported";
+    /* libx265 codes a forced frame as an I frame that is no keyframe
+     * unless forced-idr is set: chunks would start where the CLI has none. */
+    if (!strcmp(codec, "libx265") &&
+        (!(e = av_dict_get(opts, "forced-idr", NULL, 0)) || !strcmp(e->value, "0") || !strcmp(e->value, "false")))
+        return "-force_key_frames with libx265 gives I frames that are not keyframes unless -forced-idr 1; "
+               "not supported";
+    return NULL;
+}

@@ -48,4 +48,11 @@ int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid);
  */
 void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *anchor);
 
+/**
+ * Why `codec` with `opts` does not make a -force_key_frames frame a
+ * keyframe, as the CLI runs it (chunks start on forced frames, so the
+ * engine refuses the line), or NULL when it does. Pure; a static string.
+ */
+const char *rd_gop_forced_unkeyed(const char *codec, const AVDictionary *opts);
+
 #endif
