@@ -169,20 +169,51 @@ END_TEST
 START_TEST(test_gop_fixed)
 {
     AVDictionary *d = NULL;
-    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, NULL), 0);
-    ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, NULL), 0);   /* scene cuts still on */
-    ck_assert_int_eq(rd_gop_fixed("libx264", 48, 0, NULL), 48);
-    ck_assert_int_eq(rd_gop_fixed("mpeg4", 48, 0, NULL), 0);      /* not claimed */
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, -1, NULL), 0);   /* scene cuts still on */
+    ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, 0, NULL), 48);
+    ck_assert_int_eq(rd_gop_fixed("mpeg4", 48, -1, 0, NULL), 0);      /* not claimed */
     av_dict_set(&d, "x264-params", "bframes=3:keyint=30:min-keyint=30:scenecut=0", 0);
-    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 30);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 30);
     av_dict_set(&d, "x264-params", "keyint=30:no-scenecut", 0);
-    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 30);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 30);
     av_dict_set(&d, "x264-params", "keyint=infinite:scenecut=0", 0);
-    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 0);
     av_dict_free(&d);
     av_dict_set(&d, "g", "12", 0);
     av_dict_set(&d, "sc_threshold", "0", 0);
-    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, d), 12);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 12);
+    av_dict_free(&d);
+    /* x264 clips its threshold to 0..100: a negative one is off. */
+    av_dict_set(&d, "x264opts", "keyint=30:min-keyint=30:scenecut=-1", 0);
+    ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 30);
+    av_dict_free(&d);
+    /* SVT-AV1 cuts no scenes unless asked. */
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", -1, -1, -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", 24, -1, -1, NULL), 24);
+    av_dict_set(&d, "svtav1-params", "tune=0:keyint=48", 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", 24, -1, -1, d), 48);
+    av_dict_set(&d, "svtav1-params", "keyint=5s", 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", -1, -1, -1, d), 0);
+    av_dict_set(&d, "svtav1-params", "keyint=48:scd=1", 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", -1, -1, -1, d), 0);
+    av_dict_set(&d, "svtav1-params", "keyint=48:irefresh-type=1", 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", -1, -1, -1, d), 0);
+    av_dict_free(&d);
+    av_dict_set(&d, "sc_detection", "1", 0);
+    ck_assert_int_eq(rd_gop_fixed("libsvtav1", 24, -1, -1, d), 0);
+    av_dict_free(&d);
+    /* libvpx, libaom: a fixed interval only when the least is the most. */
+    ck_assert_int_eq(rd_gop_fixed("libvpx-vp9", 24, -1, -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_fixed("libvpx-vp9", 24, 24, -1, NULL), 24);
+    ck_assert_int_eq(rd_gop_fixed("libvpx", 24, 12, -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_fixed("libaom-av1", 24, 24, -1, NULL), 24);
+    /* Forced frames that are not keyframes (libx265 without forced-idr, libsvtav1). */
+    ck_assert_ptr_null(rd_gop_forced_unkeyed("libx264", NULL));
+    ck_assert_ptr_nonnull(rd_gop_forced_unkeyed("libsvtav1", NULL));
+    ck_assert_ptr_nonnull(rd_gop_forced_unkeyed("libx265", NULL));
+    av_dict_set(&d, "forced-idr", "1", 0);
+    ck_assert_ptr_null(rd_gop_forced_unkeyed("libx265", d));
     av_dict_free(&d);
 }
 END_TEST

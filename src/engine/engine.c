@@ -255,7 +255,7 @@ static int plan_chunks(Run *r)
     r->rep->max_key_bytes = in.max_key_bytes;
     in.preroll = preroll;
     in.postroll = r->contract.postroll;
-    in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
+    in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->keyint_min, s->sc_threshold, s->venc_opts);
     in.anchor = r->fkf.anchor ? r->fkf.anchor : r->scene_starts ? r->cut : r->start_ok;
     if (r->gop_anchor) { /* the grid counts output frames, not input frames (setup_gop) */
         in.grid = 0;
@@ -306,7 +306,7 @@ static int start_frames(Run *r, char *err, int errlen)
 
     if (!rd_screen_applies(r->s->vcodec, r->s->venc_opts) || r->s->chunks || r->s->workers < 2 ||
         r->fkf.anchor || r->scene_starts ||
-        rd_gop_fixed(r->s->vcodec, r->s->gop, r->s->sc_threshold, r->s->venc_opts) > 1)
+        rd_gop_fixed(r->s->vcodec, r->s->gop, r->s->keyint_min, r->s->sc_threshold, r->s->venc_opts) > 1)
         return 0;
     if (!(r->start_ok = av_calloc(p->nframes, 1)))
         return AVERROR(ENOMEM);
@@ -1358,6 +1358,9 @@ static int setup_forcekf(Run *r, char *err, int errlen)
     int ret;
     if (!r->s->force_kf)
         return 0;
+    if (rd_gop_forced_unkeyed(r->s->vcodec, r->s->venc_opts))
+        return fail(err, errlen, r->s->input, rd_gop_forced_unkeyed(r->s->vcodec, r->s->venc_opts),
+                    AVERROR_PATCHWELCOME);
     if (!r->sync.table)
         return fail(err, errlen, r->s->input, "-force_key_frames after a graph that retimes frames (or into a "
                     "container without frame sync) is not supported yet", AVERROR_PATCHWELCOME);
@@ -1381,7 +1384,7 @@ static int setup_forcekf(Run *r, char *err, int errlen)
 static int setup_gop(Run *r)
 {
     const RdSettings *s = r->s;
-    int grid = rd_gop_fixed(s->vcodec, s->gop, s->sc_threshold, s->venc_opts);
+    int grid = rd_gop_fixed(s->vcodec, s->gop, s->keyint_min, s->sc_threshold, s->venc_opts);
     if (grid <= 1 || r->contract.one_chunk || r->sync_one_chunk)
         return 0;
     if (r->sync.table) {

@@ -31,33 +31,79 @@ static const char *params_key(const char *codec)
     return NULL;
 }
 
-int rd_gop_fixed(const char *codec, int gop, int sc_threshold, const AVDictionary *opts)
+/* libvpx (VP8, VP9) and libaom key on a fixed interval when the least and
+ * the greatest key distance agree (-keyint_min = -g: kf_min_dist =
+ * kf_max_dist); otherwise they may key earlier where they choose. */
+static int vpx_like(const char *codec)
+{
+    return !strcmp(codec, "libvpx") || !strcmp(codec, "libvpx-vp9") || !strcmp(codec, "libaom-av1");
+}
+
+/* A whole number of frames, or -1 ("5s" is in seconds, negatives are
+ * SVT-AV1's automatic choices). */
+static long frames_value(const char *v)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    return end != v && (*end == ':' || !*end) && n > 0 ? n : -1;
+}
+
+/* SVT-AV1 (1.4) detects no scene cuts unless scd=1 (or -sc_detection 1)
+ * asks it to, so -g N (intra period N - 1) or svtav1-params keyint=N keys
+ * every N frames; forward keyframes (irefresh-type=1) are not marked as
+ * keyframes. */
+static int svt_fixed(long keyint, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e = av_dict_get(opts, "sc_detection", NULL, 0);
+    long v = 0;
+    if (e && strcmp(e->value, "0") && strcmp(e->value, "false"))
+        return 0;
+    e = av_dict_get(opts, "svtav1-params", NULL, 0);
+    for (const char *p = e ? e->value : NULL; p && *p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL)
+        if (!strncmp(p, "keyint=", 7))
+            keyint = frames_value(p + 7);
+    if (e && ((param(e->value, "scd", &v) && v) || (param(e->value, "irefresh-type", &v) && v == 1)))
+        return 0;
+    return keyint > 0 ? (int)keyint : 0;
+}
+
+int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts)
 {
     const AVDictionaryEntry *e;
     const char *pk;
-    long keyint = gop, scenecut = sc_threshold, v;
+    long keyint = gop, scenecut = sc_threshold, least = keyint_min, v;
+    int said = 0; /* the scene-cut threshold came from x264's own options */
 
     if (!codec)
         return 0;
     if ((e = av_dict_get(opts, "g", NULL, 0)))
         keyint = strtol(e->value, NULL, 10);
+    if ((e = av_dict_get(opts, "keyint_min", NULL, 0)))
+        least = strtol(e->value, NULL, 10);
     if ((e = av_dict_get(opts, "sc_threshold", NULL, 0)))
         scenecut = strtol(e->value, NULL, 10);
+    if (!strcmp(codec, "libsvtav1"))
+        return svt_fixed(keyint, opts);
+    if (vpx_like(codec))
+        return keyint > 0 && least == keyint ? (int)keyint : 0;
     if ((pk = params_key(codec)) && (e = av_dict_get(opts, pk, NULL, 0))) {
         if (param(e->value, "keyint", &v))
             keyint = v;
         if (param(e->value, "scenecut", &v))
-            scenecut = v;
+            scenecut = v, said = 1;
     }
     if (!strncmp(codec, "libx264", 7) && (e = av_dict_get(opts, "x264opts", NULL, 0))) {
         if (param(e->value, "keyint", &v))
             keyint = v;
         if (param(e->value, "scenecut", &v))
-            scenecut = v;
+            scenecut = v, said = 1;
     }
     /* Other encoders' keyframe rules are not known here: no grid claimed. */
     if (!pk)
         return 0;
+    /* x264 clips its scene-cut threshold to 0..100: a negative one is off. */
+    if (scenecut < 0 && said && !strncmp(codec, "libx264", 7))
+        scenecut = 0;
     return keyint > 0 && scenecut == 0 ? (int)keyint : 0;
 }
 
@@ -87,4 +133,22 @@ void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *ancho
             first = out;
         anchor[i] = first >= 0 && grid > 0 && first % grid == 0;
     }
+}
+
+const char *rd_gop_forced_unkeyed(const char *codec, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e;
+    if (!codec)
+        return NULL;
+    /* FFmpeg 5.1's libsvtav1 never reads a frame's picture type. */
+    if (!strcmp(codec, "libsvtav1"))
+        return "-force_key_frames with libsvtav1: FFmpeg's wrapper forces no keyframe, and chunks would "
+               "start on them; not supported";
+    /* libx265 codes a forced frame as an I frame that is no keyframe
+     * unless forced-idr is set: chunks would start where the CLI has none. */
+    if (!strcmp(codec, "libx265") &&
+        (!(e = av_dict_get(opts, "forced-idr", NULL, 0)) || !strcmp(e->value, "0") || !strcmp(e->value, "false")))
+        return "-force_key_frames with libx265 gives I frames that are not keyframes unless -forced-idr 1; "
+               "not supported";
+    return NULL;
 }

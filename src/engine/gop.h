@@ -19,13 +19,16 @@
 
 /**
  * N when the settings fix the GOP (keyframe interval N, no scene-cut
- * keyframes) for `codec`, else 0. `gop`, `sc_threshold`: the -g and
- * -sc_threshold settings (-1 = unset); `opts`: encoder options (g,
- * sc_threshold, x264-params/x264opts keyint, scenecut, or
- * x265-params keyint/scenecut), which win over them as they come later.
- * Pure.
+ * keyframes) for `codec`, else 0. `gop`, `keyint_min`, `sc_threshold`:
+ * the -g, -keyint_min and -sc_threshold settings (-1 = unset); `opts`:
+ * encoder options (g, keyint_min, sc_threshold, x264-params/x264opts
+ * keyint, scenecut, x265-params keyint/scenecut, svtav1-params
+ * keyint/scd/irefresh-type), which win over them as they come later.
+ * libx264/x265: keyint N with scene cuts off (x264 takes a negative
+ * threshold as off); libsvtav1: -g N or keyint=N (it cuts no scenes unless
+ * scd=1); libvpx, libvpx-vp9, libaom-av1: -g N -keyint_min N. Pure.
  */
-int rd_gop_fixed(const char *codec, int gop, int sc_threshold, const AVDictionary *opts);
+int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts);
 
 /**
  * Keyframes of one chunk's packets (any order, with presentation times)
@@ -44,5 +47,12 @@ int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid);
  * them. `table` is the sync's (framesync.h), n input frames. Pure.
  */
 void rd_gop_anchor(const RdSyncFrame *table, int64_t n, int grid, uint8_t *anchor);
+
+/**
+ * Why `codec` with `opts` does not make a -force_key_frames frame a
+ * keyframe, as the CLI runs it (chunks start on forced frames, so the
+ * engine refuses the line), or NULL when it does. Pure; a static string.
+ */
+const char *rd_gop_forced_unkeyed(const char *codec, const AVDictionary *opts);
 
 #endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# e2e_ffcli9.sh - encoders and their options where render once differed
+# silently from the ffmpeg CLI, each row run with the stock ffmpeg CLI and
+# with render (lib.sh `line`: -w 1, 2, 3 in turn, 2w chunks): streams,
+# frame count and times, and the checks each row names.
+#   - a fixed GOP the engine did not know as one: SVT-AV1 (-g N, or
+#     -svtav1-params keyint=N: it cuts no scenes unless scd=1), libvpx,
+#     libvpx-vp9 and libaom-av1 with -g N -keyint_min N (their fixed
+#     interval), and x264's negative scenecut (it clips the threshold to
+#     0..100: off). Chunks were planned freely and every join added a
+#     keyframe: -svtav1-params keyint=20 on 50 frames at -w 1 keyed frames
+#     0, 25, 40 where the CLI keys 0, 20, 40. The input has a scene cut at
+#     1 s, off the grid, so a scene-cut keyframe would show too.
+#   - -force_key_frames where the encoder makes no keyframe of a forced
+#     frame: libx265 codes it as an I frame that is not a keyframe unless
+#     -forced-idr 1, and FFmpeg 5.1's libsvtav1 forces nothing; render
+#     started chunks on the forced frames, so they became keyframes
+#     (expr:gte(t,n_forced*0.5): keys at 0, 1.0, 1.52 s where the CLI's
+#     are at 0 and 1.0, its scene cut). Now refused in one line; with
+#     -forced-idr 1 the keyframes are the CLI's.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf" for sections)
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+lsan_suppress libx264.so libx265.so
+FF="ffmpeg -nostdin -v error -y"
+ROW=0
+
+s_gop() {
+    $FF -f lavfi -i testsrc2=s=320x240:r=25:d=1 -f lavfi -i mandelbrot=s=320x240:r=25 \
+        -filter_complex "[1]trim=end_frame=25,setpts=PTS-STARTPTS[m];[0][m]concat=n=2:v=1" \
+        -c:v libx264 -preset ultrafast -g 10 "$W/cut.mp4" ||
+        { fail "gop input" "ffmpeg could not make it"; return; }
+    LINE_IN=$W/cut.mp4
+    line "libsvtav1 -svtav1-params keyint=20"         mkv  keys,size -c:v libsvtav1 -preset 12 -svtav1-params keyint=20
+    line "libsvtav1 -g 20"                            mkv  keys,size -c:v libsvtav1 -preset 12 -g 20
+    line "libvpx-vp9 -g 20 -keyint_min 20"            webm keys,size -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -g 20 -keyint_min 20
+    line "libvpx -g 20 -keyint_min 20"                webm keys,size -c:v libvpx -deadline realtime -cpu-used 8 -g 20 -keyint_min 20
+    line "libaom-av1 -g 20 -keyint_min 20"            mkv  keys,size -c:v libaom-av1 -cpu-used 8 -usage realtime -g 20 -keyint_min 20
+    line "libx264 -x264opts keyint=20:scenecut=-1"    mp4  keys,size -c:v libx264 -preset veryfast -x264opts keyint=20:scenecut=-1
+    unset LINE_IN
+}
+
+s_forcekf() {
+    local rc n
+    [ -s "$W/cut.mp4" ] || { fail "forcekf input" "section gop makes it"; return; }
+    for enc in "libx265 -preset superfast" "libsvtav1 -preset 12"; do
+        rm -f "$W/fk.mkv"
+        # shellcheck disable=SC2086
+        "$RENDER" -q -w 2 -i "$W/cut.mp4" -c:v $enc -force_key_frames "expr:gte(t,n_forced*0.5)" \
+            "$W/fk.mkv" </dev/null 2>"$W/fk.err"
+        rc=$?; n=$(wc -l <"$W/fk.err")
+        check "${enc%% *} -force_key_frames: refused in one line, no output" "exit $rc, $n lines: $(head -c 200 "$W/fk.err")" \
+            test "$rc" = 1 -a "$n" = 1 -a ! -e "$W/fk.mkv"
+    done
+    LINE_IN=$W/cut.mp4
+    line "libx265 -forced-idr 1 -force_key_frames expr" mkv keys -c:v libx265 -preset superfast -forced-idr 1 \
+        -force_key_frames "expr:gte(t,n_forced*0.5)"
+    unset LINE_IN
+}
+
+for sec in gop forcekf; do
+    want "$sec" && "s_$sec"
+done
+
+finish
