@@ -77,6 +77,12 @@ s_chapters() {
     cl "-sseof -1: the chapter before it left out"     "-sseof -1" -c:v ffv1 -an -sn
     cl "input -ss 0.5 -t 1, output -t 0.4"             "-ss 0.5 -t 1" -c:v ffv1 -an -sn -t 0.4
     cl "-c copy, input -ss 1.5"                        "-ss 1.5"  -c copy
+    # NUT holds chapters (render dropped them, with a warning only).
+    $FF -i "$W/in.mkv" -map 0:v -c:v ffv1 "$W/ref.nut" &&
+        "$RENDER" -q -y -w 2 -i "$W/in.mkv" -map 0:v -c:v ffv1 "$W/r.nut" </dev/null 2>"$W/r.err" &&
+        why=$(same_lines <(ffprobe -v error -show_chapters -of csv=p=0 "$W/ref.nut") \
+                         <(ffprobe -v error -show_chapters -of csv=p=0 "$W/r.nut")) &&
+        ok "nut: chapters as ffmpeg" || fail "nut: chapters as ffmpeg" "${why:-a run failed: $(head -c 200 "$W/r.err")}"
 }
 
 s_subs() {

@@ -24,7 +24,7 @@ int rd_meta_holds_chapters(const AVOutputFormat *of)
 {
     static const char *const with[] = { "matroska", "webm", "mov", "mp4", "ipod", "ismv", "psp",
                                         "3gp", "3g2", "f4v", "ogg", "oga", "ogv", "opus", "spx",
-                                        "ffmetadata", NULL };
+                                        "ffmetadata", "nut", NULL };
     return name_in(of->name, with);
 }
 
