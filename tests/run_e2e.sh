@@ -24,7 +24,8 @@ if [ $# -gt 0 ]; then queue=("$@"); else
            tests/e2e_inputs.sh tests/e2e_gen.sh tests/e2e_ffcli2.sh tests/e2e_safety4.sh
            tests/e2e_ffcli6.sh tests/e2e_inputs3.sh tests/e2e_inputs2.sh tests/e2e_ffcli5.sh
            tests/e2e_ratectl2.sh tests/e2e_remux.sh tests/e2e_safety3.sh tests/e2e_twopass.sh
-           tests/e2e_tsjump.sh tests/e2e_ffcli7.sh tests/e2e_ffcli9.sh tests/e2e_errors.sh)
+           tests/e2e_tsjump.sh tests/e2e_ffcli7.sh tests/e2e_ffcli8.sh tests/e2e_ffcli9.sh
+           tests/e2e_errors.sh)
     for t in tests/e2e_*.sh; do
         case " ${queue[*]} " in *" $t "*) ;; *) queue+=("$t") ;; esac
     done

@@ -10,6 +10,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunk.h"
+#include "engine/chaprange.h"
 #include "engine/cliseek.h"
 #include "engine/chunksync.h"
 #include "engine/contract.h"
@@ -679,7 +680,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -694,6 +695,7 @@ static int open_output(Run *r, char *err, int errlen)
     tc.copy_exact = s->copy_exact;
     tc.sets = s->stream_sets;
     tc.nsets = s->nstream_sets;
+    tc.rec_time = rd_rec_time(s);
     /* Input -ss: the other tracks start where the video's range does. */
     tc.has_start = ac.has_start = r->probe.head > 0 || s->seek_s > 0;
     tc.start = ac.start = r->out_origin;
@@ -1337,7 +1339,7 @@ static int output_chapters(Run *r, AVFormatContext **chap)
 {
     const RdSettings *s = r->s;
     AVFormatContext *ic = NULL;
-    int64_t end = s->limit_s > 0 ? r->probe.start_time + (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
+    int64_t end = s->limit_s > 0 ? (int64_t)(s->limit_s * AV_TIME_BASE) : INT64_MAX;
     int ret;
     if (!strstr(s->force_kf, "chapters") || s->no_chapters)
         return 0;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
 
+#include "engine/chaprange.h"
 #include "engine/cliseek.h"
 #include "engine/merge.h"
 #include "io/errline.h"
@@ -133,7 +134,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0 };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -147,6 +148,7 @@ static int open_output(Remux *x, char *err, int errlen)
     ac.in_duration = s->in_limit_s > 0 ? llrint(s->in_limit_s * AV_TIME_BASE) : 0;
     ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     ac.has_start = s->seek_s > 0;
+    tc.rec_time = rd_rec_time(s);
     tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;
     /* ffmpeg trims after -af, from samples read from the start: this

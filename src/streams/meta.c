@@ -24,7 +24,7 @@ int rd_meta_holds_chapters(const AVOutputFormat *of)
 {
     static const char *const with[] = { "matroska", "webm", "mov", "mp4", "ipod", "ismv", "psp",
                                         "3gp", "3g2", "f4v", "ogg", "oga", "ogv", "opus", "spx",
-                                        "ffmetadata", NULL };
+                                        "ffmetadata", "nut", NULL };
     return name_in(of->name, with);
 }
 
@@ -113,23 +113,26 @@ int rd_meta_global(AVFormatContext *oc, const AVFormatContext *ic, const AVDicti
     return 0;
 }
 
-int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t end)
+int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t rt)
 {
     int kept = 0, ret;
     for (unsigned i = 0; i < ic->nb_chapters; i++) {
         const AVChapter *in = ic->chapters[i];
-        int64_t off = av_rescale_q(offset, AV_TIME_BASE_Q, in->time_base);
-        int64_t lim = end == INT64_MAX ? INT64_MAX : av_rescale_q(end, AV_TIME_BASE_Q, in->time_base);
+        int64_t off = av_rescale_q(-offset, AV_TIME_BASE_Q, in->time_base);
+        int64_t lim = rt == INT64_MAX ? INT64_MAX : av_rescale_q(rt, AV_TIME_BASE_Q, in->time_base);
         AVChapter *out, **grown;
 
-        if (in->start >= lim)
+        /* ffmpeg's copy_chapters: its bounds, strict and not. */
+        if (in->end < off)
             continue;
+        if (lim != INT64_MAX && in->start > lim + off)
+            break;
         if (!(out = av_mallocz(sizeof(*out))))
             return AVERROR(ENOMEM);
         out->id = in->id;
         out->time_base = in->time_base;
-        out->start = FFMAX(0, in->start + off);
-        out->end = FFMIN(in->end, lim) + off;
+        out->start = FFMAX(0, in->start - off);
+        out->end = FFMIN(lim, in->end - off);
         if ((ret = av_dict_copy(&out->metadata, in->metadata, 0)) < 0 ||
             !(grown = av_realloc_array(oc->chapters, oc->nb_chapters + 1, sizeof(*grown)))) {
             av_dict_free(&out->metadata);

@@ -32,11 +32,15 @@ int rd_meta_global(AVFormatContext *oc, const AVFormatContext *ic, const AVDicti
 int rd_meta_lost_global(const AVFormatContext *oc, char *buf, int len);
 
 /**
- * Chapters of `ic` into `oc`, shifted by `offset` and cut at `end` (both
- * AV_TIME_BASE units, input time; end INT64_MAX = no cut). Returns the
- * number kept (>= 0) or a negative AVERROR.
+ * Chapters of `ic` into `oc` as the ffmpeg CLI copies them: shifted by
+ * `offset` (AV_TIME_BASE units, added to input times) and cut at `rt`, the
+ * output's recording time (its -t, or -to less its -ss: the input's -t
+ * does not cut them; AV_TIME_BASE units from the output's zero; INT64_MAX
+ * = no cut). A chapter that ends before the output's zero is left out,
+ * one that ends at it kept (empty), and so is one that starts at rt, as
+ * the CLI's. Returns the number kept (>= 0) or a negative AVERROR.
  */
-int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t end);
+int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t rt);
 
 /**
  * Tags and disposition of `ist` onto `ost`. `encoder`: the encoder's name

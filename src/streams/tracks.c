@@ -212,8 +212,13 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
     const AVCodec *codec = sub_encoder(t, oc->oformat, ist, &copy, why, sizeof(why));
     Track *tr;
 
-    if (copy)
-        return declare_copy(t, oc, ist);
+    if (copy) {
+        /* -c:s naming the input's own codec: copied, the packets being the
+         * same, but cut as the CLI cuts what it encodes (track_end). */
+        if ((ret = declare_copy(t, oc, ist)) >= 0 && strcmp(t->cfg.scodec, "copy"))
+            t->t[t->n - 1].sub_enc = 1;
+        return ret;
+    }
     if (t->cfg.copy_exact && !strcmp(t->cfg.scodec, "copy")) {
         snprintf(err, errlen, "-c:s copy: %s: %s cannot hold %s", rd_tracks_describe(ist, d, sizeof(d)),
                  oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id));
@@ -230,6 +235,7 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
     }
     if (!(tr = new_track(t, oc, ist, K_SUB)))
         return AVERROR(ENOMEM);
+    tr->sub_enc = 1;
     if ((ret = rd_sub_open(&tr->sub, ist, codec, tr->ost)) < 0) {
         snprintf(err, errlen, "%s: cannot convert it to %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
                  codec->name, av_err2str(ret));
@@ -393,10 +399,11 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
                oc->oformat->name);
         return 0;
     }
-    if ((ret = rd_meta_chapters(oc, t->ic, t->cfg.ts_offset, t->cfg.end)) < 0)
+    if ((ret = rd_meta_chapters(oc, t->ic, t->cfg.ts_offset,
+                                t->cfg.rec_time > 0 ? t->cfg.rec_time : INT64_MAX)) < 0)
         return ret;
     if ((unsigned)ret < t->ic->nb_chapters)
-        rd_tracks_notice(t, "note", "%u of %u chapters start after the end (-t) and are left out",
+        rd_tracks_notice(t, "note", "%u of %u chapters lie outside the output's range (-ss, -t) and are left out",
                t->ic->nb_chapters - ret, t->ic->nb_chapters);
     return 0;
 }

@@ -94,11 +94,33 @@ static int trim_open(const RdTracks *t)
     return 0;
 }
 
+/* Where a track ends, input time: encoded subtitles at the output's
+ * recording time only, as the CLI's do_subtitle_out checks no input -t/-to
+ * (a copy stops there, as every other stream). */
+static int64_t track_end(const RdTracks *t, const Track *tr)
+{
+    if (!tr->sub_enc || t->end_lowered)
+        return t->cfg.end;
+    return t->cfg.rec_time > 0 ? t->cfg.rec_time - t->cfg.ts_offset : INT64_MAX;
+}
+
+/* An encoded subtitle track still takes packets at `dts` (tb). */
+static int subs_open(const RdTracks *t, int64_t dts, AVRational tb)
+{
+    for (int i = 0; i < t->n; i++) {
+        int64_t end = track_end(t, &t->t[i]);
+        if (t->t[i].sub_enc && (end == INT64_MAX || av_compare_ts(dts, tb, end, AV_TIME_BASE_Q) < 0))
+            return 1;
+    }
+    return 0;
+}
+
 static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
 {
+    int64_t end = track_end(t, tr);
     int ret;
-    if (!tr->cover && !trim_ends(t, tr) && t->cfg.end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
-        av_compare_ts(p->pts, tr->ist->time_base, t->cfg.end, AV_TIME_BASE_Q) >= 0)
+    if (!tr->cover && !trim_ends(t, tr) && end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
+        av_compare_ts(p->pts, tr->ist->time_base, end, AV_TIME_BASE_Q) >= 0)
         return 0;
     /* Input -ss: ffmpeg's copy (copy_prior_start's default) starts with
      * the packet its demuxer seek lands on, the one that holds the start:
@@ -169,7 +191,9 @@ static int read_next(RdTracks *t)
         if (t->cfg.end != INT64_MAX && t->pkt->dts != AV_NOPTS_VALUE &&
             (t->route[t->pkt->stream_index] >= 0 || t->pkt->stream_index == t->cfg.vindex) &&
             av_compare_ts(t->pkt->dts, t->ic->streams[t->pkt->stream_index]->time_base,
-                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0 && !trim_open(t)) {
+                          t->cfg.end + END_SLACK, AV_TIME_BASE_Q) >= 0 && !trim_open(t) &&
+            !subs_open(t, t->pkt->dts - av_rescale_q(END_SLACK, AV_TIME_BASE_Q, t->ic->streams[t->pkt->stream_index]->time_base),
+                       t->ic->streams[t->pkt->stream_index]->time_base)) {
             av_packet_unref(t->pkt);
             return 1;
         }
