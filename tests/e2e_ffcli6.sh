@@ -205,6 +205,31 @@ if want demux; then
     dline "-f rawvideo -video_size -pixel_format -framerate" "-f rawvideo -video_size 160x120 -pixel_format yuv422p -framerate 25" "$W/raw.yuv" -c:v ffv1
     dline "-f rawvideo -s -pix_fmt (ffmpeg's names)"  "-f rawvideo -s 160x120 -pix_fmt yuv422p" "$W/raw.yuv" -c:v ffv1 -vf hflip
     dline "-fflags +genpts"                           "-fflags +genpts" "$IN" -c:v ffv1 -an
+    # An endless input (an image looped with -loop 1, a common way to make
+    # a video of a still): the limit ends the reading. render's probe and
+    # its tracks reader read it without end (and without bound in memory).
+    $FF -f lavfi -i testsrc2=s=160x120 -frames:v 1 "$W/still.png"
+    for pre_post in "-loop 1|-t 2" "-loop 1 -t 1.5|" "-loop 1|-frames:v 30" "-loop 1|-t 2 -vf fps=10" \
+                    "-loop 1 -framerate 10|-frames:v 12 -r 25"; do
+        pre=${pre_post%%|*} post=${pre_post#*|}
+        ROW=$((ROW + 1)); w=$(( (ROW - 1) % 3 + 1 ))
+        # shellcheck disable=SC2086
+        $FF $pre -i "$W/still.png" $post -c:v ffv1 "$W/lf$ROW.mkv"
+        # shellcheck disable=SC2086
+        timeout -s KILL 60 "$RENDER" -q -y -w $w $pre -i "$W/still.png" $post -c:v ffv1 "$W/lr$ROW.mkv" </dev/null 2>"$W/lr.err"
+        rc=$?
+        why=$(same_lines <(v_md5 "$W/lf$ROW.mkv") <(v_md5 "$W/lr$ROW.mkv")) && [ $rc -eq 0 ] &&
+            ok "still image, $pre -i ... $post: ends, the CLI's frames (-w $w)" ||
+            fail "still image, $pre -i ... $post: ends, the CLI's frames (-w $w)" "exit $rc: $why $(head -c 200 "$W/lr.err")"
+    done
+    # No limit: endless, as ffmpeg; a SIGTERM still ends it at once.
+    "$RENDER" -q -y -loop 1 -i "$W/still.png" -c:v ffv1 "$W/endless.mkv" </dev/null 2>/dev/null &
+    pid=$!; sleep 1; kill -TERM $pid
+    for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 $pid 2>/dev/null || break; sleep 0.3; done
+    kill -0 $pid 2>/dev/null && { kill -KILL $pid; fail "endless input: SIGTERM ends it" "still running 3 s later"; } ||
+        { wait $pid; rc=$?; check "endless input: SIGTERM ends it (exit $rc), nothing left" "$(has "$W")" \
+            sh -c "[ $rc -eq 143 ] && ! ls '$W'/endless.mkv* >/dev/null 2>&1"; }
+
     # refused NAME EXIT ARGS...: render exits EXIT with one line naming why.
     drefused() {
         local name=$1 want=$2 rc

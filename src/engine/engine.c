@@ -1447,7 +1447,13 @@ static int plan_outseek(Run *r, RdProbeCut *cut, char *detail, int dlen)
      * encoder does (check_recording_time). */
     rd_probe_free(&r->probe);
     /* The input's own -ss and -t. */
-    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start, { 0, 0 }, cut->jumps };
+    *cut = (RdProbeCut){ s->seek_s - s->seek_out_s, 0, s->in_limit_s, 0, cut->has_start, cut->start, { 0, 0 }, cut->jumps, 0, 0 };
+    /* The output's -t through a graph that retimes: how much input it needs
+     * is the graph's to say, and the one chunk reads on until its trim
+     * ends (chunk.c): the scan only plans, and an endless input (-loop 1)
+     * must not be scanned without end. */
+    if (s->out_limit_s > 0)
+        cut->scan_s = s->seek_out_s + 4 * s->out_limit_s + 60;
     if ((ret = rd_probe_open(&r->probe, s->input, cut, detail, dlen)) < 0)
         return ret;
     r->out_origin = r->probe.start_time + t_us;
@@ -1482,7 +1488,10 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     *detail = 0;
     /* The ffmpeg form gives the input's and the output's limits apart. */
     int apart = s->in_limit_s > 0 || s->out_limit_s > 0;
-    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate, NULL };
+    RdProbeCut cut = { s->seek_s, s->seek_out_s, apart ? s->in_limit_s : s->limit_s, s->out_limit_s, 0, 0, s->rate, NULL, 0, 0 };
+    /* Without a graph, -frames:v N needs about N frames of the input. */
+    if (!s->vf || !*s->vf || !strcmp(s->vf, "null"))
+        cut.vframes = s->max_vframes;
     cut.has_start = rd_cliseek_start(s, -1, &cut.start);
     /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
     if ((ret = rd_cliseek_jumps(s, -1, &r->jumps)) < 0)

@@ -14,6 +14,7 @@
 #include "streams/tsfix.h"
 #include "io/avlog.h"
 #include "io/input.h"
+#include "io/signals.h"
 
 typedef struct Scan {
     int64_t *pts;
@@ -171,13 +172,47 @@ static int check_decoder(const AVStream *st, char *err, int errlen)
     return ret;
 }
 
-static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps, Scan *s, int *ts_ok, int64_t *packets)
+/* How far the scan must read: a limit (-t, -to) ends the frames kept, and
+ * a margin past it covers reordered pictures and a look-ahead's frames
+ * after the limit (probe.h ntrail). Without it an endless input (an image
+ * looped with -loop 1, a stream) would be read without end. Stream tb;
+ * INT64_MAX: to the end. */
+#define SCAN_MARGIN_S 10.0
+static int64_t scan_horizon(const RdProbe *p, const RdProbeCut *cut)
+{
+    double end = INFINITY;
+    AVRational rate;
+    if (!cut)
+        return INT64_MAX;
+    if (cut->limit_s > 0)
+        end = cut->seek_s - cut->seek_out_s + cut->limit_s;
+    if (cut->out_limit_s > 0)
+        end = FFMIN(end, cut->seek_s + cut->out_limit_s);
+    if (cut->scan_s > 0)
+        end = FFMIN(end, cut->seek_s + cut->scan_s);
+    /* -frames:v N: N ticks of the output's rate (a frame sync that repeats
+     * frames reads that much time), and never fewer than N frames (scan_packets). */
+    rate = cut->rate.num > 0 && cut->rate.den > 0 ? cut->rate : p->guess_fps.num > 0 ? p->guess_fps : p->fps;
+    if (cut->vframes > 0 && rate.num > 0 && rate.den > 0)
+        end = FFMIN(end, cut->seek_s + cut->vframes / av_q2d(rate));
+    if (!isfinite(end))
+        return INT64_MAX;
+    end += p->start_time / (double)AV_TIME_BASE + SCAN_MARGIN_S;
+    return end / av_q2d(p->tb) < (double)INT64_MAX / 2 ? (int64_t)(end / av_q2d(p->tb)) : INT64_MAX;
+}
+
+static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps, int64_t horizon,
+                        int64_t cut_vframes, Scan *s, int *ts_ok, int64_t *packets)
 {
     AVStream *st = ic->streams[p->vindex];
     AVPacket *pkt = av_packet_alloc();
     AVFrame *frame = av_frame_alloc();
     AVCodecContext *dec = NULL;
     int64_t max_pts = INT64_MIN;
+    /* -frames:v N through a sync that passes frames one for one (VFR):
+     * N frames past the seek point, whatever time they span (the frames
+     * before the seek point counted too: a bound, not an exact count). */
+    int64_t min_frames = cut_vframes > 0 ? cut_vframes + (int64_t)(SCAN_MARGIN_S * 60) : 0;
     RdTsFix fix;
     RdRap rap;
     RdSizes sizes = {0};
@@ -195,9 +230,20 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
     rd_rap_init(&rap, st->codecpar);
     *ts_ok = 1;
     while ((ret = av_read_frame(ic, pkt)) >= 0) {
+        /* A signal: the run ends (engine.h); a long scan must not hold it up. */
+        if (rd_signals_caught()) {
+            av_packet_unref(pkt);
+            ret = AVERROR_EXIT;
+            break;
+        }
         *packets += pkt->stream_index == p->vindex;
         if (pkt->stream_index == p->vindex) {
             rd_tsfix_packet(&fix, pkt);
+            if (horizon != INT64_MAX && pkt->dts != AV_NOPTS_VALUE && pkt->dts > horizon &&
+                (!min_frames || s->n > min_frames)) {
+                av_packet_unref(pkt);
+                break;
+            }
             rd_sizes_packet(&sizes, pkt);
             ret = first_frame(p, dec, frame, pkt);
         }
@@ -235,7 +281,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
         ret = AVERROR(ENOMEM);
     /* A read error after some packets is how a damaged tail ends: what was
      * read is what a decoder would see; the frame count check judges it. */
-    ret = ret == AVERROR(ENOMEM) ? ret : 0;
+    ret = ret == AVERROR(ENOMEM) || ret == AVERROR_EXIT ? ret : 0;
     rd_sizes_seen(&sizes, p->width, p->height);
     p->max_width = sizes.max_w;
     p->max_height = sizes.max_h;
@@ -490,7 +536,8 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
     for (unsigned i = 0; i < ic->nb_streams; i++)
         if ((int)i != p->vindex)
             ic->streams[i]->discard = AVDISCARD_ALL;
-    if ((ret = scan_packets(p, ic, cut ? cut->jumps : NULL, &s, &ts_ok, &packets)) < 0)
+    if ((ret = scan_packets(p, ic, cut ? cut->jumps : NULL, scan_horizon(p, cut),
+                            cut ? cut->vframes : 0, &s, &ts_ok, &packets)) < 0)
         goto end;
     if (!s.n) {
         snprintf(err, errlen, "no video frames");

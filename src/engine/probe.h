@@ -64,6 +64,8 @@ typedef struct RdProbeCut {
     int64_t start;       ///< AV_TIME_BASE units, when has_start
     AVRational rate;     ///< output -r: the encoder's ticks out_limit_s is checked on; 0/0 = the input's frame rate
     const RdTsJumps *jumps; ///< the input's timestamp jumps as the CLI corrects them (tsjump.h); NULL = the video's own
+    int64_t vframes;     ///< -frames:v with no graph: the scan reads no further than those frames need (and a margin); 0 = no such bound
+    double scan_s;       ///< > 0: the scan stops this far past the seek point (frames kept: all it read; a chunk from the start reads on past them); 0 = no such bound
 } RdProbeCut;
 
 /**

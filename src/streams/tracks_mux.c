@@ -171,6 +171,10 @@ static int finish(RdTracks *t, AVFormatContext *oc)
 static int read_next(RdTracks *t)
 {
     int ret;
+    /* No stream to write: nothing to read (an endless input, an image
+     * looped with -loop 1, would be read without end). */
+    if (!t->n)
+        return 1;
     for (;;) {
         if ((ret = av_read_frame(t->ic, t->pkt)) < 0) {
             /* A damaged tail ends the tracks, not the render. */
