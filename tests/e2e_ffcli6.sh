@@ -248,6 +248,33 @@ if want demux; then
     drefused "-protocol_whitelist before -i (--protocols says that)" 2 -protocol_whitelist file,http -i "$IN" -c:v ffv1
 fi
 
+if want muxtb; then
+    # Copied audio's times through ffmpeg's muxing time base: a stream that
+    # had a packet queued before the header (which waits for the video
+    # encoder) keeps the input's (Matroska's milliseconds: steps of 1014
+    # and 1015 at 44.1 kHz); one whose first packet came after it gets the
+    # output's (steps of 1024). render always gave 1024.
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=d=3 -c:v libx264 -preset ultrafast \
+        -c:a aac "$W/early.mkv" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -itsoffset 1 -f lavfi -i sine=d=2 -c:v libx264 \
+        -preset ultrafast -c:a aac "$W/late.mkv" &&
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=d=3 -c:v mjpeg -c:a aac "$W/intra.mkv" ||
+        { fail "muxtb inputs" "ffmpeg could not make them"; finish; exit 1; }
+    # mline NAME IN EXT ARGS...: every audio packet's pts, dts and duration as ffmpeg's.
+    mline() {
+        local name=$1 in=$2 ext=$3 why
+        shift 3
+        pair "$name" "$ext" "" "$in" "$@" || return
+        why=$(same_lines <(apkts "$PAIR_F") <(apkts "$PAIR_R")) && ok "$name: audio packets (-w $PAIR_W)" ||
+            fail "$name: audio packets (-w $PAIR_W)" "$why"
+    }
+    mline "mkv, audio first, copied into mov"     "$W/early.mkv" mov -c:v ffv1 -c:a copy
+    mline "mkv, audio first, copied into nut"     "$W/early.mkv" nut -c:v ffv1 -c:a copy
+    mline "mkv, audio 1 s late, copied into mov"  "$W/late.mkv"  mov -c:v ffv1 -c:a copy
+    mline "mkv, output -ss 1, copied into mov"    "$W/early.mkv" mov -c:v ffv1 -c:a copy -ss 1
+    mline "mkv mjpeg, -ss 0.5 -t 1, into mov"     "$W/intra.mkv" mov -c:v ffv1 -c:a copy -ss 0.5 -t 1
+fi
+
 if want approx; then
     "$RENDER" -y -w 2 --chunks 3 -i "$IN" -c:v ffv1 -an -vf hqdn3d,unsharp "$W/ap.mkv" </dev/null 2>"$W/ap.err"
     check "hqdn3d chunked: one line says it approximates" "$(head -c 300 "$W/ap.err")" \

@@ -134,7 +134,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0 };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -149,6 +149,7 @@ static int open_output(Remux *x, char *err, int errlen)
     ac.out_duration = s->out_limit_s > 0 ? llrint(s->out_limit_s * AV_TIME_BASE) : 0;
     ac.has_start = s->seek_s > 0;
     tc.rec_time = rd_rec_time(s);
+    tc.header_first = 1;
     tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;
     /* ffmpeg trims after -af, from samples read from the start: this

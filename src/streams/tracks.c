@@ -98,6 +98,7 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     rd_tsfix_use(&tr->fix, t->cfg.jumps);
     tr->last_dts = AV_NOPTS_VALUE;
     tr->delta_last = AV_NOPTS_VALUE;
+    tr->in_tb_mux = -1;
     t->route[ist->index] = t->n++;
     return tr;
 }

@@ -29,18 +29,39 @@ static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
         tr->last_dts = p->dts;
 }
 
+/* Whether the CLI had written its header when this copied track's first
+ * packet came: the header waits for the video encoder, which opens on the
+ * first frame out of the graph, about when the decoder has had 1 + its
+ * delay packets. Packets before it wait in a queue, and a stream that
+ * queued one keeps the input's time base as its muxing time base
+ * (ffmpeg_mux.c of_check_init: "only possible if nothing has been
+ * written yet"). */
+static int header_later(const RdTracks *t, Track *tr)
+{
+    if (tr->in_tb_mux < 0 && t->cfg.header_first)
+        tr->in_tb_mux = 0;
+    if (tr->in_tb_mux < 0) {
+        int delay = t->cfg.vindex >= 0 && t->cfg.vindex < (int)t->ic->nb_streams ?
+                    t->ic->streams[t->cfg.vindex]->codecpar->video_delay : 0;
+        tr->in_tb_mux = t->vpkts < 1 + FFMAX(delay, 0);
+    }
+    return tr->in_tb_mux;
+}
+
 /* Into the output's time base. Copied audio's decode times are counted in
- * samples, as the ffmpeg CLI's copy does (av_rescale_delta): a coarse
- * input time base (Matroska's milliseconds) then gives the output exact
- * frame steps (1024 at 44.1 kHz, not 1014 and 1015), pts = dts. */
-static void copied_audio_ts(Track *tr, AVPacket *p)
+ * samples, as the ffmpeg CLI's copy does (av_rescale_delta), into its
+ * muxing time base: the output's (a coarse input time base, Matroska's
+ * milliseconds, then gives exact frame steps: 1024 at 44.1 kHz, not 1014
+ * and 1015), or the input's where the track's first packet came before
+ * the CLI wrote its header (header_later: plain 1014 and 1015), pts = dts. */
+static void copied_audio_ts(const RdTracks *t, Track *tr, AVPacket *p)
 {
     const AVCodecParameters *par = tr->ist->codecpar;
     int64_t dts = p->dts;
     int dur;
     av_packet_rescale_ts(p, tr->tb, tr->ost->time_base);
     if (tr->kind != K_COPY || par->codec_type != AVMEDIA_TYPE_AUDIO || par->sample_rate <= 0 ||
-        dts == AV_NOPTS_VALUE)
+        dts == AV_NOPTS_VALUE || header_later(t, tr))
         return;
     if (!(dur = av_get_audio_frame_duration2((AVCodecParameters *)par, p->size)))
         dur = par->frame_size;
@@ -60,7 +81,7 @@ static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
             p->pts += off;
         if (p->dts != AV_NOPTS_VALUE)
             p->dts += off;
-        copied_audio_ts(tr, p);
+        copied_audio_ts(t, tr, p);
         fix_dts(t, tr, p);
     }
     p->stream_index = tr->ost->index;
@@ -188,6 +209,11 @@ static int read_next(RdTracks *t)
                      t->ic->pb ? avio_tell(t->ic->pb) : (int64_t)-1, av_err2str(ret));
             return ret;
         }
+        /* The video packets of the output's frames (after an -ss, from its start). */
+        t->vpkts += t->pkt->stream_index == t->cfg.vindex &&
+                    (!t->cfg.has_start || t->pkt->pts == AV_NOPTS_VALUE ||
+                     av_compare_ts(t->pkt->pts, t->ic->streams[t->cfg.vindex]->time_base,
+                                   t->cfg.start, AV_TIME_BASE_Q) >= 0);
         if (t->route[t->pkt->stream_index] >= 0) /* before the -t check: a jump is undone first */
             rd_tsfix_packet(&t->t[t->route[t->pkt->stream_index]].fix, t->pkt);
         /* The -t clock: the streams written and the video (another

@@ -29,6 +29,7 @@ typedef struct Track {
     RdSub *sub;
     int64_t last_dts;       ///< last dts written, ost time base
     int64_t delta_last;     ///< copied audio: the next packet's time in samples (av_rescale_delta), AV_NOPTS_VALUE before the first
+    int in_tb_mux;          ///< copied audio: -1 undecided; 1: its first packet came before the CLI's header (its muxing time base stays the input's); 0: after
     int64_t backsteps;      ///< packets whose dts was moved forward
     int cover;              ///< an attached picture: one packet, no timeline
     RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
@@ -46,6 +47,7 @@ struct RdTracks {
     int *route;             ///< input stream -> track, -1 = not written
     AVPacket *pkt, *out;
     int pending, eof;
+    int64_t vpkts;          ///< video packets read so far (where the CLI would have its first encoded frame)
     int end_lowered;        ///< rd_tracks_end_at moved the end (-frames:v): it holds for every track
     int strict;             ///< the muxer wants strictly increasing dts
     RdBsf *bsf;             ///< the owner's -bsf chains (rd_tracks_set_bsf), NULL = none; not owned
