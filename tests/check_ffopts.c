@@ -257,6 +257,9 @@ START_TEST(test_demuxopts)
     ck_assert_str_eq(fmt->name, "rawvideo");
     ck_assert_str_eq(av_dict_get(got, "video_size", NULL, 0)->value, "320x240");
     av_dict_free(&got);
+    ck_assert_int_eq(rd_demuxopts_has("x.yuv", &fmt), 1);
+    ck_assert_str_eq(fmt->name, "rawvideo");
+    ck_assert_int_eq(rd_demuxopts_has("other.yuv", NULL), 0);
     ck_assert_int_eq(rd_demuxopts_get("other.yuv", &fmt, &got), 0);
     ck_assert_ptr_null(fmt);
     ck_assert_ptr_null(got);

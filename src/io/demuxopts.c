@@ -67,6 +67,19 @@ int rd_demuxopts_get(const char *path, const AVInputFormat **fmt, AVDictionary *
     return ret;
 }
 
+int rd_demuxopts_has(const char *path, const AVInputFormat **fmt)
+{
+    Entry *e;
+    int set;
+    pthread_mutex_lock(&lock);
+    e = find(path);
+    set = e && (e->fmt || av_dict_count(e->opts));
+    if (fmt)
+        *fmt = e ? e->fmt : NULL;
+    pthread_mutex_unlock(&lock);
+    return set;
+}
+
 static int has(const AVClass *c, const char *name)
 {
     const AVOption *o = c ? av_opt_find(&c, name, NULL, 0, AV_OPT_SEARCH_FAKE_OBJ) : NULL;

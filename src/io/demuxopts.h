@@ -26,6 +26,12 @@ int rd_demuxopts_set(const char *path, const char *format, const AVDictionary *o
  */
 int rd_demuxopts_get(const char *path, const AVInputFormat **fmt, AVDictionary **opts);
 
+/**
+ * 1 when the line set a format or options for PATH, else 0; *fmt (may be
+ * NULL) gets the forced format or NULL. No copy: for a look, not an open.
+ */
+int rd_demuxopts_has(const char *path, const AVInputFormat **fmt);
+
 /** 1 when `name` is an option some demuxer or libavformat itself reads. */
 int rd_demuxopts_known(const char *name);
 

@@ -80,54 +80,49 @@ static int open_url(AVFormatContext **pic, const char *path, const char *url, co
     return 0;
 }
 
-int rd_input_open(AVFormatContext **pic, const char *path, int keep)
+/* What PATH is opened as: its pinned file's name into url (64 bytes; ""
+ * when not pinned: by its own name) and the format found when pinned. */
+static const AVInputFormat *pinned(const char *path, char *url)
 {
-    char url[64] = "";
     const AVInputFormat *fmt = NULL;
     Pin *p;
-
+    *url = 0;
     pthread_mutex_lock(&pin_lock);
     if ((p = find(path))) {
-        snprintf(url, sizeof(url), "%s", p->url);
+        snprintf(url, 64, "%s", p->url);
         fmt = p->fmt;
     }
     pthread_mutex_unlock(&pin_lock);
-    return open_url(pic, path, *url ? url : path, fmt, keep, NULL, 0);
+    return fmt;
 }
 
-/* The format the line forces for PATH (-f before -i), or NULL. */
-static const char *forced_name(const char *path)
+int rd_input_open(AVFormatContext **pic, const char *path, int keep)
 {
-    const AVInputFormat *fmt = NULL;
-    AVDictionary *o = NULL;
-    rd_demuxopts_get(path, &fmt, &o);
-    av_dict_free(&o);
-    return fmt ? fmt->name : NULL;
+    char url[64];
+    const AVInputFormat *fmt = pinned(path, url);
+    return open_url(pic, path, *url ? url : path, fmt, keep, NULL, 0);
 }
 
 int rd_input_check(const char *path, char *err, int errlen)
 {
     AVFormatContext *ic = NULL;
-    char url[64] = "", unused[192] = "", *sp;
-    const AVInputFormat *fmt = NULL;
-    Pin *p;
+    char url[64], unused[192] = "", *sp;
+    const AVInputFormat *forced, *fmt;
     int ret;
 
-    pthread_mutex_lock(&pin_lock);
-    if ((p = find(path))) {
-        snprintf(url, sizeof(url), "%s", p->url);
-        fmt = p->fmt;
-    }
-    pthread_mutex_unlock(&pin_lock);
+    /* Nothing set before -i: the probe's own open says what is wrong. */
+    if (!rd_demuxopts_has(path, &forced))
+        return 0;
+    fmt = pinned(path, url);
     ret = open_url(&ic, path, *url ? url : path, fmt, -1, unused, sizeof(unused));
     if (ret == AVERROR_OPTION_NOT_FOUND && (sp = strchr(unused, ' '))) {
         *sp = 0;
         snprintf(err, errlen, "-%s before -i: the %s demuxer takes no such option (ffmpeg stops too: "
                  "\"Option %s not found\")", unused, sp + 1, unused);
-    } else if (ret < 0 && forced_name(path)) {
-        const char *raw = strcmp(forced_name(path), "rawvideo") ? "" :
+    } else if (ret < 0 && forced) {
+        const char *raw = strcmp(forced->name, "rawvideo") ? "" :
                           " (raw video needs -video_size WxH, and -pixel_format unless yuv420p)";
-        snprintf(err, errlen, "cannot be read as -f %s: %s%s", forced_name(path), av_err2str(ret), raw);
+        snprintf(err, errlen, "cannot be read as -f %s: %s%s", forced->name, av_err2str(ret), raw);
     }
     avformat_close_input(&ic);
     return ret;
@@ -140,10 +135,10 @@ static int find_format(Pin *p, const char *path)
 {
     AVIOContext *pb = NULL;
     AVDictionary *o = NULL;
-    int ret = rd_demuxopts_get(p->path, &p->fmt, &o);
-    av_dict_free(&o);
-    if (ret < 0 || p->fmt) /* forced by the line (-f before -i) */
-        return ret;
+    int ret;
+    rd_demuxopts_has(p->path, &p->fmt);
+    if (p->fmt) /* forced by the line (-f before -i) */
+        return 0;
     if ((ret = av_dict_set(&o, "protocol_whitelist", "file", 0)) < 0)
         return ret;
     ret = avio_open2(&pb, p->url, AVIO_FLAG_READ, NULL, &o);
