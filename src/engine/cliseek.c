@@ -146,10 +146,19 @@ static void cli_tracks(const RdSettings *s, int vindex, RdTracksConfig *tc)
     tc->map_video = s->map_video;
 }
 
+/* 0 when the input's format is known (pinned) and its timestamps cannot
+ * jump: neither the CLI's start correction nor its jump offsets apply, and
+ * the input need not be opened again to find the streams it reads. */
+static int may_jump(const RdSettings *s)
+{
+    const AVInputFormat *f = rd_input_format(s->input);
+    return !f || (f->flags & AVFMT_TS_DISCONT);
+}
+
 int rd_cliseek_start(const RdSettings *s, int vindex, int64_t *start)
 {
     RdTracksConfig tc;
-    if (s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
+    if (!may_jump(s) || s->seek_s > s->seek_out_s || s->itsoffset_s != 0)
         return 0;  /* the CLI's offset is then not minus the file's start */
     cli_tracks(s, vindex, &tc);
     return rd_tracks_cli_start(&tc, s->oformat, s->output, start);
@@ -161,6 +170,8 @@ int rd_cliseek_jumps(const RdSettings *s, int vindex, RdTsJumps **pj)
     uint8_t *used = NULL;
     int nb = 0, ret;
     *pj = NULL;
+    if (!may_jump(s))
+        return 0;
     cli_tracks(s, vindex, &tc);
     if ((ret = rd_tracks_used(&tc, s->oformat, s->output, &used, &nb)) < 0)
         return 0;  /* the selection's own error comes later, in its words */

@@ -103,6 +103,14 @@ int rd_input_open(AVFormatContext **pic, const char *path, int keep)
     return open_url(pic, path, *url ? url : path, fmt, keep, NULL, 0);
 }
 
+const AVInputFormat *rd_input_format(const char *path)
+{
+    const AVInputFormat *forced;
+    char url[64];
+    rd_demuxopts_has(path, &forced);
+    return forced ? forced : pinned(path, url);
+}
+
 int rd_input_check(const char *path, char *err, int errlen)
 {
     AVFormatContext *ic = NULL;

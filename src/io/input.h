@@ -41,6 +41,13 @@ int rd_input_pin(const char *path);
  */
 int rd_input_check(const char *path, char *err, int errlen);
 
+/**
+ * The format PATH is opened as, when that is known without opening it:
+ * forced by the line (-f before -i) or found when it was pinned. NULL:
+ * not known (not pinned, or opened by name).
+ */
+const AVInputFormat *rd_input_format(const char *path);
+
 /** Release one pin of PATH (no-op when not pinned). */
 void rd_input_unpin(const char *path);
 
