@@ -3,6 +3,7 @@
 #include "streams/streammap.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libavcodec/avcodec.h>
@@ -411,7 +412,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--two-pass", NULL))           return s->two_pass = 1, 0;
     if (is(o, "-g", "--gop"))                return parse_int(a, o, 1, 1000000, &s->gop);
     if (is(o, "-keyint_min", NULL))          return parse_int(a, o, 1, 1000000, &s->keyint_min);
-    if (is(o, "-sc_threshold", NULL))        return parse_int(a, o, 0, 1000000, &s->sc_threshold);
+    if (is(o, "-sc_threshold", NULL))        return parse_int(a, o, 0, INT_MAX, &s->sc_threshold);
     if (is(o, "--venc-opt", NULL))           return key_value_opt(a, "--venc-opt", &c->venc_opts);
     if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
     if (is(o, "-c:s", "--scodec"))           return scodec_opt(a, s);

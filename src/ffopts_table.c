@@ -639,10 +639,13 @@ static int opt_noautorotate(RdFf *f, RdSettings *s, const char *spec, const char
 
 static int opt_threads(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    int n;
-    (void)f; (void)s; (void)spec;
+    int n = 0;
     if (strcmp(val, "auto") && whole(val, 0, 1024, &n) < 0)
         return bad(err, errlen, "-threads %s: not a thread count%s", val, "");
+    /* The encoder's count, where its slices follow it (engine/encode.h);
+     * the decoders' count changes no frame. */
+    if (f->seen_input && spec_type(spec) != 'a')
+        s->enc_threads = n;
     return 0;
 }
 

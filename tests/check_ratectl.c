@@ -1,10 +1,12 @@
 /* Rate control across chunks and the fixed-GOP grid: the pure parts. */
 #include <stdlib.h>
 #include <string.h>
+#include <libavcodec/avcodec.h>
 #include <libavcodec/packet.h>
 #include <libavutil/mem.h>
 
 #include "suites.h"
+#include "engine/encode.h"
 #include "engine/engine.h"
 #include "engine/gop.h"
 #include "engine/plan.h"
@@ -172,7 +174,25 @@ START_TEST(test_gop_fixed)
     ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, NULL), 0);
     ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, -1, NULL), 0);   /* scene cuts still on */
     ck_assert_int_eq(rd_gop_fixed("libx264", 48, -1, 0, NULL), 48);
-    ck_assert_int_eq(rd_gop_fixed("mpeg4", 48, -1, 0, NULL), 0);      /* not claimed */
+    ck_assert_int_eq(rd_gop_fixed("libvpx", 48, -1, 0, NULL), 0);     /* it keys where it likes */
+    /* FFmpeg's MPEG family and ffv1: an I frame every -g (12) frames */
+    ck_assert_int_eq(rd_gop_fixed("mpeg4", 48, -1, 0, NULL), 48);
+    ck_assert_int_eq(rd_gop_fixed("mpeg2video", -1, -1, -1, NULL), 12);
+    ck_assert_int_eq(rd_gop_fixed("ffv1", -1, -1, -1, NULL), 0);       /* same frames wherever it keys */
+    ck_assert_int_eq(rd_gop_scene_keys("mpeg2video", -1, NULL), 1);
+    ck_assert_int_eq(rd_gop_scene_keys("mpeg2video", 1000000000, NULL), 0);
+    ck_assert_int_eq(rd_gop_scene_keys("ffv1", -1, NULL), 0);
+    ck_assert_int_eq(rd_gop_scene_keys("libx264", -1, NULL), 0);
+    av_dict_set(&d, "bf", "2", 0);                                     /* B-frames lean across */
+    ck_assert_int_eq(rd_gop_fixed("mpeg2video", -1, -1, -1, d), 0);
+    av_dict_set(&d, "bf", "0", 0);
+    ck_assert_int_eq(rd_gop_fixed("mpeg2video", 7, -1, -1, d), 7);
+    av_dict_free(&d);
+    ck_assert_int_eq(rd_encode_slices_follow_threads(avcodec_find_encoder_by_name("mpeg2video")), 1);
+    ck_assert_int_eq(rd_encode_slices_follow_threads(avcodec_find_encoder_by_name("mpeg4")), 1);
+    ck_assert_int_eq(rd_encode_slices_follow_threads(avcodec_find_encoder_by_name("ffv1")), 0);
+    ck_assert_int_eq(rd_encode_slices_follow_threads(avcodec_find_encoder_by_name("libx264")), 0);
+    ck_assert_int_eq(rd_encode_slices_follow_threads(NULL), 0);
     av_dict_set(&d, "x264-params", "bframes=3:keyint=30:min-keyint=30:scenecut=0", 0);
     ck_assert_int_eq(rd_gop_fixed("libx264", -1, -1, -1, d), 30);
     av_dict_set(&d, "x264-params", "keyint=30:no-scenecut", 0);

@@ -19,7 +19,20 @@
 #     are at 0 and 1.0, its scene cut). Now refused in one line; with
 #     -forced-idr 1 the keyframes are the CLI's.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf" for sections)
+#   - FFmpeg's own MPEG-family encoders (mpeg1video, mpeg2video, mpeg4 ...)
+#     key every -g frames (12 by default) and cut each picture into one
+#     slice per encoder thread. render planned them freely and encoded
+#     with one thread: another GOP and other slices, so other pixels
+#     (-c:v mpeg2video -q:v 2: frames differed from the third one on).
+#     Now chunks start on that grid and those encoders get the CLI's
+#     thread count (-threads, auto by default): the CLI's keyframes, and
+#     its very packets where the encoder keeps nothing over an I frame
+#     (mpeg4 here). mpeg1video and mpeg2video carry state over some I
+#     frames, so frames after some joins still differ: keyframes and
+#     sizes checked for them. With scene changes on (their default) a
+#     cut moves the CLI's grid: render says so.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -61,7 +74,38 @@ s_forcekf() {
     unset LINE_IN
 }
 
-for sec in gop forcekf; do
+# FFmpeg's own MPEG-family encoders code an I frame every -g (12) frames
+# and cut each picture into one slice per thread: chunks on that grid,
+# with the CLI's thread count, give the CLI's very packets (decoded frames
+# identical although lossy, where the encoder keeps nothing over an I
+# frame).
+s_lavc() {
+    local rc
+    $FF -f lavfi -i testsrc2=s=320x240:r=25:d=2 -f lavfi -i sine=f=440:r=44100:d=2 \
+        -c:v libx264 -preset ultrafast -g 50 -pix_fmt yuv420p -c:a aac "$W/lv.mp4" ||
+        { fail "lavc input" "ffmpeg could not make it"; return; }
+    LINE_IN=$W/lv.mp4
+    # mpeg2video carries state over its I frames (a fresh encoder started
+    # on frame 24 gives other P frames after it than the CLI's, started on
+    # frame 0 or 12): its keyframes and sizes are the CLI's, not every frame
+    line "mpeg2video -q:v 2"                   mkv keys,size -c:v mpeg2video -q:v 2
+    line "mpeg4 -q:v 3 into AVI"               avi md5,keys -c:v mpeg4 -q:v 3 -c:a libmp3lame
+    line "mpeg2video -g 7 -q:v 4"              mkv keys,size -c:v mpeg2video -g 7 -q:v 4
+    line "mpeg1video -q:v 3 -threads 1"        mpg md5,keys -c:v mpeg1video -q:v 3 -threads 1
+    [ -s "$W/cut.mp4" ] || { fail "lavc cut input" "section gop makes it"; return; }
+    LINE_IN=$W/cut.mp4
+    line "mpeg1video -sc_threshold 1000000000" mpg keys,size -c:v mpeg1video -q:v 3 -sc_threshold 1000000000
+    unset LINE_IN
+    # With scene changes on (the default) the encoder keys the cut at 1 s
+    # and counts its GOP from there: chunks after it start elsewhere than
+    # the CLI's I frames, and render says so.
+    "$RENDER" -y -w 2 --chunks 4 -i "$W/cut.mp4" -c:v mpeg2video -q:v 3 "$W/sc.mkv" </dev/null 2>"$W/sc.err"
+    rc=$?
+    check "mpeg2video on a scene cut: the moved GOP named" "exit $rc: $(head -c 300 "$W/sc.err")" \
+        grep -q "at scene changes" "$W/sc.err"
+}
+
+for sec in gop forcekf lavc; do
     want "$sec" && "s_$sec"
 done
 

@@ -252,6 +252,19 @@ static int serialised(const AVCodec *codec)
     return !strcmp(codec->name, "libsvtav1");
 }
 
+int rd_encode_slices_follow_threads(const AVCodec *codec)
+{
+    static const enum AVCodecID ids[] = { AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG4,
+                                          AV_CODEC_ID_H263P };
+    if (!codec || !(codec->capabilities & AV_CODEC_CAP_SLICE_THREADS) ||
+        (codec->capabilities & AV_CODEC_CAP_FRAME_THREADS) || codec->wrapper_name)
+        return 0;
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+        if (codec->id == ids[i])
+            return 1;
+    return 0;
+}
+
 static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDictionary *extra,
                     const char *stats_in, const AVFilterContext *sink, int cfr, AVDictionary **opts)
 {
@@ -264,6 +277,12 @@ static int try_open(AVCodecContext **penc, const RdEncodeConfig *cfg, const AVDi
     set_format(*penc, cfg, sink, cfr);
     set_fields(*penc, cfg, sink);
     (*penc)->thread_count = 1;
+    /* Their slices are their threads: the CLI's count gives the CLI's
+     * packets (a few short-lived threads more per chunk). */
+    if (rd_encode_slices_follow_threads(cfg->codec)) {
+        (*penc)->thread_count = cfg->threads;
+        (*penc)->thread_type = FF_THREAD_SLICE;
+    }
     if (cfg->global_header)
         (*penc)->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = build_opts(opts, cfg, extra)) < 0 || (ret = add_hdr10(opts, cfg)) < 0)

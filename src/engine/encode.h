@@ -29,6 +29,7 @@ typedef struct RdEncodeConfig {
     int gop, keyint_min;        ///< frames (-g, -keyint_min), -1 = the encoder's
     int sc_threshold;           ///< scene-cut threshold (-sc_threshold), 0 = none, -1 = the encoder's
     int stitchable;             ///< 1: headers that do not depend on the content (x264's stitchable), so that chunks encoded from their own stats join under one extradata
+    int threads;                ///< output -threads, 0 = auto as in the CLI: used only by encoders whose slices follow their threads (rd_encode_slices_follow_threads), all others get one
 } RdEncodeConfig;
 
 /**
@@ -40,6 +41,14 @@ typedef struct RdEncodeConfig {
 int rd_encode_graph_sets_fields(const AVFilterGraph *g);
 
 int rd_encode_find(const AVCodec **codec, const char *name);
+
+/**
+ * 1 when `codec` cuts each picture into one slice per thread, so that its
+ * bitstream depends on the thread count (FFmpeg's MPEG-1/2/4 and H.263+
+ * encoders, slice-threaded only). Such an encoder gets the CLI's count
+ * (RdEncodeConfig.threads), not one, or its packets would not be the CLI's.
+ */
+int rd_encode_slices_follow_threads(const AVCodec *codec);
 
 /**
  * Open an encoder for the frames `sink` produces, with one thread (encoders

@@ -1827,7 +1827,11 @@ static void ratectl_report(Run *r)
                 ") runs dry in %d chunk(s) of the joined stream%s\n", r->s->output, r->s->maxrate,
                 r->s->bufsize, r->rc.joins_short,
                 r->rc.vbv_chain ? "" : " (only libx264 chunks can start from another fill)");
-    if (rep->gop_grid && r->off_grid)
+    if (rep->gop_grid && r->off_grid && rd_gop_scene_keys(r->s->vcodec, r->s->sc_threshold, r->s->venc_opts))
+        fprintf(stderr, "render: %s: warning: the encoder coded %d I frame(s) at scene changes, off its GOP of "
+                "%d frames: ffmpeg counts its GOPs afresh from there, so its I frames after them differ "
+                "(-sc_threshold 1000000000 keeps the GOP fixed)\n", r->s->output, r->off_grid, rep->gop_grid);
+    else if (rep->gop_grid && r->off_grid)
         fprintf(stderr, "render: %s: warning: %d keyframe(s) off the fixed GOP of %d frames "
                 "(the graph does not keep frames one for one)\n", r->s->output, r->off_grid, rep->gop_grid);
 }

@@ -67,6 +67,43 @@ static int svt_fixed(long keyint, const AVDictionary *opts)
     return keyint > 0 ? (int)keyint : 0;
 }
 
+/* FFmpeg's own MPEG-family encoders (mpegvideo_enc.c) code an I frame
+ * once gop_size frames (12 unless -g) have passed since the last one.
+ * With no B-frames no picture leans across an I frame, so chunks started
+ * on that grid give the CLI's keyframes (ffv1 keys every gop_size frames
+ * too, but its frames are the same wherever it keys: it keeps its free
+ * plan). */
+static int lavc_mpeg_family(const char *codec)
+{
+    static const char *const names[] = { "mpeg1video", "mpeg2video", "mpeg4", "h261", "h263", "h263p",
+                                         "msmpeg4v2", "msmpeg4", "wmv1", "wmv2", "flv", "rv10", "rv20" };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (!strcmp(codec, names[i]))
+            return 1;
+    return 0;
+}
+
+static int lavc_grid(const char *codec, long keyint, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e = av_dict_get(opts, "bf", NULL, 0);
+    if (!lavc_mpeg_family(codec))
+        return 0;
+    /* B-frames before an I frame lean on it and on the P frame before */
+    if (e && strtol(e->value, NULL, 10) != 0)
+        return 0;
+    return keyint > 0 ? (int)keyint : keyint < 0 ? 12 : 0;
+}
+
+int rd_gop_scene_keys(const char *codec, int sc_threshold, const AVDictionary *opts)
+{
+    const AVDictionaryEntry *e = av_dict_get(opts, "sc_threshold", NULL, 0);
+    long sc = e ? strtol(e->value, NULL, 10) : sc_threshold;
+    /* mpegvideo keys a picture whose motion search does worse than intra
+     * by more than the threshold (default 0); the sum runs over macroblocks
+     * of at most a few thousand each, so 1e9 (the usual setting) is off. */
+    return codec && lavc_mpeg_family(codec) && sc < 1000000000L;
+}
+
 int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts)
 {
     const AVDictionaryEntry *e;
@@ -84,6 +121,8 @@ int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, c
         scenecut = strtol(e->value, NULL, 10);
     if (!strcmp(codec, "libsvtav1"))
         return svt_fixed(keyint, opts);
+    if (lavc_grid(codec, keyint, opts))
+        return lavc_grid(codec, keyint, opts);
     if (vpx_like(codec))
         return keyint > 0 && least == keyint ? (int)keyint : 0;
     if ((pk = params_key(codec)) && (e = av_dict_get(opts, pk, NULL, 0))) {

@@ -26,9 +26,21 @@
  * keyint/scd/irefresh-type), which win over them as they come later.
  * libx264/x265: keyint N with scene cuts off (x264 takes a negative
  * threshold as off); libsvtav1: -g N or keyint=N (it cuts no scenes unless
- * scd=1); libvpx, libvpx-vp9, libaom-av1: -g N -keyint_min N. Pure.
+ * scd=1); libvpx, libvpx-vp9, libaom-av1: -g N -keyint_min N; FFmpeg's
+ * MPEG-family encoders (mpeg1video, mpeg2video, mpeg4, h263 ...): -g N,
+ * 12 by default, without B-frames (bf), scene changes aside
+ * (rd_gop_scene_keys). Pure.
  */
 int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts);
+
+/**
+ * 1 when `codec` also codes an I frame where it finds a scene change and
+ * counts its GOP afresh from there (FFmpeg's MPEG-family encoders unless
+ * -sc_threshold is 1e9 or more): its grid (rd_gop_fixed) then holds only
+ * up to the first such frame, and the chunks after it start where the
+ * CLI's encoder has none. Pure.
+ */
+int rd_gop_scene_keys(const char *codec, int sc_threshold, const AVDictionary *opts);
 
 /**
  * Keyframes of one chunk's packets (any order, with presentation times)

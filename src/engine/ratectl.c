@@ -121,6 +121,7 @@ void rd_ratectl_encode_config(RdEncodeConfig *enc, const RdSettings *s)
     enc->keyint_min = s->keyint_min;
     enc->sc_threshold = s->sc_threshold;
     enc->stitchable = rd_ratectl_mode_of(s) == RD_RC_TWOPASS;
+    enc->threads = s->enc_threads;
 }
 
 int rd_ratectl_init(RdRateCtl *rc, const RdSettings *s, int n)

@@ -8,10 +8,12 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avutil.h>
 #include <libavutil/bprint.h>
+#include <libavutil/cpu.h>
 #include <libavutil/ffversion.h>
 #include <libavutil/pixdesc.h>
 #include <libavutil/sha.h>
 
+#include "engine/encode.h"
 #include "engine/ratectl_lavc.h"
 #include "io/paths.h"
 
@@ -117,6 +119,10 @@ static void settings_lines(AVBPrint *bp, const RdSettings *s, int preroll, int g
                "\nrc.two_pass=%d\nrc.target_size=%" PRId64 "\ngop=%d:%d:%d\n",
                s->vbitrate, s->maxrate, s->bufsize, s->two_pass, s->target_size,
                s->gop, s->keyint_min, s->sc_threshold);
+    /* Slices that follow the encoder's threads (encode.h): another count,
+     * or auto on another machine, is another bitstream. */
+    if (rd_encode_slices_follow_threads(avcodec_find_encoder_by_name(s->vcodec)))
+        av_bprintf(bp, "enc_threads=%d:%d\n", s->enc_threads, av_cpu_count());
     /* libavcodec's own encoders went from one pass per chunk to two (a
      * line only then: other journals still match). */
     if (s->crf < 0 && s->target_size <= 0 && rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate) > 0)
