@@ -284,6 +284,10 @@ static int build_graph(RdFf *f, char *err, int errlen)
         return AVERROR(EINVAL);
     }
     av_bprint_init(&b, 0, AV_BPRINT_SIZE_UNLIMITED);
+    /* libavfilter's own prefix: the graph's scale_sws_opts, which its scale
+     * filters without flags of their own and its automatic conversions take */
+    if (f->sws_flags)
+        av_bprintf(&b, "sws_flags=%s;", f->sws_flags);
     if (labelled)
         av_bprintf(&b, "%s;[ffout]%s", base, tail ? "" : "null");
     else if (base && *base)

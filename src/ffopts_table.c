@@ -17,7 +17,9 @@
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/parseutils.h>
+#include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 
 #include "engine/forcekf.h"
 #include "engine/ratectl.h"
@@ -247,6 +249,24 @@ static int opt_size(RdFf *f, RdSettings *s, const char *spec, const char *val, c
     if (!f->seen_input)
         return av_dict_set(&f->demux, "video_size", val, 0);
     f->size = val;
+    return 0;
+}
+
+/* ffmpeg hands -sws_flags to the option group it ends up in: after -i the
+ * output's graph, whose scale filters and automatic conversions use it;
+ * before -i the input's, where nothing reads it. */
+static int opt_sws_flags(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    struct SwsContext *sws = sws_alloc_context();
+    int ret = sws ? av_opt_set(sws, "sws_flags", val, 0) : AVERROR(ENOMEM);
+    (void)s; (void)spec;
+    sws_freeContext(sws);
+    if (ret == AVERROR(ENOMEM))
+        return ret;
+    if (ret < 0 || strpbrk(val, ";,[]"))
+        return bad(err, errlen, "-sws_flags %s: not scaler flags (bicubic, lanczos+accurate_rnd ...)%s", val, "");
+    if (f->seen_input)
+        f->sws_flags = val;
     return 0;
 }
 
@@ -688,6 +708,7 @@ static const RdFfOpt TABLE[] = {
     { "pix_fmt",        RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_pix_fmt,    NULL },
     { "s",              RD_FF_IN | RD_FF_OUT | ARG, "v",   opt_size,       NULL },
     { "aspect",         RD_FF_OUT | ARG,            "v",   opt_aspect,     NULL },
+    { "sws_flags",      RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_sws_flags,  NULL },
     { "an",             RD_FF_OUT,                  NULL,  opt_an,         NULL },
     { "sn",             RD_FF_OUT,                  NULL,  opt_sn,         NULL },
     { "dn",             RD_FF_OUT,                  NULL,  opt_dn,         NULL },

@@ -32,7 +32,10 @@
 #     sizes checked for them. With scene changes on (their default) a
 #     cut moves the CLI's grid: render says so.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc" for sections)
+#   - -sws_flags was refused as unknown (exit 2); it now sets the flags
+#     of the graph's scalers, as ffmpeg does after -i (and nothing before).
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -105,7 +108,27 @@ s_lavc() {
         grep -q "at scene changes" "$W/sc.err"
 }
 
-for sec in gop forcekf lavc; do
+# -sws_flags after -i sets the graph's scalers (-s, scale without flags,
+# the conversion to the encoder's format); before -i nothing, as ffmpeg.
+s_sws() {
+    local rc
+    [ -s "$W/lv.mp4" ] || { fail "sws input" "section lavc makes it"; return; }
+    LINE_IN=$W/lv.mp4
+    line "-sws_flags lanczos -s 200x150"          mkv md5 -sws_flags lanczos -s 200x150 -c:v ffv1
+    line "-vf scale=160:120 -sws_flags neighbor"  mkv md5 -vf scale=160:120 -sws_flags neighbor -c:v ffv1
+    line "-sws_flags bilinear -pix_fmt yuv444p"   mkv md5 -sws_flags bilinear -pix_fmt yuv444p -c:v ffv1
+    line "-sws_flags area, scale with its own"    mkv md5 -sws_flags area -vf scale=200:150:flags=neighbor -c:v ffv1
+    unset LINE_IN
+    $FF -sws_flags lanczos -i "$W/lv.mp4" -s 200x150 -c:v ffv1 "$W/swf.mkv" &&
+        "$RENDER" -q -y -sws_flags lanczos -i "$W/lv.mp4" -s 200x150 -c:v ffv1 "$W/swr.mkv" </dev/null
+    check "-sws_flags before -i: the default scaler, as ffmpeg" "outputs differ" \
+        cmp -s <(v_md5 "$W/swf.mkv") <(v_md5 "$W/swr.mkv")
+    "$RENDER" -q -y -i "$W/lv.mp4" -sws_flags bogus -s 200x150 "$W/swb.mkv" </dev/null 2>"$W/swb.err"; rc=$?
+    check "-sws_flags bogus: refused in one line, no output" "exit $rc: $(head -c 200 "$W/swb.err")" \
+        test "$rc" = 2 -a "$(wc -l <"$W/swb.err")" = 1 -a ! -e "$W/swb.mkv"
+}
+
+for sec in gop forcekf lavc sws; do
     want "$sec" && "s_$sec"
 done
 
