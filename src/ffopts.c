@@ -116,6 +116,8 @@ int rd_ff_option(RdFf *f, RdSettings *s, int argc, char **argv, int *i, char *er
         (!strcmp(arg, "-q") && !is_number(next)) || (!strcmp(arg, "-v") && !is_level(next)))
         return 1;
     split_name(arg, name, sizeof(name), &spec);
+    if (f->seen_input && strcmp(name, "i"))
+        f->out_opts++;
     if ((o = rd_ff_find(name))) {
         int ret;
         if (rd_ff_refusal(o))
@@ -363,7 +365,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "-f %s before -i: no such input format", f->in_format ? f->in_format : "");
         return ret;
     }
-    if ((ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
+    if ((ret = rd_ff_complex(f, s->output, err, errlen)) < 0 ||
+        (ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
         (ret = rd_ffx_check_itsoffset(f, s, err, errlen)) < 0)
         return ret;
     if ((ret = resolve_limit(f, s, err, errlen)) < 0)
@@ -411,6 +414,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     s->vf = f->graph; /* NULL for a copy */
     /* ffmpeg's frame sync reads the frames' own durations only without a graph on the line. */
     s->own_duration = !f->vf && !f->complex;
+    s->complex_graph = f->complex != NULL;
     s->autorotate = !f->noautorotate;
     s->venc_opts = f->venc;
     s->aenc_opts = f->aenc;

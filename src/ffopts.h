@@ -39,10 +39,13 @@ typedef struct RdFfPending {
 typedef struct RdFf {
     int active;                  ///< 1: the line has -i (ffmpeg form)
     int seen_input;              ///< -i was read: options now belong to the output
+    int out_opts;                ///< options read after -i
+    const char *input2;          ///< a second -i: an image -filter_complex overlays ([1:v]), or NULL
     const char *output;          ///< the last bare argument
     int outputs;                 ///< bare arguments after -i
     const char *vf;              ///< -vf / -filter:v, or NULL
-    char *complex;               ///< -filter_complex, rewritten to [in] ... [out] labels; owned
+    const char *complex_text;    ///< -filter_complex as typed, or NULL
+    char *complex;               ///< -filter_complex, rewritten to [in] ... [out] labels (rd_ff_complex); owned
     char *complex_out;           ///< the graph's output label ("v" for [v]), "" for none; owned
     const char *map_label;       ///< -map "[v]": an output of the graph, or NULL
     const char *size;            ///< -s WxH, or NULL
@@ -98,6 +101,17 @@ int rd_ff_positional(RdFf *f, const char *arg, char *err, int errlen);
 int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen);
 
 void rd_ff_free(RdFf *f);
+
+/**
+ * ffcomplex.c: -filter_complex bound to the inputs: its [0:v] (or its only
+ * unlabelled input) becomes [in]; a second input (f->input2), a still
+ * image that OUTPUT is not, is read by a movie source in the graph, for
+ * its [1:v] (or the first filter's second unlabelled input); its output
+ * becomes [ffout] (f->complex_out: the label as typed). Nothing to do
+ * without a graph, except refusing a second input. Returns 0 or a negative
+ * AVERROR with one line in err.
+ */
+int rd_ff_complex(RdFf *f, const char *output, char *err, int errlen);
 
 /**
  * ffcopy.c: with -c:v copy (a remux), refuse in one line whatever would

@@ -60,8 +60,11 @@ static int spec_type(const char *spec)
 static int opt_input(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     (void)spec;
-    if (f->seen_input)
-        return bad(err, errlen, "-i %s: render reads one input (the first was %s)", val, s->input);
+    if (f->seen_input && (f->input2 || f->out_opts))
+        return bad(err, errlen, "-i %s: render reads one video input, and a second only as an image given "
+                   "right after it (-i VIDEO -i IMAGE) for -filter_complex (the first was %s)", val, s->input);
+    if (f->seen_input && *val)
+        return f->input2 = val, 0;
     if (!*val)
         return bad(err, errlen, "%s%s", "-i: empty file name", "");
     f->seen_input = 1;
@@ -156,75 +159,14 @@ static int opt_filter(RdFf *f, RdSettings *s, const char *spec, const char *val,
     return bad(err, errlen, "-filter%s%s: name the stream type (-filter:v or -filter:a)", *spec ? ":" : "", spec);
 }
 
-/* Open pads of a graph: one input, fed by the video, and one output. */
-static int complex_pads(const char *desc, char **in, char **out, char *err, int errlen)
-{
-    AVFilterGraph *g = avfilter_graph_alloc();
-    AVFilterInOut *ins = NULL, *outs = NULL;
-    int ret = g ? avfilter_graph_parse2(g, desc, &ins, &outs) : AVERROR(ENOMEM);
-
-    *in = *out = NULL;
-    if (ret < 0)
-        snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret));
-    else if (!ins || ins->next || !outs || outs->next) {
-        snprintf(err, errlen, "-filter_complex: render takes a graph with one input (the video, "
-                 "[0:v]) and one output; this one has %s inputs and %s outputs",
-                 !ins ? "no" : ins->next ? "several" : "one", !outs ? "no" : outs->next ? "several" : "one");
-        ret = AVERROR(EINVAL);
-    } else if (ins->name && strcmp(ins->name, "0:v") && strcmp(ins->name, "0") &&
-               strcmp(ins->name, "0:v:0") && strcmp(ins->name, "0:V")) {
-        snprintf(err, errlen, "-filter_complex: input [%s]: render's graph takes the video, [0:v]", ins->name);
-        ret = AVERROR(EINVAL);
-    } else {
-        *in = av_strdup(ins->name ? ins->name : "");
-        *out = av_strdup(outs->name ? outs->name : "");
-        if (!*in || !*out)
-            ret = AVERROR(ENOMEM);
-    }
-    avfilter_inout_free(&ins);
-    avfilter_inout_free(&outs);
-    avfilter_graph_free(&g);
-    return ret;
-}
-
-/* "[LABEL]" -> "[to]" where the label opens (first) or closes (last) the graph. */
-static char *relabel(const char *desc, const char *from, const char *to, int last)
-{
-    char pat[160], *hit = NULL, *p, *r;
-    if (!*from)
-        return av_strdup(desc);
-    snprintf(pat, sizeof(pat), "[%s]", from);
-    for (p = strstr(desc, pat); p; p = strstr(p + 1, pat)) {
-        hit = p;
-        if (!last)
-            break;
-    }
-    if (!hit)
-        return NULL;
-    r = av_asprintf("%.*s[%s]%s", (int)(hit - desc), desc, to, hit + strlen(pat));
-    return r;
-}
-
+/* Bound to the inputs once the line is read (ffcomplex.c): a second -i may follow it. */
 static int opt_complex(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    char *in = NULL, *out = NULL, *a = NULL;
-    int ret;
     (void)s; (void)spec;
-    if (f->complex)
+    if (f->complex_text)
         return bad(err, errlen, "-filter_complex: render takes one graph%s%s", "", "");
-    if ((ret = complex_pads(val, &in, &out, err, errlen)) < 0)
-        goto end;
-    ret = AVERROR(ENOMEM);
-    if (!(a = relabel(val, in, "in", 0)) || !(f->complex = relabel(a, out, "ffout", 1)))
-        goto end;
-    f->complex_out = out;
-    out = NULL;
-    ret = 0;
-end:
-    av_free(in);
-    av_free(out);
-    av_free(a);
-    return ret;
+    f->complex_text = val;
+    return 0;
 }
 
 static int opt_pix_fmt(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)

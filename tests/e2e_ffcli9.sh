@@ -35,7 +35,12 @@
 #   - -sws_flags was refused as unknown (exit 2); it now sets the flags
 #     of the graph's scalers, as ffmpeg does after -i (and nothing before).
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws" for sections)
+#   - a second input (-i VIDEO -i LOGO.png -filter_complex overlay) was
+#     refused; an image is now read by the graph itself, in every chunk;
+#     and a video stream made by -filter_complex no longer copies the input
+#     video's tags and disposition (ffmpeg ties it to no input stream).
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -128,7 +133,45 @@ s_sws() {
         test "$rc" = 2 -a "$(wc -l <"$W/swb.err")" = 1 -a ! -e "$W/swb.mkv"
 }
 
-for sec in gop forcekf lavc sws; do
+# A second input that is a still image, overlaid through -filter_complex
+# (labelled, unlabelled, through filters of its own): the CLI's frames, in
+# chunks; the video stream, fed by a graph, takes none of the input's tags
+# or dispositions (ffmpeg ties it to no input stream).
+s_image() {
+    local rc
+    [ -s "$W/lv.mp4" ] || { fail "image input" "section lavc makes it"; return; }
+    $FF -f lavfi -i "testsrc=s=64x48:d=1,format=rgba,colorchannelmixer=aa=0.5" -frames:v 1 "$W/logo.png" ||
+        { fail "image input" "ffmpeg could not make the logo"; return; }
+    LINE_IN=$W/lv.mp4
+    line "overlay [0:v][1:v]"                mkv md5,tags -i "$W/logo.png" -filter_complex "[0:v][1:v]overlay=5:5" -c:v ffv1
+    line "overlay, inputs unlabelled"        mkv md5,tags -i "$W/logo.png" -filter_complex "overlay=W-w-10:H-h-10" -c:v ffv1
+    line "[1]scale, overlay, -map [v]"       mkv md5,tags -i "$W/logo.png" \
+        -filter_complex "[1]scale=32:-1[l];[0][l]overlay=10:10,format=yuv420p[v]" -map "[v]" -map 0:a -c:v ffv1
+    line "overlay enable=between(t,0.5,1.5)" mp4 md5,tags -i "$W/logo.png" \
+        -filter_complex "[0:v][1:v]overlay=(W-w)/2:(H-h)/2:enable='between(t,0.5,1.5)'" -c:v libx264 -qp 0 -preset ultrafast -c:a copy
+    line "-filter_complex hflip: no input tags" mkv md5,tags -filter_complex hflip -c:v ffv1
+    unset LINE_IN
+    "$RENDER" -w 2 -i "$W/lv.mp4" -i "$W/logo.png" -filter_complex overlay -c:v ffv1 --dry-run "$W/x.mkv" \
+        </dev/null >"$W/img.plan" 2>&1
+    check "overlay of an image runs in chunks" "$(head -c 300 "$W/img.plan")" \
+        grep -q "chunk contract: local, exact" "$W/img.plan"
+    img_refused() {
+        local name=$1; shift
+        rm -f "$W/o.mkv"
+        "$RENDER" -q -y "$@" </dev/null >/dev/null 2>"$W/img.err"; rc=$?
+        check "$name: refused in one line, no output" "exit $rc: $(head -c 200 "$W/img.err")" \
+            test "$rc" = 2 -a "$(wc -l <"$W/img.err")" = 1 -a ! -e "$W/o.mkv"
+    }
+    img_refused "a video as second input" -i "$W/lv.mp4" -i "$W/lv.mp4" -filter_complex overlay "$W/o.mkv"
+    img_refused "an image without -filter_complex" -i "$W/lv.mp4" -i "$W/logo.png" -c:v ffv1 "$W/o.mkv"
+    img_refused "options before the second -i" -i "$W/lv.mp4" -loop 1 -i "$W/logo.png" -filter_complex overlay "$W/o.mkv"
+    img_refused "a third input" -i "$W/lv.mp4" -i "$W/logo.png" -i "$W/logo.png" -filter_complex overlay "$W/o.mkv"
+    cp "$W/logo.png" "$W/logo2.png"
+    img_refused "the image is OUTPUT" -i "$W/lv.mp4" -i "$W/logo2.png" -filter_complex overlay -c:v png -f image2 "$W/logo2.png"
+    check "the image is OUTPUT: left as it was" "changed" cmp -s "$W/logo.png" "$W/logo2.png"
+}
+
+for sec in gop forcekf lavc sws image; do
     want "$sec" && "s_$sec"
 done
 

@@ -36,6 +36,41 @@ static int option_set(const AVFilterContext *f, const char *opts, char *name, in
     return 0;
 }
 
+static int64_t opt_int(const AVFilterContext *f, const char *name, int64_t dflt)
+{
+    int64_t v;
+    return av_opt_get_int((void *)f, name, AV_OPT_SEARCH_CHILDREN, &v) < 0 ? dflt : v;
+}
+
+/* A still image (one frame at 0, a movie source render named after
+ * checking the file) that reaches overlay's second input through
+ * frame-local filters only, where overlay repeats the last frame to the
+ * end (eof_action repeat, not shortest): each chunk's graph opens it
+ * afresh and overlay lays the same frame on every main frame, as in the
+ * whole run. A video's frames would reach overlay otherwise at the joins;
+ * and overlay's enable= reads the time of the frame it took last, the
+ * image's at a chunk's first frame. */
+static int overlaid_on_time(const AVFilterContext *f)
+{
+    const AVFilterContext *c = f;
+    if (strcmp(f->filter->name, "movie") || !f->name || strcmp(f->name, "movie@" RD_CONTRACT_STILL) ||
+        opt_int(f, "loop", 1) != 1)
+        return 0;
+    while (c->nb_outputs == 1 && c->outputs[0]) {
+        const AVFilterLink *l = c->outputs[0];
+        const AVFilterContext *d = l->dst;
+        RdFilterContract fc;
+        if (!strcmp(d->filter->name, "overlay"))
+            return d->nb_inputs == 2 && d->inputs[1] == l && !d->enable_str && opt_int(d, "eof_action", 0) == 0 &&
+                   opt_int(d, "shortest", 0) == 0 && opt_int(d, "repeatlast", 1) == 1;
+        if (d->nb_inputs != 1 || d->nb_outputs != 1 || rd_filtertab_contract(d, &fc) < 0 ||
+            fc.kind != RD_FC_LOCAL || fc.flags)
+            return 0;
+        c = d;
+    }
+    return 0;
+}
+
 /* Why one filter instance forces one chunk (into why), or NULL. */
 static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, int exact_only,
                           char *why, int len)
@@ -58,7 +93,13 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
         snprintf(why, len, "opens a network socket, one at a time");
         return why;
     }
-    if (fc->flags & RD_FCF_SOURCE) {
+    if ((fc->flags & RD_FCF_SOURCE) && f->name && !strcmp(f->name, "movie@" RD_CONTRACT_STILL) &&
+        !overlaid_on_time(f)) {
+        snprintf(why, len, "reads the second input (an image), which reaches the output other than as "
+                 "overlay's second input with its defaults (no enable=, shortest or eof_action)");
+        return why;
+    }
+    if ((fc->flags & RD_FCF_SOURCE) && !overlaid_on_time(f)) {
         snprintf(why, len, "makes frames of its own, counted from the stream's start (%s)", fc->why);
         return why;
     }

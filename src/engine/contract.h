@@ -30,6 +30,11 @@
  * chunks". */
 #define RD_RECURSIVE_PREROLL 15
 
+/** The instance name of a movie source that reads a still image render
+ *  has checked (the ffmpeg form's second input, ffcomplex.c):
+ *  movie@RD_CONTRACT_STILL. Only such a source feeding overlay chunks. */
+#define RD_CONTRACT_STILL "rd_still_image"
+
 typedef struct RdContract {
     RdFcKind kind;        ///< the dearest kind among the graph's filters (RD_FC_LOCAL for a graph of frame-local filters)
     int preroll;          ///< frames fed to the graph before a chunk's own and dropped (longest path of look-backs), >= 0

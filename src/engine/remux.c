@@ -134,7 +134,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0 };
     char detail[RD_ERRLEN] = "";
     int ret;
 

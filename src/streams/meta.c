@@ -148,10 +148,10 @@ int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t off
 
 int rd_meta_stream(AVStream *ost, const AVStream *ist, const char *encoder)
 {
-    int ret = av_dict_copy(&ost->metadata, ist->metadata, AV_DICT_DONT_OVERWRITE);
+    int ret = ist ? av_dict_copy(&ost->metadata, ist->metadata, AV_DICT_DONT_OVERWRITE) : 0;
     if (ret < 0)
         return ret;
-    ost->disposition = ist->disposition;
+    ost->disposition = ist ? ist->disposition : 0;
     if (encoder) {
         char id[128];
         snprintf(id, sizeof(id), "%s %s", LIBAVCODEC_IDENT, encoder);

@@ -43,7 +43,8 @@ int rd_meta_lost_global(const AVFormatContext *oc, char *buf, int len);
 int rd_meta_chapters(AVFormatContext *oc, const AVFormatContext *ic, int64_t offset, int64_t rt);
 
 /**
- * Tags and disposition of `ist` onto `ost`. `encoder`: the encoder's name
+ * Tags and disposition of `ist` onto `ost` (`ist` NULL: none, disposition
+ * 0, as ffmpeg gives an output of a filter graph). `encoder`: the encoder's name
  * when the stream is encoded (its "encoder" tag is then Lavc's, as the
  * ffmpeg CLI writes it), NULL for a copy. Returns 0 or a negative AVERROR.
  */

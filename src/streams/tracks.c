@@ -334,11 +334,14 @@ static int declare(RdTracks *t, AVFormatContext *oc, AVStream *ist, int hidden, 
     }
 }
 
-/* The video stream's own tags, timecode and side data. */
+/* The video stream's own tags, timecode and side data: ffmpeg gives an
+ * output of -filter_complex its encoder's tag only. */
 static int video_meta(RdTracks *t, AVStream *vst)
 {
     AVStream *ist = t->ic->streams[t->cfg.vindex];
     int ret;
+    if (t->cfg.video_from_graph)
+        return rd_meta_stream(vst, NULL, t->cfg.venc);
     if ((ret = rd_meta_stream(vst, ist, t->cfg.venc)) < 0)
         return ret;
     vst->disposition &= ~AV_DISPOSITION_ATTACHED_PIC;

@@ -56,6 +56,7 @@ typedef struct RdTracksConfig {
     double cli_seek_s;             ///< input -ss, seconds, when `seek` is 0: the demuxer first seeks where the ffmpeg CLI's does (the input's start + this, earlier by 3/23 s when a stream reorders frames and the format seeks by decode time), so that decoders start on the packet the CLI's start on (AAC's noise substitution carries a random state from packet to packet); the writing is as without it; 0 (default) = none
     int64_t rec_time;              ///< the output's recording time (its -t, or -to less its -ss), AV_TIME_BASE units; 0 (default) = none: where the ffmpeg CLI cuts the chapters (rd_meta_chapters) and encoded subtitles, which the input's -t/-to (in `end`) does not cut
     int header_first;              ///< 1: no video encoder to wait for (a remux): the CLI writes its header before any packet, and copied audio's muxing time base is the output's (tracks_mux.c header_later)
+    int video_from_graph;          ///< 1: the video comes out of -filter_complex, which ffmpeg ties to no input stream: the stream takes none of the input video's tags, disposition, timecode or side data
 } RdTracksConfig;
 
 /** Declares the rendered video stream in `oc` (avformat_new_stream) and
