@@ -50,11 +50,15 @@ static int64_t opt_int(const AVFilterContext *f, const char *name, int64_t dflt)
  * whole run. A video's frames would reach overlay otherwise at the joins;
  * and overlay's enable= reads the time of the frame it took last, the
  * image's at a chunk's first frame. */
+static int is_still(const AVFilterContext *f)
+{
+    return !strcmp(f->filter->name, "movie") && f->name && !strcmp(f->name, "movie@" RD_CONTRACT_STILL);
+}
+
 static int overlaid_on_time(const AVFilterContext *f)
 {
     const AVFilterContext *c = f;
-    if (strcmp(f->filter->name, "movie") || !f->name || strcmp(f->name, "movie@" RD_CONTRACT_STILL) ||
-        opt_int(f, "loop", 1) != 1)
+    if (!is_still(f) || opt_int(f, "loop", 1) != 1)
         return 0;
     while (c->nb_outputs == 1 && c->outputs[0]) {
         const AVFilterLink *l = c->outputs[0];
@@ -93,14 +97,12 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
         snprintf(why, len, "opens a network socket, one at a time");
         return why;
     }
-    if ((fc->flags & RD_FCF_SOURCE) && f->name && !strcmp(f->name, "movie@" RD_CONTRACT_STILL) &&
-        !overlaid_on_time(f)) {
-        snprintf(why, len, "reads the second input (an image), which reaches the output other than as "
-                 "overlay's second input with its defaults (no enable=, shortest or eof_action)");
-        return why;
-    }
     if ((fc->flags & RD_FCF_SOURCE) && !overlaid_on_time(f)) {
-        snprintf(why, len, "makes frames of its own, counted from the stream's start (%s)", fc->why);
+        if (is_still(f))
+            snprintf(why, len, "reads the second input (an image), which reaches the output other than as "
+                     "overlay's second input with its defaults (no enable=, shortest or eof_action)");
+        else
+            snprintf(why, len, "makes frames of its own, counted from the stream's start (%s)", fc->why);
         return why;
     }
     if (fc->flags & RD_FCF_FIRST_PTS) {

@@ -83,21 +83,24 @@ static int lavc_mpeg_family(const char *codec)
     return 0;
 }
 
+/* An encoder option given as -name value (opts), else the setting. */
+static long setting(const AVDictionary *opts, const char *key, long dflt)
+{
+    const AVDictionaryEntry *e = av_dict_get(opts, key, NULL, 0);
+    return e ? strtol(e->value, NULL, 10) : dflt;
+}
+
 static int lavc_grid(const char *codec, long keyint, const AVDictionary *opts)
 {
-    const AVDictionaryEntry *e = av_dict_get(opts, "bf", NULL, 0);
-    if (!lavc_mpeg_family(codec))
-        return 0;
     /* B-frames before an I frame lean on it and on the P frame before */
-    if (e && strtol(e->value, NULL, 10) != 0)
+    if (!lavc_mpeg_family(codec) || setting(opts, "bf", 0) != 0)
         return 0;
     return keyint > 0 ? (int)keyint : keyint < 0 ? 12 : 0;
 }
 
 int rd_gop_scene_keys(const char *codec, int sc_threshold, const AVDictionary *opts)
 {
-    const AVDictionaryEntry *e = av_dict_get(opts, "sc_threshold", NULL, 0);
-    long sc = e ? strtol(e->value, NULL, 10) : sc_threshold;
+    long sc = setting(opts, "sc_threshold", sc_threshold);
     /* mpegvideo keys a picture whose motion search does worse than intra
      * by more than the threshold (default 0); the sum runs over macroblocks
      * of at most a few thousand each, so 1e9 (the usual setting) is off. */
@@ -108,21 +111,16 @@ int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, c
 {
     const AVDictionaryEntry *e;
     const char *pk;
-    long keyint = gop, scenecut = sc_threshold, least = keyint_min, v;
-    int said = 0; /* the scene-cut threshold came from x264's own options */
+    long keyint = setting(opts, "g", gop), scenecut = setting(opts, "sc_threshold", sc_threshold);
+    long least = setting(opts, "keyint_min", keyint_min), v;
+    int said = 0, lavc; /* said: the scene-cut threshold came from x264's own options */
 
     if (!codec)
         return 0;
-    if ((e = av_dict_get(opts, "g", NULL, 0)))
-        keyint = strtol(e->value, NULL, 10);
-    if ((e = av_dict_get(opts, "keyint_min", NULL, 0)))
-        least = strtol(e->value, NULL, 10);
-    if ((e = av_dict_get(opts, "sc_threshold", NULL, 0)))
-        scenecut = strtol(e->value, NULL, 10);
     if (!strcmp(codec, "libsvtav1"))
         return svt_fixed(keyint, opts);
-    if (lavc_grid(codec, keyint, opts))
-        return lavc_grid(codec, keyint, opts);
+    if ((lavc = lavc_grid(codec, keyint, opts)))
+        return lavc;
     if (vpx_like(codec))
         return keyint > 0 && least == keyint ? (int)keyint : 0;
     if ((pk = params_key(codec)) && (e = av_dict_get(opts, pk, NULL, 0))) {
