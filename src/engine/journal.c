@@ -440,8 +440,10 @@ int rd_journal_add(RdJournal *j, const RdChunkResult *res)
         ret = AVERROR(errno);
     else
         j->size = j->end;
-    if (ret >= 0 && (ret = write_at(j->fd, h, REC_HEAD, j->end)) >= 0 &&
-        (ret = write_at(j->fd, buf, len, j->end + REC_HEAD)) >= 0 && fdatasync(j->fd) < 0)
+    /* The payload goes first: a record's header is on disk only once all it
+     * covers is, so a run killed in between leaves no sound header. */
+    if (ret >= 0 && (ret = write_at(j->fd, buf, len, j->end + REC_HEAD)) >= 0 &&
+        (ret = write_at(j->fd, h, REC_HEAD, j->end)) >= 0 && fdatasync(j->fd) < 0)
         ret = AVERROR(errno);
     if (ret >= 0) {
         j->end += REC_HEAD + (int64_t)len;
