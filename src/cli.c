@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "engine/encode.h"
 #include "streams/streammap.h"
 
 #include <errno.h>
@@ -79,7 +80,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "                         with a cut for every worker, chunks start on cuts\n"
 "                         only\n"
 "      --vf GRAPH         libavfilter graph (default \"hqdn3d\"; \"null\" for none)\n"
-"  -c:v, --vcodec NAME    video encoder (default libx264)\n"
+"  -c:v, --vcodec NAME    video encoder (default libx264); a codec's name means\n"
+"                         the encoder ffmpeg picks for it (h264: libx264)\n"
 "      --crf N            constant rate factor (default: the encoder's, 23 for x264)\n"
 "      --preset NAME      encoder preset (default: the encoder's, medium for x264)\n"
 "      --venc-opt K=V     any encoder option; repeatable\n"
@@ -190,6 +192,15 @@ static int next_value(Args *a, const char *opt, const char **val)
         return usage_error(a, "option %s needs a value", opt);
     *val = a->argv[++a->i];
     return 0;
+}
+
+/* -c:v h264 means the encoder ffmpeg would pick for H.264. */
+static int codec_opt(Args *a, const char *opt, const char **val, enum AVMediaType type)
+{
+    int ret = next_value(a, opt, val);
+    if (ret >= 0)
+        *val = rd_encoder_name(*val, type);
+    return ret;
 }
 
 static int parse_int(Args *a, const char *opt, int lo, int hi, int *out)
@@ -336,7 +347,7 @@ static int map_opt(Args *a, RdCli *c)
 static int scodec_opt(Args *a, RdSettings *s)
 {
     const AVCodec *sc;
-    int ret = next_value(a, "-c:s", &s->scodec);
+    int ret = codec_opt(a, "-c:s", &s->scodec, AVMEDIA_TYPE_SUBTITLE);
     if (ret < 0 || !strcmp(s->scodec, "copy") || !strcmp(s->scodec, "none"))
         return ret;
     sc = avcodec_find_encoder_by_name(s->scodec);
@@ -403,7 +414,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "--chunk-factor", NULL))       return parse_int(a, o, 1, 1000, &s->chunk_factor);
     if (is(o, "--split", NULL))              return split_mode(a, s);
     if (is(o, "--vf", "-vf"))                return next_value(a, o, &s->vf);
-    if (is(o, "-c:v", "--vcodec"))           return next_value(a, o, &s->vcodec);
+    if (is(o, "-c:v", "--vcodec"))           return codec_opt(a, o, &s->vcodec, AVMEDIA_TYPE_VIDEO);
     if (is(o, "--crf", "-crf"))              return parse_int(a, o, 0, 63, &s->crf);
     if (is(o, "--preset", "-preset"))        return next_value(a, o, &s->preset);
     if (is(o, "-b:v", "--bitrate"))          return parse_number(a, o, RD_MAX_BITRATE, &s->vbitrate);
@@ -415,7 +426,7 @@ static int parse_option(Args *a, RdCli *c)
     if (is(o, "-keyint_min", NULL))          return parse_int(a, o, 1, 1000000, &s->keyint_min);
     if (is(o, "-sc_threshold", NULL))        return parse_int(a, o, 0, INT_MAX, &s->sc_threshold);
     if (is(o, "--venc-opt", NULL))           return key_value_opt(a, "--venc-opt", &c->venc_opts);
-    if (is(o, "-c:a", "--acodec"))           return next_value(a, o, &s->acodec);
+    if (is(o, "-c:a", "--acodec"))           return codec_opt(a, o, &s->acodec, AVMEDIA_TYPE_AUDIO);
     if (is(o, "-c:s", "--scodec"))           return scodec_opt(a, s);
     if (is(o, "-an", NULL))                  return s->no_audio = 1, 0;
     if (is(o, "-sn", NULL))                  return s->no_subs = 1, 0;
@@ -528,8 +539,9 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
         return usage_error(&a, "%s", "-c:v copy: a remux has no chunks to sweep or resume");
     if (strcmp(c->s.vcodec, "copy") && (!vc || vc->type != AVMEDIA_TYPE_VIDEO))
         return usage_error(&a, "-c:v: no video encoder '%s'", c->s.vcodec);
+    const AVCodec *ac = avcodec_find_encoder_by_name(c->s.acodec);
     if (strcmp(c->s.acodec, "copy") && strcmp(c->s.acodec, "none") &&
-        !avcodec_find_encoder_by_name(c->s.acodec))
+        (!ac || ac->type != AVMEDIA_TYPE_AUDIO))
         return usage_error(&a, "-c:a: no audio encoder '%s'", c->s.acodec);
     if ((ret = rd_ratectl_check(&c->s, a.err, a.errlen)) < 0)
         return ret;

@@ -236,8 +236,11 @@ static int resolve(RdFf *f, const RdFfPending *p, const RdSettings *s, const AVO
         const AVCodec *mine = p->spec == 'a' ? ac : vc;
         const char *kind = p->spec == 'a' ? "audio" : "video";
         if (av_opt_find(&any, p->name, NULL, 0, AV_OPT_SEARCH_FAKE_OBJ | AV_OPT_SEARCH_CHILDREN)) {
+            const char *named = p->spec == 'a' ? s->acodec : s->vcodec;
             if (mine)
                 snprintf(err, errlen, "%s: the %s encoder %s has no such option", p->arg, kind, mine->name);
+            else if (named && strcmp(named, "copy") && strcmp(named, "none"))
+                snprintf(err, errlen, "-c:%c: no %s encoder '%s'", p->spec == 'a' ? 'a' : 'v', kind, named);
             else
                 snprintf(err, errlen, "%s: no %s encoder takes it (-c:%c %s)", p->arg, kind,
                          p->spec == 'a' ? 'a' : 'v', p->spec == 'a' ? s->acodec : s->vcodec);

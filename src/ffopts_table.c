@@ -21,6 +21,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 
+#include "engine/encode.h"
 #include "engine/forcekf.h"
 #include "engine/ratectl.h"
 #include "io/paths.h"
@@ -105,6 +106,8 @@ static int opt_n(RdFf *f, RdSettings *s, const char *spec, const char *val, char
 
 static int set_codec(RdSettings *s, char type, const char *val)
 {
+    val = rd_encoder_name(val, type == 'v' ? AVMEDIA_TYPE_VIDEO :
+                               type == 'a' ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_SUBTITLE);
     if (type == 'v')
         s->vcodec = val;
     else if (type == 'a')

@@ -140,6 +140,29 @@ START_TEST(test_usage_errors)
 }
 END_TEST
 
+/* A codec's name stands for the encoder libavcodec picks for it, in both
+ * forms; a codec of the wrong type or an unknown name stays as typed. */
+START_TEST(test_codec_names)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *native[] = { "render", "in.mkv", "-o", "x.mkv", "-c:v", "h264", "-c:a", "mp3", NULL };
+    const char *ff[] = { "render", "-i", "in.mkv", "-c:v", "hevc", "-c:a", "aac", "x.mkv", NULL };
+    const char *wrong[] = { "render", "-i", "in.mkv", "-c:a", "h264", "x.mkv", NULL };
+    ck_assert_int_eq(parse(&c, native, err), 0);
+    ck_assert_str_eq(c.s.vcodec, "libx264");
+    ck_assert_str_eq(c.s.acodec, "libmp3lame");
+    rd_cli_free(&c);
+    ck_assert_int_eq(parse(&c, ff, err), 0);
+    ck_assert_str_eq(c.s.vcodec, "libx265");
+    ck_assert_str_eq(c.s.acodec, "aac");
+    rd_cli_free(&c);
+    ck_assert_int_lt(parse(&c, wrong, err), 0);
+    ck_assert_msg(strstr(err, "'h264'"), "%s", err);
+    rd_cli_free(&c);
+}
+END_TEST
+
 Suite *make_cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -148,6 +171,7 @@ Suite *make_cli_suite(void)
     tcase_add_test(tc, test_full_line);
     tcase_add_test(tc, test_sweep_forms);
     tcase_add_test(tc, test_track_options);
+    tcase_add_test(tc, test_codec_names);
     tcase_add_loop_test(tc, test_usage_errors, 0, sizeof(bad) / sizeof(bad[0]));
     suite_add_tcase(s, tc);
     return s;

@@ -40,7 +40,12 @@
 #     and a video stream made by -filter_complex no longer copies the input
 #     video's tags and disposition (ffmpeg ties it to no input stream).
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image" for sections)
+#   - a codec's name where ffmpeg takes an encoder's (-c:v h264, -c:v hevc,
+#     -c:a mp3) was taken as an encoder's name: -c:v h264 -qp 0 was refused
+#     (no encoder is called h264). It now means the encoder libavcodec
+#     picks for that codec (libx264, libx265, libmp3lame), as ffmpeg does.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image names" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -171,7 +176,28 @@ s_image() {
     check "the image is OUTPUT: left as it was" "changed" cmp -s "$W/logo.png" "$W/logo2.png"
 }
 
-for sec in gop forcekf lavc sws image; do
+# A codec's name stands for the encoder libavcodec picks for it.
+s_names() {
+    local rc n
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=1 -f lavfi -i sine=f=440:r=44100:d=1 \
+        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac "$W/nm.mp4" ||
+        { fail "names input" "ffmpeg could not make it"; return; }
+    LINE_IN=$W/nm.mp4
+    line "-c:v h264 -qp 0 (libx264)"           mkv md5 -c:v h264 -preset ultrafast -qp 0
+    line "-c:v hevc -x265-params lossless=1"  mkv md5 -c:v hevc -preset ultrafast -x265-params lossless=1:log-level=error
+    line "-c:a mp3 (libmp3lame)"               mkv md5 -c:v ffv1 -c:a mp3 -b:a 96k
+    unset LINE_IN
+    for bad in "-c:v h265" "-c:v aac" "-c:a h264"; do
+        rm -f "$W/nm.mkv"
+        # shellcheck disable=SC2086
+        "$RENDER" -q -i "$W/nm.mp4" $bad -crf 20 "$W/nm.mkv" </dev/null 2>"$W/nm.err"
+        rc=$?; n=$(wc -l <"$W/nm.err")
+        check "$bad: refused in one line naming it, no output" "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
+            eval '[ $rc != 0 ] && [ "$n" = 1 ] && grep -q -- "${bad#* }" "$W/nm.err" && [ ! -e "$W/nm.mkv" ]'
+    done
+}
+
+for sec in gop forcekf lavc sws image names; do
     want "$sec" && "s_$sec"
 done
 

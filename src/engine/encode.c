@@ -18,6 +18,18 @@ int rd_encode_find(const AVCodec **codec, const char *name)
     return 0;
 }
 
+const char *rd_encoder_name(const char *name, enum AVMediaType type)
+{
+    const AVCodecDescriptor *desc;
+    const AVCodec *codec;
+
+    if (!name || !strcmp(name, "copy") || !strcmp(name, "none") || avcodec_find_encoder_by_name(name))
+        return name;
+    desc = avcodec_descriptor_get_by_name(name);
+    codec = desc && desc->type == type ? avcodec_find_encoder(desc->id) : NULL;
+    return codec ? codec->name : name;
+}
+
 /* Our settings go first in a ':'-separated parameter list, so that what the
  * user gave for the same key comes later and wins. */
 static int prepend_params(AVDictionary **d, const char *key, const char *ours)

@@ -43,6 +43,15 @@ int rd_encode_graph_sets_fields(const AVFilterGraph *g);
 int rd_encode_find(const AVCodec **codec, const char *name);
 
 /**
+ * The encoder `name` stands for: `name` itself when an encoder has that name
+ * (or it is "copy" or "none"), else, when it names a codec (-c:v h264), the
+ * encoder libavcodec picks for that codec, as ffmpeg's command line does
+ * (libx264). Unknown names, and codecs of another type than `type`,
+ * come back unchanged, for the error to name them as typed.
+ */
+const char *rd_encoder_name(const char *name, enum AVMediaType type);
+
+/**
  * 1 when `codec` cuts each picture into one slice per thread, so that its
  * bitstream depends on the thread count (FFmpeg's MPEG-1/2/4 and H.263+
  * encoders, slice-threaded only). Such an encoder gets the CLI's count
