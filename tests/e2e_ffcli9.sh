@@ -32,6 +32,12 @@
 #     sizes checked for them. With scene changes on (their default) a
 #     cut moves the CLI's grid: render says so.
 #
+#   - mpeg1video and mpeg2video write a time code in each GOP header (the
+#     picture's number, from -gop_timecode) and mark their first GOP
+#     closed: each chunk's encoder started again at 00:00:00:00, closed,
+#     where the CLI counts on. The four bytes are now rewritten as one
+#     encoder writes them (engine/gophdr.c).
+#
 #   - -sws_flags was refused as unknown (exit 2); it now sets the flags
 #     of the graph's scalers, as ffmpeg does after -i (and nothing before).
 #
@@ -101,7 +107,9 @@ s_lavc() {
     # mpeg2video carries state over its I frames (a fresh encoder started
     # on frame 24 gives other P frames after it than the CLI's, started on
     # frame 0 or 12): its keyframes and sizes are the CLI's, not every frame
-    line "mpeg2video -q:v 2"                   mkv keys,size -c:v mpeg2video -q:v 2
+    line "mpeg2video -q:v 2"                   mkv keys,size,gophdr -c:v mpeg2video -q:v 2
+    line "mpeg2video -gop_timecode drop-frame" mpg keys,gophdr -c:v mpeg2video -r 30000/1001 -gop_timecode "01:02:03;04"
+    line "mpeg1video -flags +cgop"             mpg keys,gophdr -c:v mpeg1video -flags +cgop -sc_threshold 1000000000
     line "mpeg4 -q:v 3 into AVI"               avi md5,keys -c:v mpeg4 -q:v 3 -c:a libmp3lame
     line "mpeg2video -g 7 -q:v 4"              mkv keys,size -c:v mpeg2video -g 7 -q:v 4
     line "mpeg1video -q:v 3 -threads 1"        mpg md5,keys -c:v mpeg1video -q:v 3 -threads 1

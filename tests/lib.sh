@@ -240,6 +240,18 @@ keys() {
         -of csv=p=0 "$1" | awk -F, '$1 == 1 { print $2 }'
 }
 size() { stat -c %s "$1"; }
+# gophdrs FILE: the time code, closed and broken flags of every MPEG-1/2
+# GOP header in FILE's first video stream, one per line.
+gophdrs() {
+    ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -c copy -f mpeg2video - 2>/dev/null | python3 -c '
+import sys
+d = sys.stdin.buffer.read(); i = d.find(b"\x00\x00\x01\xb8")
+while i >= 0:
+    b = int.from_bytes(d[i + 4:i + 8], "big")
+    print("%02d:%02d:%02d%s%02d closed=%d broken=%d" % ((b >> 26) & 31, (b >> 20) & 63, (b >> 13) & 63,
+          ";" if b >> 31 else ":", (b >> 7) & 63, (b >> 6) & 1, (b >> 5) & 1))
+    i = d.find(b"\x00\x00\x01\xb8", i + 4)'
+}
 
 # pair NAME EXT PRE IN ARGS...: the next row: `ffmpeg PRE -i IN ARGS OUT`
 # and render's (-w 1..3 by row, 2w+1 chunks), into $W/fROW.EXT and
@@ -294,6 +306,10 @@ line() {
     esac
     case ",$checks," in *,keys,*)
         why=$(same_lines <(keys "$f") <(keys "$r")) && ok "$name: keyframes" || fail "$name: keyframes" "$why" ;;
+    esac
+    case ",$checks," in *,gophdr,*)
+        why=$(same_lines <(gophdrs "$f") <(gophdrs "$r")) && [ -n "$(gophdrs "$r")" ] &&
+            ok "$name: GOP time codes" || fail "$name: GOP time codes" "${why:-no GOP header}" ;;
     esac
     case ",$checks," in *,ctag,*)
         why=$(same_lines <(ffprobe -v error -show_entries stream=codec_tag_string,channel_layout -of compact "$f") \
