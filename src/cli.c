@@ -38,7 +38,7 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "-aspect, -sws_flags; -an, -af, -b:a, -q:a, -ar, -ac, -sample_fmt,\n"
 "-ch_layout; -f, -movflags and other muxer\n"
 "options; -map, -map_metadata,\n"
-"-map_chapters, -metadata[:s:SPEC], -disposition:SPEC; -ss, -t, -to (before\n"
+"-map_chapters, -metadata[:s:SPEC], -disposition:SPEC, -timecode; -ss, -t, -to (before\n"
 "and after -i), -sseof -T, -itsoffset T (before -i; T > 0, no graph, no\n"
 "copy, no -ss/-t); -frames:v; -r (after -i); before -i: -f FMT and the\n"
 "demuxer's options (-framerate, -video_size/-s, -pixel_format/-pix_fmt,\n"

@@ -409,6 +409,10 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     for (int i = 0; i < f->npending; i++)
         if ((ret = resolve(f, &f->pending[i], s, of, err, errlen)) < 0)
             return ret;
+    if (f->timecode && encoder(s->vcodec) && codec_has(encoder(s->vcodec), "gop_timecode") &&
+        !av_dict_get(f->venc, "gop_timecode", NULL, 0) &&
+        (ret = av_dict_set(&f->venc, "gop_timecode", f->timecode, 0)) < 0)
+        return ret;
     if ((ret = set_q(&f->venc, encoder(s->vcodec) ? (f->qv ? f->qv : f->q) : NULL)) < 0 ||
         (ret = set_q(&f->aenc, f->qa ? f->qa : (encoder(s->acodec) ? f->q : NULL))) < 0)
         return ret;

@@ -52,6 +52,7 @@ typedef struct RdFf {
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL
     const char *sws_flags;       ///< -sws_flags after -i: the video graph's scalers' flags, or NULL
+    const char *timecode;        ///< -timecode: also the video encoder's gop_timecode where it has one, or NULL
     int noautorotate;            ///< -noautorotate: keep the pixels, carry the rotation
     int scodec_typed;            ///< -c:s / -scodec was given (a bare -c names no subtitle codec to ffmpeg's selection)
     char *graph;                 ///< the video graph built from the above; owned

@@ -424,6 +424,15 @@ static int add_set(RdFf *f, const RdStreamSet *set)
     return 0;
 }
 
+/* -timecode T: the file's timecode tag, and the GOP time code of an
+ * encoder that writes one (mpeg1video, mpeg2video), as ffmpeg sets both. */
+static int opt_timecode(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)s; (void)spec; (void)err; (void)errlen;
+    f->timecode = val;
+    return av_dict_set(&f->meta, "timecode", val, 0);
+}
+
 static int opt_metadata(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     const char *eq = strchr(val, '=');
@@ -667,6 +676,7 @@ static const RdFfOpt TABLE[] = {
     { "map_chapters",   RD_FF_OUT | ARG,            NULL,  opt_map_chapters, NULL },
     { "metadata",       RD_FF_OUT | ARG,            "*",   opt_metadata,   NULL },
     { "disposition",    RD_FF_OUT | ARG,            "*",   opt_disposition, NULL },
+    { "timecode",       RD_FF_OUT | ARG,            NULL,  opt_timecode,   NULL },
     { "t",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_t,          NULL },
     { "hide_banner",    RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
     { "nostdin",        RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },

@@ -36,7 +36,8 @@
 #     picture's number, from -gop_timecode) and mark their first GOP
 #     closed: each chunk's encoder started again at 00:00:00:00, closed,
 #     where the CLI counts on. The four bytes are now rewritten as one
-#     encoder writes them (engine/gophdr.c).
+#     encoder writes them (engine/gophdr.c). -timecode (the file's tag and
+#     the encoder's GOP time code, as ffmpeg sets both) was refused.
 #
 #   - -sws_flags was refused as unknown (exit 2); it now sets the flags
 #     of the graph's scalers, as ffmpeg does after -i (and nothing before).
@@ -110,6 +111,8 @@ s_lavc() {
     line "mpeg2video -q:v 2"                   mkv keys,size,gophdr -c:v mpeg2video -q:v 2
     line "mpeg2video -gop_timecode drop-frame" mpg keys,gophdr -c:v mpeg2video -r 30000/1001 -gop_timecode "01:02:03;04"
     line "mpeg1video -flags +cgop"             mpg keys,gophdr -c:v mpeg1video -flags +cgop -sc_threshold 1000000000
+    line "-timecode into MPEG-2 (GOP time codes)" mpg keys,gophdr -c:v mpeg2video -timecode 01:02:03:04
+    line "-timecode into MP4 (its tmcd track)"  mp4 tags -c:v libx264 -preset ultrafast -timecode 10:00:00:00
     line "mpeg4 -q:v 3 into AVI"               avi md5,keys -c:v mpeg4 -q:v 3 -c:a libmp3lame
     line "mpeg2video -g 7 -q:v 4"              mkv keys,size -c:v mpeg2video -g 7 -q:v 4
     line "mpeg1video -q:v 3 -threads 1"        mpg md5,keys -c:v mpeg1video -q:v 3 -threads 1
