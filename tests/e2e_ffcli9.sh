@@ -27,10 +27,13 @@
 #     Now chunks start on that grid and those encoders get the CLI's
 #     thread count (-threads, auto by default): the CLI's keyframes, and
 #     its very packets where the encoder keeps nothing over an I frame
-#     (mpeg4 here). mpeg1video and mpeg2video carry state over some I
-#     frames, so frames after some joins still differ: keyframes and
-#     sizes checked for them. With scene changes on (their default) a
-#     cut moves the CLI's grid: render says so.
+#     (mpeg4 here). They carry state over their I frames (the first P
+#     frame's motion search starts from the last P frame's vectors), so
+#     frames after some joins still differed (mpeg2video -q:v 2: 21 of 200
+#     packets at -w 2): each chunk's encoder is now warmed up on the GOP
+#     before it, its packets dropped, and the packets are the CLI's. With
+#     scene changes on (their default) a cut moves the CLI's grid: render
+#     says so.
 #
 #   - mpeg1video and mpeg2video write a time code in each GOP header (the
 #     picture's number, from -gop_timecode) and mark their first GOP
@@ -105,16 +108,19 @@ s_lavc() {
         -c:v libx264 -preset ultrafast -g 50 -pix_fmt yuv420p -c:a aac "$W/lv.mp4" ||
         { fail "lavc input" "ffmpeg could not make it"; return; }
     LINE_IN=$W/lv.mp4
-    # mpeg2video carries state over its I frames (a fresh encoder started
-    # on frame 24 gives other P frames after it than the CLI's, started on
-    # frame 0 or 12): its keyframes and sizes are the CLI's, not every frame
-    line "mpeg2video -q:v 2"                   mkv keys,size,gophdr -c:v mpeg2video -q:v 2
-    line "mpeg2video -gop_timecode drop-frame" mpg keys,gophdr -c:v mpeg2video -r 30000/1001 -gop_timecode "01:02:03;04"
+    # These encoders carry state over their I frames (a fresh encoder
+    # started on frame 24 gave other P frames after it than the CLI's,
+    # started on frame 0): each chunk's encoder is warmed up on the GOP
+    # before it, whose packets are dropped.
+    line "mpeg2video -q:v 2"                   mkv md5,keys,gophdr -c:v mpeg2video -q:v 2
+    line "mpeg2video -gop_timecode drop-frame" mkv keys,gophdr -c:v mpeg2video -r 30000/1001 -gop_timecode "01:02:03;04"
     line "mpeg1video -flags +cgop"             mpg keys,gophdr -c:v mpeg1video -flags +cgop -sc_threshold 1000000000
-    line "-timecode into MPEG-2 (GOP time codes)" mpg keys,gophdr -c:v mpeg2video -timecode 01:02:03:04
+    line "-timecode into MPEG-2 (GOP time codes)" mkv keys,gophdr,tags -c:v mpeg2video -timecode 01:02:03:04
     line "-timecode into MP4 (its tmcd track)"  mp4 tags -c:v libx264 -preset ultrafast -timecode 10:00:00:00
     line "mpeg4 -q:v 3 into AVI"               avi md5,keys -c:v mpeg4 -q:v 3 -c:a libmp3lame
-    line "mpeg2video -g 7 -q:v 4"              mkv keys,size -c:v mpeg2video -g 7 -q:v 4
+    line "mpeg2video -g 7 -q:v 4"              mkv md5,keys -c:v mpeg2video -g 7 -q:v 4
+    line "mpeg2video -q:v 3 -r 30 into MPEG-PS" mpg md5,keys,gophdr -c:v mpeg2video -q:v 3 -r 30
+    line "msmpeg4 -q:v 3 into AVI"             avi md5,keys -c:v msmpeg4 -q:v 3
     line "mpeg1video -q:v 3 -threads 1"        mpg md5,keys -c:v mpeg1video -q:v 3 -threads 1
     [ -s "$W/cut.mp4" ] || { fail "lavc cut input" "section gop makes it"; return; }
     LINE_IN=$W/cut.mp4

@@ -64,6 +64,9 @@ typedef struct Ctx {
     RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
     int64_t gshift;               ///< the CLI's input shift (graph_shift), input time base
     int64_t gshift_o;             ///< the same in the filter output time base
+    int warming;                  ///< the frame being sent is the encoder's warm-up (job->warm): not the chunk's
+    int64_t nwarm;                ///< warm-up frames sent
+    int64_t keep_pts;             ///< after a warm-up: the first own frame's time, encoder time base; packets before it are the warm-up's (AV_NOPTS_VALUE before it is sent)
 } Ctx;
 
 static int push_packet(RdChunkResult *res, AVPacket *pkt)
@@ -209,6 +212,10 @@ static int drain_encoder(Ctx *c)
 {
     int ret;
     while ((ret = avcodec_receive_packet(c->enc, c->pkt)) >= 0) {
+        if (c->nwarm && (c->keep_pts == AV_NOPTS_VALUE || c->pkt->pts < c->keep_pts)) {
+            av_packet_unref(c->pkt); /* the warm-up's: the previous chunk has it */
+            continue;
+        }
         c->res->bytes += c->pkt->size;
         /* Counted here, not when sent: the encoder's lookahead holds frames. */
         if (c->cp)
@@ -245,7 +252,17 @@ static double tick(const Ctx *c)
 static int encode_send(Ctx *c, AVFrame *f, AVRational tb)
 {
     double t = tick(c);
-    int ret = rd_encode_frame(c->enc, f, tb);
+    int first_own = f && c->nwarm && !c->warming && c->keep_pts == AV_NOPTS_VALUE;
+    int ret;
+    if (f && c->warming)
+        c->nwarm++;
+    /* After a warm-up the chunk's first frame is coded as the I frame the
+     * whole stream's encoder has there (on the grid, gop.h). */
+    if (first_own)
+        f->pict_type = AV_PICTURE_TYPE_I;
+    ret = rd_encode_frame(c->enc, f, tb);
+    if (first_own)
+        c->keep_pts = f->pts; /* now in the encoder's time base */
     if (ret >= 0)
         ret = drain_encoder(c);
     c->res->encode_cpu_s += tick(c) - t;
@@ -285,7 +302,7 @@ static int encode(Ctx *c, AVFrame *f)
         c->last_pts = f->pts;
         f->pict_type = AV_PICTURE_TYPE_NONE;
     }
-    if (f) {
+    if (f && !c->warming) {
         c->res->frames++;
         note_src(c);
     }
@@ -298,8 +315,10 @@ static int send_synced(void *opaque, AVFrame *f)
     Ctx *c = opaque;
     f->pict_type = c->sh->forced && rd_forcekf_is_forced(c->sh->forced, c->sh->nforced, f->pts) ?
                    AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
-    c->res->frames++;
-    note_src(c);
+    if (!c->warming) {
+        c->res->frames++;
+        note_src(c);
+    }
     return encode_send(c, f, c->enc->time_base);
 }
 
@@ -351,6 +370,15 @@ static int tag_frame(Ctx *c, AVFrame *f, int64_t ts)
     return 0;
 }
 
+/* A frame of the warm-up (job->warm): made from an input frame in
+ * [t_warm, t_start), before any frame of the chunk's own. */
+static int warm_frame(const Ctx *c, int own)
+{
+    const RdChunkJob *j = c->job;
+    return j->warm && !own && c->keep_pts == AV_NOPTS_VALUE && c->cur_src != AV_NOPTS_VALUE &&
+           c->cur_src >= j->t_warm && c->cur_src < j->t_start;
+}
+
 /* Output frames of the chunk's own input frames are encoded; the rest came
  * from pre-roll or post-roll and are the neighbours'. */
 static int drain_filter(Ctx *c)
@@ -374,13 +402,17 @@ static int drain_filter(Ctx *c)
             return AVERROR(EINVAL);
         }
         int own = owned(c, c->filt);
+        c->warming = warm_frame(c, own);
+        if (c->warming)
+            c->res->wasted++;
         if (c->sync.cfg)
-            ret = rd_chunksync_frame(&c->sync, c->filt, own, c->cur_src, c->res, send_synced, c,
+            ret = rd_chunksync_frame(&c->sync, c->filt, own || c->warming, c->cur_src, c->res, send_synced, c,
                                      c->err, c->errlen);
-        else if (own)
+        else if (own || c->warming)
             ret = encode(c, c->filt);
         else
             c->res->wasted++;
+        c->warming = 0;
         av_frame_unref(c->filt);
         if (ret < 0)
             return ret;
@@ -765,7 +797,7 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN, .rc_pass = sh->tmpl_pass1 ? 3 : 0 };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
-              .last_pts = INT64_MIN, .cost = cost, .t0 = omp_get_wtime() };
+              .last_pts = INT64_MIN, .keep_pts = AV_NOPTS_VALUE, .cost = cost, .t0 = omp_get_wtime() };
     int ret;
     if (cost)
         memset(cost, 0, sizeof(*cost));
@@ -778,7 +810,7 @@ int rd_chunk_run(const RdChunkShared *sh, const RdChunkJob *job, RdChunkResult *
                  RdChunkProgress *cp, RdWorkerProgress *wp, char *err, int errlen)
 {
     Ctx c = { .sh = sh, .job = job, .res = res, .cp = cp, .wp = wp, .err = err, .errlen = errlen,
-              .last_pts = INT64_MIN };
+              .last_pts = INT64_MIN, .keep_pts = AV_NOPTS_VALUE };
 
     memset(res, 0, sizeof(*res));
     /* Whatever thread runs a chunk (the loop, a first pass, the start-up

@@ -66,6 +66,8 @@ typedef struct RdChunkJob {
     int64_t t_preroll;          ///< frames from here on are fed to the graph (<= t_start): look-back
     int64_t t_start, t_end;     ///< the chunk's own frames: t_start <= pts < t_end (t_end INT64_MAX for the last)
     int64_t t_postroll;         ///< frames in [t_end, t_postroll) are fed after the chunk's own, for look-ahead (= t_end: none; INT64_MAX: to the end of the input)
+    int warm;                   ///< 1: the output of the frames in [t_warm, t_start) is encoded before the chunk's own, their packets dropped, and the first own frame coded as an I frame: the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
+    int64_t t_warm;             ///< with warm: where the warm-up starts (>= t_preroll)
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek

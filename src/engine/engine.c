@@ -112,6 +112,7 @@ struct RdEngine {
     AVCodecParameters *colour_par; ///< the input's parameters with the graph's colours (colour_from_graph), or NULL
     RdSyncPlan sync;        ///< ffmpeg's frame sync for the output (syncplan.h)
     int sync_preroll;       ///< pre-roll the chunks' own sync needs, frames
+    int enc_warm;           ///< frames encoded before each chunk and dropped, the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
     AVRational tmpl_fps;    ///< the encoder's frame rate
     int64_t vframes_src;    ///< -frames:v with the sync's table: the input frame ffmpeg reads last (its pts), AV_NOPTS_VALUE = unknown
     int sync_one_chunk;     ///< 1: the sync needs the whole stream in one chunk (-frames:v or a fixed GOP after a retiming graph)
@@ -196,10 +197,11 @@ static int check_threads(Run *r, char *err, int errlen)
     return 0;
 }
 
-/* Frames fed before each chunk: the graph's look-back, and --preroll. */
+/* Frames fed before each chunk: the graph's look-back, and --preroll;
+ * before those, the encoder's warm-up (whose frames need their look-back). */
 static int preroll_of(const Run *r)
 {
-    return FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll);
+    return FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll) + r->enc_warm;
 }
 
 static int plan_chunks(Run *r)
@@ -401,6 +403,8 @@ static void plan_report(Run *r)
     rep->cut_joins = r->plan.cut_joins;
 }
 
+static int64_t warm_from(const Run *r, int64_t first);
+
 static int make_jobs(Run *r)
 {
     const RdProbe *p = &r->probe;
@@ -431,10 +435,16 @@ static int make_jobs(Run *r)
             j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
             j->t_seek = FFMIN(j->t_seek, j->t_preroll);
         }
+        if (r->enc_warm && c->first > 0) {
+            j->warm = 1;
+            j->t_warm = p->pts[warm_from(r, c->first)];
+        }
         if (r->sync.table) {
-            j->sync = r->sync.table + c->first;
-            j->sync_src = p->pts + c->first;
-            j->nsync = c->last - c->first;
+            /* the warm-up's frames are encoded as the sync says too */
+            int64_t from = j->warm ? warm_from(r, c->first) : c->first;
+            j->sync = r->sync.table + from;
+            j->sync_src = p->pts + from;
+            j->nsync = c->last - from;
             j->sync_end = c->last < p->nframes ? r->sync.table[c->last].pts : INT64_MAX;
         }
         /* Times a decode from the start generates (tsfix.h) are what the
@@ -1378,6 +1388,31 @@ static int setup_forcekf(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* Input frames from one chunk start (anchor) to the next, at most; 0 where
+ * a span is longer than a few GOPs (the warm-up would cost more than it
+ * is worth; the chunks there then start cold). */
+static int warm_span(const uint8_t *anchor, int64_t n, int grid)
+{
+    int64_t last = 0, span = 0;
+    for (int64_t i = 1; i < n; i++)
+        if (anchor[i]) {
+            span = FFMAX(span, i - last);
+            last = i;
+        }
+    return span <= 4 * (int64_t)grid ? (int)span : 0;
+}
+
+/* Where chunk `first`'s warm-up starts: the chunk start before it. */
+static int64_t warm_from(const Run *r, int64_t first)
+{
+    int64_t i = first - 1;
+    if (!r->gop_anchor)
+        return FFMAX(0, first - r->enc_warm);
+    while (i > 0 && !r->gop_anchor[i])
+        i--;
+    return FFMAX(0, i);
+}
+
 /* A fixed GOP (gop.h) counts the encoder's frames. Where the sync drops
  * or repeats frames (-r) chunks start where an output frame on the grid
  * does (its table says which; with forced keyframes, where both agree);
@@ -1390,12 +1425,25 @@ static int setup_gop(Run *r)
     int grid = rd_gop_fixed(s->vcodec, s->gop, s->keyint_min, s->sc_threshold, s->venc_opts);
     if (grid <= 1 || r->contract.one_chunk || r->sync_one_chunk)
         return 0;
+    /* An encoder that carries state over its I frames is warmed up on the
+     * GOP before each chunk (gop.h), where its frames are the whole
+     * stream's frame for frame (the sync's table, or none), its times
+     * known, and neither rate control nor forced keyframes count or move
+     * the warm-up's frames. */
+    if (rd_gop_warmup(s->vcodec, s->venc_opts) && (!r->sh.sync || r->sync.table) && r->probe.timestamps_ok &&
+        rd_ratectl_mode_of(s) == RD_RC_NONE && !s->maxrate && !s->bufsize && !s->pass && !s->force_kf)
+        r->enc_warm = grid;
     if (r->sync.table) {
         if (!(r->gop_anchor = av_malloc(FFMAX(r->probe.nframes, 1))))
             return AVERROR(ENOMEM);
         rd_gop_anchor(r->sync.table, r->probe.nframes, grid, r->gop_anchor);
         for (int64_t i = 0; r->fkf.anchor && i < r->probe.nframes; i++)
             r->gop_anchor[i] &= r->fkf.anchor[i];
+        /* The warm-up starts on the GOP before, so that its I frames are
+         * where the whole stream's encoder has them: the input frames
+         * between two starts, where the sync drops or repeats frames. */
+        if (r->enc_warm)
+            r->enc_warm = warm_span(r->gop_anchor, r->probe.nframes, grid);
         return 0;
     }
     if (!graph_retimes(r))

@@ -107,6 +107,12 @@ int rd_gop_scene_keys(const char *codec, int sc_threshold, const AVDictionary *o
     return codec && lavc_mpeg_family(codec) && sc < 1000000000L;
 }
 
+int rd_gop_warmup(const char *codec, const AVDictionary *opts)
+{
+    return codec && lavc_mpeg_family(codec) && !setting(opts, "skip_threshold", 0) &&
+           !setting(opts, "skip_factor", 0);
+}
+
 int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts)
 {
     const AVDictionaryEntry *e;

@@ -43,6 +43,17 @@ int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, c
 int rd_gop_scene_keys(const char *codec, int sc_threshold, const AVDictionary *opts);
 
 /**
+ * 1 when `codec` carries state over its I frames (FFmpeg's MPEG-family
+ * encoders: the motion search of the first P frame after an I frame starts
+ * from the vectors of the last P frame before it, so a fresh encoder on a
+ * chunk's I frame searches otherwise from there on), and a warm-up can
+ * stand in for it: frames before the chunk encoded and their packets
+ * dropped. Not where frames may be skipped (skip_threshold, skip_factor):
+ * the dropped packets are told by time, a skipped one has none. Pure.
+ */
+int rd_gop_warmup(const char *codec, const AVDictionary *opts);
+
+/**
  * Keyframes of one chunk's packets (any order, with presentation times)
  * that are not on the grid: a keyframe's frame number is `first` (the
  * chunk's first frame in the joined stream) plus the packets shown before
