@@ -126,6 +126,15 @@ s_lavc() {
     LINE_IN=$W/cut.mp4
     line "mpeg1video -sc_threshold 1000000000" mpg keys,size -c:v mpeg1video -q:v 3 -sc_threshold 1000000000
     unset LINE_IN
+    # The warm-up is reported; rate control (their default bitrate) counts
+    # every frame an encoder gets, so it goes without one.
+    local wq wb
+    "$RENDER" -q -y -w 2 --report "$W/wq.json" -i "$W/lv.mp4" -c:v mpeg2video -q:v 2 "$W/wq.mkv" </dev/null
+    "$RENDER" -q -y -w 2 --report "$W/wb.json" -i "$W/lv.mp4" -c:v mpeg2video "$W/wb.mkv" </dev/null
+    wq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ratectl"]["encoder_warmup"])' "$W/wq.json" 2>&1)
+    wb=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ratectl"]["encoder_warmup"])' "$W/wb.json" 2>&1)
+    check "report: encoder_warmup 12 with -q:v, 0 under rate control" "got $wq and $wb" \
+        [ "$wq" = 12 -a "$wb" = 0 ]
     # With scene changes on (the default) the encoder keys the cut at 1 s
     # and counts its GOP from there: chunks after it start elsewhere than
     # the CLI's I frames, and render says so.

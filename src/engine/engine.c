@@ -1432,7 +1432,7 @@ static int setup_gop(Run *r)
      * the warm-up's frames. */
     if (rd_gop_warmup(s->vcodec, s->venc_opts) && (!r->sh.sync || r->sync.table) && r->probe.timestamps_ok &&
         rd_ratectl_mode_of(s) == RD_RC_NONE && !s->maxrate && !s->bufsize && !s->pass && !s->force_kf)
-        r->enc_warm = grid;
+        r->rep->encoder_warmup = r->enc_warm = grid;
     if (r->sync.table) {
         if (!(r->gop_anchor = av_malloc(FFMAX(r->probe.nframes, 1))))
             return AVERROR(ENOMEM);
@@ -1443,7 +1443,7 @@ static int setup_gop(Run *r)
          * where the whole stream's encoder has them: the input frames
          * between two starts, where the sync drops or repeats frames. */
         if (r->enc_warm)
-            r->enc_warm = warm_span(r->gop_anchor, r->probe.nframes, grid);
+            r->rep->encoder_warmup = r->enc_warm = warm_span(r->gop_anchor, r->probe.nframes, grid);
         return 0;
     }
     if (!graph_retimes(r))

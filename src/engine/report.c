@@ -81,9 +81,11 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
     }
     fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %lld frames (%.2f s), %s\n",
             r->input, r->width, r->height, r->fps, (long long)r->frames, r->duration_s, r->codec);
-    fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d, post-roll %d): %d chunks, %lld frames"
-            " decoded and thrown away\n", r->workers_requested, r->vf, r->vcodec, r->preroll,
-            r->postroll, r->nchunks, (long long)r->wasted_frames);
+    fprintf(out, "plan for %d workers (vf=%s, %s, pre-roll %d, post-roll %d", r->workers_requested, r->vf,
+            r->vcodec, r->preroll, r->postroll);
+    if (r->encoder_warmup)
+        fprintf(out, ", encoder warm-up %d", r->encoder_warmup);
+    fprintf(out, "): %d chunks, %lld frames decoded and thrown away\n", r->nchunks, (long long)r->wasted_frames);
     fprintf(out, "chunk contract: %s, %s%s%s%s%s\n", r->contract,
             r->one_chunk ? (r->exact ? "one chunk" : "one chunk, approximate")
                          : r->exact ? "exact" : "approximate",
@@ -223,6 +225,7 @@ cJSON *rd_report_to_json(const RdReport *r)
         cJSON_AddNumberToObject(rc, "vbv_joins_redone", r->vbv_joins_redone);
         cJSON_AddNumberToObject(rc, "vbv_joins_short", r->vbv_joins_short);
         cJSON_AddNumberToObject(rc, "gop_grid", r->gop_grid);
+        cJSON_AddNumberToObject(rc, "encoder_warmup", r->encoder_warmup);
         cJSON_AddNumberToObject(rc, "join_keyframes", r->join_keyframes);
     }
     arr = cJSON_AddArrayToObject(root, "chunks_detail");

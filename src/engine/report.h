@@ -88,6 +88,7 @@ typedef struct RdReport {
     int vbv_joins_redone;     ///< chunks encoded again from the VBV fill the previous chunk left
     int vbv_joins_short;      ///< chunks where the simulated VBV still ran dry (said on stderr)
     int gop_grid;             ///< frames of the fixed GOP the chunk starts sit on; 0 = no fixed GOP
+    int encoder_warmup;       ///< input frames at most each chunk encodes before its own and drops, the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
     int join_keyframes;       ///< keyframes the joins add beyond where one encoder puts them: at most chunks - 1 without a fixed GOP, 0 on its grid
     int remux;                ///< 1: -c:v copy: packets copied in one pass (remux.h), no chunks; frames_out counts the video packets
     double predicted_speedup; ///< n / makespan of list-scheduling the plan on workers_requested workers (dynamic,1, uniform content, a wasted frame 0.3 of a processed one)
