@@ -39,7 +39,9 @@
 #     picture's number, from -gop_timecode) and mark their first GOP
 #     closed: each chunk's encoder started again at 00:00:00:00, closed,
 #     where the CLI counts on. The four bytes are now rewritten as one
-#     encoder writes them (engine/gophdr.c). -timecode (the file's tag and
+#     encoder writes them (engine/pichdr.c); so are the temporal references
+#     in each picture header of h263, h263p, flv, h261 and rv20, which
+#     started over at each join (flv -q:v 5: 152 of 200 packets differed). -timecode (the file's tag and
 #     the encoder's GOP time code, as ffmpeg sets both) was refused.
 #
 #   - -sws_flags was refused as unknown (exit 2); it now sets the flags
@@ -112,7 +114,7 @@ s_lavc() {
     # started on frame 24 gave other P frames after it than the CLI's,
     # started on frame 0): each chunk's encoder is warmed up on the GOP
     # before it, whose packets are dropped.
-    line "mpeg2video -q:v 2"                   mkv md5,keys,gophdr -c:v mpeg2video -q:v 2
+    line "mpeg2video -q:v 2"                   mkv pkts,keys,gophdr -c:v mpeg2video -q:v 2
     line "mpeg2video -gop_timecode drop-frame" mkv keys,gophdr -c:v mpeg2video -r 30000/1001 -gop_timecode "01:02:03;04"
     line "mpeg1video -flags +cgop"             mpg keys,gophdr -c:v mpeg1video -flags +cgop -sc_threshold 1000000000
     line "-timecode into MPEG-2 (GOP time codes)" mkv keys,gophdr,tags -c:v mpeg2video -timecode 01:02:03:04
@@ -120,7 +122,14 @@ s_lavc() {
     line "mpeg4 -q:v 3 into AVI"               avi md5,keys -c:v mpeg4 -q:v 3 -c:a libmp3lame
     line "mpeg2video -g 7 -q:v 4"              mkv md5,keys -c:v mpeg2video -g 7 -q:v 4
     line "mpeg2video -q:v 3 -r 30 into MPEG-PS" mpg md5,keys,gophdr -c:v mpeg2video -q:v 3 -r 30
-    line "msmpeg4 -q:v 3 into AVI"             avi md5,keys -c:v msmpeg4 -q:v 3
+    line "msmpeg4 -q:v 3 into AVI"             avi pkts,keys -c:v msmpeg4 -q:v 3
+    # H.263, its Sorenson form in FLV, H.261 and RealVideo 2 number their
+    # pictures in each picture header: renumbered as one encoder does
+    line "flv -q:v 5"                          flv pkts,keys -c:v flv -q:v 5
+    line "h263p -q:v 5 (a custom picture clock)" mkv pkts,keys -c:v h263p -q:v 5
+    line "h263 -q:v 5 at CIF"                  mkv pkts -c:v h263 -q:v 5 -s 352x288
+    line "h261 -q:v 5 at CIF"                  mkv pkts -c:v h261 -q:v 5 -s 352x288
+    line "rv20 -q:v 5 into RealMedia"          rm  pkts -c:v rv20 -q:v 5 -s 352x288 -an
     line "mpeg1video -q:v 3 -threads 1"        mpg md5,keys -c:v mpeg1video -q:v 3 -threads 1
     [ -s "$W/cut.mp4" ] || { fail "lavc cut input" "section gop makes it"; return; }
     LINE_IN=$W/cut.mp4

@@ -240,6 +240,11 @@ keys() {
         -of csv=p=0 "$1" | awk -F, '$1 == 1 { print $2 }'
 }
 size() { stat -c %s "$1"; }
+# v_pkts FILE: the first video stream's packets (time, size, MD5), as stored.
+v_pkts() {
+    ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -c copy -f framemd5 - 2>/dev/null | grep -v '^#' |
+        awk -F, '{ print $3, $5, $6 }'
+}
 # gophdrs FILE: the time code, closed and broken flags of every MPEG-1/2
 # GOP header in FILE's first video stream, one per line.
 gophdrs() {
@@ -306,6 +311,10 @@ line() {
     esac
     case ",$checks," in *,keys,*)
         why=$(same_lines <(keys "$f") <(keys "$r")) && ok "$name: keyframes" || fail "$name: keyframes" "$why" ;;
+    esac
+    case ",$checks," in *,pkts,*)
+        why=$(same_lines <(v_pkts "$f") <(v_pkts "$r")) && ok "$name: video packets identical" ||
+            fail "$name: video packets identical" "$why" ;;
     esac
     case ",$checks," in *,gophdr,*)
         why=$(same_lines <(gophdrs "$f") <(gophdrs "$r")) && [ -n "$(gophdrs "$r")" ] &&

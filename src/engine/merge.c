@@ -10,7 +10,7 @@
 #include "io/avlog.h"
 #include "io/outfile.h"
 #include "engine/gifjoin.h"
-#include "engine/gophdr.h"
+#include "engine/pichdr.h"
 #include "engine/timeline.h"
 
 struct RdMerge {
@@ -31,7 +31,7 @@ struct RdMerge {
     AVRational src_tb;
     int64_t src_dur;        ///< an input frame's duration at the input's rate, AV_TIME_BASE units
     RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
-    RdGopHdr gophdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (gophdr.h)
+    RdPicHdr pichdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (pichdr.h)
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
     char tmp[4096], out[4096];
 };
@@ -148,7 +148,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     if (m->tracks)
         m->vst = rd_tracks_video(m->tracks);
     m->gif.on = !strcmp(m->oc->oformat->name, "gif") && m->vst->codecpar->codec_id == AV_CODEC_ID_GIF;
-    if ((ret = rd_gophdr_init(&m->gophdr, cfg->venc)) < 0)
+    if ((ret = rd_pichdr_init(&m->pichdr, cfg->venc)) < 0)
         return ret;
     m->overwrite = cfg->overwrite;
     if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
@@ -192,7 +192,7 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         }
         if ((ret = rd_gifjoin_packet(&m->gif, p, err, errlen)) < 0)
             return ret;
-        if ((ret = rd_gophdr_packet(&m->gophdr, p, m->vframes)) < 0) {
+        if ((ret = rd_pichdr_packet(&m->pichdr, p, m->vframes)) < 0) {
             snprintf(err, errlen, "MPEG-2 GOP header of chunk %d: %s", r->index, av_err2str(ret));
             return ret;
         }
@@ -248,6 +248,6 @@ void rd_merge_free(RdMerge **pm)
     avformat_free_context(m->oc);
     rd_timeline_free(&m->tl);
     rd_gifjoin_free(&m->gif);
-    rd_gophdr_free(&m->gophdr);
+    rd_pichdr_free(&m->pichdr);
     av_freep(pm);
 }
