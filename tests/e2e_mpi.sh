@@ -207,6 +207,17 @@ check "setpts=0.5*PTS, 2 ranks: refused in one line, no output" "exit $rc: $(hea
     sh -c '[ "$1" -ne 0 ] && grep -q "^render-mpi: .*frame sync .* not shared across MPI ranks" "$2" && [ ! -e "$3" ]' \
     _ "$rc" "$W/sp2.err" "$W/sp2.mkv"
 
+# --- an encoder whose slices follow its threads, ranks bound to one core each ----
+# mpeg2video on automatic threads cuts a slice per CPU it finds: ranks that
+# mpirun binds to a core each cut the CLI's slices all the same (and with
+# the warm-up and renumbered GOP headers, its very packets).
+ffmpeg -nostdin -v error -y -i "$W/in.mp4" -an -c:v mpeg2video -q:v 2 "$W/m2_ref.mkv"
+OMP_NUM_THREADS=1 mpirun --oversubscribe --bind-to core -np 2 "$RENDER_MPI" -q -y --chunks 4 -i "$W/in.mp4" \
+    -an -c:v mpeg2video -q:v 2 "$W/m2.mkv" </dev/null >"$W/m2.out" 2>"$W/m2.err"
+rc=$?
+check "mpeg2video -q:v 2, 2 ranks bound to a core: the CLI's packets" "exit $rc: $(head -c 200 "$W/m2.err")" \
+    cmp -s <(v_pkts "$W/m2_ref.mkv") <(v_pkts "$W/m2.mkv")
+
 # --- Ctrl-C: SIGINT (then SIGTERM) to mpirun mid-run -----------------------------------
 # mpirun passes it on as SIGTERM to every rank and SIGKILL soon after; rank 0
 # removes its temporary file and says so. mpirun's own exit status after a

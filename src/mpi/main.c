@@ -12,6 +12,7 @@
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
 #include <libavformat/avformat.h>
+#include <libavutil/cpu.h>
 
 #include "cli.h"
 #include "io/avlog.h"
@@ -110,7 +111,7 @@ static int parse(const RdMpi *m, RdCli *c, int argc, char **argv)
 /* Threads per rank, and global worker ids that do not collide. */
 static void setup_threads(RdMpi *m, const RdCli *c)
 {
-    int one_core, bound = 0;
+    int one_core, bound = 0, cpus;
 
     omp_set_dynamic(0);
     m->threads = c->s.workers > 0 ? c->s.workers : omp_get_max_threads();
@@ -122,6 +123,15 @@ static void setup_threads(RdMpi *m, const RdCli *c)
     one_core = c->s.workers == 0 && !getenv("OMP_NUM_THREADS") && omp_get_num_procs() == 1 &&
                sysconf(_SC_NPROCESSORS_ONLN) > 1;
     MPI_Reduce(&one_core, &bound, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+    /* An encoder on automatic threads (mpeg2video and the others whose
+     * slices follow their threads) cuts as many slices as libavcodec finds
+     * CPUs: a rank that mpirun bound to one core would cut other slices
+     * than ffmpeg run on the machine, and ranks bound otherwise other
+     * slices than each other. Every rank counts rank 0's machine. */
+    cpus = m->rank == 0 ? (int)sysconf(_SC_NPROCESSORS_ONLN) : 0;
+    MPI_Bcast(&cpus, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (cpus > 0)
+        av_cpu_force_count(cpus);
     if (m->rank == 0 && bound && !c->s.quiet)
         fprintf(stderr, RD_MPI_PROG ": warning: %d of %d ranks may use only one core, so they run "
                 "one chunk thread; start mpirun with --bind-to none\n", bound, m->size);
