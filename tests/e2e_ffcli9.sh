@@ -57,7 +57,12 @@
 #     (no encoder is called h264). It now means the encoder libavcodec
 #     picks for that codec (libx264, libx265, libmp3lame), as ffmpeg does.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image names" for sections)
+#   - libwebp_anim's animation (one packet when flushed) came out as one
+#     RIFF file per chunk, joined: readers showed the first chunk only. An
+#     APNG restarted its fcTL/fdAT sequence numbers and coded a default
+#     image (IDAT) at each join: an invalid file. Both run as one chunk.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image names webp" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -232,7 +237,31 @@ s_names() {
     done
 }
 
-for sec in gop forcekf lavc sws image names; do
+# libwebp_anim gives the whole animation as one packet at its end: each
+# chunk's was a RIFF file of its own, and readers saw the first only. One
+# chunk now, said in a line: the CLI's file byte for byte.
+s_webp() {
+    local rc
+    [ -s "$W/nm.mp4" ] || { fail "webp input" "section names makes it"; return; }
+    $FF -i "$W/nm.mp4" -t 1 -c:v libwebp_anim -lossless 1 "$W/wf.webp" || { fail "webp" "ffmpeg failed"; return; }
+    "$RENDER" -y -w 2 -i "$W/nm.mp4" -t 1 -c:v libwebp_anim -lossless 1 "$W/wr.webp" </dev/null 2>"$W/wr.err"
+    rc=$?
+    check "libwebp_anim: one RIFF file, the CLI's bytes" "exit $rc, $(grep -c RIFF "$W/wr.webp" 2>&1) RIFF" \
+        cmp -s "$W/wf.webp" "$W/wr.webp"
+    check "libwebp_anim: one chunk, said in a line" "$(head -c 300 "$W/wr.err")" \
+        grep -q "libwebp_anim .*rendered as one chunk" "$W/wr.err"
+    # apng numbers every frame's chunks in one sequence and codes only the
+    # first frame as IDAT: chunks restarted both (an invalid APNG)
+    $FF -i "$W/nm.mp4" -t 1 -plays 0 "$W/af.apng" || { fail "apng" "ffmpeg failed"; return; }
+    "$RENDER" -y -w 3 -i "$W/nm.mp4" -t 1 -plays 0 "$W/ar.apng" </dev/null 2>"$W/ar.err"
+    rc=$?
+    check "apng: the CLI's bytes (one sequence, one default image)" "exit $rc: $(head -c 200 "$W/ar.err")" \
+        cmp -s "$W/af.apng" "$W/ar.apng"
+    check "apng: one chunk, said in a line" "$(head -c 300 "$W/ar.err")" \
+        grep -q "encoder apng .*rendered as one chunk" "$W/ar.err"
+}
+
+for sec in gop forcekf lavc sws image names webp; do
     want "$sec" && "s_$sec"
 done
 

@@ -296,6 +296,22 @@ void rd_contract_out_format(RdContract *c, enum AVPixelFormat out)
         }
 }
 
+void rd_contract_encoder(RdContract *c, const char *vcodec)
+{
+    static const struct { const char *name, *why; } whole[] = {
+        { "libwebp_anim", "gives the whole animation as one packet at its end" },
+        { "apng", "codes only the animation's first frame as the default image and numbers every "
+                  "frame's chunks in one sequence" },
+    };
+    for (size_t i = 0; !c->one_chunk && vcodec && i < sizeof(whole) / sizeof(*whole); i++)
+        if (!strcmp(vcodec, whole[i].name)) {
+            c->one_chunk = 1;
+            c->exact = 1;
+            c->filter[0] = 0;
+            snprintf(c->why, sizeof(c->why), "the encoder %s %s, which chunks cannot join", vcodec, whole[i].why);
+        }
+}
+
 void rd_contract_warning(const RdContract *c, char *buf, int len)
 {
     if (len > 0)

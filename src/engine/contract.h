@@ -73,6 +73,17 @@ int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only
  */
 void rd_contract_out_format(RdContract *c, enum AVPixelFormat out);
 
+/**
+ * The encoder `vcodec` may force one chunk too: libwebp_anim gives the
+ * whole animation as one packet (one RIFF file) when it is flushed, so each
+ * chunk's would be a file of its own, and a reader of the joined file sees
+ * the first chunk's frames only; apng codes its first frame as the default
+ * image (IDAT) and numbers the fcTL/fdAT chunks of every frame in one
+ * sequence, so each chunk's would restart both (an invalid APNG). `c` is
+ * then made one chunk, with the reason; other encoders leave it as it is.
+ */
+void rd_contract_encoder(RdContract *c, const char *vcodec);
+
 /** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
 void rd_contract_warning(const RdContract *c, char *buf, int len);
 

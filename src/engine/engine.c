@@ -618,12 +618,14 @@ static void use_frame_grid(Run *r)
         r->enc.fps = r->probe.guess_fps;
 }
 
-/* The encoder's pixel format, known once the template is measured, may
- * force one chunk too (rd_contract_out_format): said as the graph's is. */
+/* The encoder, and its pixel format known once the template is measured,
+ * may force one chunk too (rd_contract_encoder, rd_contract_out_format):
+ * said as the graph's is. */
 static void out_format_contract(Run *r)
 {
     char line[320];
     int was = r->contract.one_chunk;
+    rd_contract_encoder(&r->contract, r->s->vcodec);
     rd_contract_out_format(&r->contract, r->sh.out_fmt);
     if (was || !r->contract.one_chunk)
         return;
