@@ -65,6 +65,39 @@ START_TEST(test_undeclared_lag)
 }
 END_TEST
 
+/* libx264 lossless (-qp 0) declares 2 but has no B-frames: its dts are
+ * its pts, and so are the CLI's. */
+START_TEST(test_declared_not_lagging)
+{
+    static const int64_t pts[] = { 0, 512, 1024, 1536 };
+    RdTimeline t;
+    char err[256] = "";
+    AVPacket **p = make(pts, pts, 4, 512);
+    rd_timeline_init(&t, 2);
+    ck_assert_int_eq(rd_timeline_assign(&t, p, 4, 0, err, sizeof(err)), 0);
+    expect_dts(p, pts, 4);
+    ck_assert_int_eq(t.depth, 0);
+    rd_timeline_free(&t);
+    drop(p, 4);
+}
+END_TEST
+
+/* A first chunk too short to show the lag: what the encoder declares. */
+START_TEST(test_short_first_chunk)
+{
+    static const int64_t pts[] = { 0 }, dts[] = { -1024 }, want[] = { -1024 };
+    RdTimeline t;
+    char err[256] = "";
+    AVPacket **p = make(pts, dts, 1, 512);
+    rd_timeline_init(&t, 2);
+    ck_assert_int_eq(rd_timeline_assign(&t, p, 1, 0, err, sizeof(err)), 0);
+    expect_dts(p, want, 1);
+    ck_assert_int_eq(t.depth, 2);
+    rd_timeline_free(&t);
+    drop(p, 1);
+}
+END_TEST
+
 /* No dts from the encoder, nothing declared: the depth the packets show. */
 START_TEST(test_measured_depth)
 {
@@ -175,6 +208,8 @@ Suite *make_timeline_suite(void)
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_declared_depth);
     tcase_add_test(tc, test_undeclared_lag);
+    tcase_add_test(tc, test_declared_not_lagging);
+    tcase_add_test(tc, test_short_first_chunk);
     tcase_add_test(tc, test_measured_depth);
     tcase_add_test(tc, test_join);
     tcase_add_test(tc, test_deeper_later);

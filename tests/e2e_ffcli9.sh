@@ -57,6 +57,10 @@
 #     (no encoder is called h264). It now means the encoder libavcodec
 #     picks for that codec (libx264, libx265, libmp3lame), as ffmpeg does.
 #
+#   - libx264 -qp 0 (lossless: x264 codes no B-frames, although libx264
+#     declares two frames of reordering) got decode times two frames before
+#     its presentation times, where the CLI writes x264's own (dts = pts).
+#
 #   - libwebp_anim's animation (one packet when flushed) came out as one
 #     RIFF file per chunk, joined: readers showed the first chunk only. An
 #     APNG restarted its fcTL/fdAT sequence numbers and coded a default
@@ -224,6 +228,11 @@ s_names() {
         { fail "names input" "ffmpeg could not make it"; return; }
     LINE_IN=$W/nm.mp4
     line "-c:v h264 -qp 0 (libx264)"           mkv md5 -c:v h264 -preset ultrafast -qp 0
+    # libx264 declares B-frames before x264 finds lossless coding has none:
+    # the CLI writes x264's own decode times (dts = pts), render wrote two
+    # frames of delay
+    line "libx264 -qp 0 into MP4: decode times" mp4 md5,dts -c:v libx264 -qp 0
+    line "libx264 -qp 0 into F4V: decode times" f4v md5,dts -c:v libx264 -preset veryfast -qp 0
     line "-c:v hevc -x265-params lossless=1"  mkv md5 -c:v hevc -preset ultrafast -x265-params lossless=1:log-level=error
     line "-c:a mp3 (libmp3lame)"               mkv md5 -c:v ffv1 -c:a mp3 -b:a 96k
     unset LINE_IN

@@ -245,6 +245,10 @@ v_pkts() {
     ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -c copy -f framemd5 - 2>/dev/null | grep -v '^#' |
         awk -F, '{ print $3, $5, $6 }'
 }
+# v_ts FILE: the first video stream's packets' dts and pts, as stored.
+v_ts() {
+    ffprobe -v error -select_streams v:0 -show_entries packet=dts,pts -of csv=p=0 "$1" 2>/dev/null
+}
 # gophdrs FILE: the time code, closed and broken flags of every MPEG-1/2
 # GOP header in FILE's first video stream, one per line.
 gophdrs() {
@@ -315,6 +319,10 @@ line() {
     case ",$checks," in *,pkts,*)
         why=$(same_lines <(v_pkts "$f") <(v_pkts "$r")) && ok "$name: video packets identical" ||
             fail "$name: video packets identical" "$why" ;;
+    esac
+    case ",$checks," in *,dts,*)
+        why=$(same_lines <(v_ts "$f") <(v_ts "$r")) && ok "$name: video decode and presentation times" ||
+            fail "$name: video decode and presentation times" "$why" ;;
     esac
     case ",$checks," in *,gophdr,*)
         why=$(same_lines <(gophdrs "$f") <(gophdrs "$r")) && [ -n "$(gophdrs "$r")" ] &&

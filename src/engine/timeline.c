@@ -89,10 +89,24 @@ static int encoder_lag(AVPacket **pkts, int n, const int64_t *s)
     return lag;
 }
 
-/* The first chunk fixes D and the D times before the stream's first frame. */
+static int has_dts(AVPacket **pkts, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (pkts[k]->dts != AV_NOPTS_VALUE)
+            return 1;
+    return 0;
+}
+
+/* The first chunk fixes D and the D times before the stream's first frame:
+ * the CLI writes the encoder's own decode times, so D is their lag where
+ * the encoder gives them and the chunk is long enough to show it (libx264
+ * declares 2 before x264 finds that lossless coding has no B-frames, and
+ * then lags 0); without them, or in a chunk too short to show the lag,
+ * what the encoder declares. Never less than the packets' own depth. */
 static int start(RdTimeline *t, AVPacket **pkts, int n, const int64_t *s, int depth)
 {
-    int d = FFMAX(t->declared, FFMAX(depth, encoder_lag(pkts, n, s)));
+    int lag = encoder_lag(pkts, n, s);
+    int d = FFMAX(depth, has_dts(pkts, n) && n > t->declared ? lag : FFMAX(t->declared, lag));
     int64_t dur = 1;
 
     for (int i = 0; i < n; i++)

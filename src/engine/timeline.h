@@ -9,9 +9,10 @@
  * gives packet k of the stream, in decode order, the (k - D)-th presentation
  * time (the D before the first frame extrapolated back by one frame each),
  * which is what the ffmpeg CLI writes for a single encoder. D is fixed by
- * the first chunk written: the largest of the encoder's declared reorder
- * depth, the depth its packets show and the lag of its own decode
- * timestamps behind presentation, so the CLI's output is matched exactly.
+ * the first chunk written: the lag of the encoder's own decode timestamps
+ * behind presentation where it gives them (what the CLI writes), else the
+ * reorder depth it declares; never less than the depth its packets show,
+ * so the CLI's output is matched exactly.
  * A later chunk that reorders deeper still gets valid timestamps: its first
  * decode timestamps are pulled down into the room the time base leaves
  * between the previous chunk's last one and its own frames; only when the
