@@ -268,6 +268,26 @@ static const char *default_encoder(enum AVCodecID id)
     return c ? c->name : NULL;
 }
 
+/* Where ffmpeg's stream selection writes no video, render (which always
+ * writes the video) refuses: a format without a video codec (wav, opus,
+ * adts) unless -c:v names one, and one that takes pictures only as cover
+ * art (mp3: ffmpeg picks no video stream that is not an attached picture,
+ * and writes the audio alone). */
+static int check_video_place(const RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
+{
+    const char *why = NULL;
+    if (of->video_codec == AV_CODEC_ID_NONE && !s->vcodec)
+        why = "holds no video";
+    else if (of->video_codec != AV_CODEC_ID_NONE &&
+             avformat_query_codec(of, of->video_codec, FF_COMPLIANCE_NORMAL) == MKTAG('A', 'P', 'I', 'C'))
+        why = "holds pictures only as cover art";
+    if (!why)
+        return 0;
+    snprintf(err, errlen, "%s: the %s format %s, so ffmpeg writes the audio alone; render writes video, "
+             "and audio-only output is not supported yet", s->output, of->name, why);
+    return AVERROR_PATCHWELCOME;
+}
+
 /* The video graph: -vf or -filter_complex, then what -s, -pix_fmt and
  * -aspect add after it, in the order ffmpeg's output filter adds them. A
  * labelled graph output ([v], renamed [ffout]) leads into them, or into a
@@ -387,6 +407,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);
     }
+    if ((ret = check_video_place(s, of, err, errlen)) < 0)
+        return ret;
     if (!s->vcodec && !(s->vcodec = default_encoder(of->video_codec))) {
         snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
         return AVERROR(EINVAL);

@@ -236,6 +236,16 @@ s_names() {
     line "-c:v hevc -x265-params lossless=1"  mkv md5 -c:v hevc -preset ultrafast -x265-params lossless=1:log-level=error
     line "-c:a mp3 (libmp3lame)"               mkv md5 -c:v ffv1 -c:a mp3 -b:a 96k
     unset LINE_IN
+    # Outputs where ffmpeg writes the audio alone (render always writes
+    # video): an MP3 took the video as a PNG stream, flagged cover art
+    for ext in mp3 wav opus; do
+        rm -f "$W/nm.$ext"
+        "$RENDER" -q -i "$W/nm.mp4" "$W/nm.$ext" </dev/null 2>"$W/nm.err"
+        rc=$?; n=$(wc -l <"$W/nm.err")
+        check "$ext: ffmpeg writes no video there: refused in one line, no output" \
+            "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
+            eval '[ $rc = 2 ] && [ "$n" = 1 ] && grep -q "audio alone" "$W/nm.err" && [ ! -e "$W/nm.$ext" ]'
+    done
     for bad in "-c:v h265" "-c:v aac" "-c:a h264"; do
         rm -f "$W/nm.mkv"
         # shellcheck disable=SC2086
