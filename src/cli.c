@@ -36,6 +36,8 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "any other option of the chosen encoder; -vf/-filter:v, -filter_complex with\n"
 "one video in and out (-map \"[v]\"; a second -i IMAGE is its [1:v]), -s, -pix_fmt,\n"
 "-aspect, -sws_flags; -an, -af, -b:a, -q:a, -ar, -ac, -sample_fmt,\n"
+"-vn (and outputs ffmpeg writes the audio alone into: wav, mp3, -map 0:a ...:\n"
+"the other streams in one pass, no chunks),\n"
 "-ch_layout; -f, -movflags and other muxer\n"
 "options; -map, -map_metadata,\n"
 "-map_chapters, -metadata[:s:SPEC], -disposition:SPEC, -timecode; -ss, -t, -to (before\n"
@@ -536,7 +538,8 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     if (!strcmp(c->s.vcodec, "copy") && !c->ff.active)
         return usage_error(&a, "%s", "-c:v copy: a remux takes the ffmpeg form: render -i INPUT -c:v copy OUTPUT");
     if (!strcmp(c->s.vcodec, "copy") && (c->sweep || c->s.resume))
-        return usage_error(&a, "%s", "-c:v copy: a remux has no chunks to sweep or resume");
+        return usage_error(&a, "%s", c->s.no_video ? "no video (-vn ...): one pass, no chunks to sweep or resume"
+                                                   : "-c:v copy: a remux has no chunks to sweep or resume");
     if (strcmp(c->s.vcodec, "copy") && (!vc || vc->type != AVMEDIA_TYPE_VIDEO))
         return usage_error(&a, "-c:v: no video encoder '%s'", c->s.vcodec);
     const AVCodec *ac = avcodec_find_encoder_by_name(c->s.acodec);

@@ -237,7 +237,10 @@ static int resolve(RdFf *f, const RdFfPending *p, const RdSettings *s, const AVO
         const char *kind = p->spec == 'a' ? "audio" : "video";
         if (av_opt_find(&any, p->name, NULL, 0, AV_OPT_SEARCH_FAKE_OBJ | AV_OPT_SEARCH_CHILDREN)) {
             const char *named = p->spec == 'a' ? s->acodec : s->vcodec;
-            if (mine)
+            if (!mine && p->spec != 'a' && s->no_video)
+                snprintf(err, errlen, "%s: there is no video (-vn, or a format ffmpeg writes the audio alone "
+                         "into) to encode", p->arg);
+            else if (mine)
                 snprintf(err, errlen, "%s: the %s encoder %s has no such option", p->arg, kind, mine->name);
             else if (named && strcmp(named, "copy") && strcmp(named, "none"))
                 snprintf(err, errlen, "-c:%c: no %s encoder '%s'", p->spec == 'a' ? 'a' : 'v', kind, named);
@@ -268,24 +271,55 @@ static const char *default_encoder(enum AVCodecID id)
     return c ? c->name : NULL;
 }
 
-/* Where ffmpeg's stream selection writes no video, render (which always
- * writes the video) refuses: a format without a video codec (wav, opus,
- * adts) unless -c:v names one, and one that takes pictures only as cover
- * art (mp3: ffmpeg picks no video stream that is not an attached picture,
- * and writes the audio alone). */
-static int check_video_place(const RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
+/* Where ffmpeg's stream selection writes no video, neither does render:
+ * -vn, a format without a video codec (wav, opus, adts), and one that
+ * takes pictures only as cover art (mp3: ffmpeg picks no video stream that
+ * is not an attached picture; an input with one, whose picture ffmpeg
+ * would write, is refused in the pass, remux.c). What would set the video
+ * is refused, as never ignored (ffmpeg would warn or drop it silently). */
+/* Every -map names streams of another type than video (0:a, 0:s:1 ...):
+ * ffmpeg then writes no video. */
+static int maps_no_video(const RdSettings *s)
 {
-    const char *why = NULL;
-    if (of->video_codec == AV_CODEC_ID_NONE && !s->vcodec)
+    int positive = 0;
+    if (s->map_video)
+        return 0;
+    for (int i = 0; i < s->nmaps; i++) {
+        const char *m = s->maps[i];
+        if (m[0] == '-')
+            continue;
+        if (strncmp(m, "0:", 2) || !strchr("asdt", m[2]) || !m[2])
+            return 0;
+        positive++;
+    }
+    return positive > 0;
+}
+
+static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
+{
+    const char *why = s->no_video ? "-vn" : maps_no_video(s) ? "-map" : NULL;
+    if (!why && of->video_codec == AV_CODEC_ID_NONE)
         why = "holds no video";
-    else if (of->video_codec != AV_CODEC_ID_NONE &&
-             avformat_query_codec(of, of->video_codec, FF_COMPLIANCE_NORMAL) == MKTAG('A', 'P', 'I', 'C'))
+    else if (!why && avformat_query_codec(of, of->video_codec, FF_COMPLIANCE_NORMAL) == MKTAG('A', 'P', 'I', 'C'))
         why = "holds pictures only as cover art";
     if (!why)
         return 0;
-    snprintf(err, errlen, "%s: the %s format %s, so ffmpeg writes the audio alone; render writes video, "
-             "and audio-only output is not supported yet", s->output, of->name, why);
-    return AVERROR_PATCHWELCOME;
+    s->cover_only = !s->no_video && *why != '-' && of->video_codec != AV_CODEC_ID_NONE;
+    s->no_video = 1;
+    if (s->vcodec || f->vf || f->complex || f->map_label || f->size || f->pix_fmt || f->aspect || f->qv ||
+        s->max_vframes > 0 || s->vbitrate > 0 || s->two_pass || s->target_size > 0 || s->maxrate > 0 ||
+        s->bufsize > 0 || s->crf >= 0 || s->preset || s->gop >= 0 || s->keyint_min >= 0 ||
+        s->sc_threshold >= 0 || s->force_kf) {
+        if (*why == '-')
+            snprintf(err, errlen, "%s with a video option: there is no video to %s", why,
+                     !strcmp(why, "-vn") ? "encode or filter" : "encode or filter (the maps select none)");
+        else
+            snprintf(err, errlen, "%s: the %s format %s, so ffmpeg writes no video and ignores the video "
+                     "options; render refuses them", s->output, of->name, why);
+        return AVERROR(EINVAL);
+    }
+    s->vcodec = "copy"; /* nothing to encode: the one pass of remux.h */
+    return 0;
 }
 
 /* The video graph: -vf or -filter_complex, then what -s, -pix_fmt and
@@ -407,7 +441,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "%s: unknown output format (name it .mp4, .mkv, ... or give -f)", s->output);
         return AVERROR(EINVAL);
     }
-    if ((ret = check_video_place(s, of, err, errlen)) < 0)
+    if ((ret = check_video_place(f, s, of, err, errlen)) < 0)
         return ret;
     if (!s->vcodec && !(s->vcodec = default_encoder(of->video_codec))) {
         snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
@@ -424,7 +458,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->ff_select = 2;
     if (!s->scodec) /* ffmpeg encodes the subtitle it picks with the container's encoder */
         s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
-    if (!strcmp(s->vcodec, "copy") && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
+    if (!strcmp(s->vcodec, "copy") && !s->no_video && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
         return ret;
     if ((ret = rd_ff_check_pass(f, s, of, err, errlen)) < 0)
         return ret;

@@ -232,6 +232,14 @@ static int opt_an(RdFf *f, RdSettings *s, const char *spec, const char *val, cha
     return 0;
 }
 
+/* -vn: no video; the other streams in one pass (engine/remux.h). */
+static int opt_vn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)spec; (void)val; (void)err; (void)errlen;
+    s->no_video = 1;
+    return 0;
+}
+
 static int opt_sn(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     (void)f; (void)spec; (void)val; (void)err; (void)errlen;
@@ -664,6 +672,7 @@ static const RdFfOpt TABLE[] = {
     { "aspect",         RD_FF_OUT | ARG,            "v",   opt_aspect,     NULL },
     { "sws_flags",      RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_sws_flags,  NULL },
     { "an",             RD_FF_OUT,                  NULL,  opt_an,         NULL },
+    { "vn",             RD_FF_OUT,                  NULL,  opt_vn,         NULL },
     { "sn",             RD_FF_OUT,                  NULL,  opt_sn,         NULL },
     { "dn",             RD_FF_OUT,                  NULL,  opt_dn,         NULL },
     { "ar",             RD_FF_OUT | ARG,            "a",   opt_ar,         NULL },
@@ -731,7 +740,6 @@ static const RdFfOpt TABLE[] = {
     NOT_YET("report",    "ffmpeg's log file is not written (render's --report FILE writes the run's JSON)"),
     NOT_YET("progress",  "use render's --progress FILE"),
     NOT_YET("benchmark", "render measures itself: --report, --sweep"),
-    NOT_YET("vn",        "render always writes the video"),
     NOT_YET("enc_time_base", "the encoder's time base is chosen as ffmpeg 5.1 does; forcing one is not supported"),
     NOT_YET("timestamp", "setting the recording time is not supported yet"),
     NOT_YET("streamid",  "stream ids are not supported yet"),

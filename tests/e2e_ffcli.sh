@@ -106,7 +106,7 @@ if want refused; then
              itsoffset stream_loop; do
         refused "-$o" -i "$IN" "-$o" 1 "$O"
     done
-    for o in copyts re vn noautorotate start_at_zero; do
+    for o in copyts re noautorotate start_at_zero; do
         refused "-$o" -i "$IN" "-$o" "$O"
     done
     refused "-ss" -ss 1x -i "$IN" "$O"   # before -i it is the input seek: a bad time is refused

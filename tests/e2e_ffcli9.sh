@@ -57,6 +57,11 @@
 #     (no encoder is called h264). It now means the encoder libavcodec
 #     picks for that codec (libx264, libx265, libmp3lame), as ffmpeg does.
 #
+#   - audio-only outputs were refused (-vn) or got the video anyway (an
+#     MP3 took it as a PNG stream flagged cover art): where ffmpeg writes
+#     the audio alone (-vn, maps of audio only, wav, opus, mp3 ...), so does
+#     render, in one pass (engine/remux.c, no video).
+#
 #   - libx264 -qp 0 (lossless: x264 codes no B-frames, although libx264
 #     declares two frames of reordering) got decode times two frames before
 #     its presentation times, where the CLI writes x264's own (dts = pts).
@@ -236,16 +241,36 @@ s_names() {
     line "-c:v hevc -x265-params lossless=1"  mkv md5 -c:v hevc -preset ultrafast -x265-params lossless=1:log-level=error
     line "-c:a mp3 (libmp3lame)"               mkv md5 -c:v ffv1 -c:a mp3 -b:a 96k
     unset LINE_IN
-    # Outputs where ffmpeg writes the audio alone (render always writes
-    # video): an MP3 took the video as a PNG stream, flagged cover art
-    for ext in mp3 wav opus; do
-        rm -f "$W/nm.$ext"
-        "$RENDER" -q -i "$W/nm.mp4" "$W/nm.$ext" </dev/null 2>"$W/nm.err"
+    # Outputs where ffmpeg writes the audio alone: -vn, maps of audio only,
+    # a format without video (wav, opus, adts), one that takes pictures only
+    # as cover art (mp3: it got the video as a PNG stream flagged cover art)
+    LINE_IN=$W/nm.mp4
+    line "mp3 from a video: the audio alone"   mp3 bytes
+    line "wav from a video"                    wav bytes -t 0.5
+    line "-vn -c:a copy into M4A"              m4a bytes -vn -c:a copy
+    line "-map 0:a -c:a flac into Matroska"    mkv apkts -map 0:a -c:a flac
+    line "-vn -ss 0.3 -t 0.5 -c:a libopus"     opus apkts -vn -ss 0.3 -t 0.5 -c:a libopus
+    unset LINE_IN
+    for bad in "-vn -crf 20" "-vn -vf scale=32:32" "-map 0:a -c:v libx264"; do
+        rm -f "$W/nm.m4a"
+        # shellcheck disable=SC2086
+        "$RENDER" -q -i "$W/nm.mp4" $bad "$W/nm.m4a" </dev/null 2>"$W/nm.err"
         rc=$?; n=$(wc -l <"$W/nm.err")
-        check "$ext: ffmpeg writes no video there: refused in one line, no output" \
-            "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
-            eval '[ $rc = 2 ] && [ "$n" = 1 ] && grep -q "audio alone" "$W/nm.err" && [ ! -e "$W/nm.$ext" ]'
+        check "$bad: no video to set, refused in one line, no output" "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
+            eval '[ $rc = 2 ] && [ "$n" = 1 ] && [ ! -e "$W/nm.m4a" ]'
     done
+    # an input with a cover picture: ffmpeg writes it as the MP3's cover art
+    $FF -i "$W/nm.mp4" -f lavfi -i color=red:s=32x32:d=0.04 -map 0:a -map 1:v -c:a aac -c:v png \
+        -disposition:v:0 attached_pic "$W/cov.m4a" || { fail "cover input" "ffmpeg could not make it"; return; }
+    rm -f "$W/cov.mp3"
+    "$RENDER" -q -i "$W/cov.m4a" "$W/cov.mp3" </dev/null 2>"$W/nm.err"
+    rc=$?; n=$(wc -l <"$W/nm.err")
+    check "mp3 from an input with cover art: refused in one line, no output" "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
+        eval '[ $rc != 0 ] && [ "$n" = 1 ] && grep -q "cover" "$W/nm.err" && [ ! -e "$W/cov.mp3" ]'
+    "$RENDER" -q -i "$W/cov.m4a" -vn "$W/cov.mp3" </dev/null 2>"$W/nm.err"
+    rc=$?
+    check "mp3 from it with -vn: the audio alone" "exit $rc: $(head -c 200 "$W/nm.err")" \
+        eval '[ $rc = 0 ] && [ "$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$W/cov.mp3")" = audio ]'
     for bad in "-c:v h265" "-c:v aac" "-c:a h264"; do
         rm -f "$W/nm.mkv"
         # shellcheck disable=SC2086

@@ -245,6 +245,11 @@ v_pkts() {
     ffmpeg -nostdin -v error -i "$1" -map 0:v:0 -c copy -f framemd5 - 2>/dev/null | grep -v '^#' |
         awk -F, '{ print $3, $5, $6 }'
 }
+# a_pkts FILE: the first audio stream's packets (time, size, MD5), as stored.
+a_pkts() {
+    ffmpeg -nostdin -v error -i "$1" -map 0:a:0 -c copy -f framemd5 - 2>/dev/null | grep -v '^#' |
+        awk -F, '{ print $3, $5, $6 }'
+}
 # v_ts FILE: the first video stream's packets' dts and pts, as stored.
 v_ts() {
     ffprobe -v error -select_streams v:0 -show_entries packet=dts,pts -of csv=p=0 "$1" 2>/dev/null
@@ -319,6 +324,14 @@ line() {
     case ",$checks," in *,pkts,*)
         why=$(same_lines <(v_pkts "$f") <(v_pkts "$r")) && ok "$name: video packets identical" ||
             fail "$name: video packets identical" "$why" ;;
+    esac
+    case ",$checks," in *,apkts,*)
+        why=$(same_lines <(a_pkts "$f") <(a_pkts "$r")) && [ -n "$(a_pkts "$r")" ] &&
+            ok "$name: audio packets identical" || fail "$name: audio packets identical" "${why:-no audio}" ;;
+    esac
+    case ",$checks," in *,bytes,*)
+        cmp -s "$f" "$r" && ok "$name: the CLI's file, byte for byte" ||
+            fail "$name: the CLI's file, byte for byte" "$(cmp "$f" "$r" 2>&1 | head -c 200)" ;;
     esac
     case ",$checks," in *,dts,*)
         why=$(same_lines <(v_ts "$f") <(v_ts "$r")) && ok "$name: video decode and presentation times" ||

@@ -140,6 +140,7 @@ static void cli_tracks(const RdSettings *s, int vindex, RdTracksConfig *tc)
     tc->an = s->no_audio;
     tc->sn = s->no_subs;
     tc->dn = s->no_data;
+    tc->vn = s->no_video;
     tc->maps = s->maps;
     tc->nmaps = s->nmaps;
     tc->ff_select = s->ff_select;

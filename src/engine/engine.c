@@ -692,7 +692,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -1754,8 +1754,9 @@ int rd_engine_open(RdEngine **pe, const RdSettings *s, RdReport *rep, char *err,
     }
     init_run(r, s, rep);
     if (rd_remux_wanted(s)) /* the driver's chunks would have nothing to do */
-        return fail(err, errlen, s->input, "-c:v copy is a remux, one pass without chunks: run it with "
-                    "render, not render-mpi", AVERROR(EINVAL));
+        return fail(err, errlen, s->input, s->no_video ? "no video (-vn ...): one pass over the other streams, "
+                    "without chunks: run it with render, not render-mpi" : "-c:v copy is a remux, one pass without "
+                    "chunks: run it with render, not render-mpi", AVERROR(EINVAL));
     if ((ret = prepare(r, err, errlen)) < 0)
         return ret;
     if (s->pass == 1 && s->null_output) /* rd_engine_run's: no output to write in steps */

@@ -40,6 +40,8 @@ typedef struct RdSettings {
     const char *acodec;       ///< "copy" (default: copy when the container takes it, else encode), "none", or an encoder name
     const char *scodec;       ///< subtitles: "copy" (default: copy, else convert to the container's text format), "none", or an encoder (mov_text, srt, ass, webvtt)
     int no_audio, no_subs, no_data; ///< -an, -sn, -dn: drop every stream of that type
+    int no_video;             ///< -vn, or an output where ffmpeg's selection writes the audio alone (wav, mp3 ...): no video stream, one pass over the others (engine/remux.h); vcodec is then "copy"; default 0
+    int cover_only;           ///< with no_video, not -vn: the format takes pictures only as cover art (mp3), so ffmpeg would write an attached picture of the input's: such an input is refused; default 0
     const char *const *maps;  ///< -map specs (ffmpeg's, one input: 0, 0:a, 0:a:1, -0:s ...); not owned; NULL = every stream
     int nmaps;                ///< number of maps
     const AVDictionary *metadata; ///< -metadata K=V global tags, empty V deletes; not owned; may be NULL

@@ -37,7 +37,7 @@ typedef struct Remux {
 
 int rd_remux_wanted(const RdSettings *s)
 {
-    return s->vcodec && !strcmp(s->vcodec, "copy");
+    return s->no_video || (s->vcodec && !strcmp(s->vcodec, "copy"));
 }
 
 static int fail(char *err, int errlen, const char *path, const char *detail, int ret)
@@ -53,14 +53,22 @@ static int open_input(Remux *x, char *err, int errlen)
     int ret;
     if ((ret = rd_input_open(&x->ic, s->input, -1)) < 0)
         return fail(err, errlen, s->input, NULL, ret);
-    if ((ret = av_find_best_stream(x->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+    if (!s->no_video && (ret = av_find_best_stream(x->ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
         return fail(err, errlen, s->input, "no video stream", ret);
-    x->ist = x->ic->streams[ret];
+    x->ist = s->no_video ? NULL : x->ic->streams[ret];
+    /* A format for cover art only (mp3): ffmpeg writes the input's cover. */
+    for (unsigned i = 0; s->cover_only && i < x->ic->nb_streams; i++)
+        if (x->ic->streams[i]->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+            char why[160];
+            snprintf(why, sizeof(why), "its cover picture (stream 0:%u) would be %s's cover art, as ffmpeg "
+                     "writes it; not supported yet (-vn leaves it out)", i, s->output);
+            return fail(err, errlen, s->input, why, AVERROR_PATCHWELCOME);
+        }
     x->start = x->ic->start_time != AV_NOPTS_VALUE ? x->ic->start_time : 0;
     /* An MPEG-TS/PS starts where the streams copied start (cliseek.h). */
-    rd_cliseek_start(s, x->ist->index, &x->start);
+    rd_cliseek_start(s, x->ist ? x->ist->index : -1, &x->start);
     /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
-    if ((ret = rd_cliseek_jumps(s, x->ist->index, &x->jumps)) < 0)
+    if ((ret = rd_cliseek_jumps(s, x->ist ? x->ist->index : -1, &x->jumps)) < 0)
         return fail(err, errlen, s->input, ret == AVERROR(ENOSYS) ? "its timestamps jump, and its "
                     "packets have no byte positions to apply the ffmpeg CLI's one correction by" : NULL, ret);
     x->start += (int64_t)llrint(s->seek_s * AV_TIME_BASE);
@@ -130,11 +138,12 @@ static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
     RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
-    RdTracksConfig tc = { s->input, x->ist->index, NULL, s->acodec, s->scodec,
+    RdTracksConfig tc = { s->input, x->ist ? x->ist->index : -1, NULL, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
-                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0 };
+                          s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0,
+                          s->no_video };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -152,6 +161,18 @@ static int open_output(Remux *x, char *err, int errlen)
     tc.header_first = 1;
     tc.has_start = tc.start_exact = s->seek_out_s > 0;
     tc.start = ac.start = x->start;
+    /* Encoded audio after an output -ss: ffmpeg decodes from the input's
+     * start (its -ss, if any) and trims after the conversion to the
+     * encoder's format (a resampler's state then is the whole run's), as
+     * the chunked path does (engine.c open_output). */
+    if (s->seek_out_s > 0) {
+        int64_t origin = x->start - llrint(s->seek_s * AV_TIME_BASE);
+        ac.has_start = s->seek_s > s->seek_out_s;
+        ac.start = origin + llrint((s->seek_s - s->seek_out_s) * AV_TIME_BASE);
+        ac.has_out_start = 1;
+        ac.out_start = x->start;
+        ac.out_cut = llrint(s->seek_out_s * AV_TIME_BASE);
+    }
     /* ffmpeg trims after -af, from samples read from the start: this
      * demuxer seeks (the chunked path reads the audio from the start). */
     if (s->seek_out_s > 0 && s->af)
@@ -160,9 +181,11 @@ static int open_output(Remux *x, char *err, int errlen)
     if ((ret = avformat_alloc_output_context2(&x->oc, NULL, s->oformat, s->output)) < 0)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
-    if ((ret = rd_tracks_open(&x->tracks, &tc, x->oc, declare_video, x, detail, sizeof(detail))) < 0 ||
+    if ((ret = rd_tracks_open(&x->tracks, &tc, x->oc, x->ist ? declare_video : NULL, x, detail, sizeof(detail))) < 0 ||
         (ret = rd_outfile_open(&x->of, s->output, &x->oc->pb, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
+    if (!x->oc->nb_streams)
+        return fail(err, errlen, s->input, "no stream to write without the video (-vn)", AVERROR_STREAM_NOT_FOUND);
     x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
     x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
     x->oc->opaque = x->of;
@@ -252,9 +275,25 @@ static int copy_packet(Remux *x, AVPacket *p)
     return rd_bsf_write(x->bsf, x->oc, p);
 }
 
+/* Without video (-vn) the other tracks are written to their end. */
+static int write_tracks(Remux *x, char *err, int errlen)
+{
+    int ret;
+    if ((ret = rd_tracks_write_until(x->tracks, x->oc, INT64_MAX, AV_TIME_BASE_Q)) < 0) {
+        snprintf(err, errlen, "%s", *rd_tracks_error(x->tracks) ? rd_tracks_error(x->tracks)
+                 : av_err2str(ret));
+        return ret;
+    }
+    if ((ret = rd_bsf_flush(x->bsf, x->oc)) < 0 || (ret = av_write_trailer(x->oc)) < 0)
+        return fail(err, errlen, x->s->output, "cannot write the trailer", ret);
+    return 0;
+}
+
 static int copy_all(Remux *x, char *err, int errlen)
 {
     int ret = 0;
+    if (!x->ist)
+        return write_tracks(x, err, errlen);
     for (unsigned i = 0; i < x->ic->nb_streams; i++)
         x->ic->streams[i]->discard = x->ic->streams[i] == x->ist ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     rd_tsfix_init(&x->fix, x->ic, x->ist, x->s->seek_s - x->s->seek_out_s <= 0);
@@ -293,21 +332,22 @@ static int copy_all(Remux *x, char *err, int errlen)
 /* What the report says of the input and of the (absent) work. */
 static void describe(const Remux *x, RdReport *rep)
 {
-    const AVCodecParameters *par = x->ist->codecpar;
+    const AVCodecParameters *par = x->ist ? x->ist->codecpar : NULL;
     snprintf(rep->input, sizeof(rep->input), "%s", x->s->input);
-    rep->width = par->width;
-    rep->height = par->height;
-    rep->fps = av_q2d(x->ist->avg_frame_rate);
-    rep->frames = x->ist->nb_frames;
+    rep->width = par ? par->width : 0;
+    rep->height = par ? par->height : 0;
+    rep->fps = x->ist ? av_q2d(x->ist->avg_frame_rate) : 0;
+    rep->frames = x->ist ? x->ist->nb_frames : 0;
     rep->duration_s = x->ic->duration > 0 ? x->ic->duration / (double)AV_TIME_BASE : 0;
-    snprintf(rep->codec, sizeof(rep->codec), "%s", avcodec_get_name(par->codec_id));
-    snprintf(rep->vcodec, sizeof(rep->vcodec), "copy");
+    snprintf(rep->codec, sizeof(rep->codec), "%s", par ? avcodec_get_name(par->codec_id) : "none");
+    snprintf(rep->vcodec, sizeof(rep->vcodec), "%s", x->ist ? "copy" : "none");
     snprintf(rep->schedule, sizeof(rep->schedule), "none");
     snprintf(rep->contract, sizeof(rep->contract), "remux");
     rep->exact = 1;
     rep->one_chunk = 1;
     rep->workers_requested = rep->threads = 1;
     rep->remux = 1;
+    rep->no_video = !x->ist;
     rep->scene_cuts = -1;
     rep->start_reads = -1;
 }

@@ -73,6 +73,11 @@ static cJSON *planned_chunk_json(const RdChunkReport *c)
 
 void rd_report_print_plan(const RdReport *r, FILE *out)
 {
+    if (r->remux && r->no_video) {
+        fprintf(out, "render --dry-run: %s: no video (-vn, or a format ffmpeg writes the audio alone into): "
+                "the other streams in one pass, no chunks\n", r->input);
+        return;
+    }
     if (r->remux) {
         fprintf(out, "render --dry-run: %s: %dx%d, %.3g fps, %s\n"
                 "remux (-c:v copy): the video's packets are copied in one pass, no chunks, no decoding\n",
@@ -210,6 +215,8 @@ cJSON *rd_report_to_json(const RdReport *r)
     plan_json(root, r);
     if (r->remux)
         cJSON_AddBoolToObject(root, "remux", 1);
+    if (r->no_video)
+        cJSON_AddBoolToObject(root, "no_video", 1);
     if (r->dry_run) {
         cJSON_AddBoolToObject(root, "dry_run", 1);
         rd_json_add_number(root, "predicted_speedup", r->predicted_speedup);

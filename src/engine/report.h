@@ -91,6 +91,7 @@ typedef struct RdReport {
     int encoder_warmup;       ///< input frames at most each chunk encodes before its own and drops, the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
     int join_keyframes;       ///< keyframes the joins add beyond where one encoder puts them: at most chunks - 1 without a fixed GOP, 0 on its grid
     int remux;                ///< 1: -c:v copy: packets copied in one pass (remux.h), no chunks; frames_out counts the video packets
+    int no_video;             ///< 1: no video (-vn, or an output ffmpeg writes the audio alone into): the other streams in that one pass, frames_out 0
     double predicted_speedup; ///< n / makespan of list-scheduling the plan on workers_requested workers (dynamic,1, uniform content, a wasted frame 0.3 of a processed one)
 } RdReport;
 

@@ -99,7 +99,7 @@ static int match(const Spec *sp, const RdStreamKind *kind, int n, unsigned char 
 static int dropped_by_flags(const RdMapOptions *o, enum AVMediaType t)
 {
     return (o->an && t == AVMEDIA_TYPE_AUDIO) || (o->sn && t == AVMEDIA_TYPE_SUBTITLE) ||
-           (o->dn && t == AVMEDIA_TYPE_DATA);
+           (o->dn && t == AVMEDIA_TYPE_DATA) || (o->vn && t == AVMEDIA_TYPE_VIDEO);
 }
 
 /* ffmpeg 5.1's choice without -map (fftools/ffmpeg_opt.c, open_output_file):

@@ -38,6 +38,7 @@ typedef struct RdMapOptions {
     int audio_ok;               ///< ff_auto: the container takes audio
     int sub_props;              ///< ff_auto: the subtitle kinds the container's encoder writes
                                 ///< (AV_CODEC_PROP_*_SUB bits); -1 any kind; 0 none
+    int vn;                     ///< -vn: no video stream, the maps' neither (vindex is then -1)
 } RdMapOptions;
 
 /**

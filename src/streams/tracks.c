@@ -437,7 +437,7 @@ static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, in
     RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
     RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
                         t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn,
-                        t->cfg.ff_select, t->cfg.map_video, 0, 0 };
+                        t->cfg.ff_select, t->cfg.map_video, 0, 0, t->cfg.vn };
     int ret;
     if (!kind)
         return AVERROR(ENOMEM);
@@ -501,7 +501,8 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         goto end;
     /* Output streams in the maps' order, the video at its place. */
     for (int k = 0; k <= norder; k++) {
-        if (k == vpos && ((ret = add_video(opaque, oc, &t->vst)) < 0 || (ret = video_meta(t, t->vst)) < 0))
+        if (k == vpos && !cfg->vn &&
+            ((ret = add_video(opaque, oc, &t->vst)) < 0 || (ret = video_meta(t, t->vst)) < 0))
             goto end;
         if (k < norder && (ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
             goto end;
@@ -562,11 +563,12 @@ int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const ch
         avformat_alloc_output_context2(&oc, NULL, oformat, output) < 0 ||
         !(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))))
         goto end;
-    if (t.cfg.vindex < 0)
+    if (t.cfg.vindex < 0 && !t.cfg.vn)
         t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (t.cfg.vindex < 0 || select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err)) < 0)
+    if ((t.cfg.vindex < 0 && !t.cfg.vn) || select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err)) < 0)
         goto end;
-    order[norder++] = t.cfg.vindex;
+    if (t.cfg.vindex >= 0)
+        order[norder++] = t.cfg.vindex;
     for (int k = 0; k < norder; k++) {
         const AVStream *st = t.ic->streams[order[k]];
         if (st->start_time != AV_NOPTS_VALUE)
@@ -601,7 +603,7 @@ int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *o
     if (!(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))) ||
         !(*used = av_calloc(t.ic->nb_streams + 1, 1)))
         goto end;
-    if (t.cfg.vindex < 0)
+    if (t.cfg.vindex < 0 && !t.cfg.vn)
         t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if ((ret = select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err))) < 0)
         goto end;

@@ -57,6 +57,7 @@ typedef struct RdTracksConfig {
     int64_t rec_time;              ///< the output's recording time (its -t, or -to less its -ss), AV_TIME_BASE units; 0 (default) = none: where the ffmpeg CLI cuts the chapters (rd_meta_chapters) and encoded subtitles, which the input's -t/-to (in `end`) does not cut
     int header_first;              ///< 1: no video encoder to wait for (a remux): the CLI writes its header before any packet, and copied audio's muxing time base is the output's (tracks_mux.c header_later)
     int video_from_graph;          ///< 1: the video comes out of -filter_complex, which ffmpeg ties to no input stream: the stream takes none of the input video's tags, disposition, timecode or side data
+    int vn;                        ///< 1: no video at all (-vn): no video stream is selected, maps' included, and add_video is not called (it may be NULL)
 } RdTracksConfig;
 
 /** Declares the rendered video stream in `oc` (avformat_new_stream) and
@@ -66,7 +67,7 @@ typedef int (*RdAddVideo)(void *opaque, AVFormatContext *oc, AVStream **vst);
 /**
  * Open the input, select its streams and declare them in `oc` in ffmpeg's
  * order (the maps', streammap.h), calling add_video(opaque, ...) at the
- * video's turn (before the header is written); copy tags, chapters and
+ * video's turn (before the header is written; never with cfg->vn); copy tags, chapters and
  * dispositions, and the video stream's tags and side data onto the video.
  * Returns 0 or a negative AVERROR with a detail in `err`; rd_tracks_free()
  * either way.

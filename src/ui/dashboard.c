@@ -547,6 +547,7 @@ void rd_dashboard_stop(RdDashboard **pd, const RdReport *rep)
             .cpu_mean = d->v.cpu_is_run_mean ? d->v.cpu_mean : -1, .ncpus = d->v.ncpus,
             .output_bytes = rep->output_bytes, .wasted_frames = rep->wasted_frames,
             .prog = d->s.prog, .ranks = d->p->nranks, .resumed_frames = rep->resumed_frames,
+            .no_video = rep->no_video,
         };
         int n = rd_dash_summary(d->line, sizeof(d->line), &sum,
                                 d->mode == MODE_SILENT ? 0 : d->v.cols ? d->v.cols : 80,

@@ -72,6 +72,7 @@ typedef struct RdDashSummary {
     const char *prog;          ///< program name; NULL = "render"
     int ranks;                 ///< > 0: MPI ranks, said after the chunks
     int64_t resumed_frames;    ///< of `frames`, those taken from the --resume journal (not in the fps)
+    int no_video;              ///< 1: no video was written (-vn ...): the other streams in one pass
 } RdDashSummary;
 
 /**

@@ -93,22 +93,25 @@ int rd_dash_summary(char *buf, size_t size, const RdDashSummary *s, int cols, in
     if (size)
         buf[0] = '\0';
     rd_dash_fmt_bytes(sz, sizeof(sz), s->output_bytes);
-    if (s->resumed_frames > 0) /* the rate is this run's: journaled frames cost nothing */
+    if (s->no_video)
+        snprintf(item[nitems++], sizeof(item[0]), "no video, the other streams in %.2f s", s->wall_s);
+    else if (s->resumed_frames > 0) /* the rate is this run's: journaled frames cost nothing */
         snprintf(item[nitems++], sizeof(item[0]), "%lld frames (%lld from the journal) in %.2f s (%.1f fps)",
                  (long long)s->frames, (long long)s->resumed_frames, s->wall_s,
                  s->wall_s > 0 ? (s->frames - s->resumed_frames) / s->wall_s : 0.0);
     else
         snprintf(item[nitems++], sizeof(item[0]), "%lld frames in %.2f s (%.1f fps)",
                  (long long)s->frames, s->wall_s, s->wall_s > 0 ? s->frames / s->wall_s : 0.0);
-    snprintf(item[nitems++], sizeof(item[0]), "%d workers, %d chunks", s->workers, s->chunks);
+    if (!s->no_video)
+        snprintf(item[nitems++], sizeof(item[0]), "%d workers, %d chunks", s->workers, s->chunks);
     if (s->ranks > 0)
         snprintf(item[nitems++], sizeof(item[0]), "%d ranks", s->ranks);
     if (s->cpu_mean >= 0)
         snprintf(item[nitems++], sizeof(item[0]), "CPU %.0f%% per core on %d cores",
                  100 * s->cpu_mean, s->ncpus);
     snprintf(item[nitems++], sizeof(item[0]), "output %s", sz);
-    snprintf(item[nitems++], sizeof(item[0]), "%lld wasted decode frames",
-             (long long)s->wasted_frames);
+    if (!s->no_video)
+        snprintf(item[nitems++], sizeof(item[0]), "%lld wasted decode frames", (long long)s->wasted_frames);
 
     len = put(size, len, snprintf(buf + len, size - len, "%s%s: done:%s ",
                                        color ? "\033[1;32m" : "", prog, color ? "\033[0m" : ""));
