@@ -76,6 +76,31 @@ START_TEST(test_map_table)
 }
 END_TEST
 
+/* -vn: no rendered video (vindex -1), no video stream the maps name
+ * either, the cover picture included, as ffmpeg drops them. */
+START_TEST(test_vn)
+{
+    static const struct { const char *maps[3]; const char *want; } vn[] = {
+        { { NULL }, "1 2 3 4 5 7" },        /* every stream but the videos, the cover too */
+        { { "0" }, "1 2 3 4 5 7" },
+        { { "0:a", "0:v" }, "1 2" },
+        { { "0:s:1", "0:a:0" }, "4 1" },
+    };
+    for (size_t k = 0; k < sizeof(vn) / sizeof(vn[0]); k++) {
+        int n = 0, order[NK], norder = -1, vpos = -1;
+        char got[64] = "", err[256] = "";
+        RdMapOptions o = { .maps = vn[k].maps, .vn = 1 };
+        while (n < 3 && vn[k].maps[n])
+            n++;
+        o.nmaps = n;
+        ck_assert_msg(rd_map_select(K, NK, -1, &o, order, &norder, &vpos, err, sizeof(err)) == 0, "%s", err);
+        for (int i = 0; i < norder; i++)
+            snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", *got ? " " : "", order[i]);
+        ck_assert_str_eq(got, vn[k].want);
+    }
+}
+END_TEST
+
 START_TEST(test_valid)
 {
     ck_assert(rd_map_valid("0"));
@@ -94,6 +119,7 @@ Suite *make_streammap_suite(void)
 {
     Suite *s = suite_create("streammap");
     TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_vn);
     tcase_add_loop_test(tc, test_map_table, 0, sizeof(cases) / sizeof(cases[0]));
     tcase_add_test(tc, test_valid);
     suite_add_tcase(s, tc);
