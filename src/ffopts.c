@@ -298,13 +298,14 @@ static int maps_no_video(const RdSettings *s)
 static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
 {
     const char *why = s->no_video ? "-vn" : maps_no_video(s) ? "-map" : NULL;
-    if (!why && of->video_codec == AV_CODEC_ID_NONE)
+    enum AVCodecID vid = av_guess_codec(of, NULL, s->output, NULL, AVMEDIA_TYPE_VIDEO);
+    if (!why && vid == AV_CODEC_ID_NONE)
         why = "holds no video";
-    else if (!why && avformat_query_codec(of, of->video_codec, FF_COMPLIANCE_NORMAL) == MKTAG('A', 'P', 'I', 'C'))
+    else if (!why && avformat_query_codec(of, vid, FF_COMPLIANCE_NORMAL) == MKTAG('A', 'P', 'I', 'C'))
         why = "holds pictures only as cover art";
     if (!why)
         return 0;
-    s->cover_only = !s->no_video && *why != '-' && of->video_codec != AV_CODEC_ID_NONE;
+    s->cover_only = !s->no_video && *why != '-' && vid != AV_CODEC_ID_NONE;
     s->no_video = 1;
     if (s->vcodec || f->vf || f->complex || f->map_label || f->size || f->pix_fmt || f->aspect || f->qv ||
         s->max_vframes > 0 || s->vbitrate > 0 || s->two_pass || s->target_size > 0 || s->maxrate > 0 ||
@@ -443,7 +444,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if ((ret = check_video_place(f, s, of, err, errlen)) < 0)
         return ret;
-    if (!s->vcodec && !(s->vcodec = default_encoder(of->video_codec))) {
+    /* ffmpeg's choice (choose_encoder): an image's by its name's extension */
+    if (!s->vcodec && !(s->vcodec = default_encoder(av_guess_codec(of, NULL, s->output, NULL, AVMEDIA_TYPE_VIDEO)))) {
         snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
         return AVERROR(EINVAL);
     }

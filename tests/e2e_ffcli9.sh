@@ -71,7 +71,12 @@
 #     APNG restarted its fcTL/fdAT sequence numbers and coded a default
 #     image (IDAT) at each join: an invalid file. Both run as one chunk.
 #
-#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image names webp" for sections)
+#   - one image (-frames:v 1 thumb.jpg) was refused: image2 writes OUTPUT
+#     once, into the temporary file; the encoder is the extension's, as
+#     ffmpeg picks it (a .png got mjpeg), and one chunk runs the encoder's
+#     own rate control (the JPEG's size was the two passes').
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli9.sh      (ONLY="gop forcekf lavc sws image names webp thumb" for sections)
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -305,7 +310,26 @@ s_webp() {
         grep -q "encoder apng .*rendered as one chunk" "$W/ar.err"
 }
 
-for sec in gop forcekf lavc sws image names webp; do
+# One image: -frames:v 1 into a picture's name (image2 picks the encoder
+# by the extension). It was refused; the CLI's file, byte for byte (the
+# JPEG at mjpeg's own rate control: one chunk runs no passes).
+s_thumb() {
+    local rc
+    [ -s "$W/lv.mp4" ] || { fail "thumb input" "section lavc makes it"; return; }
+    LINE_IN=$W/lv.mp4
+    line "-ss 1.2 -frames:v 1 into JPEG"       jpg bytes -ss 1.2 -frames:v 1
+    line "-frames:v 1 into PNG"                png bytes -frames:v 1
+    line "-vf scale=80:-1 -vframes 1 into BMP" bmp bytes -vf scale=80:-1 -vframes 1
+    unset LINE_IN
+    for bad in "-frames:v 2 t.jpg" "-frames:v 1 t%02d.jpg" "t.jpg"; do
+        # shellcheck disable=SC2086
+        (cd "$W" && "$RENDER" -q -y -i "$W/lv.mp4" $bad </dev/null 2>"$W/th.err"); rc=$?
+        check "image2 ${bad}: refused in one line, nothing written" "exit $rc: $(head -c 200 "$W/th.err")" \
+            eval '[ $rc != 0 ] && [ "$(wc -l <"$W/th.err")" = 1 ] && [ -z "$(ls "$W" | grep "^t.*jpg")" ]'
+    done
+}
+
+for sec in gop forcekf lavc sws image names webp thumb; do
     want "$sec" && "s_$sec"
 done
 

@@ -164,6 +164,14 @@ static int check_output(const RdSettings *s, char *err, int errlen)
                               err, errlen)) < 0)
         return ret;
     fmt = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
+    /* One image (-frames:v 1, no %d in the name): image2 writes OUTPUT only. */
+    if (fmt && !strcmp(fmt->name, "image2") && s->max_vframes == 1 && !strchr(s->output, '%'))
+        return 0;
+    if (fmt && !strcmp(fmt->name, "image2")) {
+        snprintf(detail, sizeof(detail), "the image2 muxer writes a file per frame; render writes one "
+                 "file: one image with -frames:v 1 (no %%d in the name), or name a video (.mp4, .mkv ...)");
+        return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
+    }
     if (fmt && (fmt->flags & AVFMT_NOFILE)) {
         snprintf(detail, sizeof(detail), "the %s muxer writes files of its own; render writes one "
                  "file (name it .mp4, .mkv, .mov, .webm, .ts ...)", fmt->name);

@@ -155,6 +155,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         return ret;
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
     m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
+    m->oc->io_close2 = rd_outfile_io_close;
     m->oc->opaque = m->of;
     rd_codectag_apply(m->oc, cfg->tags);
     if ((ret = rd_bsf_open(&m->bsf, m->oc, cfg->bsf, err, errlen)) < 0)

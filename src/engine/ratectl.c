@@ -130,6 +130,11 @@ int rd_ratectl_init(RdRateCtl *rc, const RdSettings *s, int n)
     memset(rc, 0, sizeof(*rc));
     rc->mode = rd_ratectl_mode_of(s);
     rc->bitrate = s->vbitrate;
+    /* One chunk: one encoder, whose own rate control is the CLI's (an
+     * image's JPEG, a whole-stream graph into mpeg2video): the passes are
+     * for joins, unless asked for (--two-pass, --target-size, -pass). */
+    if (n == 1 && rc->mode == RD_RC_TWOPASS && !s->two_pass && s->target_size <= 0 && !s->pass)
+        rc->mode = s->vbitrate > 0 ? RD_RC_ABR : RD_RC_NONE;
     /* libavcodec's own encoders: their two passes at the rate they aim at (their default too). */
     if (rc->mode == RD_RC_TWOPASS && !is_x264(s->vcodec) && s->target_size <= 0) {
         int64_t b = rd_ratectl_lavc_bitrate(s->vcodec, s->venc_opts, s->vbitrate);

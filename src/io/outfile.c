@@ -403,11 +403,27 @@ int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const c
     char path[sizeof(f->tmp) + 8];
     (void)options;
     *pb = NULL;
+    /* A muxer that opens its files itself (image2, one image: -frames:v 1)
+     * writes its one file, OUTPUT, into the temporary one, once. */
+    if (f && flags == AVIO_FLAG_WRITE && s->url && !strcmp(url, s->url) && s->oformat &&
+        (s->oformat->flags & AVFMT_NOFILE) && s->pb && !avio_tell(s->pb)) {
+        *pb = s->pb;
+        return 0;
+    }
     if (!f || flags != AVIO_FLAG_READ || !s->url || strcmp(url, s->url))
         return AVERROR(EPERM);
     /* "file:" so that a name with a colon is not taken for a protocol */
     snprintf(path, sizeof(path), "file:%s", f->tmp);
     return avio_open2(pb, path, AVIO_FLAG_READ, NULL, NULL);
+}
+
+int rd_outfile_io_close(struct AVFormatContext *s, AVIOContext *pb)
+{
+    if (pb && pb == s->pb) { /* the temporary file: closed by rd_outfile_finish */
+        avio_flush(pb);
+        return pb->error;
+    }
+    return avio_close(pb);
 }
 
 const char *rd_outfile_temp(const RdOutfile *f)

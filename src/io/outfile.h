@@ -102,11 +102,20 @@ int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *
  * For AVFormatContext.io_open, with s->opaque the RdOutfile being written:
  * the one file a muxer may open by itself is its own output, read back
  * under its own name (the MP4 muxer's -movflags +faststart moves the index
- * to the front so); that reads the temporary file. Anything else is
- * refused as rd_outfile_io_refuse() does.
+ * to the front so); that reads the temporary file. A muxer that opens its
+ * files itself (image2) may write its own output once, while nothing is
+ * written: that writes the temporary file (s->pb; rd_outfile_io_close
+ * leaves it open). Anything else is refused as rd_outfile_io_refuse() does.
  */
 int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
                             AVDictionary **options);
+
+/**
+ * For AVFormatContext.io_close2, beside rd_outfile_io_read_back: the
+ * temporary file (s->pb) a muxer that opens its files itself wrote is
+ * flushed, not closed (rd_outfile_finish closes it); others are closed.
+ */
+int rd_outfile_io_close(struct AVFormatContext *s, AVIOContext *pb);
 
 /**
  * For AVFormatContext.io_open: refuses every other file a muxer would open
