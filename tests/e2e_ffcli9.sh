@@ -264,6 +264,13 @@ s_names() {
         check "$bad: no video to set, refused in one line, no output" "exit $rc, $n lines: $(head -c 200 "$W/nm.err")" \
             eval '[ $rc = 2 ] && [ "$n" = 1 ] && [ ! -e "$W/nm.m4a" ]'
     done
+    # -f concat opens the files its list names: said so, not "Operation not permitted"
+    printf "file '%s'\nfile '%s'\n" "$W/nm.mp4" "$W/nm.mp4" >"$W/list.txt"
+    "$RENDER" -q -y -f concat -safe 0 -i "$W/list.txt" -c copy "$W/cat.mkv" </dev/null 2>"$W/nm.err"
+    "$RENDER" -q -y -f concat -i "$W/list.txt" -c copy "$W/cat.mkv" </dev/null 2>"$W/nm2.err"
+    rc=$?
+    check "-f concat: refused in one line that says why, no output" "exit $rc: $(head -c 200 "$W/nm2.err")" \
+        eval '[ $rc != 0 ] && [ "$(wc -l <"$W/nm2.err")" = 1 ] && grep -q "opens the files its list names" "$W/nm2.err" && [ ! -e "$W/cat.mkv" ]'
     # an input with a cover picture: ffmpeg writes it as the MP3's cover art
     $FF -i "$W/nm.mp4" -f lavfi -i color=red:s=32x32:d=0.04 -map 0:a -map 1:v -c:a aac -c:v png \
         -disposition:v:0 attached_pic "$W/cov.m4a" || { fail "cover input" "ffmpeg could not make it"; return; }

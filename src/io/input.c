@@ -127,6 +127,11 @@ int rd_input_check(const char *path, char *err, int errlen)
         *sp = 0;
         snprintf(err, errlen, "-%s before -i: the %s demuxer takes no such option (ffmpeg stops too: "
                  "\"Option %s not found\")", unused, sp + 1, unused);
+    } else if (ret < 0 && forced && (!strcmp(forced->name, "concat") || !strcmp(forced->name, "hls"))) {
+        /* Such a demuxer opens the files its list names: render reads the
+         * one file it was given (and pins it against changes). */
+        snprintf(err, errlen, "-f %s opens the files its list names; render reads one input file: join "
+                 "them first (ffmpeg -f concat -i LIST -c copy JOINED.mkv), then render that", forced->name);
     } else if (ret < 0 && forced) {
         const char *raw = strcmp(forced->name, "rawvideo") ? "" :
                           " (raw video needs -video_size WxH, and -pixel_format unless yuv420p)";
