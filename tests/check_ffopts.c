@@ -222,6 +222,27 @@ START_TEST(test_framesync_table)
 }
 END_TEST
 
+/* passthrough: each frame once, at its own time rounded to the tick (a
+ * start 13 ms late: 0.325 of a tick, tick 0; 27 ms: 0.675, tick 1), never
+ * clipped to the tick before, as vfr's first frame is not either. */
+START_TEST(test_framesync_passthrough)
+{
+    int64_t pts[4] = { 13, 53, 93, 133 };
+    RdSyncFrame t[4];
+    RdSyncInput in = { pts, NULL, 4, { 1, 1000 }, 0, { 25, 1 }, { RD_SYNC_PASS, 1, 0, 0 }, 0 };
+    ck_assert_int_eq(rd_sync_table(&in, t), 4);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(t[i].copies, 1);
+        ck_assert_int_eq(t[i].pts, i);
+    }
+    for (int i = 0; i < 4; i++)
+        pts[i] = 27 + 40 * i;
+    ck_assert_int_eq(rd_sync_table(&in, t), 4);
+    ck_assert_int_eq(t[0].pts, 1);
+    ck_assert_int_eq(t[3].pts, 4);
+}
+END_TEST
+
 /* ffmpeg's output trim: after -ss from the output's start, for -t alone
  * only a duration (counted by the trim from its first frame); a graph
  * labelled [out] gets it on that label. */
@@ -330,6 +351,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_test(tc, test_refused_rows);
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));
     tcase_add_test(tc, test_framesync);
+    tcase_add_test(tc, test_framesync_passthrough);
     tcase_add_test(tc, test_framesync_table);
     tcase_add_test(tc, test_outseek_graph);
     tcase_add_test(tc, test_demuxopts);

@@ -238,6 +238,16 @@ s_names() {
         { fail "names input" "ffmpeg could not make it"; return; }
     LINE_IN=$W/nm.mp4
     line "-c:v h264 -qp 0 (libx264)"           mkv md5 -c:v h264 -preset ultrafast -qp 0
+    # -fps_mode passthrough: ffmpeg rounds each frame's time, shifted by the
+    # input's start (an Opus track starts 6.5 ms before the video), to the
+    # encoder's tick; render rounded it unshifted and added the start after
+    $FF -f lavfi -i "testsrc2=s=160x120:r=30:d=3,setpts='if(lt(N,45),N/30,1.5+(N-45)/15)/TB'" \
+        -f lavfi -i sine=d=4 -c:v libx264 -preset ultrafast -c:a libopus -fps_mode vfr "$W/vfr.mkv" ||
+        { fail "vfr input" "ffmpeg could not make it"; return; }
+    LINE_IN=$W/vfr.mkv
+    line "-fps_mode passthrough, VFR + Opus into MP4" mp4 md5,dts -c:v libx264 -preset ultrafast -qp 0 -fps_mode passthrough
+    line "-vsync 0, VFR + Opus into MOV"       mov md5,dts -c:v ffv1 -vsync 0
+    LINE_IN=$W/nm.mp4
     # libx264 declares B-frames before x264 finds lossless coding has none:
     # the CLI writes x264's own decode times (dts = pts), render wrote two
     # frames of delay

@@ -1271,7 +1271,7 @@ static int64_t vframes_reader(const Run *r)
 /* -fps_mode as syncplan.h takes it. */
 static int sync_mode(int fps_mode)
 {
-    return fps_mode == RD_FPS_PASSTHROUGH ? RD_SYNC_NONE : fps_mode == RD_FPS_CFR ? RD_SYNC_CFR :
+    return fps_mode == RD_FPS_PASSTHROUGH ? RD_SYNC_PASS : fps_mode == RD_FPS_CFR ? RD_SYNC_CFR :
            fps_mode == RD_FPS_VFR ? RD_SYNC_VFR : -1;
 }
 

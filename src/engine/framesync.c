@@ -61,7 +61,8 @@ void rd_sync_step(RdSyncState *st, const RdSyncConfig *cfg, double x, double dur
     double d0 = x - st->sync, d = d0 + duration;
     int nb = 1, nb0 = 0;
 
-    if (d0 < 0 && d > 0) { /* clipped to the current tick */
+    /* clipped to the current tick (not in passthrough) */
+    if (d0 < 0 && d > 0 && cfg->mode != RD_SYNC_PASS) {
         x = st->sync;
         duration += d0;
         d0 = 0;

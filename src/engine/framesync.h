@@ -14,8 +14,10 @@
 #include <stdint.h>
 #include <libavutil/rational.h>
 
-/** ffmpeg's -fps_mode, as "auto" resolves it per container. */
-enum { RD_SYNC_NONE = 0, RD_SYNC_CFR, RD_SYNC_VSCFR, RD_SYNC_VFR };
+/** ffmpeg's -fps_mode, as "auto" resolves it per container; RD_SYNC_PASS is
+ *  passthrough (every frame once, at its own time rounded to the encoder's
+ *  tick), RD_SYNC_NONE no sync at all. */
+enum { RD_SYNC_NONE = 0, RD_SYNC_CFR, RD_SYNC_VSCFR, RD_SYNC_VFR, RD_SYNC_PASS };
 
 /** What one run of the sync needs besides the frame times. */
 typedef struct RdSyncConfig {

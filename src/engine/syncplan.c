@@ -23,6 +23,9 @@ int rd_syncplan_make(RdSyncPlan *sp, const RdSyncPlanInput *in)
     memset(sp, 0, sizeof(*sp));
     /* A mode given is taken as it is: vscfr is only auto's choice. */
     sp->cfg.mode = in->mode >= 0 ? in->mode : rd_syncplan_mode(in->oformat, in->output, p->nb_streams);
+    /* passthrough into a format without timestamps: frames as they come */
+    if (sp->cfg.mode == RD_SYNC_PASS && rd_syncplan_mode(in->oformat, in->output, p->nb_streams) == RD_SYNC_NONE)
+        sp->cfg.mode = RD_SYNC_NONE;
     if (sp->cfg.mode == RD_SYNC_NONE || in->enc_fps.num <= 0 || in->enc_fps.den <= 0) {
         sp->cfg.mode = RD_SYNC_NONE;
         return 0;
