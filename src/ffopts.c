@@ -1,5 +1,6 @@
 #include "ffopts.h"
 #include "io/demuxopts.h"
+#include "io/input.h"
 #include "ffopts_ext.h"
 
 #include <stdio.h>
@@ -277,22 +278,45 @@ static const char *default_encoder(enum AVCodecID id)
  * is not an attached picture; an input with one, whose picture ffmpeg
  * would write, is refused in the pass, remux.c). What would set the video
  * is refused, as never ignored (ffmpeg would warn or drop it silently). */
-/* Every -map names streams of another type than video (0:a, 0:s:1 ...):
- * ffmpeg then writes no video. */
+/* The type of the stream a map names by its index (-map 0:1), from the
+ * input (opened once, *ic); AVMEDIA_TYPE_UNKNOWN when there is none. */
+static enum AVMediaType indexed_type(const RdSettings *s, const char *m, AVFormatContext **ic, int *tried)
+{
+    char *end;
+    long i = strtol(m + 2, &end, 10);
+    if (*end && strcmp(end, "?"))
+        return AVMEDIA_TYPE_UNKNOWN;
+    if (!*tried) {
+        *tried = 1;
+        if (rd_input_open(ic, s->input, -1) < 0)
+            *ic = NULL;
+    }
+    return *ic && i >= 0 && i < (long)(*ic)->nb_streams ? (*ic)->streams[i]->codecpar->codec_type
+                                                         : AVMEDIA_TYPE_UNKNOWN;
+}
+
+/* Every -map names streams of another type than video (0:a, 0:s:1, or a
+ * stream index the input's audio has): ffmpeg then writes no video. */
 static int maps_no_video(const RdSettings *s)
 {
-    int positive = 0;
+    AVFormatContext *ic = NULL;
+    int positive = 0, tried = 0, none = 1;
     if (s->map_video)
         return 0;
-    for (int i = 0; i < s->nmaps; i++) {
+    for (int i = 0; none && i < s->nmaps; i++) {
         const char *m = s->maps[i];
+        enum AVMediaType t;
         if (m[0] == '-')
             continue;
-        if (strncmp(m, "0:", 2) || !strchr("asdt", m[2]) || !m[2])
-            return 0;
         positive++;
+        if (!strncmp(m, "0:", 2) && m[2] && strchr("asdt", m[2]))
+            continue;
+        t = !strncmp(m, "0:", 2) && m[2] >= '0' && m[2] <= '9' ? indexed_type(s, m, &ic, &tried)
+                                                               : AVMEDIA_TYPE_UNKNOWN;
+        none = t != AVMEDIA_TYPE_UNKNOWN && t != AVMEDIA_TYPE_VIDEO;
     }
-    return positive > 0;
+    avformat_close_input(&ic);
+    return none && positive > 0;
 }
 
 static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
@@ -307,7 +331,8 @@ static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat 
         return 0;
     s->cover_only = !s->no_video && *why != '-' && vid != AV_CODEC_ID_NONE;
     s->no_video = 1;
-    if (s->vcodec || f->vf || f->complex || f->map_label || f->size || f->pix_fmt || f->aspect || f->qv ||
+    /* (a copy sets nothing: -c copy names every stream's codec at once) */
+    if ((s->vcodec && strcmp(s->vcodec, "copy")) || f->vf || f->complex || f->map_label || f->size || f->pix_fmt || f->aspect || f->qv ||
         s->max_vframes > 0 || s->vbitrate > 0 || s->two_pass || s->target_size > 0 || s->maxrate > 0 ||
         s->bufsize > 0 || s->crf >= 0 || s->preset || s->gop >= 0 || s->keyint_min >= 0 ||
         s->sc_threshold >= 0 || s->force_kf) {

@@ -264,6 +264,8 @@ s_names() {
     line "wav from a video"                    wav bytes -t 0.5
     line "-vn -c:a copy into M4A"              m4a bytes -vn -c:a copy
     line "-map 0:a -c:a flac into Matroska"    mkv apkts -map 0:a -c:a flac
+    line "-map 0:1 -c copy (stream 1, audio)"  m4a bytes -map 0:1 -c copy
+    line "-vn -c copy into M4A"                m4a bytes -vn -c copy
     line "-vn -ss 0.3 -t 0.5 -c:a libopus"     opus apkts -vn -ss 0.3 -t 0.5 -c:a libopus
     unset LINE_IN
     for bad in "-vn -crf 20" "-vn -vf scale=32:32" "-map 0:a -c:v libx264"; do
