@@ -199,6 +199,10 @@ static int check_threads(Run *r, char *err, int errlen)
              r->eff.workers, stack / 1048576.0, w, av_err2str(AVERROR(e)));
     if (!r->workers_auto || w < 2)
         return fail(err, errlen, r->s->output, detail, AVERROR(e));
+    /* One thread fewer than could be made: the last one took the room the
+     * work itself needs (decoders, frames, encoders; under ulimit -v the
+     * input then failed to open now and then). */
+    w--;
     if (!r->s->quiet)
         fprintf(stderr, "render: %s: %d workers: %s\n", r->s->output, w, detail);
     r->eff.workers = w;
