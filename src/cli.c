@@ -47,7 +47,9 @@ void rd_cli_usage(FILE *f, const char *usage_line)
 "-start_number, -fflags ...), refused when the input's demuxer lacks one;\n"
 "-force_key_frames; -tag[:v|a], -vtag, -atag; -fps_mode/-vsync\n"
 "passthrough|cfr|vfr|auto; -bsf[:v|a|s]; -shortest (without a graph);\n"
-"-c copy /\n"
+"OUTPUT may be a numbered image sequence (frames/%04d.png, -start_number,\n"
+"-frame_pts: image2's file per frame, never over a file without -y, none left\n"
+"by a failed run) or, with -frames:v 1, one picture (thumb.jpg). -c copy /\n"
 "-c:v copy: a remux, packets copied in one pass with ffmpeg's timestamps, no\n"
 "chunks (no -vf or video encoder options then);\n"
 "-y, -n, -hide_banner, -loglevel/-v LEVEL, -nostdin, -stats, -nostats, -threads\n"
@@ -519,6 +521,9 @@ int rd_cli_parse(RdCli *c, int argc, char **argv, char *err, int errlen)
     }
     if (c->ff.active && (c->help || c->version))
         return 0;
+    /* render's --venc-opt joins the line's encoder options in this form */
+    if (c->ff.active && c->venc_opts && (ret = av_dict_copy(&c->ff.venc, c->venc_opts, 0)) < 0)
+        return ret;
     if (c->ff.active && (ret = rd_ff_finish(&c->ff, &c->s, err, errlen)) < 0)
         return ret;
     if (c->assemble_out) {

@@ -443,6 +443,13 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->output)
         s->output = f->output;
+    /* render's --vf is -vf in this form (the graph is built below, from f->vf) */
+    if (s->vf && f->vf && strcmp(s->vf, f->vf)) {
+        snprintf(err, errlen, "--vf and -vf both given: give the graph once");
+        return AVERROR(EINVAL);
+    }
+    if (s->vf)
+        f->vf = s->vf;
     /* Every open of the input, from here on, reads it as the line says. */
     if ((f->in_format || f->demux) && (ret = rd_demuxopts_set(s->input, f->in_format, f->demux)) < 0) {
         snprintf(err, errlen, "-f %s before -i: no such input format", f->in_format ? f->in_format : "");

@@ -20,6 +20,7 @@
 #include "engine/gop.h"
 #include "engine/filterfx.h"
 #include "io/errline.h"
+#include "io/fileseq.h"
 #include "io/input.h"
 #include "io/memory.h"
 #include "io/paths.h"
@@ -153,6 +154,36 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
     return ret;
 }
 
+/* A numbered sequence of files (image2, out_%04d.png): none that the run
+ * would write exists without -y, none is the input; the muxer's options
+ * that write otherwise than one new file per frame are refused. */
+static int check_sequence(const RdSettings *s, char *err, int errlen)
+{
+    static const char *const refused[][2] = {
+        { "update", "writes one file over and over" },
+        { "atomic_writing", "renames files itself (render writes each under a temporary name already)" },
+        { "strftime", "names files by the clock" },
+    };
+    const AVDictionaryEntry *e;
+    int64_t first = 1;
+    if (s->resume) {
+        snprintf(err, errlen, "%s: --resume journals one output file; a sequence of files is not "
+                 "journaled yet (run without --resume)", s->output);
+        return AVERROR_PATCHWELCOME;
+    }
+    for (size_t i = 0; i < FF_ARRAY_ELEMS(refused); i++)
+        if ((e = av_dict_get(s->mux_opts, refused[i][0], NULL, 0)) && strcmp(e->value, "0")) {
+            snprintf(err, errlen, "%s: -%s: image2 %s; render does not write so", s->output,
+                     refused[i][0], refused[i][1]);
+            return AVERROR(EINVAL);
+        }
+    if ((e = av_dict_get(s->mux_opts, "start_number", NULL, 0)))
+        first = strtoll(e->value, NULL, 10);
+    e = av_dict_get(s->mux_opts, "frame_pts", NULL, 0);
+    return rd_fileseq_check(s->output, s->input, first, e && strcmp(e->value, "0"), s->overwrite,
+                            err, errlen);
+}
+
 /* Local files only, none the same as another, none replaced without -y
  * (paths.h); then a format for OUTPUT's name. */
 static int check_output(const RdSettings *s, char *err, int errlen)
@@ -167,9 +198,11 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     /* One image (-frames:v 1, no %d in the name): image2 writes OUTPUT only. */
     if (fmt && !strcmp(fmt->name, "image2") && s->max_vframes == 1 && !strchr(s->output, '%'))
         return 0;
+    if (fmt && rd_fileseq_wanted(fmt->name, s->output))
+        return check_sequence(s, err, errlen);
     if (fmt && !strcmp(fmt->name, "image2")) {
-        snprintf(detail, sizeof(detail), "the image2 muxer writes a file per frame; render writes one "
-                 "file: one image with -frames:v 1 (no %%d in the name), or name a video (.mp4, .mkv ...)");
+        snprintf(detail, sizeof(detail), "the image2 muxer writes a file per frame: name them with a "
+                 "number (out_%%04d.png), or write one image with -frames:v 1, or name a video (.mp4, .mkv ...)");
         return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
     }
     if (fmt && (fmt->flags & AVFMT_NOFILE)) {
@@ -2069,8 +2102,12 @@ int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
     RdEngine *e = NULL;
     int ret, closed;
-    if (rd_remux_wanted(s)) /* nothing to split: one pass of packets */
+    if (rd_remux_wanted(s)) { /* nothing to split: one pass of packets */
+        memset(rep, 0, sizeof(*rep));
+        if ((ret = check_output(s, err, errlen)) < 0)
+            return ret;
         return rd_remux_run(s, rep, err, errlen);
+    }
     if (s->pass == 1 && s->null_output)
         return pass1_null(s, rep, err, errlen);
     ret = rd_engine_open(&e, s, rep, err, errlen);

@@ -8,6 +8,7 @@
 #include <libavformat/avformat.h>
 
 #include "io/avlog.h"
+#include "io/fileseq.h"
 #include "io/outfile.h"
 #include "engine/gifjoin.h"
 #include "engine/pichdr.h"
@@ -33,6 +34,7 @@ struct RdMerge {
     RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
     RdPicHdr pichdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (pichdr.h)
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
+    RdFileSeq *seq;         ///< or image2's file per frame (fileseq.h), NULL = one file
     char tmp[4096], out[4096];
 };
 
@@ -117,6 +119,27 @@ int rd_merge_header(AVFormatContext *oc, const AVDictionary *mux_opts, char *err
     return ret;
 }
 
+/* Where the muxer writes: one temporary file, or a file per frame. */
+static int open_files(RdMerge *m, const char *output, char *err, int errlen)
+{
+    int ret;
+    m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if (rd_fileseq_wanted(m->oc->oformat->name, output)) {
+        if ((ret = rd_fileseq_alloc(&m->seq, output, m->overwrite)) < 0)
+            return ret;
+        m->oc->io_open = rd_fileseq_io_open;
+        m->oc->io_close2 = rd_fileseq_io_close;
+        m->oc->opaque = m->seq;
+        return 0;
+    }
+    if ((ret = rd_outfile_open(&m->of, output, &m->oc->pb, err, errlen)) < 0)
+        return ret;
+    m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
+    m->oc->io_close2 = rd_outfile_io_close;
+    m->oc->opaque = m->of;
+    return 0;
+}
+
 int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
 {
     RdMerge *m;
@@ -151,12 +174,8 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     if ((ret = rd_pichdr_init(&m->pichdr, cfg->venc)) < 0)
         return ret;
     m->overwrite = cfg->overwrite;
-    if ((ret = rd_outfile_open(&m->of, cfg->output, &m->oc->pb, err, errlen)) < 0)
+    if ((ret = open_files(m, cfg->output, err, errlen)) < 0)
         return ret;
-    m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
-    m->oc->io_close2 = rd_outfile_io_close;
-    m->oc->opaque = m->of;
     rd_codectag_apply(m->oc, cfg->tags);
     if ((ret = rd_bsf_open(&m->bsf, m->oc, cfg->bsf, err, errlen)) < 0)
         return ret;
@@ -199,7 +218,11 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         }
         m->vframes++;
         m->vend = FFMAX(m->vend, p->pts + p->duration);
-        if ((ret = rd_bsf_write(m->bsf, m->oc, p)) < 0)
+        ret = rd_bsf_write(m->bsf, m->oc, p);
+        /* a file of the sequence that could not be written or put in place */
+        if (rd_fileseq_error(m->seq, err, errlen) < 0)
+            return ret < 0 ? ret : rd_fileseq_error(m->seq, err, errlen);
+        if (ret < 0)
             return ret;
     }
     return 0;
@@ -230,6 +253,13 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
         return ret;
     }
+    if (m->seq) {
+        int64_t files;
+        if ((ret = rd_fileseq_finish(m->seq, &files, bytes, err, errlen)) < 0)
+            return ret;
+        m->finished = 1;
+        return 0;
+    }
     if ((ret = rd_outfile_finish(m->of, &m->oc->pb, m->overwrite, err, errlen)) < 0)
         return ret;
     m->finished = 1;
@@ -246,6 +276,7 @@ void rd_merge_free(RdMerge **pm)
     rd_tracks_free(&m->tracks);
     rd_bsf_free(&m->bsf);
     rd_outfile_free(&m->of, m->oc ? &m->oc->pb : &none); /* removes the temporary file unless finished */
+    rd_fileseq_free(&m->seq); /* removes the files written unless finished */
     avformat_free_context(m->oc);
     rd_timeline_free(&m->tl);
     rd_gifjoin_free(&m->gif);

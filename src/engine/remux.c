@@ -12,6 +12,7 @@
 #include "engine/merge.h"
 #include "io/errline.h"
 #include "io/input.h"
+#include "io/fileseq.h"
 #include "io/outfile.h"
 #include "io/paths.h"
 #include "streams/tracks.h"
@@ -24,6 +25,7 @@ typedef struct Remux {
     RdTracks *tracks;
     RdBsf *bsf;             ///< -bsf chains, NULL = none
     RdOutfile *of;
+    RdFileSeq *seq;             ///< image2's file per frame instead (fileseq.h)
     RdTsFix fix;
     RdTsJumps *jumps;       ///< the input's timestamp jumps (tsjump.h), NULL = none to correct
     AVPacket *pkt;
@@ -134,6 +136,26 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
     return 0;
 }
 
+/* Where the muxer writes: one temporary file, or image2's file per frame. */
+static int open_files(Remux *x, char *err, int errlen)
+{
+    int ret;
+    x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if (rd_fileseq_wanted(x->oc->oformat->name, x->s->output)) {
+        if ((ret = rd_fileseq_alloc(&x->seq, x->s->output, x->s->overwrite)) < 0)
+            return ret;
+        x->oc->io_open = rd_fileseq_io_open;
+        x->oc->io_close2 = rd_fileseq_io_close;
+        x->oc->opaque = x->seq;
+        return 0;
+    }
+    if ((ret = rd_outfile_open(&x->of, x->s->output, &x->oc->pb, err, errlen)) < 0)
+        return ret;
+    x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
+    x->oc->opaque = x->of;
+    return 0;
+}
+
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
@@ -182,13 +204,10 @@ static int open_output(Remux *x, char *err, int errlen)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
     if ((ret = rd_tracks_open(&x->tracks, &tc, x->oc, x->ist ? declare_video : NULL, x, detail, sizeof(detail))) < 0 ||
-        (ret = rd_outfile_open(&x->of, s->output, &x->oc->pb, detail, sizeof(detail))) < 0)
+        (ret = open_files(x, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
     if (!x->oc->nb_streams)
         return fail(err, errlen, s->input, "no stream to write without the video (-vn)", AVERROR_STREAM_NOT_FOUND);
-    x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
-    x->oc->opaque = x->of;
     rd_codectag_apply(x->oc, &s->tags);
     if ((ret = rd_bsf_open(&x->bsf, x->oc, &s->bsf, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
@@ -307,6 +326,8 @@ static int copy_all(Remux *x, char *err, int errlen)
             ret = copy_packet(x, x->pkt);
         av_packet_unref(x->pkt);
     }
+    if (rd_fileseq_error(x->seq, err, errlen) < 0) /* a file of the sequence, not the input */
+        return rd_fileseq_error(x->seq, err, errlen);
     /* A damaged tail ends the file, as it ends the CLI's reading. */
     if (ret < 0 && ret != AVERROR_EOF && ret != AVERROR_INVALIDDATA && ret != AVERROR(EIO)) {
         if (*rd_tracks_error(x->tracks))
@@ -352,6 +373,19 @@ static void describe(const Remux *x, RdReport *rep)
     rep->start_reads = -1;
 }
 
+static int finish_files(Remux *x, int64_t *bytes, char *why, int whylen)
+{
+    struct stat st;
+    int64_t files;
+    int ret;
+    if (x->seq)
+        return rd_fileseq_finish(x->seq, &files, bytes, why, whylen);
+    if ((ret = rd_outfile_finish(x->of, &x->oc->pb, x->s->overwrite, why, whylen)) < 0)
+        return ret;
+    *bytes = stat(x->s->output, &st) == 0 ? st.st_size : 0;
+    return 0;
+}
+
 static void release(Remux *x)
 {
     AVIOContext *none = NULL;
@@ -359,6 +393,7 @@ static void release(Remux *x)
     rd_tsjump_free(&x->jumps);
     rd_bsf_free(&x->bsf);
     rd_outfile_free(&x->of, x->oc ? &x->oc->pb : &none); /* removes the temporary file unless finished */
+    rd_fileseq_free(&x->seq); /* removes the files written unless finished */
     avformat_free_context(x->oc);
     avformat_close_input(&x->ic);
     av_packet_free(&x->pkt);
@@ -368,7 +403,6 @@ int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
 {
     Remux x = { .s = s, .last_dts = AV_NOPTS_VALUE, .next_dts = AV_NOPTS_VALUE };
     double t0 = omp_get_wtime(), t1;
-    struct stat st;
     char why[RD_ERRLEN] = "";
     int ret;
 
@@ -402,12 +436,11 @@ int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
         fail(err, errlen, s->input, why, ret);
         goto unpin;
     }
-    if ((ret = rd_outfile_finish(x.of, &x.oc->pb, s->overwrite, why, sizeof(why))) < 0) {
+    if ((ret = finish_files(&x, &rep->output_bytes, why, sizeof(why))) < 0) {
         fail(err, errlen, s->output, why, ret);
         goto unpin;
     }
     rep->frames_out = x.packets;
-    rep->output_bytes = stat(s->output, &st) == 0 ? st.st_size : 0;
     rep->parallel_s = omp_get_wtime() - t1;
     rep->total_s = omp_get_wtime() - t0;
 unpin:

@@ -116,11 +116,69 @@ static void reg_del(const char *name)
         node_release(n);
 }
 
+/* Files already at their final names that count as output only once the
+ * run ends well (a muxer's file per frame): blocks that only grow while
+ * the run lasts, each name written before the count that publishes it, so
+ * that a signal handler reads only whole names. One writer: the merge. */
+#define PROV_BLOCK 256
+typedef struct Prov {
+    _Atomic int n;
+    char *names[PROV_BLOCK];
+    struct Prov *next;
+} Prov;
+static _Atomic(Prov *) prov_head;
+
+int rd_outfile_provisional_add(const char *path)
+{
+    Prov *b = atomic_load(&prov_head);
+    char *name;
+    if (!b || atomic_load(&b->n) == PROV_BLOCK) {
+        if (!(b = calloc(1, sizeof(*b))))
+            return AVERROR(ENOMEM);
+        b->next = atomic_load(&prov_head);
+        atomic_store(&prov_head, b);
+    }
+    if (!(name = strdup(path)))
+        return AVERROR(ENOMEM);
+    b->names[atomic_load(&b->n)] = name;
+    atomic_fetch_add(&b->n, 1);
+    return 0;
+}
+
+/* Detach the list (a handler from now on sees none of it), unlink its
+ * files when asked, free it. */
+static void prov_end(int remove)
+{
+    Prov *b = atomic_exchange(&prov_head, NULL), *next;
+    for (; b; b = next) {
+        next = b->next;
+        for (int i = 0; i < atomic_load(&b->n); i++) {
+            if (remove)
+                unlink(b->names[i]);
+            free(b->names[i]);
+        }
+        free(b);
+    }
+}
+
+void rd_outfile_provisional_keep(void)
+{
+    prov_end(0);
+}
+
+void rd_outfile_provisional_drop(void)
+{
+    prov_end(1);
+}
+
 void rd_outfile_unlink_all(void)
 {
     for (Node *n = atomic_load(&reg_head); n; n = n->next)
         if (atomic_load(&n->state) == LIVE)
             unlink(n->name);
+    for (Prov *b = atomic_load(&prov_head); b; b = b->next)
+        for (int i = 0, n = atomic_load(&b->n); i < n; i++)
+            unlink(b->names[i]);
 }
 
 static void split_path(const char *path, char *dir, int dirlen, const char **base)
@@ -356,7 +414,7 @@ static int64_t io_seek(void *opaque, int64_t off, int whence)
     return r < 0 ? AVERROR(errno) : r;
 }
 
-int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen)
+int rd_outfile_open_one(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen)
 {
     RdOutfile *f;
     uint8_t *buf;
@@ -367,7 +425,6 @@ int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *
         return AVERROR(ENOMEM);
     f->fd = -1;
     snprintf(f->path, sizeof(f->path), "%s", output);
-    rd_outfile_clean_stale(output, RD_OUTFILE_PART);
     if ((fd = rd_outfile_create(output, RD_OUTFILE_PART, f->tmp, sizeof(f->tmp))) < 0) {
         char name[NAME_MAX_LEN];
         rd_outfile_temp_name(name, sizeof(name), output, RD_OUTFILE_PART);
@@ -383,6 +440,12 @@ int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *
         return AVERROR(ENOMEM);
     }
     return 0;
+}
+
+int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen)
+{
+    rd_outfile_clean_stale(output, RD_OUTFILE_PART);
+    return rd_outfile_open_one(pf, output, pb, err, errlen);
 }
 
 int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char *url, int flags,
@@ -429,6 +492,11 @@ int rd_outfile_io_close(struct AVFormatContext *s, AVIOContext *pb)
 const char *rd_outfile_temp(const RdOutfile *f)
 {
     return f ? f->tmp : "";
+}
+
+const char *rd_outfile_path(const RdOutfile *f)
+{
+    return f ? f->path : "";
 }
 
 /* Flush and free the context, close the descriptor; the first error wins. */

@@ -88,8 +88,23 @@ int rd_outfile_commit(const char *tmp, const char *path, int overwrite);
 /** Remove `tmp` and unregister it (no-op for an empty name). */
 void rd_outfile_discard(const char *tmp);
 
-/** Unlink every registered temporary file. Async-signal-safe. */
+/** Unlink every registered temporary file, and every provisional file. Async-signal-safe. */
 void rd_outfile_unlink_all(void);
+
+/**
+ * A file already moved to its final name that is output only if the run
+ * ends well (image2's file per frame, fileseq.h): removed with the
+ * temporary files on a signal, and by rd_outfile_provisional_drop(). One
+ * run's files at a time, added from one thread. Returns 0 or
+ * AVERROR(ENOMEM) (the file is then not listed: the caller removes it).
+ */
+int rd_outfile_provisional_add(const char *path);
+
+/** The run ended well: the provisional files are the user's; the list is emptied. */
+void rd_outfile_provisional_keep(void);
+
+/** The run failed: every provisional file is removed; the list is emptied. */
+void rd_outfile_provisional_drop(void);
 
 /**
  * OUTPUT's temporary file as a seekable AVIOContext for a muxer: creates
@@ -97,6 +112,12 @@ void rd_outfile_unlink_all(void);
  * failure err names the reason. rd_outfile_free() in every case.
  */
 int rd_outfile_open(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen);
+
+/**
+ * rd_outfile_open() without looking for a dead run's temporaries of that
+ * name first (one file of many: the caller cleans once for all).
+ */
+int rd_outfile_open_one(RdOutfile **pf, const char *output, AVIOContext **pb, char *err, int errlen);
 
 /**
  * For AVFormatContext.io_open, with s->opaque the RdOutfile being written:
@@ -127,6 +148,9 @@ int rd_outfile_io_refuse(struct AVFormatContext *s, AVIOContext **pb, const char
 
 /** The temporary file's name ("" when none was created). */
 const char *rd_outfile_temp(const RdOutfile *f);
+
+/** The final name the file is written for. */
+const char *rd_outfile_path(const RdOutfile *f);
 
 /**
  * Flush and close `*pb` (write errors such as ENOSPC come back here), then
