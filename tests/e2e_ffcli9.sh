@@ -340,7 +340,7 @@ s_thumb() {
     line "-frames:v 1 into PNG"                png bytes -frames:v 1
     line "-vf scale=80:-1 -vframes 1 into BMP" bmp bytes -vf scale=80:-1 -vframes 1
     unset LINE_IN
-    for bad in "-frames:v 2 t.jpg" "-frames:v 1 t%02d.jpg" "t.jpg"; do
+    for bad in "-frames:v 2 t.jpg" "-update 1 t%02d.jpg" "t.jpg"; do
         # shellcheck disable=SC2086
         (cd "$W" && "$RENDER" -q -y -i "$W/lv.mp4" $bad </dev/null 2>"$W/th.err"); rc=$?
         check "image2 ${bad}: refused in one line, nothing written" "exit $rc: $(head -c 200 "$W/th.err")" \
