@@ -212,6 +212,13 @@ static int drain_encoder(Ctx *c)
 {
     int ret;
     while ((ret = avcodec_receive_packet(c->enc, c->pkt)) >= 0) {
+        /* At the chunk's end each packet is another frame encoded (x264's
+         * lookahead holds dozens at a slow preset: seconds): a stop is
+         * looked at between them. */
+        if (stopped(c)) {
+            av_packet_unref(c->pkt);
+            return AVERROR_EXIT;
+        }
         if (c->nwarm && (c->keep_pts == AV_NOPTS_VALUE || c->pkt->pts < c->keep_pts)) {
             av_packet_unref(c->pkt); /* the warm-up's: the previous chunk has it */
             continue;

@@ -444,9 +444,12 @@ void rd_encode_close(AVCodecContext **penc)
         avcodec_free_context(penc);
         return;
     }
-    if ((pkt = av_packet_alloc())) {
-        if (!strcmp((*penc)->codec->name, "libsvtav1"))
-            feed_blank(*penc);
+    /* Only SVT-AV1 must see its end of stream before it closes; any other
+     * encoder closes with frames still in its lookahead, at once (a chunk
+     * stopped by Ctrl-C or another chunk's error: draining x264's
+     * lookahead at a slow preset took seconds). */
+    if (!strcmp((*penc)->codec->name, "libsvtav1") && (pkt = av_packet_alloc())) {
+        feed_blank(*penc);
         if (avcodec_send_frame(*penc, NULL) >= 0)
             while (avcodec_receive_packet(*penc, pkt) >= 0)
                 av_packet_unref(pkt);
