@@ -18,11 +18,16 @@ int rd_ff_check_pass(RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err
 {
     int is_null = !strcmp(of->name, "null");
     if (!f->pass) {
-        if (f->passlog_prefix) /* ffmpeg takes it and does nothing: say so */
+        if (f->passlog_prefix) { /* ffmpeg takes it and does nothing: say so */
             snprintf(err, errlen, "-passlogfile without -pass: give -pass 1 or -pass 2");
-        else if (is_null)
-            snprintf(err, errlen, "-f null writes nothing: render takes it for -pass 1 only");
-        return f->passlog_prefix || is_null ? AVERROR(EINVAL) : 0;
+            return AVERROR(EINVAL);
+        }
+        if (is_null && s->resume) {
+            snprintf(err, errlen, "-f null writes nothing: there is nothing to resume");
+            return AVERROR(EINVAL);
+        }
+        s->null_output = is_null; /* everything is done, the muxer throws it away */
+        return 0;
     }
     if (strcmp(s->vcodec, "libx264")) {
         snprintf(err, errlen, "-pass: render's two passes are done with libx264 only (not %s)", s->vcodec);

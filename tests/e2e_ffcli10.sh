@@ -9,12 +9,16 @@
 #     number is named), never the input, and a run that fails or is
 #     interrupted leaves none of its files. -update, -atomic_writing,
 #     -strftime and --resume are refused in one line.
+#   - -f null (ffmpeg -i IN -f null -, the everyday benchmark line) was
+#     refused unless -pass 1: it now decodes, filters and encodes
+#     everything (wrapped_avframe unless -c:v) and writes nothing, whatever
+#     OUTPUT is named.
 #   - render's own --vf and --venc-opt in the ffmpeg form (render -i IN
 #     --vf yadif=1 OUT) were read and then dropped: the file had no filter
 #     and the encoder not the option, with exit 0.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli10.sh
-# Sections (ONLY="..."): seq, copy, refuse, safe, fail, signal, own.
+# Sections (ONLY="..."): seq, copy, refuse, safe, fail, signal, null, own.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -147,6 +151,24 @@ if want signal; then
     wait_gone "$PID" 300
     check "SIGINT: exit 130" "rc $RC, $(head -c 200 "$W/g.err")" [ "$RC" = 130 ]
     check "SIGINT: no file of the run left" "$(has "$d")" only "$d"
+fi
+
+if want null; then
+    d=$W/null; mkdir -p "$d"
+    nf=$(ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$IN")
+    for o in "-" "/dev/null" "$d/out.mkv"; do
+        for a in "" "-vf hqdn3d -c:v libx264" "-c copy"; do
+            # shellcheck disable=SC2086
+            (cd "$d" && rr "$W/n" -i "$IN" $a -f null "$o" --report "$W/n.json"); rc=$?
+            fo=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['frames_out'])" "$W/n.json" 2>/dev/null)
+            check "-f null $o ${a:-(defaults)}: exit 0, $fo frames (the input's $nf), nothing written" \
+                "$(rr_why "$W/n" $rc); $(has "$d")" \
+                eval '[ $rc = 0 ] && [ "$fo" = "$nf" ] && [ -z "$(ls -A "$d")" ] && ! grep -q warning "$W/n.err"'
+            rm -f "$W/n.json"
+        done
+    done
+    rr "$W/n" -i "$IN" -f null - --resume; rc=$?
+    check "-f null --resume: refused" "$(rr_why "$W/n" $rc)" eval '[ $rc = 2 ] && grep -q "nothing to resume" "$W/n.err"'
 fi
 
 if want own; then

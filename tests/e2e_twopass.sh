@@ -118,8 +118,8 @@ rr "$T_TMP/u3" -i "$IN" -c:v libx264 -b:v 400k -pass 3 y.mp4; rc=$?
 check "-pass 3: refused in one line" "$(rr_why "$T_TMP/u3" $rc)" refused "$T_TMP/u3" $rc 2 "pass 3"
 rr "$T_TMP/u5" -i "$IN" -c:v libx265 -b:v 400k -pass 1 -f null -; rc=$?
 check "-pass with libx265: refused in one line" "$(rr_why "$T_TMP/u5" $rc)" refused "$T_TMP/u5" $rc 2 "libx264 only"
-rr "$T_TMP/un" -i "$IN" -c:v libx264 -f null -; rc=$?
-check "-f null without -pass 1: refused in one line" "$(rr_why "$T_TMP/un" $rc)" refused "$T_TMP/un" $rc 2 "f null"
+rr "$T_TMP/un" -i "$IN" -c:v libx264 -b:v 400k -pass 2 -f null -; rc=$?
+check "-pass 2 -f null: refused in one line" "$(rr_why "$T_TMP/un" $rc)" refused "$T_TMP/un" $rc 2 "f null"
 rr "$T_TMP/ub" -i "$IN" -c:v libx264 -pass 1 -f null -; rc=$?
 check "-pass without -b:v: refused in one line" "$(rr_why "$T_TMP/ub" $rc)" refused "$T_TMP/ub" $rc 2 "needs -b:v"
 check "no file made by the refused lines" "$(has "$W")" [ ! -e y.mp4 ] && [ ! -e ./- ]

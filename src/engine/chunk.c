@@ -224,6 +224,14 @@ static int drain_encoder(Ctx *c)
             continue;
         }
         c->res->bytes += c->pkt->size;
+        /* wrapped_avframe (-f null's encoder) holds the whole picture by
+         * reference: kept until the merge, every chunk's pictures would be
+         * in memory; the null muxer never looks at them. */
+        if (c->enc->codec_id == AV_CODEC_ID_WRAPPED_AVFRAME) {
+            av_buffer_unref(&c->pkt->buf);
+            c->pkt->data = NULL;
+            c->pkt->size = 0;
+        }
         /* Counted here, not when sent: the encoder's lookahead holds frames. */
         if (c->cp)
             atomic_fetch_add_explicit(&c->cp->frames_done, 1, memory_order_relaxed);

@@ -191,9 +191,9 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     const AVOutputFormat *fmt;
     char detail[RD_ERRLEN];
     int ret;
-    if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite,
-                              err, errlen)) < 0)
-        return ret;
+    if ((ret = rd_paths_check(s->input, s->null_output ? NULL : s->output, s->sidecar, RD_SIDECARS,
+                              s->overwrite, err, errlen)) < 0 || s->null_output)
+        return ret; /* -f null: OUTPUT is only a name */
     fmt = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
     /* One image (-frames:v 1, no %d in the name): image2 writes OUTPUT only. */
     if (fmt && !strcmp(fmt->name, "image2") && s->max_vframes == 1 && !strchr(s->output, '%'))

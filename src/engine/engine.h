@@ -96,7 +96,7 @@ typedef struct RdSettings {
     int64_t target_size;      ///< --target-size: size of the whole OUTPUT, bytes, >= 0; 0 (default) = none. Implies two passes
     int pass;                 ///< -pass (ffmpeg form, libx264 with -b:v; passlog.h): 1 = the first pass only, its stats kept in `passlog` (OUTPUT gets the pass-1 encode); 2 = the second pass from `passlog`, no first pass; 0 (default) = none
     const char *passlog;      ///< with `pass`: the log, PREFIX-0.log (-passlogfile PREFIX, default ffmpeg2pass)
-    int null_output;          ///< 1: -f null with -pass 1: nothing is written but the log (OUTPUT is only a name); default 0
+    int null_output;          ///< 1: -f null: OUTPUT is only a name, nothing is written (with -pass 1: but the log); default 0
     int gop;                  ///< -g: frames between keyframes, >= 1; -1 (default) = the encoder's
     int keyint_min;           ///< -keyint_min: least frames between keyframes, >= 1; -1 (default) = the encoder's
     int sc_threshold;         ///< -sc_threshold: scene-cut threshold, 0 = no scene-cut keyframes; -1 (default) = the encoder's

@@ -124,6 +124,10 @@ static int open_files(RdMerge *m, const char *output, char *err, int errlen)
 {
     int ret;
     m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if (!strcmp(m->oc->oformat->name, "null")) { /* -f null: no file at all */
+        m->oc->io_open = rd_outfile_io_refuse;
+        return 0;
+    }
     if (rd_fileseq_wanted(m->oc->oformat->name, output)) {
         if ((ret = rd_fileseq_alloc(&m->seq, output, m->overwrite)) < 0)
             return ret;
@@ -252,6 +256,11 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
     if ((ret = rd_bsf_flush(m->bsf, m->oc)) < 0 || (ret = av_write_trailer(m->oc)) < 0) {
         snprintf(err, errlen, "cannot write the trailer: %s", av_err2str(ret));
         return ret;
+    }
+    if (!m->of && !m->seq) { /* -f null */
+        m->finished = 1;
+        *bytes = 0;
+        return 0;
     }
     if (m->seq) {
         int64_t files;

@@ -141,6 +141,10 @@ static int open_files(Remux *x, char *err, int errlen)
 {
     int ret;
     x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if (!strcmp(x->oc->oformat->name, "null")) { /* -f null: no file at all */
+        x->oc->io_open = rd_outfile_io_refuse;
+        return 0;
+    }
     if (rd_fileseq_wanted(x->oc->oformat->name, x->s->output)) {
         if ((ret = rd_fileseq_alloc(&x->seq, x->s->output, x->s->overwrite)) < 0)
             return ret;
@@ -380,6 +384,10 @@ static int finish_files(Remux *x, int64_t *bytes, char *why, int whylen)
     int ret;
     if (x->seq)
         return rd_fileseq_finish(x->seq, &files, bytes, why, whylen);
+    if (!x->of) { /* -f null */
+        *bytes = 0;
+        return 0;
+    }
     if ((ret = rd_outfile_finish(x->of, &x->oc->pb, x->s->overwrite, why, whylen)) < 0)
         return ret;
     *bytes = stat(x->s->output, &st) == 0 ? st.st_size : 0;
@@ -407,7 +415,8 @@ int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
     int ret;
 
     memset(rep, 0, sizeof(*rep));
-    if ((ret = rd_paths_check(s->input, s->output, s->sidecar, RD_SIDECARS, s->overwrite, err, errlen)) < 0)
+    if ((ret = rd_paths_check(s->input, s->null_output ? NULL : s->output, s->sidecar, RD_SIDECARS,
+                              s->overwrite, err, errlen)) < 0)
         return ret;
     if (!(x.pkt = av_packet_alloc())) {
         ret = fail(err, errlen, s->input, NULL, AVERROR(ENOMEM));

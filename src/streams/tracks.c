@@ -394,7 +394,8 @@ static int global_meta(RdTracks *t, AVFormatContext *oc)
         rd_tracks_notice(t, "warning", "global tag%s %s not kept: %s writes only the keys it knows",
                          ret > 1 ? "s" : "", lost, oc->oformat->name);
     /* (a picture, image2's, is not expected to hold them: no word) */
-    if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata) && strcmp(oc->oformat->name, "image2"))
+    if (!rd_meta_holds_tags(oc->oformat) && av_dict_count(oc->metadata) && strcmp(oc->oformat->name, "image2") &&
+        strcmp(oc->oformat->name, "null"))
         rd_tracks_notice(t, "warning", "global tags (title, ...) not kept: %s has no place for them",
                          oc->oformat->name);
     if (!t->ic->nb_chapters || t->cfg.no_chapters)
