@@ -35,8 +35,11 @@ int rd_ff_check_copy(const RdFf *f, const RdSettings *s, char *err, int errlen)
         return refuse(err, errlen, "-q:v");
     if (f->q && (!s->acodec || !strcmp(s->acodec, "copy") || !strcmp(s->acodec, "none")))
         return refuse(err, errlen, "-q");
-    if (s->max_vframes > 0)
-        return refuse(err, errlen, "-frames:v");
+    if (s->max_vframes > 0) { /* ffmpeg takes it (N packets); render's remux does not count them yet */
+        snprintf(err, errlen, "-frames:v with -c:v copy is not supported yet (cut with -t, or "
+                 "encode the video)");
+        return AVERROR_PATCHWELCOME;
+    }
     if (s->vbitrate > 0 || s->two_pass || s->target_size > 0)
         return refuse(err, errlen, s->target_size > 0 ? "--target-size" : "-b:v");
     if (s->maxrate > 0 || s->bufsize > 0)
