@@ -13,12 +13,16 @@
 #     refused unless -pass 1: it now decodes, filters and encodes
 #     everything (wrapped_avframe unless -c:v) and writes nothing, whatever
 #     OUTPUT is named.
+#   - x264's note (a user-data SEI with its version and options, in the
+#     first packet it codes) came back at every join, where the CLI's file
+#     has it once: ffprobe showed it as side data on each chunk's first
+#     frame. Later copies are now cut (engine/seidup.c).
 #   - render's own --vf and --venc-opt in the ffmpeg form (render -i IN
 #     --vf yadif=1 OUT) were read and then dropped: the file had no filter
 #     and the encoder not the option, with exit 0.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli10.sh
-# Sections (ONLY="..."): seq, copy, refuse, safe, fail, signal, null, own.
+# Sections (ONLY="..."): seq, copy, refuse, safe, fail, signal, null, sei, own.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -169,6 +173,21 @@ if want null; then
     done
     rr "$W/n" -i "$IN" -f null - --resume; rc=$?
     check "-f null --resume: refused" "$(rr_why "$W/n" $rc)" eval '[ $rc = 2 ] && grep -q "nothing to resume" "$W/n.err"'
+fi
+
+if want sei; then
+    d=$W/sei; mkdir -p "$d"
+    notes() { ffprobe -v error -select_streams v -show_frames -show_entries frame_side_data=side_data_type "$1" |
+              grep -c "User Data Unregistered"; }
+    for ext in mp4 mkv ts; do
+        "${FF[@]}" -i "$IN" -c:v libx264 -qp 0 -an "$d/ff.$ext"
+        rr "$W/se" -i "$IN" -w 3 --chunks 3 -c:v libx264 -qp 0 -an "$d/r.$ext"; rc=$?
+        v_frames "$d/ff.$ext" "$W/sea"; v_frames "$d/r.$ext" "$W/seb"
+        check "x264 into .$ext, 3 chunks: the note on $(notes "$d/r.$ext") frame(s), as the CLI's $(notes "$d/ff.$ext")" \
+            "$(rr_why "$W/se" $rc)" eval '[ $rc = 0 ] && [ "$(notes "$d/r.$ext")" = "$(notes "$d/ff.$ext")" ]'
+        check "x264 into .$ext, 3 chunks: the CLI's frames and times" "" \
+            eval 'same_lines "$W/sea.md5" "$W/seb.md5" && same_lines "$W/sea.t" "$W/seb.t"'
+    done
 fi
 
 if want own; then

@@ -12,6 +12,7 @@
 #include "io/outfile.h"
 #include "engine/gifjoin.h"
 #include "engine/pichdr.h"
+#include "engine/seidup.h"
 #include "engine/timeline.h"
 
 struct RdMerge {
@@ -33,6 +34,7 @@ struct RdMerge {
     int64_t src_dur;        ///< an input frame's duration at the input's rate, AV_TIME_BASE units
     RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
     RdPicHdr pichdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (pichdr.h)
+    RdSeiDup seidup;        ///< x264's note once, not at every join (seidup.h)
     RdOutfile *of;          ///< the temporary file (exclusive, registered for signals)
     RdFileSeq *seq;         ///< or image2's file per frame (fileseq.h), NULL = one file
     char tmp[4096], out[4096];
@@ -177,6 +179,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->gif.on = !strcmp(m->oc->oformat->name, "gif") && m->vst->codecpar->codec_id == AV_CODEC_ID_GIF;
     if ((ret = rd_pichdr_init(&m->pichdr, cfg->venc)) < 0)
         return ret;
+    rd_seidup_init(&m->seidup, cfg->venc->codec_id);
     m->overwrite = cfg->overwrite;
     if ((ret = open_files(m, cfg->output, err, errlen)) < 0)
         return ret;
@@ -215,6 +218,8 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
             return ret;
         }
         if ((ret = rd_gifjoin_packet(&m->gif, p, err, errlen)) < 0)
+            return ret;
+        if ((ret = rd_seidup_packet(&m->seidup, p)) < 0)
             return ret;
         if ((ret = rd_pichdr_packet(&m->pichdr, p, m->vframes)) < 0) {
             snprintf(err, errlen, "MPEG-2 GOP header of chunk %d: %s", r->index, av_err2str(ret));
