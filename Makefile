@@ -50,7 +50,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters test-encoders
+.PHONY: all deps test test-cli layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters test-encoders
 all: $(BINS)
 
 deps: $(STAMP)
@@ -118,7 +118,14 @@ unit: $(BUILD)/check_runner
 # draw) is made by make demo and make assets.
 e2e: all $(MPI_BIN) assets/small.mp4
 	@RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
-	  bash tests/run_e2e.sh
+	  E2E_SET=core bash tests/run_e2e.sh
+
+# The tables of ffmpeg command lines and graphs, each run through the CLI
+# and render at -w 1, 2, 3 (tests/e2e_ffcli*.sh, e2e_filters.sh and the
+# like, tests/run_e2e.sh's CLI_SET; about eleven minutes).
+test-cli: all $(MPI_BIN) assets/small.mp4
+	@RENDER=$(abspath $(RENDER)) GEN=$(abspath $(GEN)) RENDER_MPI=$(abspath $(BIN)/render-mpi) \
+	  E2E_SET=cli bash tests/run_e2e.sh
 
 # No file in a lower layer includes a header from a higher one.
 layers:
@@ -150,7 +157,7 @@ ASAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 asan: | $(STAMP)
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" \
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test test-encoders
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 test test-cli test-encoders
 
 # Mutated small files (zzuf, fixed seeds) through the sanitizer build: no
 # report, no crash, no hang, nothing left behind. FUZZ_N mutants per

@@ -5,8 +5,22 @@
 # signal, time or watch a run (SOLO) never run beside each other, and each
 # runs beside at most one other script. Exit 1 when any script failed.
 #
-#   RENDER=... GEN=... RENDER_MPI=... bash tests/run_e2e.sh [SCRIPT...]
+# E2E_SET picks the scripts when none are named: core (make test: the
+# engine, files, safety, resume, MPI, the dashboard), cli (make test-cli:
+# the tables of ffmpeg command lines run through both tools), or all.
+#
+#   RENDER=... GEN=... RENDER_MPI=... [E2E_SET=core|cli|all] bash tests/run_e2e.sh [SCRIPT...]
 cd "$(dirname "$0")/.." || exit 1
+CLI_SET=" e2e_ffcli e2e_ffcli2 e2e_ffcli3 e2e_ffcli4 e2e_ffcli5 e2e_ffcli6 e2e_ffcli7 e2e_ffcli8 e2e_ffcli9
+          e2e_ffcli10 e2e_filters e2e_inputs2 e2e_inputs3 e2e_tsjump e2e_ratectl e2e_ratectl2 "
+in_set() {
+    local n; n=$(basename "$1" .sh)
+    case "${E2E_SET:-all}" in
+    core) case " $(echo $CLI_SET) " in *" $n "*) return 1 ;; esac; return 0 ;;
+    cli) case " $(echo $CLI_SET) " in *" $n "*) return 0 ;; esac; return 1 ;;
+    *) return 0 ;;
+    esac
+}
 SOLO=" e2e_dashboard e2e_errors e2e_gen e2e_mpi e2e_ratectl e2e_resume e2e_safety e2e_safety2 e2e_safety3 e2e_safety4 "
 jobs_max=${E2E_JOBS:-$(nproc 2>/dev/null || echo 1)}
 [ "$jobs_max" -gt 4 ] && jobs_max=4
@@ -29,6 +43,9 @@ if [ $# -gt 0 ]; then queue=("$@"); else
     for t in tests/e2e_*.sh; do
         case " ${queue[*]} " in *" $t "*) ;; *) queue+=("$t") ;; esac
     done
+    picked_set=()
+    for t in "${queue[@]}"; do in_set "$t" && picked_set+=("$t"); done
+    queue=("${picked_set[@]}")
 fi
 
 declare -A started=()
