@@ -121,31 +121,6 @@ int rd_merge_header(AVFormatContext *oc, const AVDictionary *mux_opts, char *err
     return ret;
 }
 
-/* Where the muxer writes: one temporary file, or a file per frame. */
-static int open_files(RdMerge *m, const char *output, char *err, int errlen)
-{
-    int ret;
-    m->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    if (!strcmp(m->oc->oformat->name, "null")) { /* -f null: no file at all */
-        m->oc->io_open = rd_outfile_io_refuse;
-        return 0;
-    }
-    if (rd_fileseq_wanted(m->oc->oformat->name, output)) {
-        if ((ret = rd_fileseq_alloc(&m->seq, output, m->overwrite)) < 0)
-            return ret;
-        m->oc->io_open = rd_fileseq_io_open;
-        m->oc->io_close2 = rd_fileseq_io_close;
-        m->oc->opaque = m->seq;
-        return 0;
-    }
-    if ((ret = rd_outfile_open(&m->of, output, &m->oc->pb, err, errlen)) < 0)
-        return ret;
-    m->oc->io_open = rd_outfile_io_read_back; /* one file, the temporary one */
-    m->oc->io_close2 = rd_outfile_io_close;
-    m->oc->opaque = m->of;
-    return 0;
-}
-
 int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
 {
     RdMerge *m;
@@ -181,7 +156,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         return ret;
     rd_seidup_init(&m->seidup, cfg->venc->codec_id);
     m->overwrite = cfg->overwrite;
-    if ((ret = open_files(m, cfg->output, err, errlen)) < 0)
+    if ((ret = rd_fileseq_attach(m->oc, cfg->output, m->overwrite, &m->of, &m->seq, err, errlen)) < 0)
         return ret;
     rd_codectag_apply(m->oc, cfg->tags);
     if ((ret = rd_bsf_open(&m->bsf, m->oc, cfg->bsf, err, errlen)) < 0)
@@ -268,8 +243,7 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
         return 0;
     }
     if (m->seq) {
-        int64_t files;
-        if ((ret = rd_fileseq_finish(m->seq, &files, bytes, err, errlen)) < 0)
+        if ((ret = rd_fileseq_finish(m->seq, bytes, err, errlen)) < 0)
             return ret;
         m->finished = 1;
         return 0;

@@ -136,30 +136,6 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
     return 0;
 }
 
-/* Where the muxer writes: one temporary file, or image2's file per frame. */
-static int open_files(Remux *x, char *err, int errlen)
-{
-    int ret;
-    x->oc->flags |= AVFMT_FLAG_CUSTOM_IO;
-    if (!strcmp(x->oc->oformat->name, "null")) { /* -f null: no file at all */
-        x->oc->io_open = rd_outfile_io_refuse;
-        return 0;
-    }
-    if (rd_fileseq_wanted(x->oc->oformat->name, x->s->output)) {
-        if ((ret = rd_fileseq_alloc(&x->seq, x->s->output, x->s->overwrite)) < 0)
-            return ret;
-        x->oc->io_open = rd_fileseq_io_open;
-        x->oc->io_close2 = rd_fileseq_io_close;
-        x->oc->opaque = x->seq;
-        return 0;
-    }
-    if ((ret = rd_outfile_open(&x->of, x->s->output, &x->oc->pb, err, errlen)) < 0)
-        return ret;
-    x->oc->io_open = rd_outfile_io_read_back; /* -movflags +faststart reads back the one file */
-    x->oc->opaque = x->of;
-    return 0;
-}
-
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
@@ -208,7 +184,7 @@ static int open_output(Remux *x, char *err, int errlen)
         return fail(err, errlen, s->output, "unknown output format (name it .mp4, .mkv, ... or give -f)", ret);
     x->oc->max_delay = 700000; /* the CLI's -muxdelay default */
     if ((ret = rd_tracks_open(&x->tracks, &tc, x->oc, x->ist ? declare_video : NULL, x, detail, sizeof(detail))) < 0 ||
-        (ret = open_files(x, detail, sizeof(detail))) < 0)
+        (ret = rd_fileseq_attach(x->oc, s->output, s->overwrite, &x->of, &x->seq, detail, sizeof(detail))) < 0)
         return fail(err, errlen, s->output, detail, ret);
     if (!x->oc->nb_streams)
         return fail(err, errlen, s->input, "no stream to write without the video (-vn)", AVERROR_STREAM_NOT_FOUND);
@@ -380,10 +356,9 @@ static void describe(const Remux *x, RdReport *rep)
 static int finish_files(Remux *x, int64_t *bytes, char *why, int whylen)
 {
     struct stat st;
-    int64_t files;
     int ret;
     if (x->seq)
-        return rd_fileseq_finish(x->seq, &files, bytes, why, whylen);
+        return rd_fileseq_finish(x->seq, bytes, why, whylen);
     if (!x->of) { /* -f null */
         *bytes = 0;
         return 0;

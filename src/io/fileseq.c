@@ -23,8 +23,7 @@ struct RdFileSeq {
     int done;             ///< finished: the files are the user's
     int error;            ///< the first error a file met
     char err[6144];
-    int64_t files, bytes;
-    char pattern[4096];
+    int64_t bytes;
 };
 
 /* ---- the pattern ---------------------------------------------------------- */
@@ -173,7 +172,6 @@ int rd_fileseq_alloc(RdFileSeq **ps, const char *pattern, int overwrite)
     if (!(seq = *ps = av_mallocz(sizeof(*seq))))
         return AVERROR(ENOMEM);
     seq->overwrite = overwrite;
-    snprintf(seq->pattern, sizeof(seq->pattern), "%s", pattern);
     /* A killed run's temporary files of this sequence (NAME.part-PID,
      * marked as standing for a NAME they start with): removed once here,
      * not before each file. */
@@ -231,10 +229,8 @@ int rd_fileseq_io_close(struct AVFormatContext *s, AVIOContext *pb)
     }
     if (ret < 0)
         remember(seq, ret, path, why);
-    else {
-        seq->files++;
+    else
         seq->bytes += size;
-    }
     rd_outfile_free(&f, &pb);
     return ret;
 }
@@ -246,14 +242,13 @@ int rd_fileseq_error(const RdFileSeq *seq, char *err, int errlen)
     return seq ? seq->error : 0;
 }
 
-int rd_fileseq_finish(RdFileSeq *seq, int64_t *files, int64_t *bytes, char *err, int errlen)
+int rd_fileseq_finish(RdFileSeq *seq, int64_t *bytes, char *err, int errlen)
 {
     int ret = rd_fileseq_error(seq, err, errlen);
     if (ret < 0)
         return ret;
     rd_outfile_provisional_keep();
     seq->done = 1;
-    *files = seq->files;
     *bytes = seq->bytes;
     return 0;
 }
@@ -265,4 +260,30 @@ void rd_fileseq_free(RdFileSeq **ps)
     if (!(*ps)->done)
         rd_outfile_provisional_drop();
     av_freep(ps);
+}
+
+int rd_fileseq_attach(struct AVFormatContext *oc, const char *output, int overwrite, RdOutfile **of,
+                      RdFileSeq **seq, char *err, int errlen)
+{
+    int ret;
+    oc->flags |= AVFMT_FLAG_CUSTOM_IO;
+    if (!strcmp(oc->oformat->name, "null")) { /* -f null: no file at all */
+        oc->io_open = rd_outfile_io_refuse;
+        return 0;
+    }
+    if (rd_fileseq_wanted(oc->oformat->name, output)) {
+        if ((ret = rd_fileseq_alloc(seq, output, overwrite)) < 0)
+            return ret;
+        oc->io_open = rd_fileseq_io_open;
+        oc->io_close2 = rd_fileseq_io_close;
+        oc->opaque = *seq;
+        return 0;
+    }
+    if ((ret = rd_outfile_open(of, output, &oc->pb, err, errlen)) < 0)
+        return ret;
+    /* one file, the temporary one, which a muxer may read back (+faststart) */
+    oc->io_open = rd_outfile_io_read_back;
+    oc->io_close2 = rd_outfile_io_close;
+    oc->opaque = *of;
+    return 0;
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <libavformat/avio.h>
 
+#include "io/outfile.h"
+
 struct AVFormatContext;
 
 typedef struct RdFileSeq RdFileSeq;
@@ -70,10 +72,19 @@ int rd_fileseq_io_close(struct AVFormatContext *s, AVIOContext *pb);
  */
 int rd_fileseq_error(const RdFileSeq *seq, char *err, int errlen);
 
-/** The run ended well: the files are the user's. Their count and bytes. */
-int rd_fileseq_finish(RdFileSeq *seq, int64_t *files, int64_t *bytes, char *err, int errlen);
+/** The run ended well: the files are the user's. *bytes: their size. */
+int rd_fileseq_finish(RdFileSeq *seq, int64_t *bytes, char *err, int errlen);
 
 /** Free; without rd_fileseq_finish, every file the run put in place is removed. */
 void rd_fileseq_free(RdFileSeq **ps);
+
+/**
+ * Where the muxer `oc` writes OUTPUT: nowhere (-f null), a file per frame
+ * (*seq, image2 with a pattern), or OUTPUT's temporary file (*of). Each
+ * is freed by its own free function. Returns 0 or a negative AVERROR
+ * (err says why).
+ */
+int rd_fileseq_attach(struct AVFormatContext *oc, const char *output, int overwrite, RdOutfile **of,
+                      RdFileSeq **seq, char *err, int errlen);
 
 #endif
