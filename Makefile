@@ -50,7 +50,7 @@ RENDER   = $(BIN)/render
 GEN      = $(BIN)/gen-mandelbrot
 BINS     = $(RENDER) $(GEN)
 
-.PHONY: all deps test test-cli layers unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters test-encoders
+.PHONY: all deps test test-cli layers docs-filters unit e2e asan fuzz demo assets bench mpi clean test-slurm test-filters test-encoders
 all: $(BINS)
 
 deps: $(STAMP)
@@ -102,6 +102,15 @@ $(BUILD)/check_runner: $(TEST_OBJ) $(BUILD)/librender.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS) $(CK_LIBS)
 
+$(BUILD)/filtertab_md: tests/tools/filtertab_md.c $(BUILD)/librender.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(RD_CFLAGS) -o $@ $^ $(RD_LIBS)
+
+# docs/FILTERS.md's table is printed from src/engine/filtertab.c: this
+# rewrites it; make test checks that it is current.
+docs-filters: $(BUILD)/filtertab_md
+	@bash tests/docs_filters.sh --write $(BUILD)/filtertab_md
+
 # Assets the tests and the demo use; generated, never committed.
 assets: $(ASSET) assets/small.mp4
 $(ASSET): | $(GEN)
@@ -131,8 +140,9 @@ test-cli: all $(MPI_BIN) assets/small.mp4
 layers:
 	@bash tests/layers.sh
 
-test: all
+test: all $(BUILD)/filtertab_md
 	@$(MAKE) --no-print-directory layers
+	@bash tests/docs_filters.sh $(BUILD)/filtertab_md
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory e2e
 

@@ -5,7 +5,9 @@
 # frames, tff, open GOPs) is rendered at -w 1 and at -w 3 with six chunks
 # (joins inside GOPs), with -c:v ffv1, and compared with
 # `ffmpeg -i CLIP -vf F -c:v ffv1`: the same frames (framemd5) and frame
-# times. A graph render declares an approximation (--dry-run: "approximate")
+# times. The -w 3 run adds `-fps_mode cfr` on both sides, the frame sync
+# of MP4, MOV and every input with audio (a filter that drops its first
+# frame shows there). A graph render declares an approximation (--dry-run: "approximate")
 # must have the CLI's frame times and every frame within PSNR >= 60 dB.
 #
 # The list comes from the CLI's own `ffmpeg -filters` (the same libavfilter
@@ -55,9 +57,9 @@ min_psnr() {
          END { print (m == "" ? "inf" : m) }' "$T_TMP/psnr.log"
 }
 
-# cli F OUT [OPTS]: the oracle's run of F; returns its status.
+# cli F OUT [OPTS]: the oracle's run of F (OPTS after -i); returns its status.
 cli() {
-    $TO $FF "${@:3}" -i "$CLIP" -vf "$1" -an -c:v ffv1 "$2" 2>"$T_TMP/ff.err"
+    $TO $FF -i "$CLIP" -vf "$1" -an -c:v ffv1 "${@:3}" "$2" 2>"$T_TMP/ff.err"
 }
 
 # one F: the CLI's frames at -w 1 and -w 3, or the declared bound.
@@ -75,15 +77,21 @@ one() {
         return
     fi
     frames "$T_TMP/ref.mkv" "$T_TMP/ref"
+    # -w 3 runs with the frame sync of a constant-rate container (MP4,
+    # MOV, or any input with audio): frames the graph drops or retimes then
+    # change what is duplicated, which Matroska's sync would not show.
+    cli "$f" "$T_TMP/refc.mkv" -fps_mode cfr && frames "$T_TMP/refc.mkv" "$T_TMP/refc"
     # What render declares: exact, or an approximation with a bound.
     rr "$T_TMP/d" --dry-run -w 3 --chunks 6 -an -c:v ffv1 --vf "$f" "$CLIP"
     approx=0
     grep -q '^chunk contract: .*approximate' "$T_TMP/d.out" && approx=1
     for w in 1 3; do
-        args=(-w "$w")
-        [ "$w" = 3 ] && args+=(--chunks 6)
+        args=(-w "$w") sync=() ref=ref mode=""
+        if [ "$w" = 3 ]; then
+            args+=(--chunks 6) sync=(-fps_mode cfr) ref=refc mode=" -fps_mode cfr"
+        fi
         # The ffmpeg form: the very line the CLI ran, with its frame sync.
-        $TO "$RENDER" -q "${args[@]}" -y -i "$CLIP" -vf "$f" -an -c:v ffv1 "$T_TMP/out.mkv" \
+        $TO "$RENDER" -q "${args[@]}" -y -i "$CLIP" -vf "$f" -an -c:v ffv1 "${sync[@]}" "$T_TMP/out.mkv" \
             </dev/null >"$T_TMP/r.out" 2>"$T_TMP/r.err"
         rc=$?
         # Sockets and plugins are refused unless the user names the filter
@@ -93,37 +101,37 @@ one() {
             ok "$f -w $w: refused in one line unless named (it opens sockets or loads plugins)"
             continue
         fi
-        if [ $rc -ne 0 ]; then fail "$f -w $w" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
+        if [ $rc -ne 0 ]; then fail "$f -w $w$mode" "$(rr_why "$T_TMP/r" $rc)"; continue; fi
         frames "$T_TMP/out.mkv" "$T_TMP/out"
         if [ $approx = 1 ]; then
-            if ! why=$(same_lines "$T_TMP/ref.t" "$T_TMP/out.t"); then
-                fail "$f -w $w (approximate)" "frame times: $why"; continue
+            if ! why=$(same_lines "$T_TMP/$ref.t" "$T_TMP/out.t"); then
+                fail "$f -w $w$mode (approximate)" "frame times: $why"; continue
             fi
-            p=$(min_psnr "$T_TMP/ref.mkv" "$T_TMP/out.mkv")
+            p=$(min_psnr "$T_TMP/$ref.mkv" "$T_TMP/out.mkv")
             if awk -v p="$p" 'BEGIN { exit !(p == "inf" || (p != "" && p >= 60)) }'; then
-                ok "$f -w $w: the CLI's frame times, every frame >= 60 dB (lowest $p)"
-            else fail "$f -w $w (approximate)" "lowest PSNR '$p' dB, bound 60"; fi
+                ok "$f -w $w$mode: the CLI's frame times, every frame >= 60 dB (lowest $p)"
+            else fail "$f -w $w$mode (approximate)" "lowest PSNR '$p' dB, bound 60"; fi
             continue
         fi
-        if why=$(same_lines "$T_TMP/ref" "$T_TMP/out"); then
-            ok "$f -w $w: the CLI's frames and times"
+        if why=$(same_lines "$T_TMP/$ref" "$T_TMP/out"); then
+            ok "$f -w $w$mode: the CLI's frames and times"
             continue
         fi
         # No oracle when the CLI disagrees with itself (a seed drawn at start).
-        if cli "$f" "$T_TMP/ref2.mkv" && frames "$T_TMP/ref2.mkv" "$T_TMP/ref2" &&
-           ! same_lines "$T_TMP/ref" "$T_TMP/ref2" >/dev/null; then
+        if cli "$f" "$T_TMP/ref2.mkv" "${sync[@]}" && frames "$T_TMP/ref2.mkv" "$T_TMP/ref2" &&
+           ! same_lines "$T_TMP/$ref" "$T_TMP/ref2" >/dev/null; then
             skip "$f" "two runs of the CLI give different frames: no oracle"
             return
         fi
         # Slice threads that change pixels: the CLI differs from itself by
         # thread count; render runs one thread per graph.
-        if cli "$f" "$T_TMP/ref1.mkv" -filter_threads 1 && frames "$T_TMP/ref1.mkv" "$T_TMP/ref1" &&
+        if cli "$f" "$T_TMP/ref1.mkv" -filter_threads 1 "${sync[@]}" && frames "$T_TMP/ref1.mkv" "$T_TMP/ref1" &&
            same_lines "$T_TMP/ref1" "$T_TMP/out" >/dev/null; then
             T_THREADS="$T_THREADS $f"
-            ok "$f -w $w: the CLI's frames and times with -filter_threads 1 (its default threads give others)"
+            ok "$f -w $w$mode: the CLI's frames and times with -filter_threads 1 (its default threads give others)"
             continue
         fi
-        fail "$f -w $w" "$why"
+        fail "$f -w $w$mode" "$why"
     done
 }
 
