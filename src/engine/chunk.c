@@ -682,7 +682,7 @@ static int64_t end_pts(const Ctx *c)
     int64_t last = c->nfed ? c->fed[c->nfed - 1] : AV_NOPTS_VALUE;
     if (c->done && c->job->t_postroll != INT64_MAX)
         return c->job->t_postroll - c->gshift;
-    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + FFMAX(c->job->last_duration, 1) - c->gshift;
+    return last == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : last + c->job->eof_duration - c->gshift;
 }
 
 static int flush(Ctx *c)

@@ -69,6 +69,7 @@ typedef struct RdChunkJob {
     int warm;                   ///< 1: the output of the frames in [t_warm, t_start) is encoded before the chunk's own, their packets dropped, and the first own frame coded as an I frame: the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
     int64_t t_warm;             ///< with warm: where the warm-up starts (>= t_preroll)
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
+    int64_t eof_duration;       ///< when t_end is INT64_MAX: the graph's input ends this long after the last frame (probe.h)
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none

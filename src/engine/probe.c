@@ -147,6 +147,7 @@ int rd_probe_open_decoder(AVCodecContext **dec, const AVStream *st)
         return ret;
     (*dec)->pkt_timebase = st->time_base;
     (*dec)->thread_count = 1;
+    (*dec)->framerate = st->avg_frame_rate; /* as the CLI: a decoder that knows better overwrites it */
     return avcodec_open2(*dec, codec, NULL);
 }
 
@@ -170,6 +171,19 @@ static int check_decoder(const AVStream *st, char *err, int errlen)
     }
     avcodec_free_context(&dec);
     return ret;
+}
+
+/* Where the ffmpeg CLI 5.1 ends the graph's input (send_filter_eof): the
+ * last frame shown plus its packet's duration, or, without one, a frame at
+ * the decoder's rate (the stream's average rate until the bitstream gives
+ * one), or nothing at all. The fps filter fills time up to that point. */
+static int64_t eof_duration(AVRational dec_rate, int64_t shown_dur, AVRational tb)
+{
+    if (shown_dur > 0)
+        return shown_dur;
+    if (dec_rate.num <= 0 || dec_rate.den <= 0)
+        return 0;
+    return av_rescale_q(1, av_inv_q(dec_rate), tb);
 }
 
 /* How far the scan must read: a limit (-t, -to) ends the frames kept, and
@@ -208,7 +222,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
     AVPacket *pkt = av_packet_alloc();
     AVFrame *frame = av_frame_alloc();
     AVCodecContext *dec = NULL;
-    int64_t max_pts = INT64_MIN;
+    int64_t max_pts = INT64_MIN, shown_pts = INT64_MIN, shown_dur = 0;
     /* -frames:v N through a sync that passes frames one for one (VFR):
      * N frames past the seek point, whatever time they span (the frames
      * before the seek point counted too: a bound, not an exact count). */
@@ -267,6 +281,10 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
                 max_pts = ts;
                 p->last_duration = pkt->duration;
             }
+            if (ts >= shown_pts) {
+                shown_pts = ts;
+                shown_dur = pkt->duration;
+            }
         }
         av_packet_unref(pkt);
         if (ret < 0)
@@ -279,6 +297,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
     p->jumps = fix.jumps;
     if (dec && !p->first_seen && first_frame(p, dec, frame, NULL) < 0)
         ret = AVERROR(ENOMEM);
+    p->eof_duration = eof_duration(dec ? dec->framerate : st->avg_frame_rate, shown_dur, st->time_base);
     /* A read error after some packets is how a damaged tail ends: what was
      * read is what a decoder would see; the frame count check judges it. */
     ret = ret == AVERROR(ENOMEM) || ret == AVERROR_EXIT ? ret : 0;

@@ -40,6 +40,7 @@ typedef struct RdProbe {
     int32_t *size;              ///< packet size of frame i, bytes (a cost estimate)
     int64_t *dur;               ///< duration of frame i's packet, stream tb (0 = none; ffmpeg's frame sync reads it)
     int64_t last_duration;      ///< duration of the last frame, stream tb
+    int64_t eof_duration;       ///< where the CLI ends the graph's input, after the last frame shown, stream tb (0: at that frame; its packet's duration, else a frame at the decoder's rate)
     int64_t head;               ///< frames before the seek point (-ss) left out of pts/key/size/dur; 0 = none
     int64_t *lead;              ///< an output -ss: the times of the frames left out between the input's own seek point and the output's (a look-back graph's pre-roll), nlead entries, ascending; NULL = none
     int64_t nlead;
