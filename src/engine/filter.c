@@ -5,21 +5,15 @@
 #include <string.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/bprint.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 
-static int count_fmts(const enum AVPixelFormat *f)
-{
-    int n = 0;
-    while (f && f[n] != AV_PIX_FMT_NONE)
-        n++;
-    return n;
-}
-
-static int open_ends(RdFilter *f, const RdVideoFormat *in, const enum AVPixelFormat *pix_fmts)
+/* The chunk's source, as the CLI's configure_input_video_filter makes it. */
+static int open_source(RdFilter *f, const RdVideoFormat *in)
 {
     char args[256];
     AVRational sar = in->sar.num > 0 ? in->sar : (AVRational){ 0, 1 };
-    int ret;
 
     snprintf(args, sizeof(args),
              "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
@@ -27,35 +21,12 @@ static int open_ends(RdFilter *f, const RdVideoFormat *in, const enum AVPixelFor
     if (in->fps.num > 0 && in->fps.den > 0)
         snprintf(args + strlen(args), sizeof(args) - strlen(args), ":frame_rate=%d/%d",
                  in->fps.num, in->fps.den);
-    ret = avfilter_graph_create_filter(&f->src, avfilter_get_by_name("buffer"), "in",
-                                       args, NULL, f->graph);
-    if (ret < 0)
-        return ret;
-    f->sink = avfilter_graph_alloc_filter(f->graph, avfilter_get_by_name("buffersink"), "out");
-    if (!f->sink)
-        return AVERROR(ENOMEM);
-    if (count_fmts(pix_fmts) &&
-        (ret = av_opt_set_bin(f->sink, "pix_fmts", (const uint8_t *)pix_fmts,
-                              count_fmts(pix_fmts) * sizeof(*pix_fmts),
-                              AV_OPT_SEARCH_CHILDREN)) < 0)
-        return ret;
-    return avfilter_init_str(f->sink, NULL);
+    return avfilter_graph_create_filter(&f->src, avfilter_get_by_name("buffer"), "in",
+                                        args, NULL, f->graph);
 }
 
-/* scale=W:H with the CLI's default flags, between the graph and the sink. */
-static int add_scaler(RdFilter *f, const RdVideoFormat *to, AVFilterContext **last)
-{
-    char args[64];
-    int ret;
-    snprintf(args, sizeof(args), "%d:%d:flags=bicubic", to->width, to->height);
-    if ((ret = avfilter_graph_create_filter(last, avfilter_get_by_name("scale"), "autoscale",
-                                            args, NULL, f->graph)) < 0)
-        return ret;
-    return avfilter_link(*last, 0, f->sink, 0);
-}
-
-/* in->pre, a chain of name=args, between the source and the graph, as the
- * ffmpeg CLI inserts its autorotation filters. *last: the chain's end. */
+/* in->pre, a chain of name=args after the source, as the ffmpeg CLI
+ * inserts its autorotation filters. *last: the chain's end. */
 static int add_pre(RdFilter *f, const char *pre, AVFilterContext **last)
 {
     char buf[256], *save = NULL;
@@ -80,44 +51,90 @@ static int add_pre(RdFilter *f, const char *pre, AVFilterContext **last)
     return 0;
 }
 
+/* A filter of the output chain after *last; *last becomes it. */
+static int chain(RdFilter *f, const char *filter, const char *name, const char *args,
+                 AVFilterContext **last, int *pad)
+{
+    AVFilterContext *ctx;
+    int ret = avfilter_graph_create_filter(&ctx, avfilter_get_by_name(filter), name, args, NULL, f->graph);
+    if (ret < 0 || (ret = avfilter_link(*last, *pad, ctx, 0)) < 0)
+        return ret;
+    *last = ctx;
+    *pad = 0;
+    return 0;
+}
+
+/* The output side, as the CLI's configure_output_video_filter makes it:
+ * the sink, then (a rebuilt graph) a scale to the first frames' size, then
+ * a format filter with what the encoder takes. */
+static int open_output(RdFilter *f, AVFilterContext *last, int pad, const enum AVPixelFormat *pix_fmts,
+                       const RdVideoFormat *scale_to)
+{
+    AVBPrint fmts;
+    char args[64];
+    int ret;
+
+    if ((ret = avfilter_graph_create_filter(&f->sink, avfilter_get_by_name("buffersink"), "out",
+                                            NULL, NULL, f->graph)) < 0)
+        return ret;
+    if (scale_to) {
+        snprintf(args, sizeof(args), "%d:%d:flags=bicubic", scale_to->width, scale_to->height);
+        if ((ret = chain(f, "scale", "autoscale", args, &last, &pad)) < 0)
+            return ret;
+    }
+    av_bprint_init(&fmts, 0, AV_BPRINT_SIZE_UNLIMITED);
+    for (int i = 0; pix_fmts && pix_fmts[i] != AV_PIX_FMT_NONE; i++)
+        av_bprintf(&fmts, "%s%s", i ? "|" : "", av_get_pix_fmt_name(pix_fmts[i]));
+    ret = av_bprint_is_complete(&fmts) ? 0 : AVERROR(ENOMEM);
+    if (ret >= 0 && fmts.len)
+        ret = chain(f, "format", "format", fmts.str, &last, &pad);
+    av_bprint_finalize(&fmts, NULL);
+    return ret < 0 ? ret : avfilter_link(last, pad, f->sink, 0);
+}
+
+/* The graph's one open input or output, unlabelled or labelled `label`. */
+static const AVFilterInOut *open_end(const AVFilterInOut *io, const char *label)
+{
+    if (!io || io->next || (io->name && strcmp(io->name, label)))
+        return NULL;
+    return io;
+}
+
 int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
                    const enum AVPixelFormat *pix_fmts, const RdVideoFormat *scale_to)
 {
-    AVFilterInOut *outputs = avfilter_inout_alloc(), *inputs = avfilter_inout_alloc();
+    AVFilterInOut *ins = NULL, *outs = NULL;
+    const AVFilterInOut *gin, *gout;
     enum AVPixelFormat one[2] = { scale_to ? scale_to->pix_fmt : AV_PIX_FMT_NONE, AV_PIX_FMT_NONE };
-    AVFilterContext *last, *first;
+    AVFilterContext *first;
     int ret;
 
     memset(f, 0, sizeof(*f));
-    f->graph = avfilter_graph_alloc();
-    if (!outputs || !inputs || !f->graph) {
+    if (!(f->graph = avfilter_graph_alloc())) {
         ret = AVERROR(ENOMEM);
         goto end;
     }
     /* The pool of OpenMP workers owns concurrency: no slice threads here. */
     f->graph->nb_threads = 1;
-    if ((ret = open_ends(f, in, scale_to ? one : pix_fmts)) < 0)
+    /* The CLI's order: the graph's own filters first, then its source and
+     * its output chain. Format negotiation visits the filters in the order
+     * they were made, which decides where a conversion goes (before or
+     * after a filter that takes both formats: thumbnail picks other frames
+     * from RGB than from YUV). */
+    if ((ret = avfilter_graph_parse2(f->graph, desc && *desc ? desc : "null", &ins, &outs)) < 0)
         goto end;
-    last = f->sink;
-    if (scale_to && (ret = add_scaler(f, scale_to, &last)) < 0)
-        goto end;
-    if ((ret = add_pre(f, in->pre, &first)) < 0)
-        goto end;
-    outputs->name = av_strdup("in");
-    outputs->filter_ctx = first;
-    inputs->name = av_strdup("out");
-    inputs->filter_ctx = last;
-    if (!outputs->name || !inputs->name) {
-        ret = AVERROR(ENOMEM);
+    if (!(gin = open_end(ins, "in")) || !(gout = open_end(outs, "out"))) {
+        ret = AVERROR(EINVAL); /* not one video input and one video output */
         goto end;
     }
-    if ((ret = avfilter_graph_parse_ptr(f->graph, desc && *desc ? desc : "null",
-                                        &inputs, &outputs, NULL)) < 0)
+    if ((ret = open_source(f, in)) < 0 || (ret = add_pre(f, in->pre, &first)) < 0 ||
+        (ret = avfilter_link(first, 0, gin->filter_ctx, gin->pad_idx)) < 0 ||
+        (ret = open_output(f, gout->filter_ctx, gout->pad_idx, scale_to ? one : pix_fmts, scale_to)) < 0)
         goto end;
     ret = avfilter_graph_config(f->graph, NULL);
 end:
-    avfilter_inout_free(&inputs);
-    avfilter_inout_free(&outputs);
+    avfilter_inout_free(&ins);
+    avfilter_inout_free(&outs);
     return ret;
 }
 
