@@ -2,6 +2,7 @@
 #include "io/demuxopts.h"
 #include "io/input.h"
 #include "ffopts_ext.h"
+#include "streams/tracks.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -481,6 +482,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
         return AVERROR(EINVAL);
     }
+    if (!s->acodec && of->audio_codec == AV_CODEC_ID_NONE)
+        s->no_default_enc |= RD_NO_DEFAULT_AUDIO;
     if (!s->acodec)
         s->acodec = of->audio_codec == AV_CODEC_ID_NONE ? "none" : default_encoder(of->audio_codec);
     if (!s->acodec) {
@@ -490,6 +493,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->scodec_typed) /* a -c:s takes the first subtitle, whatever its kind (-c copy does not: ffmpeg matches the "s" specifier only) */
         s->ff_select = 2;
+    if (!s->scodec && !default_encoder(of->subtitle_codec))
+        s->no_default_enc |= RD_NO_DEFAULT_SUBS;
     if (!s->scodec) /* ffmpeg encodes the subtitle it picks with the container's encoder */
         s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
     if (!strcmp(s->vcodec, "copy") && !s->no_video && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)

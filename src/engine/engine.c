@@ -195,14 +195,15 @@ static int check_output(const RdSettings *s, char *err, int errlen)
                               s->overwrite, err, errlen)) < 0 || s->null_output)
         return ret; /* -f null: OUTPUT is only a name */
     fmt = av_guess_format(s->oformat, s->oformat ? NULL : s->output, NULL);
-    /* One image (-frames:v 1, no %d in the name): image2 writes OUTPUT only. */
-    if (fmt && !strcmp(fmt->name, "image2") && s->max_vframes == 1 && !strchr(s->output, '%'))
-        return 0;
     if (fmt && rd_fileseq_wanted(fmt->name, s->output))
         return check_sequence(s, err, errlen);
+    /* One image (no number in the name): image2 writes OUTPUT only, and a
+     * second frame stops the run (rd_fileseq_one_image), as in the CLI. */
+    if (fmt && !strcmp(fmt->name, "image2") && !strchr(s->output, '%'))
+        return 0;
     if (fmt && !strcmp(fmt->name, "image2")) {
-        snprintf(detail, sizeof(detail), "the image2 muxer writes a file per frame: name them with a "
-                 "number (out_%%04d.png), or write one image with -frames:v 1, or name a video (.mp4, .mkv ...)");
+        snprintf(detail, sizeof(detail), "image2 takes a name with one number (out_%%04d.png), or none "
+                 "for one image");
         return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
     }
     if (fmt && (fmt->flags & AVFMT_NOFILE)) {
@@ -470,6 +471,7 @@ static int make_jobs(Run *r)
             j->t_postroll = r->contract.postroll < p->ntrail ? p->pts[p->nframes + r->contract.postroll]
                                                              : p->t_trail_end;
         j->last_duration = p->last_duration;
+        j->eof_duration = p->eof_duration;
         j->expect_frames = c->last - c->first;
         /* After -ss the first frame kept is no keyframe of the file: the
          * chunk seeks to it (the demuxer lands on the keyframe before). */
@@ -737,7 +739,7 @@ static int open_output(Run *r, char *err, int errlen)
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -r->out_origin,
                           s->limit_s > 0 ? r->out_origin + (int64_t)(s->limit_s * AV_TIME_BASE)
-                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0, 0, 0, 0, 0 };
+                                         : INT64_MAX, s->quiet, NULL, NULL, 0, 0, 0, 0, 0, NULL, 0, 0, 0, 0, 0, r->jumps, 0, 0, 0, 0, 0, 0 };
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
@@ -751,6 +753,7 @@ static int open_output(Run *r, char *err, int errlen)
     tc.no_chapters = s->no_chapters;
     tc.video_from_graph = s->complex_graph;
     tc.copy_exact = s->copy_exact;
+    tc.no_default_enc = s->no_default_enc;
     tc.sets = s->stream_sets;
     tc.nsets = s->nstream_sets;
     tc.rec_time = rd_rec_time(s);

@@ -192,7 +192,8 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
             snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));
             return ret;
         }
-        if ((ret = rd_gifjoin_packet(&m->gif, p, err, errlen)) < 0)
+        if ((ret = rd_fileseq_one_image(m->oc, m->seq, m->vframes, err, errlen)) < 0 ||
+            (ret = rd_gifjoin_packet(&m->gif, p, err, errlen)) < 0)
             return ret;
         if ((ret = rd_seidup_packet(&m->seidup, p)) < 0)
             return ret;

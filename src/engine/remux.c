@@ -35,6 +35,7 @@ typedef struct Remux {
     int64_t next_dts;       ///< the CLI's prediction of the next decode time, AV_TIME_BASE units, output time; AV_NOPTS_VALUE before the first packet
     int started;            ///< a keyframe was written
     int64_t packets;
+    char why[256];          ///< why a packet could not be written to OUTPUT (its own fault, not the input's)
 } Remux;
 
 int rd_remux_wanted(const RdSettings *s)
@@ -145,7 +146,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
                           s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0,
-                          s->no_video };
+                          s->no_video, s->no_default_enc };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -270,6 +271,8 @@ static int copy_packet(Remux *x, AVPacket *p)
     if (p->dts != AV_NOPTS_VALUE &&
         (ret = rd_tracks_write_until(x->tracks, x->oc, p->dts, x->ost->time_base)) < 0)
         return ret;
+    if ((ret = rd_fileseq_one_image(x->oc, x->seq, x->packets, x->why, sizeof(x->why))) < 0)
+        return ret;
     x->packets++;
     return rd_bsf_write(x->bsf, x->oc, p);
 }
@@ -308,6 +311,8 @@ static int copy_all(Remux *x, char *err, int errlen)
     }
     if (rd_fileseq_error(x->seq, err, errlen) < 0) /* a file of the sequence, not the input */
         return rd_fileseq_error(x->seq, err, errlen);
+    if (*x->why)
+        return fail(err, errlen, x->s->output, x->why, ret);
     /* A damaged tail ends the file, as it ends the CLI's reading. */
     if (ret < 0 && ret != AVERROR_EOF && ret != AVERROR_INVALIDDATA && ret != AVERROR(EIO)) {
         if (*rd_tracks_error(x->tracks))

@@ -79,6 +79,16 @@ int rd_fileseq_finish(RdFileSeq *seq, int64_t *bytes, char *err, int errlen);
 void rd_fileseq_free(RdFileSeq **ps);
 
 /**
+ * Before a video packet when `written` went already: image2 writing one
+ * file (no number in OUTPUT's name, no sequence) takes one picture only.
+ * The CLI writes the first and fails at the second (leaving the file);
+ * render fails there too and leaves nothing. Returns 0, or AVERROR(EINVAL)
+ * with the reason (not the file's name) in err.
+ */
+int rd_fileseq_one_image(const struct AVFormatContext *oc, const RdFileSeq *seq, int64_t written,
+                         char *err, int errlen);
+
+/**
  * Where the muxer `oc` writes OUTPUT: nowhere (-f null), a file per frame
  * (*seq, image2 with a pattern), or OUTPUT's temporary file (*of). Each
  * is freed by its own free function. Returns 0 or a negative AVERROR

@@ -433,12 +433,41 @@ static void ff_targets(const RdTracks *t, const AVFormatContext *oc, RdMapOption
     mo->sub_props = t->cfg.ff_select == 2 ? -1 : !sc ? 0 : p ? p : -1;
 }
 
+/* A stream the maps name for which ffmpeg would have to pick the format's
+ * default encoder, and the format has none: the CLI stops there
+ * ("Automatic encoder selection failed"), so render does too, rather
+ * than leave the stream out. */
+static int check_no_encoder(const RdTracks *t, const AVFormatContext *oc, const int *order, int norder,
+                            char *err, int errlen)
+{
+    for (int j = 0; j < norder; j++) {
+        const AVStream *st = t->ic->streams[order[j]];
+        enum AVMediaType type = st->codecpar->codec_type;
+        char d[128];
+        if ((type == AVMEDIA_TYPE_AUDIO && (t->cfg.no_default_enc & RD_NO_DEFAULT_AUDIO)) ||
+            (type == AVMEDIA_TYPE_SUBTITLE && (t->cfg.no_default_enc & RD_NO_DEFAULT_SUBS))) {
+            int a = type == AVMEDIA_TYPE_AUDIO;
+            snprintf(err, errlen, "%s: the %s format has no default %s encoder (as the ffmpeg CLI, render "
+                     "does not choose one): give %s or leave the stream out (%s)",
+                     rd_tracks_describe(st, d, sizeof(d)), oc->oformat->name, a ? "audio" : "subtitle",
+                     a ? "-c:a" : "-c:s (copy, or an encoder)", a ? "-an" : "-sn");
+            return AVERROR(EINVAL);
+        }
+    }
+    return 0;
+}
+
 static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, int *norder, int *vpos,
                           char *err, int errlen)
 {
     RdStreamKind *kind = av_calloc(t->ic->nb_streams + 1, sizeof(*kind));
-    RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || !strcmp(t->cfg.acodec, "none"),
-                        t->cfg.sn || !strcmp(t->cfg.scodec, "none"), t->cfg.dn,
+    /* With maps, a type "none" only for want of a default encoder is
+     * selected, to be refused by check_no_encoder. */
+    int mapped = t->cfg.nmaps > 0;
+    int keep_a = mapped && (t->cfg.no_default_enc & RD_NO_DEFAULT_AUDIO);
+    int keep_s = mapped && (t->cfg.no_default_enc & RD_NO_DEFAULT_SUBS);
+    RdMapOptions mo = { t->cfg.maps, t->cfg.nmaps, t->cfg.an || (!keep_a && !strcmp(t->cfg.acodec, "none")),
+                        t->cfg.sn || (!keep_s && !strcmp(t->cfg.scodec, "none")), t->cfg.dn,
                         t->cfg.ff_select, t->cfg.map_video, 0, 0, t->cfg.vn };
     int ret;
     if (!kind)
@@ -452,6 +481,8 @@ static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, in
     }
     ff_targets(t, oc, &mo);
     ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, vpos, err, errlen);
+    if (ret >= 0 && (keep_a || keep_s))
+        ret = check_no_encoder(t, oc, order, *norder, err, errlen);
     av_free(kind);
     return ret;
 }
