@@ -34,6 +34,15 @@ static int is_input(const char *name, char which)
     return 0;
 }
 
+/* An input of the graph labelled as input 0's audio ([0:a], [0:a:1] ...). */
+static const AVFilterInOut *audio_input(const AVFilterInOut *ins)
+{
+    for (; ins; ins = ins->next)
+        if (ins->name && !strncmp(ins->name, "0:a", 3) && (!ins->name[3] || ins->name[3] == ':'))
+            return ins;
+    return NULL;
+}
+
 /* "[LABEL]" -> "[to]" where the label opens (first) or closes (last) the graph. */
 static char *relabel(const char *desc, const char *from, const char *to, int last)
 {
@@ -68,6 +77,7 @@ static int pads_of(const char *desc, int inputs, Pads *p, char *err, int errlen)
 {
     AVFilterGraph *g = avfilter_graph_alloc();
     AVFilterInOut *ins = NULL, *outs = NULL;
+    const AVFilterInOut *a;
     int ret = g ? avfilter_graph_parse2(g, desc, &ins, &outs) : AVERROR(ENOMEM);
     int nin = 0;
 
@@ -76,7 +86,11 @@ static int pads_of(const char *desc, int inputs, Pads *p, char *err, int errlen)
         nin++;
     if (ret < 0)
         snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret));
-    else if (nin != inputs || !outs || outs->next) {
+    else if ((a = audio_input(ins))) {
+        snprintf(err, errlen, "-filter_complex: input [%s]: render filters the audio with -af, not in "
+                 "-filter_complex (its graph takes the video, [0:v])", a->name);
+        ret = AVERROR_PATCHWELCOME;
+    } else if (nin != inputs || !outs || outs->next) {
         snprintf(err, errlen, "-filter_complex: render takes a graph with %s and one output; this one has "
                  "%d input(s) and %s outputs", inputs == 1 ? "one input (the video, [0:v])" :
                  "two inputs (the video, [0:v], and the image, [1:v])", nin,

@@ -372,7 +372,8 @@ static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, ch
     (void)spec;
     if (val[0] == '[') { /* an output of -filter_complex: checked once the graph is known */
         if (f->map_label)
-            return bad(err, errlen, "-map %s: render writes one video (already -map %s)", val, f->map_label);
+            return bad(err, errlen, "-map %s: render maps one output of -filter_complex, the video (%s); "
+                       "audio is filtered with -af", val, f->map_label);
         f->map_label = val;
         s->map_video = 1 + s->nmaps; /* its place among the maps */
         return 0;

@@ -25,7 +25,10 @@
 #     writes the first and fails) and leaves no file.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli11.sh
-# Sections (ONLY="..."): drop, eof, nodefault, order, one.
+#   - complex: an audio branch in -filter_complex ([0:a]volume=0.5[a]) was
+#     refused as "render writes one video"; the line now says that render
+#     filters audio with -af.
+# Sections (ONLY="..."): drop, eof, nodefault, order, one, complex.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -139,6 +142,16 @@ if want one; then
     rr "$W/rr" -y -i "$IN" -ss 1 -frames:v 1 "$W/rd.jpg"; rc=$?
     check "one: -ss 1 -frames:v 1 OUT.jpg still the CLI's file" "$(rr_why "$W/rr" $rc)" \
         cmp -s "$W/ff.jpg" "$W/rd.jpg"
+fi
+
+if want complex; then
+    rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]scale=80:-2[v];[0:a]volume=0.5[a]" -map "[v]" -map "[a]" \
+        "$W/o.mp4"; rc=$?
+    check "complex: an audio branch: exit 2, one line pointing to -af" "$(rr_why "$W/rr" $rc)" \
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "input \[0:a\]: .*-af" "$W/rr.err"
+    rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]scale=80:-2[v]" -map "[v]" -map "[x]" "$W/o.mp4"; rc=$?
+    check "complex: a second -map of the graph: exit 2, one line" "$(rr_why "$W/rr" $rc)" \
+        [ $rc = 2 ] && grep -q "one output of -filter_complex, the video (\[v\]); audio is filtered with -af" "$W/rr.err"
 fi
 
 finish

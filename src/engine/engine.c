@@ -1973,7 +1973,10 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
         t = omp_get_wtime();
         if (s->cancel && atomic_load(s->cancel) && !r->err)
             r->err = AVERROR_EXIT;
-        if ((ret = r->err) < 0)
+        if ((ret = r->err) < 0 && ret != AVERROR_EXIT && !r->err_output &&
+            rd_input_verify(s->input, r->errmsg, sizeof(r->errmsg)) < 0)
+            fail(err, errlen, s->input, r->errmsg, ret); /* the real reason a chunk could not read it */
+        else if (ret < 0)
             fail(err, errlen, ret == AVERROR_EXIT || r->err_output ? s->output : s->input, r->errmsg, ret);
         else if (!rd_reorder_done(&r->ro))
             ret = fail(err, errlen, s->input, "not every chunk was written", AVERROR_BUG);
