@@ -124,6 +124,7 @@ if want order; then
             cmp -s "$W/ff.png" "$W/rd.png"
     done
     same_run "order: thumbnail into PNG in Matroska" mkv -vf thumbnail -c:v png -an
+    same_run "order: -vf with labels on its ends" mkv -vf "[a]scale=80:60[b]" -c:v ffv1 -an
 fi
 
 if want one; then

@@ -92,12 +92,11 @@ static int open_output(RdFilter *f, AVFilterContext *last, int pad, const enum A
     return ret < 0 ? ret : avfilter_link(last, pad, f->sink, 0);
 }
 
-/* The graph's one open input or output, unlabelled or labelled `label`. */
-static const AVFilterInOut *open_end(const AVFilterInOut *io, const char *label)
+/* The graph's one open input or output, whatever its label: the CLI
+ * links a simple graph's ends so (-vf "[a]scale=80:60[b]" runs). */
+static const AVFilterInOut *open_end(const AVFilterInOut *io)
 {
-    if (!io || io->next || (io->name && strcmp(io->name, label)))
-        return NULL;
-    return io;
+    return io && !io->next ? io : NULL;
 }
 
 int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
@@ -123,7 +122,7 @@ int rd_filter_open(RdFilter *f, const char *desc, const RdVideoFormat *in,
      * from RGB than from YUV). */
     if ((ret = avfilter_graph_parse2(f->graph, desc && *desc ? desc : "null", &ins, &outs)) < 0)
         goto end;
-    if (!(gin = open_end(ins, "in")) || !(gout = open_end(outs, "out"))) {
+    if (!(gin = open_end(ins)) || !(gout = open_end(outs))) {
         ret = AVERROR(EINVAL); /* not one video input and one video output */
         goto end;
     }

@@ -1,5 +1,5 @@
 /*
- * filter.h - one chunk's filter graph: buffer -> GRAPH -> buffersink.
+ * filter.h - one chunk's filter graph: buffer -> GRAPH -> [scale] -> format -> buffersink.
  */
 #ifndef RD_FILTER_H
 #define RD_FILTER_H
@@ -24,11 +24,13 @@ typedef struct RdFilter {
 } RdFilter;
 
 /**
- * Build the graph `desc` (one video input, one video output) with its own
- * single thread. `pix_fmts` (AV_PIX_FMT_NONE-terminated, may be NULL) limits
- * what the sink may output: the encoder's formats, so that negotiation keeps
- * the input's depth and chroma where the encoder can. `scale_to` (may be
- * NULL) fixes the output size and format: a scale filter after the graph
+ * Build the graph `desc` (one video input, one video output, whatever their
+ * labels) with its own single thread, its filters made in the ffmpeg CLI's
+ * order: the graph's, the source (and in->pre), then the output chain.
+ * `pix_fmts` (AV_PIX_FMT_NONE-terminated, may be NULL) is a format filter
+ * before the sink: the encoder's formats, so that negotiation keeps the
+ * input's depth and chroma where the encoder can. `scale_to` (may be NULL)
+ * fixes the output size and format: a scale filter after the graph
  * converts to it, as the ffmpeg CLI does when a graph is rebuilt for frames
  * of a new size or format (its -autoscale default); pix_fmts is then
  * ignored. Returns 0 or a negative AVERROR; free with rd_filter_free()
