@@ -22,7 +22,9 @@
 #   - one: an image name without a number (OUT.png) was refused unless
 #     -frames:v 1, where the CLI writes a graph's one picture (palettegen,
 #     thumbnail). It is written now; a second frame stops the run (the CLI
-#     writes the first and fails) and leaves no file.
+#     writes the first and fails) and leaves no file. -update 1 (one file
+#     written over at every picture: the last stays) was refused; it is the
+#     CLI's file now, also when a later picture is smaller.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli11.sh
 #   - complex: an audio branch in -filter_complex ([0:a]volume=0.5[a]) was
@@ -139,6 +141,15 @@ if want one; then
     check "one: one line saying how to name them" "$(cat "$W/rr.err")" \
         [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "m.png: .*more than one frame.*%04d.*-frames:v 1" "$W/rr.err"
     check "one: nothing left in the directory" "$(ls -A "$W/many")" [ -z "$(ls -A "$W/many")" ]
+    for w in 1 3; do
+        "${FF[@]}" -y -i "$IN" -vf fps=4,fade=out:st=1.5:d=0.5 -update 1 "$W/ff.png"
+        rr "$W/rr" -y -w $w -i "$IN" -vf fps=4,fade=out:st=1.5:d=0.5 -update 1 "$W/rd.png"; rc=$?
+        check "one: -update 1 -w $w: the CLI's last picture byte for byte (smaller than the first)" \
+            "$(rr_why "$W/rr" $rc)" cmp -s "$W/ff.png" "$W/rd.png"
+    done
+    rr "$W/rr" -y -i "$IN" -strftime 1 "$W/many/%Y.png"; rc=$?
+    check "one: -strftime refused in one line" "$(rr_why "$W/rr" $rc)" \
+        [ $rc != 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && [ -z "$(ls -A "$W/many")" ]
     "${FF[@]}" -y -i "$IN" -ss 1 -frames:v 1 "$W/ff.jpg"
     rr "$W/rr" -y -i "$IN" -ss 1 -frames:v 1 "$W/rd.jpg"; rc=$?
     check "one: -ss 1 -frames:v 1 OUT.jpg still the CLI's file" "$(rr_why "$W/rr" $rc)" \

@@ -198,9 +198,15 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     if (fmt && rd_fileseq_wanted(fmt->name, s->output))
         return check_sequence(s, err, errlen);
     /* One image (no number in the name): image2 writes OUTPUT only, and a
-     * second frame stops the run (rd_fileseq_one_image), as in the CLI. */
-    if (fmt && !strcmp(fmt->name, "image2") && !strchr(s->output, '%'))
-        return 0;
+     * second frame stops the run (rd_fileseq_one_image), as in the CLI;
+     * with -update each picture replaces the last (outfile.h). */
+    if (fmt && !strcmp(fmt->name, "image2") && !strchr(s->output, '%')) {
+        const AVDictionaryEntry *e = av_dict_get(s->mux_opts, "strftime", NULL, 0);
+        if (!e || !strcmp(e->value, "0"))
+            return 0;
+        snprintf(detail, sizeof(detail), "-strftime: image2 names the file by the clock; render does not write so");
+        return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
+    }
     if (fmt && !strcmp(fmt->name, "image2")) {
         snprintf(detail, sizeof(detail), "image2 takes a name with one number (out_%%04d.png), or none "
                  "for one image");

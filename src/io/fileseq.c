@@ -265,7 +265,7 @@ void rd_fileseq_free(RdFileSeq **ps)
 int rd_fileseq_one_image(const struct AVFormatContext *oc, const RdFileSeq *seq, int64_t written,
                          char *err, int errlen)
 {
-    if (seq || written < 1 || strcmp(oc->oformat->name, "image2"))
+    if (seq || written < 1 || strcmp(oc->oformat->name, "image2") || rd_outfile_rewritable(oc))
         return 0;
     snprintf(err, errlen, "the name holds one image (it has no number) and the video has more than one "
              "frame: give the files a number (out_%%04d.png), or keep the first with -frames:v 1");

@@ -14,6 +14,7 @@
 #include <libavutil/error.h>
 #include <libavutil/common.h>
 #include <libavutil/mem.h>
+#include <libavutil/opt.h>
 #include <libavutil/random_seed.h>
 
 #include "io/owner.h"
@@ -467,9 +468,14 @@ int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const c
     (void)options;
     *pb = NULL;
     /* A muxer that opens its files itself (image2, one image: -frames:v 1)
-     * writes its one file, OUTPUT, into the temporary one, once. */
+     * writes its one file, OUTPUT, into the temporary one, once; with
+     * image2's -update, once per picture, each over the last. */
     if (f && flags == AVIO_FLAG_WRITE && s->url && !strcmp(url, s->url) && s->oformat &&
-        (s->oformat->flags & AVFMT_NOFILE) && s->pb && !avio_tell(s->pb)) {
+        (s->oformat->flags & AVFMT_NOFILE) && s->pb) {
+        if (avio_tell(s->pb) && !rd_outfile_rewritable(s))
+            return AVERROR(EPERM);
+        if (avio_tell(s->pb) && (avio_seek(s->pb, 0, SEEK_SET) < 0 || ftruncate(f->fd, 0) < 0))
+            return s->pb->error < 0 ? s->pb->error : AVERROR(errno);
         *pb = s->pb;
         return 0;
     }
@@ -480,10 +486,21 @@ int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const c
     return avio_open2(pb, path, AVIO_FLAG_READ, NULL, NULL);
 }
 
+int rd_outfile_rewritable(const struct AVFormatContext *s)
+{
+    int64_t v = 0;
+    return s->oformat && !strcmp(s->oformat->name, "image2") && s->priv_data &&
+           av_opt_get_int(s->priv_data, "update", 0, &v) >= 0 && v;
+}
+
 int rd_outfile_io_close(struct AVFormatContext *s, AVIOContext *pb)
 {
+    const RdOutfile *f = s->opaque;
     if (pb && pb == s->pb) { /* the temporary file: closed by rd_outfile_finish */
         avio_flush(pb);
+        /* a picture written over a longer one (-update) ends here */
+        if (!pb->error && f && rd_outfile_rewritable(s) && ftruncate(f->fd, avio_tell(pb)) < 0)
+            return AVERROR(errno);
         return pb->error;
     }
     return avio_close(pb);

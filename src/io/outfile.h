@@ -132,6 +132,13 @@ int rd_outfile_io_read_back(struct AVFormatContext *s, AVIOContext **pb, const c
                             AVDictionary **options);
 
 /**
+ * 1 when the muxer `s` writes its one file over and over, a picture each
+ * time (image2 with -update 1): rd_outfile_io_read_back then hands out
+ * the temporary file again, emptied, and the file ends as the last.
+ */
+int rd_outfile_rewritable(const struct AVFormatContext *s);
+
+/**
  * For AVFormatContext.io_close2, beside rd_outfile_io_read_back: the
  * temporary file (s->pb) a muxer that opens its files itself wrote is
  * flushed, not closed (rd_outfile_finish closes it); others are closed.
