@@ -482,10 +482,11 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "%s: the %s format has no default video encoder here; give -c:v", s->output, of->name);
         return AVERROR(EINVAL);
     }
-    if (!s->acodec && of->audio_codec == AV_CODEC_ID_NONE)
+    if (!s->acodec && of->audio_codec == AV_CODEC_ID_NONE) {
+        s->acodec = "none";
         s->no_default_enc |= RD_NO_DEFAULT_AUDIO;
-    if (!s->acodec)
-        s->acodec = of->audio_codec == AV_CODEC_ID_NONE ? "none" : default_encoder(of->audio_codec);
+    } else if (!s->acodec)
+        s->acodec = default_encoder(of->audio_codec);
     if (!s->acodec) {
         snprintf(err, errlen, "%s: the %s format's default audio encoder (%s) is not available; give -c:a or -an",
                  s->output, of->name, avcodec_get_name(of->audio_codec));
@@ -493,10 +494,10 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if (f->scodec_typed) /* a -c:s takes the first subtitle, whatever its kind (-c copy does not: ffmpeg matches the "s" specifier only) */
         s->ff_select = 2;
-    if (!s->scodec && !default_encoder(of->subtitle_codec))
+    if (!s->scodec && !(s->scodec = default_encoder(of->subtitle_codec))) {
+        s->scodec = "none"; /* ffmpeg encodes the subtitle it picks with the container's encoder */
         s->no_default_enc |= RD_NO_DEFAULT_SUBS;
-    if (!s->scodec) /* ffmpeg encodes the subtitle it picks with the container's encoder */
-        s->scodec = default_encoder(of->subtitle_codec) ? default_encoder(of->subtitle_codec) : "none";
+    }
     if (!strcmp(s->vcodec, "copy") && !s->no_video && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
         return ret;
     if ((ret = rd_ff_check_pass(f, s, of, err, errlen)) < 0)

@@ -154,29 +154,43 @@ static int fail(char *err, int errlen, const char *path, const char *detail, int
     return ret;
 }
 
+/* image2's options that write otherwise than render does: with a numbered
+ * sequence each of them; with one image name (`one`) only -strftime
+ * (-update is written as the CLI writes it, outfile.h; -atomic_writing
+ * is what render does anyway). */
+static int check_image2_opts(const RdSettings *s, int one, char *err, int errlen)
+{
+    static const struct { const char *opt, *why; int one; } refused[] = {
+        { "update", "writes one file over and over", 0 },
+        { "atomic_writing", "renames files itself (render writes each under a temporary name already)", 0 },
+        { "strftime", "names files by the clock", 1 },
+    };
+    const AVDictionaryEntry *e;
+    for (size_t i = 0; i < FF_ARRAY_ELEMS(refused); i++)
+        if ((!one || refused[i].one) && (e = av_dict_get(s->mux_opts, refused[i].opt, NULL, 0)) &&
+            strcmp(e->value, "0")) {
+            snprintf(err, errlen, "%s: -%s: image2 %s; render does not write so", s->output,
+                     refused[i].opt, refused[i].why);
+            return AVERROR(EINVAL);
+        }
+    return 0;
+}
+
 /* A numbered sequence of files (image2, out_%04d.png): none that the run
  * would write exists without -y, none is the input; the muxer's options
  * that write otherwise than one new file per frame are refused. */
 static int check_sequence(const RdSettings *s, char *err, int errlen)
 {
-    static const char *const refused[][2] = {
-        { "update", "writes one file over and over" },
-        { "atomic_writing", "renames files itself (render writes each under a temporary name already)" },
-        { "strftime", "names files by the clock" },
-    };
     const AVDictionaryEntry *e;
     int64_t first = 1;
+    int ret;
     if (s->resume) {
         snprintf(err, errlen, "%s: --resume journals one output file; a sequence of files is not "
                  "journaled yet (run without --resume)", s->output);
         return AVERROR_PATCHWELCOME;
     }
-    for (size_t i = 0; i < FF_ARRAY_ELEMS(refused); i++)
-        if ((e = av_dict_get(s->mux_opts, refused[i][0], NULL, 0)) && strcmp(e->value, "0")) {
-            snprintf(err, errlen, "%s: -%s: image2 %s; render does not write so", s->output,
-                     refused[i][0], refused[i][1]);
-            return AVERROR(EINVAL);
-        }
+    if ((ret = check_image2_opts(s, 0, err, errlen)) < 0)
+        return ret;
     if ((e = av_dict_get(s->mux_opts, "start_number", NULL, 0)))
         first = strtoll(e->value, NULL, 10);
     e = av_dict_get(s->mux_opts, "frame_pts", NULL, 0);
@@ -200,13 +214,8 @@ static int check_output(const RdSettings *s, char *err, int errlen)
     /* One image (no number in the name): image2 writes OUTPUT only, and a
      * second frame stops the run (rd_fileseq_one_image), as in the CLI;
      * with -update each picture replaces the last (outfile.h). */
-    if (fmt && !strcmp(fmt->name, "image2") && !strchr(s->output, '%')) {
-        const AVDictionaryEntry *e = av_dict_get(s->mux_opts, "strftime", NULL, 0);
-        if (!e || !strcmp(e->value, "0"))
-            return 0;
-        snprintf(detail, sizeof(detail), "-strftime: image2 names the file by the clock; render does not write so");
-        return fail(err, errlen, s->output, detail, AVERROR(EINVAL));
-    }
+    if (fmt && !strcmp(fmt->name, "image2") && !strchr(s->output, '%'))
+        return check_image2_opts(s, 1, err, errlen);
     if (fmt && !strcmp(fmt->name, "image2")) {
         snprintf(detail, sizeof(detail), "image2 takes a name with one number (out_%%04d.png), or none "
                  "for one image");
