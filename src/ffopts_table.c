@@ -378,6 +378,10 @@ static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, ch
         s->map_video = 1 + s->nmaps; /* its place among the maps */
         return 0;
     }
+    const char *n = val + (val[0] == '-');
+    if (n[0] >= '1' && n[0] <= '9' && strspn(n, "0123456789") == strcspn(n, ":?"))
+        return bad(err, errlen, "-map %s: render takes streams from its first input only; a second "
+                   "input is read only as an image that -filter_complex overlays ([1:v])%s", val, "");
     if (!rd_map_valid(val))
         return bad(err, errlen, "-map %s: not a stream specifier of input 0 (0, 0:a, 0:a:1, 0:3, -0:s)%s", val, "");
     maps[s->nmaps++] = val;

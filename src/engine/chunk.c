@@ -20,6 +20,7 @@
 #include "io/input.h"
 #include "io/signals.h"
 #include "engine/rap.h"
+#include "engine/rawpic.h"
 #include "streams/tsfix.h"
 #include "engine/timeline.h"
 
@@ -224,13 +225,19 @@ static int drain_encoder(Ctx *c)
             continue;
         }
         c->res->bytes += c->pkt->size;
-        /* wrapped_avframe (-f null's encoder) holds the whole picture by
-         * reference: kept until the merge, every chunk's pictures would be
-         * in memory; the null muxer never looks at them. */
+        /* wrapped_avframe holds the whole picture by reference. For -f
+         * null it goes at once (kept until the merge, every chunk's pictures
+         * would be in memory, and the null muxer never looks at them); for
+         * .y4m it becomes the picture's bytes, which can travel (rawpic.h). */
         if (c->enc->codec_id == AV_CODEC_ID_WRAPPED_AVFRAME) {
-            av_buffer_unref(&c->pkt->buf);
-            c->pkt->data = NULL;
-            c->pkt->size = 0;
+            if (c->sh->enc->null_out) {
+                av_buffer_unref(&c->pkt->buf);
+                c->pkt->data = NULL;
+                c->pkt->size = 0;
+            } else if ((ret = rd_rawpic_flatten(c->pkt)) < 0) {
+                av_packet_unref(c->pkt);
+                return ret;
+            }
         }
         /* Counted here, not when sent: the encoder's lookahead holds frames. */
         if (c->cp)

@@ -22,6 +22,7 @@ typedef struct RdEncodeConfig {
     enum AVFieldOrder graph_fields; ///< after a graph that sets the fields (yadif, interlace, setfield ...): the output's field order as the CLI tags it from the first filtered frame; AV_FIELD_UNKNOWN (0) = none
     int fields_as_ffmpeg;       ///< 1: field order from the first frame only (graph_fields), no field coding of our own: the ffmpeg form (RdSettings.fields_as_ffmpeg)
     int frame_ts;               ///< 1 when the container counts time in frames (AVI): time base 1/frame rate
+    int null_out;               ///< 1: the null muxer (-f null), which never reads a picture: wrapped_avframe's packets are emptied at once
     const AVMasteringDisplayMetadata *mastering; ///< HDR10 mastering display to signal in the bitstream (x265), or NULL
     const AVContentLightMetadata *light;         ///< HDR10 light level to signal in the bitstream (x265), or NULL
     int64_t bitrate;            ///< target bits/s (-b:v), 0 = none

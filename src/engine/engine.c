@@ -1754,6 +1754,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     rd_ratectl_encode_config(&r->enc, s);
     r->enc.global_header = rd_merge_probe_format(s->oformat, s->output) > 0;
     r->enc.frame_ts = rd_merge_frame_ts(s->oformat, s->output) || s->frame_grid;
+    r->enc.null_out = rd_merge_null_out(s->oformat, s->output);
     r->enc.rate = s->rate;
     r->sh.path = s->input;
     r->sh.vf = s->vf;

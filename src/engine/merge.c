@@ -6,12 +6,14 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <libavformat/avformat.h>
+#include <libavutil/pixdesc.h>
 
 #include "io/avlog.h"
 #include "io/fileseq.h"
 #include "io/outfile.h"
 #include "engine/gifjoin.h"
 #include "engine/pichdr.h"
+#include "engine/rawpic.h"
 #include "engine/seidup.h"
 #include "engine/timeline.h"
 
@@ -25,6 +27,7 @@ struct RdMerge {
     int64_t voff;           ///< ts_offset in the output stream's time base
     RdTimeline tl;          ///< the joined decode timeline, output stream time base
     int finished;
+    int rawpic;             ///< 1: video packets are wrapped_avframe's pictures as bytes, wrapped again for the muxer (rawpic.h)
     int overwrite;          ///< -y: the final rename may replace OUTPUT
     int64_t max_vframes;    ///< RdMergeConfig.max_vframes
     int64_t vframes;        ///< video packets written
@@ -57,6 +60,12 @@ int rd_merge_frame_ts(const char *format, const char *output)
 {
     const AVOutputFormat *f = av_guess_format(format, format ? NULL : output, NULL);
     return f && !strcmp(f->name, "avi");
+}
+
+int rd_merge_null_out(const char *format, const char *output)
+{
+    const AVOutputFormat *f = av_guess_format(format, format ? NULL : output, NULL);
+    return f && !strcmp(f->name, "null");
 }
 
 /* RdAddVideo: the encoder's stream, declared at its turn among the tracks. */
@@ -151,6 +160,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         return ret;
     if (m->tracks)
         m->vst = rd_tracks_video(m->tracks);
+    m->rawpic = m->vst->codecpar->codec_id == AV_CODEC_ID_WRAPPED_AVFRAME && strcmp(m->oc->oformat->name, "null");
     m->gif.on = !strcmp(m->oc->oformat->name, "gif") && m->vst->codecpar->codec_id == AV_CODEC_ID_GIF;
     if ((ret = rd_pichdr_init(&m->pichdr, cfg->venc)) < 0)
         return ret;
@@ -199,6 +209,12 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
             return ret;
         if ((ret = rd_pichdr_packet(&m->pichdr, p, m->vframes)) < 0) {
             snprintf(err, errlen, "MPEG-2 GOP header of chunk %d: %s", r->index, av_err2str(ret));
+            return ret;
+        }
+        if (m->rawpic && (ret = rd_rawpic_wrap(p, m->vst->codecpar)) < 0) {
+            snprintf(err, errlen, "chunk %d: a picture of %d bytes, not %dx%d %s", r->index, p->size,
+                     m->vst->codecpar->width, m->vst->codecpar->height,
+                     av_get_pix_fmt_name(m->vst->codecpar->format) ? av_get_pix_fmt_name(m->vst->codecpar->format) : "?");
             return ret;
         }
         m->vframes++;

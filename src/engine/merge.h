@@ -50,6 +50,9 @@ int rd_merge_probe_format(const char *format, const char *output);
 /** 1 when the output format (as above) counts time in frames (AVI: one packet a frame, no pts), else 0. */
 int rd_merge_frame_ts(const char *format, const char *output);
 
+/** 1 when the output format (as above) is the null muxer, which reads no packet's data, else 0. */
+int rd_merge_null_out(const char *format, const char *output);
+
 /**
  * Create the temporary file, the streams and the header. Returns 0 or a
  * negative AVERROR (detail in err); rd_merge_free() either way.

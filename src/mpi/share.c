@@ -19,7 +19,7 @@ enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
     H_SPACE, H_CHROMA, H_PROGRESS, H_IN_W, H_IN_H, H_IN_FMT, H_OUT_W, H_OUT_H, H_OUT_FMT,
-    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_COUNT
+    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_NULL_OUT, H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -60,6 +60,7 @@ static void fill_header(int64_t *h, RdEngine *e)
     h[H_FPS_DEN] = sh->enc->fps.den;
     h[H_GLOBAL_HEADER] = sh->enc->global_header;
     h[H_FRAME_TS] = sh->enc->frame_ts; /* the engine puts a graph that retimes on the frame grid */
+    h[H_NULL_OUT] = sh->enc->null_out;
     h[H_GRAPH_FIELDS] = sh->enc->graph_fields;
     h[H_PROGRESS] = rd_engine_settings(e)->progress != NULL; /* someone watches */
     /* Frames of another size than the file's first are scaled into it. */
@@ -135,6 +136,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     rd_ratectl_encode_config(enc, s);
     enc->global_header = (int)h[H_GLOBAL_HEADER];
     enc->frame_ts = (int)h[H_FRAME_TS];
+    enc->null_out = (int)h[H_NULL_OUT];
     enc->graph_fields = (enum AVFieldOrder)h[H_GRAPH_FIELDS];
     enc->fields_as_ffmpeg = s->fields_as_ffmpeg;
     enc->rate = s->rate;
