@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# e2e_ffcli12.sh - everyday command lines that failed or were refused in
+# words that did not say why, each against the stock CLI:
+#   - y4m: `-i IN OUT.y4m` (yuv4mpegpipe, whose default encoder is
+#     wrapped_avframe: a pointer to the picture, not its bytes) stopped with
+#     "Invalid argument": the chunks emptied those packets, as is right only
+#     for -f null. The picture now travels as bytes (rawpic.h) and is the
+#     CLI's file byte for byte, also with --resume's journal; -f null still
+#     holds no picture.
+#   - map2: `-i a.mp4 -i b.mp3 -map 0:v -map 1:a` was refused as "not a
+#     stream specifier of input 0"; the line now says that render takes
+#     streams from its first input only.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
+# Sections (ONLY="..."): y4m, map2.
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+IN=$W/in.mp4
+FF=(ffmpeg -nostdin -v error)
+"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=d=2 -c:v libx264 -g 10 -bf 2 \
+    -pix_fmt yuv420p -c:a aac -shortest "$IN" &&
+    "${FF[@]}" -f lavfi -i sine=f=440:d=2 "$W/a.mp3" ||
+    { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
+
+if want y4m; then
+    "${FF[@]}" -y -i "$IN" "$W/ff.y4m"
+    "${FF[@]}" -y -i "$IN" -vf scale=80:-2,format=yuv444p "$W/ff2.y4m"
+    for w in 1 2 3; do
+        rr "$W/rr" -y -w $w --chunks $((w * 2)) -i "$IN" "$W/rd.y4m"; rc=$?
+        check "y4m -w $w: the CLI's file byte for byte" "$(rr_why "$W/rr" $rc)" cmp -s "$W/ff.y4m" "$W/rd.y4m"
+        rr "$W/rr" -y -w $w -i "$IN" -vf scale=80:-2,format=yuv444p "$W/rd2.y4m"; rc=$?
+        check "y4m -w $w: after a graph, 4:4:4: the CLI's file" "$(rr_why "$W/rr" $rc)" \
+            cmp -s "$W/ff2.y4m" "$W/rd2.y4m"
+    done
+    rr "$W/rr" -y -w 2 --resume -i "$IN" "$W/rs.y4m"; rc=$?
+    check "y4m --resume: the CLI's file, no journal left" "$(rr_why "$W/rr" $rc) $(has "$W")" \
+        cmp -s "$W/ff.y4m" "$W/rs.y4m" && [ -z "$(ls -A "$W" | grep -v '^\(in.mp4\|a.mp3\|ff.*\|rd.*\|rs.y4m\|rr\..*\)$')" ]
+    rr "$W/rr" -y -w 2 -i "$IN" -f null -; rc=$?
+    check "y4m: -f null - still runs" "$(rr_why "$W/rr" $rc)" [ $rc = 0 ]
+fi
+
+if want map2; then
+    for m in 1:a 1 "1:a?"; do
+        rr "$W/rr" -y -i "$IN" -i "$W/a.mp3" -map 0:v -map "$m" "$W/o.mp4"; rc=$?
+        check "map2: -map $m: exit 2, one line: streams of the first input only" "$(rr_why "$W/rr" $rc)" \
+            [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "first input only" "$W/rr.err" &&
+            [ ! -e "$W/o.mp4" ]
+    done
+fi
+
+finish
