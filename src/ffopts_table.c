@@ -10,6 +10,7 @@
 #include "ffopts.h"
 #include "ffopts_ext.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -608,6 +609,44 @@ static int opt_accept(RdFf *f, RdSettings *s, const char *spec, const char *val,
     return 0;
 }
 
+/* The CLI's own queues and its progress lines' period: how it runs, not
+ * what it writes (render's muxer and chunk queues are its own). The value
+ * is checked as the CLI checks it, then has no effect. */
+static int queue_size(const char *name, const char *val, char *err, int errlen)
+{
+    int n;
+    if (whole(val, INT_MIN, INT_MAX, &n) < 0) /* the CLI takes any int */
+        return bad(err, errlen, "-%s %s: not a whole number", name, val);
+    return 0;
+}
+
+static int opt_thread_queue(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)s; (void)spec;
+    return queue_size("thread_queue_size", val, err, errlen);
+}
+
+static int opt_mux_queue(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)s; (void)spec;
+    return queue_size("max_muxing_queue_size", val, err, errlen);
+}
+
+static int opt_mux_threshold(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    (void)f; (void)s; (void)spec;
+    return queue_size("muxing_queue_data_threshold", val, err, errlen);
+}
+
+static int opt_stats_period(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
+{
+    int64_t us;
+    (void)f; (void)s; (void)spec;
+    if (av_parse_time(&us, val, 1) < 0 || us <= 0)
+        return bad(err, errlen, "-stats_period %s: not a positive duration%s", val, "");
+    return 0;
+}
+
 /* The CLI turns the pixels by the input's display matrix (-autorotate,
  * its default) unless told -noautorotate. */
 static int opt_autorotate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -696,6 +735,10 @@ static const RdFfOpt TABLE[] = {
     { "nostdin",        RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
     { "stats",          RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
     { "nostats",        RD_FF_IN | RD_FF_OUT,       NULL,  opt_accept,     NULL },
+    { "stats_period",   RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_stats_period, NULL },
+    { "thread_queue_size", RD_FF_IN | ARG,          NULL,  opt_thread_queue, NULL },
+    { "max_muxing_queue_size", RD_FF_OUT | ARG,     "*",   opt_mux_queue,  NULL },
+    { "muxing_queue_data_threshold", RD_FF_OUT | ARG, "*", opt_mux_threshold, NULL },
     { "threads",        RD_FF_IN | RD_FF_OUT | ARG, "va",  opt_threads,    NULL },
     { "loglevel",       RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },
     { "v",              RD_FF_IN | RD_FF_OUT | ARG, NULL,  opt_loglevel,   NULL },

@@ -10,9 +10,13 @@
 #   - map2: `-i a.mp4 -i b.mp3 -map 0:v -map 1:a` was refused as "not a
 #     stream specifier of input 0"; the line now says that render takes
 #     streams from its first input only.
+#   - queues: -thread_queue_size, -max_muxing_queue_size (in many pasted
+#     lines), -muxing_queue_data_threshold and -stats_period were refused
+#     as unknown; they size the CLI's own queues and progress lines, so
+#     they are checked as the CLI checks them and change nothing.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2.
+# Sections (ONLY="..."): y4m, map2, queues.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -47,6 +51,21 @@ if want map2; then
         check "map2: -map $m: exit 2, one line: streams of the first input only" "$(rr_why "$W/rr" $rc)" \
             [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "first input only" "$W/rr.err" &&
             [ ! -e "$W/o.mp4" ]
+    done
+fi
+
+if want queues; then
+    "${FF[@]}" -y -i "$IN" -c:v ffv1 -c:a flac "$W/ffq.mkv"
+    v_frames "$W/ffq.mkv" "$W/ffq"
+    rr "$W/rr" -y -w 2 -thread_queue_size 512 -i "$IN" -max_muxing_queue_size 1024 \
+        -muxing_queue_data_threshold 0 -stats_period 0.5 -c:v ffv1 -c:a flac "$W/rdq.mkv"; rc=$?
+    v_frames "$W/rdq.mkv" "$W/rdq" 2>/dev/null
+    check "queues: accepted, the CLI's frames and times" "$(rr_why "$W/rr" $rc)" \
+        [ $rc = 0 ] && same_lines "$W/ffq.md5" "$W/rdq.md5" >/dev/null && same_lines "$W/ffq.t" "$W/rdq.t" >/dev/null
+    for a in "-max_muxing_queue_size x" "-stats_period -1"; do
+        rr "$W/rr" -y -i "$IN" $a "$W/o.mkv"; rc=$?
+        check "queues: $a: exit 2, one line naming it" "$(rr_why "$W/rr" $rc)" \
+            [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "${a% *}" "$W/rr.err"
     done
 fi
 
