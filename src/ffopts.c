@@ -498,6 +498,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         s->scodec = "none"; /* ffmpeg encodes the subtitle it picks with the container's encoder */
         s->no_default_enc |= RD_NO_DEFAULT_SUBS;
     }
+    if (strcmp(s->vcodec, "copy"))
+        s->no_default_enc |= RD_COVER_ENCODED;
     if (!strcmp(s->vcodec, "copy") && !s->no_video && (ret = rd_ff_check_copy(f, s, err, errlen)) < 0)
         return ret;
     if ((ret = rd_ff_check_pass(f, s, of, err, errlen)) < 0)

@@ -14,9 +14,14 @@
 #     lines), -muxing_queue_data_threshold and -stats_period were refused
 #     as unknown; they size the CLI's own queues and progress lines, so
 #     they are checked as the CLI checks them and change nothing.
+#   - cover: `-map 0` of a file with a cover picture (an attached PNG):
+#     the CLI encodes the picture with the video encoder as a second,
+#     one-frame video (Matroska) or fails (MP4, MOV); render copied it as
+#     cover art (or left it out of MOV) with exit 0. Refused in one line
+#     now; -map 0:V leaves it out and gives the CLI's file.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2, queues.
+# Sections (ONLY="..."): y4m, map2, queues, cover.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -67,6 +72,24 @@ if want queues; then
         check "queues: $a: exit 2, one line naming it" "$(rr_why "$W/rr" $rc)" \
             [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "${a% *}" "$W/rr.err"
     done
+fi
+
+if want cover; then
+    "${FF[@]}" -i "$IN" -f lavfi -i color=c=red:s=32x32:d=0.04 -map 0 -map 1 -c copy -c:v:1 png \
+        -disposition:v:1 attached_pic "$W/cover.mp4" ||
+        { fail "cover: input" "ffmpeg could not make it"; finish; exit 1; }
+    for ext in mkv mp4 mov; do
+        rr "$W/rr" -y -w 2 -i "$W/cover.mp4" -map 0 "$W/cv.$ext"; rc=$?
+        check "cover: -map 0 into .$ext: exit 1, one line naming the picture, no output" "$(rr_why "$W/rr" $rc)" \
+            [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "0:1 .*cover picture.*-map 0:V" "$W/rr.err" &&
+            [ ! -e "$W/cv.$ext" ]
+    done
+    "${FF[@]}" -y -i "$W/cover.mp4" -map 0:V -map 0:a -c:v ffv1 "$W/ffc.mkv"
+    rr "$W/rr" -y -w 2 -i "$W/cover.mp4" -map 0:V -map 0:a -c:v ffv1 "$W/rdc.mkv"; rc=$?
+    v_frames "$W/ffc.mkv" "$W/ffc"; v_frames "$W/rdc.mkv" "$W/rdc" 2>/dev/null
+    check "cover: -map 0:V -map 0:a: the CLI's streams and frames" "$(rr_why "$W/rr" $rc)" \
+        [ $rc = 0 ] && [ "$(streams "$W/ffc.mkv")" = "$(streams "$W/rdc.mkv")" ] &&
+        same_lines "$W/ffc.md5" "$W/rdc.md5" >/dev/null
 fi
 
 finish

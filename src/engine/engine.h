@@ -71,7 +71,7 @@ typedef struct RdSettings {
     int hdr10_as_ffmpeg;      ///< 1: HDR10 metadata as the ffmpeg CLI 5.1 re-encodes (the ffmpeg form): the input stream's side data copied to the output stream, none read from the first frame's SEI, none given to the encoder; 0 (default): found in either and carried to both
     int fields_as_ffmpeg;     ///< 1: the output's field order is the first encoded frame's and fields are coded only where the user's -flags ask, as the ffmpeg CLI 5.1 (the ffmpeg form); 0 (default): an interlaced input's field order kept and coded as fields where the encoder can
     int copy_exact;           ///< 1: -c:a/-c:s copy fail when the container cannot hold the codec, as ffmpeg; 0 (default): converted with a note
-    unsigned no_default_enc;  ///< RD_NO_DEFAULT_AUDIO / _SUBS: acodec or scodec is "none" only because the output format has no default encoder of that type and none was given (the ffmpeg form): a stream of that type the maps name is refused, as the CLI fails to choose an encoder for it
+    unsigned no_default_enc;  ///< RD_NO_DEFAULT_AUDIO / _SUBS: acodec or scodec is "none" only because the output format has no default encoder of that type and none was given (the ffmpeg form): a stream of that type the maps name is refused, as the CLI fails to choose an encoder for it; RD_COVER_ENCODED: a video encoder in the ffmpeg form, a mapped cover picture is refused (streams/tracks.h)
     const RdStreamSet *stream_sets; ///< -metadata:s:SPEC and -disposition:SPEC, in order; not owned; may be NULL
     int nstream_sets;         ///< number of stream_sets
     int split_time;           ///< 1 = chunks of equal frame counts; 0 (default) = of equal estimated cost

@@ -453,6 +453,13 @@ static int check_no_encoder(const RdTracks *t, const AVFormatContext *oc, const 
                      a ? "-c:a" : "-c:s (copy, or an encoder)", a ? "-an" : "-sn");
             return AVERROR(EINVAL);
         }
+        if (type == AVMEDIA_TYPE_VIDEO && (st->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+            (t->cfg.no_default_enc & RD_COVER_ENCODED)) {
+            snprintf(err, errlen, "%s, a cover picture, is mapped: the ffmpeg CLI would encode it with the "
+                     "video encoder as a second video (and fail in MP4 and MOV); render writes one video: "
+                     "leave it out (-map 0:V, or -map -0:%d)", rd_tracks_describe(st, d, sizeof(d)), st->index);
+            return AVERROR(EINVAL);
+        }
     }
     return 0;
 }
@@ -481,7 +488,7 @@ static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, in
     }
     ff_targets(t, oc, &mo);
     ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, vpos, err, errlen);
-    if (ret >= 0 && (keep_a || keep_s))
+    if (ret >= 0 && (keep_a || keep_s || (mapped && (t->cfg.no_default_enc & RD_COVER_ENCODED))))
         ret = check_no_encoder(t, oc, order, *norder, err, errlen);
     av_free(kind);
     return ret;

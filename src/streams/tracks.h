@@ -58,11 +58,16 @@ typedef struct RdTracksConfig {
     int header_first;              ///< 1: no video encoder to wait for (a remux): the CLI writes its header before any packet, and copied audio's muxing time base is the output's (tracks_mux.c header_later)
     int video_from_graph;          ///< 1: the video comes out of -filter_complex, which ffmpeg ties to no input stream: the stream takes none of the input video's tags, disposition, timecode or side data
     int vn;                        ///< 1: no video at all (-vn): no video stream is selected, maps' included, and add_video is not called (it may be NULL)
-    unsigned no_default_enc;       ///< RD_NO_DEFAULT_AUDIO / RD_NO_DEFAULT_SUBS: that type's "none" stands for "the format has no default encoder": a stream of it the maps name is an error (ffmpeg's "Automatic encoder selection failed"), not dropped
+    unsigned no_default_enc;       ///< RD_NO_DEFAULT_AUDIO / RD_NO_DEFAULT_SUBS: that type's "none" stands for "the format has no default encoder": a stream of it the maps name is an error (ffmpeg's "Automatic encoder selection failed"), not dropped; RD_COVER_ENCODED: a mapped cover picture is an error too
 } RdTracksConfig;
 
 #define RD_NO_DEFAULT_AUDIO 1u
 #define RD_NO_DEFAULT_SUBS  2u
+/** Not a missing encoder but the same kind of refusal: the ffmpeg form with
+ *  a video encoder (not copy). ffmpeg encodes every video stream the maps
+ *  name with it, a cover picture too (a second, one-frame video; MP4 and
+ *  MOV then fail): a mapped cover is refused, where render would copy it. */
+#define RD_COVER_ENCODED    4u
 
 /** Declares the rendered video stream in `oc` (avformat_new_stream) and
  *  sets *vst to it; 0 or a negative AVERROR. */
