@@ -100,6 +100,14 @@ int rd_sub_convert(RdSub *s, const AVPacket *in, AVPacket *out)
     return 0;
 }
 
+void rd_sub_skip(RdSub *s, const AVPacket *in)
+{
+    AVSubtitle sub;
+    int got = 0;
+    if (avcodec_decode_subtitle2(s->dec, &sub, &got, (AVPacket *)in) >= 0 && got)
+        avsubtitle_free(&sub);
+}
+
 void rd_sub_free(RdSub **ps)
 {
     RdSub *s = *ps;

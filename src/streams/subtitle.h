@@ -41,6 +41,13 @@ int rd_sub_open(RdSub **ps, const AVStream *ist, const AVCodec *codec, AVStream 
  */
 int rd_sub_convert(RdSub *s, const AVPacket *in, AVPacket *out);
 
+/**
+ * Decode one source packet that comes before the output's start and drop
+ * it: the decoder counts the events it has seen (ASS's ReadOrder field),
+ * and the CLI's decoder saw this one.
+ */
+void rd_sub_skip(RdSub *s, const AVPacket *in);
+
 void rd_sub_free(RdSub **ps);
 
 #endif

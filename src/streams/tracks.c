@@ -172,10 +172,10 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
 
     *copy = 0;
     if (strcmp(t->cfg.scodec, "copy")) {
+        /* Encoded also into its own codec, as the CLI does: srt's encoder
+         * ends lines with CRLF, and the stream is tagged with it. */
         codec = avcodec_find_encoder_by_name(t->cfg.scodec);
         target = codec ? codec->id : AV_CODEC_ID_NONE;
-        if (target == id)
-            return *copy = 1, NULL;
     } else {
         if (q > 0 || (q < 0 && of->subtitle_codec == id))
             return *copy = 1, NULL;

@@ -152,8 +152,11 @@ static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
         (t->cfg.start_exact || !t->cfg.cli_seek_s) &&
         (t->cfg.start_exact ? av_compare_ts(p->pts, tr->ist->time_base, t->cfg.start, AV_TIME_BASE_Q) < 0
                             : av_compare_ts(p->pts + FFMAX(p->duration, 0), tr->ist->time_base, t->cfg.start,
-                                            AV_TIME_BASE_Q) <= (p->duration > 0 ? 0 : -1)))
+                                            AV_TIME_BASE_Q) <= (p->duration > 0 ? 0 : -1))) {
+        if (tr->kind == K_SUB)
+            rd_sub_skip(tr->sub, p);
         return 0;
+    }
     tr->started = 1;
     switch (tr->kind) {
     case K_AUDIO:
