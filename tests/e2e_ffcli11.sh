@@ -99,23 +99,24 @@ if want nodefault; then
     "${FF[@]}" -y -i "$SUBS" -map 0 -c:v libx264 -c:a aac "$W/ff.mp4" 2>/dev/null
     ffrc=$?
     rr "$W/rr" -i "$SUBS" -map 0 -c:v libx264 -c:a aac "$W/o.mp4"; rc=$?
-    check "nodefault: -map 0, a subtitle into MP4, no -c:s: exit 1 as the CLI ($ffrc)" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 1 ] && [ $ffrc != 0 ]
-    check "nodefault: one line naming the stream and the way out" "$(cat "$W/rr.err")" \
-        [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "stream 0:2 (subtitle subrip.*-c:s.*-sn" "$W/rr.err"
+    [ $rc = 1 ] && [ $ffrc != 0 ]
+    verdict $? "nodefault: -map 0, a subtitle into MP4, no -c:s: exit 1 as the CLI ($ffrc)" \
+        "$(rr_why "$W/rr" $rc)"
+    [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "stream 0:2 (subtitle subrip.*-c:s.*-sn" "$W/rr.err"
+    verdict $? "nodefault: one line naming the stream and the way out" "$(cat "$W/rr.err")"
     check "nodefault: no output file" "$(ls "$W")" [ ! -e "$W/o.mp4" ]
     rr "$W/rr" -y -i "$SUBS" -map 0 -c:v libx264 -c:a aac -c:s mov_text "$W/o.mp4"; rc=$?
-    check "nodefault: with -c:s mov_text: the subtitle converted" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 0 ] && [ "$(probe "$W/o.mp4" stream=codec_name -select_streams s)" = mov_text ]
+    [ $rc = 0 ] && [ "$(probe "$W/o.mp4" stream=codec_name -select_streams s)" = mov_text ]
+    verdict $? "nodefault: with -c:s mov_text: the subtitle converted" "$(rr_why "$W/rr" $rc)"
     rr "$W/rr" -y -i "$SUBS" -map 0 -c:v libx264 -c:a aac -sn "$W/o.mp4"; rc=$?
-    check "nodefault: with -sn: no subtitle" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 0 ] && [ -z "$(probe "$W/o.mp4" stream=index -select_streams s)" ]
+    [ $rc = 0 ] && [ -z "$(probe "$W/o.mp4" stream=index -select_streams s)" ]
+    verdict $? "nodefault: with -sn: no subtitle" "$(rr_why "$W/rr" $rc)"
     rr "$W/rr" -y -i "$SUBS" "$W/o.mp4"; rc=$?
-    check "nodefault: without -map, ffmpeg's selection leaves the subtitle out" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 0 ] && [ -z "$(probe "$W/o.mp4" stream=index -select_streams s)" ]
+    [ $rc = 0 ] && [ -z "$(probe "$W/o.mp4" stream=index -select_streams s)" ]
+    verdict $? "nodefault: without -map, ffmpeg's selection leaves the subtitle out" "$(rr_why "$W/rr" $rc)"
     rr "$W/rr" -y -i "$IN" -map 0:v -map 0:a "$W/o.gif"; rc=$?
-    check "nodefault: -map 0:a into GIF (no audio encoder): exit 1, one line" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 1 ] && grep -q "no default audio encoder.*-an" "$W/rr.err" && [ ! -e "$W/o.gif" ]
+    [ $rc = 1 ] && grep -q "no default audio encoder.*-an" "$W/rr.err" && [ ! -e "$W/o.gif" ]
+    verdict $? "nodefault: -map 0:a into GIF (no audio encoder): exit 1, one line" "$(rr_why "$W/rr" $rc)"
 fi
 
 if want order; then
@@ -138,8 +139,8 @@ if want one; then
     mkdir -p "$W/many"
     rr "$W/rr" -i "$IN" -w 2 "$W/many/m.png"; rc=$?
     check "one: many frames into one image name: exit 1" "$(rr_why "$W/rr" $rc)" [ $rc = 1 ]
-    check "one: one line saying how to name them" "$(cat "$W/rr.err")" \
-        [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "m.png: .*more than one frame.*%04d.*-frames:v 1" "$W/rr.err"
+    [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "m.png: .*more than one frame.*%04d.*-frames:v 1" "$W/rr.err"
+    verdict $? "one: one line saying how to name them" "$(cat "$W/rr.err")"
     check "one: nothing left in the directory" "$(ls -A "$W/many")" [ -z "$(ls -A "$W/many")" ]
     for w in 1 3; do
         "${FF[@]}" -y -i "$IN" -vf fps=4,fade=out:st=1.5:d=0.5 -update 1 "$W/ff.png"
@@ -148,8 +149,8 @@ if want one; then
             "$(rr_why "$W/rr" $rc)" cmp -s "$W/ff.png" "$W/rd.png"
     done
     rr "$W/rr" -y -i "$IN" -strftime 1 "$W/many/%Y.png"; rc=$?
-    check "one: -strftime refused in one line" "$(rr_why "$W/rr" $rc)" \
-        [ $rc != 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && [ -z "$(ls -A "$W/many")" ]
+    [ $rc != 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && [ -z "$(ls -A "$W/many")" ]
+    verdict $? "one: -strftime refused in one line" "$(rr_why "$W/rr" $rc)"
     "${FF[@]}" -y -i "$IN" -ss 1 -frames:v 1 "$W/ff.jpg"
     rr "$W/rr" -y -i "$IN" -ss 1 -frames:v 1 "$W/rd.jpg"; rc=$?
     check "one: -ss 1 -frames:v 1 OUT.jpg still the CLI's file" "$(rr_why "$W/rr" $rc)" \
@@ -157,13 +158,18 @@ if want one; then
 fi
 
 if want complex; then
+    # Without a -map of [a] the graph's audio input is named; with one, the map is.
+    rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]scale=80:-2[v];[0:a]volume=0.5[a]" -map "[v]" "$W/o.mp4"; rc=$?
+    [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "input \[0:a\]: .*-af" "$W/rr.err"
+    verdict $? "complex: an audio branch: exit 2, one line pointing to -af" "$(rr_why "$W/rr" $rc)"
     rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]scale=80:-2[v];[0:a]volume=0.5[a]" -map "[v]" -map "[a]" \
         "$W/o.mp4"; rc=$?
-    check "complex: an audio branch: exit 2, one line pointing to -af" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "input \[0:a\]: .*-af" "$W/rr.err"
+    [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "-map \[a\]: .*audio is filtered with -af" "$W/rr.err"
+    verdict $? "complex: an audio branch mapped: exit 2, one line pointing to -af" "$(rr_why "$W/rr" $rc)"
     rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]scale=80:-2[v]" -map "[v]" -map "[x]" "$W/o.mp4"; rc=$?
-    check "complex: a second -map of the graph: exit 2, one line" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 2 ] && grep -q "one output of -filter_complex, the video (\[v\]); audio is filtered with -af" "$W/rr.err"
+    [ $rc = 2 ] &&
+        grep -q "one output of -filter_complex, the video (\[v\]); audio is filtered with -af" "$W/rr.err"
+    verdict $? "complex: a second -map of the graph: exit 2, one line" "$(rr_why "$W/rr" $rc)"
 fi
 
 finish

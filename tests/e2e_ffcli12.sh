@@ -19,9 +19,13 @@
 #     one-frame video (Matroska) or fails (MP4, MOV); render copied it as
 #     cover art (or left it out of MOV) with exit 0. Refused in one line
 #     now; -map 0:V leaves it out and gives the CLI's file.
+#   - subs: -c:s srt of a SubRip stream (or ass of an ASS one) was a copy:
+#     the CLI decodes and encodes it (CRLF line ends, the ENCODER tag).
+#     After an output -ss the subtitle decoder did not see the cues
+#     before the start, whose count the CLI's ASS lines carry (ReadOrder).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2, queues, cover.
+# Sections (ONLY="..."): y4m, map2, queues, cover, subs.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -53,9 +57,9 @@ fi
 if want map2; then
     for m in 1:a 1 "1:a?"; do
         rr "$W/rr" -y -i "$IN" -i "$W/a.mp3" -map 0:v -map "$m" "$W/o.mp4"; rc=$?
-        check "map2: -map $m: exit 2, one line: streams of the first input only" "$(rr_why "$W/rr" $rc)" \
-            [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "first input only" "$W/rr.err" &&
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "first input only" "$W/rr.err" &&
             [ ! -e "$W/o.mp4" ]
+        verdict $? "map2: -map $m: exit 2, one line: streams of the first input only" "$(rr_why "$W/rr" $rc)"
     done
 fi
 
@@ -65,12 +69,13 @@ if want queues; then
     rr "$W/rr" -y -w 2 -thread_queue_size 512 -i "$IN" -max_muxing_queue_size 1024 \
         -muxing_queue_data_threshold 0 -stats_period 0.5 -c:v ffv1 -c:a flac "$W/rdq.mkv"; rc=$?
     v_frames "$W/rdq.mkv" "$W/rdq" 2>/dev/null
-    check "queues: accepted, the CLI's frames and times" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 0 ] && same_lines "$W/ffq.md5" "$W/rdq.md5" >/dev/null && same_lines "$W/ffq.t" "$W/rdq.t" >/dev/null
+    [ $rc = 0 ] && same_lines "$W/ffq.md5" "$W/rdq.md5" >/dev/null &&
+        same_lines "$W/ffq.t" "$W/rdq.t" >/dev/null
+    verdict $? "queues: accepted, the CLI's frames and times" "$(rr_why "$W/rr" $rc)"
     for a in "-max_muxing_queue_size x" "-stats_period -1"; do
         rr "$W/rr" -y -i "$IN" $a "$W/o.mkv"; rc=$?
-        check "queues: $a: exit 2, one line naming it" "$(rr_why "$W/rr" $rc)" \
-            [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "${a% *}" "$W/rr.err"
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "${a% *}" "$W/rr.err"
+        verdict $? "queues: $a: exit 2, one line naming it" "$(rr_why "$W/rr" $rc)"
     done
 fi
 
@@ -80,16 +85,40 @@ if want cover; then
         { fail "cover: input" "ffmpeg could not make it"; finish; exit 1; }
     for ext in mkv mp4 mov; do
         rr "$W/rr" -y -w 2 -i "$W/cover.mp4" -map 0 "$W/cv.$ext"; rc=$?
-        check "cover: -map 0 into .$ext: exit 1, one line naming the picture, no output" "$(rr_why "$W/rr" $rc)" \
-            [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "0:1 .*cover picture.*-map 0:V" "$W/rr.err" &&
-            [ ! -e "$W/cv.$ext" ]
+        [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] &&
+            grep -q "stream 0:2 .*cover picture.*-map 0:V" "$W/rr.err" && [ ! -e "$W/cv.$ext" ]
+        verdict $? "cover: -map 0 into .$ext: exit 1, one line naming the picture, no output" \
+            "$(rr_why "$W/rr" $rc)"
     done
     "${FF[@]}" -y -i "$W/cover.mp4" -map 0:V -map 0:a -c:v ffv1 "$W/ffc.mkv"
     rr "$W/rr" -y -w 2 -i "$W/cover.mp4" -map 0:V -map 0:a -c:v ffv1 "$W/rdc.mkv"; rc=$?
     v_frames "$W/ffc.mkv" "$W/ffc"; v_frames "$W/rdc.mkv" "$W/rdc" 2>/dev/null
-    check "cover: -map 0:V -map 0:a: the CLI's streams and frames" "$(rr_why "$W/rr" $rc)" \
-        [ $rc = 0 ] && [ "$(streams "$W/ffc.mkv")" = "$(streams "$W/rdc.mkv")" ] &&
+    [ $rc = 0 ] && [ "$(streams "$W/ffc.mkv")" = "$(streams "$W/rdc.mkv")" ] &&
         same_lines "$W/ffc.md5" "$W/rdc.md5" >/dev/null
+    verdict $? "cover: -map 0:V -map 0:a: the CLI's streams and frames" "$(rr_why "$W/rr" $rc)"
+fi
+
+# sub_pkts FILE: every subtitle packet's stream, time, duration and bytes
+sub_pkts() {
+    ffprobe -v error -select_streams s -show_entries packet=stream_index,pts_time,duration_time,data \
+        -show_data -of compact "$1"
+}
+
+if want subs; then
+    printf '1\n00:00:00,200 --> 00:00:00,900\nHello there\n\n2\n00:00:01,100 --> 00:00:01,800\nSecond line\nin two rows\n\n' \
+        >"$W/s.srt"
+    "${FF[@]}" -i "$IN" -i "$W/s.srt" -map 0 -map 1 -c copy "$W/subs.mkv" ||
+        { fail "subs: input" "ffmpeg could not make it"; finish; exit 1; }
+    for args in "-c:s srt" "-ss 0.5 -c:s ass" "-ss 0.5 -t 1 -c:s ass" "-c:s webvtt"; do
+        # shellcheck disable=SC2086
+        "${FF[@]}" -y -i "$W/subs.mkv" -map 0 -c:v ffv1 -c:a copy $args "$W/ffs.mkv"
+        # shellcheck disable=SC2086
+        rr "$W/rr" -y -w 2 -i "$W/subs.mkv" -map 0 -c:v ffv1 -c:a copy $args "$W/rds.mkv"; rc=$?
+        [ $rc = 0 ] && [ "$(sub_pkts "$W/ffs.mkv")" = "$(sub_pkts "$W/rds.mkv")" ] &&
+            [ "$(ffprobe -v error -select_streams s -show_entries stream_tags -of compact "$W/ffs.mkv")" = \
+              "$(ffprobe -v error -select_streams s -show_entries stream_tags -of compact "$W/rds.mkv")" ]
+        verdict $? "subs: $args: the CLI's subtitle packets and tags" "$(rr_why "$W/rr" $rc)"
+    done
 fi
 
 finish

@@ -88,9 +88,9 @@ check "pass 1 to a real OUTPUT: the CLI's frames and times" "$(same_lines "$T_TM
 r=$(vrate first.mp4); c=$(vrate "$T_TMP/cli1.mp4")
 check "pass 1 to a real OUTPUT: within 15% of ffmpeg's pass-1 file" "render $r, ffmpeg $c" within "$r" "$c" 15
 check "pass 1 to a real OUTPUT: the log beside it" "$(has "$W/sub")" grep -q "^render-passlog" sub/q-0.log
-check "pass 1 to a real OUTPUT: no temporary file left" "$(has "$W") / $(has "$W/sub")" \
-    [ "$(ls -A "$W" | tr '\n' ' ')" = "cut-0.log dmg-0.log ffmpeg2pass-0.log first.mp4 out.mp4 sub " ] &&
+[ "$(ls -A "$W" | tr '\n' ' ')" = "cut-0.log dmg-0.log ffmpeg2pass-0.log first.mp4 out.mp4 sub " ] &&
     [ "$(ls -A "$W/sub" | tr '\n' ' ')" = "p-0.log q-0.log " ]
+verdict $? "pass 1 to a real OUTPUT: no temporary file left" "$(has "$W") / $(has "$W/sub")"
 # The stream is declared as the chunks encode it: x264's fast first pass
 # (one reference, no 8x8 transform: Main, not High), as ffmpeg's pass-1 file.
 hdr() { ffprobe -v error -select_streams v:0 -show_entries stream=profile,refs -of csv=p=0 "$1"; }
@@ -107,10 +107,10 @@ if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
     OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 "$RENDER_MPI" \
         -y -i "$IN" -c:v libx264 $OPT -b:v 400k -pass 1 -passlogfile sub/m m.mp4 </dev/null \
         >"$T_TMP/m.out" 2>"$T_TMP/m.err"; rc=$?
-    check "render-mpi -pass 1 on two ranks: refused in one line" "$(head -c 300 "$T_TMP/m.err")" \
-        [ $rc -ne 0 ] && [ "$(grep -c "^render-mpi: .*-pass runs in one process" "$T_TMP/m.err")" = 1 ]
-    check "render-mpi -pass 1 on two ranks: no log, no OUTPUT" "$(has "$W") / $(has "$W/sub")" \
-        [ ! -e m.mp4 ] && [ ! -e sub/m-0.log ]
+    [ $rc -ne 0 ] && [ "$(grep -c "^render-mpi: .*-pass runs in one process" "$T_TMP/m.err")" = 1 ]
+    verdict $? "render-mpi -pass 1 on two ranks: refused in one line" "$(head -c 300 "$T_TMP/m.err")"
+    [ ! -e m.mp4 ] && [ ! -e sub/m-0.log ]
+    verdict $? "render-mpi -pass 1 on two ranks: no log, no OUTPUT" "$(has "$W") / $(has "$W/sub")"
 else echo "skip - render-mpi: $RENDER_MPI not built or no mpirun"; fi
 
 # --- usage --------------------------------------------------------------------
@@ -122,6 +122,7 @@ rr "$T_TMP/un" -i "$IN" -c:v libx264 -b:v 400k -pass 2 -f null -; rc=$?
 check "-pass 2 -f null: refused in one line" "$(rr_why "$T_TMP/un" $rc)" refused "$T_TMP/un" $rc 2 "f null"
 rr "$T_TMP/ub" -i "$IN" -c:v libx264 -pass 1 -f null -; rc=$?
 check "-pass without -b:v: refused in one line" "$(rr_why "$T_TMP/ub" $rc)" refused "$T_TMP/ub" $rc 2 "needs -b:v"
-check "no file made by the refused lines" "$(has "$W")" [ ! -e y.mp4 ] && [ ! -e ./- ]
+[ ! -e y.mp4 ] && [ ! -e ./- ]
+verdict $? "no file made by the refused lines" "$(has "$W")"
 
 finish

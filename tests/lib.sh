@@ -32,6 +32,14 @@ check() {
     if "$@"; then ok "$name"; else fail "$name" "$detail"; fi
 }
 
+# verdict STATUS NAME DETAIL: ok when STATUS is 0, else fail with DETAIL.
+# For a condition of several commands, which check cannot take (its CMD is
+# one command: `check N D A && B` would judge A alone):
+#   A && B; verdict $? N D
+verdict() {
+    if [ "$1" = 0 ]; then ok "$2"; else fail "$2" "${3:-}"; fi
+}
+
 finish() {
     echo "$T_PASS passed, $T_FAIL failed"
     [ "$T_FAIL" -eq 0 ]
