@@ -320,9 +320,26 @@ static int maps_no_video(const RdSettings *s)
     return none && positive > 0;
 }
 
+/* The input has no video stream at all (a song, a recording): ffmpeg's
+ * selection then writes the other streams alone. An input that cannot be
+ * opened here says why later, where it is opened for the run. */
+static int input_without_video(const RdSettings *s)
+{
+    AVFormatContext *ic = NULL;
+    int none = 0;
+    if (s->input && rd_input_open(&ic, s->input, -1) >= 0) {
+        none = 1;
+        for (unsigned i = 0; i < ic->nb_streams; i++)
+            if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+                none = 0;
+    }
+    avformat_close_input(&ic);
+    return none;
+}
+
 static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
 {
-    const char *why = s->no_video ? "-vn" : maps_no_video(s) ? "-map" : NULL;
+    const char *why = s->no_video ? "-vn" : maps_no_video(s) ? "-map" : input_without_video(s) ? "-i" : NULL;
     enum AVCodecID vid = av_guess_codec(of, NULL, s->output, NULL, AVMEDIA_TYPE_VIDEO);
     if (!why && vid == AV_CODEC_ID_NONE)
         why = "holds no video";
@@ -337,7 +354,9 @@ static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat 
         s->max_vframes > 0 || s->vbitrate > 0 || s->two_pass || s->target_size > 0 || s->maxrate > 0 ||
         s->bufsize > 0 || s->crf >= 0 || s->preset || s->gop >= 0 || s->keyint_min >= 0 ||
         s->sc_threshold >= 0 || s->force_kf) {
-        if (*why == '-')
+        if (!strcmp(why, "-i"))
+            snprintf(err, errlen, "%s has no video stream: there is no video to encode or filter", s->input);
+        else if (*why == '-')
             snprintf(err, errlen, "%s with a video option: there is no video to %s", why,
                      !strcmp(why, "-vn") ? "encode or filter" : "encode or filter (the maps select none)");
         else

@@ -23,9 +23,12 @@
 #     the CLI decodes and encodes it (CRLF line ends, the ENCODER tag).
 #     After an output -ss the subtitle decoder did not see the cues
 #     before the start, whose count the CLI's ASS lines carry (ReadOrder).
+#   - audio: an input without video (a song) stopped with "no video
+#     stream"; the CLI writes its other streams alone: the one pass of -vn
+#     now, the CLI's packets; a video option is refused in one line.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2, queues, cover, subs.
+# Sections (ONLY="..."): y4m, map2, queues, cover, subs, audio.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -119,6 +122,26 @@ if want subs; then
               "$(ffprobe -v error -select_streams s -show_entries stream_tags -of compact "$W/rds.mkv")" ]
         verdict $? "subs: $args: the CLI's subtitle packets and tags" "$(rr_why "$W/rr" $rc)"
     done
+fi
+
+# pkts FILE: every packet's stream, times and bytes, with the streams' codecs and tags
+pkts() {
+    ffprobe -v error -show_entries packet=stream_index,pts,duration,data_hash:stream=codec_name:stream_tags \
+        -show_data_hash md5 -of csv "$1"
+}
+
+if want audio; then
+    "${FF[@]}" -y -i "$IN" -vn -c:a copy "$W/song.m4a"
+    for o in mp4 mp3 mkv; do
+        "${FF[@]}" -y -i "$W/song.m4a" "$W/ffa.$o"
+        rr "$W/rr" -y -w 2 -i "$W/song.m4a" "$W/rda.$o"; rc=$?
+        [ $rc = 0 ] && [ "$(pkts "$W/ffa.$o")" = "$(pkts "$W/rda.$o")" ]
+        verdict $? "audio: a song into .$o: the CLI's packets" "$(rr_why "$W/rr" $rc)"
+    done
+    rr "$W/rr" -y -i "$W/song.m4a" -vf hflip "$W/rdv.mp4"; rc=$?
+    [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "song.m4a has no video stream" "$W/rr.err" &&
+        [ ! -e "$W/rdv.mp4" ]
+    verdict $? "audio: -vf with a song: exit 2, one line" "$(rr_why "$W/rr" $rc)"
 fi
 
 finish
