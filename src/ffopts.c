@@ -368,6 +368,48 @@ static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat 
     return 0;
 }
 
+/* libavformat's image readers: image2 (a numbered sequence) and the
+ * pipe readers of one picture format (png_pipe reads a single .png). */
+static int is_image_demuxer(const char *name)
+{
+    size_t n = strlen(name);
+    return !strcmp(name, "image2") || (n > 5 && !strcmp(name + n - 5, "_pipe"));
+}
+
+/* -r before -i: ffmpeg 5.1 numbers the decoded frames from 0 at that rate
+ * (and hands the rate to a demuxer -f names, when it has the option). An
+ * image sequence's frames are already numbered from 0 at its -framerate,
+ * so there -r is -framerate. Another input's timestamps would be
+ * replaced, which render does not do. */
+static int input_rate(RdFf *f, RdSettings *s, char *err, int errlen)
+{
+    AVFormatContext *ic = NULL;
+    int image2, ret;
+    if (!f->in_rate)
+        return 0;
+    image2 = rd_input_open(&ic, s->input, -1) >= 0 && is_image_demuxer(ic->iformat->name) &&
+             !av_dict_get(f->demux, "ts_from_file", NULL, 0);
+    avformat_close_input(&ic);
+    /* With an output -r as well, the CLI's frame sync takes the first
+     * frame's duration from the demuxer's own rate (25 when -f is not
+     * given), not from -r: its duplicates differ from -framerate's. */
+    if (image2 && s->rate.num > 0) {
+        snprintf(err, errlen, "-r %s before -i with -r after it: not supported yet (the CLI's frame sync "
+                 "then differs from -framerate's); give -framerate %s before -i", f->in_rate, f->in_rate);
+        return AVERROR(EINVAL);
+    }
+    if (!image2) {
+        snprintf(err, errlen, "-r %s before -i: render takes it for an image sequence (as -framerate); "
+                 "renumbering %s's frames is not supported yet (after -i, -r sets the output's rate)",
+                 f->in_rate, s->input);
+        return AVERROR(EINVAL);
+    }
+    if ((ret = av_dict_set(&f->demux, "framerate", f->in_rate, 0)) < 0 ||
+        (ret = rd_demuxopts_set(s->input, f->in_format, f->demux)) < 0)
+        return ret;
+    return 0;
+}
+
 /* The video graph: -vf or -filter_complex, then what -s, -pix_fmt and
  * -aspect add after it, in the order ffmpeg's output filter adds them. A
  * labelled graph output ([v], renamed [ffout]) leads into them, or into a
@@ -475,6 +517,8 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
         snprintf(err, errlen, "-f %s before -i: no such input format", f->in_format ? f->in_format : "");
         return ret;
     }
+    if ((ret = input_rate(f, s, err, errlen)) < 0)
+        return ret;
     if ((ret = rd_ff_complex(f, s->output, err, errlen)) < 0 ||
         (ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
         (ret = rd_ffx_check_itsoffset(f, s, err, errlen)) < 0)

@@ -67,6 +67,7 @@ typedef struct RdFf {
     AVDictionary *mux;           ///< muxer options; s->mux_opts points here
     AVDictionary *demux;         ///< the input's demuxer options (before -i: -framerate, -video_size ...); handed to io/demuxopts.h
     const char *in_format;       ///< -f before -i, or NULL
+    const char *in_rate;         ///< -r before -i, or NULL: taken for an image sequence (image2), where it is -framerate (input_rate in ffopts.c)
     AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
     RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
     int nsets;

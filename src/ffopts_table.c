@@ -552,12 +552,14 @@ static int opt_itsoffset(RdFf *f, RdSettings *s, const char *spec, const char *v
  * not insert one). Before -i it is the rate of a raw input's timestamps. */
 static int opt_rate(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
+    AVRational r;
     (void)spec;
-    if (!f->seen_input)
-        return bad(err, errlen, "-r %s before -i (the rate of a raw input's timestamps) is not supported yet; "
-                   "after -i it sets the output's rate%s", val, "");
-    if (av_parse_video_rate(&s->rate, val) < 0 || s->rate.num <= 0 || s->rate.den <= 0)
+    if (av_parse_video_rate(&r, val) < 0 || r.num <= 0 || r.den <= 0)
         return bad(err, errlen, "-r %s: not a frame rate (25, 30000/1001, ntsc ...)%s", val, "");
+    if (!f->seen_input) /* which demuxer reads the input is known once the line is read */
+        f->in_rate = val;
+    else
+        s->rate = r;
     return 0;
 }
 

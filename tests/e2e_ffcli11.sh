@@ -37,8 +37,7 @@ need_render
 W=$T_TMP
 IN=$W/in.mp4
 FF=(ffmpeg -nostdin -v error)
-"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=d=2 -c:v libx264 -g 10 -bf 2 \
-    -pix_fmt yuv420p -c:a aac -shortest "$IN" ||
+av_clip "$IN" ||
     { fail "inputs" "ffmpeg could not make the test clip"; finish; exit 1; }
 
 # same_run NAME OUT ARGS...: the CLI and render at -w 1, 2 and 3 with

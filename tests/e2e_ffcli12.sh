@@ -26,18 +26,20 @@
 #   - audio: an input without video (a song) stopped with "no video
 #     stream"; the CLI writes its other streams alone: the one pass of -vn
 #     now, the CLI's packets; a video option is refused in one line.
+#   - rate: -r before -i (`-r 10 -i frame%03d.png`, in many answers) was
+#     refused; for an image sequence or one picture it numbers the frames
+#     from 0 at that rate as -framerate does: the CLI's frames. Other
+#     inputs, and an output -r beside it, are refused in one line.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2, queues, cover, subs, audio.
+# Sections (ONLY="..."): y4m, map2, queues, cover, subs, audio, rate.
 . "$(dirname "$0")/lib.sh"
 
 need_render
 W=$T_TMP
 IN=$W/in.mp4
 FF=(ffmpeg -nostdin -v error)
-"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=d=2 -c:v libx264 -g 10 -bf 2 \
-    -pix_fmt yuv420p -c:a aac -shortest "$IN" &&
-    "${FF[@]}" -f lavfi -i sine=f=440:d=2 "$W/a.mp3" ||
+av_clip "$IN" && "${FF[@]}" -f lavfi -i sine=f=440:d=2 "$W/a.mp3" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 if want y4m; then
@@ -142,6 +144,30 @@ if want audio; then
     [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "song.m4a has no video stream" "$W/rr.err" &&
         [ ! -e "$W/rdv.mp4" ]
     verdict $? "audio: -vf with a song: exit 2, one line" "$(rr_why "$W/rr" $rc)"
+fi
+
+if want rate; then
+    mkdir -p "$W/seq"
+    "${FF[@]}" -i "$IN" -vf fps=5 -frames:v 8 "$W/seq/f%03d.png"
+    for args in "-r 10 -i $W/seq/f%03d.png" "-r 30000/1001 -i $W/seq/f%03d.png -vf fps=25" \
+                "-loop 1 -t 1 -r 7 -i $W/seq/f001.png"; do
+        # shellcheck disable=SC2086
+        "${FF[@]}" -y $args -c:v libx264 -qp 0 -pix_fmt yuv420p "$W/ffr.mp4"
+        v_frames "$W/ffr.mp4" "$W/ffr"
+        # shellcheck disable=SC2086
+        rr "$W/rr" -y -w 2 $args -c:v libx264 -qp 0 -pix_fmt yuv420p "$W/rdr.mp4"; rc=$?
+        v_frames "$W/rdr.mp4" "$W/rdr" 2>/dev/null
+        [ $rc = 0 ] && [ -s "$W/ffr.t" ] && same_lines "$W/ffr.t" "$W/rdr.t" >/dev/null &&
+            same_lines "$W/ffr.md5" "$W/rdr.md5" >/dev/null
+        verdict $? "rate: $(echo "$args" | sed "s|$W/||g"): the CLI's frames and times" "$(rr_why "$W/rr" $rc)"
+    done
+    for args in "-r 10 -i $IN" "-r 5 -i $W/seq/f%03d.png -r 25"; do
+        # shellcheck disable=SC2086
+        rr "$W/rr" -y $args "$W/rdx.mp4"; rc=$?
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "^render: -r [0-9]* before -i" "$W/rr.err" &&
+            [ ! -e "$W/rdx.mp4" ]
+        verdict $? "rate: $(echo "$args" | sed "s|$W/||g"): refused in one line" "$(rr_why "$W/rr" $rc)"
+    done
 fi
 
 finish

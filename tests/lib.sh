@@ -32,6 +32,13 @@ check() {
     if "$@"; then ok "$name"; else fail "$name" "$detail"; fi
 }
 
+# av_clip OUT: the command-line tables' small clip: 2 s of 160x120 at
+# 25 fps (x264, a keyframe every 10 frames, B-frames) and 2 s of AAC.
+av_clip() {
+    ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=160x120:r=25:d=2 -f lavfi -i sine=d=2 -c:v libx264 \
+        -g 10 -bf 2 -pix_fmt yuv420p -c:a aac -shortest "$1"
+}
+
 # verdict STATUS NAME DETAIL: ok when STATUS is 0, else fail with DETAIL.
 # For a condition of several commands, which check cannot take (its CMD is
 # one command: `check N D A && B` would judge A alone):
