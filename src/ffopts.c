@@ -1,6 +1,7 @@
 #include "ffopts.h"
 #include "io/demuxopts.h"
 #include "io/input.h"
+#include "io/paths.h"
 #include "ffopts_ext.h"
 #include "streams/tracks.h"
 
@@ -279,6 +280,19 @@ static const char *default_encoder(enum AVCodecID id)
  * is not an attached picture; an input with one, whose picture ffmpeg
  * would write, is refused in the pass, remux.c). What would set the video
  * is refused, as never ignored (ffmpeg would warn or drop it silently). */
+/* Open the input for a look while the line is read, as ffseek.c does: a
+ * FIFO (the open would block), "-" (it would read stdin) or a protocol not
+ * allowed is not opened here; the run refuses it in its own line before
+ * anything is read (io/paths.h). */
+static int look_open(AVFormatContext **ic, const char *input)
+{
+    char why[256];
+    *ic = NULL;
+    if (!input || rd_paths_check(input, NULL, NULL, 0, 1, why, sizeof(why)) < 0)
+        return AVERROR(EINVAL);
+    return rd_input_open(ic, input, -1);
+}
+
 /* The type of the stream a map names by its index (-map 0:1), from the
  * input (opened once, *ic); AVMEDIA_TYPE_UNKNOWN when there is none. */
 static enum AVMediaType indexed_type(const RdSettings *s, const char *m, AVFormatContext **ic, int *tried)
@@ -289,7 +303,7 @@ static enum AVMediaType indexed_type(const RdSettings *s, const char *m, AVForma
         return AVMEDIA_TYPE_UNKNOWN;
     if (!*tried) {
         *tried = 1;
-        if (rd_input_open(ic, s->input, -1) < 0)
+        if (look_open(ic, s->input) < 0)
             *ic = NULL;
     }
     return *ic && i >= 0 && i < (long)(*ic)->nb_streams ? (*ic)->streams[i]->codecpar->codec_type
@@ -327,7 +341,7 @@ static int input_without_video(const RdSettings *s)
 {
     AVFormatContext *ic = NULL;
     int none = 0;
-    if (s->input && rd_input_open(&ic, s->input, -1) >= 0) {
+    if (look_open(&ic, s->input) >= 0) {
         none = 1;
         for (unsigned i = 0; i < ic->nb_streams; i++)
             if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
@@ -387,8 +401,9 @@ static int input_rate(RdFf *f, RdSettings *s, char *err, int errlen)
     int image2, ret;
     if (!f->in_rate)
         return 0;
-    image2 = rd_input_open(&ic, s->input, -1) >= 0 && is_image_demuxer(ic->iformat->name) &&
-             !av_dict_get(f->demux, "ts_from_file", NULL, 0);
+    if (look_open(&ic, s->input) < 0)
+        return 0; /* the run says in its own line why the input cannot be read */
+    image2 = is_image_demuxer(ic->iformat->name) && !av_dict_get(f->demux, "ts_from_file", NULL, 0);
     avformat_close_input(&ic);
     /* With an output -r as well, the CLI's frame sync takes the first
      * frame's duration from the demuxer's own rate (25 when -f is not

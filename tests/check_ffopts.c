@@ -135,7 +135,7 @@ static const struct { const char *args[8]; const char *word; } BAD[] = {
     { { "-i", "in.mp4", "-map", "[v]", "o.mp4" }, "[v]" },
     { { "-i", "in.mp4" }, "OUTPUT" },
     { { "-t", "1", "-i", "in.mp4", "-ss", "2", "o.mp4" }, "nothing to write" },
-    { { "-r", "25", "-i", "in.mp4", "o.mp4" }, "before -i" },
+    { { "-r", "abc", "-i", "in.mp4", "o.mp4" }, "-r abc" },
     { { "-sseof", "0", "-i", "in.mp4", "o.mp4" }, "-sseof" },
     { { "-i", "in.mp4", "-r", "0", "o.mp4" }, "-r 0" },
 };

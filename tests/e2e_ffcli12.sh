@@ -30,9 +30,13 @@
 #     refused; for an image sequence or one picture it numbers the frames
 #     from 0 at that rate as -framerate does: the CLI's frames. Other
 #     inputs, and an output -r beside it, are refused in one line.
+#   - fifo: the ffmpeg form opens the input while it reads the line (is
+#     there a video? an image sequence?): a FIFO must not be opened there
+#     (the open waits for a writer): refused at once in one line, as the
+#     render form refuses it.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli12.sh
-# Sections (ONLY="..."): y4m, map2, queues, cover, subs, audio, rate.
+# Sections (ONLY="..."): y4m, map2, queues, cover, subs, audio, rate, fifo.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -168,6 +172,20 @@ if want rate; then
             [ ! -e "$W/rdx.mp4" ]
         verdict $? "rate: $(echo "$args" | sed "s|$W/||g"): refused in one line" "$(rr_why "$W/rr" $rc)"
     done
+fi
+
+if want fifo; then
+    mkfifo "$W/in.fifo"
+    for args in "-i $W/in.fifo" "-i $W/in.fifo -map 0:1" "-r 5 -i $W/in.fifo"; do
+        t0=$(date +%s%N)
+        # shellcheck disable=SC2086
+        rc=0; timeout 20 "$RENDER" -y $args "$W/f.mp4" </dev/null >"$W/rr.out" 2>"$W/rr.err" || rc=$?
+        ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+        [ $rc = 1 ] && [ $ms -lt 5000 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "a FIFO or pipe" "$W/rr.err" &&
+            [ ! -e "$W/f.mp4" ]
+        verdict $? "fifo: $(echo "$args" | sed "s|$W/||g"): exit 1 at once, one line" "$(rr_why "$W/rr" $rc) in $ms ms"
+    done
+    rm -f "$W/in.fifo"
 fi
 
 finish
