@@ -216,6 +216,15 @@ s_bitmap() {
     rr "$W/gbad" "$FX/pgs.mkv" -q -y -o "$W/gbad.mkv" -c:s srt || rc=$?
     [ $rc -eq 1 ] && grep -q 'a bitmap subtitle cannot become subrip' "$W/gbad.err"
     verdict $? "pgs -c:s srt: exit 1, a bitmap cannot become text" "exit $rc, $(cat "$W/gbad.err")"
+    # A bitmap subtitle into its own codec: the CLI decodes and encodes it
+    # again (other packets); render does not encode pictures, and says so.
+    if ffmpeg -nostdin -v error -y -i "$FX/pgs.mkv" -map 0 -c:v copy -c:s dvdsub "$W/dvd.mkv"; then
+        rc=0; rr "$W/gdvd" "$W/dvd.mkv" -q -y -o "$W/gdvd.mkv" -c:s dvdsub || rc=$?
+        [ $rc -eq 1 ] && [ "$(wc -l <"$W/gdvd.err")" -eq 1 ] &&
+            grep -q 'dvd_subtitle, eng): render does not encode a bitmap subtitle again.*-c:s copy' "$W/gdvd.err" &&
+            [ ! -e "$W/gdvd.mkv" ]
+        verdict $? "dvdsub -c:s dvdsub: exit 1, one line pointing to -c:s copy" "exit $rc, $(cat "$W/gdvd.err")"
+    fi
 }
 
 # --- 2. stream selection as ffmpeg's ----------------------------------------

@@ -192,7 +192,10 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
     }
     if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
         const char *kind = rd_sub_is_text(id) ? "text" : "bitmap";
-        if (strcmp(t->cfg.scodec, "copy"))
+        if (strcmp(t->cfg.scodec, "copy") && target == id)
+            snprintf(why, len, "render does not encode a bitmap subtitle again, as the CLI would; "
+                     "-c:s copy keeps it as it is");
+        else if (strcmp(t->cfg.scodec, "copy"))
             snprintf(why, len, "a %s subtitle cannot become %s", kind, avcodec_get_name(target));
         else
             snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
