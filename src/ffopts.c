@@ -280,42 +280,42 @@ static const char *default_encoder(enum AVCodecID id)
  * is not an attached picture; an input with one, whose picture ffmpeg
  * would write, is refused in the pass, remux.c). What would set the video
  * is refused, as never ignored (ffmpeg would warn or drop it silently). */
-/* Open the input for a look while the line is read, as ffseek.c does: a
- * FIFO (the open would block), "-" (it would read stdin) or a protocol not
- * allowed is not opened here; the run refuses it in its own line before
- * anything is read (io/paths.h). */
-static int look_open(AVFormatContext **ic, const char *input)
+/* The input, opened once for a look while the line is read (is there a
+ * video, an image sequence, the type of -map 0:N), NULL when it cannot
+ * be. As ffseek.c does, a FIFO (the open would block), "-" (it would read
+ * stdin) or a protocol not allowed is not opened here: the run refuses it
+ * in its own line before anything is read (io/paths.h). */
+static const AVFormatContext *look(RdFf *f, const char *input)
 {
     char why[256];
-    *ic = NULL;
-    if (!input || rd_paths_check(input, NULL, NULL, 0, 1, why, sizeof(why)) < 0)
-        return AVERROR(EINVAL);
-    return rd_input_open(ic, input, -1);
+    if (!f->looked) {
+        f->looked = 1;
+        if (!input || rd_paths_check(input, NULL, NULL, 0, 1, why, sizeof(why)) < 0 ||
+            rd_input_open(&f->look, input, -1) < 0)
+            f->look = NULL;
+    }
+    return f->look;
 }
 
 /* The type of the stream a map names by its index (-map 0:1), from the
- * input (opened once, *ic); AVMEDIA_TYPE_UNKNOWN when there is none. */
-static enum AVMediaType indexed_type(const RdSettings *s, const char *m, AVFormatContext **ic, int *tried)
+ * input; AVMEDIA_TYPE_UNKNOWN when there is none. */
+static enum AVMediaType indexed_type(RdFf *f, const RdSettings *s, const char *m)
 {
+    const AVFormatContext *ic;
     char *end;
     long i = strtol(m + 2, &end, 10);
     if (*end && strcmp(end, "?"))
         return AVMEDIA_TYPE_UNKNOWN;
-    if (!*tried) {
-        *tried = 1;
-        if (look_open(ic, s->input) < 0)
-            *ic = NULL;
-    }
-    return *ic && i >= 0 && i < (long)(*ic)->nb_streams ? (*ic)->streams[i]->codecpar->codec_type
-                                                         : AVMEDIA_TYPE_UNKNOWN;
+    ic = look(f, s->input);
+    return ic && i >= 0 && i < (long)ic->nb_streams ? ic->streams[i]->codecpar->codec_type
+                                                    : AVMEDIA_TYPE_UNKNOWN;
 }
 
 /* Every -map names streams of another type than video (0:a, 0:s:1, or a
  * stream index the input's audio has): ffmpeg then writes no video. */
-static int maps_no_video(const RdSettings *s)
+static int maps_no_video(RdFf *f, const RdSettings *s)
 {
-    AVFormatContext *ic = NULL;
-    int positive = 0, tried = 0, none = 1;
+    int positive = 0, none = 1;
     if (s->map_video)
         return 0;
     for (int i = 0; none && i < s->nmaps; i++) {
@@ -326,34 +326,27 @@ static int maps_no_video(const RdSettings *s)
         positive++;
         if (!strncmp(m, "0:", 2) && m[2] && strchr("asdt", m[2]))
             continue;
-        t = !strncmp(m, "0:", 2) && m[2] >= '0' && m[2] <= '9' ? indexed_type(s, m, &ic, &tried)
-                                                               : AVMEDIA_TYPE_UNKNOWN;
+        t = !strncmp(m, "0:", 2) && m[2] >= '0' && m[2] <= '9' ? indexed_type(f, s, m) : AVMEDIA_TYPE_UNKNOWN;
         none = t != AVMEDIA_TYPE_UNKNOWN && t != AVMEDIA_TYPE_VIDEO;
     }
-    avformat_close_input(&ic);
     return none && positive > 0;
 }
 
 /* The input has no video stream at all (a song, a recording): ffmpeg's
  * selection then writes the other streams alone. An input that cannot be
  * opened here says why later, where it is opened for the run. */
-static int input_without_video(const RdSettings *s)
+static int input_without_video(RdFf *f, const RdSettings *s)
 {
-    AVFormatContext *ic = NULL;
-    int none = 0;
-    if (look_open(&ic, s->input) >= 0) {
-        none = 1;
-        for (unsigned i = 0; i < ic->nb_streams; i++)
-            if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
-                none = 0;
-    }
-    avformat_close_input(&ic);
-    return none;
+    const AVFormatContext *ic = look(f, s->input);
+    for (unsigned i = 0; ic && i < ic->nb_streams; i++)
+        if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+            return 0;
+    return ic != NULL;
 }
 
-static int check_video_place(const RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
+static int check_video_place(RdFf *f, RdSettings *s, const AVOutputFormat *of, char *err, int errlen)
 {
-    const char *why = s->no_video ? "-vn" : maps_no_video(s) ? "-map" : input_without_video(s) ? "-i" : NULL;
+    const char *why = s->no_video ? "-vn" : maps_no_video(f, s) ? "-map" : input_without_video(f, s) ? "-i" : NULL;
     enum AVCodecID vid = av_guess_codec(of, NULL, s->output, NULL, AVMEDIA_TYPE_VIDEO);
     if (!why && vid == AV_CODEC_ID_NONE)
         why = "holds no video";
@@ -397,14 +390,13 @@ static int is_image_demuxer(const char *name)
  * replaced, which render does not do. */
 static int input_rate(RdFf *f, RdSettings *s, char *err, int errlen)
 {
-    AVFormatContext *ic = NULL;
+    const AVFormatContext *ic;
     int image2, ret;
     if (!f->in_rate)
         return 0;
-    if (look_open(&ic, s->input) < 0)
+    if (!(ic = look(f, s->input)))
         return 0; /* the run says in its own line why the input cannot be read */
     image2 = is_image_demuxer(ic->iformat->name) && !av_dict_get(f->demux, "ts_from_file", NULL, 0);
-    avformat_close_input(&ic);
     /* With an output -r as well, the CLI's frame sync takes the first
      * frame's duration from the demuxer's own rate (25 when -f is not
      * given), not from -r: its duplicates differ from -framerate's. */
@@ -509,7 +501,16 @@ static int resolve_limit(const RdFf *f, RdSettings *s, char *err, int errlen)
     return 0;
 }
 
+static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen);
+
 int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
+{
+    int ret = finish_line(f, s, err, errlen);
+    avformat_close_input(&f->look); /* the run opens the input again, as it pins it */
+    return ret;
+}
+
+static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
 {
     const AVOutputFormat *of;
     int ret;
@@ -610,6 +611,7 @@ int rd_ff_finish(RdFf *f, RdSettings *s, char *err, int errlen)
 
 void rd_ff_free(RdFf *f)
 {
+    avformat_close_input(&f->look);
     for (int i = 0; i < f->npending; i++)
         av_freep((char **)&f->pending[i].name);
     for (int i = 0; i < f->nsets; i++)

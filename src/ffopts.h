@@ -68,6 +68,8 @@ typedef struct RdFf {
     AVDictionary *demux;         ///< the input's demuxer options (before -i: -framerate, -video_size ...); handed to io/demuxopts.h
     const char *in_format;       ///< -f before -i, or NULL
     const char *in_rate;         ///< -r before -i, or NULL: taken for an image sequence (image2), where it is -framerate (input_rate in ffopts.c)
+    struct AVFormatContext *look;///< the input opened once while the line is read (look()), closed when rd_ff_finish returns
+    int looked;                  ///< look() has tried to open it
     AVDictionary *meta;          ///< -metadata K=V (global); s->metadata points here
     RdStreamSet *sets;           ///< -metadata:s:..., -disposition:...; owned
     int nsets;
