@@ -202,6 +202,24 @@ START_TEST(test_same_time)
 }
 END_TEST
 
+/* x264 at 30 fps in Matroska or FLV (1/1000): two frames before the first
+ * are 2/30 s, which the CLI rescales to 67 ms, not 2 x 33. */
+START_TEST(test_coarse_grid)
+{
+    static const int64_t pts[] = { 0, 133, 67, 33, 100 };
+    static const int64_t want[] = { -67, -33, 0, 33, 67 };
+    RdTimeline t;
+    char err[256] = "";
+    AVPacket **p = make(pts, want, 5, 33);
+    rd_timeline_init(&t, 2);
+    rd_timeline_grid(&t, (AVRational){ 1, 30 }, (AVRational){ 1, 1000 });
+    ck_assert_int_eq(rd_timeline_assign(&t, p, 5, 0, err, sizeof(err)), 0);
+    expect_dts(p, want, 5);
+    rd_timeline_free(&t);
+    drop(p, 5);
+}
+END_TEST
+
 Suite *make_timeline_suite(void)
 {
     Suite *s = suite_create("timeline");
@@ -215,6 +233,7 @@ Suite *make_timeline_suite(void)
     tcase_add_test(tc, test_deeper_later);
     tcase_add_test(tc, test_no_pts);
     tcase_add_test(tc, test_same_time);
+    tcase_add_test(tc, test_coarse_grid);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -719,7 +719,11 @@ static int cmp_i64(const void *a, const void *b)
 
 /* Each packet lasts until the next frame in presentation order; the last
  * until the next chunk's start (or the input's last frame duration). A
- * packet without a presentation time lasts one frame at the frame rate. */
+ * packet without a presentation time lasts one frame at the frame rate.
+ * The ffmpeg CLI's packets last one frame at the output rate (its muxer
+ * fills them in): where a packet's end is not known that is render's too,
+ * and never an end past the next chunk's start, which Matroska would take
+ * for the stream's duration. */
 static int set_durations(Ctx *c)
 {
     RdChunkResult *r = c->res;
@@ -730,6 +734,9 @@ static int set_durations(Ctx *c)
     int64_t end = c->job->t_end == INT64_MAX ? INT64_MAX : av_rescale_q(c->job->t_end, c->sh->tb, etb);
     if (c->job->sync) /* the frame sync's ticks */
         end = c->job->sync_end;
+    else if (c->job->retimed && end != INT64_MAX) /* never past the next chunk's first frame */
+        end = c->res->join_next != AV_NOPTS_VALUE && !c->sync.cfg ? av_rescale_q(c->res->join_next, c->otb, etb)
+                                                                   : INT64_MIN; /* (a sync's ticks are not the graph's) */
     int m = 0, depth;
 
     if (!s)
@@ -750,7 +757,7 @@ static int set_durations(Ctx *c)
             r->pkts[i]->duration = s[k + 1] - s[k];
         else if (end != INT64_MAX && end > s[k])
             r->pkts[i]->duration = end - s[k];
-        else if (c->sync.cfg)
+        else if (c->sync.cfg || end == INT64_MIN)
             r->pkts[i]->duration = frame;
         else
             r->pkts[i]->duration = FFMAX(1, av_rescale_q(c->job->last_duration, c->sh->tb, etb));

@@ -70,6 +70,7 @@ typedef struct RdChunkJob {
     int64_t t_warm;             ///< with warm: where the warm-up starts (>= t_preroll)
     int64_t last_duration;      ///< duration of the last frame when t_end is INT64_MAX
     int64_t eof_duration;       ///< when t_end is INT64_MAX: the graph's input ends this long after the last frame (probe.h)
+    int retimed;                ///< 1: the graph does not keep its input's times (contract.h keeps_times 0), so t_end is no output time: the last own packet lasts until the next output frame the post-roll showed (join_next), else one frame; 0: until t_end
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none

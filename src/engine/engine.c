@@ -487,6 +487,7 @@ static int make_jobs(Run *r)
                                                              : p->t_trail_end;
         j->last_duration = p->last_duration;
         j->eof_duration = p->eof_duration;
+        j->retimed = !r->contract.keeps_times;
         j->expect_frames = c->last - c->first;
         /* After -ss the first frame kept is no keyframe of the file: the
          * chunk seeks to it (the demuxer lands on the keyframe before). */

@@ -175,6 +175,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
         rd_tracks_set_bsf(m->tracks, m->bsf);
     if ((ret = rd_merge_header(m->oc, cfg->mux_opts, err, errlen)) >= 0) /* it has fixed the stream's time base */
         m->voff = cfg->video_synced ? 0 : av_rescale_q(m->ts_offset, AV_TIME_BASE_Q, m->vst->time_base);
+    rd_timeline_grid(&m->tl, m->etb, m->vst->time_base);
     return ret;
 }
 

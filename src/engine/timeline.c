@@ -14,6 +14,26 @@ void rd_timeline_init(RdTimeline *t, int declared)
     t->last_dts = INT64_MIN;
     t->next_pts = INT64_MIN;
     t->started = 0;
+    t->etb = t->mtb = (AVRational){ 0, 1 };
+}
+
+void rd_timeline_grid(RdTimeline *t, AVRational etb, AVRational mtb)
+{
+    t->etb = etb;
+    t->mtb = mtb;
+}
+
+/* The time `back` frames of `dur` before s0, on the encoder's grid where
+ * the muxer's is finer or as fine (exact there), else in the muxer's. */
+static int64_t before(const RdTimeline *t, int64_t s0, int64_t dur, int back)
+{
+    if (t->etb.num > 0 && t->mtb.num > 0 && av_cmp_q(t->etb, t->mtb) > 0) {
+        int64_t e0 = av_rescale_q(s0, t->mtb, t->etb), de = av_rescale_q(dur, t->mtb, t->etb);
+        if (de > 0 && av_rescale_q(e0, t->etb, t->mtb) == s0 &&
+            av_rescale_q(de, t->etb, t->mtb) == dur)
+            return av_rescale_q(e0 - back * de, t->etb, t->mtb);
+    }
+    return s0 - back * dur;
 }
 
 void rd_timeline_free(RdTimeline *t)
@@ -117,7 +137,7 @@ static int start(RdTimeline *t, AVPacket **pkts, int n, const int64_t *s, int de
     if (s[0] < INT64_MIN / 2 || dur > INT64_MAX / 2 / (d + 1))
         return AVERROR(ERANGE);
     for (int j = 0; j < d; j++)
-        t->tail[j] = s[0] - (d - j) * dur;
+        t->tail[j] = before(t, s[0], dur, d - j);
     t->depth = d;
     return 0;
 }

@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 #include <libavcodec/packet.h>
+#include <libavutil/rational.h>
 
 typedef struct RdTimeline {
     int declared;       ///< reorder depth the encoder declared (has_b_frames)
@@ -31,10 +32,20 @@ typedef struct RdTimeline {
     int64_t last_dts;   ///< last decode timestamp written; INT64_MIN before any
     int64_t next_pts;   ///< end of the latest frame written; for packets without pts
     int started;
+    AVRational etb;     ///< the encoder's time base, {0, 1} = unknown (rd_timeline_grid)
+    AVRational mtb;     ///< the time base of the packets given, with etb
 } RdTimeline;
 
 /** Start an empty timeline. `declared` < 0 counts as 0. */
 void rd_timeline_init(RdTimeline *t, int declared);
+
+/**
+ * The packets given are in `mtb`, rescaled from the encoder's `etb`: the D
+ * times before the first frame are then counted back on the encoder's grid
+ * and rescaled, as the CLI rescales the encoder's own decode times (one
+ * frame of 1/30 s is 33 ms, two are 67, not 66).
+ */
+void rd_timeline_grid(RdTimeline *t, AVRational etb, AVRational mtb);
 
 /**
  * Give one chunk's packets (decode order, all in one time base) their place
