@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# e2e_ffcli13.sh - everyday command lines whose output differed from the
+# stock CLI's in what players show, each against the CLI:
+#   - durations: a graph that retimes (setpts=0.5*PTS, setpts=2*PTS,
+#     select, fps on an input that starts at 3.2 s) into Matroska: the
+#     last packet of each chunk lasted until the chunk's end in input time,
+#     and Matroska writes the largest packet end as the stream's DURATION
+#     tag and the file's duration (4.3 s where the CLI writes 3.07). Both
+#     are the CLI's now, at several worker counts.
+#   - grid: x264 at 30 fps into FLV or Matroska (1 ms time base) after
+#     setpts=0.5*PTS: the two decode times before the first frame were
+#     counted back as 2 x 33 ms where the CLI rescales 2/30 s (67 ms), so
+#     after the muxer's shift every time was 1 ms early. The frames' times
+#     and the first decode times are the CLI's now.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli13.sh
+# Sections (ONLY="..."): durations, grid.
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+FF=(ffmpeg -nostdin -v error)
+"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=30:d=4 -f lavfi -i sine=d=4 -c:v libx264 -g 15 -bf 2 \
+    -pix_fmt yuv420p -c:a aac -shortest "$W/in.mp4" &&
+"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=30:d=4 -c:v libx264 -g 30 -output_ts_offset 3.2 "$W/off.flv" ||
+    { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
+
+# durs FILE: the file's duration and its video stream's DURATION tag.
+durs() {
+    ffprobe -v error -show_entries format=duration:stream_tags=DURATION -select_streams v -of csv=p=0 "$1" |
+        tr '\n' ' '
+}
+
+if want durations; then
+    for job in "in.mp4|setpts=0.5*PTS" "in.mp4|setpts=2*PTS" "in.mp4|select='not(mod(n,4))'" "off.flv|fps=10"; do
+        in=${job%%|*} vf=${job#*|}
+        "${FF[@]}" -y -i "$W/$in" -vf "$vf" -c:v ffv1 -an "$W/ff.mkv"
+        want_d=$(durs "$W/ff.mkv")
+        for w in 2 3; do
+            rr "$W/rr" -y -w $w --chunks $((w * 2)) -i "$W/$in" -vf "$vf" -c:v ffv1 -an "$W/rd.mkv"; rc=$?
+            got=$(durs "$W/rd.mkv" 2>/dev/null)
+            [ $rc = 0 ] && [ -n "$want_d" ] && [ "$got" = "$want_d" ]
+            verdict $? "durations: $in -vf $vf -w $w: the CLI's file and stream durations" \
+                "$(rr_why "$W/rr" $rc); CLI: $want_d render: $got"
+        done
+    done
+fi
+
+if want grid; then
+    for job in "setpts=0.5*PTS|flv" "setpts=0.5*PTS|mkv" "null|flv"; do
+        vf=${job%%|*} ext=${job#*|}
+        "${FF[@]}" -y -i "$W/in.mp4" -vf "$vf" -c:v libx264 -an "$W/ff.$ext"
+        rr "$W/rr" -y -w 3 -i "$W/in.mp4" -vf "$vf" -c:v libx264 -an "$W/rd.$ext"; rc=$?
+        # every frame's time, and the decode times before the first join
+        # (later ones follow the chunks' own frame types)
+        { v_ts "$W/ff.$ext" | head -n 3; v_times "$W/ff.$ext"; } >"$W/ff.t"
+        { v_ts "$W/rd.$ext" | head -n 3; v_times "$W/rd.$ext"; } >"$W/rd.t"
+        [ $rc = 0 ] && [ -s "$W/ff.t" ] && cmp -s "$W/ff.t" "$W/rd.t"
+        verdict $? "grid: -vf $vf -c:v libx264 .$ext: the CLI's frame and decode times" \
+            "$(rr_why "$W/rr" $rc); first difference: $(diff "$W/ff.t" "$W/rd.t" | sed -n 2p)"
+    done
+fi
+
+finish
