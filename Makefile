@@ -34,7 +34,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Sources by subsystem (see README, Layout): the layers below the front ends
 # and the shared CLI parser go into librender.a.
 LAYERS   = io streams engine ui sweep
-LIB_SRC  = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c)) src/cli.c src/ffopts.c src/ffcomplex.c src/ffopts_table.c src/ffopts_ext.c src/ffcopy.c src/ffpass.c src/ffseek.c
+LIB_SRC  = $(foreach d,$(LAYERS),$(wildcard src/$(d)/*.c)) src/cli.c src/ffopts.c src/ffcomplex.c src/ffabranch.c src/ffopts_table.c src/ffopts_ext.c src/ffcopy.c src/ffpass.c src/ffseek.c
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
 GEN_SRC  = $(wildcard src/gen/*.c)
 GEN_OBJ  = $(GEN_SRC:src/gen/%.c=$(BUILD)/gen/%.o)

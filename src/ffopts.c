@@ -535,7 +535,8 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if ((ret = input_rate(f, s, err, errlen)) < 0)
         return ret;
-    if ((ret = rd_ff_complex(f, s->output, err, errlen)) < 0 ||
+    if ((ret = rd_ff_audio_branch(f, s, err, errlen)) < 0 ||
+        (ret = rd_ff_complex(f, s->output, err, errlen)) < 0 ||
         (ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||
         (ret = rd_ffx_check_itsoffset(f, s, err, errlen)) < 0)
         return ret;
@@ -571,6 +572,11 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
                  s->output, of->name, avcodec_get_name(of->audio_codec));
         return AVERROR(EINVAL);
     }
+    if (s->af && !s->no_audio && !strcmp(s->acodec, "copy")) {
+        snprintf(err, errlen, "%s with -c:a copy: the audio is copied, not filtered (filtering and streamcopy "
+                 "cannot be used together, as in ffmpeg)", f->abranch ? "-filter_complex's audio branch" : "-af");
+        return AVERROR(EINVAL);
+    }
     if (f->scodec_typed) /* a -c:s takes the first subtitle, whatever its kind (-c copy does not: ffmpeg matches the "s" specifier only) */
         s->ff_select = 2;
     if (!s->scodec && !(s->scodec = default_encoder(of->subtitle_codec))) {
@@ -599,6 +605,7 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
     /* ffmpeg's frame sync reads the frames' own durations only without a graph on the line. */
     s->own_duration = !f->vf && !f->complex;
     s->complex_graph = f->complex != NULL;
+    s->audio_graph = f->abranch != NULL;
     s->autorotate = !f->noautorotate;
     s->venc_opts = f->venc;
     s->aenc_opts = f->aenc;
@@ -619,6 +626,10 @@ void rd_ff_free(RdFf *f)
     av_freep(&f->sets);
     av_freep(&f->complex);
     av_freep(&f->complex_out);
+    av_freep(&f->complex_rest);
+    av_freep(&f->abranch);
+    av_freep(&f->abranch_out);
+    av_freep(&f->abranch_map);
     av_freep(&f->graph);
     av_freep(&f->passlog);
     av_dict_free(&f->venc);

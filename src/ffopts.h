@@ -48,6 +48,13 @@ typedef struct RdFf {
     char *complex;               ///< -filter_complex, rewritten to [in] ... [out] labels (rd_ff_complex); owned
     char *complex_out;           ///< the graph's output label ("v" for [v]), "" for none; owned
     const char *map_label;       ///< -map "[v]": an output of the graph, or NULL
+    int map_label_at;            ///< how many other maps came before map_label
+    const char *map_label2;      ///< a second -map "[a]" (the audio branch's, ffabranch.c), or NULL
+    int map_label2_at;           ///< how many other maps came before map_label2
+    char *complex_rest;          ///< -filter_complex without its audio branch (complex_text then points here); owned
+    char *abranch;               ///< the audio branch as -af takes it; owned
+    char *abranch_out;           ///< its output's label; owned
+    char *abranch_map;           ///< the stream it filters, as a map ("0:a:0"); owned
     const char *size;            ///< -s WxH, or NULL
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL
@@ -116,6 +123,17 @@ void rd_ff_free(RdFf *f);
  * AVERROR with one line in err.
  */
 int rd_ff_complex(RdFf *f, const char *output, char *err, int errlen);
+
+/**
+ * ffabranch.c: a part of -filter_complex that filters input 0's audio
+ * ([0:a] ... [a], sharing no label with the video's) becomes -af (s->af)
+ * and -map "[a]" a map of that stream, at its place among the maps; the
+ * rest stays f->complex_text for rd_ff_complex. Refused in err: a part
+ * that takes both, an audio part that is not one chain from [0:a] to its
+ * label, -af beside it, other audio mapped, its output not mapped.
+ * Returns 0 or a negative AVERROR.
+ */
+int rd_ff_audio_branch(RdFf *f, RdSettings *s, char *err, int errlen);
 
 /**
  * ffcopy.c: with -c:v copy (a remux), refuse in one line whatever would

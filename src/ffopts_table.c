@@ -372,10 +372,16 @@ static int opt_map(RdFf *f, RdSettings *s, const char *spec, const char *val, ch
     const char **maps = (const char **)s->maps;
     (void)spec;
     if (val[0] == '[') { /* an output of -filter_complex: checked once the graph is known */
-        if (f->map_label)
-            return bad(err, errlen, "-map %s: render maps one output of -filter_complex, the video (%s); "
-                       "audio is filtered with -af", val, f->map_label);
+        if (f->map_label2)
+            return bad(err, errlen, "-map %s: render maps two outputs of -filter_complex, the video's and "
+                       "the audio branch's (here %s and another)", val, f->map_label);
+        if (f->map_label) { /* which is the audio's is known with the graph (ffabranch.c) */
+            f->map_label2 = val;
+            f->map_label2_at = s->nmaps;
+            return 0;
+        }
         f->map_label = val;
+        f->map_label_at = s->nmaps;
         s->map_video = 1 + s->nmaps; /* its place among the maps */
         return 0;
     }

@@ -88,6 +88,27 @@ START_TEST(test_complex)
 }
 END_TEST
 
+/* An audio branch becomes -af and a map of its stream, where -map "[a]"
+ * stands among the maps; the video's place moves with it. */
+START_TEST(test_audio_branch)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *args[] = { "render", "-i", "in.mp4", "-filter_complex",
+                           "[0:a:1]asplit[x][y];[x][y]amix[au];[0:v]hflip[v]", "-map", "0:s", "-map", "[au]",
+                           "-map", "[v]", "o.mkv", NULL };
+    ck_assert_int_eq(parse(&c, args, err), 0);
+    ck_assert_str_eq(c.s.af, "asplit[x][y];[x][y]amix");
+    ck_assert_str_eq(c.s.vf, "[in]hflip[ffout];[ffout]null[out]");
+    ck_assert_int_eq(c.s.nmaps, 2);
+    ck_assert_str_eq(c.s.maps[0], "0:s");
+    ck_assert_str_eq(c.s.maps[1], "0:a:1");
+    ck_assert_int_eq(c.s.map_video, 3); /* after 0:s and the audio */
+    ck_assert_int_eq(c.s.audio_graph, 1);
+    rd_cli_free(&c);
+}
+END_TEST
+
 /* -q and -v: ffmpeg's with a value, render's alone. */
 START_TEST(test_q_v)
 {
@@ -347,6 +368,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_loop_test(tc, test_defaults, 0, sizeof(DEFAULTS) / sizeof(DEFAULTS[0]));
     tcase_add_test(tc, test_line);
     tcase_add_test(tc, test_complex);
+    tcase_add_test(tc, test_audio_branch);
     tcase_add_test(tc, test_q_v);
     tcase_add_test(tc, test_refused_rows);
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));

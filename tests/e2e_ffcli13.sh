@@ -12,17 +12,29 @@
 #     counted back as 2 x 33 ms where the CLI rescales 2/30 s (67 ms), so
 #     after the muxer's shift every time was 1 ms early. The frames' times
 #     and the first decode times are the CLI's now.
+#   - abranch: an audio branch in -filter_complex ("[0:v]setpts=0.5*PTS[v];
+#     [0:a]atempo=2[a]" -map "[v]" -map "[a]", the line for a faster
+#     clip) was refused; it is filtered once as -af is, from the stream its
+#     label names, and mapped where -map "[a]" stands: the CLI's frames,
+#     audio packets, tags and dispositions (a stream from a graph takes
+#     none of its input's). What does not fit is refused in one line: a
+#     part of the graph that takes both, -af beside it, other audio mapped,
+#     its output not mapped, -c:a copy; and -af with -c:a copy, which
+#     render ignored with exit 0 (the CLI refuses it).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli13.sh
-# Sections (ONLY="..."): durations, grid.
+# Sections (ONLY="..."): durations, grid, abranch.
 . "$(dirname "$0")/lib.sh"
 
 need_render
 W=$T_TMP
-FF=(ffmpeg -nostdin -v error)
-"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=30:d=4 -f lavfi -i sine=d=4 -c:v libx264 -g 15 -bf 2 \
+FF="ffmpeg -nostdin -v error -y"
+IN=$W/in.mp4
+$FF -f lavfi -i testsrc2=s=160x120:r=30:d=4 -f lavfi -i sine=d=4 -c:v libx264 -g 15 -bf 2 \
     -pix_fmt yuv420p -c:a aac -shortest "$W/in.mp4" &&
-"${FF[@]}" -f lavfi -i testsrc2=s=160x120:r=30:d=4 -c:v libx264 -g 30 -output_ts_offset 3.2 "$W/off.flv" ||
+$FF -f lavfi -i testsrc2=s=160x120:r=30:d=4 -c:v libx264 -g 30 -output_ts_offset 3.2 "$W/off.flv" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=f=300:d=3 -f lavfi -i sine=f=600:d=3 -map 0 -map 1 -map 2 \
+    -c:v libx264 -c:a aac -metadata:s:a:0 language=eng -metadata:s:a:1 language=ger "$W/two.mkv" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 # durs FILE: the file's duration and its video stream's DURATION tag.
@@ -34,7 +46,7 @@ durs() {
 if want durations; then
     for job in "in.mp4|setpts=0.5*PTS" "in.mp4|setpts=2*PTS" "in.mp4|select='not(mod(n,4))'" "off.flv|fps=10"; do
         in=${job%%|*} vf=${job#*|}
-        "${FF[@]}" -y -i "$W/$in" -vf "$vf" -c:v ffv1 -an "$W/ff.mkv"
+        $FF -i "$W/$in" -vf "$vf" -c:v ffv1 -an "$W/ff.mkv"
         want_d=$(durs "$W/ff.mkv")
         for w in 2 3; do
             rr "$W/rr" -y -w $w --chunks $((w * 2)) -i "$W/$in" -vf "$vf" -c:v ffv1 -an "$W/rd.mkv"; rc=$?
@@ -49,7 +61,7 @@ fi
 if want grid; then
     for job in "setpts=0.5*PTS|flv" "setpts=0.5*PTS|mkv" "null|flv"; do
         vf=${job%%|*} ext=${job#*|}
-        "${FF[@]}" -y -i "$W/in.mp4" -vf "$vf" -c:v libx264 -an "$W/ff.$ext"
+        $FF -i "$W/in.mp4" -vf "$vf" -c:v libx264 -an "$W/ff.$ext"
         rr "$W/rr" -y -w 3 -i "$W/in.mp4" -vf "$vf" -c:v libx264 -an "$W/rd.$ext"; rc=$?
         # every frame's time, and the decode times before the first join
         # (later ones follow the chunks' own frame types)
@@ -58,6 +70,32 @@ if want grid; then
         [ $rc = 0 ] && [ -s "$W/ff.t" ] && cmp -s "$W/ff.t" "$W/rd.t"
         verdict $? "grid: -vf $vf -c:v libx264 .$ext: the CLI's frame and decode times" \
             "$(rr_why "$W/rr" $rc); first difference: $(diff "$W/ff.t" "$W/rd.t" | sed -n 2p)"
+    done
+fi
+
+if want abranch; then
+    ROW=0
+    line "abranch: speed x2" mkv md5,apkts,tags -filter_complex "[0:v]setpts=0.5*PTS[v];[0:a]atempo=2[a]" \
+        -map "[v]" -map "[a]" -c:v ffv1
+    line "abranch: audio label first" mkv md5,apkts,tags -filter_complex "[0:a]atempo=0.5[a];[0:v]setpts=2*PTS[v]" \
+        -map "[a]" -map "[v]" -c:v ffv1
+    line "abranch: split and mix" mkv md5,apkts,tags -filter_complex \
+        "[0:v]scale=80:-2[v];[0:a]asplit[x][y];[x]volume=0.5[x2];[x2][y]amix=inputs=2[a]" -map "[v]" -map "[a]" -c:v ffv1
+    LINE_IN=$W/two.mkv line "abranch: the second audio, video mapped" mkv md5,apkts,tags \
+        -filter_complex "[0:a:1]volume=2[a]" -map 0:v -map "[a]" -c:v ffv1
+    LINE_IN=$W/two.mkv line "abranch: video copied" mkv apkts,tags -filter_complex "[0:a]aecho=0.8:0.9:100:0.3[a]" \
+        -map 0:v -map "[a]" -c:v copy
+    for args in "-filter_complex [0:v][0:a]concat=n=1:v=1:a=1[v][a] -map [v] -map [a]|takes both" \
+                "-filter_complex [0:v]null[v];[0:a]atempo=2[a] -map [v] -map [a] -af volume=2|both filter" \
+                "-filter_complex [0:v]null[v];[0:a]atempo=2[a] -map [v] -map [a] -map 0:a|map no other audio" \
+                "-filter_complex [0:v]null[v];[0:a]atempo=2[a] -map [v]|is not mapped" \
+                "-filter_complex [0:v]null[v];[0:a]atempo=2[a] -map [v] -map [a] -c:a copy|not filtered" \
+                "-af volume=2 -c:a copy|not filtered" "-af volume=2 -c copy|not filtered"; do
+        a=${args%%|*} words=${args#*|}
+        # shellcheck disable=SC2086
+        rr "$W/rr" -y -i "$IN" $a -c:v ffv1 "$W/x.mkv"; rc=$?
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "$words" "$W/rr.err" && [ ! -e "$W/x.mkv" ]
+        verdict $? "abranch: $a: refused in one line" "$(rr_why "$W/rr" $rc)"
     done
 fi
 

@@ -158,7 +158,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
     rd_audio_set_offset(tr->audio, t->cfg.ts_offset);
     tr->out_trim = t->cfg.audio && t->cfg.audio->out_duration > 0;
     tr->tb = tr->ost->time_base;
-    return rd_meta_stream(tr->ost, ist, codec->name);
+    return rd_meta_stream(tr->ost, t->cfg.audio_from_graph ? NULL : ist, codec->name);
 }
 
 /* The encoder that turns this subtitle into something `of` holds; NULL

@@ -59,6 +59,7 @@ typedef struct RdTracksConfig {
     int video_from_graph;          ///< 1: the video comes out of -filter_complex, which ffmpeg ties to no input stream: the stream takes none of the input video's tags, disposition, timecode or side data
     int vn;                        ///< 1: no video at all (-vn): no video stream is selected, maps' included, and add_video is not called (it may be NULL)
     unsigned no_default_enc;       ///< RD_NO_DEFAULT_AUDIO / RD_NO_DEFAULT_SUBS: that type's "none" stands for "the format has no default encoder": a stream of it the maps name is an error (ffmpeg's "Automatic encoder selection failed"), not dropped; RD_COVER_ENCODED: a mapped cover picture is an error too
+    int audio_from_graph;          ///< 1: the audio comes out of -filter_complex's audio branch: as the video from a graph, it takes none of its input stream's tags or disposition
 } RdTracksConfig;
 
 #define RD_NO_DEFAULT_AUDIO 1u
