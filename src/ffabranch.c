@@ -74,13 +74,6 @@ static int is_video_label(const char *l)
     return l && (l[0] == '0' || l[0] == '1') && (!l[1] || !strncmp(l + 1, ":v", 2) || !strncmp(l + 1, ":V", 2));
 }
 
-/* The open pads of one chain. */
-static int pads(const char *text, AVFilterInOut **ins, AVFilterInOut **outs, AVFilterGraph **g)
-{
-    if (!(*g = avfilter_graph_alloc()))
-        return AVERROR(ENOMEM);
-    return avfilter_graph_parse2(*g, text, ins, outs);
-}
 
 static int has_label(const AVFilterInOut *l, const char *name)
 {
@@ -91,17 +84,15 @@ static int has_label(const AVFilterInOut *l, const char *name)
 }
 
 /* Chains that share a label are one part. */
-static int join_parts(Chain *c, int n, char *err, int errlen)
+static int join_parts(const RdFf *f, Chain *c, int n, char *err, int errlen)
 {
     AVFilterInOut *ins[MAX_CHAINS] = { 0 }, *outs[MAX_CHAINS] = { 0 };
     AVFilterGraph *g[MAX_CHAINS] = { 0 };
     int ret = 0;
     for (int i = 0; i < n && ret >= 0; i++) {
         c[i].part = i;
-        if ((ret = pads(c[i].text, &ins[i], &outs[i], &g[i])) < 0) {
-            snprintf(err, errlen, "-filter_complex '%s': %s", c[i].text, av_err2str(ret));
+        if ((ret = rd_ff_graph_pads(f, c[i].text, &g[i], &ins[i], &outs[i], err, errlen)) < 0)
             break;
-        }
         for (AVFilterInOut *l = ins[i]; l; l = l->next) {
             char *a = audio_stream(l->name);
             c[i].audio_in |= a != NULL || (l->name && !strncmp(l->name, "0:a", 3));
@@ -123,11 +114,12 @@ static int join_parts(Chain *c, int n, char *err, int errlen)
 }
 
 /* The audio part's text, its open input and its output, parsed whole. */
-static int audio_ends(const char *text, char **in, char **in_label, char **out, char *err, int errlen)
+static int audio_ends(const RdFf *f, const char *text, char **in, char **in_label, char **out, char *err,
+                      int errlen)
 {
     AVFilterInOut *ins = NULL, *outs = NULL;
     AVFilterGraph *g = NULL;
-    int ret = pads(text, &ins, &outs, &g);
+    int ret = rd_ff_graph_pads(f, text, &g, &ins, &outs, err, errlen);
     if (ret >= 0 && (!ins || ins->next || !outs || outs->next || !outs->name || !*outs->name)) {
         snprintf(err, errlen, "-filter_complex: the audio branch '%s' must have one input (input 0's audio, "
                  "[0:a] or [0:a:N]) and one labelled output, which -map takes", text);
@@ -214,7 +206,7 @@ static int take_branch(RdFf *f, RdSettings *s, Chain *c, int n, int apart, char 
     av_bprint_init(&a, 0, AV_BPRINT_SIZE_UNLIMITED);
     av_bprint_init(&v, 0, AV_BPRINT_SIZE_UNLIMITED);
     if ((ret = split(c, n, apart, &a, &v)) < 0 ||
-        (ret = audio_ends(a.str, &in, &in_label, &f->abranch_out, err, errlen)) < 0)
+        (ret = audio_ends(f, a.str, &in, &in_label, &f->abranch_out, err, errlen)) < 0)
         goto end;
     ret = AVERROR(EINVAL);
     if (!(f->abranch = unlabel(a.str, in_label, f->abranch_out)))
@@ -259,7 +251,7 @@ int rd_ff_audio_branch(RdFf *f, RdSettings *s, char *err, int errlen)
     memset(c, 0, sizeof(c));
     if ((n = ret = cut_chains(copy, c)) < 0)
         snprintf(err, errlen, "-filter_complex: more than %d chains", MAX_CHAINS);
-    else if ((ret = join_parts(c, n, err, errlen)) >= 0) {
+    else if ((ret = join_parts(f, c, n, err, errlen)) >= 0) {
         for (int i = 0; i < n && ret >= 0; i++)
             if (c[i].audio_in && apart >= 0 && root(c, i) != apart) {
                 snprintf(err, errlen, "-filter_complex: render takes one audio branch");

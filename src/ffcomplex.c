@@ -19,6 +19,7 @@
 #include <libavutil/mem.h>
 
 #include "engine/contract.h"
+#include "engine/filterfx.h"
 #include "io/paths.h"
 
 #define IMAGE_LABEL "ffimg"
@@ -73,19 +74,36 @@ static void pads_free(Pads *p)
     av_freep(&p->out);
 }
 
-static int pads_of(const char *desc, int inputs, Pads *p, char *err, int errlen)
+int rd_ff_graph_pads(const RdFf *f, const char *desc, AVFilterGraph **g, AVFilterInOut **ins,
+                     AVFilterInOut **outs, char *err, int errlen)
 {
-    AVFilterGraph *g = avfilter_graph_alloc();
+    RdFilterFxPolicy pol = { .allow = f->allow_filters };
+    char *inert = NULL;
+    int ret;
+    *err = 0;
+    if ((ret = rd_filterfx_inert(desc, &pol, &inert, err, errlen)) < 0)
+        return *err ? ret : (snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret)), ret);
+    if (!(*g = avfilter_graph_alloc()))
+        ret = AVERROR(ENOMEM);
+    else if ((ret = avfilter_graph_parse2(*g, inert, ins, outs)) < 0)
+        snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret));
+    av_free(inert);
+    return ret;
+}
+
+static int pads_of(const RdFf *f, const char *desc, int inputs, Pads *p, char *err, int errlen)
+{
+    AVFilterGraph *g = NULL;
     AVFilterInOut *ins = NULL, *outs = NULL;
     const AVFilterInOut *a;
-    int ret = g ? avfilter_graph_parse2(g, desc, &ins, &outs) : AVERROR(ENOMEM);
+    int ret = rd_ff_graph_pads(f, desc, &g, &ins, &outs, err, errlen);
     int nin = 0;
 
     memset(p, 0, sizeof(*p));
     for (AVFilterInOut *i = ins; i; i = i->next)
         nin++;
     if (ret < 0)
-        snprintf(err, errlen, "-filter_complex '%s': %s", desc, av_err2str(ret));
+        ;
     else if ((a = audio_input(ins))) {
         snprintf(err, errlen, "-filter_complex: input [%s]: render filters the audio with -af, not in "
                  "-filter_complex (its graph takes the video, [0:v])", a->name);
@@ -190,7 +208,7 @@ int rd_ff_complex(RdFf *f, const char *output, char *err, int errlen)
                  "overlays ([1:v])", f->input2);
         return AVERROR(EINVAL);
     }
-    if ((ret = pads_of(f->complex_text, f->input2 ? 2 : 1, &p, err, errlen)) < 0 ||
+    if ((ret = pads_of(f, f->complex_text, f->input2 ? 2 : 1, &p, err, errlen)) < 0 ||
         (f->input2 && (ret = check_image(f->input2, output, err, errlen)) < 0))
         goto end;
     ret = AVERROR(ENOMEM);

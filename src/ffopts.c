@@ -535,6 +535,7 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
     }
     if ((ret = input_rate(f, s, err, errlen)) < 0)
         return ret;
+    f->allow_filters = s->allow_filters;
     if ((ret = rd_ff_audio_branch(f, s, err, errlen)) < 0 ||
         (ret = rd_ff_complex(f, s->output, err, errlen)) < 0 ||
         (ret = rd_ffx_check_shortest(f, s, err, errlen)) < 0 ||

@@ -55,6 +55,7 @@ typedef struct RdFf {
     char *abranch;               ///< the audio branch as -af takes it; owned
     char *abranch_out;           ///< its output's label; owned
     char *abranch_map;           ///< the stream it filters, as a map ("0:a:0"); owned
+    const char *allow_filters;   ///< --allow-filter's list while the line is finished (the graph's pads are read through it); not owned
     const char *size;            ///< -s WxH, or NULL
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL
@@ -123,6 +124,19 @@ void rd_ff_free(RdFf *f);
  * AVERROR with one line in err.
  */
 int rd_ff_complex(RdFf *f, const char *output, char *err, int errlen);
+
+/**
+ * Build graph `desc` only to read its open pads (ffcomplex.c), never
+ * opening what its filters would read, write or connect to: it goes
+ * through the filter table's checks first (engine/filterfx.h
+ * rd_filterfx_inert, with f->allow_filters), and files it would write
+ * are /dev/null. *g, *ins, *outs are the caller's to free, also on failure.
+ * Returns 0 or a negative AVERROR with one line in err.
+ */
+struct AVFilterGraph;
+struct AVFilterInOut;
+int rd_ff_graph_pads(const RdFf *f, const char *desc, struct AVFilterGraph **g, struct AVFilterInOut **ins,
+                     struct AVFilterInOut **outs, char *err, int errlen);
 
 /**
  * ffabranch.c: a part of -filter_complex that filters input 0's audio

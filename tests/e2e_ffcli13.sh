@@ -21,9 +21,14 @@
 #     part of the graph that takes both, -af beside it, other audio mapped,
 #     its output not mapped, -c:a copy; and -af with -c:a copy, which
 #     render ignored with exit 0 (the CLI refuses it).
+#   - afx: the audio's graph (-af, the branch) went unchecked by the filter
+#     table's side effects: amovie=http://... opened a connection, ladspa
+#     loaded a plugin, ametadata=file= wrote its file in place. It is checked
+#     as the video's graph is (--protocols, --allow-filter, a written file
+#     under a temporary name renamed at the end, -y), chunked or remuxed.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli13.sh
-# Sections (ONLY="..."): durations, grid, abranch.
+# Sections (ONLY="..."): durations, grid, abranch, afx.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -97,6 +102,48 @@ if want abranch; then
         [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "$words" "$W/rr.err" && [ ! -e "$W/x.mkv" ]
         verdict $? "abranch: $a: refused in one line" "$(rr_why "$W/rr" $rc)"
     done
+fi
+
+if want afx; then
+    for v in ffv1 copy; do
+        rr "$W/rr" -y -i "$IN" -af "amovie=http\\\\://127.0.0.1\\\\:9/x.wav,amix" -c:v $v "$W/x.mkv"; rc=$?
+        [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "protocol 'http' is not allowed" "$W/rr.err" &&
+            [ ! -e "$W/x.mkv" ]
+        verdict $? "afx: -af amovie=http://... -c:v $v: refused in one line, nothing written" "$(rr_why "$W/rr" $rc)"
+        rr "$W/rr" -y -i "$IN" -filter_complex "[0:a]ladspa=f=x[a]" -map 0:v -map "[a]" -c:v $v "$W/x.mkv"; rc=$?
+        [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "allow-filter ladspa" "$W/rr.err" && [ ! -e "$W/x.mkv" ]
+        verdict $? "afx: an audio branch with ladspa -c:v $v: refused in one line" "$(rr_why "$W/rr" $rc)"
+        mkdir -p "$W/m$v"
+        $FF -i "$IN" -af "astats=metadata=1,ametadata=mode=print:file=$W/m$v/ff.txt" -c:v $v "$W/m$v/ff.mkv"
+        rr "$W/rr" -y -w 2 -i "$IN" -af "astats=metadata=1,ametadata=mode=print:file=$W/m$v/rd.txt" -c:v $v \
+            "$W/m$v/rd.mkv"; rc=$?
+        [ $rc = 0 ] && [ -s "$W/m$v/ff.txt" ] && cmp -s "$W/m$v/ff.txt" "$W/m$v/rd.txt" &&
+            [ "$(ls "$W/m$v" | tr '\n' ' ')" = "ff.mkv ff.txt rd.mkv rd.txt " ]
+        verdict $? "afx: -af ametadata=file= -c:v $v: the CLI's file, nothing else left" "$(rr_why "$W/rr" $rc); $(has "$W/m$v")"
+        echo keep >"$W/m$v/keep.txt"
+        rr "$W/rr" -i "$IN" -af "astats=metadata=1,ametadata=mode=print:file=$W/m$v/keep.txt" -c:v $v \
+            "$W/m$v/new.mkv"; rc=$?
+        [ $rc = 1 ] && [ "$(cat "$W/m$v/keep.txt")" = keep ] && [ ! -e "$W/m$v/new.mkv" ] &&
+            grep -q "keep.txt: already exists" "$W/rr.err"
+        verdict $? "afx: -af ametadata=file=EXISTING -c:v $v without -y: refused, the file kept" "$(rr_why "$W/rr" $rc)"
+    done
+    # -filter_complex is built to read its labels while the line is read:
+    # that build must open nothing (it truncated an existing file, then
+    # said the file exists; it connected to a movie's URL).
+    echo keep >"$W/keep.txt"
+    rr "$W/rr" -i "$IN" -filter_complex "[0:v]metadata=mode=print:file=$W/keep.txt[v]" -map "[v]" -c:v ffv1 \
+        "$W/k.mkv"; rc=$?
+    [ $rc = 1 ] && [ "$(cat "$W/keep.txt")" = keep ] && [ ! -e "$W/k.mkv" ] && grep -q "keep.txt: already exists" "$W/rr.err"
+    verdict $? "afx: -filter_complex metadata=file=EXISTING without -y: refused, the file kept" "$(rr_why "$W/rr" $rc); $(cat "$W/keep.txt")"
+    rr "$W/rr" -y -i "$IN" -filter_complex "[0:v]metadata=mode=print:file=$W/keep.txt[v]" -map "[v]" -c:v ffv1 \
+        "$W/k.mkv"; rc=$?
+    $FF -i "$IN" -filter_complex "[0:v]metadata=mode=print:file=$W/keepff.txt[v]" -map "[v]" -c:v ffv1 "$W/kf.mkv"
+    [ $rc = 0 ] && cmp -s "$W/keep.txt" "$W/keepff.txt"
+    verdict $? "afx: -filter_complex metadata=file=EXISTING -y: the CLI's file" "$(rr_why "$W/rr" $rc)"
+    rr "$W/rr" -y -i "$IN" -filter_complex "movie=http\\\\://127.0.0.1\\\\:9/x.png[m];[0:v][m]overlay[v]" -map "[v]" \
+        -c:v ffv1 "$W/k2.mkv"; rc=$?
+    [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "protocol 'http' is not allowed" "$W/rr.err"
+    verdict $? "afx: -filter_complex movie=http://...: refused before anything opens it" "$(rr_why "$W/rr" $rc)"
 fi
 
 finish

@@ -108,6 +108,7 @@ struct RdEngine {
     AVRational etb;         ///< the encoder's time base (the chunks' packets)
     int pinned;             ///< the input is pinned (io/input.h): unpin in release()
     RdFilterFx fx;          ///< files, sockets and plugins of the graph; sh.vf is fx.vf
+    RdFilterFx afx;         ///< the same of the audio's graph (-af); its vf is the audio's
     char *outseek_vf;       ///< an output -ss through a graph that is not frame-local: fx.vf and ffmpeg's output trim (outseek.h); sh.vf is this; NULL = none
     int64_t out_origin;     ///< the input time where the output starts (the probe's start, plus an output -ss run as outseek_vf), AV_TIME_BASE units
     AVCodecParameters *colour_par; ///< the input's parameters with the graph's colours (colour_from_graph), or NULL
@@ -760,7 +761,8 @@ static int open_output(Run *r, char *err, int errlen)
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
                          r->sh.sync != NULL, &s->bsf, &s->tags };
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
+    RdAudioConfig ac = { r->afx.vf ? r->afx.vf : s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0,
+                         s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     tc.hdr10 = &r->hdr;
     tc.audio = &ac;
     tc.ff_select = s->ff_select;
@@ -1537,6 +1539,9 @@ static int check_filters(Run *r, char *err, int errlen)
     if (ret < 0)
         return *err ? ret : fail(err, errlen, s->input, "cannot read the filter graph", ret);
     r->sh.vf = r->fx.vf;
+    /* The audio's graph opens files and sockets as the video's would. */
+    if (s->af && (ret = rd_filterfx_open(&r->afx, s->af, &pol, err, errlen)) < 0)
+        return *err ? ret : fail(err, errlen, s->input, "cannot read the audio filter graph", ret);
     return 0;
 }
 
@@ -1793,6 +1798,7 @@ static void release(Run *r)
     if (r->pinned)
         rd_input_unpin(r->s->input);
     rd_filterfx_free(&r->fx); /* the written files' temporaries, unless renamed */
+    rd_filterfx_free(&r->afx);
     av_freep(&r->outseek_vf);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
@@ -2007,7 +2013,8 @@ int rd_engine_close(RdEngine **pe, char *err, int errlen)
             snprintf(why, sizeof(why), "cannot finish the output: %s",
                      *r->errmsg ? r->errmsg : av_err2str(ret));
             fail(err, errlen, s->output, why, ret);
-        } else if ((ret = rd_filterfx_commit(&r->fx, s->overwrite, r->errmsg, sizeof(r->errmsg))) < 0) {
+        } else if ((ret = rd_filterfx_commit(&r->fx, s->overwrite, r->errmsg, sizeof(r->errmsg))) < 0 ||
+                   (ret = rd_filterfx_commit(&r->afx, s->overwrite, r->errmsg, sizeof(r->errmsg))) < 0) {
             /* Exit 1 leaves no OUTPUT either (its name was free, or -y given). */
             int undone = unlink(s->output) == 0;
             snprintf(err, errlen, "%s%s%s", r->errmsg, undone ? "; removed " : "", undone ? s->output : "");

@@ -439,6 +439,48 @@ end:
     return ret;
 }
 
+int rd_filterfx_inert(const char *vf, const RdFilterFxPolicy *pol, char **out, char *err, int errlen)
+{
+    RdFilterFx fx;
+    Check c = { .pol = pol, .fx = &fx, .err = err, .errlen = errlen };
+    int ret, nw;
+
+    memset(&fx, 0, sizeof(fx));
+    *out = NULL;
+    ret = walk(vf, check_one, NULL, &c);
+    nw = fx.n;
+    if (ret < 0 && *err)
+        goto end;
+    if (ret < 0 || !fx.n) {
+        ret = (*out = av_strdup(vf ? vf : "")) ? 0 : AVERROR(ENOMEM);
+        goto end;
+    }
+    for (int i = 0; i < fx.n; i++)
+        snprintf(fx.tmp[i], 4200, "/dev/null");
+    av_bprint_init(&c.vf, 0, AV_BPRINT_SIZE_UNLIMITED);
+    c.src = c.copied = vf;
+    if ((ret = walk(vf, ignore, edit_one, &c)) >= 0) {
+        av_bprintf(&c.vf, "%s", c.copied);
+        ret = av_bprint_is_complete(&c.vf) ? 0 : AVERROR(ENOMEM);
+    }
+    if (ret >= 0)
+        ret = av_bprint_finalize(&c.vf, out);
+    else
+        av_bprint_finalize(&c.vf, NULL);
+end:
+    /* Not rd_filterfx_free: no temporary file was made (it would remove /dev/null). */
+    for (int i = 0; i < fx.n; i++) {
+        av_free(fx.tmp[i]);
+        av_free(fx.final[i]);
+    }
+    av_free(fx.tmp);
+    av_free(fx.final);
+    for (int i = 0; i < nw && c.labels; i++)
+        av_free(c.labels[i]);
+    av_free(c.labels);
+    return ret;
+}
+
 int rd_filterfx_commit(RdFilterFx *fx, int overwrite, char *err, int errlen)
 {
     for (int i = 0; i < fx->n; i++) {

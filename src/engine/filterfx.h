@@ -67,6 +67,16 @@ int rd_filterfx_open(RdFilterFx *fx, const char *vf, const RdFilterFxPolicy *pol
                      char *err, int errlen);
 
 /**
+ * `vf` made safe to build only to look at its pads (-filter_complex's
+ * labels, ffcomplex.c): libavfilter opens a filter's files, sockets and
+ * plugins as it builds it. Reads, sockets and plugins are checked against
+ * `pol` as rd_filterfx_open checks them (refused: err); every file a
+ * filter would write becomes /dev/null. *out (av_free) is the graph;
+ * returns 0 or a negative AVERROR.
+ */
+int rd_filterfx_inert(const char *vf, const RdFilterFxPolicy *pol, char **out, char *err, int errlen);
+
+/**
  * The run succeeded: move each temporary file to its name (no replacing
  * without `overwrite`). Returns 0 or a negative AVERROR with "FILE: reason"
  * in err (the files not yet moved are removed).

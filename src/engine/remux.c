@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 
 #include "engine/chaprange.h"
 #include "engine/cliseek.h"
+#include "engine/filterfx.h"
 #include "engine/merge.h"
 #include "io/errline.h"
 #include "io/input.h"
@@ -28,6 +31,7 @@ typedef struct Remux {
     RdFileSeq *seq;             ///< image2's file per frame instead (fileseq.h)
     RdTsFix fix;
     RdTsJumps *jumps;       ///< the input's timestamp jumps (tsjump.h), NULL = none to correct
+    RdFilterFx afx;         ///< files, sockets and plugins of the audio's graph (-af, filterfx.h)
     AVPacket *pkt;
     int64_t start;          ///< input time the output starts at (start time + -ss), AV_TIME_BASE units
     int64_t limit;          ///< -t: output time the video ends at, AV_TIME_BASE units; INT64_MAX = none
@@ -140,7 +144,7 @@ static int declare_video(void *opaque, AVFormatContext *oc, AVStream **vst)
 static int open_output(Remux *x, char *err, int errlen)
 {
     const RdSettings *s = x->s;
-    RdAudioConfig ac = { s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
+    RdAudioConfig ac = { x->afx.vf ? x->afx.vf : s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0, s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     RdTracksConfig tc = { s->input, x->ist ? x->ist->index : -1, NULL, s->acodec, s->scodec,
                           s->no_audio, s->no_subs, s->no_data, s->maps, s->nmaps, s->metadata,
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
@@ -371,7 +375,19 @@ static int finish_files(Remux *x, int64_t *bytes, char *why, int whylen)
     if ((ret = rd_outfile_finish(x->of, &x->oc->pb, x->s->overwrite, why, whylen)) < 0)
         return ret;
     *bytes = stat(x->s->output, &st) == 0 ? st.st_size : 0;
-    return 0;
+    if ((ret = rd_filterfx_commit(&x->afx, x->s->overwrite, why, whylen)) < 0 && unlink(x->s->output) == 0)
+        av_strlcatf(why, whylen, "; removed %s", x->s->output);
+    return ret;
+}
+
+/* The audio's graph opens files and sockets as the video's would (filterfx.h). */
+static int check_audio_graph(Remux *x, char *err, int errlen)
+{
+    const RdSettings *s = x->s;
+    RdFilterFxPolicy pol = { .input = s->input, .output = s->output, .sidecar = s->sidecar,
+                             .nsidecar = RD_SIDECARS, .overwrite = s->overwrite, .allow = s->allow_filters };
+    int ret = s->af && !s->no_audio ? rd_filterfx_open(&x->afx, s->af, &pol, err, errlen) : 0;
+    return ret < 0 && !*err ? fail(err, errlen, s->input, "cannot read the audio filter graph", ret) : ret;
 }
 
 static void release(Remux *x)
@@ -380,6 +396,7 @@ static void release(Remux *x)
     rd_tracks_free(&x->tracks);
     rd_tsjump_free(&x->jumps);
     rd_bsf_free(&x->bsf);
+    rd_filterfx_free(&x->afx); /* its written files' temporaries, unless renamed */
     rd_outfile_free(&x->of, x->oc ? &x->oc->pb : &none); /* removes the temporary file unless finished */
     rd_fileseq_free(&x->seq); /* removes the files written unless finished */
     avformat_free_context(x->oc);
@@ -414,7 +431,8 @@ int rd_remux_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
         goto unpin;
     }
     *err = 0;
-    if ((ret = open_input(&x, err, errlen)) < 0 || (ret = seek(&x, err, errlen)) < 0)
+    if ((ret = check_audio_graph(&x, err, errlen)) < 0 ||
+        (ret = open_input(&x, err, errlen)) < 0 || (ret = seek(&x, err, errlen)) < 0)
         goto unpin;
     describe(&x, rep);
     t1 = omp_get_wtime();
