@@ -573,6 +573,13 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
                  s->output, of->name, avcodec_get_name(of->audio_codec));
         return AVERROR(EINVAL);
     }
+    for (int i = 0; s->af && !s->no_audio && i < f->naat; i++)
+        if (f->aat[i].codec && !strcmp(f->aat[i].codec, "copy")) {
+            snprintf(err, errlen, "-c:a:%d copy with %s: that audio stream is copied, not filtered (filtering and "
+                     "streamcopy cannot be used together, as in ffmpeg)", i,
+                     f->abranch ? "-filter_complex's audio branch" : "-af");
+            return AVERROR(EINVAL);
+        }
     if (s->af && !s->no_audio && !strcmp(s->acodec, "copy")) {
         snprintf(err, errlen, "%s with -c:a copy: the audio is copied, not filtered (filtering and streamcopy "
                  "cannot be used together, as in ffmpeg)", f->abranch ? "-filter_complex's audio branch" : "-af");
@@ -607,6 +614,11 @@ static int finish_line(RdFf *f, RdSettings *s, char *err, int errlen)
     s->own_duration = !f->vf && !f->complex;
     s->complex_graph = f->complex != NULL;
     s->audio_graph = f->abranch != NULL;
+    s->audio_at = f->naat ? f->aat : NULL;
+    s->naudio_at = f->naat;
+    s->sub_at = f->nsat ? f->sat : NULL;
+    s->nsub_at = f->nsat;
+    s->first_only = f->first_only;
     s->autorotate = !f->noautorotate;
     s->venc_opts = f->venc;
     s->aenc_opts = f->aenc;

@@ -35,6 +35,9 @@ typedef struct RdFfPending {
     const char *arg;             ///< the word as typed, for messages
 } RdFfPending;
 
+/** Streams of a type -c:a:N and -b:a:N can name (N below it). */
+#define RD_FF_PER_STREAM 32
+
 /** What the ffmpeg form owns while it fills RdSettings (everything is freed by rd_ff_free). */
 typedef struct RdFf {
     int active;                  ///< 1: the line has -i (ffmpeg form)
@@ -56,6 +59,11 @@ typedef struct RdFf {
     char *abranch_out;           ///< its output's label; owned
     char *abranch_map;           ///< the stream it filters, as a map ("0:a:0"); owned
     const char *allow_filters;   ///< --allow-filter's list while the line is finished (the graph's pads are read through it); not owned
+    RdPerStream aat[RD_FF_PER_STREAM];  ///< -c:a:N, -b:a:N for the N-th audio stream written (the last given wins, as in ffmpeg)
+    int naat;
+    RdPerStream sat[RD_FF_PER_STREAM];  ///< -c:s:N
+    int nsat;
+    const char *first_only;      ///< an option given as -OPT:a:0 or :s:0 that render applies to every stream of the type (RdTracksConfig.first_only)
     const char *size;            ///< -s WxH, or NULL
     const char *pix_fmt;         ///< -pix_fmt, or NULL
     const char *aspect;          ///< -aspect, or NULL

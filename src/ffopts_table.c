@@ -59,6 +59,40 @@ static int spec_type(const char *spec)
     return spec[0];
 }
 
+/* The stream index of "a:3" (3); -1 for a bare type ("a", ""); -2 for
+ * anything else. */
+static int spec_nth(const char *spec)
+{
+    size_t n = strlen(spec);
+    if (n < 2)
+        return -1;
+    if (spec[1] != ':' || n < 3 || n > 6 || strspn(spec + 2, "0123456789") != n - 2)
+        return -2;
+    return atoi(spec + 2);
+}
+
+/* -c:a:N, -c:s:N, -b:a:N: the N-th stream of the type written. */
+static RdPerStream *per_stream(RdFf *f, char type, int nth)
+{
+    int *n = type == 'a' ? &f->naat : &f->nsat;
+    if (nth < 0 || nth >= RD_FF_PER_STREAM)
+        return NULL;
+    *n = FFMAX(*n, nth + 1);
+    return type == 'a' ? &f->aat[nth] : &f->sat[nth];
+}
+
+/* A setting for every stream of the type, given after some for one: ffmpeg
+ * takes the last that names a stream. */
+static void per_stream_clear(RdFf *f, char type, int codec)
+{
+    RdPerStream *at = type == 'a' ? f->aat : f->sat;
+    for (int i = 0; i < RD_FF_PER_STREAM; i++)
+        if (codec)
+            at[i].codec = NULL;
+        else
+            at[i].bitrate = NULL;
+}
+
 static int opt_input(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
     (void)spec;
@@ -120,16 +154,28 @@ static int set_codec(RdSettings *s, char type, const char *val)
 
 static int opt_codec(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    int t = spec_type(spec);
-    if (t < 0)
-        return bad(err, errlen, "-c:%s: render takes one codec per stream type (-c:v, -c:a, -c:s)%s", spec, "");
+    int nth = spec_nth(spec), t = *spec && nth >= 0 && spec[0] != 'v' ? spec[0] : spec_type(spec);
+    RdPerStream *at;
+    if (t < 0 || nth == -2 || (t == 'v' && nth > 0))
+        return bad(err, errlen, "-c:%s: render takes a codec per stream type (-c:v, -c:a, -c:s) or per "
+                   "audio or subtitle stream (-c:a:1)%s", spec, "");
     f->scodec_typed |= t == 's';
+    if ((t == 'a' || t == 's') && nth >= 0) {
+        if (!(at = per_stream(f, (char)t, nth)))
+            return bad(err, errlen, "-c:%s: render names the first %s streams of a type", spec, "32");
+        at->codec = rd_encoder_name(val, t == 'a' ? AVMEDIA_TYPE_AUDIO : AVMEDIA_TYPE_SUBTITLE);
+        return 0;
+    }
+    if (t == 'a' || t == 's')
+        per_stream_clear(f, (char)t, 1);
     if (t)
         return set_codec(s, (char)t, val);
     /* -c NAME names one codec for every stream: only copy fits them all. */
     if (strcmp(val, "copy"))
         return bad(err, errlen, "-c %s: one codec for every stream; use -c:v %s (and -c:a ...)", val, val);
     s->vcodec = s->acodec = s->scodec = "copy";
+    per_stream_clear(f, 'a', 1);
+    per_stream_clear(f, 's', 1);
     return 0;
 }
 
@@ -312,10 +358,19 @@ static int rate(RdSettings *s, int64_t *field, const char *opt, const char *val,
 /* -b without a specifier is -b:v in ffmpeg, not every stream's. */
 static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    int t = spec_type(spec);
+    int nth = spec_nth(spec), t = spec[0] == 'a' && nth >= 0 ? 'a' : spec_type(spec);
+    RdPerStream *at;
     (void)s;
-    if (t < 0 || t == 's')
-        return bad(err, errlen, "-b:%s: render takes -b:v and -b:a%s", spec, "");
+    if (t < 0 || t == 's' || nth == -2)
+        return bad(err, errlen, "-b:%s: render takes -b:v, -b:a and -b:a:N%s", spec, "");
+    if (t == 'a' && nth >= 0) { /* this audio stream alone */
+        if (!(at = per_stream(f, 'a', nth)))
+            return bad(err, errlen, "-b:%s: render names the first %s streams of a type", spec, "32");
+        at->bitrate = val;
+        return 0;
+    }
+    if (t == 'a')
+        per_stream_clear(f, 'a', 0);
     /* The video's bitrate is the whole file's (engine/ratectl.h): one
      * encoder per chunk aiming at it alone misses it (8% over with 2 chunks
      * of 4 s, 26% with 8). 0 is no target (VP9's constant quality). */
@@ -849,7 +904,13 @@ int rd_ff_apply(const RdFfOpt *o, RdFf *f, RdSettings *s, const char *spec, cons
     }
     if (*spec && (!o->specs || (strcmp(o->specs, "*") && !strchr(o->specs, spec[0]))))
         return bad(err, errlen, "-%s:%s: this option takes no such stream specifier", o->name, spec);
+    if (o->apply == opt_codec || o->apply == opt_b || o->apply == opt_acodec || o->apply == opt_scodec)
+        return o->apply(f, s, spec, val, err, errlen); /* they take -c:a:N */
     if (*spec && strcmp(o->specs, "*") && spec_type(spec) < 0 && strcmp(o->specs, "g"))
         return bad(err, errlen, "-%s:%s: render takes one setting per stream type here (:v, :a)", o->name, spec);
+    /* -ar:a:0 is the first audio stream's in ffmpeg, render's -ar every one's:
+     * the same while one is written (tracks.h first_only). */
+    if ((spec[0] == 'a' || spec[0] == 's') && spec_nth(spec) == 0 && strcmp(o->specs, "*") && strcmp(o->specs, "g"))
+        f->first_only = o->name;
     return o->apply(f, s, spec, val, err, errlen);
 }

@@ -109,6 +109,34 @@ START_TEST(test_audio_branch)
 }
 END_TEST
 
+/* -c:a:N names one audio stream; a later -c:a names them all again (the
+ * last given wins, as in ffmpeg); -b:a:N likewise. */
+START_TEST(test_per_stream)
+{
+    RdCli c;
+    char err[256] = "";
+    const char *a1[] = { "render", "-i", "in.mkv", "-map", "0", "-c:a:1", "copy", "-b:a:0", "64k", "-c:a", "aac",
+                         "-c:s:0", "srt", "o.mkv", NULL };
+    const char *a2[] = { "render", "-i", "in.mkv", "-map", "0", "-b:a", "96k", "-b:a:2", "32k", "o.mkv", NULL };
+    const char *a3[] = { "render", "-i", "in.mkv", "-c:a:x", "aac", "o.mkv", NULL };
+    ck_assert_int_eq(parse(&c, a1, err), 0);
+    ck_assert_str_eq(c.s.acodec, "aac");
+    ck_assert_int_eq(c.s.naudio_at, 2);
+    ck_assert_ptr_null(c.s.audio_at[1].codec);
+    ck_assert_str_eq(c.s.audio_at[0].bitrate, "64k");
+    ck_assert_int_eq(c.s.nsub_at, 1);
+    ck_assert_str_eq(c.s.sub_at[0].codec, "srt");
+    rd_cli_free(&c);
+    ck_assert_int_eq(parse(&c, a2, err), 0);
+    ck_assert_int_eq(c.s.naudio_at, 3);
+    ck_assert_str_eq(c.s.audio_at[2].bitrate, "32k");
+    ck_assert_ptr_null(c.s.audio_at[0].bitrate);
+    rd_cli_free(&c);
+    ck_assert_int_eq(parse(&c, a3, err), AVERROR(EINVAL));
+    rd_cli_free(&c);
+}
+END_TEST
+
 /* -q and -v: ffmpeg's with a value, render's alone. */
 START_TEST(test_q_v)
 {
@@ -152,7 +180,8 @@ static const struct { const char *args[8]; const char *word; } BAD[] = {
     { { "-i", "in.mp4", "o.mp4", "p.mp4" }, "two outputs" },
     { { "-i", "in.mp4", "-minrate", "1M", "o.mp4" }, "-minrate" },
     { { "-i", "in.mp4", "-b:v", "fast", "o.mp4" }, "-b:v" },
-    { { "-i", "in.mp4", "-c:a:1", "aac", "o.mp4" }, "-c:a:1" },
+    { { "-i", "in.mp4", "-c:a:x", "aac", "o.mp4" }, "-c:a:x" },
+    { { "-i", "in.mp4", "-ar:a:1", "8000", "o.mp4" }, "-ar:a:1" },
     { { "-i", "in.mp4", "-map", "[v]", "o.mp4" }, "[v]" },
     { { "-i", "in.mp4" }, "OUTPUT" },
     { { "-t", "1", "-i", "in.mp4", "-ss", "2", "o.mp4" }, "nothing to write" },
@@ -369,6 +398,7 @@ Suite *make_ffopts_suite(void)
     tcase_add_test(tc, test_line);
     tcase_add_test(tc, test_complex);
     tcase_add_test(tc, test_audio_branch);
+    tcase_add_test(tc, test_per_stream);
     tcase_add_test(tc, test_q_v);
     tcase_add_test(tc, test_refused_rows);
     tcase_add_loop_test(tc, test_bad_lines, 0, sizeof(BAD) / sizeof(BAD[0]));

@@ -26,15 +26,21 @@
 #     loaded a plugin, ametadata=file= wrote its file in place. It is checked
 #     as the video's graph is (--protocols, --allow-filter, a written file
 #     under a temporary name renamed at the end, -y), chunked or remuxed.
+#   - perstream: -c:a:0 aac with two audio streams encoded both with aac
+#     (the CLI gives the second the container's default), -b:a:0 set both,
+#     -c:a:1 was refused: -c:a:N, -c:s:N and -b:a:N name one stream now,
+#     the last given winning as in ffmpeg; -ar:a:0 with several audio
+#     streams is refused in one line (render's -ar is every stream's).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli13.sh
-# Sections (ONLY="..."): durations, grid, abranch, afx.
+# Sections (ONLY="..."): durations, grid, abranch, afx, perstream.
 . "$(dirname "$0")/lib.sh"
 
 need_render
 W=$T_TMP
 FF="ffmpeg -nostdin -v error -y"
 IN=$W/in.mp4
+ROW=0
 $FF -f lavfi -i testsrc2=s=160x120:r=30:d=4 -f lavfi -i sine=d=4 -c:v libx264 -g 15 -bf 2 \
     -pix_fmt yuv420p -c:a aac -shortest "$W/in.mp4" &&
 $FF -f lavfi -i testsrc2=s=160x120:r=30:d=4 -c:v libx264 -g 30 -output_ts_offset 3.2 "$W/off.flv" &&
@@ -79,7 +85,6 @@ if want grid; then
 fi
 
 if want abranch; then
-    ROW=0
     line "abranch: speed x2" mkv md5,apkts,tags -filter_complex "[0:v]setpts=0.5*PTS[v];[0:a]atempo=2[a]" \
         -map "[v]" -map "[a]" -c:v ffv1
     line "abranch: audio label first" mkv md5,apkts,tags -filter_complex "[0:a]atempo=0.5[a];[0:v]setpts=2*PTS[v]" \
@@ -144,6 +149,21 @@ if want afx; then
         -c:v ffv1 "$W/k2.mkv"; rc=$?
     [ $rc = 2 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "protocol 'http' is not allowed" "$W/rr.err"
     verdict $? "afx: -filter_complex movie=http://...: refused before anything opens it" "$(rr_why "$W/rr" $rc)"
+fi
+
+if want perstream; then
+    LINE_IN=$W/two.mkv line "perstream: -c:a:0 aac" mkv md5,apkts,tags -map 0 -c:v ffv1 -c:a:0 aac
+    LINE_IN=$W/two.mkv line "perstream: -c:a aac -c:a:1 copy" mkv apkts,tags -map 0 -c:v ffv1 -c:a aac -c:a:1 copy
+    LINE_IN=$W/two.mkv line "perstream: -c:a:1 copy -c:a aac (the last wins)" mkv apkts,tags -map 0 -c:v ffv1 \
+        -c:a:1 copy -c:a aac
+    LINE_IN=$W/two.mkv line "perstream: -c:a:0 copy -c:a:1 libvorbis -b:a:1 48k" mkv apkts,tags -map 0 -c:v ffv1 \
+        -c:a:0 copy -c:a:1 libvorbis -b:a:1 48k
+    LINE_IN=$W/two.mkv line "perstream: -b:a 96k -b:a:0 32k" mp4 apkts,tags -map 0 -c:v libx264 -b:a 96k -b:a:0 32k
+    rr "$W/rr" -y -i "$W/two.mkv" -map 0 -c:v ffv1 -ar:a:0 22050 "$W/x.mkv"; rc=$?
+    [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "-ar:a:0 (or :s:0) sets the first stream" "$W/rr.err" &&
+        [ ! -e "$W/x.mkv" ]
+    verdict $? "perstream: -ar:a:0 with two audio streams: refused in one line" "$(rr_why "$W/rr" $rc)"
+    LINE_IN=$W/two.mkv line "perstream: -ar:a:0 with one audio stream" mkv apkts -map 0:v -map 0:a:1 -c:v ffv1 -ar:a:0 22050
 fi
 
 finish

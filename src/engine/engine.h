@@ -16,6 +16,7 @@
 #include "streams/bsf.h"
 #include "streams/codectag.h"
 #include "streams/meta.h"
+#include "streams/tracks.h"
 #include "engine/progress.h"
 #include "engine/report.h"
 
@@ -68,6 +69,11 @@ typedef struct RdSettings {
     int no_chapters;          ///< 1: no chapters (-map_chapters -1); default 0
     int complex_graph;        ///< 1: the ffmpeg form's video comes out of -filter_complex (RdTracksConfig.video_from_graph); default 0
     int audio_graph;          ///< 1: the ffmpeg form's audio comes out of -filter_complex's audio branch (af holds it; RdTracksConfig.audio_from_graph); default 0
+    const RdPerStream *audio_at; ///< -c:a:N, -b:a:N (RdTracksConfig.audio_at); not owned; NULL = none
+    int naudio_at;
+    const RdPerStream *sub_at;   ///< -c:s:N (RdTracksConfig.sub_at); not owned; NULL = none
+    int nsub_at;
+    const char *first_only;   ///< RdTracksConfig.first_only; NULL = none
     int approx_note;          ///< 1: one line says so when the graph is approximated per chunk (recursive filters: hqdn3d), as the ffmpeg form promises the CLI's frames; 0 (default): the report only
     int hdr10_as_ffmpeg;      ///< 1: HDR10 metadata as the ffmpeg CLI 5.1 re-encodes (the ffmpeg form): the input stream's side data copied to the output stream, none read from the first frame's SEI, none given to the encoder; 0 (default): found in either and carried to both
     int fields_as_ffmpeg;     ///< 1: the output's field order is the first encoded frame's and fields are coded only where the user's -flags ask, as the ffmpeg CLI 5.1 (the ffmpeg form); 0 (default): an interlaced input's field order kept and coded as fields where the encoder can

@@ -150,7 +150,8 @@ static int open_output(Remux *x, char *err, int errlen)
                           -x->start, x->limit != INT64_MAX ? x->start + x->limit : INT64_MAX,
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
                           s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0,
-                          s->no_video, s->no_default_enc, s->audio_graph };
+                          s->no_video, s->no_default_enc, s->audio_graph, s->audio_at, s->naudio_at,
+                          s->sub_at, s->nsub_at, s->first_only };
     char detail[RD_ERRLEN] = "";
     int ret;
 

@@ -117,16 +117,54 @@ static int declare_copy(RdTracks *t, AVFormatContext *oc, AVStream *ist)
     return rd_meta_stream(tr->ost, ist, NULL);
 }
 
+/* How many streams of `type` the output has so far: the index -c:a:N counts. */
+static int written_of(const AVFormatContext *oc, enum AVMediaType type)
+{
+    int n = 0;
+    for (unsigned i = 0; i < oc->nb_streams; i++)
+        n += oc->streams[i]->codecpar->codec_type == type;
+    return n;
+}
+
+/* -c:a:N / -c:s:N for the next stream of the type, else the type's. */
+static const RdPerStream *per_stream(const RdPerStream *at, int n, const AVFormatContext *oc,
+                                     enum AVMediaType type)
+{
+    int k = written_of(oc, type);
+    return k < n && at ? &at[k] : NULL;
+}
+
+static int open_audio(RdTracks *t, Track *tr, AVStream *ist, const AVCodec *codec, AVFormatContext *oc,
+                      const RdPerStream *at, char *why, int len)
+{
+    RdAudioConfig cfg = *t->cfg.audio;
+    AVDictionary *opts = NULL;
+    int ret;
+    if (at && at->bitrate) { /* -b:a:N for this stream alone */
+        if ((ret = av_dict_copy(&opts, cfg.opts, 0)) < 0 || (ret = av_dict_set(&opts, "b", at->bitrate, 0)) < 0)
+            goto end;
+        cfg.opts = opts;
+    }
+    ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost, &cfg, why, len);
+end:
+    av_dict_free(&opts);
+    return ret;
+}
+
 static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *err, int errlen)
 {
     const AVOutputFormat *of = oc->oformat;
     const AVCodec *codec = NULL;
+    const RdPerStream *at = per_stream(t->cfg.audio_at, t->cfg.naudio_at, oc, AVMEDIA_TYPE_AUDIO);
+    const char *acodec = at && at->codec ? at->codec : t->cfg.acodec;
     char d[128], why[256] = "";
     Track *tr;
     int ret;
 
-    if (strcmp(t->cfg.acodec, "copy"))
-        codec = avcodec_find_encoder_by_name(t->cfg.acodec);
+    if (!strcmp(acodec, "none")) /* -c:a none for all, and this one not named */
+        return 0;
+    if (strcmp(acodec, "copy"))
+        codec = avcodec_find_encoder_by_name(acodec);
     else if (can_hold(of, ist->codecpar->codec_id) != 0)
         return declare_copy(t, oc, ist);
     else if (t->cfg.copy_exact) {
@@ -150,7 +188,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
     }
     if (!(tr = new_track(t, oc, ist, K_AUDIO)))
         return AVERROR(ENOMEM);
-    if ((ret = rd_audio_open(&tr->audio, ist, codec, oc, tr->ost, t->cfg.audio, why, sizeof(why))) < 0) {
+    if ((ret = open_audio(t, tr, ist, codec, oc, at, why, sizeof(why))) < 0) {
         snprintf(err, errlen, "%s: cannot encode it with %s: %s", rd_tracks_describe(ist, d, sizeof(d)),
                  codec->name, *why ? why : av_err2str(ret));
         return ret;
@@ -163,7 +201,7 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
 
 /* The encoder that turns this subtitle into something `of` holds; NULL
  * with *copy = 1 to copy, NULL with *copy = 0 to drop (reason in why). */
-static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const AVStream *ist,
+static const AVCodec *sub_encoder(const char *scodec, const AVOutputFormat *of, const AVStream *ist,
                                   int *copy, char *why, int len)
 {
     enum AVCodecID id = ist->codecpar->codec_id, target;
@@ -171,10 +209,10 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
     int q = can_hold(of, id);
 
     *copy = 0;
-    if (strcmp(t->cfg.scodec, "copy")) {
+    if (strcmp(scodec, "copy")) {
         /* Encoded also into its own codec, as the CLI does: srt's encoder
          * ends lines with CRLF, and the stream is tagged with it. */
-        codec = avcodec_find_encoder_by_name(t->cfg.scodec);
+        codec = avcodec_find_encoder_by_name(scodec);
         target = codec ? codec->id : AV_CODEC_ID_NONE;
     } else {
         if (q > 0 || (q < 0 && of->subtitle_codec == id))
@@ -192,10 +230,10 @@ static const AVCodec *sub_encoder(RdTracks *t, const AVOutputFormat *of, const A
     }
     if (!rd_sub_is_text(id) || !rd_sub_is_text(target) || !codec) {
         const char *kind = rd_sub_is_text(id) ? "text" : "bitmap";
-        if (strcmp(t->cfg.scodec, "copy") && target == id)
+        if (strcmp(scodec, "copy") && target == id)
             snprintf(why, len, "render does not encode a bitmap subtitle again, as the CLI would; "
                      "-c:s copy keeps it as it is");
-        else if (strcmp(t->cfg.scodec, "copy"))
+        else if (strcmp(scodec, "copy"))
             snprintf(why, len, "a %s subtitle cannot become %s", kind, avcodec_get_name(target));
         else
             snprintf(why, len, "%s cannot hold %s, and a %s subtitle cannot become %s", of->name,
@@ -213,24 +251,30 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
 {
     char d[128], why[192];
     int copy, ret;
-    const AVCodec *codec = sub_encoder(t, oc->oformat, ist, &copy, why, sizeof(why));
+    const RdPerStream *at = per_stream(t->cfg.sub_at, t->cfg.nsub_at, oc, AVMEDIA_TYPE_SUBTITLE);
+    const char *scodec = at && at->codec ? at->codec : t->cfg.scodec;
+    const AVCodec *codec;
     Track *tr;
+
+    if (!strcmp(scodec, "none"))
+        return 0;
+    codec = sub_encoder(scodec, oc->oformat, ist, &copy, why, sizeof(why));
 
     if (copy) {
         /* -c:s naming the input's own codec: copied, the packets being the
          * same, but cut as the CLI cuts what it encodes (track_end). */
-        if ((ret = declare_copy(t, oc, ist)) >= 0 && strcmp(t->cfg.scodec, "copy"))
+        if ((ret = declare_copy(t, oc, ist)) >= 0 && strcmp(scodec, "copy"))
             t->t[t->n - 1].sub_enc = 1;
         return ret;
     }
-    if (t->cfg.copy_exact && !strcmp(t->cfg.scodec, "copy")) {
+    if (t->cfg.copy_exact && !strcmp(scodec, "copy")) {
         snprintf(err, errlen, "-c:s copy: %s: %s cannot hold %s", rd_tracks_describe(ist, d, sizeof(d)),
                  oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id));
         return AVERROR(EINVAL);
     }
-    if (!codec && strcmp(t->cfg.scodec, "copy")) {
+    if (!codec && strcmp(scodec, "copy")) {
         /* What the user asked for cannot be done: say so, as ffmpeg would. */
-        snprintf(err, errlen, "-c:s %s: %s: %s", t->cfg.scodec, rd_tracks_describe(ist, d, sizeof(d)), why);
+        snprintf(err, errlen, "-c:s %s: %s: %s", scodec, rd_tracks_describe(ist, d, sizeof(d)), why);
         return AVERROR(EINVAL);
     }
     if (!codec) {
@@ -246,7 +290,7 @@ static int declare_sub(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *er
         return ret;
     }
     tr->tb = tr->ost->time_base;
-    if (!strcmp(t->cfg.scodec, "copy"))
+    if (!strcmp(scodec, "copy"))
         rd_tracks_notice(t, "note", "%s: %s cannot hold %s; converted to %s",
                          rd_tracks_describe(ist, d, sizeof(d)),
                oc->oformat->name, avcodec_get_name(ist->codecpar->codec_id), avcodec_get_name(codec->id));
@@ -549,6 +593,13 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
             goto end;
         if (k < norder && (ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
             goto end;
+    }
+    if (cfg->first_only && (written_of(oc, AVMEDIA_TYPE_AUDIO) > 1 || written_of(oc, AVMEDIA_TYPE_SUBTITLE) > 1)) {
+        snprintf(err, errlen, "-%s:a:0 (or :s:0) sets the first stream of its type only in ffmpeg; render sets "
+                 "every one alike, and this output has several: give it for all (-%s) or map one",
+                 cfg->first_only, cfg->first_only);
+        ret = AVERROR(EINVAL);
+        goto end;
     }
     if ((ret = global_meta(t, oc)) < 0)
         goto end;

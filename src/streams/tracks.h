@@ -26,6 +26,12 @@
 
 typedef struct RdTracks RdTracks;
 
+/** The ffmpeg form's setting for one output stream of a type (-c:a:1 aac, -b:a:1 96k). */
+typedef struct RdPerStream {
+    const char *codec;             ///< encoder name or "copy"; NULL = the type's
+    const char *bitrate;           ///< -b:a:N as typed; NULL = the type's
+} RdPerStream;
+
 typedef struct RdTracksConfig {
     const char *path;              ///< input file
     int vindex;                    ///< the rendered video stream (the merge declares it)
@@ -60,6 +66,11 @@ typedef struct RdTracksConfig {
     int vn;                        ///< 1: no video at all (-vn): no video stream is selected, maps' included, and add_video is not called (it may be NULL)
     unsigned no_default_enc;       ///< RD_NO_DEFAULT_AUDIO / RD_NO_DEFAULT_SUBS: that type's "none" stands for "the format has no default encoder": a stream of it the maps name is an error (ffmpeg's "Automatic encoder selection failed"), not dropped; RD_COVER_ENCODED: a mapped cover picture is an error too
     int audio_from_graph;          ///< 1: the audio comes out of -filter_complex's audio branch: as the video from a graph, it takes none of its input stream's tags or disposition
+    const RdPerStream *audio_at;   ///< -c:a:N, -b:a:N: the N-th audio stream written, naudio_at entries; NULL = none (acodec and audio's opts for all)
+    int naudio_at;
+    const RdPerStream *sub_at;     ///< -c:s:N: the N-th subtitle stream written, nsub_at entries; NULL = none
+    int nsub_at;
+    const char *first_only;        ///< an option given for the first audio or subtitle stream only (-ar:a:0) that render applies to every stream of the type: refused when more than one is written; NULL = none
 } RdTracksConfig;
 
 #define RD_NO_DEFAULT_AUDIO 1u
