@@ -376,6 +376,22 @@ static int ignore(void *opaque, const RdFilterInfo *row, const char *name, const
     return 0;
 }
 
+/* The graph again, each written file's name replaced by c->fx->tmp's. */
+static int rewrite(Check *c, const char *vf, char **out)
+{
+    int ret;
+    av_bprint_init(&c->vf, 0, AV_BPRINT_SIZE_UNLIMITED);
+    c->src = c->copied = vf;
+    if ((ret = walk(vf, ignore, edit_one, c)) >= 0) {
+        av_bprintf(&c->vf, "%s", c->copied);
+        ret = av_bprint_is_complete(&c->vf) ? 0 : AVERROR(ENOMEM);
+    }
+    if (ret >= 0)
+        return av_bprint_finalize(&c->vf, out);
+    av_bprint_finalize(&c->vf, NULL);
+    return ret;
+}
+
 int rd_filterfx_open(RdFilterFx *fx, const char *vf, const RdFilterFxPolicy *pol,
                      char *err, int errlen)
 {
@@ -420,16 +436,7 @@ int rd_filterfx_open(RdFilterFx *fx, const char *vf, const RdFilterFxPolicy *pol
         }
         close(fd);
     }
-    av_bprint_init(&c.vf, 0, AV_BPRINT_SIZE_UNLIMITED);
-    c.src = c.copied = vf;
-    if ((ret = walk(vf, ignore, edit_one, &c)) >= 0) {
-        av_bprintf(&c.vf, "%s", c.copied);
-        ret = av_bprint_is_complete(&c.vf) ? 0 : AVERROR(ENOMEM);
-    }
-    if (ret >= 0)
-        ret = av_bprint_finalize(&c.vf, &fx->vf);
-    else
-        av_bprint_finalize(&c.vf, NULL);
+    ret = rewrite(&c, vf, &fx->vf);
 end:
     for (int i = 0; i < nw && c.labels; i++)
         av_free(c.labels[i]);
@@ -457,16 +464,7 @@ int rd_filterfx_inert(const char *vf, const RdFilterFxPolicy *pol, char **out, c
     }
     for (int i = 0; i < fx.n; i++)
         snprintf(fx.tmp[i], 4200, "/dev/null");
-    av_bprint_init(&c.vf, 0, AV_BPRINT_SIZE_UNLIMITED);
-    c.src = c.copied = vf;
-    if ((ret = walk(vf, ignore, edit_one, &c)) >= 0) {
-        av_bprintf(&c.vf, "%s", c.copied);
-        ret = av_bprint_is_complete(&c.vf) ? 0 : AVERROR(ENOMEM);
-    }
-    if (ret >= 0)
-        ret = av_bprint_finalize(&c.vf, out);
-    else
-        av_bprint_finalize(&c.vf, NULL);
+    ret = rewrite(&c, vf, out);
 end:
     /* Not rd_filterfx_free: no temporary file was made (it would remove /dev/null). */
     for (int i = 0; i < fx.n; i++) {
