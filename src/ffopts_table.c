@@ -732,9 +732,12 @@ static int opt_threads(RdFf *f, RdSettings *s, const char *spec, const char *val
     if (strcmp(val, "auto") && whole(val, 0, 1024, &n) < 0)
         return bad(err, errlen, "-threads %s: not a thread count%s", val, "");
     /* The encoder's count, where its slices follow it (engine/encode.h);
-     * the decoders' count changes no frame. */
+     * the decoders' count changes no frame, but its delay the CLI's
+     * corrections of an MPEG-TS's first times (streams/tsjump.h). */
     if (f->seen_input && spec_type(spec) != 'a')
         s->enc_threads = n;
+    if (!f->seen_input && spec_type(spec) != 'a')
+        s->dec_threads = n;
     return 0;
 }
 

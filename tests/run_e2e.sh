@@ -12,7 +12,7 @@
 #   RENDER=... GEN=... RENDER_MPI=... [E2E_SET=core|cli|all] bash tests/run_e2e.sh [SCRIPT...]
 cd "$(dirname "$0")/.." || exit 1
 CLI_SET=" e2e_ffcli e2e_ffcli2 e2e_ffcli3 e2e_ffcli4 e2e_ffcli5 e2e_ffcli6 e2e_ffcli7 e2e_ffcli8 e2e_ffcli9
-          e2e_ffcli10 e2e_ffcli11 e2e_ffcli12 e2e_ffcli13 e2e_filters e2e_inputs2 e2e_inputs3 e2e_tsjump e2e_ratectl e2e_ratectl2 "
+          e2e_ffcli10 e2e_ffcli11 e2e_ffcli12 e2e_ffcli13 e2e_ffcli14 e2e_filters e2e_inputs2 e2e_inputs3 e2e_tsjump e2e_ratectl e2e_ratectl2 "
 in_set() {
     local n; n=$(basename "$1" .sh)
     case "${E2E_SET:-all}" in

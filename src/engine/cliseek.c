@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "engine/probe.h"
 #include "streams/tracks.h"
+#include "streams/tsfix.h"
 #include "io/input.h"
 
 /* The index of the frame shown at `t`, or -1 when no frame has that time. */
@@ -48,8 +49,10 @@ static int take_frame(Walk *w, const AVFrame *f)
     return 0;
 }
 
-static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, int vindex)
+static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, int vindex,
+                            const RdTsJumps *jumps)
 {
+    RdTsFix fix;
     AVPacket *pkt = av_packet_alloc();
     AVFrame *f = av_frame_alloc();
     int ret = 0, eof = 0, done = 0;
@@ -57,6 +60,9 @@ static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, i
         ret = AVERROR(ENOMEM);
         goto end;
     }
+    /* The probe's times are the CLI's, corrected (tsjump.h). */
+    rd_tsfix_init(&fix, ic, ic->streams[vindex], 0);
+    rd_tsfix_use(&fix, jumps);
     while (!done && !eof) {
         if ((ret = av_read_frame(ic, pkt)) < 0) {
             eof = 1;
@@ -65,6 +71,8 @@ static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, i
             av_packet_unref(pkt);
             continue;
         } else {
+            if (jumps)
+                rd_tsfix_packet(&fix, pkt);
             ret = avcodec_send_packet(dec, pkt);
             av_packet_unref(pkt);
         }
@@ -85,7 +93,7 @@ end:
     return ret;
 }
 
-int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target,
+int rd_cliseek_first(const char *path, int vindex, double seek_s, const RdTsJumps *jumps, int64_t target,
                      const int64_t *pts, const uint8_t *key, int64_t n,
                      int64_t *first, char *err, int errlen)
 {
@@ -106,7 +114,7 @@ int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target
     for (unsigned i = 0; i < ic->nb_streams; i++)
         ic->streams[i]->discard = (int)i == vindex ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
     if ((ret = rd_probe_open_decoder(&dec, ic->streams[vindex])) < 0 ||
-        (ret = decode_until_key(&w, ic, dec, vindex)) < 0)
+        (ret = decode_until_key(&w, ic, dec, vindex, jumps)) < 0)
         goto end;
     if (w.damaged != INT64_MIN && (w.first == INT64_MIN || w.damaged < w.first)) {
         snprintf(err, errlen, "-ss %g: the ffmpeg CLI's seek in this file lands between keyframes, and "
@@ -165,25 +173,27 @@ int rd_cliseek_start(const RdSettings *s, int vindex, int64_t *start)
     return rd_tracks_cli_start(&tc, s->oformat, s->output, start);
 }
 
-int rd_cliseek_jumps(const RdSettings *s, int vindex, RdTsJumps **pj)
+int rd_cliseek_jumps(const RdSettings *s, int vindex, int decoded, RdTsJumps **pj)
 {
     RdTracksConfig tc;
     uint8_t *used = NULL;
-    int nb = 0, ret;
+    int nb = 0, n = 0, vdec = -1, ret;
     *pj = NULL;
     if (!may_jump(s))
         return 0;
     cli_tracks(s, vindex, &tc);
     if ((ret = rd_tracks_used(&tc, s->oformat, s->output, &used, &nb)) < 0)
         return 0;  /* the selection's own error comes later, in its words */
-    ret = 0;
-    for (int i = 0, n = 0; i < nb; i++)
-        /* One stream read: its own correction is the file's (tsfix.h),
-         * without the extra read. */
-        if ((n += used[i]) == 2) {
-            ret = rd_tsjump_scan(pj, s->input, used, nb, s->seek_s - s->seek_out_s);
-            break;
-        }
+    for (int i = 0; i < nb; i++) {
+        n += !!used[i];
+        if (used[i] == RD_TRACKS_USED_VIDEO && decoded)
+            vdec = i;
+    }
+    /* One copied stream read: its own correction is the file's (tsfix.h),
+     * without the extra read. A decoded video's depends on its decoder. */
+    ret = n >= 2 || vdec >= 0 ? rd_tsjump_scan(pj, s->input, used, nb, s->seek_s - s->seek_out_s, vdec,
+                                               s->dec_threads)
+                              : 0;
     av_free(used);
     return ret;
 }

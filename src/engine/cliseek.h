@@ -32,7 +32,7 @@
  * its decoder made without their references (render cannot make the same
  * damaged pictures), or another negative AVERROR.
  */
-int rd_cliseek_first(const char *path, int vindex, double seek_s, int64_t target,
+int rd_cliseek_first(const char *path, int vindex, double seek_s, const RdTsJumps *jumps, int64_t target,
                      const int64_t *pts, const uint8_t *key, int64_t n,
                      int64_t *first, char *err, int errlen);
 
@@ -49,9 +49,10 @@ int rd_cliseek_start(const struct RdSettings *s, int vindex, int64_t *start);
 
 /**
  * The input's timestamp jumps as the CLI corrects them for the line `s`
- * (tsjump.h): one read of the streams it uses, in read order. *pj is NULL
- * when the format has none. Fails as rd_tsjump_scan does.
+ * (tsjump.h): one read of the streams it uses, in read order. decoded: 1
+ * when the video is transcoded (the CLI decodes it), 0 for a copy. *pj is
+ * NULL when the format has none. Fails as rd_tsjump_scan does.
  */
-int rd_cliseek_jumps(const struct RdSettings *s, int vindex, RdTsJumps **pj);
+int rd_cliseek_jumps(const struct RdSettings *s, int vindex, int decoded, RdTsJumps **pj);
 
 #endif

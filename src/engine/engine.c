@@ -1620,7 +1620,7 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
         cut.vframes = s->max_vframes;
     cut.has_start = rd_cliseek_start(s, -1, &cut.start);
     /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
-    if ((ret = rd_cliseek_jumps(s, -1, &r->jumps)) < 0)
+    if ((ret = rd_cliseek_jumps(s, -1, 1, &r->jumps)) < 0)
         return fail(err, errlen, s->input, ret == AVERROR(ENOSYS) ? "its timestamps jump, and its "
                     "packets have no byte positions to apply the ffmpeg CLI's one correction by" : NULL, ret);
     cut.jumps = r->jumps;

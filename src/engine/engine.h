@@ -109,6 +109,7 @@ typedef struct RdSettings {
     int keyint_min;           ///< -keyint_min: least frames between keyframes, >= 1; -1 (default) = the encoder's
     int sc_threshold;         ///< -sc_threshold: scene-cut threshold, 0 = no scene-cut keyframes; -1 (default) = the encoder's
     int enc_threads;          ///< output -threads: 0 (default) = auto, as the CLI; only encoders whose slices follow their threads use it (encode.h)
+    int dec_threads;          ///< input -threads: the CLI's video decoder's count, 0 (default) = auto; its delay decides the CLI's MPEG-TS start corrections (tsjump.h), not the frames
     const char *allow_filters;///< comma-separated filters allowed to open sockets or load plugins (--allow-filter); NULL = none
     const char *sidecar[RD_SIDECARS]; ///< other files the caller writes (RD_SIDECAR_REPORT ...), NULL = none; checked like OUTPUT before anything is opened
 } RdSettings;

@@ -440,7 +440,8 @@ static int64_t frame_at(const RdProbe *p, double in_s, double out_s)
 
 /* An input -ss: the index of the first frame the ffmpeg CLI's decoder
  * gives after its seek (cliseek.h), 0 when that changes nothing. */
-static int cli_floor(RdProbe *p, const char *path, double seek_s, int64_t *floor_n, char *err, int errlen)
+static int cli_floor(RdProbe *p, const char *path, double seek_s, const RdTsJumps *jumps, int64_t *floor_n,
+                     char *err, int errlen)
 {
     int64_t first, from;
     int ret;
@@ -448,7 +449,7 @@ static int cli_floor(RdProbe *p, const char *path, double seek_s, int64_t *floor
     if (seek_s <= 0 || !p->timestamps_ok)
         return 0;  /* apply_seek refuses a seek without frame times */
     from = av_rescale_q(p->start_time + (int64_t)llrint(seek_s * AV_TIME_BASE), AV_TIME_BASE_Q, p->tb);
-    if ((ret = rd_cliseek_first(path, p->vindex, seek_s, from, p->pts, p->key, p->nframes,
+    if ((ret = rd_cliseek_first(path, p->vindex, seek_s, jumps, from, p->pts, p->key, p->nframes,
                                 &first, err, errlen)) < 0 || first == INT64_MIN)
         return ret;
     while (*floor_n < p->nframes && p->pts[*floor_n] < first)
@@ -584,7 +585,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
         cut = &none;
     /* The input's -t counts from its first frame at or after its own
      * seek point, before an output -ss moves the start further. */
-    if ((ret = cli_floor(p, path, cut->seek_s - cut->seek_out_s, &floor_n, err, errlen)) < 0)
+    if ((ret = cli_floor(p, path, cut->seek_s - cut->seek_out_s, cut->jumps, &floor_n, err, errlen)) < 0)
         goto end;
     first_i = FFMAX(frame_at(p, cut->seek_s - cut->seek_out_s, 0), floor_n);
     if (first_i < p->nframes)

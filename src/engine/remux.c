@@ -75,7 +75,7 @@ static int open_input(Remux *x, char *err, int errlen)
     /* An MPEG-TS/PS starts where the streams copied start (cliseek.h). */
     rd_cliseek_start(s, x->ist ? x->ist->index : -1, &x->start);
     /* One offset for the whole input after a reset, as the CLI's (tsjump.h). */
-    if ((ret = rd_cliseek_jumps(s, x->ist ? x->ist->index : -1, &x->jumps)) < 0)
+    if ((ret = rd_cliseek_jumps(s, x->ist ? x->ist->index : -1, 0, &x->jumps)) < 0)
         return fail(err, errlen, s->input, ret == AVERROR(ENOSYS) ? "its timestamps jump, and its "
                     "packets have no byte positions to apply the ffmpeg CLI's one correction by" : NULL, ret);
     x->start += (int64_t)llrint(s->seek_s * AV_TIME_BASE);

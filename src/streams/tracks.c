@@ -194,7 +194,10 @@ static int declare_audio(RdTracks *t, AVFormatContext *oc, AVStream *ist, char *
         return ret;
     }
     rd_audio_set_offset(tr->audio, t->cfg.ts_offset);
-    tr->out_trim = t->cfg.audio && t->cfg.audio->out_duration > 0;
+    /* Either -t trims the encoded audio from its own first sample (the
+     * CLI's trim filters): when the audio starts after the video, its
+     * trim ends after the video's cut, and reading goes on until it does. */
+    tr->out_trim = t->cfg.audio && (t->cfg.audio->out_duration > 0 || t->cfg.audio->in_duration > 0);
     tr->tb = tr->ost->time_base;
     return rd_meta_stream(tr->ost, t->cfg.audio_from_graph ? NULL : ist, codec->name);
 }
@@ -701,10 +704,10 @@ int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *o
         t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if ((ret = select_streams(&t, oc, order, &norder, &vpos, err, sizeof(err))) < 0)
         goto end;
-    if (t.cfg.vindex >= 0)
-        (*used)[t.cfg.vindex] = 1;
     for (int k = 0; k < norder; k++)
         (*used)[order[k]] = 1;
+    if (t.cfg.vindex >= 0)
+        (*used)[t.cfg.vindex] = RD_TRACKS_USED_VIDEO;
     *nb = t.ic->nb_streams;
 end:
     if (ret < 0)

@@ -116,9 +116,11 @@ int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const ch
 
 /**
  * The input streams the CLI reads for `cfg` (the video and the streams its
- * selection writes): *used gets nb_streams flags (av_free it), *nb their
- * count. Returns 0 or a negative AVERROR (a selection that fails: none used).
+ * selection writes): *used gets nb_streams flags (av_free it), nonzero for
+ * a stream read, RD_TRACKS_USED_VIDEO for the video, *nb their count.
+ * Returns 0 or a negative AVERROR (a selection that fails: none used).
  */
+#define RD_TRACKS_USED_VIDEO 2
 int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *output,
                    uint8_t **used, int *nb);
 

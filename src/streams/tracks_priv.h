@@ -34,7 +34,7 @@ typedef struct Track {
     int cover;              ///< an attached picture: one packet, no timeline
     RdTsFix fix;            ///< timestamp jumps (MPEG-TS resets, joins) corrected as the CLI does
     int started;            ///< a packet was written (input -ss: the ones before the start are not)
-    int out_trim;           ///< encoded audio whose graph ends at an output -t (audio.h out_duration): the trim, not the input's clock, ends it
+    int out_trim;           ///< encoded audio whose graph ends at a -t (audio.h out_duration, in_duration): the trim, not the input's clock, ends it
     int sub_enc;            ///< a subtitle the CLI encodes (-c:s other than copy): ended by the output's recording time only
 } Track;
 

@@ -1,5 +1,6 @@
 #include "streams/tsjump.h"
 
+#include <libavcodec/avcodec.h>
 #include <libavutil/mathematics.h>
 
 #include "io/input.h"
@@ -39,6 +40,10 @@ typedef struct Reader {
     AVFormatContext *ic;
     int64_t off_us;     ///< the CLI's ts_offset, without the start time
     int64_t last_ts;    ///< the file's last decode time (the CLI's ifile->last_ts)
+    int vdec;           ///< the video stream the CLI decodes, -1 = none
+    AVCodecContext *dec;///< its decoder, as the CLI opens it, until a picture is out
+    AVFrame *frame;
+    int64_t vpts;       ///< the CLI's ist->pts of that stream, µs: its zero (the input's -ss point) until a picture is out
 } Reader;
 
 static int grow(int64_t **a, int cap)
@@ -76,8 +81,9 @@ static int64_t to_us(int64_t ts, AVRational tb)
 }
 
 /* The corrections of fftools/ffmpeg.c's process_input for one packet;
- * returns the offset it gets, stream tb. */
-static int64_t correct(Reader *r, Pred *p, AVRational tb, int64_t raw_dts)
+ * returns the offset it gets, stream tb. `floor`: the time a packet may
+ * not fall 0.1 s behind (the CLI's max(ist->pts, ist->dts)). */
+static int64_t correct(Reader *r, Pred *p, AVRational tb, int64_t raw_dts, int64_t floor)
 {
     int64_t off = av_rescale_q(r->off_us, US, tb);
     int64_t dts = raw_dts == AV_NOPTS_VALUE ? raw_dts : raw_dts + off;
@@ -93,23 +99,64 @@ static int64_t correct(Reader *r, Pred *p, AVRational tb, int64_t raw_dts)
         dts = raw_dts + off;
         r->j->jumps++;
     }
-    /* Any later one against its own stream's prediction. */
+    /* Any later one against its own stream's prediction. One that is
+     * behind only the decoded video's zero is not a jump in the timeline
+     * (the offset moves by the little a packet's duration is off, once,
+     * at the start): chunks may still seek by time. */
     if (p->next_dts != AV_NOPTS_VALUE) {
         delta = to_us(dts, tb) - p->next_dts;
-        if (outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < p->last_dts) {
+        if (outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < floor) {
             r->off_us -= delta;
             off -= av_rescale_q(delta, US, tb);
-            r->j->jumps++;
+            r->j->jumps += outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < p->last_dts;
         }
     }
     return off;
+}
+
+/* The decoded video's ist->pts moves with the pictures its decoder gives:
+ * before the first one it is the CLI's zero, which lies after the packets
+ * an input -ss seek lands on (the keyframe before the point), so every one
+ * of them more than 0.1 s before the point counts as a jump, by the little
+ * its decode time step differs from its duration (23.976 fps in 90 kHz
+ * ticks: one tick). How many packets that is, is the decoder's delay, its
+ * frame threads included: the decoder is opened as the CLI opens it. Once
+ * a picture is out the packets' own decode times rule, and it is closed. */
+static void decode(Reader *r, const AVPacket *pkt, int64_t off)
+{
+    AVPacket *q;
+    int ret;
+    if (!r->dec || pkt->stream_index != r->vdec || !(q = av_packet_clone(pkt)))
+        return;
+    if (q->pts != AV_NOPTS_VALUE)
+        q->pts += off;
+    if (q->dts != AV_NOPTS_VALUE)
+        q->dts += off;
+    ret = avcodec_send_packet(r->dec, q);
+    av_packet_free(&q);
+    if (ret < 0 && ret != AVERROR_INVALIDDATA && ret != AVERROR(EAGAIN)) {
+        avcodec_free_context(&r->dec);
+        return;
+    }
+    while ((ret = avcodec_receive_frame(r->dec, r->frame)) >= 0) {
+        int64_t t = r->frame->best_effort_timestamp;
+        av_frame_unref(r->frame);
+        if (t != AV_NOPTS_VALUE) {
+            r->vpts = to_us(t, r->ic->streams[r->vdec]->time_base);
+            avcodec_free_context(&r->dec);
+            return;
+        }
+    }
+    if (ret != AVERROR(EAGAIN))
+        avcodec_free_context(&r->dec);
 }
 
 static int packet(Reader *r, const AVPacket *pkt)
 {
     AVStream *st = r->ic->streams[pkt->stream_index];
     Pred *p = &r->p[pkt->stream_index];
-    int64_t off = correct(r, p, st->time_base, pkt->dts), dts;
+    int64_t floor = pkt->stream_index == r->vdec ? FFMAX(p->last_dts, r->vpts) : p->last_dts;
+    int64_t off = correct(r, p, st->time_base, pkt->dts, floor), dts;
     int ret;
 
     rd_tsjump_place(&p->at, pkt);
@@ -120,6 +167,7 @@ static int packet(Reader *r, const AVPacket *pkt)
             return ret;
         p->applied = off;
     }
+    decode(r, pkt, off);
     if (pkt->dts == AV_NOPTS_VALUE)
         return 0;
     dts = av_rescale_q(pkt->dts + off, st->time_base, US);
@@ -146,6 +194,25 @@ static void init_pred(Pred *p, const AVStream *st)
         p->frame_us = AV_TIME_BASE / 25;
 }
 
+/* The decoder the CLI opens for the video it transcodes ("-threads auto"
+ * unless the line gives the input a count): its delay decides how long
+ * ist->pts stays at zero. A decoder that cannot open decodes nothing here. */
+static void open_decoder(Reader *r, int threads)
+{
+    const AVStream *st;
+    const AVCodec *codec;
+    if (r->vdec < 0 || r->vdec >= (int)r->ic->nb_streams)
+        return;
+    st = r->ic->streams[r->vdec];
+    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id)) || !(r->frame = av_frame_alloc()) ||
+        !(r->dec = avcodec_alloc_context3(codec)))
+        return;
+    r->dec->pkt_timebase = st->time_base;
+    r->dec->thread_count = threads;
+    if (avcodec_parameters_to_context(r->dec, st->codecpar) < 0 || avcodec_open2(r->dec, codec, NULL) < 0)
+        avcodec_free_context(&r->dec);
+}
+
 static int read_all(Reader *r, const uint8_t *used, double seek_s)
 {
     AVPacket *pkt = av_packet_alloc();
@@ -160,6 +227,7 @@ static int read_all(Reader *r, const uint8_t *used, double seek_s)
     if (seek_s > 0) {
         int64_t at = (r->ic->start_time != AV_NOPTS_VALUE ? r->ic->start_time : 0) +
                      llrint(seek_s * AV_TIME_BASE);
+        r->vpts = at;
         at = rd_tracks_seek_point(r->ic, at);
         avformat_seek_file(r->ic, -1, INT64_MIN, at, at, 0); /* failing, the CLI reads on */
     }
@@ -175,9 +243,10 @@ static int read_all(Reader *r, const uint8_t *used, double seek_s)
     return ret == AVERROR(ENOMEM) ? ret : 0;
 }
 
-int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb, double seek_s)
+int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb, double seek_s,
+                   int vdec, int threads)
 {
-    Reader r = { 0 };
+    Reader r = { .vdec = -1 };
     int ret;
 
     *pj = NULL;
@@ -192,6 +261,9 @@ int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb
         goto end;
     r.j->nb = FFMIN(nb, (int)r.ic->nb_streams);
     r.last_ts = AV_NOPTS_VALUE;
+    r.vpts = r.ic->start_time != AV_NOPTS_VALUE ? r.ic->start_time : 0;
+    r.vdec = vdec >= 0 && vdec < r.j->nb && used[vdec] ? vdec : -1;
+    open_decoder(&r, threads);
     if ((ret = read_all(&r, used, seek_s)) < 0)
         goto end;
     ret = r.j->blind && r.j->jumps ? AVERROR(ENOSYS) : 0;
@@ -201,6 +273,8 @@ end:
     else
         rd_tsjump_free(&r.j);
     av_free(r.p);
+    avcodec_free_context(&r.dec);
+    av_frame_free(&r.frame);
     avformat_close_input(&r.ic);
     return ret;
 }

@@ -9,7 +9,9 @@
  * A jump shows as (a) a stream's first packet more than 10 s away from the
  * last decode time of the file, or (b) a packet more than 10 s away from its
  * own stream's prediction, or more than 0.1 s behind its last decode time
- * (video and audio only; every stream used moves the file's last time).
+ * or, for the video it decodes, behind its last picture's time, which is 0
+ * until the first picture (video and audio only; every stream used moves
+ * the file's last time).
  * Streams the output does not use are not read by the CLI and take no part.
  *
  * The table is built by one read of the file in read order and gives, per
@@ -41,10 +43,14 @@ void rd_tsjump_place(RdTsPlace *at, const AVPacket *pkt);
  * (nb entries) and build the table. *pj is NULL when the format has no
  * discontinuities (AVFMT_TS_DISCONT). seek_s (seconds after the input's
  * start; 0 = none): the read starts where the CLI's input -ss seeks.
+ * vdec: the video stream the CLI decodes (-1: none, a copy), whose first
+ * packets are checked against the CLI's zero until its decoder, opened
+ * with `threads` (0 = auto, as the CLI's), gives a picture.
  * Fails with AVERROR(ENOSYS) when a jump is found but the packets have no
  * file position to find it by.
  */
-int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb, double seek_s);
+int rd_tsjump_scan(RdTsJumps **pj, const char *path, const uint8_t *used, int nb, double seek_s,
+                   int vdec, int threads);
 
 /** Offset in force at place `at` of stream `stream` (its time base); 0 for a NULL table. */
 int64_t rd_tsjump_offset(const RdTsJumps *j, int stream, const RdTsPlace *at);

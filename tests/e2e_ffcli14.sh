@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# e2e_ffcli14.sh - input -t and MPEG-TS seeks whose output differed from
+# the stock CLI's, each against the CLI at -w 1 and 3:
+#   - intrim: an input -t or -to (before -i) on a file whose audio starts
+#     after the video (an MP4 with the audio 0.5 s late). The CLI trims each
+#     encoded stream from its own first sample (its input trim filter has a
+#     duration only): the audio runs 0.5 s past the video's cut. render
+#     stopped reading at the video's cut and wrote 0.5 s less audio. A copy
+#     stops at the cut, in both.
+#   - tsstart: an input -ss into an MPEG-TS whose packets say a duration
+#     their decode times do not step by (23.976 fps H.264 in 90 kHz ticks:
+#     3753 against 3753.75; MPEG-2 coded at 12.5 fps with a 25 fps header).
+#     Until its video decoder gives a picture the CLI takes every packet
+#     more than 0.1 s before the seek point as a jump and moves the file's
+#     offset by the difference: the audio one sample later, the video 40 ms
+#     earlier. How many packets that is depends on the decoder's delay (its
+#     frame threads); render reads it with the decoder the CLI opens.
+#
+#   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
+# Sections (ONLY="..."): intrim, tsstart.
+. "$(dirname "$0")/lib.sh"
+
+need_render
+W=$T_TMP
+FF="ffmpeg -nostdin -v error -y"
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -itsoffset 0.5 -f lavfi -i sine=f=440:r=44100:d=3.5 \
+    -c:v libx264 -g 25 -bf 2 -c:a aac "$W/late.mp4" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=6 -f lavfi -i sine=f=300:r=44100:d=6 \
+    -c:v libx264 -g 24 -c:a aac -f mpegts "$W/film.ts" &&
+$FF -f lavfi -i testsrc2=s=176x144:r=25:d=5 -f lavfi -i sine=f=500:r=48000:d=5 \
+    -vf tinterlace=4,setfield=tff -r 25 -c:v mpeg2video -flags +ilme+ildct -b:v 1M -c:a ac3 "$W/half.ts" ||
+    { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
+
+# Every audio packet, its data included (PCM: the samples themselves).
+a_data() { ffmpeg -nostdin -v error -i "$1" -map 0:a -c copy -f framemd5 - 2>/dev/null | grep -v '^#'; }
+
+# tline NAME IN PRE ARGS...: `ffmpeg PRE -i IN ARGS OUT.mkv` and render's
+# at -w 1 and 3: streams, frame times, decoded frames and audio packets.
+tline() {
+    local name=$1 in=$W/$2 pre=$3 w rc why ref=$W/$1.ref.mkv
+    shift 3
+    # shellcheck disable=SC2086
+    $FF $pre -i "$in" "$@" "$ref" 2>"$W/f.err" || { fail "$name" "ffmpeg failed: $(head -c 200 "$W/f.err")"; return; }
+    for w in 1 3; do
+        local r=$W/$name.w$w.mkv
+        rc=0
+        # shellcheck disable=SC2086
+        "$RENDER" -q -y -w $w --chunks $((w * 2 + 1)) $pre -i "$in" "$@" "$r" </dev/null 2>"$W/r.err" || rc=$?
+        [ $rc -eq 0 ] || { fail "$name -w $w" "exit $rc: $(head -c 300 "$W/r.err")"; continue; }
+        why=$(same_lines <(all_streams "$ref") <(all_streams "$r")) || { fail "$name -w $w: streams" "$why"; continue; }
+        why=$(same_lines <(v_times "$ref") <(v_times "$r")) || { fail "$name -w $w: frame times" "$why"; continue; }
+        why=$(same_lines <(v_md5 "$ref") <(v_md5 "$r")) || { fail "$name -w $w: frames" "$why"; continue; }
+        why=$(same_lines <(a_data "$ref") <(a_data "$r")) || { fail "$name -w $w: audio packets" "$why"; continue; }
+        ok "$name -w $w: the CLI's streams, frames and audio"
+    done
+}
+
+if want intrim; then
+    tline "-t before -i, audio late" late.mp4 "-t 2" -c:v ffv1 -c:a pcm_s16le
+    tline "-t before -i, libvorbis" late.mp4 "-t 2" -c:v ffv1 -c:a libvorbis
+    tline "-t before -i, -af atempo=1.5" late.mp4 "-t 2" -c:v ffv1 -af atempo=1.5 -c:a pcm_s16le
+    tline "-to before -i" late.mp4 "-to 2.5" -c:v ffv1 -c:a pcm_s16le
+    tline "-t before -i, -t after" late.mp4 "-t 2.5" -c:v ffv1 -t 1.5 -c:a pcm_s16le
+    tline "-ss -t before -i" late.mp4 "-ss 0.3 -t 2" -c:v ffv1 -c:a pcm_s16le
+    tline "-t before -i, audio copied" late.mp4 "-t 2" -c:v ffv1 -c:a copy
+fi
+
+if want tsstart; then
+    tline "-ss 1, 23.976 fps TS" film.ts "-ss 1" -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 2.3, 23.976 fps TS" film.ts "-ss 2.3" -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 1, 23.976 fps TS, -t 2" film.ts "-ss 1 -t 2" -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 1, 12.5 fps MPEG-2 TS" half.ts "-ss 1" -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 1, 12.5 fps MPEG-2 TS, audio copied" half.ts "-ss 1" -c:v ffv1 -c:a copy
+    tline "-ss 1, 12.5 fps MPEG-2 TS, -an" half.ts "-ss 1" -c:v ffv1 -an
+    tline "-ss 1, 12.5 fps MPEG-2 TS, yadif" half.ts "-ss 1" -vf yadif -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 1, 12.5 fps MPEG-2 TS, one decoder thread" half.ts "-threads 1 -ss 1" -c:v ffv1 -c:a pcm_s16le
+    tline "no -ss, 23.976 fps TS" film.ts "" -c:v ffv1 -c:a pcm_s16le
+fi
+
+finish
