@@ -15,9 +15,13 @@
 #     offset by the difference: the audio one sample later, the video 40 ms
 #     earlier. How many packets that is depends on the decoder's delay (its
 #     frame threads); render reads it with the decoder the CLI opens.
+#   - editseek: an input -ss into an MP4 cut without re-encoding (an edit
+#     list hides the packets from the keyframe before the cut): the CLI's
+#     seek lands on that hidden keyframe and its pictures are whole; render
+#     refused, saying the CLI's decoder would show damaged pictures.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
-# Sections (ONLY="..."): intrim, tsstart.
+# Sections (ONLY="..."): intrim, tsstart, editseek.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -28,7 +32,9 @@ $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -itsoffset 0.5 -f lavfi -i sine=f=44
 $FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=6 -f lavfi -i sine=f=300:r=44100:d=6 \
     -c:v libx264 -g 24 -c:a aac -f mpegts "$W/film.ts" &&
 $FF -f lavfi -i testsrc2=s=176x144:r=25:d=5 -f lavfi -i sine=f=500:r=48000:d=5 \
-    -vf tinterlace=4,setfield=tff -r 25 -c:v mpeg2video -flags +ilme+ildct -b:v 1M -c:a ac3 "$W/half.ts" ||
+    -vf tinterlace=4,setfield=tff -r 25 -c:v mpeg2video -flags +ilme+ildct -b:v 1M -c:a ac3 "$W/half.ts" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=7 -f lavfi -i sine=f=700:d=7 -c:v libx264 -bf 2 -g 250 -c:a aac "$W/long.mp4" &&
+$FF -ss 1.3 -i "$W/long.mp4" -t 5 -c copy "$W/cut.mp4" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 # Every audio packet, its data included (PCM: the samples themselves).
@@ -75,6 +81,12 @@ if want tsstart; then
     tline "-ss 1, 12.5 fps MPEG-2 TS, yadif" half.ts "-ss 1" -vf yadif -c:v ffv1 -c:a pcm_s16le
     tline "-ss 1, 12.5 fps MPEG-2 TS, one decoder thread" half.ts "-threads 1 -ss 1" -c:v ffv1 -c:a pcm_s16le
     tline "no -ss, 23.976 fps TS" film.ts "" -c:v ffv1 -c:a pcm_s16le
+fi
+
+if want editseek; then
+    tline "-ss 1, MP4 cut by a copy" cut.mp4 "-ss 1" -c:v ffv1 -c:a pcm_s16le
+    tline "-ss 3.3, MP4 cut by a copy" cut.mp4 "-ss 3.3" -c:v ffv1 -c:a copy
+    tline "-ss 0.5, MP4 cut by a copy, yadif" cut.mp4 "-ss 0.5 -t 2" -vf yadif -c:v ffv1 -c:a pcm_s16le
 fi
 
 finish

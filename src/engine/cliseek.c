@@ -55,7 +55,7 @@ static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, i
     RdTsFix fix;
     AVPacket *pkt = av_packet_alloc();
     AVFrame *f = av_frame_alloc();
-    int ret = 0, eof = 0, done = 0;
+    int ret = 0, eof = 0, done = 0, sent = 0;
     if (!pkt || !f) {
         ret = AVERROR(ENOMEM);
         goto end;
@@ -71,6 +71,14 @@ static int decode_until_key(Walk *w, AVFormatContext *ic, AVCodecContext *dec, i
             av_packet_unref(pkt);
             continue;
         } else {
+            /* An MP4 edit list's hidden start: the seek landed on the
+             * keyframe its hidden packets begin with, and the pictures
+             * shown after them are all whole (decoded from there). */
+            if (!sent++ && (pkt->flags & AV_PKT_FLAG_KEY) && (pkt->flags & AV_PKT_FLAG_DISCARD) &&
+                pkt->pts != AV_NOPTS_VALUE && pkt->pts < w->target) {
+                w->first = pkt->pts;
+                done = 1;
+            }
             if (jumps)
                 rd_tsfix_packet(&fix, pkt);
             ret = avcodec_send_packet(dec, pkt);
