@@ -19,9 +19,15 @@
 #     list hides the packets from the keyframe before the cut): the CLI's
 #     seek lands on that hidden keyframe and its pictures are whole; render
 #     refused, saying the CLI's decoder would show damaged pictures.
+#   - avicopy: MP3 copied into AVI: the CLI drops the MP3's block_align
+#     (1152) on a copy, and AVI's header counts the audio by it: render's
+#     header said 41 frames and no duration where the CLI's says 231. And
+#     a muxer's refusal met while writing the other tracks (packed B-frames
+#     without times into Matroska) named the input and "Invalid argument":
+#     it names OUTPUT and the muxer's reason.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
-# Sections (ONLY="..."): intrim, tsstart, editseek.
+# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -34,7 +40,9 @@ $FF -f lavfi -i testsrc2=s=160x120:r=24000/1001:d=6 -f lavfi -i sine=f=300:r=441
 $FF -f lavfi -i testsrc2=s=176x144:r=25:d=5 -f lavfi -i sine=f=500:r=48000:d=5 \
     -vf tinterlace=4,setfield=tff -r 25 -c:v mpeg2video -flags +ilme+ildct -b:v 1M -c:a ac3 "$W/half.ts" &&
 $FF -f lavfi -i testsrc2=s=160x120:r=25:d=7 -f lavfi -i sine=f=700:d=7 -c:v libx264 -bf 2 -g 250 -c:a aac "$W/long.mp4" &&
-$FF -ss 1.3 -i "$W/long.mp4" -t 5 -c copy "$W/cut.mp4" ||
+$FF -ss 1.3 -i "$W/long.mp4" -t 5 -c copy "$W/cut.mp4" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -c:v mpeg4 -bf 2 -vtag DX50 -c:a libmp3lame \
+    "$W/divx.avi" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 # Every audio packet, its data included (PCM: the samples themselves).
@@ -87,6 +95,29 @@ if want editseek; then
     tline "-ss 1, MP4 cut by a copy" cut.mp4 "-ss 1" -c:v ffv1 -c:a pcm_s16le
     tline "-ss 3.3, MP4 cut by a copy" cut.mp4 "-ss 3.3" -c:v ffv1 -c:a copy
     tline "-ss 0.5, MP4 cut by a copy, yadif" cut.mp4 "-ss 0.5 -t 2" -vf yadif -c:v ffv1 -c:a pcm_s16le
+fi
+
+if want avicopy; then
+    a_hdr() { ffprobe -v error -select_streams a -show_entries stream=codec_name,nb_frames,duration -of csv=p=0 "$1"; }
+    for job in "-c:a copy -c:v mpeg4 -q:v 3|mp3 copied, video encoded" "-c copy|all copied"; do
+        args=${job%%|*} what=${job#*|}
+        # shellcheck disable=SC2086
+        $FF -i "$W/divx.avi" $args "$W/ff.avi"
+        for w in 1 3; do
+            # shellcheck disable=SC2086
+            rr "$W/rr" -y -w $w -i "$W/divx.avi" $args "$W/rd.avi"; rc=$?
+            want_h=$(a_hdr "$W/ff.avi") got=$(a_hdr "$W/rd.avi" 2>/dev/null)
+            [ $rc = 0 ] && [ -n "$want_h" ] && [ "$got" = "$want_h" ]
+            verdict $? "avicopy: $what -w $w: the audio's frame count and duration in AVI's header" \
+                "$(rr_why "$W/rr" $rc); CLI: $want_h render: $got"
+        done
+    done
+    before=$(ls -a "$W" | grep -v '^rr\.' | tr '\n' ' ')
+    rr "$W/rr" -q -y -i "$W/divx.avi" -c copy "$W/packed.mkv"; rc=$?
+    [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "packed.mkv: cannot write to it: .*timestamp" "$W/rr.err" &&
+        [ "$(ls -a "$W" | grep -v '^rr\.' | tr '\n' ' ')" = "$before" ]
+    verdict $? "avicopy: packed B-frames copied into Matroska: refused in one line naming OUTPUT and the muxer's reason" \
+        "exit $rc: $(head -c 300 "$W/rr.err")"
 fi
 
 finish

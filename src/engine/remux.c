@@ -13,6 +13,7 @@
 #include "engine/cliseek.h"
 #include "engine/filterfx.h"
 #include "engine/merge.h"
+#include "io/avlog.h"
 #include "io/errline.h"
 #include "io/input.h"
 #include "io/fileseq.h"
@@ -151,7 +152,7 @@ static int open_output(Remux *x, char *err, int errlen)
                           s->quiet, NULL, &ac, s->ff_select, s->map_video, s->no_global_meta,
                           s->no_chapters, s->copy_exact, s->stream_sets, s->nstream_sets, 0, 0, 0, 0, x->jumps, 0, 0, 0, 0,
                           s->no_video, s->no_default_enc, s->audio_graph, s->audio_at, s->naudio_at,
-                          s->sub_at, s->nsub_at, s->first_only };
+                          s->sub_at, s->nsub_at, s->first_only, s->output };
     char detail[RD_ERRLEN] = "";
     int ret;
 
@@ -279,7 +280,13 @@ static int copy_packet(Remux *x, AVPacket *p)
     if ((ret = rd_fileseq_one_image(x->oc, x->seq, x->packets, x->why, sizeof(x->why))) < 0)
         return ret;
     x->packets++;
-    return rd_bsf_write(x->bsf, x->oc, p);
+    /* The muxer's refusal is about OUTPUT, in the muxer's words. */
+    rd_avlog_clear();
+    if ((ret = rd_bsf_write(x->bsf, x->oc, p)) < 0 && ret != AVERROR(ENOSPC) && ret != AVERROR(EFBIG) &&
+        ret != AVERROR(EIO) && !*x->why)
+        snprintf(x->why, sizeof(x->why), "cannot write to it: %s",
+                 *rd_avlog_last() ? rd_avlog_last() : av_err2str(ret));
+    return ret;
 }
 
 /* Without video (-vn) the other tracks are written to their end. */

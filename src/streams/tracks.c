@@ -103,6 +103,17 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     return tr;
 }
 
+/* As the CLI's stream copy: an MP3's block_align of 1, 576 or 1152 and an
+ * AC-3's are dropped. AVI's header counts the audio's frames by it (41
+ * where the CLI writes 231 for one MP3 track). */
+static void no_block_align(AVCodecParameters *par)
+{
+    if ((par->codec_id == AV_CODEC_ID_MP3 &&
+         (par->block_align == 1 || par->block_align == 576 || par->block_align == 1152)) ||
+        par->codec_id == AV_CODEC_ID_AC3)
+        par->block_align = 0;
+}
+
 static int declare_copy(RdTracks *t, AVFormatContext *oc, AVStream *ist)
 {
     Track *tr = new_track(t, oc, ist, K_COPY);
@@ -112,6 +123,7 @@ static int declare_copy(RdTracks *t, AVFormatContext *oc, AVStream *ist)
     if ((ret = avcodec_parameters_copy(tr->ost->codecpar, ist->codecpar)) < 0)
         return ret;
     tr->ost->codecpar->codec_tag = 0;
+    no_block_align(tr->ost->codecpar);
     tr->ost->time_base = tr->tb = ist->time_base;
     tr->cover = !!(ist->disposition & AV_DISPOSITION_ATTACHED_PIC);
     return rd_meta_stream(tr->ost, ist, NULL);

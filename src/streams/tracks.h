@@ -71,6 +71,7 @@ typedef struct RdTracksConfig {
     const RdPerStream *sub_at;     ///< -c:s:N: the N-th subtitle stream written, nsub_at entries; NULL = none
     int nsub_at;
     const char *first_only;        ///< an option given for the first audio or subtitle stream only (-ar:a:0) that render applies to every stream of the type: refused when more than one is written; NULL = none
+    const char *output;            ///< OUTPUT's name, for the muxer's refusals (rd_tracks_error); NULL = the input's
 } RdTracksConfig;
 
 #define RD_NO_DEFAULT_AUDIO 1u

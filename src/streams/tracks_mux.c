@@ -2,6 +2,8 @@
 
 #include <libavcodec/avcodec.h>
 
+#include "io/avlog.h"
+
 /* Decode times strictly increasing (non-decreasing where the muxer allows
  * it) and never after pts: as the ffmpeg CLI repairs them, with a warning. */
 static void fix_dts(RdTracks *t, Track *tr, AVPacket *p)
@@ -72,6 +74,7 @@ static void copied_audio_ts(const RdTracks *t, Track *tr, AVPacket *p)
 /* One packet in tr->tb, input timeline, to the muxer. */
 static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
 {
+    int ret;
     if (tr->cover) {
         p->pts = p->dts = 0;
         p->duration = 0;
@@ -86,7 +89,14 @@ static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     }
     p->stream_index = tr->ost->index;
     p->pos = -1;
-    return rd_bsf_write(t->bsf, oc, p);
+    /* The muxer's refusal (a queued packet without a time, written now) is
+     * about OUTPUT, in the muxer's words; a full disk is said elsewhere. */
+    rd_avlog_clear();
+    if ((ret = rd_bsf_write(t->bsf, oc, p)) < 0 && ret != AVERROR(ENOSPC) && ret != AVERROR(EFBIG) &&
+        ret != AVERROR(EIO) && !*t->why)
+        snprintf(t->why, sizeof(t->why), "%s: cannot write to it: %s", t->cfg.output ? t->cfg.output : t->cfg.path,
+                 *rd_avlog_last() ? rd_avlog_last() : av_err2str(ret));
+    return ret;
 }
 
 static int drain_audio(RdTracks *t, Track *tr, AVFormatContext *oc)
