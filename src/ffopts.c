@@ -311,6 +311,28 @@ static enum AVMediaType indexed_type(RdFf *f, const RdSettings *s, const char *m
                                                     : AVMEDIA_TYPE_UNKNOWN;
 }
 
+/* A map by tag or stream id (0:m:language:fre, 0:#0x101): 1 when it names
+ * a video stream of the input, 0 other streams only, -1 none (or the input
+ * is unknown). */
+static int tail_names_video(RdFf *f, const RdSettings *s, const char *m)
+{
+    /* (libavformat's matcher takes a context it does not change) */
+    AVFormatContext *ic = (AVFormatContext *)look(f, s->input);
+    char spec[256];
+    int other = 0, n = (int)strlen(m) - (m[0] && m[strlen(m) - 1] == '?');
+    if (!ic || n <= 0 || n >= (int)sizeof(spec))
+        return -1;
+    memcpy(spec, m, n);
+    spec[n] = 0;
+    for (unsigned i = 0; i < ic->nb_streams; i++)
+        if (avformat_match_stream_specifier(ic, ic->streams[i], spec) > 0) {
+            if (ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+                return 1;
+            other = 1;
+        }
+    return other ? 0 : -1; /* naming none, it is refused as such later */
+}
+
 /* Every -map names streams of another type than video (0:a, 0:s:1, or a
  * stream index the input's audio has): ffmpeg then writes no video. */
 static int maps_no_video(RdFf *f, const RdSettings *s)
@@ -326,6 +348,10 @@ static int maps_no_video(RdFf *f, const RdSettings *s)
         positive++;
         if (!strncmp(m, "0:", 2) && m[2] && strchr("asdt", m[2]))
             continue;
+        if (!strncmp(m, "0:", 2) && (m[2] == '#' || ((m[2] == 'm' || m[2] == 'i') && m[3] == ':'))) {
+            none = tail_names_video(f, s, m + 2) == 0;
+            continue;
+        }
         t = !strncmp(m, "0:", 2) && m[2] >= '0' && m[2] <= '9' ? indexed_type(f, s, m) : AVMEDIA_TYPE_UNKNOWN;
         none = t != AVMEDIA_TYPE_UNKNOWN && t != AVMEDIA_TYPE_VIDEO;
     }

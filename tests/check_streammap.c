@@ -112,6 +112,64 @@ START_TEST(test_valid)
     ck_assert(!rd_map_valid("0:a:b"));
     ck_assert(!rd_map_valid("a"));
     ck_assert(!rd_map_valid(""));
+    ck_assert(rd_map_valid("0:m:language:eng"));
+    ck_assert(rd_map_valid("0:a:m:title:A: B?"));    /* the value is all that follows */
+    ck_assert(rd_map_valid("0:#0x101"));
+    ck_assert(rd_map_valid("-0:i:257?"));
+    ck_assert(!rd_map_valid("0:m:"));
+    ck_assert(!rd_map_valid("0:#"));
+    ck_assert(!rd_map_valid("0:#12x"));
+}
+END_TEST
+
+/* Streams picked by their tags (m:KEY[:VALUE]) and container ids (#ID,
+ * i:ID), as libavformat's stream specifiers pick them. */
+START_TEST(test_tags_and_ids)
+{
+    static const struct { const char *maps[3]; const char *want; } T[] = {
+        { { "0:v", "0:m:language:fre" }, "v 2" },
+        { { "0:v", "0:m:language" }, "v 1 2" },              /* the key alone: any value */
+        { { "0:v", "0:m:LANGUAGE:fre" }, "v 2" },            /* keys in any case */
+        { { "0:v", "0:m:language:FRE" }, NULL },             /* values exactly */
+        { { "0", "-0:m:language:eng" }, "v 2 3" },
+        { { "0:v", "0:a:m:title:A: B" }, "v 1" },            /* ':' in the value */
+        { { "0:v", "0:s:m:title:A: B?" }, "v" },
+        { { "0:#0x100", "0:#0x102" }, "v 2" },
+        { { "0:i:256", "0:a:i:0x101" }, "v 1" },
+        { { "0:i:256", "0:s:#0x101" }, NULL },               /* type and id both */
+    };
+    AVDictionary *m[4] = { NULL };
+    RdStreamKind k[4] = { { .type = AVMEDIA_TYPE_VIDEO }, { .type = AVMEDIA_TYPE_AUDIO },
+                          { .type = AVMEDIA_TYPE_AUDIO }, { .type = AVMEDIA_TYPE_SUBTITLE } };
+    av_dict_set(&m[1], "language", "eng", 0);
+    av_dict_set(&m[1], "title", "A: B", 0);
+    av_dict_set(&m[2], "language", "fre", 0);
+    for (int i = 0; i < 4; i++) {
+        k[i].meta = m[i];
+        k[i].id = 0x100 + i;
+    }
+    for (unsigned c = 0; c < sizeof(T) / sizeof(T[0]); c++) {
+        int order[4], norder = -1, vpos = -1, nm = 0, ret;
+        char got[64] = "", err[256] = "";
+        while (nm < 3 && T[c].maps[nm])
+            nm++;
+        RdMapOptions o = { .maps = T[c].maps, .nmaps = nm };
+        ret = rd_map_select(k, 4, 0, &o, order, &norder, &vpos, err, sizeof(err));
+        if (!T[c].want) {
+            ck_assert_msg(ret < 0, "case %u: an error expected", c);
+            continue;
+        }
+        ck_assert_msg(ret == 0, "case %u: %s", c, err);
+        for (int j = 0; j <= norder; j++) {
+            if (j == vpos)
+                strcat(got, *got ? " v" : "v");
+            if (j < norder)
+                snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%d", *got ? " " : "", order[j]);
+        }
+        ck_assert_msg(!strcmp(got, T[c].want), "case %u: got '%s', want '%s'", c, got, T[c].want);
+    }
+    for (int i = 0; i < 4; i++)
+        av_dict_free(&m[i]);
 }
 END_TEST
 
@@ -122,6 +180,7 @@ Suite *make_streammap_suite(void)
     tcase_add_test(tc, test_vn);
     tcase_add_loop_test(tc, test_map_table, 0, sizeof(cases) / sizeof(cases[0]));
     tcase_add_test(tc, test_valid);
+    tcase_add_test(tc, test_tags_and_ids);
     suite_add_tcase(s, tc);
     return s;
 }

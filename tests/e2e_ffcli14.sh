@@ -25,9 +25,13 @@
 #     a muxer's refusal met while writing the other tracks (packed B-frames
 #     without times into Matroska) named the input and "Invalid argument":
 #     it names OUTPUT and the muxer's reason.
+#   - mapspec: -map by tag (0:m:language:fre, the line that picks a dub)
+#     and by stream id (0:#0x101, 0:i:257, an MPEG-TS PID) was refused as
+#     "not a stream specifier"; they select as ffmpeg's do, a tag map alone
+#     writing no video as in the CLI.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
-# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy.
+# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -42,7 +46,10 @@ $FF -f lavfi -i testsrc2=s=176x144:r=25:d=5 -f lavfi -i sine=f=500:r=48000:d=5 \
 $FF -f lavfi -i testsrc2=s=160x120:r=25:d=7 -f lavfi -i sine=f=700:d=7 -c:v libx264 -bf 2 -g 250 -c:a aac "$W/long.mp4" &&
 $FF -ss 1.3 -i "$W/long.mp4" -t 5 -c copy "$W/cut.mp4" &&
 $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -c:v mpeg4 -bf 2 -vtag DX50 -c:a libmp3lame \
-    "$W/divx.avi" ||
+    "$W/divx.avi" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=f=300:d=3 -f lavfi -i sine=f=600:d=3 \
+    -map 0 -map 1 -map 2 -c:v libx264 -c:a aac -metadata:s:a:0 language=eng -metadata:s:a:1 language=fre \
+    "$W/dub.mkv" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 # Every audio packet, its data included (PCM: the samples themselves).
@@ -118,6 +125,17 @@ if want avicopy; then
         [ "$(ls -a "$W" | grep -v '^rr\.' | tr '\n' ' ')" = "$before" ]
     verdict $? "avicopy: packed B-frames copied into Matroska: refused in one line naming OUTPUT and the muxer's reason" \
         "exit $rc: $(head -c 300 "$W/rr.err")"
+fi
+
+if want mapspec; then
+    tline "-map 0:m:language:fre" dub.mkv "" -map 0:v -map 0:m:language:fre -c:v ffv1 -c:a pcm_s16le
+    tline "-map 0:a:m:language:eng" dub.mkv "" -map 0:v -map 0:a:m:language:eng -c:v ffv1 -c:a copy
+    tline "-map 0 -map -0:m:language:eng" dub.mkv "" -map 0 -map -0:m:language:eng -c:v ffv1 -c:a pcm_s16le
+    tline "-map 0:m:language:fre alone" dub.mkv "" -map 0:m:language:fre -c:a pcm_s16le
+    tline "-map 0:#0x100 -map 0:i:0x101" film.ts "" -map 0:#0x100 -map 0:i:0x101 -c:v ffv1 -c:a pcm_s16le
+    rr "$W/rr" -q -y -i "$W/dub.mkv" -map 0:v -map 0:m:language:ger -c:v ffv1 "$W/none.mkv"; rc=$?
+    [ $rc -ne 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "0:m:language:ger matches no stream" "$W/rr.err"
+    verdict $? "-map 0:m:language:ger (no such stream): refused in one line" "$(rr_why "$W/rr" $rc)"
 fi
 
 finish

@@ -8,7 +8,13 @@ typedef struct Spec {
     int negative, optional;
     int index;                  ///< stream index, -1 = any
     char type;                  ///< 0 = any, else v V a s d t
-    int nth;                    ///< n-th of that type, -1 = all
+    int nth;                    ///< n-th of those matched so far, -1 = all
+    const char *key;            ///< m:KEY[:VALUE]: a tag the stream must have, NULL = none
+    int keylen;
+    const char *value;          ///< and its value (case-sensitive, as ffmpeg), NULL = any
+    int valuelen;
+    int has_id;                 ///< #ID or i:ID: the container's stream id
+    long id;
 } Spec;
 
 static int parse_num(const char **p, int *out)
@@ -25,10 +31,51 @@ static int parse_num(const char **p, int *out)
     return 0;
 }
 
-/* 0, -1 malformed, -2 another input than 0. */
+/* The rest of a spec after "m:" or "#"/"i:", up to a final '?': as in
+ * libavformat's matcher, these take all that is left. */
+static int tail_len(const char *s)
+{
+    int n = (int)strlen(s);
+    return n && s[n - 1] == '?' ? n - 1 : n;
+}
+
+/* m:KEY[:VALUE], #ID, i:ID; 0 when `s` is none of these, 1 parsed, -1 malformed. */
+static int parse_tail(const char **ps, Spec *sp)
+{
+    const char *s = *ps, *colon;
+    char *end;
+    int n;
+    if (s[0] == 'm' && s[1] == ':') {
+        s += 2;
+        n = tail_len(s);
+        colon = memchr(s, ':', n);
+        sp->key = s;
+        sp->keylen = colon ? (int)(colon - s) : n;
+        if (colon) {
+            sp->value = colon + 1;
+            sp->valuelen = n - (int)(colon + 1 - s);
+        }
+        *ps = s + n;
+        return sp->keylen > 0 ? 1 : -1;
+    }
+    if (s[0] == '#' || (s[0] == 'i' && s[1] == ':')) {
+        s += s[0] == '#' ? 1 : 2;
+        sp->id = strtol(s, &end, 0);
+        if (end == s || end != s + tail_len(s))
+            return -1;
+        sp->has_id = 1;
+        *ps = end;
+        return 1;
+    }
+    return 0;
+}
+
+/* 0, -1 malformed, -2 another input than 0. The grammar of ffmpeg 5.1's
+ * stream specifiers less programs and 'u': [TYPE[:]] then N, m:KEY[:VALUE],
+ * #ID or i:ID, or a bare index N. */
 static int parse_spec(const char *s, Spec *sp)
 {
-    int input;
+    int input, r;
     memset(sp, 0, sizeof(*sp));
     sp->index = sp->nth = -1;
     if (*s == '-') {
@@ -39,14 +86,14 @@ static int parse_spec(const char *s, Spec *sp)
         return -1;
     if (*s == ':') {
         s++;
-        if (strchr("vVasdt", *s) && *s) {
+        if (*s && strchr("vVasdt", *s) && (s[1] == ':' || s[1] == '?' || !s[1])) {
             sp->type = *s++;
             if (*s == ':') {
                 s++;
-                if (parse_num(&s, &sp->nth) < 0)
+                if ((r = parse_tail(&s, sp)) < 0 || (!r && parse_num(&s, &sp->nth) < 0))
                     return -1;
             }
-        } else if (parse_num(&s, &sp->index) < 0)
+        } else if ((r = parse_tail(&s, sp)) < 0 || (!r && parse_num(&s, &sp->index) < 0))
             return -1;
     }
     if (*s == '?') {
@@ -78,6 +125,23 @@ static int type_matches(char type, const RdStreamKind *k)
     return 0;
 }
 
+/* m:KEY[:VALUE]: the key found as av_dict_get finds it (any case), the
+ * value compared exactly. */
+static int tag_matches(const Spec *sp, const RdStreamKind *k)
+{
+    const AVDictionaryEntry *e;
+    char key[256];
+    if (!sp->key)
+        return 1;
+    if (sp->keylen >= (int)sizeof(key))
+        return 0;
+    memcpy(key, sp->key, sp->keylen);
+    key[sp->keylen] = 0;
+    if (!(e = av_dict_get(k->meta, key, NULL, 0)))
+        return 0;
+    return !sp->value || ((int)strlen(e->value) == sp->valuelen && !memcmp(e->value, sp->value, sp->valuelen));
+}
+
 /* Marks in `hit` the streams the spec names; returns how many. */
 static int match(const Spec *sp, const RdStreamKind *kind, int n, unsigned char *hit)
 {
@@ -86,7 +150,8 @@ static int match(const Spec *sp, const RdStreamKind *kind, int n, unsigned char 
         int m;
         if (sp->index >= 0)
             m = i == sp->index;
-        else if (!type_matches(sp->type, &kind[i]))
+        else if (!type_matches(sp->type, &kind[i]) || !tag_matches(sp, &kind[i]) ||
+                 (sp->has_id && kind[i].id != sp->id))
             m = 0;
         else
             m = sp->nth < 0 || nth++ == sp->nth;

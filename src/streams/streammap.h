@@ -7,8 +7,10 @@
  * every audio, subtitle, data and attachment stream and cover art. A map
  * is `0` (all), `0:N` (stream N), `0:T` or `0:T:N` (the N-th stream of type
  * T: v video, V video but not cover art, a audio, s subtitle, d data,
- * t attachment), `-` in front removes what earlier maps added, `?` after
- * it lets it match nothing. -an/-sn/-dn then drop their type, as in ffmpeg.
+ * t attachment), `0:[T:]m:KEY[:VALUE]` (streams with that tag: m:language:eng),
+ * `0:[T:]#ID` or `0:[T:]i:ID` (the container's stream id, an MPEG-TS PID),
+ * `-` in front removes what earlier maps added, `?` after it lets it match
+ * nothing. -an/-sn/-dn then drop their type, as in ffmpeg.
  * The ffmpeg form (ff_auto) selects without -map as ffmpeg 5.1's
  * open_output_file does: one audio stream (most channels, a default one
  * first), one subtitle of a kind the container's encoder writes.
@@ -17,6 +19,7 @@
 #define RD_STREAMMAP_H
 
 #include <libavutil/avutil.h>
+#include <libavutil/dict.h>
 
 typedef struct RdStreamKind {
     enum AVMediaType type;      ///< codec type of the input stream
@@ -24,6 +27,8 @@ typedef struct RdStreamKind {
     int channels;               ///< audio channels (0 unknown); for ffmpeg's selection
     int is_default;             ///< 1: the stream has the default disposition
     int sub_props;              ///< subtitles: AV_CODEC_PROP_TEXT_SUB / _BITMAP_SUB of its codec, 0 neither
+    const AVDictionary *meta;   ///< its tags, for m:KEY[:VALUE]; NULL = none
+    long id;                    ///< the container's stream id (an MPEG-TS PID), for #ID and i:ID
 } RdStreamKind;
 
 typedef struct RdMapOptions {

@@ -547,6 +547,8 @@ static int select_streams(RdTracks *t, const AVFormatContext *oc, int *order, in
         kind[i].channels = t->ic->streams[i]->codecpar->ch_layout.nb_channels;
         kind[i].is_default = !!(t->ic->streams[i]->disposition & AV_DISPOSITION_DEFAULT);
         kind[i].sub_props = sub_props(t->ic->streams[i]->codecpar->codec_id);
+        kind[i].meta = t->ic->streams[i]->metadata;
+        kind[i].id = t->ic->streams[i]->id;
     }
     ff_targets(t, oc, &mo);
     ret = rd_map_select(kind, t->ic->nb_streams, t->cfg.vindex, &mo, order, norder, vpos, err, errlen);
