@@ -81,16 +81,20 @@ static RdPerStream *per_stream(RdFf *f, char type, int nth)
     return type == 'a' ? &f->aat[nth] : &f->sat[nth];
 }
 
+enum { PS_BITRATE, PS_CODEC, PS_CHANNELS, PS_RATE };
+
 /* A setting for every stream of the type, given after some for one: ffmpeg
  * takes the last that names a stream. */
-static void per_stream_clear(RdFf *f, char type, int codec)
+static void per_stream_clear(RdFf *f, char type, int field)
 {
     RdPerStream *at = type == 'a' ? f->aat : f->sat;
     for (int i = 0; i < RD_FF_PER_STREAM; i++)
-        if (codec)
-            at[i].codec = NULL;
-        else
-            at[i].bitrate = NULL;
+        switch (field) {
+        case PS_CODEC:    at[i].codec = NULL; break;
+        case PS_BITRATE:  at[i].bitrate = NULL; break;
+        case PS_CHANNELS: at[i].channels = 0; break;
+        case PS_RATE:     at[i].sample_rate = 0; break;
+        }
 }
 
 static int opt_input(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
@@ -167,15 +171,15 @@ static int opt_codec(RdFf *f, RdSettings *s, const char *spec, const char *val, 
         return 0;
     }
     if (t == 'a' || t == 's')
-        per_stream_clear(f, (char)t, 1);
+        per_stream_clear(f, (char)t, PS_CODEC);
     if (t)
         return set_codec(s, (char)t, val);
     /* -c NAME names one codec for every stream: only copy fits them all. */
     if (strcmp(val, "copy"))
         return bad(err, errlen, "-c %s: one codec for every stream; use -c:v %s (and -c:a ...)", val, val);
     s->vcodec = s->acodec = s->scodec = "copy";
-    per_stream_clear(f, 'a', 1);
-    per_stream_clear(f, 's', 1);
+    per_stream_clear(f, 'a', PS_CODEC);
+    per_stream_clear(f, 's', PS_CODEC);
     return 0;
 }
 
@@ -311,19 +315,44 @@ static int whole(const char *v, int lo, int hi, int *out)
     return 0;
 }
 
+/* -ar and -ac for every audio stream, or with :a:N for that one alone
+ * (the last given that names a stream wins, as in ffmpeg). */
+static int audio_number(RdFf *f, const char *spec, int *all, int field, int n)
+{
+    int nth = spec[0] == 'a' ? spec_nth(spec) : -1;
+    RdPerStream *at;
+    if (nth == -2 || (*spec && spec_type(spec) < 0 && nth < 0))
+        return -2;
+    if (nth < 0) {
+        *all = n;
+        per_stream_clear(f, 'a', field);
+        return 0;
+    }
+    if (!(at = per_stream(f, 'a', nth)))
+        return -1;
+    *(field == PS_CHANNELS ? &at->channels : &at->sample_rate) = n;
+    return 0;
+}
+
 static int opt_ar(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    (void)f; (void)spec;
-    if (whole(val, 1, 768000, &s->sample_rate) < 0)
+    int n;
+    if (whole(val, 1, 768000, &n) < 0)
         return bad(err, errlen, "-ar %s: not a sample rate in Hz%s", val, "");
+    if ((n = audio_number(f, spec, &s->sample_rate, PS_RATE, n)) < 0)
+        return bad(err, errlen, n == -2 ? "-ar:%s: not an audio stream specifier (a, a:N)%s"
+                                        : "-ar:%s: render names the first %s streams of a type", spec, "32");
     return 0;
 }
 
 static int opt_ac(RdFf *f, RdSettings *s, const char *spec, const char *val, char *err, int errlen)
 {
-    (void)f; (void)spec;
-    if (whole(val, 1, 64, &s->channels) < 0)
+    int n;
+    if (whole(val, 1, 64, &n) < 0)
         return bad(err, errlen, "-ac %s: not a channel count from 1 to 64%s", val, "");
+    if ((n = audio_number(f, spec, &s->channels, PS_CHANNELS, n)) < 0)
+        return bad(err, errlen, n == -2 ? "-ac:%s: not an audio stream specifier (a, a:N)%s"
+                                        : "-ac:%s: render names the first %s streams of a type", spec, "32");
     return 0;
 }
 
@@ -370,7 +399,7 @@ static int opt_b(RdFf *f, RdSettings *s, const char *spec, const char *val, char
         return 0;
     }
     if (t == 'a')
-        per_stream_clear(f, 'a', 0);
+        per_stream_clear(f, 'a', PS_BITRATE);
     /* The video's bitrate is the whole file's (engine/ratectl.h): one
      * encoder per chunk aiming at it alone misses it (8% over with 2 chunks
      * of 4 s, 26% with 8). 0 is no target (VP9's constant quality). */
@@ -907,7 +936,8 @@ int rd_ff_apply(const RdFfOpt *o, RdFf *f, RdSettings *s, const char *spec, cons
     }
     if (*spec && (!o->specs || (strcmp(o->specs, "*") && !strchr(o->specs, spec[0]))))
         return bad(err, errlen, "-%s:%s: this option takes no such stream specifier", o->name, spec);
-    if (o->apply == opt_codec || o->apply == opt_b || o->apply == opt_acodec || o->apply == opt_scodec)
+    if (o->apply == opt_codec || o->apply == opt_b || o->apply == opt_acodec || o->apply == opt_scodec ||
+        o->apply == opt_ac || o->apply == opt_ar)
         return o->apply(f, s, spec, val, err, errlen); /* they take -c:a:N */
     if (*spec && strcmp(o->specs, "*") && spec_type(spec) < 0 && strcmp(o->specs, "g"))
         return bad(err, errlen, "-%s:%s: render takes one setting per stream type here (:v, :a)", o->name, spec);

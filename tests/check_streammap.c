@@ -29,8 +29,12 @@ static const Case cases[] = {
     { { "0:a", "0:0" }, 0, 0, 0, "1 2 v", 0 },               /* ... the video's place too */
     { { "0:s", "0:v" }, 0, 0, 0, "3 4 v 6", 0 },
     { { "0", "-0:0", "0:0" }, 0, 0, 0, "1 2 3 4 5 6 7 v", 0 },
-    { { "0", "0:a" }, 0, 0, 0, NULL, 0 },                    /* mapped twice: ffmpeg writes it twice */
-    { { "0:0", "0:v" }, 0, 0, 0, NULL, 0 },
+    { { "0", "0:a" }, 0, 0, 0, "v 1 2 3 4 5 6 7 1 2", 0 },   /* audio mapped twice: written twice, as ffmpeg */
+    { { "0:v", "0:a:0", "0:a:0", "0:s:1" }, 0, 0, 0, "v 6 1 1 4", 0 },
+    { { "0:v", "0:s", "0:s:0" }, 0, 0, 0, "v 6 3 4 3", 0 },
+    { { "0:a", "0:v", "-0:a:0", "0:a" }, 0, 0, 0, "2 v 6 1 2", 0 },  /* a removal takes every copy */
+    { { "0:0", "0:v" }, 0, 0, 0, NULL, 0 },                  /* the rendered video twice */
+    { { "0:v", "0:t", "0:5" }, 0, 0, 0, NULL, 0 },           /* an attachment twice */
     { { NULL }, 1, 0, 0, "v 3 4 5 6 7", 0 },                 /* -an */
     { { NULL }, 0, 1, 1, "v 1 2 5 6", 0 },                   /* -sn -dn */
     { { "0:v", "0:a" }, 1, 0, 0, "v 6", 0 },                 /* -an also drops mapped audio */
@@ -52,7 +56,7 @@ static const Case cases[] = {
 START_TEST(test_map_table)
 {
     const Case *c = &cases[_i];
-    int n = 0, order[NK], norder = -1, vpos = -1, ret;
+    int n = 0, order[NK * 5 + 1], norder = -1, vpos = -1, ret;
     char got[64] = "", err[256] = "";
     RdMapOptions o = { .maps = c->maps, .an = c->an, .sn = c->sn, .dn = c->dn, .map_video = c->map_video };
     while (n < 4 && c->maps[n])
@@ -149,7 +153,7 @@ START_TEST(test_tags_and_ids)
         k[i].id = 0x100 + i;
     }
     for (unsigned c = 0; c < sizeof(T) / sizeof(T[0]); c++) {
-        int order[4], norder = -1, vpos = -1, nm = 0, ret;
+        int order[16], norder = -1, vpos = -1, nm = 0, ret;
         char got[64] = "", err[256] = "";
         while (nm < 3 && T[c].maps[nm])
             nm++;

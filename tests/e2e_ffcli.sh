@@ -116,7 +116,7 @@ if want refused; then
     refused "-preset:a" -i "$IN" -preset:a fast "$O"
     refused "-vf" -vf null -i "$IN" "$O"
     refused "-vf with -c:v copy" -i "$IN" -c:v copy -vf null "$O"   # a copy is a remux (e2e_remux.sh): no filter
-    refused "-ar:a:1" -i "$IN" -ar:a:1 8000 "$O"   # -c:a:N and -b:a:N are taken (e2e_ffcli13.sh)
+    refused "-ar:a:x" -i "$IN" -ar:a:x 8000 "$O"   # -c:a:N, -b:a:N, -ac:a:N, -ar:a:N are taken (e2e_ffcli13.sh, 14)
     refused "-crf" -i "$IN" "$O" -crf 20
     refused "-i" -i "$IN" -i "$IN" "$O"
     refused "two outputs" -i "$IN" "$O" "$W/two.mp4"

@@ -29,8 +29,9 @@
 #   - perstream: -c:a:0 aac with two audio streams encoded both with aac
 #     (the CLI gives the second the container's default), -b:a:0 set both,
 #     -c:a:1 was refused: -c:a:N, -c:s:N and -b:a:N name one stream now,
-#     the last given winning as in ffmpeg; -ar:a:0 with several audio
-#     streams is refused in one line (render's -ar is every stream's).
+#     the last given winning as in ffmpeg (-ac:a:N and -ar:a:N too,
+#     tests/e2e_ffcli14.sh); -sample_fmt:a:0 with several audio streams
+#     is refused in one line (render's is every stream's).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli13.sh
 # Sections (ONLY="..."): durations, grid, abranch, afx, perstream.
@@ -159,11 +160,12 @@ if want perstream; then
     LINE_IN=$W/two.mkv line "perstream: -c:a:0 copy -c:a:1 libvorbis -b:a:1 48k" mkv apkts,tags -map 0 -c:v ffv1 \
         -c:a:0 copy -c:a:1 libvorbis -b:a:1 48k
     LINE_IN=$W/two.mkv line "perstream: -b:a 96k -b:a:0 32k" mp4 apkts,tags -map 0 -c:v libx264 -b:a 96k -b:a:0 32k
-    rr "$W/rr" -y -i "$W/two.mkv" -map 0 -c:v ffv1 -ar:a:0 22050 "$W/x.mkv"; rc=$?
-    [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "-ar:a:0 (or :s:0) sets the first stream" "$W/rr.err" &&
+    rr "$W/rr" -y -i "$W/two.mkv" -map 0 -c:v ffv1 -sample_fmt:a:0 fltp "$W/x.mkv"; rc=$?
+    [ $rc = 1 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q -- "-sample_fmt:a:0 (or :s:0) sets the first stream" "$W/rr.err" &&
         [ ! -e "$W/x.mkv" ]
-    verdict $? "perstream: -ar:a:0 with two audio streams: refused in one line" "$(rr_why "$W/rr" $rc)"
+    verdict $? "perstream: -sample_fmt:a:0 with two audio streams: refused in one line" "$(rr_why "$W/rr" $rc)"
     LINE_IN=$W/two.mkv line "perstream: -ar:a:0 with one audio stream" mkv apkts -map 0:v -map 0:a:1 -c:v ffv1 -ar:a:0 22050
+    LINE_IN=$W/two.mkv line "perstream: -ar:a:0 with two audio streams" mkv apkts -map 0 -c:v ffv1 -ar:a:0 22050
 fi
 
 finish

@@ -29,9 +29,15 @@
 #     and by stream id (0:#0x101, 0:i:257, an MPEG-TS PID) was refused as
 #     "not a stream specifier"; they select as ffmpeg's do, a tag map alone
 #     writing no video as in the CLI.
+#   - dupmap: one audio stream mapped twice (the line that keeps a 5.1 track
+#     and adds a stereo one: -map 0:a:0 -map 0:a:0 -c:a:0 copy -c:a:1 aac
+#     -ac:a:1 2) was refused, and -ac:a:N / -ar:a:N with it: each map is a
+#     track of its own, -ac:a:N and -ar:a:N set one stream (the last given
+#     winning), and a copy of a stream also decoded ends where the CLI's
+#     does (its input time has moved to the packet's end).
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
-# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec.
+# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec, dupmap.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -49,7 +55,9 @@ $FF -f lavfi -i testsrc2=s=160x120:r=25:d=4 -f lavfi -i sine=d=4 -c:v mpeg4 -bf 
     "$W/divx.avi" &&
 $FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i sine=f=300:d=3 -f lavfi -i sine=f=600:d=3 \
     -map 0 -map 1 -map 2 -c:v libx264 -c:a aac -metadata:s:a:0 language=eng -metadata:s:a:1 language=fre \
-    "$W/dub.mkv" ||
+    "$W/dub.mkv" &&
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=3 -f lavfi -i "sine=f=300:d=3,aformat=channel_layouts=5.1" \
+    -c:v libx264 -c:a ac3 "$W/surround.mkv" ||
     { fail "inputs" "ffmpeg could not make the test clips"; finish; exit 1; }
 
 # Every audio packet, its data included (PCM: the samples themselves).
@@ -136,6 +144,20 @@ if want mapspec; then
     rr "$W/rr" -q -y -i "$W/dub.mkv" -map 0:v -map 0:m:language:ger -c:v ffv1 "$W/none.mkv"; rc=$?
     [ $rc -ne 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "0:m:language:ger matches no stream" "$W/rr.err"
     verdict $? "-map 0:m:language:ger (no such stream): refused in one line" "$(rr_why "$W/rr" $rc)"
+fi
+
+if want dupmap; then
+    tline "5.1 kept, stereo added" surround.mkv "" -map 0:v -map 0:a -map 0:a -c:v ffv1 -c:a:0 copy -c:a:1 aac -ac:a:1 2
+    tline "one track twice, -ac:a:1 -ar:a:0" late.mp4 "" -map 0:v -map 0:a -map 0:a -c:v ffv1 -c:a pcm_s16le \
+        -ac:a:1 1 -ar:a:0 22050
+    tline "-ac:a:1 1 -ac 2 (the last wins)" late.mp4 "" -map 0:v -map 0:a -map 0:a -c:v ffv1 -c:a pcm_s16le -ac:a:1 1 -ac 2
+    tline "-map 0 -map 0:a" dub.mkv "" -map 0 -map 0:a -c:v ffv1 -c:a pcm_s16le
+    tline "copy and encoded, -t 2" late.mp4 "" -t 2 -map 0:v -map 0:a -map 0:a -c:v ffv1 -c:a:0 copy -c:a:1 pcm_s16le
+    tline "copy and encoded, video copied" surround.mkv "" -map 0:v -map 0:a -map 0:a -c:v copy -c:a:0 copy \
+        -c:a:1 pcm_s16le -ac:a:1 2
+    rr "$W/rr" -q -y -i "$W/late.mp4" -map 0:v -map 0:v -c:v ffv1 "$W/vv.mkv"; rc=$?
+    [ $rc -ne 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "mapped twice" "$W/rr.err" && [ ! -e "$W/vv.mkv" ]
+    verdict $? "the rendered video mapped twice: refused in one line" "$(rr_why "$W/rr" $rc)"
 fi
 
 finish

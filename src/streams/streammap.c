@@ -195,14 +195,19 @@ static int ff_auto(const RdStreamKind *kind, int n, int vindex, const RdMapOptio
     return len;
 }
 
-/* A stream the maps name twice: ffmpeg writes it twice, render cannot. */
-static int twice(const int *list, int len, int vindex, char *err, int errlen)
+/* An audio or subtitle stream the maps name twice is written twice, as
+ * ffmpeg writes it (a track kept and a stereo one made from it); the
+ * rendered video, cover art, attachments and data only once. */
+static int twice(const RdStreamKind *kind, const int *list, int len, int vindex, char *err, int errlen)
 {
     for (int j = 0; j < len; j++)
         for (int k = 0; k < j; k++)
-            if (list[j] >= 0 && list[k] == list[j]) {
-                snprintf(err, errlen, "-map: stream 0:%d is mapped twice; render writes each input "
-                         "stream once%s", list[j], list[j] == vindex ? " (the rendered video)" : "");
+            if (list[j] >= 0 && list[k] == list[j] &&
+                (list[j] == vindex || (kind[list[j]].type != AVMEDIA_TYPE_AUDIO &&
+                                       kind[list[j]].type != AVMEDIA_TYPE_SUBTITLE))) {
+                snprintf(err, errlen, "-map: stream 0:%d is mapped twice; render writes an audio or "
+                         "subtitle stream as often as it is mapped, %s once", list[j],
+                         list[j] == vindex ? "the rendered video" : "other streams");
                 return AVERROR(EINVAL);
             }
     return 0;
@@ -260,7 +265,7 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
     }
     if (o->map_video > o->nmaps)
         list[len++] = -1;
-    if (mapped && (ret = twice(list, len, vindex, err, errlen)) < 0)
+    if (mapped && (ret = twice(kind, list, len, vindex, err, errlen)) < 0)
         goto end;
     for (int j = 0; j < len; j++) {
         int i = list[j];
@@ -275,7 +280,7 @@ int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOption
             vseen = 1;
             continue;
         }
-        if (in[i] || dropped_by_flags(o, kind[i].type))
+        if ((in[i] && !mapped) || dropped_by_flags(o, kind[i].type))
             continue;
         in[i] = 1;
         order[(*norder)++] = i;

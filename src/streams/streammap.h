@@ -54,9 +54,12 @@ typedef struct RdMapOptions {
  * *vpos how many of them come before the video: ffmpeg's order, the maps'
  * (input order for `-map 0`); without -map the video comes first, as in
  * ffmpeg's own selection.
+ * An audio or subtitle stream mapped twice is in `order` twice (written
+ * twice, as ffmpeg does): `order` needs room for n * (nmaps + 1) entries.
  * Returns 0, or AVERROR(EINVAL) with one line in `err` for a map that does
- * not parse, names an input other than 0, or matches nothing, and for a
- * stream mapped twice (ffmpeg would write it twice; render writes each once).
+ * not parse, names an input other than 0, or matches nothing, and for
+ * another stream mapped twice (render writes the video, cover art,
+ * attachments and data once).
  */
 int rd_map_select(const RdStreamKind *kind, int n, int vindex, const RdMapOptions *o,
                   int *order, int *norder, int *vpos, char *err, int errlen);

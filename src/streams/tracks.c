@@ -85,6 +85,25 @@ static int is_matroska(const AVOutputFormat *of)
     return !strcmp(of->name, "matroska");
 }
 
+/* Copies of a stream that another of its tracks decodes (Track.decoded_too). */
+static void mark_decoded_copies(RdTracks *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        Track *tr = &t->t[i];
+        if (tr->kind != K_COPY || t->route[tr->in] < 0)
+            continue;
+        for (int k = t->route[tr->in]; k >= 0; k = t->t[k].next)
+            tr->decoded_too |= t->t[k].kind == K_AUDIO;
+    }
+}
+
+/* Room for the streams the maps select: a stream may be mapped again by
+ * each map, the video one more. */
+static size_t order_room(const RdTracks *t)
+{
+    return (size_t)(t->ic->nb_streams + 1) * (t->cfg.nmaps + 1) + 1;
+}
+
 static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind kind)
 {
     Track *tr = &t->t[t->n];
@@ -99,7 +118,17 @@ static Track *new_track(RdTracks *t, AVFormatContext *oc, AVStream *ist, Kind ki
     tr->last_dts = AV_NOPTS_VALUE;
     tr->delta_last = AV_NOPTS_VALUE;
     tr->in_tb_mux = -1;
-    t->route[ist->index] = t->n++;
+    tr->next = -1;
+    /* A stream mapped again: its packets go to every one of its tracks. */
+    if (t->route[ist->index] < 0)
+        t->route[ist->index] = t->n;
+    else {
+        Track *last = &t->t[t->route[ist->index]];
+        while (last->next >= 0)
+            last = &t->t[last->next];
+        last->next = t->n;
+    }
+    t->n++;
     return tr;
 }
 
@@ -152,6 +181,10 @@ static int open_audio(RdTracks *t, Track *tr, AVStream *ist, const AVCodec *code
     RdAudioConfig cfg = *t->cfg.audio;
     AVDictionary *opts = NULL;
     int ret;
+    if (at && at->channels) /* -ac:a:N, -ar:a:N */
+        cfg.channels = at->channels;
+    if (at && at->sample_rate)
+        cfg.sample_rate = at->sample_rate;
     if (at && at->bitrate) { /* -b:a:N for this stream alone */
         if ((ret = av_dict_copy(&opts, cfg.opts, 0)) < 0 || (ret = av_dict_set(&opts, "b", at->bitrate, 0)) < 0)
             goto end;
@@ -584,7 +617,7 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         return AVERROR(ENOMEM);
     t->cfg = *cfg;
     t->strict = !(oc->oformat->flags & AVFMT_TS_NONSTRICT);
-    if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()))
+    if (!(t->pkt = av_packet_alloc()) || !(t->out = av_packet_alloc()) || !(t->dup = av_packet_alloc()))
         return AVERROR(ENOMEM);
     /* Opened as every reader of the input is (probe.h), all streams on. */
     if ((ret = rd_input_open(&t->ic, cfg->path, -1)) < 0)
@@ -595,9 +628,9 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         hidden[i] = t->ic->streams[i]->discard == AVDISCARD_ALL;
     ret = AVERROR(ENOMEM);
-    if (!(order = av_calloc(t->ic->nb_streams + 1, sizeof(*order))) ||
+    if (!(order = av_calloc(order_room(t), sizeof(*order))) ||
         !(t->route = av_calloc(t->ic->nb_streams + 1, sizeof(*t->route))) ||
-        !(t->t = av_calloc(t->ic->nb_streams + 1, sizeof(*t->t))))
+        !(t->t = av_calloc(order_room(t), sizeof(*t->t))))
         goto end;
     for (unsigned i = 0; i < t->ic->nb_streams; i++)
         t->route[i] = -1;
@@ -611,6 +644,7 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
         if (k < norder && (ret = declare(t, oc, t->ic->streams[order[k]], hidden[order[k]], err, errlen)) < 0)
             goto end;
     }
+    mark_decoded_copies(t);
     if (cfg->first_only && (written_of(oc, AVMEDIA_TYPE_AUDIO) > 1 || written_of(oc, AVMEDIA_TYPE_SUBTITLE) > 1)) {
         snprintf(err, errlen, "-%s:a:0 (or :s:0) sets the first stream of its type only in ffmpeg; render sets "
                  "every one alike, and this output has several: give it for all (-%s) or map one",
@@ -672,7 +706,7 @@ int rd_tracks_cli_start(const RdTracksConfig *cfg, const char *oformat, const ch
         return 0;
     if (!(t.ic->iformat->flags & AVFMT_TS_DISCONT) || t.ic->start_time == AV_NOPTS_VALUE ||
         avformat_alloc_output_context2(&oc, NULL, oformat, output) < 0 ||
-        !(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))))
+        !(order = av_calloc(order_room(&t), sizeof(*order))))
         goto end;
     if (t.cfg.vindex < 0 && !t.cfg.vn)
         t.cfg.vindex = av_find_best_stream(t.ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
@@ -711,7 +745,7 @@ int rd_tracks_used(const RdTracksConfig *cfg, const char *oformat, const char *o
     if ((ret = avformat_alloc_output_context2(&oc, NULL, oformat, output)) < 0)
         goto end;
     ret = AVERROR(ENOMEM);
-    if (!(order = av_calloc(t.ic->nb_streams + 1, sizeof(*order))) ||
+    if (!(order = av_calloc(order_room(&t), sizeof(*order))) ||
         !(*used = av_calloc(t.ic->nb_streams + 1, 1)))
         goto end;
     if (t.cfg.vindex < 0 && !t.cfg.vn)
@@ -759,6 +793,7 @@ void rd_tracks_free(RdTracks **pt)
     av_free(t->route);
     av_packet_free(&t->pkt);
     av_packet_free(&t->out);
+    av_packet_free(&t->dup);
     avformat_close_input(&t->ic);
     av_freep(pt);
 }

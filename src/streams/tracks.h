@@ -30,6 +30,8 @@ typedef struct RdTracks RdTracks;
 typedef struct RdPerStream {
     const char *codec;             ///< encoder name or "copy"; NULL = the type's
     const char *bitrate;           ///< -b:a:N as typed; NULL = the type's
+    int channels;                  ///< -ac:a:N; 0 = the type's
+    int sample_rate;               ///< -ar:a:N, Hz; 0 = the type's
 } RdPerStream;
 
 typedef struct RdTracksConfig {

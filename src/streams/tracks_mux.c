@@ -148,10 +148,14 @@ static int subs_open(const RdTracks *t, int64_t dts, AVRational tb)
 
 static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
 {
-    int64_t end = track_end(t, tr);
+    int64_t end = track_end(t, tr), at = p->pts;
     int ret;
-    if (!tr->cover && !trim_ends(t, tr) && end != INT64_MAX && p->pts != AV_NOPTS_VALUE &&
-        av_compare_ts(p->pts, tr->ist->time_base, end, AV_TIME_BASE_Q) >= 0)
+    /* The CLI ends a copy by its input stream's time; where it also
+     * decodes that stream, the time has moved to the packet's end. */
+    if (tr->decoded_too && at != AV_NOPTS_VALUE && p->duration > 0)
+        at += p->duration;
+    if (!tr->cover && !trim_ends(t, tr) && end != INT64_MAX && at != AV_NOPTS_VALUE &&
+        av_compare_ts(at, tr->ist->time_base, end, AV_TIME_BASE_Q) >= 0)
         return 0;
     /* Input -ss: ffmpeg's copy (copy_prior_start's default) starts with
      * the packet its demuxer seek lands on, the one that holds the start:
@@ -181,6 +185,20 @@ static int route(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     default:
         return put(t, tr, oc, p);
     }
+}
+
+/* A stream mapped more than once: each of its tracks gets its own
+ * reference to the packet (route changes the times it is given). */
+static int route_all(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
+{
+    int ret = 0;
+    while (tr->next >= 0 && ret >= 0) {
+        if ((ret = av_packet_ref(t->dup, p)) >= 0)
+            ret = route(t, tr, oc, t->dup);
+        av_packet_unref(t->dup);
+        tr = &t->t[tr->next];
+    }
+    return ret < 0 ? ret : route(t, tr, oc, p);
 }
 
 static int finish(RdTracks *t, AVFormatContext *oc)
@@ -266,7 +284,7 @@ int rd_tracks_write_until(RdTracks *t, AVFormatContext *oc, int64_t ts, AVRation
                           tr->ist->time_base, ts, tb) >= 0)
             return 0;
         t->pending = 0;
-        ret = route(t, tr, oc, t->pkt);
+        ret = route_all(t, tr, oc, t->pkt);
         av_packet_unref(t->pkt);
         if (ret < 0)
             return ret;

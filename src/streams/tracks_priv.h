@@ -36,6 +36,8 @@ typedef struct Track {
     int started;            ///< a packet was written (input -ss: the ones before the start are not)
     int out_trim;           ///< encoded audio whose graph ends at a -t (audio.h out_duration, in_duration): the trim, not the input's clock, ends it
     int sub_enc;            ///< a subtitle the CLI encodes (-c:s other than copy): ended by the output's recording time only
+    int next;               ///< the next track of the same input stream (mapped again), -1 = none
+    int decoded_too;        ///< a copy whose input stream another track decodes (mapped again, encoded)
 } Track;
 
 struct RdTracks {
@@ -44,8 +46,8 @@ struct RdTracks {
     AVStream *vst;          ///< the rendered video in the output (declared by the caller's add_video)
     Track *t;
     int n;
-    int *route;             ///< input stream -> track, -1 = not written
-    AVPacket *pkt, *out;
+    int *route;             ///< input stream -> its first track (the others follow Track.next), -1 = not written
+    AVPacket *pkt, *out, *dup;
     int pending, eof;
     int64_t vpkts;          ///< video packets read so far (where the CLI would have its first encoded frame)
     int end_lowered;        ///< rd_tracks_end_at moved the end (-frames:v): it holds for every track
