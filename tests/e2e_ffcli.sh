@@ -77,11 +77,13 @@ if want lines; then
     $FF -i "$MKV" -map 0:a -map 0:v -map 0:s -c copy "$W/afirst.mkv"
     LINE_IN=$W/afirst.mkv line "audio stored first: -map 0 keeps its order" mkv tags -c:v ffv1 -map 0 -c:a copy -c:s copy
     LINE_IN=$W/afirst.mkv line "audio stored first: no -map, the video first" mkv "" -c:v ffv1
-    # A stream mapped twice: ffmpeg writes two; render writes each once, so it says no.
-    rc=0; "$RENDER" -q -y -i "$IN" -map 0 -map 0:a -c:v ffv1 "$W/twice.mkv" </dev/null 2>"$W/twice.err" || rc=$?
+    # An audio stream mapped twice: written twice, as ffmpeg (e2e_ffcli14.sh, dupmap);
+    # the video mapped twice is refused.
+    LINE_IN=$MKV line "mkv input: -map 0 -map 0:a (the audio twice)" mkv tags -c:v ffv1 -map 0 -map 0:a -c:a copy -c:s copy
+    rc=0; "$RENDER" -q -y -i "$IN" -map 0 -map 0:v -c:v ffv1 "$W/twice.mkv" </dev/null 2>"$W/twice.err" || rc=$?
     [ $rc -eq 1 ] && [ "$(wc -l <"$W/twice.err")" -eq 1 ] && grep -q "mapped twice" "$W/twice.err" &&
         [ ! -e "$W/twice.mkv" ]
-    verdict $? "-map 0 -map 0:a: refused in one line, no output" "exit $rc: $(cat "$W/twice.err")"
+    verdict $? "-map 0 -map 0:v: refused in one line, no output" "exit $rc: $(cat "$W/twice.err")"
     LINE_IN=$MKV line "mkv input: -map_metadata -1 -sn"      mkv tags -c:v ffv1 -map_metadata -1 -sn
     LINE_IN=$MKV line "mkv input to webm: subtitles to webvtt" webm "" -deadline realtime -cpu-used 8 -crf 40 -b:v 0
     # Its video starts a tick after its audio: the CLI's constant-rate sync
