@@ -9,6 +9,8 @@
 /* The ffmpeg CLI's -dts_delta_threshold default, seconds. */
 #define DTS_DELTA_THRESHOLD 10
 #define US (AVRational){ 1, AV_TIME_BASE }
+/* Packets decoded at most while waiting for the first picture. */
+#define MAX_BLIND_PACKETS 4096
 
 /* One stream's change points: from the packet at place pos[i], sub[i] on
  * (rd_tsjump_place) the offset is off[i], stream tb. */
@@ -44,6 +46,7 @@ typedef struct Reader {
     AVCodecContext *dec;///< its decoder, as the CLI opens it, until a picture is out
     AVFrame *frame;
     int64_t vpts;       ///< the CLI's ist->pts of that stream, µs: its zero (the input's -ss point) until a picture is out
+    int fed;            ///< packets given to the decoder
 } Reader;
 
 static int grow(int64_t **a, int cap)
@@ -126,8 +129,14 @@ static void decode(Reader *r, const AVPacket *pkt, int64_t off)
 {
     AVPacket *q;
     int ret;
-    if (!r->dec || pkt->stream_index != r->vdec || !(q = av_packet_clone(pkt)))
+    if (!r->dec || pkt->stream_index != r->vdec)
         return;
+    /* A stream that gives no picture for this long is not decoded to its
+     * end here (a damaged file): its packets are past the zero by then. */
+    if (++r->fed > MAX_BLIND_PACKETS || !(q = av_packet_clone(pkt))) {
+        avcodec_free_context(&r->dec);
+        return;
+    }
     if (q->pts != AV_NOPTS_VALUE)
         q->pts += off;
     if (q->dts != AV_NOPTS_VALUE)
