@@ -281,11 +281,7 @@ static int copy_packet(Remux *x, AVPacket *p)
         return ret;
     x->packets++;
     /* The muxer's refusal is about OUTPUT, in the muxer's words. */
-    rd_avlog_clear();
-    if ((ret = rd_bsf_write(x->bsf, x->oc, p)) < 0 && ret != AVERROR(ENOSPC) && ret != AVERROR(EFBIG) &&
-        ret != AVERROR(EIO) && !*x->why)
-        snprintf(x->why, sizeof(x->why), "cannot write to it: %s",
-                 *rd_avlog_last() ? rd_avlog_last() : av_err2str(ret));
+    ret = rd_bsf_write_said(x->bsf, x->oc, p, NULL, x->why, sizeof(x->why));
     return ret;
 }
 

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <libavcodec/bsf.h>
 
+#include "io/avlog.h"
+
 struct RdBsf {
     AVBSFContext **ctx;     ///< per output stream, NULL = none
     unsigned n;
@@ -99,6 +101,17 @@ int rd_bsf_write(RdBsf *b, AVFormatContext *oc, AVPacket *p)
         return ret;
     }
     return drain(b, oc, i);
+}
+
+int rd_bsf_write_said(RdBsf *b, AVFormatContext *oc, AVPacket *p, const char *name, char *why, int whylen)
+{
+    int ret;
+    rd_avlog_clear();
+    ret = rd_bsf_write(b, oc, p);
+    if (ret < 0 && ret != AVERROR(ENOSPC) && ret != AVERROR(EFBIG) && ret != AVERROR(EIO) && !*why)
+        snprintf(why, whylen, "%s%scannot write to it: %s", name ? name : "", name ? ": " : "",
+                 *rd_avlog_last() ? rd_avlog_last() : av_err2str(ret));
+    return ret;
 }
 
 int rd_bsf_flush(RdBsf *b, AVFormatContext *oc)

@@ -39,6 +39,13 @@ int rd_bsf_open(RdBsf **pb, AVFormatContext *oc, const RdBsfSpec *spec, char *er
  */
 int rd_bsf_write(RdBsf *b, AVFormatContext *oc, AVPacket *p);
 
+/**
+ * rd_bsf_write, and where the muxer refuses the packet (not a full disk or
+ * an I/O error, said elsewhere) and `why` is still empty, one line there
+ * about the output in the muxer's words: "[NAME: ]cannot write to it: ...".
+ */
+int rd_bsf_write_said(RdBsf *b, AVFormatContext *oc, AVPacket *p, const char *name, char *why, int whylen);
+
 /** Drain every chain into the muxer; before the trailer. Returns 0 or AVERROR. */
 int rd_bsf_flush(RdBsf *b, AVFormatContext *oc);
 

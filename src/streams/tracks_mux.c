@@ -91,11 +91,7 @@ static int put(RdTracks *t, Track *tr, AVFormatContext *oc, AVPacket *p)
     p->pos = -1;
     /* The muxer's refusal (a queued packet without a time, written now) is
      * about OUTPUT, in the muxer's words; a full disk is said elsewhere. */
-    rd_avlog_clear();
-    if ((ret = rd_bsf_write(t->bsf, oc, p)) < 0 && ret != AVERROR(ENOSPC) && ret != AVERROR(EFBIG) &&
-        ret != AVERROR(EIO) && !*t->why)
-        snprintf(t->why, sizeof(t->why), "%s: cannot write to it: %s", t->cfg.output ? t->cfg.output : t->cfg.path,
-                 *rd_avlog_last() ? rd_avlog_last() : av_err2str(ret));
+    ret = rd_bsf_write_said(t->bsf, oc, p, t->cfg.output ? t->cfg.output : t->cfg.path, t->why, sizeof(t->why));
     return ret;
 }
 

@@ -107,11 +107,12 @@ static int64_t correct(Reader *r, Pred *p, AVRational tb, int64_t raw_dts, int64
      * (the offset moves by the little a packet's duration is off, once,
      * at the start): chunks may still seek by time. */
     if (p->next_dts != AV_NOPTS_VALUE) {
-        delta = to_us(dts, tb) - p->next_dts;
-        if (outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < floor) {
+        int64_t slack_dts = to_us(dts, tb) + AV_TIME_BASE / 10;
+        int jump = outside(delta = to_us(dts, tb) - p->next_dts);
+        if (jump || slack_dts < floor) {
             r->off_us -= delta;
             off -= av_rescale_q(delta, US, tb);
-            r->j->jumps += outside(delta) || to_us(dts, tb) + AV_TIME_BASE / 10 < p->last_dts;
+            r->j->jumps += jump || slack_dts < p->last_dts;
         }
     }
     return off;
