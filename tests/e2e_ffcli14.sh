@@ -35,9 +35,15 @@
 #     track of its own, -ac:a:N and -ar:a:N set one stream (the last given
 #     winning), and a copy of a stream also decoded ends where the CLI's
 #     does (its input time has moved to the packet's end).
+#   - framesstop: -frames:v N with other streams. The CLI closes the file
+#     when the video has N frames, having read the packets up to the one
+#     whose sending made its decoder give the N-th picture: its reorder
+#     delay plus one packet per frame thread (-threads before -i, auto =
+#     cores + 1). render wrote the audio up to the picture's end, a packet
+#     or two short; it now decodes as the CLI does to find that packet.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
-# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec, dupmap.
+# Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec, dupmap, framesstop.
 . "$(dirname "$0")/lib.sh"
 
 need_render
@@ -158,6 +164,15 @@ if want dupmap; then
     rr "$W/rr" -q -y -i "$W/late.mp4" -map 0:v -map 0:v -c:v ffv1 "$W/vv.mkv"; rc=$?
     [ $rc -ne 0 ] && [ "$(wc -l <"$W/rr.err")" = 1 ] && grep -q "mapped twice" "$W/rr.err" && [ ! -e "$W/vv.mkv" ]
     verdict $? "the rendered video mapped twice: refused in one line" "$(rr_why "$W/rr" $rc)"
+fi
+
+if want framesstop; then
+    tline "-frames:v 30, audio copied" late.mp4 "" -frames:v 30 -c:v ffv1 -c:a copy
+    tline "-threads 1, -frames:v 30" late.mp4 "-threads 1" -frames:v 30 -c:v ffv1 -c:a copy
+    tline "-threads 2, -frames:v 31, audio encoded" late.mp4 "-threads 2" -frames:v 31 -c:v ffv1 -c:a pcm_s16le
+    tline "-threads 4, -frames:v 29" late.mp4 "-threads 4" -frames:v 29 -c:v ffv1 -c:a copy
+    tline "-frames:v 60, B-frames" long.mp4 "" -frames:v 60 -c:v ffv1 -c:a copy
+    tline "-frames:v 40 from MPEG-TS" film.ts "" -frames:v 40 -c:v ffv1 -c:a copy
 fi
 
 finish

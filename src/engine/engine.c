@@ -760,7 +760,7 @@ static int open_output(Run *r, char *err, int errlen)
     RdMergeConfig mc = { s->output, NULL, r->probe.fps, -r->out_origin,
                          r->probe.has_matrix && !s->autorotate ? r->probe.matrix : NULL, &tc, s->overwrite,
                          s->oformat, s->mux_opts, s->max_vframes, r->probe.tb, r->vframes_src,
-                         r->sh.sync != NULL, &s->bsf, &s->tags };
+                         r->sh.sync != NULL, &s->bsf, &s->tags, s->seek_s - s->seek_out_s, s->dec_threads };
     RdAudioConfig ac = { r->afx.vf ? r->afx.vf : s->af, s->sample_rate, s->channels, s->aenc_opts, 0, 0,
                          s->sample_fmt, s->ch_layout, 0, 0, 0, 0, 0 };
     tc.hdr10 = &r->hdr;

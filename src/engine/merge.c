@@ -16,6 +16,7 @@
 #include "engine/rawpic.h"
 #include "engine/seidup.h"
 #include "engine/timeline.h"
+#include "streams/readstop.h"
 
 struct RdMerge {
     AVFormatContext *oc;
@@ -35,6 +36,13 @@ struct RdMerge {
     int64_t src_at_last;    ///< the last chunk's RdChunkResult.src_at_last, AV_TIME_BASE units
     AVRational src_tb;
     int64_t src_dur;        ///< an input frame's duration at the input's rate, AV_TIME_BASE units
+    const char *src_path;   ///< the input, where -frames:v asks where the CLI's reading stopped; NULL = no other tracks
+    int src_vindex;         ///< its video stream
+    double cli_seek_s;      ///< RdMergeConfig.cli_seek_s
+    int dec_threads;        ///< RdMergeConfig.dec_threads
+    int64_t stop_for;       ///< the src_at_last the CLI's stop was last found for, AV_NOPTS_VALUE = not yet
+    int64_t stop_at;        ///< where the other tracks end then (readstop.h), AV_TIME_BASE units
+    int stop_found;         ///< rd_readstop_find's answer for it
     RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
     RdPicHdr pichdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (pichdr.h)
     RdSeiDup seidup;        ///< x264's note once, not at every join (seidup.h)
@@ -143,9 +151,16 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->ts_offset = cfg->ts_offset;
     m->max_vframes = cfg->max_vframes;
     m->vend = INT64_MIN;
+    m->stop_for = AV_NOPTS_VALUE;
     m->src_at_last = cfg->src_at_last != AV_NOPTS_VALUE && cfg->src_tb.num ?
                      av_rescale_q(cfg->src_at_last, cfg->src_tb, AV_TIME_BASE_Q) : AV_NOPTS_VALUE;
     m->src_tb = cfg->src_tb;
+    if (cfg->tracks) {
+        m->src_path = cfg->tracks->path;
+        m->src_vindex = cfg->tracks->vindex;
+    }
+    m->cli_seek_s = cfg->cli_seek_s;
+    m->dec_threads = cfg->dec_threads;
     m->src_dur = cfg->fps.num > 0 && cfg->fps.den > 0 ? av_rescale_q(1, av_inv_q(cfg->fps), AV_TIME_BASE_Q) : 0;
     rd_timeline_init(&m->tl, cfg->venc->has_b_frames);
     if ((ret = avformat_alloc_output_context2(&m->oc, NULL, cfg->format, cfg->output)) < 0) {
@@ -179,6 +194,19 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     return ret;
 }
 
+/* -frames:v: where the CLI's reading stops for the input frame of the
+ * last one (readstop.h), found once per frame; the other tracks end there. */
+static void find_stop(RdMerge *m)
+{
+    if (!m->src_path || m->src_at_last == AV_NOPTS_VALUE || m->stop_for == m->src_at_last)
+        return;
+    m->stop_for = m->src_at_last;
+    m->stop_found = rd_readstop_find(m->src_path, m->src_vindex, m->cli_seek_s, m->dec_threads,
+                                     m->src_at_last, &m->stop_at);
+    if (m->stop_found >= 0)
+        rd_tracks_end_at(m->tracks, m->stop_at);
+}
+
 int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
 {
     int ret = 0;
@@ -188,6 +216,10 @@ int rd_merge_write(RdMerge *m, RdChunkResult *r, char *err, int errlen)
         int64_t t = av_rescale_q(r->src_at_last, m->src_tb, AV_TIME_BASE_Q);
         m->src_at_last = m->src_at_last == AV_NOPTS_VALUE ? t : FFMAX(m->src_at_last, t);
     }
+    /* The chunk that gives the last frame: the other tracks are written
+     * beside its packets, so their end is known before. */
+    if (m->tracks && m->max_vframes > 0 && m->vframes + r->n >= m->max_vframes)
+        find_stop(m);
     /* The timeline is built in the muxer's own time base (set by the
      * header, often finer than the encoder's), so joins have room. */
     for (int i = 0; i < r->n; i++)
@@ -237,15 +269,19 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
     /* ffmpeg closes every stream of the file once the video has its
      * -frames:v: the other tracks stop where the video does. */
     if (m->tracks && m->max_vframes > 0 && m->vframes >= m->max_vframes && m->vend != INT64_MIN) {
-        /* It stops reading after the input frame that made the last one;
-         * what it had read of the other tracks by then is written. That
-         * frame is read whole: the tracks run to its end, at least the
-         * video's. (Its decoder's threads read a few frames further: by
-         * how many depends on the machine, so render does not follow.) */
+        /* It stops reading at the packet that made its decoder give the
+         * input frame of the last one (readstop.h); what it had read of
+         * the other tracks by then is written. Where that cannot be found
+         * here, the frame is taken as read whole: the tracks run to its
+         * end, at least the video's. */
         int64_t end = av_rescale_q(m->vend, m->vst->time_base, AV_TIME_BASE_Q) - m->ts_offset;
-        if (m->src_at_last != AV_NOPTS_VALUE)
+        find_stop(m);
+        if (m->stop_for != AV_NOPTS_VALUE && m->stop_found >= 0)
+            end = m->stop_at;
+        else if (m->src_at_last != AV_NOPTS_VALUE)
             end = FFMAX(end, m->src_at_last + m->src_dur);
-        rd_tracks_end_at(m->tracks, end);
+        if (m->stop_for == AV_NOPTS_VALUE || m->stop_found != AVERROR_EOF)
+            rd_tracks_end_at(m->tracks, end);
     }
     if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0) {
         snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));

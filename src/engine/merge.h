@@ -39,6 +39,8 @@ typedef struct RdMergeConfig {
     int video_synced;              ///< 1: the video packets' times are already the output's (the frame sync's ticks count from the input's start): ts_offset is added to the other tracks only
     const RdBsfSpec *bsf;          ///< -bsf: bitstream filters per stream type, NULL = none
     const RdCodecTags *tags;       ///< -tag: codec tags to set before the header, NULL = none
+    double cli_seek_s;             ///< -frames:v: the input -ss the CLI's decoder starts after, seconds; 0 = none
+    int dec_threads;               ///< -frames:v: the CLI's video decoder threads (-threads before -i), 0 = auto
 } RdMergeConfig;
 
 /** The temporary name OUTPUT is written under until it is complete (OUTPUT.part-PID). */
