@@ -42,7 +42,7 @@ struct RdMerge {
     int dec_threads;        ///< RdMergeConfig.dec_threads
     int64_t stop_for;       ///< the src_at_last the CLI's stop was last found for, AV_NOPTS_VALUE = not yet
     int64_t stop_at;        ///< where the other tracks end then (readstop.h), AV_TIME_BASE units
-    int stop_found;         ///< rd_readstop_find's answer for it
+    int stop_found;         ///< rd_readstop_find's answer for it, AVERROR(ENOSYS) = not asked
     RdGifJoin gif;          ///< later chunks' GIF headers cut off (gifjoin.h)
     RdPicHdr pichdr;        ///< MPEG-1/2 GOP headers numbered as by one encoder (pichdr.h)
     RdSeiDup seidup;        ///< x264's note once, not at every join (seidup.h)
@@ -152,6 +152,7 @@ int rd_merge_open(RdMerge **pm, const RdMergeConfig *cfg, char *err, int errlen)
     m->max_vframes = cfg->max_vframes;
     m->vend = INT64_MIN;
     m->stop_for = AV_NOPTS_VALUE;
+    m->stop_found = AVERROR(ENOSYS);
     m->src_at_last = cfg->src_at_last != AV_NOPTS_VALUE && cfg->src_tb.num ?
                      av_rescale_q(cfg->src_at_last, cfg->src_tb, AV_TIME_BASE_Q) : AV_NOPTS_VALUE;
     m->src_tb = cfg->src_tb;
@@ -276,11 +277,11 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
          * end, at least the video's. */
         int64_t end = av_rescale_q(m->vend, m->vst->time_base, AV_TIME_BASE_Q) - m->ts_offset;
         find_stop(m);
-        if (m->stop_for != AV_NOPTS_VALUE && m->stop_found >= 0)
+        if (m->stop_found >= 0)
             end = m->stop_at;
         else if (m->src_at_last != AV_NOPTS_VALUE)
             end = FFMAX(end, m->src_at_last + m->src_dur);
-        if (m->stop_for == AV_NOPTS_VALUE || m->stop_found != AVERROR_EOF)
+        if (m->stop_found != AVERROR_EOF)
             rd_tracks_end_at(m->tracks, end);
     }
     if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0) {

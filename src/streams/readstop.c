@@ -8,23 +8,8 @@
 
 #define US (AVRational){ 1, AV_TIME_BASE }
 
-static int open_decoder(AVCodecContext **pdec, const AVStream *st, int threads)
-{
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-    int ret;
-    if (!codec)
-        return AVERROR_DECODER_NOT_FOUND;
-    if (!(*pdec = avcodec_alloc_context3(codec)))
-        return AVERROR(ENOMEM);
-    (*pdec)->pkt_timebase = st->time_base;
-    (*pdec)->thread_count = threads;
-    if ((ret = avcodec_parameters_to_context(*pdec, st->codecpar)) < 0)
-        return ret;
-    return avcodec_open2(*pdec, codec, NULL);
-}
-
-/* 1 when a picture at or after `pts_us` came out (µs in *pts), 0 when none
- * is ready, or AVERROR. */
+/* 1 when a picture at or after `pts_us` came out, 0 when none is ready,
+ * or AVERROR. */
 static int picture_out(AVCodecContext *dec, AVFrame *f, AVRational tb, int64_t pts_us)
 {
     int ret;
@@ -63,9 +48,7 @@ static int cut_time(const AVFormatContext *ic, const Around *ar, int64_t *at)
         lo = FFMAX(lo, ar[i].last + 1);
         hi = FFMIN(hi, ar[i].next);
     }
-    if (lo == INT64_MIN)
-        return AVERROR(ERANGE);
-    if (lo > hi)
+    if (lo == INT64_MIN || lo > hi)
         return AVERROR(ERANGE);
     *at = lo;
     return 0;
@@ -153,14 +136,9 @@ int rd_readstop_find(const char *path, int vindex, double seek_s, int threads, i
     }
     for (unsigned i = 0; i < ic->nb_streams; i++)
         ic->streams[i]->discard = (int)i == vindex || other(ic->streams[i]) ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
-    if ((ret = open_decoder(&dec, ic->streams[vindex], threads)) < 0)
+    if ((ret = rd_tracks_cli_decoder(&dec, ic->streams[vindex], threads)) < 0)
         goto end;
-    /* As the CLI's demuxer seeks for an input -ss. */
-    if (seek_s > 0) {
-        int64_t ts = (ic->start_time != AV_NOPTS_VALUE ? ic->start_time : 0) + llrint(seek_s * AV_TIME_BASE);
-        ts = rd_tracks_seek_point(ic, ts);
-        avformat_seek_file(ic, -1, INT64_MIN, ts, ts, 0); /* failing, the CLI reads on */
-    }
+    rd_tracks_cli_seek(ic, seek_s);
     ret = decode_to(ic, dec, vindex, pts_us, at);
 end:
     avcodec_free_context(&dec);

@@ -775,6 +775,32 @@ int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts)
     return ts;
 }
 
+int64_t rd_tracks_cli_seek(AVFormatContext *ic, double seek_s)
+{
+    int64_t zero, ts;
+    if (seek_s <= 0)
+        return AV_NOPTS_VALUE;
+    zero = cli_seek_point(ic, seek_s);
+    ts = rd_tracks_seek_point(ic, zero);
+    avformat_seek_file(ic, -1, INT64_MIN, ts, ts, 0);
+    return zero;
+}
+
+int rd_tracks_cli_decoder(AVCodecContext **pdec, const AVStream *st, int threads)
+{
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    int ret;
+    if (!codec)
+        return AVERROR_DECODER_NOT_FOUND;
+    if (!(*pdec = avcodec_alloc_context3(codec)))
+        return AVERROR(ENOMEM);
+    (*pdec)->pkt_timebase = st->time_base;
+    (*pdec)->thread_count = threads;
+    if ((ret = avcodec_parameters_to_context(*pdec, st->codecpar)) < 0)
+        return ret;
+    return avcodec_open2(*pdec, codec, NULL);
+}
+
 AVStream *rd_tracks_video(const RdTracks *t)
 {
     return t->vst;

@@ -104,6 +104,17 @@ int rd_tracks_open(RdTracks **pt, const RdTracksConfig *cfg, AVFormatContext *oc
  *  reorders frames and the format seeks by decode time. */
 int64_t rd_tracks_seek_point(const AVFormatContext *ic, int64_t ts);
 
+/** Seek `ic` as the ffmpeg CLI's demuxer does for an input -ss of `seek_s`
+ *  seconds (from the file's start) and return the point, its zero
+ *  (AV_TIME_BASE units); nothing and AV_NOPTS_VALUE when seek_s <= 0. A
+ *  failed seek is not an error: the CLI reads on from where it is. */
+int64_t rd_tracks_cli_seek(AVFormatContext *ic, double seek_s);
+
+/** Open a decoder for `st` as the ffmpeg CLI opens it for transcoding:
+ *  `threads` as its -threads before -i (0 = auto), the stream's time base.
+ *  Returns 0 or AVERROR; *pdec is to be freed either way. */
+int rd_tracks_cli_decoder(AVCodecContext **pdec, const AVStream *st, int threads);
+
 /**
  * The input's start as the ffmpeg CLI reads a file whose format may jump
  * in time (AVFMT_TS_DISCONT: MPEG-TS, MPEG-PS) without an input -ss or

@@ -209,23 +209,15 @@ static void init_pred(Pred *p, const AVStream *st)
  * ist->pts stays at zero. A decoder that cannot open decodes nothing here. */
 static void open_decoder(Reader *r, int threads)
 {
-    const AVStream *st;
-    const AVCodec *codec;
-    if (r->vdec < 0 || r->vdec >= (int)r->ic->nb_streams)
-        return;
-    st = r->ic->streams[r->vdec];
-    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id)) || !(r->frame = av_frame_alloc()) ||
-        !(r->dec = avcodec_alloc_context3(codec)))
-        return;
-    r->dec->pkt_timebase = st->time_base;
-    r->dec->thread_count = threads;
-    if (avcodec_parameters_to_context(r->dec, st->codecpar) < 0 || avcodec_open2(r->dec, codec, NULL) < 0)
+    if (r->vdec < 0 || r->vdec >= (int)r->ic->nb_streams || !(r->frame = av_frame_alloc()) ||
+        rd_tracks_cli_decoder(&r->dec, r->ic->streams[r->vdec], threads) < 0)
         avcodec_free_context(&r->dec);
 }
 
 static int read_all(Reader *r, const uint8_t *used, double seek_s)
 {
     AVPacket *pkt = av_packet_alloc();
+    int64_t at;
     int ret;
     if (!pkt)
         return AVERROR(ENOMEM);
@@ -233,14 +225,9 @@ static int read_all(Reader *r, const uint8_t *used, double seek_s)
         r->ic->streams[i]->discard = (int)i < r->j->nb && used[i] ? AVDISCARD_DEFAULT : AVDISCARD_ALL;
         init_pred(&r->p[i], r->ic->streams[i]);
     }
-    /* As the CLI's demuxer seeks for an input -ss. */
-    if (seek_s > 0) {
-        int64_t at = (r->ic->start_time != AV_NOPTS_VALUE ? r->ic->start_time : 0) +
-                     llrint(seek_s * AV_TIME_BASE);
+    /* As the CLI's demuxer seeks for an input -ss; its zero is the point. */
+    if ((at = rd_tracks_cli_seek(r->ic, seek_s)) != AV_NOPTS_VALUE)
         r->vpts = at;
-        at = rd_tracks_seek_point(r->ic, at);
-        avformat_seek_file(r->ic, -1, INT64_MIN, at, at, 0); /* failing, the CLI reads on */
-    }
     while ((ret = av_read_frame(r->ic, pkt)) >= 0) {
         if (pkt->stream_index < r->j->nb && used[pkt->stream_index])
             ret = packet(r, pkt);
