@@ -53,14 +53,15 @@ static void apply_environment(void)
         omp_set_schedule(omp_sched_dynamic, 1);
 }
 
-static int write_report(const RdCli *c, const RdReport *rep)
+/* `wrote_output`: this run wrote OUTPUT (not a dry run's name only). */
+static int write_report(const RdCli *c, const RdReport *rep, int wrote_output)
 {
     cJSON *j = rd_report_to_json(rep);
     int ret = j ? rd_json_save(j, c->report_path, c->s.overwrite) : AVERROR(ENOMEM);
     cJSON_Delete(j);
     if (ret < 0) {
         /* Exit 1 leaves no OUTPUT: undo it (its name was checked free, or -y given). */
-        int undone = !c->s.null_output && unlink(c->s.output) == 0; /* -f null: OUTPUT is only a name */
+        int undone = wrote_output && !c->s.null_output && unlink(c->s.output) == 0; /* -f null: OUTPUT is only a name */
         char line[RD_ERRLEN];
         snprintf(line, sizeof(line), "%s: %s%s%s", c->report_path, ret == AVERROR(EEXIST)
                 ? "appeared while rendering; not replaced (use -y to overwrite)" : av_err2str(ret),
@@ -118,7 +119,7 @@ static int run_render(RdCli *c)
         rd_report_free(&rep);
         return 1;
     }
-    if (c->report_path && write_report(c, &rep) < 0)
+    if (c->report_path && write_report(c, &rep, 1) < 0)
         ret = -1;
     rd_report_free(&rep);
     return ret < 0 ? 1 : 0;
@@ -129,7 +130,15 @@ static int run_dry(RdCli *c)
 {
     RdReport rep;
     char err[RD_ERRLEN] = "";
-    int ret = rd_engine_plan(&c->s, &rep, err, sizeof(err));
+    int ret;
+
+    /* The report's name is checked before the plan's work, as a run does;
+     * OUTPUT is only a name here. */
+    if (rd_paths_check(c->s.input, NULL, c->s.sidecar, RD_SIDECARS, c->s.overwrite, err, sizeof(err)) < 0) {
+        rd_errline_print(stderr, "render", err);
+        return 1;
+    }
+    ret = rd_engine_plan(&c->s, &rep, err, sizeof(err));
     if (ret < 0) {
         rd_errline_print(stderr, "render", *err ? err : av_err2str(ret));
         rd_report_free(&rep);
@@ -137,7 +146,7 @@ static int run_dry(RdCli *c)
     }
     if (!c->s.quiet)
         rd_report_print_plan(&rep, stdout);
-    if (c->report_path && write_report(c, &rep) < 0)
+    if (c->report_path && write_report(c, &rep, 0) < 0)
         ret = -1;
     rd_report_free(&rep);
     return ret < 0 ? 1 : 0;

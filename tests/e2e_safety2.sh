@@ -333,6 +333,23 @@ s_errors() {
         sh -c "[ $rc -eq 1 ] && grep -q 'standard output: No space left on device' '$W/x1.err'"
     rc=0; "$RENDER" --help </dev/null >/dev/full 2>"$W/x2.err" || rc=$?
     check "errors: --help > /dev/full: exit 1" "exit $rc" test $rc -eq 1
+    # --dry-run with a --report that exists: refused before planning, in
+    # one line that says so; the OUTPUT of an earlier run (a dry run only
+    # names it) is not removed, with -y neither.
+    local d=$W/dry
+    mkdir -p "$d" && printf 'earlier\n' >"$d/o.mp4" && printf '{}\n' >"$d/r.json"
+    rc=0; "$RENDER" "$FX/cfr.mp4" --dry-run -o "$d/o.mp4" --report "$d/r.json" </dev/null >/dev/null \
+        2>"$W/x3.err" || rc=$?
+    check "errors: --dry-run, --report exists: exit 1, 'already exists', OUTPUT kept" \
+        "exit $rc: $(head -c 300 "$W/x3.err"), o.mp4: $(cat "$d/o.mp4" 2>&1)" \
+        sh -c "[ $rc -eq 1 ] && [ \$(wc -l <'$W/x3.err') -eq 1 ] && grep -q 'r.json: already exists (use -y' '$W/x3.err' &&
+               [ \"\$(cat '$d/o.mp4')\" = earlier ] && [ \"\$(cat '$d/r.json')\" = '{}' ]"
+    rc=0; "$RENDER" "$FX/cfr.mp4" --dry-run -y -o "$d/o.mp4" --report "$d/r.json" </dev/null >/dev/null \
+        2>"$W/x4.err" || rc=$?
+    check "errors: --dry-run -y: the report replaced, OUTPUT untouched" \
+        "exit $rc: $(head -c 300 "$W/x4.err"), o.mp4: $(cat "$d/o.mp4" 2>&1)" \
+        sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$d/o.mp4')\" = earlier ] && grep -q '\"dry_run\"' '$d/r.json'"
+    rm -rf "$d"
 }
 
 for sec in encoder signals parts input filters debris errors; do
