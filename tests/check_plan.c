@@ -330,6 +330,59 @@ START_TEST(test_plan_startup)
 }
 END_TEST
 
+/* Priced cuts (cutprice.h): a join on a cut whose keyframe was priced
+ * costs its price. Cuts every 100 frames of 600, the one at 300 dear
+ * (60 frames of bytes, a tenth of the output): plans beyond one chunk a
+ * worker keep clear of it and their joins' prices under the share; the
+ * same cuts unpriced are all free, and a plan of six joins them all. */
+START_TEST(test_plan_priced_cuts)
+{
+    int64_t n = 600;
+    uint8_t *k = keys(n, 25), *cut = calloc(n, 1);
+    double *price = calloc(n, sizeof(*price));
+    RdPlanInput in;
+    RdPlan p;
+    double priced = 0;
+
+    for (int64_t i = 100; i < n; i += 100) {
+        cut[i] = 1;
+        price[i] = 2;
+    }
+    price[300] = 60;
+    rd_plan_input_defaults(&in);
+    in.key = k;
+    in.n = n;
+    in.workers = 2;
+    in.min_frames = 8;
+    in.open_cost = 4;
+    in.key_bytes = 3;
+    in.cut = cut;
+    in.anchor = cut; /* --split scenes with a cut for every worker: starts on cuts only */
+    cut[0] = 1;
+    ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+    assert_partition(&p, &in);
+    ck_assert_int_eq(p.n, 6);
+    ck_assert_double_eq_tol(p.key_share, 0, 1e-12);
+    rd_plan_free(&p);
+
+    in.cut_key = price;
+    ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+    assert_partition(&p, &in);
+    ck_assert_int_gt(p.n, in.workers);
+    for (int i = 1; i < p.n; i++) {
+        ck_assert(cut[p.c[i].first]);
+        ck_assert_int_ne(p.c[i].first, 300);
+        priced += price[p.c[i].first];
+    }
+    ck_assert_double_eq_tol(p.key_share, priced / (n + in.key_bytes), 1e-9);
+    ck_assert_double_le(p.key_share, in.max_key_bytes);
+    rd_plan_free(&p);
+    free(price);
+    free(cut);
+    free(k);
+}
+END_TEST
+
 /* With --chunks the count is the user's, but boundaries still go to a cut nearby. */
 START_TEST(test_plan_exact_cuts)
 {
@@ -370,6 +423,7 @@ Suite *make_plan_suite(void)
     tcase_add_test(tc, test_plan_makespan_empty);
     tcase_add_loop_test(tc, test_plan_startup, 0, sizeof(start_cases) / sizeof(start_cases[0]));
     tcase_add_test(tc, test_plan_exact_cuts);
+    tcase_add_test(tc, test_plan_priced_cuts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -2,6 +2,10 @@
 #include <string.h>
 
 #include "suites.h"
+#include <libavcodec/avcodec.h>
+#include <libavutil/dict.h>
+
+#include "engine/cutprice.h"
 #include "engine/scenes.h"
 #include "engine/startup.h"
 
@@ -104,6 +108,50 @@ START_TEST(test_startup_fit)
 }
 END_TEST
 
+/* Which encoders get their cuts priced: not x264/x265 while they key
+ * scene cuts themselves, not an intra-only encoder (ffv1 is not one: its
+ * keyframes reset the range coder's states). */
+START_TEST(test_cutprice_applies)
+{
+    AVDictionary *o = NULL;
+    ck_assert(!rd_cutprice_applies("libx264", -1, NULL));
+    ck_assert(!rd_cutprice_applies("libx265", 40, NULL));
+    ck_assert(rd_cutprice_applies("libx264", 0, NULL));
+    av_dict_set(&o, "x264-params", "keyint=300:scenecut=0", 0);
+    ck_assert(rd_cutprice_applies("libx264", -1, o));
+    av_dict_free(&o);
+    ck_assert(!rd_cutprice_applies("mjpeg", -1, NULL));
+    ck_assert(!rd_cutprice_applies(NULL, -1, NULL));
+    ck_assert(!rd_cutprice_applies("no-such-encoder", -1, NULL));
+    ck_assert(rd_cutprice_applies("mpeg4", -1, NULL));
+    if (avcodec_find_encoder_by_name("libaom-av1"))
+        ck_assert(rd_cutprice_applies("libaom-av1", -1, NULL));
+}
+END_TEST
+
+/* A keyframe's price: its bytes over the mean of the chunk's other packets. */
+START_TEST(test_cutprice_of)
+{
+    static const int sizes[4] = { 9000, 1000, 3, 2000 };
+    AVPacket *pk[4];
+    RdChunkResult res = { .pkts = pk, .n = 4 };
+    for (int i = 0; i < 4; i++) {
+        pk[i] = av_packet_alloc();
+        ck_assert_int_eq(av_new_packet(pk[i], sizes[i]), 0);
+    }
+    ck_assert_double_eq_tol(rd_cutprice_of(&res), -1, 1e-12); /* no keyframe */
+    pk[0]->flags |= AV_PKT_FLAG_KEY;
+    ck_assert_double_eq_tol(rd_cutprice_of(&res), 9000 - 3003 / 3.0, 1e-9);
+    pk[1]->size = 30000; /* a keyframe cheaper than the frames after it adds nothing */
+    ck_assert_double_eq_tol(rd_cutprice_of(&res), 0, 1e-12);
+    res.n = 1;
+    ck_assert_double_eq_tol(rd_cutprice_of(&res), 9000, 1e-12);
+    pk[1]->size = 1000;
+    for (int i = 0; i < 4; i++)
+        av_packet_free(&pk[i]);
+}
+END_TEST
+
 Suite *make_scenes_suite(void)
 {
     Suite *s = suite_create("scenes");
@@ -112,6 +160,8 @@ Suite *make_scenes_suite(void)
     tcase_add_test(tc, test_index_sizes);
     tcase_add_test(tc, test_scores);
     tcase_add_test(tc, test_startup_fit);
+    tcase_add_test(tc, test_cutprice_applies);
+    tcase_add_test(tc, test_cutprice_of);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -5,6 +5,7 @@
 # measure where it does not (a long GOP without scene detection: no
 # keyframe at any cut), joins move onto them, the report and --dry-run
 # count them, and the output stays frame-exact (ffv1 against ffmpeg).
+# With libaom, which keys only some cuts, joins on cuts are priced.
 #
 #   RENDER=/abs/path/render bash tests/e2e_scenes.sh
 . "$(dirname "$0")/lib.sh"
@@ -107,7 +108,41 @@ fi
 check "libx264: no start frames read" "$(jget "$W/b.json" "r['plan']")" \
     test "$(jget "$W/b.json" "r['plan']['start_frames_read']")" = None
 
-# 6. A bad mode is a usage error.
+# 6. libaom keys only some cuts itself: the plan's joins on cuts are
+#    priced by encoding a few frames from each, and a cut whose keyframe
+#    alone passes the share of the bytes (cellauto's noise) is no join;
+#    x264, which keys every cut, prices none.
+if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libaom-av1; then
+    S=256x144
+    ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=$S:rate=25:duration=4 \
+        -f lavfi -i "cellauto=size=$S:rate=25,trim=duration=4" \
+        -f lavfi -i testsrc=size=$S:rate=25:duration=4 \
+        -f lavfi -i "mandelbrot=size=$S:rate=25,trim=duration=4" \
+        -filter_complex "[0][1][2][3]concat=n=4:v=1,format=yuv420p" -c:v libx264 -preset ultrafast \
+        -g 1000 -sc_threshold 0 "$W/dear.mp4"
+    rr "$W/p" "$W/dear.mp4" --dry-run -w 2 --split scenes -c:v libaom-av1 --venc-opt cpu-used=8 --vf null \
+        -o "$W/p.mkv" --report "$W/p.json"; rc=$?
+    if [ $rc -eq 0 ]; then
+        check "priced: three cuts found, the plan's priced" "$(jget "$W/p.json" "r['plan']")" \
+            test "$(jget "$W/p.json" "r['plan']['scene_cuts'] == 3 and r['plan']['cuts_priced'] >= 1")" = True
+        check "priced: cellauto's cut is too dear" "$(jget "$W/p.json" "r['plan']")" \
+            test "$(jget "$W/p.json" "r['plan']['cuts_dear']")" = 1
+        check "priced: no chunk starts at 4 s" "$(jget "$W/p.json" "[c['media_start_s'] for c in r['chunks_detail']]")" \
+            test "$(jget "$W/p.json" "any(abs(c['media_start_s'] - 4) < 0.01 for c in r['chunks_detail'])")" = False
+        check "priced: the joins' keyframes within the share" "$(jget "$W/p.json" "r['plan']")" \
+            test "$(jget "$W/p.json" "0 < r['plan']['key_share'] <= r['plan']['max_key_bytes']")" = True
+        check "priced: --dry-run says so" "$(grep split "$W/p.out")" \
+            grep -q "libaom-av1 keys only some cuts itself: the keyframes of [0-9]* cuts priced.*1 too dear" "$W/p.out"
+    else
+        fail "priced dry run" "$(rr_why "$W/p" $rc)"
+    fi
+    rr "$W/q" "$W/dear.mp4" --dry-run -w 2 --split scenes -c:v libx264 --vf null -o "$W/q.mkv" \
+        --report "$W/q.json"; rc=$?
+    check "x264 keys cuts itself: none priced" "$(rr_why "$W/q" $rc)" \
+        test "$rc-$(jget "$W/q.json" "r['plan']['cuts_priced']")" = "0-None"
+fi
+
+# 7. A bad mode is a usage error.
 rr "$W/u" "$CUTS" --split scene -o "$W/u.mkv"; rc=$?
 check "--split scene: usage error" "$(rr_why "$W/u" $rc)" test $rc -eq 2
 finish

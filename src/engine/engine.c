@@ -14,6 +14,7 @@
 #include "engine/cliseek.h"
 #include "engine/chunksync.h"
 #include "engine/contract.h"
+#include "engine/cutprice.h"
 #include "engine/filter.h"
 #include "engine/forcekf.h"
 #include "engine/framesync.h"
@@ -124,6 +125,8 @@ struct RdEngine {
     uint8_t *cut;           ///< cut[i]: a scene cut at frame i (scenes.h), or NULL
     uint8_t *start_ok;      ///< libaom: start_ok[i], a chunk may start at frame i (screen.h), or NULL
     int scene_starts;       ///< --split scenes with a cut for every worker: chunks start on cuts only
+    double *cut_key;        ///< cut_key[i]: what a join on the cut at i adds, steady frames of bytes (cutprice.h; plan.h RdPlanInput.cut_key), or NULL: cuts are free
+    uint8_t *cut_priced;    ///< cut_priced[i]: the cut at i was priced, with cut_key
     RdForceKfPlan fkf;      ///< -force_key_frames: the forced frames and where chunks may start (forcekf.h)
 };
 typedef struct RdEngine Run;
@@ -316,6 +319,7 @@ static int plan_chunks(Run *r)
     }
     in.key_bytes = rd_startup_key_frames(&r->startup);
     in.cut = r->cut;
+    in.cut_key = r->cut_key;
     r->rep->max_start = in.max_start;
     r->rep->max_key_bytes = in.max_key_bytes;
     in.preroll = preroll;
@@ -426,6 +430,25 @@ static int scene_cuts(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* Joins on cuts are priced (cutprice.h) where the encoder does not key
+ * every cut itself, the plan is automatic, and a steady frame's bytes were
+ * measured to price them against. */
+static int cut_prices(Run *r)
+{
+    const RdSettings *s = r->s;
+    int64_t n = r->probe.nframes, cuts = 0;
+
+    for (int64_t i = 1; r->cut && i < n; i++)
+        cuts += r->cut[i] != 0;
+    if (!cuts || s->chunks || !r->startup.measured || !(r->startup.frame_bytes > 0) ||
+        !rd_cutprice_applies(s->vcodec, s->sc_threshold, s->venc_opts))
+        return 0;
+    if (!(r->cut_key = av_calloc(n, sizeof(*r->cut_key))) || !(r->cut_priced = av_calloc(n, 1)))
+        return AVERROR(ENOMEM);
+    r->rep->cuts_priced = r->rep->cuts_dear = 0;
+    return 0;
+}
+
 /* What the plan weighs beyond the graph: the encoder's start-up (two
  * short chunks, startup.h), the scene cuts (scenes.h) and libaom's
  * first-frame decision (screen.h). Only for plans of several chunks
@@ -445,9 +468,84 @@ static int plan_inputs(Run *r, char *err, int errlen)
     if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
         (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
         return ret;
-    if ((ret = scene_cuts(r, err, errlen)) < 0)
+    if ((ret = scene_cuts(r, err, errlen)) < 0 || (ret = cut_prices(r)) < 0)
         return ret;
     return start_frames(r, err, errlen);
+}
+
+/* With priced cuts: plan, price the plan's joins on cuts not priced yet
+ * (the workers at once), and plan again with the prices, until every cut
+ * join of the plan is priced. Each round prices only the joins a plan
+ * chose, so a film with a thousand cuts prices tens of them. */
+#define CUTPRICE_ROUNDS 6
+
+/* A cut whose keyframe alone passes the plan's share of the bytes is no
+ * place to start a chunk, even where the workers leave no choice of how
+ * many: it stops being a cut (and an anchor). Too few cuts left for the
+ * workers, chunks start anywhere again (libaom: where its first-frame
+ * reading allows, read now). */
+static int drop_dear_cuts(Run *r, char *err, int errlen)
+{
+    const int64_t n = r->probe.nframes;
+    RdPlanInput d;
+    int64_t cuts = 0;
+
+    rd_plan_input_defaults(&d);
+    for (int64_t i = 1; i < n; i++) {
+        if (r->cut[i] && r->cut_priced[i] &&
+            r->cut_key[i] / (n + rd_startup_key_frames(&r->startup)) > d.max_key_bytes) {
+            r->cut[i] = 0;
+            r->rep->cuts_dear++;
+        }
+        cuts += r->cut[i] != 0;
+    }
+    if (!r->scene_starts || cuts >= r->s->workers)
+        return 0;
+    r->scene_starts = 0;
+    return start_frames(r, err, errlen);
+}
+
+static int plan_priced(Run *r, char *err, int errlen)
+{
+    const RdProbe *p = &r->probe;
+    int64_t *at = NULL;
+    int ret;
+
+    for (int round = 0; (ret = plan_chunks(r)) >= 0 && r->cut_key; round++) {
+        int m = 0;
+        if (!at && !(at = av_malloc_array(r->plan.n, sizeof(*at)))) {
+            ret = AVERROR(ENOMEM);
+            break;
+        }
+        for (int j = 1; j < r->plan.n; j++) {
+            int64_t f = r->plan.c[j].first;
+            if (r->cut[f] && !r->cut_priced[f])
+                at[m++] = f;
+        }
+        if (!m || round == CUTPRICE_ROUNDS)
+            break;
+        ret = rd_cutprice_measure(&r->sh, p->pts, p->nframes, p->t_after, preroll_of(r), at, m,
+                                  r->s->workers, r->cut_key, err, errlen);
+        if (ret == AVERROR_EXIT || ret == AVERROR(ENOMEM))
+            break;
+        rd_plan_free(&r->plan);
+        if (ret < 0) { /* a chunk there will say what is wrong; the plan goes on as before pricing */
+            *err = '\0';
+            av_freep(&r->cut_key);
+            r->rep->cuts_priced = -1;
+            continue;
+        }
+        for (int j = 0; j < m; j++) { /* bytes into steady frames of bytes */
+            r->cut_key[at[j]] /= r->startup.frame_bytes;
+            r->cut_priced[at[j]] = 1;
+        }
+        r->rep->cuts_priced += m;
+        av_freep(&at);
+        if ((ret = drop_dear_cuts(r, err, errlen)) < 0)
+            break;
+    }
+    av_free(at);
+    return ret;
 }
 
 /* The plan's figures in the report (a dry run's and a run's). */
@@ -1647,7 +1745,9 @@ static int probe_and_plan(Run *r, double *t_plan, char *err, int errlen)
     if (ret == 0 && (ret = rd_resume_plan(r->resume, &r->plan, r->probe.nframes, r->probe.key)) == 0) {
         if ((ret = plan_inputs(r, detail, sizeof(detail))) < 0)
             return fail(err, errlen, s->input, detail, ret);
-        ret = plan_chunks(r);
+        *detail = '\0';
+        if ((ret = plan_priced(r, detail, sizeof(detail))) < 0 && *detail)
+            return fail(err, errlen, s->input, detail, ret);
     }
     if (ret < 0 || (ret = make_jobs(r)) < 0)
         return fail(err, errlen, s->input, "cannot plan chunks", ret);
@@ -1755,6 +1855,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->rep = rep;
     snprintf(rep->split, sizeof(rep->split), "%s", s->split_scenes ? "scenes" : s->split_time ? "time" : "cost");
     rep->scene_cuts = -1;
+    rep->cuts_priced = -1;
     rep->start_reads = -1;
     r->prog = s->progress;
     r->t0 = omp_get_wtime();
@@ -1790,6 +1891,8 @@ static void release(Run *r)
     av_freep(&r->pass_key);
     av_freep(&r->jobs);
     av_freep(&r->cut);
+    av_freep(&r->cut_key);
+    av_freep(&r->cut_priced);
     av_freep(&r->start_ok);
     av_freep(&r->gop_anchor);
     rd_plan_free(&r->plan);

@@ -196,7 +196,11 @@ static double start_share(const RdPlanInput *in, int m, double total)
 
 static double key_share(const RdPlanInput *in, const int64_t *starts, int m)
 {
-    return in->key_bytes * (m - 1 - cut_joins(in, starts, m)) / (in->n + in->key_bytes);
+    double priced = 0;
+    for (int j = 1; in->cut && in->cut_key && j < m; j++)
+        if (in->cut[starts[j]] && in->cut_key[starts[j]] > 0)
+            priced += in->cut_key[starts[j]];
+    return (in->key_bytes * (m - 1 - cut_joins(in, starts, m)) + priced) / (in->n + in->key_bytes);
 }
 
 /* 1 when m chunks at `starts` cost more in start-ups or keyframes than
@@ -204,7 +208,7 @@ static double key_share(const RdPlanInput *in, const int64_t *starts, int m)
 static int over_limits(const RdPlanInput *in, const int64_t *starts, int m, double total)
 {
     return (in->max_start > 0 && start_share(in, m, total) > in->max_start) ||
-           (in->key_bytes > 0 && key_share(in, starts, m) > in->max_key_bytes);
+           ((in->key_bytes > 0 || in->cut_key) && key_share(in, starts, m) > in->max_key_bytes);
 }
 
 /* Exactly k chunks, as --chunks asks: cost quantiles, on a keyframe when

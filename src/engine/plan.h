@@ -22,7 +22,8 @@
  * startup.h) and the bytes of the keyframes the joins add under stated
  * shares of the work. Where scene cuts are known (--split scenes),
  * boundaries move to a cut within half a chunk: the encoder starts a new
- * scene there anyway, so such a join costs no extra keyframe.
+ * scene there anyway, so such a join costs no extra keyframe, unless its
+ * keyframe was priced (cut_key: an encoder that keys only some cuts).
  */
 #ifndef RD_PLAN_H
 #define RD_PLAN_H
@@ -52,6 +53,7 @@ typedef struct RdPlanInput {
     double key_bytes;      ///< bytes one more chunk start adds (its keyframe and the encoder's cold start), in steady-state frames of bytes (0 = not known: no bytes limit), >= 0
     double max_key_bytes;  ///< automatic plans add chunks beyond `workers` only while the joins off a scene cut add under this fraction of the output's bytes (0.05)
     const uint8_t *cut;    ///< cut[i] != 0: a scene cut at frame i (the encoder starts a new scene there anyway); NULL = none known. Boundaries move to a cut within half a chunk, and a join on one costs no extra keyframe
+    const double *cut_key; ///< n entries or NULL: cut_key[i] > 0 is what a join on the cut at i adds in bytes (its keyframe, measured: cutprice.h), steady-state frames of bytes, for an encoder that does not start every cut with a keyframe itself; <= 0 or NULL: free
 } RdPlanInput;
 
 typedef struct RdChunkPlan {
@@ -69,7 +71,7 @@ typedef struct RdPlan {
     double work;           ///< estimated cost of all frames, without seek tax (one chunk's cost)
     int cut_joins;         ///< joins (chunk starts after the first) on a scene cut (RdPlanInput.cut)
     double start_share;    ///< the chunks' start-ups over the work: n * open_cost / work
-    double key_share;      ///< the bytes the joins off a cut add, over the output's: (n - 1 - cut_joins) * key_bytes / (frames + key_bytes); 0 when key_bytes is 0
+    double key_share;      ///< the bytes the joins add, over the output's: ((n - 1 - cut_joins) * key_bytes + the cut joins' cut_key) / (frames + key_bytes); 0 when neither is known
 } RdPlan;
 
 /** Default tuning (workers 1, factor 4, min_frames 1, weights as documented). */

@@ -363,6 +363,7 @@ static void describe(const Remux *x, RdReport *rep)
     rep->remux = 1;
     rep->no_video = !x->ist;
     rep->scene_cuts = -1;
+    rep->cuts_priced = -1;
     rep->start_reads = -1;
 }
 

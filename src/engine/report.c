@@ -113,6 +113,9 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
     if (r->scene_cuts >= 0)
         fprintf(out, ": %d scene cuts (%d from the index), %d of %d joins on a cut", r->scene_cuts,
                 r->scene_cuts_index, r->cut_joins, r->nchunks > 0 ? r->nchunks - 1 : 0);
+    if (r->cuts_priced >= 0)
+        fprintf(out, "; %s keys only some cuts itself: the keyframes of %d cuts priced by encoding from them,"
+                " %d too dear to start a chunk on", r->vcodec, r->cuts_priced, r->cuts_dear);
     fputc('\n', out);
     if (r->start_reads >= 0)
         fprintf(out, "libaom decides on screen content at each chunk's first frame: %lld of %lld frames read "
@@ -176,6 +179,13 @@ static void plan_json(cJSON *root, const RdReport *r)
     }
     cJSON_AddNumberToObject(o, "cut_joins", r->cut_joins);
     cJSON_AddNumberToObject(o, "joins", r->nchunks > 0 ? r->nchunks - 1 : 0);
+    if (r->cuts_priced >= 0) {
+        cJSON_AddNumberToObject(o, "cuts_priced", r->cuts_priced);
+        cJSON_AddNumberToObject(o, "cuts_dear", r->cuts_dear);
+    } else {
+        cJSON_AddNullToObject(o, "cuts_priced");
+        cJSON_AddNullToObject(o, "cuts_dear");
+    }
     if (r->start_reads >= 0) {
         cJSON_AddNumberToObject(o, "start_frames_read", (double)r->start_reads);
         cJSON_AddNumberToObject(o, "start_frames_agree", (double)r->start_anchors);
