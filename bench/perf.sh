@@ -266,7 +266,7 @@ long_encodes() {
             -f lavfi -i smptebars=size=480x270:rate=30:duration=3 \
             -f lavfi -i "mandelbrot=size=480x270:rate=30:start_scale=0.5,trim=duration=3" \
             -f lavfi -i testsrc=size=480x270:rate=30:duration=3 \
-            -f lavfi -i "cellauto=size=480x270:rate=30,trim=duration=3" \
+            -f lavfi -i "cellauto=size=480x270:rate=30:seed=1,trim=duration=3" \
             -filter_complex "[0][1][2][3][4][5]concat=n=6:v=1,format=yuv420p" \
             -c:v libx264 -preset veryfast -g 300 -sc_threshold 0 "$cuts"
         fb=$(ffmpeg -nostdin -v error -y -i "$cuts" -an -c:v libx264 -preset veryfast -crf 23 "$OUT/c.mkv" &&
