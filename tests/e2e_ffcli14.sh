@@ -41,6 +41,9 @@
 #     delay plus one packet per frame thread (-threads before -i, auto =
 #     cores + 1). render wrote the audio up to the picture's end, a packet
 #     or two short; it now decodes as the CLI does to find that packet.
+#     Encoded audio then ends with what the CLI's graph had ready: its
+#     loop ends without flushing the graph, so a part frame that an
+#     encoder of fixed frame size (ac3, aac, vorbis) waits for is left out.
 #
 #   RENDER=/abs/path/render bash tests/e2e_ffcli14.sh
 # Sections (ONLY="..."): intrim, tsstart, editseek, avicopy, mapspec, dupmap, framesstop.
@@ -173,6 +176,12 @@ if want framesstop; then
     tline "-threads 4, -frames:v 29" late.mp4 "-threads 4" -frames:v 29 -c:v ffv1 -c:a copy
     tline "-frames:v 60, B-frames" long.mp4 "" -frames:v 60 -c:v ffv1 -c:a copy
     tline "-frames:v 40 from MPEG-TS" film.ts "" -frames:v 40 -c:v ffv1 -c:a copy
+    # An encoder of fixed frame size: what the graph holds of a part frame
+    # when the CLI closes the file is not encoded (after -ss the samples
+    # no longer end on one).
+    tline "-ss 1.3, -frames:v 40, ac3" long.mp4 "-ss 1.3" -frames:v 40 -c:v ffv1 -c:a ac3
+    tline "-ss 0.7, -frames:v 33, libvorbis" long.mp4 "-ss 0.7" -frames:v 33 -c:v ffv1 -c:a libvorbis
+    tline "-ss 2, -frames:v 30, aac, -af atempo" long.mp4 "-ss 2" -frames:v 30 -c:v ffv1 -af atempo=1.25 -c:a aac
 fi
 
 finish

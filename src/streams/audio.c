@@ -24,6 +24,7 @@ struct RdAudio {
     int64_t out_duration;   ///< RdAudioConfig's output -t, AV_TIME_BASE units; 0 = none
     int64_t sync_end;       ///< the CLI's sync_opts: where the last frame given to the encoder ends, output time, encoder time base
     int enc_flushed;
+    int stopped;            ///< rd_audio_stop(): the graph gives what it holds ready, then ends
 };
 
 /* A layout the file does not name is the default one for its channel
@@ -366,11 +367,16 @@ int rd_audio_send(RdAudio *a, const AVPacket *pkt)
     return 0;
 }
 
+void rd_audio_stop(RdAudio *a)
+{
+    a->stopped = a->dec_eof = 1;
+}
+
 /* The graph's next frame into the encoder; EAGAIN when it needs input. */
 static int feed_encoder(RdAudio *a)
 {
     int ret = av_buffersink_get_frame(a->sink, a->frame);
-    if (ret == AVERROR_EOF) {
+    if (ret == AVERROR_EOF || (ret == AVERROR(EAGAIN) && a->stopped)) {
         a->graph_eof = 1;
         return 0;
     }

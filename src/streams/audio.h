@@ -60,6 +60,17 @@ void rd_audio_set_offset(RdAudio *a, int64_t ts_offset);
  */
 int rd_audio_send(RdAudio *a, const AVPacket *pkt);
 
+/**
+ * End the track where the CLI closes its output at -frames:v, instead of
+ * at the end of input (rd_audio_send(NULL)): the frames its graph has
+ * ready are encoded and the encoder flushed, but the decoder is not
+ * drained nor the graph flushed, so a part frame that an encoder of fixed
+ * frame size waits to fill stays out (ffmpeg's transcode loop ends with
+ * need_output(), and flush_encoders reaps no filter). Packets sent after
+ * it are refused.
+ */
+void rd_audio_stop(RdAudio *a);
+
 /** 1 once the graph has ended (its output -t trim, or the end of input):
  * packets sent after that are ignored. */
 int rd_audio_ended(const RdAudio *a);

@@ -204,6 +204,10 @@ static int finish(RdTracks *t, AVFormatContext *oc)
     t->eof = 1;
     for (int i = 0; i < t->n; i++) {
         Track *tr = &t->t[i];
+        /* -frames:v closed the output before the input ended: the CLI's
+         * audio graph is not flushed then (rd_audio_stop). */
+        if (tr->kind == K_AUDIO && t->end_lowered)
+            rd_audio_stop(tr->audio);
         if (tr->kind == K_AUDIO && ((ret = rd_audio_send(tr->audio, NULL)) < 0 ||
                                     (ret = drain_audio(t, tr, oc)) < 0))
             return ret;
