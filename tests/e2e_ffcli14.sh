@@ -182,6 +182,14 @@ if want framesstop; then
     tline "-ss 1.3, -frames:v 40, ac3" long.mp4 "-ss 1.3" -frames:v 40 -c:v ffv1 -c:a ac3
     tline "-ss 0.7, -frames:v 33, libvorbis" long.mp4 "-ss 0.7" -frames:v 33 -c:v ffv1 -c:a libvorbis
     tline "-ss 2, -frames:v 30, aac, -af atempo" long.mp4 "-ss 2" -frames:v 30 -c:v ffv1 -af atempo=1.25 -c:a aac
+    # -frames:v N with N the frames there are: the last pictures come from
+    # the decoder's drain at the end of input. The CLI drains one stream at
+    # a time in stream order and closes the file on the last picture: an
+    # audio stream after the video's is not flushed, one before it is.
+    $FF -i "$W/long.mp4" -map 0:a -map 0:v -c copy "$W/afirst.mp4"
+    n=$(ffmpeg -nostdin -v error -ss 1.3 -i "$W/long.mp4" -an -f framemd5 - | grep -vc '^#')
+    tline "-ss 1.3, -frames:v $n (all), ac3" long.mp4 "-ss 1.3" -frames:v "$n" -c:v ffv1 -c:a ac3
+    tline "-ss 1.3, -frames:v $n (all), ac3, audio first" afirst.mp4 "-ss 1.3" -frames:v "$n" -c:v ffv1 -c:a ac3
 fi
 
 finish

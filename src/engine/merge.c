@@ -283,6 +283,8 @@ int rd_merge_finish(RdMerge *m, int64_t *bytes, char *err, int errlen)
             end = FFMAX(end, m->src_at_last + m->src_dur);
         if (m->stop_found != AVERROR_EOF)
             rd_tracks_end_at(m->tracks, end);
+        else
+            rd_tracks_stop_at_drain(m->tracks);
     }
     if (m->tracks && (ret = rd_tracks_write_until(m->tracks, m->oc, INT64_MAX, m->vst->time_base)) < 0) {
         snprintf(err, errlen, "%s", rd_tracks_error(m->tracks));

@@ -158,6 +158,15 @@ const char *rd_tracks_error(const RdTracks *t);
  */
 void rd_tracks_end_at(RdTracks *t, int64_t end);
 
+/**
+ * -frames:v's last picture came out of the video decoder's drain at the
+ * end of input: the CLI drains its input streams one at a time in stream
+ * order, one frame a step, and closes the file as that picture is
+ * encoded, so encoded audio of a stream after the video's is stopped
+ * (rd_audio_stop) and one before it was flushed at the end as usual.
+ */
+void rd_tracks_stop_at_drain(RdTracks *t);
+
 /** Write every packet through `b`'s -bsf chains (bsf.h; not owned, may be NULL). */
 void rd_tracks_set_bsf(RdTracks *t, RdBsf *b);
 

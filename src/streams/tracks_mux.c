@@ -204,9 +204,10 @@ static int finish(RdTracks *t, AVFormatContext *oc)
     t->eof = 1;
     for (int i = 0; i < t->n; i++) {
         Track *tr = &t->t[i];
-        /* -frames:v closed the output before the input ended: the CLI's
-         * audio graph is not flushed then (rd_audio_stop). */
-        if (tr->kind == K_AUDIO && t->end_lowered)
+        /* -frames:v closed the output before the input ended, or while
+         * the video's decoder drained before this stream's turn: the
+         * CLI's audio graph is not flushed then (rd_audio_stop). */
+        if (tr->kind == K_AUDIO && (t->end_lowered || (t->drain_stop && tr->ist->index > t->cfg.vindex)))
             rd_audio_stop(tr->audio);
         if (tr->kind == K_AUDIO && ((ret = rd_audio_send(tr->audio, NULL)) < 0 ||
                                     (ret = drain_audio(t, tr, oc)) < 0))
@@ -302,6 +303,11 @@ void rd_tracks_end_at(RdTracks *t, int64_t end)
 {
     t->cfg.end = FFMIN(t->cfg.end, end);
     t->end_lowered = 1;
+}
+
+void rd_tracks_stop_at_drain(RdTracks *t)
+{
+    t->drain_stop = 1;
 }
 
 void rd_tracks_set_bsf(RdTracks *t, RdBsf *b)

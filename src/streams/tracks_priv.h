@@ -51,6 +51,7 @@ struct RdTracks {
     int pending, eof;
     int64_t vpkts;          ///< video packets read so far (where the CLI would have its first encoded frame)
     int end_lowered;        ///< rd_tracks_end_at moved the end (-frames:v): it holds for every track
+    int drain_stop;         ///< rd_tracks_stop_at_drain(): -frames:v's last picture came from the video decoder's drain at the end of input
     int strict;             ///< the muxer wants strictly increasing dts
     RdBsf *bsf;             ///< the owner's -bsf chains (rd_tracks_set_bsf), NULL = none; not owned
     char why[RD_ERRLEN];    ///< a read error in words (rd_tracks_error), "" = none
