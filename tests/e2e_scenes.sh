@@ -91,8 +91,8 @@ else
     fail "scenes automatic dry run" "$(rr_why "$W/d" $rc)"
 fi
 
-# 5. libaom: the frames a chunk may start on are read (screen.h) and the
-#    plan says so; other encoders read nothing.
+# 5. libaom and SVT-AV1: the frames a chunk may start on are read
+#    (screen.h) and the plan says so; other encoders read nothing.
 if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libaom-av1; then
     rr "$W/e" "$KEYS" --dry-run -w 2 -c:v libaom-av1 --venc-opt cpu-used=8 --vf null -o "$W/e.mkv" \
         --report "$W/e.json"; rc=$?
@@ -100,10 +100,23 @@ if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libaom-av1; then
         check "libaom: start frames read, one in five" "$(jget "$W/e.json" "r['plan']")" \
             test "$(jget "$W/e.json" "r['plan']['start_frames_read']")" = 40
         check "libaom: --dry-run says how many agree" "$(grep libaom "$W/e.out")" \
-            grep -q "libaom decides on screen content.* of 40 frames read" "$W/e.out"
+            grep -q "libaom-av1 decides on screen content.* of 40 frames read" "$W/e.out"
     else
         fail "libaom dry run" "$(rr_why "$W/e" $rc)"
     fi
+fi
+# SVT-AV1's automatic screen-content mode decides the same way; with
+# scm given in svtav1-params nothing is read.
+if ffmpeg -hide_banner -encoders 2>/dev/null | grep -q libsvtav1; then
+    rr "$W/s" "$KEYS" --dry-run -w 2 -c:v libsvtav1 --preset 12 --vf null -o "$W/s.mkv" \
+        --report "$W/s.json"; rc=$?
+    check "libsvtav1: start frames read, one in five" "$(rr_why "$W/s" $rc) $(grep decides "$W/s.out")" \
+        sh -c "[ $rc -eq 0 ] && [ \"\$(python3 -c \"import json; print(json.load(open('$W/s.json'))['plan']['start_frames_read'])\")\" = 40 ] &&
+               grep -q 'libsvtav1 decides on screen content' '$W/s.out'"
+    rr "$W/t" "$KEYS" --dry-run -w 2 -c:v libsvtav1 --preset 12 --venc-opt svtav1-params=scm=0 --vf null \
+        -o "$W/t.mkv" --report "$W/t.json"; rc=$?
+    check "libsvtav1 with scm=0: nothing read" "$(rr_why "$W/t" $rc)" \
+        test "$rc-$(jget "$W/t.json" "r['plan']['start_frames_read']")" = "0-None"
 fi
 check "libx264: no start frames read" "$(jget "$W/b.json" "r['plan']")" \
     test "$(jget "$W/b.json" "r['plan']['start_frames_read']")" = None

@@ -118,8 +118,8 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
                 " %d too dear to start a chunk on", r->vcodec, r->cuts_priced, r->cuts_dear);
     fputc('\n', out);
     if (r->start_reads >= 0)
-        fprintf(out, "libaom decides on screen content at each chunk's first frame: %lld of %lld frames read "
-                "decide as the first frame does; chunks start only on those\n",
+        fprintf(out, "%s decides on screen content at each chunk's first frame: %lld of %lld frames read "
+                "decide as the first frame does; chunks start only on those\n", r->vcodec,
                 (long long)r->start_anchors, (long long)r->start_reads);
     fprintf(out, "%6s %14s %12s %7s %7s %10s\n", "chunk", "media_start_s", "media_end_s",
             "frames", "wasted", "cost_share");

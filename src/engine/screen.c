@@ -39,6 +39,9 @@ int rd_screen_like(const uint8_t *y, int stride, int w, int h)
 int rd_screen_applies(const char *vcodec, const AVDictionary *opts)
 {
     const AVDictionaryEntry *e = av_dict_get(opts, "aom-params", NULL, 0);
+    const AVDictionaryEntry *v = av_dict_get(opts, "svtav1-params", NULL, 0);
+    if (vcodec && !strcmp(vcodec, "libsvtav1"))
+        return !(v && strstr(v->value, "scm"));
     return vcodec && !strcmp(vcodec, "libaom-av1") && !av_dict_get(opts, "tune-content", NULL, 0) &&
            !(e && strstr(e->value, "tune-content"));
 }

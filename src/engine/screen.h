@@ -32,7 +32,10 @@ int rd_screen_like(const uint8_t *y, int stride, int w, int h);
 /**
  * Whether the plan should weigh the encoder's first-frame decision: the
  * encoder is libaom-av1 and no option of the user's fixes the content type
- * (tune-content, in -aom-params too). `opts` may be NULL.
+ * (tune-content, in -aom-params too), or libsvtav1 without `scm` in
+ * svtav1-params (its automatic mode reads the same 16x16 rule: on the
+ * 480x270 zoom a chunk from 16 s took 2.1 s for 60 frames, from 18 s 1.1 s).
+ * `opts` may be NULL.
  */
 int rd_screen_applies(const char *vcodec, const AVDictionary *opts);
 
