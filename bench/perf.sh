@@ -284,7 +284,8 @@ long_encodes() {
         for _ in $(seq "$RUNS"); do
             rm -f "$OUT/k.mp4"
             clean+=("$(secs "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4")")
-            rm -f "$OUT/k.mp4"
+            # the last run's progress file would say "half done" at once
+            rm -f "$OUT/k.mp4" "$OUT/p.txt"
             "$RENDER" "$in" "${W[@]}" -w 2 --resume -q -y -o "$OUT/k.mp4" --progress "$OUT/p.txt" &
             pid=$!
             # --progress writes key=value blocks (chunks_done=, chunks_total=)
