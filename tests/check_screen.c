@@ -52,7 +52,7 @@ START_TEST(test_screen_applies)
 {
     AVDictionary *d = NULL;
     ck_assert(rd_screen_applies("libaom-av1", NULL));
-    ck_assert(!rd_screen_applies("libsvtav1", NULL));
+    ck_assert(rd_screen_applies("libsvtav1", NULL)); /* its automatic screen-content mode */
     ck_assert(!rd_screen_applies("libx264", NULL));
     ck_assert(!rd_screen_applies(NULL, NULL));
     av_dict_set(&d, "cpu-used", "8", 0);
@@ -60,8 +60,18 @@ START_TEST(test_screen_applies)
     av_dict_set(&d, "aom-params", "tune-content=screen", 0);
     ck_assert(!rd_screen_applies("libaom-av1", d));
     av_dict_free(&d);
+    av_dict_set(&d, "svtav1-params", "tune=0:scm=0", 0);
+    ck_assert(!rd_screen_applies("libsvtav1", d));
+    av_dict_set(&d, "svtav1-params", "tune=0", 0);
+    ck_assert(rd_screen_applies("libsvtav1", d));
+    av_dict_free(&d);
     av_dict_set(&d, "tune-content", "screen", 0);
     ck_assert(!rd_screen_applies("libaom-av1", d));
+    av_dict_free(&d);
+    av_dict_set(&d, "svtav1-params", "tune=0:scm=0", 0);
+    ck_assert(!rd_screen_applies("libsvtav1", d));
+    av_dict_set(&d, "svtav1-params", "tune=0", 0);
+    ck_assert(rd_screen_applies("libsvtav1", d));
     av_dict_free(&d);
 }
 END_TEST
