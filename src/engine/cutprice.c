@@ -8,33 +8,16 @@
 #include <libavutil/common.h>
 #include <libavutil/error.h>
 
+#include "engine/gop.h"
 #include "io/errline.h"
-
-/* x264's and x265's own scene-cut detection is off in `opts`. */
-static int scenecut_off(const AVDictionary *opts)
-{
-    static const char *const keys[] = { "x264-params", "x264opts", "x265-params" };
-    for (size_t i = 0; i < FF_ARRAY_ELEMS(keys); i++) {
-        const AVDictionaryEntry *e = av_dict_get(opts, keys[i], NULL, 0);
-        if (e && (strstr(e->value, "scenecut=0") || strstr(e->value, "no-scenecut")))
-            return 1;
-    }
-    return 0;
-}
 
 int rd_cutprice_applies(const char *vcodec, int sc_threshold, const AVDictionary *opts)
 {
-    static const char *const keys_cuts[] = { "libx264", "libx264rgb", "libx265" };
-    const AVCodec *c;
-    const AVCodecDescriptor *d;
+    const AVCodec *c = vcodec ? avcodec_find_encoder_by_name(vcodec) : NULL;
+    const AVCodecDescriptor *d = c ? avcodec_descriptor_get(c->id) : NULL;
 
-    if (!vcodec)
+    if (rd_gop_x26x_cuts(vcodec, sc_threshold, opts)) /* they key cuts themselves */
         return 0;
-    for (size_t i = 0; i < FF_ARRAY_ELEMS(keys_cuts); i++)
-        if (!strcmp(vcodec, keys_cuts[i]))
-            return sc_threshold == 0 || scenecut_off(opts);
-    c = avcodec_find_encoder_by_name(vcodec);
-    d = c ? avcodec_descriptor_get(c->id) : NULL;
     return c && c->type == AVMEDIA_TYPE_VIDEO && !(d && (d->props & AV_CODEC_PROP_INTRA_ONLY));
 }
 

@@ -31,9 +31,8 @@
 /**
  * Whether joins on cuts are priced for encoder `vcodec` (NULL: not): not
  * for libx264, libx264rgb and libx265 while their scene-cut detection is
- * on (`sc_threshold` not 0, no scenecut=0 or no-scenecut in
- * x264-params/x264opts/x265-params of `opts`), nor for an encoder whose
- * every frame is a keyframe. Pure.
+ * on (gop.h rd_gop_x26x_cuts), nor for an encoder whose every frame is
+ * a keyframe. Pure.
  */
 int rd_cutprice_applies(const char *vcodec, int sc_threshold, const AVDictionary *opts);
 

@@ -487,13 +487,11 @@ static int plan_inputs(Run *r, char *err, int errlen)
 static int drop_dear_cuts(Run *r, char *err, int errlen)
 {
     const int64_t n = r->probe.nframes;
-    RdPlanInput d;
     int64_t cuts = 0;
 
-    rd_plan_input_defaults(&d);
-    for (int64_t i = 1; i < n; i++) {
+    for (int64_t i = 1; i < n; i++) { /* the share plan.c weighs, of the limit the plan had */
         if (r->cut[i] && r->cut_priced[i] &&
-            r->cut_key[i] / (n + rd_startup_key_frames(&r->startup)) > d.max_key_bytes) {
+            r->cut_key[i] / (n + rd_startup_key_frames(&r->startup)) > r->rep->max_key_bytes) {
             r->cut[i] = 0;
             r->rep->cuts_dear++;
         }

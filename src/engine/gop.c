@@ -113,13 +113,38 @@ int rd_gop_warmup(const char *codec, const AVDictionary *opts)
            !setting(opts, "skip_factor", 0);
 }
 
-int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts)
+/* x264's and x265's key interval and scene-cut threshold: -g and
+ * -sc_threshold (given), then their own options, which come later and
+ * win. */
+static void x26x_gop(const char *codec, const char *pk, const AVDictionary *opts, long *keyint, long *scenecut)
 {
     const AVDictionaryEntry *e;
+    long v;
+    int said = 0; /* the scene-cut threshold came from x264's own options */
+
+    if ((e = av_dict_get(opts, pk, NULL, 0))) {
+        if (param(e->value, "keyint", &v))
+            *keyint = v;
+        if (param(e->value, "scenecut", &v))
+            *scenecut = v, said = 1;
+    }
+    if (!strncmp(codec, "libx264", 7) && (e = av_dict_get(opts, "x264opts", NULL, 0))) {
+        if (param(e->value, "keyint", &v))
+            *keyint = v;
+        if (param(e->value, "scenecut", &v))
+            *scenecut = v, said = 1;
+    }
+    /* x264 clips its scene-cut threshold to 0..100: a negative one is off. */
+    if (*scenecut < 0 && said && !strncmp(codec, "libx264", 7))
+        *scenecut = 0;
+}
+
+int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts)
+{
     const char *pk;
     long keyint = setting(opts, "g", gop), scenecut = setting(opts, "sc_threshold", sc_threshold);
-    long least = setting(opts, "keyint_min", keyint_min), v;
-    int said = 0, lavc; /* said: the scene-cut threshold came from x264's own options */
+    long least = setting(opts, "keyint_min", keyint_min);
+    int lavc;
 
     if (!codec)
         return 0;
@@ -129,25 +154,21 @@ int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, c
         return lavc;
     if (vpx_like(codec))
         return keyint > 0 && least == keyint ? (int)keyint : 0;
-    if ((pk = params_key(codec)) && (e = av_dict_get(opts, pk, NULL, 0))) {
-        if (param(e->value, "keyint", &v))
-            keyint = v;
-        if (param(e->value, "scenecut", &v))
-            scenecut = v, said = 1;
-    }
-    if (!strncmp(codec, "libx264", 7) && (e = av_dict_get(opts, "x264opts", NULL, 0))) {
-        if (param(e->value, "keyint", &v))
-            keyint = v;
-        if (param(e->value, "scenecut", &v))
-            scenecut = v, said = 1;
-    }
     /* Other encoders' keyframe rules are not known here: no grid claimed. */
+    if (!(pk = params_key(codec)))
+        return 0;
+    x26x_gop(codec, pk, opts, &keyint, &scenecut);
+    return keyint > 0 && scenecut == 0 ? (int)keyint : 0;
+}
+
+int rd_gop_x26x_cuts(const char *codec, int sc_threshold, const AVDictionary *opts)
+{
+    const char *pk = codec ? params_key(codec) : NULL;
+    long keyint = 0, scenecut = setting(opts, "sc_threshold", sc_threshold);
     if (!pk)
         return 0;
-    /* x264 clips its scene-cut threshold to 0..100: a negative one is off. */
-    if (scenecut < 0 && said && !strncmp(codec, "libx264", 7))
-        scenecut = 0;
-    return keyint > 0 && scenecut == 0 ? (int)keyint : 0;
+    x26x_gop(codec, pk, opts, &keyint, &scenecut);
+    return scenecut != 0;
 }
 
 int rd_gop_off_grid(AVPacket *const *pkts, int n, int64_t first, int grid)

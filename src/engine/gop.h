@@ -34,6 +34,13 @@
 int rd_gop_fixed(const char *codec, int gop, int keyint_min, int sc_threshold, const AVDictionary *opts);
 
 /**
+ * 1 when `codec` is libx264, libx264rgb or libx265 with its scene-cut
+ * keyframes on: -sc_threshold and the scenecut of x264-params, x264opts or
+ * x265-params (read as rd_gop_fixed reads them) do not turn them off. Pure.
+ */
+int rd_gop_x26x_cuts(const char *codec, int sc_threshold, const AVDictionary *opts);
+
+/**
  * 1 when `codec` also codes an I frame where it finds a scene change and
  * counts its GOP afresh from there (FFmpeg's MPEG-family encoders unless
  * -sc_threshold is 1e9 or more): its grid (rd_gop_fixed) then holds only
