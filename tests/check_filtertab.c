@@ -6,12 +6,14 @@
  * instances follows their options and expressions.
  */
 #include "suites.h"
+#include "engine/contract.h"
 #include "engine/filtertab.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <libavfilter/avfilter.h>
+#include <libavutil/log.h>
 #include <libavutil/opt.h>
 
 /* ---- the table against av_filter_iterate -------------------------- */
@@ -381,6 +383,29 @@ START_TEST(test_expressions)
 }
 END_TEST
 
+/* framerate fed the source's frames starts a grid (contract.h): 25 fps in
+ * 1/12800 to 60 fps meets the input's frames every 5 frames. */
+START_TEST(test_framerate_grid)
+{
+    RdVideoFormat in = { 64, 48, AV_PIX_FMT_YUV420P, { 1, 1 }, { 1, 12800 }, { 25, 1 }, NULL };
+    RdContract c;
+    int on = 0;
+    av_log_set_level(AV_LOG_ERROR); /* framerate says its time bases at info */
+    ck_assert_int_eq(rd_contract_derive("framerate=fps=60", &in, 0, -1, &c), 0);
+    ck_assert(c.grid && !c.one_chunk && c.exact);
+    for (int i = 0; i < 20; i++)
+        on += rd_contract_on_grid(&c, 1000 + 512 * i, 1000);
+    ck_assert_int_eq(on, 4);
+    ck_assert(rd_contract_on_grid(&c, 1000 + 512 * 5, 1000) && !rd_contract_on_grid(&c, 1000 + 512 * 3, 1000));
+    /* after a filter that retimes, the grid is not the source's: one chunk */
+    ck_assert_int_eq(rd_contract_derive("setpts=2*PTS,framerate=fps=60", &in, 0, -1, &c), 0);
+    ck_assert(!c.grid && c.one_chunk);
+    /* two grid filters: the second still needs the stream's first frame */
+    ck_assert_int_eq(rd_contract_derive("framerate=fps=50,framerate=fps=60", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk);
+}
+END_TEST
+
 Suite *make_filtertab_suite(void)
 {
     Suite *s = suite_create("filtertab");
@@ -392,6 +417,7 @@ Suite *make_filtertab_suite(void)
     tcase_add_test(tc, test_file_options_accounted);
     tcase_add_loop_test(tc, test_instance_contracts, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, test_unknown_is_whole);
+    tcase_add_test(tc, test_framerate_grid);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
     suite_add_tcase(s, tc);
     return s;

@@ -122,6 +122,37 @@ if want cfr; then
     done
 fi
 
+if want grid; then
+    # framerate starts its output grid at the first frame it sees: chunks
+    # first fed a frame on the whole run's grid (and one period of the
+    # rates' pattern before, for its scene score) give the CLI's frames.
+    # Hard cuts, so that the scene score decides; a TS that starts late.
+    $FF -f lavfi -i "testsrc2=s=160x120:r=25:d=2" -f lavfi -i "mandelbrot=s=160x120:r=25,trim=end_frame=50" \
+        -f lavfi -i "cellauto=s=160x120:r=25:seed=1,trim=end_frame=50" \
+        -filter_complex "[0:v][1:v][2:v]concat=n=3,format=yuv420p" -c:v libx264 -g 12 "$T_TMP/cuts.mp4" &&
+    $FF -i "$T_TMP/cuts.mp4" -c:v mpeg2video -q:v 3 -g 12 -bf 2 "$T_TMP/cuts.ts" ||
+        fail "grid clips" "ffmpeg could not make them"
+    for g in "framerate=fps=50" "framerate=fps=60" "framerate=fps=30,scale=80:60" \
+             "framerate=fps=10" "scale=80:60,framerate=fps=60:scene=3"; do
+        same_as_cli cuts.mp4 "$g"
+    done
+    same_as_cli cuts.ts "framerate=fps=60"
+    same_as_cli inter.mp4 "framerate=fps=60"
+    rr "$T_TMP/g" -y -q -w 3 -an -c:v ffv1 --vf framerate=fps=60 --report "$T_TMP/g.json" \
+        -o "$T_TMP/g.mkv" "$T_TMP/cuts.mp4"
+    check "framerate=fps=60 runs in chunks" "$(grep -o '"chunks":[^,]*' "$T_TMP/g.json" | head -1)" \
+        grep -q '"chunks":[[:space:]]*[2-9]' "$T_TMP/g.json"
+    # where the grid meets the frames every 500 frames, and a frame rate
+    # that varies: one chunk, with the line
+    warns tele.mp4 "framerate=fps=60" "render: warning: filter 'framerate' needs the time of the stream's \
+first frame (its output grid meets the input's frames too seldom for chunks to start on it): rendered as one chunk"
+    $FF -i "$T_TMP/prog.mp4" -vf "setpts='PTS+gte(N,40)*0.02/TB'" -c:v libx264 -g 12 -fps_mode passthrough \
+        "$T_TMP/vfr.mkv" || fail "vfr clip" "ffmpeg could not make it"
+    warns vfr.mkv "framerate=fps=50" "render: warning: filter 'framerate' needs the time of the stream's \
+first frame (the input's frame rate varies, and chunks follow its grid only at a constant rate): rendered as one chunk"
+    same_as_cli vfr.mkv "framerate=fps=50"
+fi
+
 if want contract; then
     warns prog.mp4 reverse "render: warning: filter 'reverse' needs the whole stream: rendered as one chunk"
     warns prog.mp4 "null,tpad=stop=3" "render: warning: filter 'tpad' needs the whole stream: rendered as one chunk"

@@ -1,7 +1,9 @@
 #include "engine/contract.h"
 #include "engine/outseek.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <libavutil/mem.h>
@@ -198,6 +200,61 @@ static int path_sums(Node *n, int count, AVRational r0, int *back, int *ahead)
     return bad;
 }
 
+/* Filters before `f` (back to the graph's input) keep every frame at its
+ * own time, one path: f's input frames are the source's. */
+static int fed_source(const RdFilter *g, const AVFilterContext *f)
+{
+    const AVFilterLink *l = f->nb_inputs == 1 ? f->inputs[0] : NULL;
+    while (l && l->src != g->src) {
+        const AVFilterContext *u = l->src;
+        RdFilterContract fc;
+        if (u->nb_inputs != 1 || rd_filtertab_contract(u, &fc) < 0 || fc.flags ||
+            (fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE))
+            return 0;
+        l = u->inputs[0];
+    }
+    return l && !av_cmp_q(l->time_base, g->src->outputs[0]->time_base);
+}
+
+/* framerate's output frame n is at the first frame's time + n frames of
+ * its rate, counted in its output time base, where both the input's ticks
+ * and its frames are whole numbers (config_output makes them so): a chunk
+ * whose first frame is a whole number of output frames after the stream's
+ * gives the whole run's times. Sets c's grid and returns 1 when `f` is
+ * such a filter fed the source's frames (one per graph). */
+static int take_grid(RdContract *c, const RdFilter *g, const AVFilterContext *f)
+{
+    const AVFilterLink *in = f->nb_inputs == 1 ? f->inputs[0] : NULL;
+    const AVFilterLink *out = f->nb_outputs == 1 ? f->outputs[0] : NULL;
+    int64_t t, step;
+
+    if (c->grid || strcmp(f->filter->name, "framerate") || !in || !out || !fed_source(g, f) ||
+        !rate_ok(out->frame_rate) || out->time_base.num <= 0 || in->time_base.num <= 0)
+        return 0;
+    t = av_rescale_q(1, in->time_base, out->time_base);
+    step = av_rescale_q(1, av_inv_q(out->frame_rate), out->time_base);
+    if (t < 1 || step < 1 || av_cmp_q(av_make_q((int)FFMIN(t, INT_MAX), 1), av_div_q(in->time_base, out->time_base)) ||
+        av_cmp_q(av_make_q((int)FFMIN(step, INT_MAX), 1), av_div_q(av_inv_q(out->frame_rate), out->time_base)))
+        return 0;
+    c->grid = 1;
+    c->grid_in = t;
+    c->grid_step = step;
+    return 1;
+}
+
+int rd_contract_on_grid(const RdContract *c, int64_t pts, int64_t pts0)
+{
+    int64_t d, s;
+    if (!c->grid || c->grid_step < 1)
+        return 1;
+    s = c->grid_step;
+    d = (pts - pts0) % s;
+    if (d < 0)
+        d += s;
+    /* both factors are below step <= INT_MAX (take_grid): no overflow */
+    return (uint64_t)d * (uint64_t)(c->grid_in % s) % (uint64_t)s == 0;
+}
+
 static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
                    int exact_only)
 {
@@ -247,6 +304,8 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         n[count].ahead = FFMAX(fc.ahead, 0);
         n[count].timeline = fc.kind == RD_FC_TIMELINE;
         count++;
+        if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && take_grid(c, g, f))
+            fc.flags &= ~RD_FCF_FIRST_PTS;
         decide(c, f, &fc, exact_only);
         if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
             (fc.flags & RD_FCF_RETIMES))

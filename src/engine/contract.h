@@ -43,6 +43,9 @@ typedef struct RdContract {
     int exact;            ///< 1: chunks give the whole-stream frames exactly; 0: an approximation (recursive filters)
     char filter[64];      ///< name of the filter that forced one chunk or made the output approximate; "" = none
     char why[192];        ///< why, one line without the filter's name ("needs the whole stream"); "" = none
+    int grid;             ///< 1: a filter fed the source's frames starts its output grid at the first frame it sees (framerate): chunks are exact when each is first fed a frame on the whole run's grid (rd_contract_on_grid); the engine checks the input allows it (else one chunk, filter and why as set here)
+    int64_t grid_in;      ///< with grid: one tick of the graph's input time base in the filter's output time base (an exact integer)
+    int64_t grid_step;    ///< with grid: one output frame of the filter in the same units (an exact integer)
     int keeps_times;      ///< 1: every frame comes out once, at its own time (frame-local, window and recursive filters that neither drop nor retime): ffmpeg's frame sync can be planned on the input's times
 } RdContract;
 
@@ -83,6 +86,14 @@ void rd_contract_out_format(RdContract *c, enum AVPixelFormat out);
  * then made one chunk, with the reason; other encoders leave it as it is.
  */
 void rd_contract_encoder(RdContract *c, const char *vcodec);
+
+/**
+ * With c->grid: whether a chunk first fed the frame at `pts` (the graph's
+ * input time base) starts the filter's output grid where the whole run's,
+ * first fed the frame at `pts0`, has it: (pts - pts0) ticks are a whole
+ * number of output frames.
+ */
+int rd_contract_on_grid(const RdContract *c, int64_t pts, int64_t pts0);
 
 /** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
 void rd_contract_warning(const RdContract *c, char *buf, int len);

@@ -96,6 +96,8 @@ struct RdEngine {
     AVCodecContext *tmpl;   ///< the template encoder, between measure() and open_output()
     RdChunkCost cost;       ///< what the template measured
     RdContract contract;    ///< what the graph needs of each chunk (pre-roll, post-roll, one chunk)
+    uint8_t *feed_ok;       ///< contract.grid: feed_ok[i], frame i starts a chunk's feed on the whole run's grid (plan.h); NULL = any
+    int grid_back;          ///< contract.grid: frames fed before a chunk's own so that the grid filter's scene score has its last pair, or 0
     int64_t join_next;      ///< the last written chunk's join_next (chunk.h), under write_lock
     RdResume *resume;       ///< --resume: the journal, or NULL
     char *resume_key;       ///< what ties the journal to this output
@@ -266,7 +268,7 @@ static int check_threads(Run *r, char *err, int errlen)
  * before those, the encoder's warm-up (whose frames need their look-back). */
 static int preroll_of(const Run *r)
 {
-    return FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll) + r->enc_warm;
+    return FFMAX(FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll), r->grid_back) + r->enc_warm;
 }
 
 static int plan_chunks(Run *r)
@@ -323,6 +325,7 @@ static int plan_chunks(Run *r)
     r->rep->max_start = in.max_start;
     r->rep->max_key_bytes = in.max_key_bytes;
     in.preroll = preroll;
+    in.feed_ok = r->contract.one_chunk ? NULL : r->feed_ok;
     in.postroll = r->contract.postroll;
     in.grid = r->rep->gop_grid = rd_gop_fixed(s->vcodec, s->gop, s->keyint_min, s->sc_threshold, s->venc_opts);
     in.anchor = r->fkf.anchor ? r->fkf.anchor : r->scene_starts ? r->cut : r->start_ok;
@@ -638,6 +641,40 @@ static int check_memory(Run *r, const AVCodecContext *enc, char *err, int errlen
     return 0;
 }
 
+/* Why a grid filter (contract.h `grid`: framerate) cannot be chunked on
+ * this input, or NULL; else r->feed_ok marks the frames a chunk may be
+ * first fed, and r->grid_back is one period of the pattern the input's
+ * frames and the output grid make, plus the pair before: framerate scores
+ * a pair for a scene change against the last pair it scored, so the pre-roll
+ * holds that pair as the whole run has it. A constant frame rate makes the
+ * pattern repeat; a varying one is not followed. */
+#define GRID_MAX_GAP 64
+static const char *grid_feed(Run *r)
+{
+    const RdProbe *p = &r->probe;
+    int64_t n = p->nframes, last = 0, gap = 0;
+
+    if (!p->timestamps_ok || p->nlead > 0 || n < 2)
+        return "its grid starts where the input's timeline does not let chunks start";
+    for (int64_t i = 2; i < n; i++)
+        if (p->pts[i] - p->pts[i - 1] != p->pts[1] - p->pts[0])
+            return "the input's frame rate varies, and chunks follow its grid only at a constant rate";
+    if (!(r->feed_ok = av_calloc(n, 1)))
+        return "out of memory";
+    for (int64_t i = 0; i < n; i++)
+        if (rd_contract_on_grid(&r->contract, p->pts[i], p->pts[0])) {
+            r->feed_ok[i] = 1;
+            gap = FFMAX(gap, i - last);
+            last = i;
+        }
+    if (last == 0 || gap > GRID_MAX_GAP) {
+        av_freep(&r->feed_ok);
+        return "its output grid meets the input's frames too seldom for chunks to start on it";
+    }
+    r->grid_back = (int)gap + 1;
+    return NULL;
+}
+
 /* The graph's chunk contract, on frames such as the file's first (one
  * warning line when it forces one chunk), and in the report. */
 static int derive_contract(Run *r, char *err, int errlen)
@@ -652,6 +689,17 @@ static int derive_contract(Run *r, char *err, int errlen)
 
     if (ret < 0)
         return fail(err, errlen, r->s->input, "cannot read the filter graph's chunk contract", ret);
+    av_freep(&r->feed_ok);
+    r->grid_back = 0;
+    if (c->grid && !c->one_chunk) {
+        const char *why = grid_feed(r);
+        if (why) {
+            c->one_chunk = 1;
+            c->exact = 1;
+            snprintf(c->filter, sizeof(c->filter), "framerate");
+            snprintf(c->why, sizeof(c->why), "needs the time of the stream's first frame (%s)", why);
+        }
+    }
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -1888,6 +1936,7 @@ static void release(Run *r)
     rd_passlog_free(&r->passlog);
     av_freep(&r->pass_key);
     av_freep(&r->jobs);
+    av_freep(&r->feed_ok);
     av_freep(&r->cut);
     av_freep(&r->cut_key);
     av_freep(&r->cut_priced);

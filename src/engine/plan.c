@@ -55,10 +55,19 @@ static int64_t key_before(const RdPlanInput *in, int64_t i)
     return i;
 }
 
-static int64_t waste_of(const RdPlanInput *in, int64_t first)
+/* The first frame a chunk starting at `first` feeds its graph: `preroll`
+ * frames before, and further back to a frame the graph may start on. */
+static int64_t preroll_start(const RdPlanInput *in, int64_t first)
 {
     int64_t pre = first - in->preroll > 0 ? first - in->preroll : 0;
-    return first - key_before(in, pre);
+    while (pre > 0 && in->feed_ok && !in->feed_ok[pre])
+        pre--;
+    return pre;
+}
+
+static int64_t waste_of(const RdPlanInput *in, int64_t first)
+{
+    return first - key_before(in, preroll_start(in, first));
 }
 
 /* The seek tax of a boundary at `first`, processed-frame units: frames
@@ -72,7 +81,7 @@ static int64_t post_of(const RdPlanInput *in, int64_t first)
 
 static double tax_of(const RdPlanInput *in, int64_t first)
 {
-    int64_t pre = first - in->preroll > 0 ? first - in->preroll : 0;
+    int64_t pre = preroll_start(in, first);
     return in->decode_weight * (pre - key_before(in, pre)) +
            in->preroll_weight * (first - pre + post_of(in, first));
 }
@@ -81,7 +90,7 @@ static double tax_of(const RdPlanInput *in, int64_t first)
  * nothing is decoded only to be thrown away. */
 static int free_start(const RdPlanInput *in, int64_t b)
 {
-    return b >= in->preroll && in->key[b - in->preroll];
+    return b >= in->preroll && in->key[preroll_start(in, b)];
 }
 
 /* Nearest free start to b within `win` frames, strictly inside (lo, hi); -1 if none. */
@@ -262,7 +271,7 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
         RdChunkPlan *c = &out->c[j];
         c->first = starts[j];
         c->last = j + 1 < m ? starts[j + 1] : in->n;
-        c->preroll_from = c->first - in->preroll > 0 ? c->first - in->preroll : 0;
+        c->preroll_from = preroll_start(in, c->first);
         c->seek_from = key_before(in, c->preroll_from);
         c->postroll_to = c->last + post_of(in, c->last);
         for (int64_t i = c->first; i < c->last; i++)

@@ -40,6 +40,7 @@ typedef struct RdPlanInput {
     int64_t min_frames;    ///< automatic chunks are at least this long, frames (the engine: 8, where opening a chunk is a fifth of its work at the cheapest workload); >= 1
     int64_t max_frames;    ///< automatic chunks are at most about this long (bounds the memory a chunk's packets take); 0 = no limit
     int preroll;           ///< frames filtered and dropped before each chunk, >= 0
+    const uint8_t *feed_ok; ///< n entries or NULL: a chunk's graph may be fed first only frame i with feed_ok[i] (a grid that starts at the first frame fed, framerate's): the pre-roll reaches further back to one; NULL = any frame
     int postroll;          ///< frames filtered and dropped after each chunk (look-ahead), >= 0; weighed as pre-roll
     double decode_weight;  ///< cost of decoding a frame that is thrown away, relative to a processed frame (0.15)
     double size_weight;    ///< the part of a frame's cost that follows its compressed size against the mean (0.4: hqdn3d + x264, whose encoder takes 82% of the work); the rest is the same for every frame
