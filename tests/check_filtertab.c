@@ -7,6 +7,7 @@
  */
 #include "suites.h"
 #include "engine/contract.h"
+#include "engine/filter.h"
 #include "engine/filtertab.h"
 
 #include <ctype.h>
@@ -406,6 +407,36 @@ START_TEST(test_framerate_grid)
 }
 END_TEST
 
+/* Frame numbers (contract.h numbered): fade by frames fed the source is
+ * chunked, its links set to the first frame's number; behind select,
+ * which drops frames, it is not. */
+START_TEST(test_numbered_links)
+{
+    RdVideoFormat in = { 64, 48, AV_PIX_FMT_YUV420P, { 1, 1 }, { 1, 25 }, { 25, 1 }, NULL };
+    RdContract c;
+    RdFilter g;
+    int set = 0;
+    ck_assert_int_eq(rd_contract_derive("scale=32:24,fade=in:0:30", &in, 0, -1, &c), 0);
+    ck_assert(c.numbered && !c.one_chunk && c.exact && c.keeps_times);
+    ck_assert_int_eq(rd_contract_derive("select='not(mod(n,2))',fade=in:0:30", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk);
+    ck_assert_int_eq(rd_contract_derive("select='not(mod(n,2))'", &in, 0, -1, &c), 0);
+    ck_assert(c.numbered && !c.one_chunk && !c.keeps_times);
+    ck_assert_int_eq(rd_filter_open(&g, "scale=32:24,fade=in:0:30", &in, NULL, NULL), 0);
+    rd_contract_number_links(&g, 100);
+    for (unsigned i = 0; i < g.graph->nb_filters; i++) {
+        const AVFilterContext *f = g.graph->filters[i];
+        if (!strcmp(f->filter->name, "fade")) {
+            ck_assert_int_eq(f->inputs[0]->frame_count_out, 100);
+            ck_assert_int_eq(f->inputs[0]->src->inputs[0]->frame_count_in, 100);
+            set = 1;
+        }
+    }
+    ck_assert(set);
+    rd_filter_free(&g);
+}
+END_TEST
+
 Suite *make_filtertab_suite(void)
 {
     Suite *s = suite_create("filtertab");
@@ -418,6 +449,7 @@ Suite *make_filtertab_suite(void)
     tcase_add_loop_test(tc, test_instance_contracts, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, test_unknown_is_whole);
     tcase_add_test(tc, test_framerate_grid);
+    tcase_add_test(tc, test_numbered_links);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
     suite_add_tcase(s, tc);
     return s;

@@ -153,6 +153,32 @@ first frame (the input's frame rate varies, and chunks follow its grid only at a
     same_as_cli vfr.mkv "framerate=fps=50"
 fi
 
+if want numbered; then
+    # Frame numbers: each chunk's links count from the whole-stream number
+    # of its first frame, so these run in chunks, with the CLI's frames.
+    for g in "fade=in:0:30" "select='not(mod(n,3))'" "fade=in:0:10,framestep=3" \
+             "fade=in:20:30,crop=x='n':w=100" "drawbox=enable='between(n,40,60)':t=fill"; do
+        same_as_cli prog.mp4 "$g" --chunks 6
+        rr "$T_TMP/n" --dry-run -w 3 --vf "$g" --report "$T_TMP/n.json" -y "$T_TMP/prog.mp4"
+        check "'$g' runs in chunks, exact" "$(grep '^chunk contract' "$T_TMP/n.out")" \
+            grep -q "^chunk contract: [a-z]*, exact: each chunk's graph numbers its frames" "$T_TMP/n.out"
+    done
+    same_as_cli inter.mp4 "drawbox=enable='between(n,40,60)':t=fill" --chunks 6
+    # behind a filter that drops frames the count is its output's: one chunk
+    warns prog.mp4 "select='not(mod(n,2))',fade=in:0:10" "render: warning: filter 'fade' needs the whole-stream \
+frame numbers (fades by frame number on its link; by time (d) frame-local (refined)): rendered as one chunk"
+    # the CLI numbers from 0 again where the frame size changes: made again as one chunk
+    $FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -c:v libx264 -g 12 -pix_fmt yuv420p "$T_TMP/s1.mp4" &&
+    $FF -f lavfi -i testsrc2=s=176x144:r=25:d=2 -c:v libx264 -g 12 -pix_fmt yuv420p "$T_TMP/s2.mp4" &&
+    printf "file '%s'\nfile '%s'\n" "$T_TMP/s1.mp4" "$T_TMP/s2.mp4" > "$T_TMP/s.txt" &&
+    $FF -f concat -safe 0 -i "$T_TMP/s.txt" -c copy "$T_TMP/sizes.mkv" ||
+        fail "size change clip" "ffmpeg could not make it"
+    same_as_cli sizes.mkv "fade=in:0:80" --chunks 6
+    rr "$T_TMP/z" -y -w 3 --chunks 6 -an -c:v ffv1 --vf "fade=in:0:80" -o "$T_TMP/z.mkv" "$T_TMP/sizes.mkv"
+    check "a size change before a chunk: made again as one chunk, with the line" "$(cat "$T_TMP/z.err")" \
+        grep -q "^render: warning: .*sizes.mkv: the frame size or format changes before 2.000 s, .*: rendered again as one chunk$" "$T_TMP/z.err"
+fi
+
 if want contract; then
     warns prog.mp4 reverse "render: warning: filter 'reverse' needs the whole stream: rendered as one chunk"
     warns prog.mp4 "null,tpad=stop=3" "render: warning: filter 'tpad' needs the whole stream: rendered as one chunk"

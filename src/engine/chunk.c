@@ -11,6 +11,7 @@
 #include <libavformat/avformat.h>
 
 #include "engine/chunksync.h"
+#include "engine/contract.h"
 #include "engine/forcekf.h"
 #include "engine/filter.h"
 #include "engine/probe.h"
@@ -178,6 +179,18 @@ static int open_graph(Ctx *c, const AVFrame *f)
         snprintf(c->err, c->errlen, "filter graph '%s': %s",
                  rd_errline_quote(sh->vf, RD_ERR_QUOTE, q, sizeof(q)), av_err2str(ret));
         return ret;
+    }
+    /* Frame numbers as the whole run has them (contract.h numbered). The
+     * CLI starts them again when it rebuilds its graph for a new frame
+     * size, which a later chunk cannot count: refused, not guessed. */
+    if (!c->enc && sh->numbered && c->job->first_index > 0) {
+        if (!first) {
+            snprintf(c->err, c->errlen, "the frame size or format changes before %.3f s, where the ffmpeg "
+                     "CLI numbers the graph's frames from 0 again, which a chunk starting after it cannot count",
+                     c->job->t_preroll * av_q2d(sh->tb));
+            return RD_ERR_RENUMBER;
+        }
+        rd_contract_number_links(&c->flt, c->job->first_index);
     }
     c->cur_w = f->width;
     c->cur_h = f->height;

@@ -255,6 +255,74 @@ int rd_contract_on_grid(const RdContract *c, int64_t pts, int64_t pts0)
     return (uint64_t)d * (uint64_t)(c->grid_in % s) % (uint64_t)s == 0;
 }
 
+/* Frame-number filters that pass every frame, one for one, at its time
+ * (fade by frames; a frame-local filter whose expression reads n). */
+static int one_for_one(const AVFilterContext *f, const RdFilterContract *fc)
+{
+    const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
+    if (!row || (fc->flags & ~RD_FCF_LINK_COUNT) || fc->kind == RD_FC_TIMELINE || fc->kind == RD_FC_WHOLE)
+        return 0;
+    if (row->kind == RD_FC_FRAMENUM)
+        return !strcmp(row->name, "fade") || !strcmp(row->name, "oscilloscope");
+    return row->kind == RD_FC_LOCAL || row->kind == RD_FC_WINDOW || row->kind == RD_FC_RECURSIVE;
+}
+
+/* f reads its input link's frame count and nothing else of the whole run,
+ * and every filter between it and the graph's input passes each frame one
+ * for one on one path: the count on f's input is the source frame's
+ * number from the first frame fed. framestep and select may drop frames
+ * themselves (their output is then counted otherwise). */
+static int counts_source(const RdFilter *g, const AVFilterContext *f, const RdFilterContract *fc)
+{
+    const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
+    const AVFilterLink *l = f->nb_inputs == 1 ? f->inputs[0] : NULL;
+    if (!row || !(fc->flags & RD_FCF_LINK_COUNT) || (fc->flags & ~RD_FCF_LINK_COUNT) ||
+        fc->kind > RD_FC_FRAMENUM)
+        return 0;
+    if (row->kind == RD_FC_FRAMENUM && !one_for_one(f, fc) && strcmp(row->name, "framestep"))
+        return 0;
+    while (l && l->src != g->src) {
+        const AVFilterContext *u = l->src;
+        RdFilterContract uc;
+        if (u->nb_inputs != 1 || rd_filtertab_contract(u, &uc) < 0 || !one_for_one(u, &uc))
+            return 0;
+        l = u->inputs[0];
+    }
+    return l != NULL;
+}
+
+/* The kind a frame-number filter has once its links count as the whole
+ * run's: what it does to frames. */
+static RdFcKind numbered_kind(const AVFilterContext *f)
+{
+    const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
+    if (row->kind == RD_FC_TIMELINE || !strcmp(row->name, "framestep"))
+        return RD_FC_TIMELINE;
+    return row->kind == RD_FC_FRAMENUM ? RD_FC_LOCAL : row->kind;
+}
+
+static void set_counts(AVFilterLink *l, int64_t n)
+{
+    l->frame_count_in = l->frame_count_out = n;
+}
+
+void rd_contract_number_links(const RdFilter *g, int64_t first)
+{
+    for (unsigned i = 0; g->graph && i < g->graph->nb_filters; i++) {
+        AVFilterContext *f = g->graph->filters[i];
+        AVFilterLink *l;
+        RdFilterContract fc;
+        if (f == g->src || f == g->sink || rd_filtertab_contract(f, &fc) < 0 || !counts_source(g, f, &fc))
+            continue;
+        if (one_for_one(f, &fc))
+            for (unsigned k = 0; k < f->nb_outputs; k++)
+                if (f->outputs[k])
+                    set_counts(f->outputs[k], first);
+        for (l = f->inputs[0]; l; l = l->src == g->src ? NULL : l->src->inputs[0])
+            set_counts(l, first);
+    }
+}
+
 static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
                    int exact_only)
 {
@@ -306,6 +374,13 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         count++;
         if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && take_grid(c, g, f))
             fc.flags &= ~RD_FCF_FIRST_PTS;
+        if (counts_source(g, f, &fc)) {
+            c->numbered = 1;
+            fc.flags &= ~RD_FCF_LINK_COUNT;
+            if (fc.kind == RD_FC_FRAMENUM)
+                fc.kind = numbered_kind(f);
+            n[count - 1].timeline = fc.kind == RD_FC_TIMELINE;
+        }
         decide(c, f, &fc, exact_only);
         if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
             (fc.flags & RD_FCF_RETIMES))

@@ -46,6 +46,7 @@ typedef struct RdContract {
     int grid;             ///< 1: a filter fed the source's frames starts its output grid at the first frame it sees (framerate): chunks are exact when each is first fed a frame on the whole run's grid (rd_contract_on_grid); the engine checks the input allows it (else one chunk, filter and why as set here)
     int64_t grid_in;      ///< with grid: one tick of the graph's input time base in the filter's output time base (an exact integer)
     int64_t grid_step;    ///< with grid: one output frame of the filter in the same units (an exact integer)
+    int numbered;         ///< 1: filters read their input link's frame count (n in expressions, fade by frames, framestep) and are fed the source's frames one for one: chunks are exact when each graph's links start counting at the whole-run number of its first frame (rd_contract_number_links)
     int keeps_times;      ///< 1: every frame comes out once, at its own time (frame-local, window and recursive filters that neither drop nor retime): ffmpeg's frame sync can be planned on the input's times
 } RdContract;
 
@@ -94,6 +95,15 @@ void rd_contract_encoder(RdContract *c, const char *vcodec);
  * number of output frames.
  */
 int rd_contract_on_grid(const RdContract *c, int64_t pts, int64_t pts0);
+
+/**
+ * With c->numbered: set the frame counters of graph g's links (every link
+ * from the graph's input to a filter that reads its count, and the output
+ * of such a filter that passes every frame) to `first`, the whole run's
+ * number of the first frame the graph will be fed, as they stand in the
+ * whole run when that frame arrives. Call before the first frame.
+ */
+void rd_contract_number_links(const RdFilter *g, int64_t first);
 
 /** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
 void rd_contract_warning(const RdContract *c, char *buf, int len);

@@ -577,6 +577,7 @@ static int make_jobs(Run *r)
         j->index = i;
         j->t_seek = p->pts[c->seek_from];
         j->t_preroll = p->pts[c->preroll_from];
+        j->first_index = r->sh.numbered ? c->preroll_from : 0;
         j->t_start = p->pts[c->first];
         j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
         /* The input's range (the probe's frames) bounds the post-roll as
@@ -700,6 +701,18 @@ static int derive_contract(Run *r, char *err, int errlen)
             snprintf(c->why, sizeof(c->why), "needs the time of the stream's first frame (%s)", why);
         }
     }
+    /* Frame numbers from an output -ss count frames the graph sees
+     * before the output's start, which the probe left out. */
+    r->sh.numbered = 0;
+    if (c->numbered && !c->one_chunk) {
+        if (p->nlead > 0) {
+            c->one_chunk = 1;
+            c->exact = 1;
+            c->filter[0] = 0;
+            snprintf(c->why, sizeof(c->why), "the graph numbers frames from before the output's -ss");
+        } else
+            r->sh.numbered = 1;
+    }
     rd_contract_warning(c, line, sizeof(line));
     if (*line && !r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -714,6 +727,11 @@ static int derive_contract(Run *r, char *err, int errlen)
     rep->exact = c->exact;
     snprintf(rep->contract_filter, sizeof(rep->contract_filter), "%s", c->filter);
     snprintf(rep->contract_why, sizeof(rep->contract_why), "%s", c->why);
+    if (!c->one_chunk && c->exact && !*c->why && (r->sh.numbered || r->feed_ok))
+        snprintf(rep->contract_why, sizeof(rep->contract_why), "%s%s%s",
+                 r->sh.numbered ? "each chunk's graph numbers its frames as the whole run does" : "",
+                 r->sh.numbered && r->feed_ok ? "; " : "",
+                 r->feed_ok ? "each chunk is first fed a frame on the whole run's framerate grid" : "");
     return 0;
 }
 
@@ -1556,6 +1574,14 @@ static int setup_sync(Run *r, char *err, int errlen)
         if (!s->quiet)
             fprintf(stderr, "render: warning: -frames:v after a filter graph that retimes frames: "
                     "rendered as one chunk\n");
+    } else if (r->sh.numbered && !r->contract.one_chunk) {
+        /* Frames dropped by their numbers (select with n, framestep) leave
+         * gaps of any length, which a chunk's sync cannot guess its way
+         * across: what it copies depends on the last frame kept before it. */
+        r->sync_one_chunk = 1;
+        if (!s->quiet)
+            fprintf(stderr, "render: warning: the filter graph drops frames by their numbers, and the "
+                    "output's frame sync fills the gaps: rendered as one chunk\n");
     } else
         r->sync_preroll = SYNC_PREROLL;
     return 0;
@@ -2300,5 +2326,15 @@ int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
     if (ret >= 0)
         parallel_loop(e);
     closed = rd_engine_close(&e, err, errlen);
+    /* Frame numbers restart where the frame size changes (chunk.h): only
+     * the one chunk counts them as the CLI does. Nothing was kept. */
+    if (ret >= 0 && closed == RD_ERR_RENUMBER && s->chunks != 1 && !(s->cancel && atomic_load(s->cancel))) {
+        RdSettings one = *s;
+        one.chunks = 1;
+        if (!s->quiet)
+            fprintf(stderr, "render: warning: %s: rendered again as one chunk\n", err);
+        *err = '\0';
+        return rd_engine_run(&one, rep, err, errlen);
+    }
     return ret < 0 ? ret : closed;
 }

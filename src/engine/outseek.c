@@ -8,7 +8,8 @@
 
 int rd_outseek_whole(const RdContract *c)
 {
-    return (c->kind != RD_FC_LOCAL && c->kind != RD_FC_WINDOW) || !c->keeps_times;
+    /* frame numbers count from the input's first frame, not the output's */
+    return (c->kind != RD_FC_LOCAL && c->kind != RD_FC_WINDOW) || !c->keeps_times || c->numbered;
 }
 
 /* The length of `vf` without a trailing "[out]" label (and blanks), or -1

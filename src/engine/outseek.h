@@ -22,7 +22,8 @@
  * 1 when an output -ss through a graph of contract `c` must run the graph
  * from the input's start (rd_outseek_graph); 0 when the output's start can
  * be an input seek whose first chunk pre-rolls the window before it (the
- * graph keeps every frame at its time and looks back at most a window).
+ * graph keeps every frame at its time and looks back at most a window,
+ * and numbers no frame).
  */
 int rd_outseek_whole(const RdContract *c);
 
