@@ -437,6 +437,23 @@ START_TEST(test_numbered_links)
 }
 END_TEST
 
+/* setpts with STARTPTS in a chain of frame-local filters is primed
+ * (contract.h prime); beside a window, or twice, it is one chunk. */
+START_TEST(test_setpts_prime)
+{
+    RdVideoFormat in = { 64, 48, AV_PIX_FMT_YUV420P, { 1, 1 }, { 1, 25 }, { 25, 1 }, NULL };
+    RdContract c;
+    ck_assert_int_eq(rd_contract_derive("scale=32:24,setpts=PTS-STARTPTS", &in, 0, -1, &c), 0);
+    ck_assert(c.prime && !c.one_chunk && c.exact && !c.keeps_times);
+    ck_assert_int_eq(rd_contract_derive("tmix,setpts=PTS-STARTPTS", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk);
+    ck_assert_int_eq(rd_contract_derive("setpts=PTS-STARTPTS,setpts=PTS-STARTPTS", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk);
+    ck_assert_int_eq(rd_contract_derive("setpts=PTS-STARTPTS+N", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk && !c.prime);
+}
+END_TEST
+
 Suite *make_filtertab_suite(void)
 {
     Suite *s = suite_create("filtertab");
@@ -450,6 +467,7 @@ Suite *make_filtertab_suite(void)
     tcase_add_test(tc, test_unknown_is_whole);
     tcase_add_test(tc, test_framerate_grid);
     tcase_add_test(tc, test_numbered_links);
+    tcase_add_test(tc, test_setpts_prime);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
     suite_add_tcase(s, tc);
     return s;

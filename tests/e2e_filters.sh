@@ -179,6 +179,24 @@ frame numbers (fades by frame number on its link; by time (d) frame-local (refin
         grep -q "^render: warning: .*sizes.mkv: the frame size or format changes before 2.000 s, .*: rendered again as one chunk$" "$T_TMP/z.err"
 fi
 
+if want prime; then
+    # setpts with STARTPTS in a chain of frame-local filters: every chunk's
+    # graph is first fed a frame at the whole run's first time. A TS that
+    # starts late, so that STARTPTS is not 0.
+    $FF -i "$T_TMP/prog.mp4" -c:v mpeg2video -q:v 3 -g 12 -bf 2 -output_ts_offset 1.4 "$T_TMP/late.ts" ||
+        fail "late TS" "ffmpeg could not make it"
+    for g in "setpts=PTS-STARTPTS" "scale=80:60,setpts=(PTS-STARTPTS)/2,hflip" "setpts=PTS-STARTT/TB+2/TB"; do
+        same_as_cli late.ts "$g" --chunks 6
+    done
+    rr "$T_TMP/p" --dry-run -w 3 --vf setpts=PTS-STARTPTS -y "$T_TMP/late.ts"
+    check "setpts=PTS-STARTPTS runs in chunks" "$(grep -E '^(plan|chunk contract)' "$T_TMP/p.out")" \
+        grep -q "^chunk contract: timeline, exact: setpts takes the whole run's first time" "$T_TMP/p.out"
+    # beside a filter that holds frames back: one chunk, with the line
+    warns late.ts "tmix,setpts=PTS-STARTPTS" "render: warning: filter 'setpts' needs the time of the \
+stream's first frame (expression uses the stream's start): rendered as one chunk"
+    same_as_cli late.ts "tmix,setpts=PTS-STARTPTS"
+fi
+
 if want contract; then
     warns prog.mp4 reverse "render: warning: filter 'reverse' needs the whole stream: rendered as one chunk"
     warns prog.mp4 "null,tpad=stop=3" "render: warning: filter 'tpad' needs the whole stream: rendered as one chunk"

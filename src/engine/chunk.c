@@ -62,6 +62,7 @@ typedef struct Ctx {
     int64_t *fed;                 ///< fed[k]: pts of the k-th frame fed (its tag is k + 1), for the keep rule
     int nfed, fed_cap;
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
+    int prime;                    ///< 1: the graph is to be fed the priming frame first (prime_graph)
     int64_t cur_src;              ///< the input frame the last output frame was made from (its tag), AV_NOPTS_VALUE = unknown
     RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
     int64_t gshift;               ///< the CLI's input shift (graph_shift), input time base
@@ -183,14 +184,17 @@ static int open_graph(Ctx *c, const AVFrame *f)
     /* Frame numbers as the whole run has them (contract.h numbered). The
      * CLI starts them again when it rebuilds its graph for a new frame
      * size, which a later chunk cannot count: refused, not guessed. */
-    if (!c->enc && sh->numbered && c->job->first_index > 0) {
+    if (!c->enc && (sh->numbered || sh->prime) && c->job->first_index > 0) {
         if (!first) {
             snprintf(c->err, c->errlen, "the frame size or format changes before %.3f s, where the ffmpeg "
-                     "CLI numbers the graph's frames from 0 again, which a chunk starting after it cannot count",
+                     "CLI starts its filter graph again (frame numbers from 0, the first time there), which a "
+                     "chunk starting after it cannot know",
                      c->job->t_preroll * av_q2d(sh->tb));
             return RD_ERR_RENUMBER;
         }
-        rd_contract_number_links(&c->flt, c->job->first_index);
+        if (sh->numbered)
+            rd_contract_number_links(&c->flt, c->job->first_index);
+        c->prime = sh->prime;
     }
     c->cur_w = f->width;
     c->cur_h = f->height;
@@ -538,6 +542,25 @@ static int tmpl_close(Ctx *c)
     return tmpl_take(c);
 }
 
+/* contract.h prime: one frame at the whole run's first time goes first,
+ * so that setpts takes the whole run's start; the chain is frame-local,
+ * so what it gives comes out at once, and is thrown away. */
+static int prime_graph(Ctx *c, const AVFrame *f)
+{
+    AVFrame *p = av_frame_clone(f);
+    int ret;
+    c->prime = 0;
+    if (!p)
+        return AVERROR(ENOMEM);
+    p->pts = c->sh->prime_pts - c->gshift;
+    p->opaque = NULL;
+    ret = av_buffersrc_add_frame(c->flt.src, p);
+    av_frame_free(&p);
+    while (ret >= 0 && (ret = av_buffersink_get_frame(c->flt.sink, c->filt)) >= 0)
+        av_frame_unref(c->filt);
+    return ret == AVERROR(EAGAIN) ? 0 : ret;
+}
+
 /* One decoded frame: drop it, stop at it, or filter it. */
 static int take_frame(Ctx *c, AVFrame *f)
 {
@@ -586,6 +609,8 @@ static int take_frame(Ctx *c, AVFrame *f)
         c->done = ret < 0 || tmpl_enough(c);
         return ret;
     }
+    if (c->prime && (ret = prime_graph(c, f)) < 0)
+        return ret;
     if ((ret = av_buffersrc_add_frame(c->flt.src, f)) < 0)
         return ret;
     return drain_filter(c);

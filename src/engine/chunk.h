@@ -29,6 +29,8 @@ typedef struct RdChunkShared {
     AVRational tb;              ///< video stream time base
     const char *vf;             ///< filter graph
     int numbered;               ///< 1: the graph's links count frames from each job's first_index (contract.h numbered)
+    int prime;                  ///< 1: a chunk not starting at the whole run's first frame feeds its graph one frame at prime_pts first, and throws its output away (contract.h prime)
+    int64_t prime_pts;          ///< with prime: the whole run's first frame time, stream tb
     int autorotate;             ///< 1: turn the pixels as the display matrix says before the graph (the ffmpeg CLI's autorotation); 0: leave them
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
@@ -70,7 +72,7 @@ typedef struct RdChunkJob {
     int index;                  ///< chunk number
     int64_t t_seek;             ///< decoding starts at the keyframe at or before this pts
     int64_t t_preroll;          ///< frames from here on are fed to the graph (<= t_start): look-back
-    int64_t first_index;        ///< with sh->numbered: the whole run's number of the frame at t_preroll (the graph's links count from it); 0 otherwise
+    int64_t first_index;        ///< with sh->numbered or sh->prime: the whole run's number of the frame at t_preroll (the graph's links count from it); 0 otherwise
     int64_t t_start, t_end;     ///< the chunk's own frames: t_start <= pts < t_end (t_end INT64_MAX for the last)
     int64_t t_postroll;         ///< frames in [t_end, t_postroll) are fed after the chunk's own, for look-ahead (= t_end: none; INT64_MAX: to the end of the input)
     int warm;                   ///< 1: the output of the frames in [t_warm, t_start) is encoded before the chunk's own, their packets dropped, and the first own frame coded as an I frame: the encoder's warm-up (gop.h rd_gop_warmup); 0 = none

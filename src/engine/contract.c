@@ -323,6 +323,27 @@ void rd_contract_number_links(const RdFilter *g, int64_t first)
     }
 }
 
+/* setpts reading the stream's start takes it from the first frame it is
+ * fed. In a chain of frame-local filters (nothing holds a frame back),
+ * one frame fed first at the whole run's first time gives setpts that
+ * start, and its output comes out at once, to be thrown away. */
+static int primes(const RdFilter *g, const AVFilterContext *f, const RdFilterContract *fc)
+{
+    if (strcmp(f->filter->name, "setpts") || fc->flags != RD_FCF_FIRST_PTS || fc->kind != RD_FC_FRAMENUM)
+        return 0;
+    for (unsigned i = 0; i < g->graph->nb_filters; i++) {
+        const AVFilterContext *u = g->graph->filters[i];
+        RdFilterContract uc;
+        if (u == g->src || u == g->sink)
+            continue;
+        if (u->nb_inputs != 1 || u->nb_outputs != 1)
+            return 0;
+        if (u != f && (rd_filtertab_contract(u, &uc) < 0 || uc.kind != RD_FC_LOCAL || uc.flags))
+            return 0;
+    }
+    return 1;
+}
+
 static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
                    int exact_only)
 {
@@ -374,6 +395,12 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         count++;
         if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && take_grid(c, g, f))
             fc.flags &= ~RD_FCF_FIRST_PTS;
+        if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && !c->prime && primes(g, f, &fc)) {
+            c->prime = 1;
+            fc.flags = 0;
+            fc.kind = RD_FC_TIMELINE;
+            n[count - 1].timeline = 1;
+        }
         if (counts_source(g, f, &fc)) {
             c->numbered = 1;
             fc.flags &= ~RD_FCF_LINK_COUNT;

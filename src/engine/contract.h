@@ -47,6 +47,7 @@ typedef struct RdContract {
     int64_t grid_in;      ///< with grid: one tick of the graph's input time base in the filter's output time base (an exact integer)
     int64_t grid_step;    ///< with grid: one output frame of the filter in the same units (an exact integer)
     int numbered;         ///< 1: filters read their input link's frame count (n in expressions, fade by frames, framestep) and are fed the source's frames one for one: chunks are exact when each graph's links start counting at the whole-run number of its first frame (rd_contract_number_links)
+    int prime;            ///< 1: a setpts whose expression reads the stream's start (STARTPTS, STARTT), in a chain of frame-local filters: each chunk's graph is first fed one frame at the whole run's first time, its output thrown away, so that the start is the whole run's
     int keeps_times;      ///< 1: every frame comes out once, at its own time (frame-local, window and recursive filters that neither drop nor retime): ffmpeg's frame sync can be planned on the input's times
 } RdContract;
 

@@ -577,7 +577,7 @@ static int make_jobs(Run *r)
         j->index = i;
         j->t_seek = p->pts[c->seek_from];
         j->t_preroll = p->pts[c->preroll_from];
-        j->first_index = r->sh.numbered ? c->preroll_from : 0;
+        j->first_index = r->sh.numbered || r->sh.prime ? c->preroll_from : 0;
         j->t_start = p->pts[c->first];
         j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
         /* The input's range (the probe's frames) bounds the post-roll as
@@ -703,7 +703,18 @@ static int derive_contract(Run *r, char *err, int errlen)
     }
     /* Frame numbers from an output -ss count frames the graph sees
      * before the output's start, which the probe left out. */
-    r->sh.numbered = 0;
+    r->sh.numbered = r->sh.prime = 0;
+    if (c->prime && !c->one_chunk) {
+        if (p->nlead > 0) {
+            c->one_chunk = 1;
+            c->exact = 1;
+            snprintf(c->filter, sizeof(c->filter), "setpts");
+            snprintf(c->why, sizeof(c->why), "needs the time of the stream's first frame (before the output's -ss)");
+        } else {
+            r->sh.prime = 1;
+            r->sh.prime_pts = p->pts[0];
+        }
+    }
     if (c->numbered && !c->one_chunk) {
         if (p->nlead > 0) {
             c->one_chunk = 1;
@@ -727,11 +738,13 @@ static int derive_contract(Run *r, char *err, int errlen)
     rep->exact = c->exact;
     snprintf(rep->contract_filter, sizeof(rep->contract_filter), "%s", c->filter);
     snprintf(rep->contract_why, sizeof(rep->contract_why), "%s", c->why);
-    if (!c->one_chunk && c->exact && !*c->why && (r->sh.numbered || r->feed_ok))
-        snprintf(rep->contract_why, sizeof(rep->contract_why), "%s%s%s",
+    if (!c->one_chunk && c->exact && !*c->why && (r->sh.numbered || r->feed_ok || r->sh.prime))
+        snprintf(rep->contract_why, sizeof(rep->contract_why), "%s%s%s%s%s",
                  r->sh.numbered ? "each chunk's graph numbers its frames as the whole run does" : "",
-                 r->sh.numbered && r->feed_ok ? "; " : "",
-                 r->feed_ok ? "each chunk is first fed a frame on the whole run's framerate grid" : "");
+                 r->sh.numbered && (r->feed_ok || r->sh.prime) ? "; " : "",
+                 r->feed_ok ? "each chunk is first fed a frame on the whole run's framerate grid" : "",
+                 r->feed_ok && r->sh.prime ? "; " : "",
+                 r->sh.prime ? "setpts takes the whole run's first time in every chunk" : "");
     return 0;
 }
 
