@@ -112,7 +112,8 @@ s_mpi() {
         mp=$!
         victim=""
         if wait_for_temp "$d/o.mp4" 400; then
-            for p in $(pgrep -f "$mpi"); do
+            # this run's ranks only: another suite may run render-mpi at the same time
+            for p in $(pgrep -f "$mpi.*$d/o.mp4"); do
                 r=$(tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | sed -n 's/^OMPI_COMM_WORLD_RANK=//p')
                 [ "$r" = 0 ] && victim=$p
             done
