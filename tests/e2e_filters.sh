@@ -137,6 +137,12 @@ if want grid; then
         same_as_cli cuts.mp4 "$g"
     done
     same_as_cli cuts.ts "framerate=fps=60"
+    # minterpolate without EPZS's recursion: a window of four frames and
+    # the scene score of the pair before, exact in chunks
+    for g in "minterpolate=fps=50:mi_mode=blend" "minterpolate=fps=60:mi_mode=dup" \
+             "minterpolate=fps=50:me=umh" "minterpolate=fps=50:me_mode=bidir:me=ds"; do
+        same_as_cli cuts.mp4 "$g" --chunks 6
+    done
     same_as_cli inter.mp4 "framerate=fps=60"
     rr "$T_TMP/g" -y -q -w 3 -an -c:v ffv1 --vf framerate=fps=60 --report "$T_TMP/g.json" \
         -o "$T_TMP/g.mkv" "$T_TMP/cuts.mp4"

@@ -296,6 +296,18 @@ static void hqdn3d(const AVFilterContext *f, RdFilterContract *c)
         set(c, RD_FC_LOCAL, 0, 0, "spatial only (temporal strengths 0)");
 }
 
+/* minterpolate's recursion is EPZS's: its motion search starts from the
+ * vectors found for the frames before. Without it (mi_mode dup or blend,
+ * or another search) an output frame comes from the four frames it holds
+ * and the scene score of the pair before theirs: a window, exact. */
+static void minterpolate(const AVFilterContext *f, RdFilterContract *c)
+{
+    if (opt_int(f, "mi_mode", 2) != opt_const(f, "mi_mode", "mci") ||
+        opt_int(f, "me", 8) != opt_const(f, "me", "epzs"))
+        set(c, RD_FC_TIMELINE, 4, 2, "interpolates from the four frames it holds and the scene score of "
+            "the pair before (no EPZS search)");
+}
+
 static void fade(const AVFilterContext *f, RdFilterContract *c)
 {
     if (opt_int(f, "duration", 0) > 0)
@@ -437,6 +449,7 @@ static const Refiner refiners[] = {
     { "hue",          "h,s,H,b", 0, NULL },
     { "lagfun",       NULL, 0, lagfun },
     { "life",         NULL, 0, life },
+    { "minterpolate", NULL, 0, minterpolate },
     { "nnedi",        NULL, 0, nnedi },
     { "noise",        NULL, 0, noise },
     { "normalize",    NULL, 0, normalize },
