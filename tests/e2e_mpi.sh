@@ -207,6 +207,18 @@ check "setpts=0.5*PTS, 2 ranks: refused in one line, no output" "exit $rc: $(hea
     sh -c '[ "$1" -ne 0 ] && grep -q "^render-mpi: .*frame sync .* not shared across MPI ranks" "$2" && [ ! -e "$3" ]' \
     _ "$rc" "$W/sp2.err" "$W/sp2.mkv"
 
+# --- frame numbers: every rank's chunks count them as the whole run does ---------
+NG="fade=in:0:60,crop=x='n':w=200"
+ffmpeg -nostdin -v error -y -i "$W/in.mp4" -vf "$NG" -an -c:v ffv1 "$W/fn_ref.mkv"
+mr "$W/fn" 2 1 "$W/in.mp4" --vf "$NG" --chunks 6 -an -c:v ffv1 -o "$W/fn.mkv" -y -q
+rc=$?
+if [ "$rc" -eq 0 ]; then
+    check "$NG, 2 ranks, 6 chunks: the CLI's frames and times" "" \
+        cmp -s <(v_md5 "$W/fn_ref.mkv"; v_times "$W/fn_ref.mkv") <(v_md5 "$W/fn.mkv"; v_times "$W/fn.mkv")
+else
+    fail "$NG, 2 ranks: exit 0" "$(rr_why "$W/fn" "$rc")"
+fi
+
 # --- an encoder whose slices follow its threads, ranks bound to one core each ----
 # mpeg2video on automatic threads cuts a slice per CPU it finds: ranks that
 # mpirun binds to a core each cut the CLI's slices all the same (and with

@@ -19,7 +19,7 @@ enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
     H_SPACE, H_CHROMA, H_PROGRESS, H_IN_W, H_IN_H, H_IN_FMT, H_OUT_W, H_OUT_H, H_OUT_FMT,
-    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_NULL_OUT, H_COUNT
+    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_NULL_OUT, H_NUMBERED, H_PRIME, H_PRIME_PTS, H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -70,6 +70,10 @@ static void fill_header(int64_t *h, RdEngine *e)
     h[H_OUT_W] = sh->out_w;
     h[H_OUT_H] = sh->out_h;
     h[H_OUT_FMT] = sh->out_fmt;
+    /* what each chunk's graph is given of the whole run (contract.h) */
+    h[H_NUMBERED] = sh->numbered;
+    h[H_PRIME] = sh->prime;
+    h[H_PRIME_PTS] = sh->prime_pts;
     if (in) {
         h[H_RANGE] = in->color_range;
         h[H_PRIMARIES] = in->color_primaries;
@@ -157,6 +161,9 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     sh->sh.out_w = (int)h[H_OUT_W];
     sh->sh.out_h = (int)h[H_OUT_H];
     sh->sh.out_fmt = (int)h[H_OUT_FMT];
+    sh->sh.numbered = (int)h[H_NUMBERED];
+    sh->sh.prime = (int)h[H_PRIME];
+    sh->sh.prime_pts = h[H_PRIME_PTS];
     return 0;
 }
 
