@@ -2347,6 +2347,7 @@ int rd_engine_run(const RdSettings *s, RdReport *rep, char *err, int errlen)
         if (!s->quiet)
             fprintf(stderr, "render: warning: %s: rendered again as one chunk\n", err);
         *err = '\0';
+        rd_report_free(rep); /* the first run's chunks; the next run fills it anew */
         return rd_engine_run(&one, rep, err, errlen);
     }
     return ret < 0 ? ret : closed;
