@@ -189,18 +189,25 @@ mr "$W/progsw" 2 1 "$W/in.mp4" --sweep 1 --progress "$W/p.txt"
 rc=$?
 check "--progress with --sweep: usage error (exit 2)" "exit $rc" test "$rc" -eq 2
 
+# same_as_cli NAME WHAT NP TH GRAPH [ARGS]: NP ranks x TH threads give the
+# frames and times of ffmpeg -vf GRAPH (ffv1); WHAT names the run in the lines.
+same_as_cli() {
+    local name=$1 what=$2 np=$3 th=$4 g=$5 rc; shift 5
+    ffmpeg -nostdin -v error -y -i "$W/in.mp4" -vf "$g" -an -c:v ffv1 "$W/${name}_ref.mkv"
+    mr "$W/$name" "$np" "$th" "$W/in.mp4" --vf "$g" "$@" -an -c:v ffv1 -o "$W/$name.mkv" -y -q
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        check "$g, $what: the CLI's frames and times" "" \
+            cmp -s <(v_md5 "$W/${name}_ref.mkv"; v_times "$W/${name}_ref.mkv") <(v_md5 "$W/$name.mkv"; v_times "$W/$name.mkv")
+    else
+        fail "$g, ${what%%,*}: exit 0" "$(rr_why "$W/$name" "$rc")"
+    fi
+}
+
 # --- a graph that retimes: one rank gives the CLI's frames, several refuse ----------
 # (render's own form puts such a graph on ffmpeg's frame grid and sync, whose
 # state at each join lives on rank 0 only.)
-ffmpeg -nostdin -v error -y -i "$W/in.mp4" -vf "setpts=0.5*PTS" -an -c:v ffv1 "$W/sp_ref.mkv"
-mr "$W/sp1" 1 2 "$W/in.mp4" --vf "setpts=0.5*PTS" -an -c:v ffv1 -o "$W/sp1.mkv" -y -q
-rc=$?
-if [ "$rc" -eq 0 ]; then
-    check "setpts=0.5*PTS, 1 rank x 2 threads: the CLI's frames and times" "" \
-        cmp -s <(v_md5 "$W/sp_ref.mkv"; v_times "$W/sp_ref.mkv") <(v_md5 "$W/sp1.mkv"; v_times "$W/sp1.mkv")
-else
-    fail "setpts=0.5*PTS, 1 rank: exit 0" "$(rr_why "$W/sp1" "$rc")"
-fi
+same_as_cli sp1 "1 rank x 2 threads" 1 2 "setpts=0.5*PTS"
 mr "$W/sp2" 2 1 "$W/in.mp4" --vf "setpts=0.5*PTS" -an -c:v ffv1 -o "$W/sp2.mkv" -y -q
 rc=$?
 check "setpts=0.5*PTS, 2 ranks: refused in one line, no output" "exit $rc: $(head -c 200 "$W/sp2.err")" \
@@ -208,16 +215,7 @@ check "setpts=0.5*PTS, 2 ranks: refused in one line, no output" "exit $rc: $(hea
     _ "$rc" "$W/sp2.err" "$W/sp2.mkv"
 
 # --- frame numbers: every rank's chunks count them as the whole run does ---------
-NG="fade=in:0:60,crop=x='n':w=200"
-ffmpeg -nostdin -v error -y -i "$W/in.mp4" -vf "$NG" -an -c:v ffv1 "$W/fn_ref.mkv"
-mr "$W/fn" 2 1 "$W/in.mp4" --vf "$NG" --chunks 6 -an -c:v ffv1 -o "$W/fn.mkv" -y -q
-rc=$?
-if [ "$rc" -eq 0 ]; then
-    check "$NG, 2 ranks, 6 chunks: the CLI's frames and times" "" \
-        cmp -s <(v_md5 "$W/fn_ref.mkv"; v_times "$W/fn_ref.mkv") <(v_md5 "$W/fn.mkv"; v_times "$W/fn.mkv")
-else
-    fail "$NG, 2 ranks: exit 0" "$(rr_why "$W/fn" "$rc")"
-fi
+same_as_cli fn "2 ranks, 6 chunks" 2 1 "fade=in:0:60,crop=x='n':w=200" --chunks 6
 
 # --- an encoder whose slices follow its threads, ranks bound to one core each ----
 # mpeg2video on automatic threads cuts a slice per CPU it finds: ranks that

@@ -200,20 +200,33 @@ static int path_sums(Node *n, int count, AVRational r0, int *back, int *ahead)
     return bad;
 }
 
+/* The link into `f` when f has one input and every filter between it and
+ * the graph's input, on one path, passes `keeps`; else NULL. */
+static const AVFilterLink *source_path(const RdFilter *g, const AVFilterContext *f,
+                                       int (*keeps)(const AVFilterContext *u, const RdFilterContract *uc))
+{
+    const AVFilterLink *in = f->nb_inputs == 1 ? f->inputs[0] : NULL;
+    for (const AVFilterLink *l = in; l && l->src != g->src; l = l->src->inputs[0]) {
+        RdFilterContract uc;
+        if (l->src->nb_inputs != 1 || rd_filtertab_contract(l->src, &uc) < 0 || !keeps(l->src, &uc))
+            return NULL;
+    }
+    return in;
+}
+
+/* Keeps every frame at its own time and reads nothing of the whole run. */
+static int keeps_own_time(const AVFilterContext *u, const RdFilterContract *uc)
+{
+    (void)u;
+    return !uc->flags && (uc->kind == RD_FC_LOCAL || uc->kind == RD_FC_WINDOW || uc->kind == RD_FC_RECURSIVE);
+}
+
 /* Filters before `f` (back to the graph's input) keep every frame at its
  * own time, one path: f's input frames are the source's. */
 static int fed_source(const RdFilter *g, const AVFilterContext *f)
 {
-    const AVFilterLink *l = f->nb_inputs == 1 ? f->inputs[0] : NULL;
-    while (l && l->src != g->src) {
-        const AVFilterContext *u = l->src;
-        RdFilterContract fc;
-        if (u->nb_inputs != 1 || rd_filtertab_contract(u, &fc) < 0 || fc.flags ||
-            (fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE))
-            return 0;
-        l = u->inputs[0];
-    }
-    return l && !av_cmp_q(l->time_base, g->src->outputs[0]->time_base);
+    return source_path(g, f, keeps_own_time) &&
+           !av_cmp_q(f->inputs[0]->time_base, g->src->outputs[0]->time_base);
 }
 
 /* framerate's output frame n is at the first frame's time + n frames of
@@ -275,20 +288,12 @@ static int one_for_one(const AVFilterContext *f, const RdFilterContract *fc)
 static int counts_source(const RdFilter *g, const AVFilterContext *f, const RdFilterContract *fc)
 {
     const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
-    const AVFilterLink *l = f->nb_inputs == 1 ? f->inputs[0] : NULL;
     if (!row || !(fc->flags & RD_FCF_LINK_COUNT) || (fc->flags & ~RD_FCF_LINK_COUNT) ||
         fc->kind > RD_FC_FRAMENUM)
         return 0;
     if (row->kind == RD_FC_FRAMENUM && !one_for_one(f, fc) && strcmp(row->name, "framestep"))
         return 0;
-    while (l && l->src != g->src) {
-        const AVFilterContext *u = l->src;
-        RdFilterContract uc;
-        if (u->nb_inputs != 1 || rd_filtertab_contract(u, &uc) < 0 || !one_for_one(u, &uc))
-            return 0;
-        l = u->inputs[0];
-    }
-    return l != NULL;
+    return source_path(g, f, one_for_one) != NULL;
 }
 
 /* The kind a frame-number filter has once its links count as the whole
@@ -438,6 +443,14 @@ int rd_contract_derive(const char *desc, const RdVideoFormat *in, int exact_only
     return ret;
 }
 
+void rd_contract_force_one(RdContract *c, const char *filter, const char *why)
+{
+    c->one_chunk = 1;
+    c->exact = 1;
+    snprintf(c->filter, sizeof(c->filter), "%s", filter ? filter : "");
+    snprintf(c->why, sizeof(c->why), "%s", why);
+}
+
 void rd_contract_out_format(RdContract *c, enum AVPixelFormat out)
 {
     static const enum AVPixelFormat dithered[] = {
@@ -448,11 +461,10 @@ void rd_contract_out_format(RdContract *c, enum AVPixelFormat out)
         return;
     for (size_t i = 0; i < sizeof(dithered) / sizeof(*dithered); i++)
         if (out == dithered[i]) {
-            c->one_chunk = 1;
-            c->exact = 1;
-            snprintf(c->filter, sizeof(c->filter), "%s", "scale");
-            snprintf(c->why, sizeof(c->why), "converts to %s with an error diffusion that runs from "
+            char why[sizeof(c->why)];
+            snprintf(why, sizeof(why), "converts to %s with an error diffusion that runs from "
                      "frame to frame", av_get_pix_fmt_name(out));
+            rd_contract_force_one(c, "scale", why);
             return;
         }
 }
@@ -466,10 +478,9 @@ void rd_contract_encoder(RdContract *c, const char *vcodec)
     };
     for (size_t i = 0; !c->one_chunk && vcodec && i < sizeof(whole) / sizeof(*whole); i++)
         if (!strcmp(vcodec, whole[i].name)) {
-            c->one_chunk = 1;
-            c->exact = 1;
-            c->filter[0] = 0;
-            snprintf(c->why, sizeof(c->why), "the encoder %s %s, which chunks cannot join", vcodec, whole[i].why);
+            char why[sizeof(c->why)];
+            snprintf(why, sizeof(why), "the encoder %s %s, which chunks cannot join", vcodec, whole[i].why);
+            rd_contract_force_one(c, NULL, why);
         }
 }
 

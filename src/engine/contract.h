@@ -106,6 +106,10 @@ int rd_contract_on_grid(const RdContract *c, int64_t pts, int64_t pts0);
  */
 void rd_contract_number_links(const RdFilter *g, int64_t first);
 
+/** Make `c` one chunk (the whole-stream run, so exact), forced by filter
+ *  `filter` ("" or NULL: none named) for reason `why`. */
+void rd_contract_force_one(RdContract *c, const char *filter, const char *why);
+
 /** "rendered as one chunk" line for the user, without the "render: " prefix; "" when not forced. */
 void rd_contract_warning(const RdContract *c, char *buf, int len);
 

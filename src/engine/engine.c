@@ -695,10 +695,9 @@ static int derive_contract(Run *r, char *err, int errlen)
     if (c->grid && !c->one_chunk) {
         const char *why = grid_feed(r);
         if (why) {
-            c->one_chunk = 1;
-            c->exact = 1;
-            snprintf(c->filter, sizeof(c->filter), "framerate");
-            snprintf(c->why, sizeof(c->why), "needs the time of the stream's first frame (%s)", why);
+            char line[sizeof(c->why)];
+            snprintf(line, sizeof(line), "needs the time of the stream's first frame (%s)", why);
+            rd_contract_force_one(c, "framerate", line);
         }
     }
     /* Frame numbers from an output -ss count frames the graph sees
@@ -706,10 +705,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     r->sh.numbered = r->sh.prime = 0;
     if (c->prime && !c->one_chunk) {
         if (p->nlead > 0) {
-            c->one_chunk = 1;
-            c->exact = 1;
-            snprintf(c->filter, sizeof(c->filter), "setpts");
-            snprintf(c->why, sizeof(c->why), "needs the time of the stream's first frame (before the output's -ss)");
+            rd_contract_force_one(c, "setpts", "needs the time of the stream's first frame (before the output's -ss)");
         } else {
             r->sh.prime = 1;
             r->sh.prime_pts = p->pts[0];
@@ -717,10 +713,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     }
     if (c->numbered && !c->one_chunk) {
         if (p->nlead > 0) {
-            c->one_chunk = 1;
-            c->exact = 1;
-            c->filter[0] = 0;
-            snprintf(c->why, sizeof(c->why), "the graph numbers frames from before the output's -ss");
+            rd_contract_force_one(c, NULL, "the graph numbers frames from before the output's -ss");
         } else
             r->sh.numbered = 1;
     }
