@@ -515,6 +515,191 @@ end:
     return ret;
 }
 
+/* A chunk's cost as predicted_end counts it, prefix sums C of the frames' costs. */
+static double job_cost(const RdPlanInput *in, const double *C, int64_t first, int64_t last)
+{
+    return in->open_cost + tax_of(in, first) + C[last] - C[first];
+}
+
+/* Seconds a cost unit took in chunk c, or -1 where it says nothing yet: a
+ * chunk that has encoded under a fifth of its frames is still in its
+ * start-up and its encoder's lookahead. */
+static double pace_of(const RdPlanInput *in, const double *C, const RdChunkPlan *c,
+                      const RdChunkPace *pc, double now)
+{
+    int64_t d = pc->done < c->last - c->first ? pc->done : c->last - c->first;
+    double dt, units;
+    if (pc->began < 0)
+        return -1;
+    if (pc->ended >= 0) {
+        dt = pc->ended - pc->began;
+        units = job_cost(in, C, c->first, c->last);
+    } else {
+        if (d < 8 || d * 5 < c->last - c->first)
+            return -1;
+        dt = now - pc->began;
+        units = job_cost(in, C, c->first, c->first + d);
+    }
+    return dt > 0 && units > 0 ? dt / units : -1;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* When the workers are free for the last round's chunks: free[0] is now
+ * (the worker taking chunk `from`), then the busy workers' predicted ends
+ * and the idle ones (now), ascending. `sec` is the recent pace. */
+static void free_times(const RdPlanInput *in, const double *C, const RdPlan *p, int from,
+                       const RdChunkPace *pace, double now, double sec, double *free)
+{
+    int nf = 1;
+    free[0] = now;
+    for (int j = 0; j < from && nf < in->workers; j++) {
+        double k, end;
+        if (pace[j].began < 0 || pace[j].ended >= 0)
+            continue;
+        k = pace_of(in, C, &p->c[j], &pace[j], now);
+        end = pace[j].began + (k > 0 ? k : sec) * job_cost(in, C, p->c[j].first, p->c[j].last);
+        free[nf++] = end > now ? end : now;
+    }
+    while (nf < in->workers)
+        free[nf++] = now;
+    qsort(free + 1, nf - 1, sizeof(*free), by_time);
+}
+
+/* When the last of the chunks at b[0..m-1] (b[m] = n) ends, chunk k
+ * starting at free[k]. */
+static double round_end(const RdPlanInput *in, const double *C, const int64_t *b, int m,
+                        const double *free, double sec)
+{
+    double end = 0;
+    for (int k = 0; k < m; k++) {
+        double e = free[k] + sec * job_cost(in, C, b[k], b[k + 1]);
+        end = e > end ? e : end;
+    }
+    return end;
+}
+
+/* A join may sit at frame i: not on a cut whose keyframe was priced. */
+static int may_join(const RdPlanInput *in, int64_t i)
+{
+    return !(in->cut && in->cut[i] && in->cut_key && in->cut_key[i] > 0);
+}
+
+/* Boundary k of b[0..m] moved to where the later of its two chunks ends
+ * earliest (ties: the smaller seek tax). Returns 1 if it moved. */
+static int best_join(const RdPlanInput *in, const double *C, int64_t *b, int k, int64_t maxlen,
+                     const double *free, double sec)
+{
+    int64_t lo = b[k - 1] + in->min_frames, hi = b[k + 1] - in->min_frames, at = b[k];
+    double best = -1, best_tax = 0;
+    double fixed = free[k - 1] + sec * (in->open_cost + tax_of(in, b[k - 1]) - C[b[k - 1]]);
+    if (maxlen > 0) {
+        lo = lo > b[k + 1] - maxlen ? lo : b[k + 1] - maxlen;
+        hi = hi < b[k - 1] + maxlen ? hi : b[k - 1] + maxlen;
+    }
+    for (int64_t i = lo; i <= hi; i++) {
+        double tax, e1, e2, e;
+        if (!may_join(in, i))
+            continue;
+        tax = tax_of(in, i);
+        e1 = fixed + sec * C[i];
+        e2 = free[k] + sec * (in->open_cost + tax + C[b[k + 1]] - C[i]);
+        e = e1 > e2 ? e1 : e2;
+        if (best < 0 || e < best - 1e-9 || (e < best + 1e-9 && tax < best_tax)) {
+            best = e;
+            best_tax = tax;
+            at = i;
+        }
+    }
+    if (at == b[k])
+        return 0;
+    b[k] = at;
+    return 1;
+}
+
+/* The chunks from `from` on rewritten in place (other workers read the
+ * entries before it meanwhile). */
+static int rewrite(const RdPlanInput *in, RdPlan *p, int from, const int64_t *b, int m)
+{
+    int64_t *starts = malloc(p->n * sizeof(*starts));
+    double *cost = frame_costs(in);
+    RdPlan q = { 0 };
+    int ret = AVERROR(ENOMEM);
+    if (starts && cost) {
+        for (int j = 0; j < p->n; j++)
+            starts[j] = j < from ? p->c[j].first : b[j - from];
+        if ((ret = fill(in, cost, starts, p->n, &q)) >= 0) {
+            memcpy(p->c + from, q.c + from, m * sizeof(*p->c));
+            p->wasted = q.wasted;
+            p->cut_joins = q.cut_joins;
+            p->key_share = q.key_share;
+        }
+    }
+    rd_plan_free(&q);
+    free(starts);
+    free(cost);
+    return ret;
+}
+
+int rd_plan_recut(const RdPlanInput *in, RdPlan *p, int from, const RdChunkPace *pace, double now)
+{
+    int m = p->n - from, moved = 0, ret = 0;
+    int64_t *b = NULL, maxlen = 0;
+    double *C = NULL, *cost = NULL, *free_at = NULL, sec = -1, before, after;
+
+    if (m < 2 || m > in->workers || from < 1 || in->grid > 1 || in->anchor || in->n != p->c[p->n - 1].last)
+        return 0;
+    for (int j = from; j < p->n; j++)
+        if (pace[j].began >= 0)
+            return 0;
+    if (!(C = malloc((in->n + 1) * sizeof(*C))) || !(cost = frame_costs(in)) ||
+        !(b = malloc((m + 1) * sizeof(*b))) || !(free_at = malloc(in->workers * sizeof(*free_at)))) {
+        ret = AVERROR(ENOMEM);
+        goto end;
+    }
+    C[0] = 0;
+    for (int64_t i = 0; i < in->n; i++)
+        C[i + 1] = C[i] + cost[i];
+    /* The nearest content measured: the latest chunk that shows a pace. */
+    for (int j = from - 1; j >= 0 && sec < 0; j--)
+        sec = pace_of(in, C, &p->c[j], &pace[j], now);
+    if (sec < 0)
+        goto end;
+    free_times(in, C, p, from, pace, now, sec, free_at);
+    for (int k = 0; k < m; k++) {
+        b[k] = p->c[from + k].first;
+        if (in->max_frames > 0 && p->c[from + k].last - b[k] > maxlen)
+            maxlen = p->c[from + k].last - b[k];
+    }
+    b[m] = in->n;
+    if (in->max_frames > 0 && maxlen < in->max_frames)
+        maxlen = in->max_frames;
+    before = round_end(in, C, b, m, free_at, sec);
+    for (int sweep = 0, changed = 1; changed && sweep < 8; sweep++) {
+        changed = 0;
+        for (int k = 1; k < m; k++)
+            if (!(in->cut && in->cut[b[k]])) /* a join on a cut costs no keyframe: it stays */
+                changed |= best_join(in, C, b, k, maxlen, free_at, sec);
+    }
+    after = round_end(in, C, b, m, free_at, sec);
+    if (!(after < before - 0.01 * (before - now)))
+        goto end;
+    for (int k = 1; k < m; k++)
+        moved += b[k] != p->c[from + k].first;
+    if ((ret = rewrite(in, p, from, b, m)) < 0)
+        moved = 0;
+end:
+    free(C);
+    free(cost);
+    free(b);
+    free(free_at);
+    return ret < 0 ? ret : moved;
+}
+
 void rd_plan_free(RdPlan *p)
 {
     free(p->c);

@@ -94,6 +94,28 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out);
  */
 double rd_plan_makespan(const RdPlan *p, int workers, double waste_weight, double open_cost);
 
+/** What the run knows of one chunk's progress, for rd_plan_recut(). */
+typedef struct RdChunkPace {
+    double began;          ///< wall seconds it was taken at; < 0: not taken yet
+    double ended;          ///< wall seconds it finished at; < 0: not finished
+    int64_t done;          ///< frames it has encoded so far
+} RdChunkPace;
+
+/**
+ * The last round, re-cut when chunk `from` is taken (n - from chunks left,
+ * at most `workers`, none of them taken before): the estimates the plan was
+ * made with are wrong by the time the last chunks start (the clip's dear
+ * part is dearer than its packet sizes say), and each of the last chunks is
+ * what the other workers would wait for. The chunks' pace (`pace`, n
+ * entries, at wall time `now`) gives the seconds a cost unit takes now, and
+ * when each busy worker will be free; the boundaries after c[from].first
+ * move where the last chunk then ends earliest (joins on a scene cut stay;
+ * none moves onto a priced cut). Only a gain above 1% of what is left is
+ * taken. Returns the joins moved (0: the plan stays), or AVERROR(ENOMEM).
+ */
+int rd_plan_recut(const RdPlanInput *in, RdPlan *p, int from, const RdChunkPace *pace,
+                  double now);
+
 void rd_plan_free(RdPlan *p);
 
 #endif
