@@ -76,6 +76,13 @@ struct RdEngine {
     RdProbe probe;
     RdTsJumps *jumps;       ///< the input's timestamp jumps (tsjump.h), NULL = none to correct
     RdPlan plan;
+    RdPlanInput pin;        ///< what the plan was made from: rd_plan_recut re-cuts its last round with it; n = 0 where no automatic plan was made
+    int recut;              ///< the last round is re-cut at run time (recut_applies)
+    int recut_joins;        ///< joins it moved
+    RdChunkPace *pace;      ///< plan.n entries, under pace_lock: when each chunk was taken and finished
+    RdChunkProgress *own_cp;///< frame counters for the pace where no progress was asked for
+    int64_t paced_in, paced_out; ///< input frames of the finished chunks, and the frames they encoded (a graph that retimes or drops: their ratio)
+    omp_lock_t pace_lock;
     RdChunkJob *jobs;
     RdChunkShared sh;
     RdEncodeConfig enc;
@@ -333,6 +340,7 @@ static int plan_chunks(Run *r)
         in.grid = 0;
         in.anchor = r->gop_anchor;
     }
+    r->pin = in; /* its arrays live as long as the run */
     return rd_plan_chunks(&in, &r->plan);
 }
 
@@ -566,14 +574,14 @@ static void plan_report(Run *r)
 
 static int64_t warm_from(const Run *r, int64_t first);
 
-static int make_jobs(Run *r)
+/* Chunk i's job, from its plan. */
+static void make_job(Run *r, int i)
 {
     const RdProbe *p = &r->probe;
-    if (!(r->jobs = av_calloc(r->plan.n, sizeof(*r->jobs))))
-        return AVERROR(ENOMEM);
-    for (int i = 0; i < r->plan.n; i++) {
+    {
         const RdChunkPlan *c = &r->plan.c[i];
         RdChunkJob *j = &r->jobs[i];
+        memset(j, 0, sizeof(*j));
         j->index = i;
         j->t_seek = p->pts[c->seek_from];
         j->t_preroll = p->pts[c->preroll_from];
@@ -626,6 +634,14 @@ static int make_jobs(Run *r)
             }
         }
     }
+}
+
+static int make_jobs(Run *r)
+{
+    if (!(r->jobs = av_calloc(r->plan.n, sizeof(*r->jobs))))
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < r->plan.n; i++)
+        make_job(r, i);
     return 0;
 }
 
@@ -1314,16 +1330,67 @@ static int pass1_output(Run *r, char *err, int errlen)
     return 0;
 }
 
+/* The input frames chunk j has got through: the frames it encoded, in
+ * input frames as the finished chunks turned one into the other (a graph
+ * that retimes or drops frames); none before one finished, unless every
+ * frame comes out once. */
+static int64_t input_done(const Run *r, int j)
+{
+    int64_t out = atomic_load_explicit(r->prog ? &r->prog->chunks[j].frames_done : &r->own_cp[j].frames_done,
+                                       memory_order_relaxed);
+    if (r->paced_out > 0)
+        return (int64_t)((double)out * r->paced_in / r->paced_out);
+    return r->contract.keeps_times ? out : 0;
+}
+
+/* The last round's chunks, re-cut as chunk i is taken (plan.h
+ * rd_plan_recut): their jobs follow the new plan. */
+static void take_chunk(Run *r, int i)
+{
+    int moved;
+    if (!r->recut)
+        return;
+    omp_set_lock(&r->pace_lock);
+    for (int j = 0; j < r->plan.n; j++)
+        r->pace[j].done = input_done(r, j);
+    moved = rd_plan_recut(&r->pin, &r->plan, i, r->pace, omp_get_wtime());
+    for (int j = i; moved > 0 && j < r->plan.n; j++) {
+        make_job(r, j);
+        if (r->prog)
+            r->prog->chunks[j].frames_total = r->jobs[j].expect_frames;
+    }
+    r->recut_joins += moved > 0 ? moved : 0;
+    r->pace[i].began = omp_get_wtime();
+    omp_unset_lock(&r->pace_lock);
+}
+
+static void chunk_ended(Run *r, int i, const RdChunkResult *res)
+{
+    if (!r->recut)
+        return;
+    omp_set_lock(&r->pace_lock);
+    r->pace[i].ended = omp_get_wtime();
+    if (res && res->frames > 0) {
+        r->paced_in += r->plan.c[i].last - r->plan.c[i].first;
+        r->paced_out += res->frames;
+    }
+    omp_unset_lock(&r->pace_lock);
+}
+
 static void run_chunk(Run *r, int i)
 {
     int tid = omp_get_thread_num();
-    RdChunkProgress *cp = r->prog ? &r->prog->chunks[i] : NULL;
+    RdChunkProgress *cp = r->prog ? &r->prog->chunks[i] : r->own_cp ? &r->own_cp[i] : NULL;
     RdWorkerProgress *wp = r->prog && tid < r->prog->nworkers ? &r->prog->workers[tid] : NULL;
-    RdChunkResult *res = av_mallocz(sizeof(*res));
+    RdChunkResult *res;
     char detail[RD_ERRLEN] = "";
-    double t = omp_get_wtime(), cpu = rd_chunk_thread_cpu_s();
+    double t, cpu;
     int ret;
 
+    take_chunk(r, i);
+    res = av_mallocz(sizeof(*res));
+    t = omp_get_wtime();
+    cpu = rd_chunk_thread_cpu_s();
     if (cp) {
         atomic_store(&cp->worker, tid);
         atomic_store(&cp->state, RD_CHUNK_RUNNING);
@@ -1331,6 +1398,7 @@ static void run_chunk(Run *r, int i)
     if (wp)
         atomic_store(&wp->chunk, i);
     ret = res ? run_job(r, &r->jobs[i], res, cp, wp, detail, sizeof(detail)) : AVERROR(ENOMEM);
+    chunk_ended(r, i, ret >= 0 ? res : NULL);
     if (res) /* the thread ran only this chunk meanwhile: its CPU time is the chunk's */
         res->cpu_s = rd_chunk_thread_cpu_s() - cpu;
     if (wp)
@@ -1369,9 +1437,40 @@ static void describe_schedule(char *buf, int len)
         snprintf(buf, len, "%s", name);
 }
 
+/* The last round is re-cut only where chunks go in order to whoever is
+ * free (dynamic,1), the plan was the automatic one, and nothing was tied
+ * to its chunks before the loop: a journal to resume from, a pass log,
+ * bits shared per chunk. --chunks N keeps its cut (the same line, the
+ * same chunks). */
+static int recut_applies(const Run *r)
+{
+    omp_sched_t kind;
+    int chunk;
+    omp_get_schedule(&kind, &chunk);
+    return r->pin.n > 0 && !r->s->chunks && r->s->workers >= 2 && r->plan.n > 2 && !r->resume &&
+           !r->s->pass && r->rc.mode == RD_RC_NONE && !r->rc.vbv &&
+           ((int)kind & ~(int)omp_sched_monotonic) == omp_sched_dynamic && chunk <= 1;
+}
+
+static int recut_setup(Run *r)
+{
+    if (!recut_applies(r))
+        return 0;
+    if (!(r->pace = av_malloc_array(r->plan.n, sizeof(*r->pace))) ||
+        (!r->prog && !(r->own_cp = av_calloc(r->plan.n, sizeof(*r->own_cp)))))
+        return AVERROR(ENOMEM);
+    for (int i = 0; i < r->plan.n; i++)
+        r->pace[i] = (RdChunkPace){ -1, -1, 0 };
+    r->recut = 1;
+    return 0;
+}
+
 static void parallel_loop(Run *r)
 {
     int n = r->plan.n, threads = 0;
+
+    if (recut_setup(r) < 0) /* no memory for the pace: the plan as it is */
+        r->recut = 0;
 
     /* A thread without a chunk only costs a stack. */
     #pragma omp parallel num_threads(FFMAX(1, FFMIN(r->s->workers, n)))
@@ -1386,6 +1485,11 @@ static void parallel_loop(Run *r)
                 run_chunk(r, i);
     }
     r->rep->threads = threads;
+    r->rep->recut_joins = r->recut_joins;
+    if (r->recut_joins) { /* the joins the report states are the ones made */
+        r->rep->cut_joins = r->plan.cut_joins;
+        r->rep->key_share = r->plan.key_share;
+    }
 }
 
 static void options_string(const RdSettings *s, char *buf, int len)
@@ -1956,6 +2060,7 @@ static void init_run(Run *r, const RdSettings *s, RdReport *rep)
     r->join_next = AV_NOPTS_VALUE;
     omp_init_lock(&r->ro_lock);
     omp_init_lock(&r->write_lock);
+    omp_init_lock(&r->pace_lock);
 }
 
 /* What init_run() and probe_and_plan() set up, freed (a render's output
@@ -1989,6 +2094,9 @@ static void release(Run *r)
     av_freep(&r->outseek_vf);
     omp_destroy_lock(&r->ro_lock);
     omp_destroy_lock(&r->write_lock);
+    omp_destroy_lock(&r->pace_lock);
+    av_freep(&r->pace);
+    av_freep(&r->own_cp);
 }
 
 static void free_held(Run *r)

@@ -34,7 +34,7 @@ typedef struct RdChunkProgress {
     _Atomic int state;            ///< RdChunkState
     _Atomic int worker;           ///< thread number that runs it, -1 before
     _Atomic int64_t frames_done;  ///< frames encoded so far
-    int64_t frames_total;         ///< frames the plan gives it
+    _Atomic int64_t frames_total; ///< frames the plan gives it (the last round may be re-cut as it is taken)
 } RdChunkProgress;
 
 typedef struct RdWorkerProgress {

@@ -179,6 +179,7 @@ static void plan_json(cJSON *root, const RdReport *r)
     }
     cJSON_AddNumberToObject(o, "cut_joins", r->cut_joins);
     cJSON_AddNumberToObject(o, "joins", r->nchunks > 0 ? r->nchunks - 1 : 0);
+    cJSON_AddNumberToObject(o, "recut_joins", r->recut_joins);
     if (r->cuts_priced >= 0) {
         cJSON_AddNumberToObject(o, "cuts_priced", r->cuts_priced);
         cJSON_AddNumberToObject(o, "cuts_dear", r->cuts_dear);
