@@ -42,7 +42,8 @@
 #  10. filter graphs (the chunk contract): render -w 2 over the ffmpeg CLI
 #      with its own threads, same graph: minterpolate=fps=50 on 6 s of
 #      640x360 (ffv1 and x264 veryfast; the CLI runs it on one core; its
-#      15-frame recursive pre-roll per chunk makes short clips pay more),
+#      default search, EPZS, is a recursion no pre-roll bounds: one chunk,
+#      exact), and with me=umh (chunked, exact: a window of 4 back, 2 ahead),
 #      yadif=1,scale=640:360 + x264 veryfast on 10 s of 854x480; and a
 #      graph forced to one chunk (hqdn3d --exact) at -w 2 against -w 1
 #
@@ -174,6 +175,8 @@ if want graphs; then
         "$RENDER" "$A/clip360.mp4" --vf "$MI" -c:v ffv1 -an -w 2 -q -y -o "$OUT/o.mkv"
     measure mi_x264 ffmpeg -v error -y -i "$A/clip360.mp4" -vf "$MI" "${X264[@]}" -an "$OUT/f.mp4" -- \
         "$RENDER" "$A/clip360.mp4" --vf "$MI" "${X264[@]}" -an -w 2 -q -y -o "$OUT/o.mp4"
+    measure mi_umh ffmpeg -v error -y -i "$A/clip360.mp4" -vf "$MI:me=umh" -c:v ffv1 -an "$OUT/f.mkv" -- \
+        "$RENDER" "$A/clip360.mp4" --vf "$MI:me=umh" -c:v ffv1 -an -w 2 -q -y -o "$OUT/o.mkv"
     YS=yadif=1,scale=640:360
     measure yadif ffmpeg -v error -y -i "$A/clip10.mp4" -vf "$YS" "${X264[@]}" -an "$OUT/f.mp4" -- \
         "$RENDER" "$A/clip10.mp4" --vf "$YS" "${X264[@]}" -an -w 2 -q -y -o "$OUT/o.mp4"
@@ -229,6 +232,8 @@ if want graphs; then
         "$(ratio "${MED[mi_ffv1.b]}" "${MED[mi_ffv1.a]}")" "$(floor mi_ffv1)"
     printf '  the same with x264 veryfast            %-10s <= 0.60  (floor %s)\n' \
         "$(ratio "${MED[mi_x264.b]}" "${MED[mi_x264.a]}")" "$(floor mi_x264)"
+    printf '  me=umh (chunked), ffv1                 %-10s (floor %s)\n' \
+        "$(ratio "${MED[mi_umh.b]}" "${MED[mi_umh.a]}")" "$(floor mi_umh)"
     printf 'time render -w 2 / ffmpeg, yadif=1,scale %-10s <= 1.00  (x264 veryfast, 10 s 480p; floor %s)\n' \
         "$(ratio "${MED[yadif.b]}" "${MED[yadif.a]}")" "$(floor yadif)"
     printf 'one chunk (--exact): -w 2 / -w 1         %-10s <= 1.05\n' "$(ratio "${MED[onechunk.b]}" "${MED[onechunk.a]}")"
