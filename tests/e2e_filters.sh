@@ -118,6 +118,11 @@ if want graphs; then
         warns zoom.mp4 "minterpolate=fps=50" \
             "render: warning: filter 'minterpolate' needs the whole stream: rendered as one chunk"
         same_as_cli zoom.mp4 "minterpolate=fps=50"
+        # mestimate's vectors, drawn: EPZS is the same recursion; its
+        # default search (esa) is a window, chunked.
+        warns zoom.mp4 "mestimate=method=epzs,codecview=mv=pf+bf" \
+            "render: warning: filter 'mestimate' needs the whole stream: rendered as one chunk"
+        same_as_cli zoom.mp4 "mestimate,codecview=mv=pf+bf"
     else fail "vidstab clip" "ffmpeg could not make the zoom clip or its transforms"; fi
 fi
 

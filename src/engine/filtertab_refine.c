@@ -311,6 +311,15 @@ static void minterpolate(const AVFilterContext *f, RdFilterContract *c)
             "the pair before (no EPZS search)");
 }
 
+/* mestimate's vectors (side data a later filter may draw: codecview) come
+ * from the same searches: EPZS starts from the frame before's. */
+static void mestimate(const AVFilterContext *f, RdFilterContract *c)
+{
+    if (opt_int(f, "method", 1) == opt_const(f, "method", "epzs"))
+        set(c, RD_FC_WHOLE, 0, 0, "its motion search (EPZS) starts from the vectors found for the frame "
+            "before: no pre-roll bounds how a chunk's vectors differ");
+}
+
 static void fade(const AVFilterContext *f, RdFilterContract *c)
 {
     if (opt_int(f, "duration", 0) > 0)
@@ -452,6 +461,7 @@ static const Refiner refiners[] = {
     { "hue",          "h,s,H,b", 0, NULL },
     { "lagfun",       NULL, 0, lagfun },
     { "life",         NULL, 0, life },
+    { "mestimate",    NULL, 0, mestimate },
     { "minterpolate", NULL, 0, minterpolate },
     { "nnedi",        NULL, 0, nnedi },
     { "noise",        NULL, 0, noise },
