@@ -578,60 +578,58 @@ static int64_t warm_from(const Run *r, int64_t first);
 static void make_job(Run *r, int i)
 {
     const RdProbe *p = &r->probe;
-    {
-        const RdChunkPlan *c = &r->plan.c[i];
-        RdChunkJob *j = &r->jobs[i];
-        memset(j, 0, sizeof(*j));
-        j->index = i;
-        j->t_seek = p->pts[c->seek_from];
-        j->t_preroll = p->pts[c->preroll_from];
-        j->first_index = r->sh.numbered || r->sh.prime ? c->preroll_from : 0;
-        j->t_start = p->pts[c->first];
-        j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
-        /* The input's range (the probe's frames) bounds the post-roll as
-         * it bounds the pre-roll: the graph sees no frame outside it. */
-        j->t_postroll = c->postroll_to < p->nframes ? p->pts[c->postroll_to] : p->t_after;
-        if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0)
-            j->t_postroll = r->contract.postroll < p->ntrail ? p->pts[p->nframes + r->contract.postroll]
-                                                             : p->t_trail_end;
-        j->last_duration = p->last_duration;
-        j->eof_duration = p->eof_duration;
-        j->retimed = !r->contract.keeps_times;
-        j->expect_frames = c->last - c->first;
-        /* After -ss the first frame kept is no keyframe of the file: the
-         * chunk seeks to it (the demuxer lands on the keyframe before). */
-        j->from_start = c->seek_from == 0 && !p->head;
-        /* An output -ss: a graph that looks back sees the frames before
-         * it, as in ffmpeg's run (their output is not the chunk's). */
-        if (c->first == 0 && p->nlead > 0 && preroll_of(r) > 0) {
-            j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
-            j->t_seek = FFMIN(j->t_seek, j->t_preroll);
-        }
-        if (r->enc_warm && c->first > 0) {
-            j->warm = 1;
-            j->t_warm = p->pts[warm_from(r, c->first)];
-        }
-        if (r->sync.table) {
-            /* the warm-up's frames are encoded as the sync says too */
-            int64_t from = j->warm ? warm_from(r, c->first) : c->first;
-            j->sync = r->sync.table + from;
-            j->sync_src = p->pts + from;
-            j->nsync = c->last - from;
-            j->sync_end = c->last < p->nframes ? r->sync.table[c->last].pts : INT64_MAX;
-        }
-        /* Times a decode from the start generates (tsfix.h) are what the
-         * probe predicted only roughly: the one chunk takes them all. */
-        if (!p->timestamps_ok && c->first == 0)
-            j->t_seek = j->t_preroll = j->t_start = INT64_MIN;
-        if (!p->timestamps_ok && j->t_end != INT64_MAX) {
-            j->t_end = j->t_postroll = INT64_MAX; /* a limit (-t) is then a frame count */
-            j->max_frames = j->expect_frames;
-            /* ...and so is the look-ahead's post-roll past an output -t. */
-            if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0 && c->first == 0 &&
-                !p->nlead && !p->head) {
-                j->max_frames += FFMIN(r->contract.postroll, p->ntrail);
-                j->own_frames = j->expect_frames;
-            }
+    const RdChunkPlan *c = &r->plan.c[i];
+    RdChunkJob *j = &r->jobs[i];
+    memset(j, 0, sizeof(*j));
+    j->index = i;
+    j->t_seek = p->pts[c->seek_from];
+    j->t_preroll = p->pts[c->preroll_from];
+    j->first_index = r->sh.numbered || r->sh.prime ? c->preroll_from : 0;
+    j->t_start = p->pts[c->first];
+    j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
+    /* The input's range (the probe's frames) bounds the post-roll as
+     * it bounds the pre-roll: the graph sees no frame outside it. */
+    j->t_postroll = c->postroll_to < p->nframes ? p->pts[c->postroll_to] : p->t_after;
+    if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0)
+        j->t_postroll = r->contract.postroll < p->ntrail ? p->pts[p->nframes + r->contract.postroll]
+                                                         : p->t_trail_end;
+    j->last_duration = p->last_duration;
+    j->eof_duration = p->eof_duration;
+    j->retimed = !r->contract.keeps_times;
+    j->expect_frames = c->last - c->first;
+    /* After -ss the first frame kept is no keyframe of the file: the
+     * chunk seeks to it (the demuxer lands on the keyframe before). */
+    j->from_start = c->seek_from == 0 && !p->head;
+    /* An output -ss: a graph that looks back sees the frames before
+     * it, as in ffmpeg's run (their output is not the chunk's). */
+    if (c->first == 0 && p->nlead > 0 && preroll_of(r) > 0) {
+        j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
+        j->t_seek = FFMIN(j->t_seek, j->t_preroll);
+    }
+    if (r->enc_warm && c->first > 0) {
+        j->warm = 1;
+        j->t_warm = p->pts[warm_from(r, c->first)];
+    }
+    if (r->sync.table) {
+        /* the warm-up's frames are encoded as the sync says too */
+        int64_t from = j->warm ? warm_from(r, c->first) : c->first;
+        j->sync = r->sync.table + from;
+        j->sync_src = p->pts + from;
+        j->nsync = c->last - from;
+        j->sync_end = c->last < p->nframes ? r->sync.table[c->last].pts : INT64_MAX;
+    }
+    /* Times a decode from the start generates (tsfix.h) are what the
+     * probe predicted only roughly: the one chunk takes them all. */
+    if (!p->timestamps_ok && c->first == 0)
+        j->t_seek = j->t_preroll = j->t_start = INT64_MIN;
+    if (!p->timestamps_ok && j->t_end != INT64_MAX) {
+        j->t_end = j->t_postroll = INT64_MAX; /* a limit (-t) is then a frame count */
+        j->max_frames = j->expect_frames;
+        /* ...and so is the look-ahead's post-roll past an output -t. */
+        if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0 && c->first == 0 &&
+            !p->nlead && !p->head) {
+            j->max_frames += FFMIN(r->contract.postroll, p->ntrail);
+            j->own_frames = j->expect_frames;
         }
     }
 }
