@@ -192,8 +192,10 @@ frame numbers (fades by frame number on its link; by time (d) frame-local (refin
         fail "size change clip" "ffmpeg could not make it"
     same_as_cli sizes.mkv "fade=in:0:80" --chunks 6
     rr "$T_TMP/z" -y -w 3 --chunks 6 -an -c:v ffv1 --vf "fade=in:0:80" -o "$T_TMP/z.mkv" "$T_TMP/sizes.mkv"
+    # The line names the start of the chunk that met the change first:
+    # which one that is depends on the workers' pace (the size changes at 2 s).
     check "a size change before a chunk: made again as one chunk, with the line" "$(cat "$T_TMP/z.err")" \
-        grep -q "^render: warning: .*sizes.mkv: the frame size or format changes before 2.000 s, .*: rendered again as one chunk$" "$T_TMP/z.err"
+        grep -qE "^render: warning: .*sizes.mkv: the frame size or format changes before [2-9]\.[0-9]{3} s, .*: rendered again as one chunk$" "$T_TMP/z.err"
 fi
 
 if want prime; then
