@@ -623,13 +623,13 @@ static int best_join(const RdPlanInput *in, const double *C, int64_t *b, int k, 
 
 /* The chunks from `from` on rewritten in place (other workers read the
  * entries before it meanwhile). */
-static int rewrite(const RdPlanInput *in, RdPlan *p, int from, const int64_t *b, int m)
+static int rewrite(const RdPlanInput *in, const double *cost, RdPlan *p, int from,
+                   const int64_t *b, int m)
 {
     int64_t *starts = malloc(p->n * sizeof(*starts));
-    double *cost = frame_costs(in);
     RdPlan q = { 0 };
     int ret = AVERROR(ENOMEM);
-    if (starts && cost) {
+    if (starts) {
         for (int j = 0; j < p->n; j++)
             starts[j] = j < from ? p->c[j].first : b[j - from];
         if ((ret = fill(in, cost, starts, p->n, &q)) >= 0) {
@@ -641,7 +641,6 @@ static int rewrite(const RdPlanInput *in, RdPlan *p, int from, const int64_t *b,
     }
     rd_plan_free(&q);
     free(starts);
-    free(cost);
     return ret;
 }
 
@@ -690,7 +689,7 @@ int rd_plan_recut(const RdPlanInput *in, RdPlan *p, int from, const RdChunkPace 
         goto end;
     for (int k = 1; k < m; k++)
         moved += b[k] != p->c[from + k].first;
-    if ((ret = rewrite(in, p, from, b, m)) < 0)
+    if ((ret = rewrite(in, cost, p, from, b, m)) < 0)
         moved = 0;
 end:
     free(C);
