@@ -272,6 +272,9 @@ static const Case cases[] = {
     { "framestep=2",                      "framestep", RD_FC_FRAMENUM, 0, 0, RD_FCF_LINK_COUNT },
     { "noise=alls=20",                    "noise",    RD_FC_LOCAL,     0, 0, 0 },
     { "noise=alls=20:allf=t",             "noise",    RD_FC_WHOLE,     0, 0, 0 },
+    { "minterpolate=fps=50",              "minterpolate", RD_FC_REPLAY, 4, 2, RD_FCF_RETIMES },
+    { "minterpolate=fps=50:me=umh",       "minterpolate", RD_FC_TIMELINE, 4, 2, 0 },
+    { "mestimate=method=epzs",            "mestimate", RD_FC_WHOLE,    0, 0, 0 },
     { "tinterlace=mode=pad",              "tinterlace", RD_FC_LOCAL,   0, 0, 0 },
     { "tinterlace",                       "tinterlace", RD_FC_WHOLE,   0, 0, 0 },
     { "stereo3d=in=al:out=sbsl",          "stereo3d", RD_FC_WHOLE,     0, 0, 0 },
@@ -454,6 +457,41 @@ START_TEST(test_setpts_prime)
 }
 END_TEST
 
+/* minterpolate's EPZS search is replayed (contract.h replay) where the
+ * filters before it read only pixels and those after are frame-local, in
+ * a time base fine enough; otherwise one chunk, naming it. */
+START_TEST(test_minterpolate_replay)
+{
+    RdVideoFormat in = { 64, 48, AV_PIX_FMT_YUV420P, { 1, 1 }, { 1, 12800 }, { 25, 1 }, NULL };
+    RdContract c;
+    static const char *const replayed[] = { "minterpolate=fps=50", "scale=80:48,minterpolate=fps=50",
+                                            "minterpolate=fps=60,eq=brightness=0.1,hflip",
+                                            "format=yuv420p,minterpolate=fps=50:scd=none" };
+    static const char *const whole[] = { "eq=brightness=0.1,minterpolate=fps=50",
+                                         "minterpolate=fps=50,tmix", "minterpolate=fps=50,minterpolate=fps=100",
+                                         "hqdn3d,minterpolate=fps=50", "minterpolate=fps=50,atadenoise",
+                                         "scale=80:48:eval=frame,minterpolate=fps=50" };
+    for (size_t i = 0; i < sizeof(replayed) / sizeof(*replayed); i++) {
+        ck_assert_msg(rd_contract_derive(replayed[i], &in, 1, -1, &c) == 0, "'%s' opens", replayed[i]);
+        ck_assert_msg(c.replay && !c.one_chunk && c.exact && c.kind == RD_FC_REPLAY && !c.keeps_times &&
+                      c.preroll >= 4 && c.postroll >= 2, "'%s' replayed", replayed[i]);
+    }
+    for (size_t i = 0; i < sizeof(whole) / sizeof(*whole); i++) {
+        ck_assert_int_eq(rd_contract_derive(whole[i], &in, 0, -1, &c), 0);
+        ck_assert_msg(c.one_chunk && !c.replay && !strcmp(c.filter, "minterpolate"), "'%s' one chunk, "
+                      "named: '%s' %s", whole[i], c.filter, c.why);
+    }
+    /* 1/25 s ticks are two 50 fps frames: a replay would make frames */
+    in.tb = (AVRational){ 1, 25 };
+    ck_assert_int_eq(rd_contract_derive("minterpolate=fps=50", &in, 0, -1, &c), 0);
+    ck_assert(c.one_chunk && !c.replay && strstr(c.why, "time base"));
+    /* without EPZS it is a window of its own: no replay */
+    in.tb = (AVRational){ 1, 12800 };
+    ck_assert_int_eq(rd_contract_derive("minterpolate=fps=50:me=umh", &in, 0, -1, &c), 0);
+    ck_assert(!c.replay && !c.one_chunk && c.kind == RD_FC_TIMELINE);
+}
+END_TEST
+
 Suite *make_filtertab_suite(void)
 {
     Suite *s = suite_create("filtertab");
@@ -468,6 +506,7 @@ Suite *make_filtertab_suite(void)
     tcase_add_test(tc, test_framerate_grid);
     tcase_add_test(tc, test_numbered_links);
     tcase_add_test(tc, test_setpts_prime);
+    tcase_add_test(tc, test_minterpolate_replay);
     tcase_add_loop_test(tc, test_expressions, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
     suite_add_tcase(s, tc);
     return s;

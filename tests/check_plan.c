@@ -411,6 +411,62 @@ START_TEST(test_plan_exact_cuts)
 }
 END_TEST
 
+/* A replay before each chunk (replay_weight): one chunk per worker, or a
+ * multiple where max_frames asks, every chunk costing the same (its
+ * replay of the frames before it included), so later chunks are shorter;
+ * they decode from frame 0. */
+START_TEST(test_plan_replay)
+{
+    static const struct { int workers; int64_t max_frames; int chunks; } rc[] = {
+        { 2, 0, 2 }, { 4, 0, 4 }, { 2, 200, 6 }, { 3, 0, 3 },
+    };
+    int64_t n = 1000;
+    uint8_t *k = keys(n, 25);
+    for (size_t t = 0; t < sizeof(rc) / sizeof(*rc); t++) {
+        RdPlanInput in;
+        RdPlan p;
+        double lo = 1e18, hi = 0;
+        rd_plan_input_defaults(&in);
+        in.key = k;
+        in.n = n;
+        in.workers = rc[t].workers;
+        in.max_frames = rc[t].max_frames;
+        in.min_frames = 8;
+        in.preroll = 4;
+        in.postroll = 2;
+        in.replay_weight = 0.3;
+        ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+        assert_partition(&p, &in);
+        ck_assert_int_eq(p.n, rc[t].chunks);
+        for (int i = 0; i < p.n; i++) {
+            lo = p.c[i].cost < lo ? p.c[i].cost : lo;
+            hi = p.c[i].cost > hi ? p.c[i].cost : hi;
+            if (i) {
+                ck_assert_int_eq(p.c[i].seek_from, 0);
+                ck_assert_int_lt(p.c[i].last - p.c[i].first, p.c[i - 1].last - p.c[i - 1].first);
+            }
+        }
+        ck_assert_msg(hi <= lo * 1.02, "%d workers: chunk costs %.1f to %.1f", rc[t].workers, lo, hi);
+        rd_plan_free(&p);
+    }
+    /* two workers: the first ends where both cost the same, n / (2 - w) */
+    {
+        RdPlanInput in;
+        RdPlan p;
+        rd_plan_input_defaults(&in);
+        in.key = k;
+        in.n = n;
+        in.workers = 2;
+        in.replay_weight = 0.3;
+        ck_assert_int_eq(rd_plan_chunks(&in, &p), 0);
+        ck_assert_int_ge(p.c[0].last, 580);
+        ck_assert_int_le(p.c[0].last, 600);
+        rd_plan_free(&p);
+    }
+    free(k);
+}
+END_TEST
+
 Suite *make_plan_suite(void)
 {
     Suite *s = suite_create("plan");
@@ -424,6 +480,7 @@ Suite *make_plan_suite(void)
     tcase_add_loop_test(tc, test_plan_startup, 0, sizeof(start_cases) / sizeof(start_cases[0]));
     tcase_add_test(tc, test_plan_exact_cuts);
     tcase_add_test(tc, test_plan_priced_cuts);
+    tcase_add_test(tc, test_plan_replay);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -113,10 +113,8 @@ if want graphs; then
         warns zoom.mp4 "vidstabtransform=input=$T_TMP/zoom.trf" \
             "render: warning: filter 'vidstabtransform' needs the whole stream: rendered as one chunk"
         # minterpolate's default search (EPZS) starts from the frame
-        # before's vectors: on a zoom's flat areas a chunk settles on
-        # others (26 dB at 640x360): one chunk, said; another search chunks.
-        warns zoom.mp4 "minterpolate=fps=50" \
-            "render: warning: filter 'minterpolate' needs the whole stream: rendered as one chunk"
+        # before's vectors: each chunk replays the frames before it
+        # (tests/e2e_replay.sh has the cases).
         same_as_cli zoom.mp4 "minterpolate=fps=50"
         # mestimate's vectors, drawn: EPZS is the same recursion; its
         # default search (esa) is a window, chunked.

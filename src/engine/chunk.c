@@ -43,12 +43,15 @@ typedef struct Ctx {
     AVPacket *pkt;
     AVFrame *frame, *filt;
     int64_t t_start_f, t_end_f;   ///< chunk range in the filter output time base
+    int64_t t_replay_f;           ///< under a replay: frames the graph gives before this time (output time base) were made from the replay, INT64_MIN = none
     AVRational otb;               ///< filter output time base (the encoder's may differ)
     int got_first, done, reseeks;
     int closing;                  ///< the graph's source is being closed: its end of stream is ours
     int graph_ended;              ///< the graph ended before its input did (a trim's end): nothing more to read
     int template_only;            ///< stop once the encoder is open
     int tmpl_fed;                 ///< frames the template fed its graph
+    int tmpl_after;               ///< frames it fed after the graph gave its first, for the replay's measure
+    int64_t tmpl_last;            ///< the time of the last frame it fed at its own time (graph input time base), AV_NOPTS_VALUE = none
     double tmpl_filter_s;         ///< and the time the graph took for them
     RdChunkCost *cost;            ///< the template's timings, or NULL
     double t0;                    ///< when the template began (omp_get_wtime)
@@ -63,6 +66,7 @@ typedef struct Ctx {
     int nfed, fed_cap;
     int cur_w, cur_h, cur_fmt;    ///< what the current graph was built for
     int prime;                    ///< 1: the graph is to be fed the priming frame first (prime_graph)
+    int64_t replayed;             ///< frames fed as the replay (sh->replay), before the pre-roll
     int64_t cur_src;              ///< the input frame the last output frame was made from (its tag), AV_NOPTS_VALUE = unknown
     RdChunkSync sync;             ///< ffmpeg's frame sync, when the output has one
     int64_t gshift;               ///< the CLI's input shift (graph_shift), input time base
@@ -208,6 +212,12 @@ static int open_graph(Ctx *c, const AVFrame *f)
     fr = c->enc->framerate.num > 0 ? c->enc->framerate : sh->enc->fps;
     c->frame_dur = fr.num > 0 && fr.den > 0 ? FFMAX(1, av_rescale_q(1, av_inv_q(fr), otb)) : 1;
     c->t_start_f = av_rescale_q(c->job->t_start, sh->tb, otb);
+    /* What the graph makes of a replay's frames lies before the pre-roll
+     * (the replay's times are, and nothing is made after its input):
+     * rounded up, so that no such frame is taken for the pre-roll's. */
+    c->t_replay_f = sh->replay && c->job->first_index > 0
+                    ? av_rescale_q_rnd(c->job->t_preroll, sh->tb, otb, AV_ROUND_UP | AV_ROUND_PASS_MINMAX)
+                    : INT64_MIN;
     c->t_end_f = c->job->t_end == INT64_MAX ? INT64_MAX
                                             : av_rescale_q(c->job->t_end, sh->tb, otb);
     if (c->cost)
@@ -440,6 +450,14 @@ static int drain_filter(Ctx *c)
             av_frame_unref(c->filt);
             return AVERROR(EINVAL);
         }
+        /* The replay's frames, junk at times of its own (one frame time
+         * can come twice where the graph was built anew for a new size):
+         * not even the frame sync sees them. */
+        if (c->filt->pts != AV_NOPTS_VALUE && c->filt->pts < c->t_replay_f) {
+            c->res->wasted++;
+            av_frame_unref(c->filt);
+            continue;
+        }
         int own = owned(c, c->filt);
         c->warming = warm_frame(c, own);
         if (c->warming)
@@ -501,17 +519,39 @@ static int tmpl_take(Ctx *c)
  * (select=gte(t\,1)) is fed until it gives a frame: only that frame says
  * the field order (tmpl_enough). */
 #define TEMPLATE_FEED 16
+
+/* contract.h replay: once the graph gave its first frame, the template
+ * feeds 1 + REPLAY_MEASURE more at frozen times, one tick apart after the
+ * last: the first still makes the frames due up to the last one fed (a
+ * processed frame's work for the graph), the others only the state (a
+ * replayed frame's): their ratio weighs the replay in the plan. */
+#define REPLAY_MEASURE 2
+#define REPLAY_FRAMES (1 + REPLAY_MEASURE)
+
 static int tmpl_enough(const Ctx *c)
 {
-    if (!c->cost || c->cost->color_seen)
+    if (!c->cost || (c->cost->color_seen && (!c->sh->replay || c->tmpl_after >= REPLAY_FRAMES)))
         return 1;
     return c->tmpl_fed >= TEMPLATE_FEED && !c->cost->sets_fields;
+}
+
+/* Frame k after the graph's first output, under replay: the measure's
+ * frozen time. Returns where its time goes: 1 the processed frame's,
+ * 2 the replayed frame's; -1: no frame of the measure. */
+static int replay_measure_time(Ctx *c, AVFrame *f)
+{
+    int k;
+    if (!c->sh->replay || !c->cost->color_seen || f->pts == AV_NOPTS_VALUE || c->tmpl_last == AV_NOPTS_VALUE)
+        return -1;
+    k = c->tmpl_after++;
+    f->pts = c->tmpl_last + k + 1;
+    return k ? 2 : 1;
 }
 
 static int time_filter(Ctx *c, AVFrame *f)
 {
     double t = omp_get_wtime();
-    int ret;
+    int ret, phase;
     if (!c->cost)
         return 0;
     if (!c->tmpl_fed) {
@@ -520,7 +560,18 @@ static int time_filter(Ctx *c, AVFrame *f)
         c->cost->in_tff = f->top_field_first;
         c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
     }
+    if ((phase = replay_measure_time(c, f)) >= 0) {
+        if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
+            return ret;
+        ret = tmpl_take(c);
+        if (phase == 1)
+            c->cost->graph_s = omp_get_wtime() - t;
+        else
+            c->cost->replay_s += (omp_get_wtime() - t) / REPLAY_MEASURE;
+        return ret;
+    }
     c->tmpl_fed++;
+    c->tmpl_last = f->pts;
     if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
         return ret;
     ret = tmpl_take(c);
@@ -561,6 +612,33 @@ static int prime_graph(Ctx *c, const AVFrame *f)
     return ret == AVERROR(EAGAIN) ? 0 : ret;
 }
 
+/* contract.h replay: a frame of the whole run before this chunk's pre-roll
+ * (the first frame of the whole run is prime_pts). */
+static int replays(const Ctx *c, int64_t ts)
+{
+    return c->sh->replay && ts != AV_NOPTS_VALUE && ts >= c->sh->prime_pts && ts < c->job->t_preroll &&
+           c->job->first_index > 0;
+}
+
+/* The replay's frames go one tick apart, the last one tick before the
+ * pre-roll's first frame: in the replayed filter's output grid they span
+ * less than a frame, so it makes (almost) none of its frames, and the
+ * frames after them keep their own times. The probe counted them
+ * (first_index); a decode that gives more is no longer the whole run's. */
+static int replay_time(Ctx *c, int64_t *ts)
+{
+    int64_t left = c->job->first_index - c->replayed;
+    if (left < 1) {
+        snprintf(c->err, c->errlen, "the replay before %.3f s met more frames than the input's index "
+                 "listed", c->job->t_preroll * av_q2d(c->sh->tb));
+        return RD_ERR_RENUMBER;
+    }
+    c->replayed++;
+    c->res->wasted++;
+    *ts = c->job->t_preroll - left;
+    return 0;
+}
+
 /* One decoded frame: drop it, stop at it, or filter it. */
 static int take_frame(Ctx *c, AVFrame *f)
 {
@@ -576,26 +654,32 @@ static int take_frame(Ctx *c, AVFrame *f)
         c->done = 1;
         return 0;
     }
-    /* A frame the decoder itself calls corrupt (not recovered yet after a
-     * recovery point) is not what a sequential decode shows: dropped, so
-     * that the chunk comes out short and is decoded again from the start. */
-    if (ts < c->job->t_preroll || (!c->job->from_start && (f->flags & AV_FRAME_FLAG_CORRUPT))) {
-        /* The demuxer landed on a later recovery point: start further back. */
+    if (replays(c, ts)) {
+        if ((ret = replay_time(c, &ts)) < 0)
+            return ret;
+        f->opaque = NULL; /* untagged, at a time before the pre-roll's: not the chunk's */
+        f->pts = ts;
+    } else if (ts < c->job->t_preroll || (!c->job->from_start && (f->flags & AV_FRAME_FLAG_CORRUPT))) {
+        /* A frame the decoder itself calls corrupt (not recovered yet after a
+         * recovery point) is not what a sequential decode shows: dropped, so
+         * that the chunk comes out short and is decoded again from the start.
+         * The demuxer landed on a later recovery point: start further back. */
         if (ts >= c->job->t_preroll && !c->taken && c->reseeks < MAX_RESEEK)
             return seek_back(c, c->job->t_seek);
         c->res->wasted++;
         return 0;
+    } else {
+        c->taken++;
+        if (ts >= c->job->t_start && ts < c->job->t_end)
+            c->decoded++;
+        f->pts = ts;
+        if ((ret = tag_frame(c, f, ts)) < 0)
+            return ret;
     }
-    c->taken++;
-    if (ts >= c->job->t_start && ts < c->job->t_end)
-        c->decoded++;
-    f->pts = ts;
     /* The CLI stamps the stream's aspect ratio (Matroska display size,
      * AVI vprp, MP4 pasp) over the decoder's on every frame. */
     if (c->ic->streams[c->sh->vindex]->sample_aspect_ratio.num)
         f->sample_aspect_ratio = c->ic->streams[c->sh->vindex]->sample_aspect_ratio;
-    if ((ret = tag_frame(c, f, ts)) < 0)
-        return ret;
     /* A new size or format: what the old graph has given is encoded, the
      * rest of its state goes, as in the CLI. */
     if (c->flt.graph && (f->width != c->cur_w || f->height != c->cur_h || f->format != c->cur_fmt))
@@ -864,7 +948,8 @@ int rd_chunk_template(const RdChunkShared *sh, AVCodecContext **enc, RdChunkCost
                        .t_preroll = INT64_MIN, .t_start = INT64_MIN, .rc_pass = sh->tmpl_pass1 ? 3 : 0 };
     RdChunkResult res = {0};
     Ctx c = { .sh = sh, .job = &job, .res = &res, .err = err, .errlen = errlen, .template_only = 1,
-              .last_pts = INT64_MIN, .keep_pts = AV_NOPTS_VALUE, .cost = cost, .t0 = omp_get_wtime() };
+              .last_pts = INT64_MIN, .keep_pts = AV_NOPTS_VALUE, .cost = cost, .t0 = omp_get_wtime(),
+              .tmpl_last = AV_NOPTS_VALUE };
     int ret;
     if (cost)
         memset(cost, 0, sizeof(*cost));

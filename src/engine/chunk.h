@@ -30,7 +30,8 @@ typedef struct RdChunkShared {
     const char *vf;             ///< filter graph
     int numbered;               ///< 1: the graph's links count frames from each job's first_index (contract.h numbered)
     int prime;                  ///< 1: a chunk not starting at the whole run's first frame feeds its graph one frame at prime_pts first, and throws its output away (contract.h prime)
-    int64_t prime_pts;          ///< with prime: the whole run's first frame time, stream tb
+    int64_t prime_pts;          ///< with prime or replay: the whole run's first frame time, stream tb
+    int replay;                 ///< 1: a chunk feeds its graph every frame from prime_pts up to its pre-roll first, at frozen times, and throws their output away (contract.h replay); its job's first_index counts them
     int autorotate;             ///< 1: turn the pixels as the display matrix says before the graph (the ffmpeg CLI's autorotation); 0: leave them
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)
@@ -72,7 +73,7 @@ typedef struct RdChunkJob {
     int index;                  ///< chunk number
     int64_t t_seek;             ///< decoding starts at the keyframe at or before this pts
     int64_t t_preroll;          ///< frames from here on are fed to the graph (<= t_start): look-back
-    int64_t first_index;        ///< with sh->numbered or sh->prime: the whole run's number of the frame at t_preroll (the graph's links count from it); 0 otherwise
+    int64_t first_index;        ///< with sh->numbered, sh->prime or sh->replay: the whole run's number of the frame at t_preroll (the graph's links count from it; a replay feeds as many frames before it); 0 otherwise
     int64_t t_start, t_end;     ///< the chunk's own frames: t_start <= pts < t_end (t_end INT64_MAX for the last)
     int64_t t_postroll;         ///< frames in [t_end, t_postroll) are fed after the chunk's own, for look-ahead (= t_end: none; INT64_MAX: to the end of the input)
     int warm;                   ///< 1: the output of the frames in [t_warm, t_start) is encoded before the chunk's own, their packets dropped, and the first own frame coded as an I frame: the encoder's warm-up (gop.h rd_gop_warmup); 0 = none
@@ -147,6 +148,8 @@ typedef struct RdChunkCost {
     int interlaced, tff;  ///< with color_seen: that frame's field structure (the CLI tags the output's field order from it)
     int in_interlaced, in_tff; ///< the first decoded frame's field structure: what a graph that keeps fields but held every fed frame back (select from 1 s, reverse) will give first
     int sets_fields;      ///< 1: the graph decides the fields itself (rd_encode_graph_sets_fields): the first decoded frame does not say what it gives
+    double replay_s;      ///< with sh->replay: the graph's time for one frame of a replay (frozen times), seconds; 0 = not measured
+    double graph_s;       ///< and for a processed frame (the first after the graph's first output, which still makes what is due), seconds
 } RdChunkCost;
 
 /**

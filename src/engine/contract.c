@@ -13,7 +13,7 @@
 const char *rd_contract_kind_name(RdFcKind k)
 {
     static const char *const names[] = { "local", "window", "timeline", "framenum",
-                                         "recursive", "whole" };
+                                         "recursive", "replay", "whole" };
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
 
@@ -349,6 +349,62 @@ static int primes(const RdFilter *g, const AVFilterContext *f, const RdFilterCon
     return 1;
 }
 
+/* Filters that read nothing of a frame but its pixels and size (never
+ * its time or number): before a replayed filter they see the replay's
+ * frozen times and still give the whole run's pixels. Libavfilter's own
+ * conversions (auto_scale_N) are scale. */
+static int reads_no_time(const AVFilterContext *u)
+{
+    static const char *const names[] = { "scale", "format", "setsar", "setdar", "hflip", "vflip",
+                                         "transpose", "null", "copy" };
+    if (u->enable_str || u->nb_inputs != 1 || u->nb_outputs != 1)
+        return 0;
+    /* scale's eval=frame reads t and n in its expressions at every frame */
+    if (!strcmp(u->filter->name, "scale") && opt_int(u, "eval", 0) != 0)
+        return 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+        if (!strcmp(u->filter->name, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Whether replayed filter `f` can be replayed in graph g: its frames come
+ * from the source through filters that read no time (they see the frozen
+ * times), every other filter is frame-local and reads nothing of the
+ * whole run (it sees the frames the replay makes, thrown away), and one
+ * tick of its input is a small part of one of its output frames (the
+ * replay's frames lie one tick apart: a coarse time base would make it
+ * make frames after all). Returns NULL or why not. */
+static const char *replay_ok(const RdFilter *g, const AVFilterContext *f)
+{
+    const AVFilterLink *in = f->nb_inputs == 1 ? f->inputs[0] : NULL;
+    const AVFilterLink *out = f->nb_outputs == 1 ? f->outputs[0] : NULL;
+    const AVFilterLink *l;
+
+    if (!in || !out || !rate_ok(out->frame_rate) || in->time_base.num <= 0)
+        return "is replayed only with one input and one output at a known frame rate";
+    for (l = in; l->src != g->src; l = l->src->inputs[0])
+        if (!reads_no_time(l->src))
+            return "is replayed only when the filters before it read nothing but pixels";
+    for (unsigned i = 0; i < g->graph->nb_filters; i++) {
+        const AVFilterContext *u = g->graph->filters[i];
+        RdFilterContract uc;
+        int before = 0;
+        if (u == g->src || u == g->sink || u == f)
+            continue;
+        for (l = in; l->src != g->src && !before; l = l->src->inputs[0])
+            before = l->src == u;
+        if (!before && (u->nb_inputs != 1 || u->nb_outputs != 1 || rd_filtertab_contract(u, &uc) < 0 ||
+                        uc.kind != RD_FC_LOCAL || uc.flags))
+            return "is replayed only when the filters after it are frame-local";
+    }
+    /* ticks of the input in one output frame: in.den * rate.den / (in.num * rate.num) */
+    if ((double)in->time_base.den * out->frame_rate.den <
+        RD_REPLAY_TICKS * (double)in->time_base.num * out->frame_rate.num)
+        return "is replayed only where the input's time base has many ticks per output frame";
+    return NULL;
+}
+
 static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
                    int exact_only)
 {
@@ -375,6 +431,7 @@ static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContra
 int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_preroll, RdContract *c)
 {
     int count = 0, ret = 0, bad;
+    const AVFilterContext *replayed = NULL;
     Node *n;
 
     memset(c, 0, sizeof(*c));
@@ -396,8 +453,13 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         n[count].f = f;
         n[count].back = FFMAX(fc.back, 0);
         n[count].ahead = FFMAX(fc.ahead, 0);
-        n[count].timeline = fc.kind == RD_FC_TIMELINE;
+        n[count].timeline = fc.kind == RD_FC_TIMELINE || fc.kind == RD_FC_REPLAY;
         count++;
+        if (fc.kind == RD_FC_REPLAY && !c->one_chunk) {
+            if (replayed) /* one replay gives one filter its state, not two chained */
+                rd_contract_force_one(c, f->filter->name, "is replayed only as the graph's one such filter");
+            replayed = f;
+        }
         if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && take_grid(c, g, f))
             fc.flags &= ~RD_FCF_FIRST_PTS;
         if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && !c->prime && primes(g, f, &fc)) {
@@ -424,6 +486,17 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         snprintf(c->filter, sizeof(c->filter), "%s", n[bad].f->filter->name);
         snprintf(c->why, sizeof(c->why), "looks back or ahead over frames that a filter before it "
                  "drops or retimes without a frame rate");
+    }
+    if (replayed && !c->one_chunk) {
+        const char *why = replay_ok(g, replayed);
+        if (why) {
+            rd_contract_force_one(c, replayed->filter->name, why);
+        } else {
+            c->replay = 1;
+            snprintf(c->filter, sizeof(c->filter), "%s", replayed->filter->name);
+            snprintf(c->why, sizeof(c->why), "is replayed from the stream's first frame before each chunk "
+                     "(its state alone, at frozen times)");
+        }
     }
     if (c->one_chunk)
         c->exact = 1; /* one chunk is the whole-stream run */

@@ -8,6 +8,9 @@
  * graph's text:
  * - look-back and look-ahead add up along a chain; where paths split and
  *   join (split, overlay) the longest path counts;
+ * - a filter whose state is made from the pixels of every frame before
+ *   (replay) is exact when each chunk first replays them, where the graph
+ *   allows it (replay_ok in contract.c), else one chunk;
  * - the dearest kind decides: one filter that needs the whole stream, the
  *   whole-stream frame numbers or the stream's start, or writes a file or
  *   opens a socket, makes the graph one chunk; a recursive filter makes
@@ -30,6 +33,13 @@
  * chunks". */
 #define RD_RECURSIVE_PREROLL 15
 
+/* A replay (RdContract.replay) feeds the frames before a chunk one input
+ * tick apart: where one output frame of the replayed filter spans fewer
+ * ticks than this, the replay would make frames (and cost) after all, and
+ * the graph runs as one chunk. 1/25 s inputs (Y4M, some AVI) fall below,
+ * MP4's 1/12800 and Matroska's 1/1000 above. */
+#define RD_REPLAY_TICKS 16
+
 /** The instance name of a movie source that reads a still image render
  *  has checked (the ffmpeg form's second input, ffcomplex.c):
  *  movie@RD_CONTRACT_STILL. Only such a source feeding overlay chunks. */
@@ -48,6 +58,7 @@ typedef struct RdContract {
     int64_t grid_step;    ///< with grid: one output frame of the filter in the same units (an exact integer)
     int numbered;         ///< 1: filters read their input link's frame count (n in expressions, fade by frames, framestep) and are fed the source's frames one for one: chunks are exact when each graph's links start counting at the whole-run number of its first frame (rd_contract_number_links)
     int prime;            ///< 1: a setpts whose expression reads the stream's start (STARTPTS, STARTT), in a chain of frame-local filters: each chunk's graph is first fed one frame at the whole run's first time, its output thrown away, so that the start is the whole run's
+    int replay;           ///< 1: a filter whose state is made from every earlier frame's pixels (RD_FC_REPLAY), fed the source's frames through filters that read no time, with nothing after it but frame-local filters: each chunk's graph is first fed every frame from the whole run's first up to its pre-roll, at frozen times one tick apart below the pre-roll's (its frames thrown away). The filter makes its frames on its output's grid, so it makes almost none of them: the replay costs its state's work (minterpolate: the motion search), not its frames'
     int keeps_times;      ///< 1: every frame comes out once, at its own time (frame-local, window and recursive filters that neither drop nor retime): ffmpeg's frame sync can be planned on the input's times
 } RdContract;
 

@@ -57,6 +57,10 @@
  * seek tax: 0.05 s, four frames, a chunk. */
 #define MIN_CHUNK_FRAMES 8
 #define CHUNK_OPEN_FRAMES 4.0
+/* A replayed frame against a processed one where the template could not
+ * measure it (a clip of a few frames): minterpolate's motion search is
+ * about a quarter of its work at 640x360; dearer is the safe side. */
+#define REPLAY_WEIGHT 0.5
 /* The start-up measure runs where it costs at most this share of the run. */
 #define STARTUP_MAX_SHARE 0.10
 /* ...and at most this long, so that the packets a finished chunk holds
@@ -278,6 +282,20 @@ static int preroll_of(const Run *r)
     return FFMAX(FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll), r->grid_back) + r->enc_warm;
 }
 
+/* What a frame of a replay (contract.h) costs against a processed one:
+ * the graph's time for a replayed frame over its time for a frame at its
+ * own time, both measured by the template. The decoder's and encoder's
+ * part of a processed frame is left out, which can only make the replay
+ * look dearer (the later chunks a little short). 0: no replay. */
+static double replay_weight(const Run *r)
+{
+    if (!r->sh.replay)
+        return 0;
+    if (!(r->cost.replay_s > 0) || !(r->cost.graph_s > 0))
+        return REPLAY_WEIGHT;
+    return FFMAX(0.01, FFMIN(1.0, r->cost.replay_s / r->cost.graph_s));
+}
+
 static int plan_chunks(Run *r)
 {
     const RdSettings *s = r->s;
@@ -327,10 +345,14 @@ static int plan_chunks(Run *r)
         in.decode_weight = rd_startup_decode_weight(&r->startup);
     }
     in.key_bytes = rd_startup_key_frames(&r->startup);
+    in.replay_weight = replay_weight(r);
     in.cut = r->cut;
     in.cut_key = r->cut_key;
     r->rep->max_start = in.max_start;
     r->rep->max_key_bytes = in.max_key_bytes;
+    r->rep->replay_weight = in.replay_weight;
+    r->rep->replay_frame_s = r->cost.replay_s;
+    r->rep->replay_graph_s = r->cost.graph_s;
     in.preroll = preroll;
     in.feed_ok = r->contract.one_chunk ? NULL : r->feed_ok;
     in.postroll = r->contract.postroll;
@@ -476,7 +498,9 @@ static int plan_inputs(Run *r, char *err, int errlen)
      * before any work, against n / workers of work each: on a short clip
      * it would cost more than it could save, and the plan keeps the
      * template's figures. */
-    if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
+    /* A replay's plan is one chunk per worker, cut by the replay's cost
+     * the template measured: the start-ups do not decide it. */
+    if (!r->s->chunks && !r->sh.replay && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
         (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
         return ret;
     if ((ret = scene_cuts(r, err, errlen)) < 0 || (ret = cut_prices(r)) < 0)
@@ -584,7 +608,7 @@ static void make_job(Run *r, int i)
     j->index = i;
     j->t_seek = p->pts[c->seek_from];
     j->t_preroll = p->pts[c->preroll_from];
-    j->first_index = r->sh.numbered || r->sh.prime ? c->preroll_from : 0;
+    j->first_index = r->sh.numbered || r->sh.prime || r->sh.replay ? c->preroll_from : 0;
     j->t_start = p->pts[c->first];
     j->t_end = c->last < p->nframes ? p->pts[c->last] : p->t_after;
     /* The input's range (the probe's frames) bounds the post-roll as
@@ -605,6 +629,11 @@ static void make_job(Run *r, int i)
     if (c->first == 0 && p->nlead > 0 && preroll_of(r) > 0) {
         j->t_preroll = p->lead[p->nlead - FFMIN(p->nlead, preroll_of(r))];
         j->t_seek = FFMIN(j->t_seek, j->t_preroll);
+    }
+    /* A replay decodes from the whole run's first frame (contract.h). */
+    if (r->sh.replay && c->preroll_from > 0) {
+        j->t_seek = p->pts[0];
+        j->from_start = 0;
     }
     if (r->enc_warm && c->first > 0) {
         j->warm = 1;
@@ -722,6 +751,16 @@ static int derive_contract(Run *r, char *err, int errlen)
             rd_contract_force_one(c, "setpts", "needs the time of the stream's first frame (before the output's -ss)");
         } else {
             r->sh.prime = 1;
+            r->sh.prime_pts = p->pts[0];
+        }
+    }
+    r->sh.replay = 0;
+    if (c->replay && !c->one_chunk) {
+        if (p->nlead > 0) {
+            rd_contract_force_one(c, c->filter, "is replayed from the stream's first frame, which the "
+                                  "output's -ss leaves before the frames listed");
+        } else {
+            r->sh.replay = 1;
             r->sh.prime_pts = p->pts[0];
         }
     }
@@ -1445,7 +1484,7 @@ static int recut_applies(const Run *r)
     omp_sched_t kind;
     int chunk;
     omp_get_schedule(&kind, &chunk);
-    return r->pin.n > 0 && !r->s->chunks && r->s->workers >= 2 && r->plan.n > 2 && !r->resume &&
+    return r->pin.n > 0 && !r->s->chunks && r->s->workers >= 2 && r->plan.n > 2 && !r->resume && !r->sh.replay &&
            !r->s->pass && r->rc.mode == RD_RC_NONE && !r->rc.vbv &&
            ((int)kind & ~(int)omp_sched_monotonic) == omp_sched_dynamic && chunk <= 1;
 }

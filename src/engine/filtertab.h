@@ -22,6 +22,7 @@ typedef enum RdFcKind {
     RD_FC_TIMELINE,   ///< adds, drops or retimes frames (fps, setpts, yadif=1 ...): ownership decided in output time on the whole-stream grid, with back/ahead as context
     RD_FC_FRAMENUM,   ///< depends on whole-stream frame numbers or the stream's start (n, N, start_frame, STARTPTS ...): exact only with the whole-stream numbering
     RD_FC_RECURSIVE,  ///< carries state from every earlier frame, fading (hqdn3d's temporal part): approximate after a pre-roll of back frames
+    RD_FC_REPLAY,     ///< carries state made from every earlier frame's pixels alone, never their times (minterpolate's EPZS vectors): exact when each chunk's graph is first fed every frame from the stream's first at frozen times, their output thrown away (contract.h replay)
     RD_FC_WHOLE,      ///< needs the whole stream (reverse, loop, palettegen, vidstab ...): one chunk
 } RdFcKind;
 

@@ -298,11 +298,15 @@ static void hqdn3d(const AVFilterContext *f, RdFilterContract *c)
 
 /* minterpolate's recursion is EPZS's: its motion search starts from the
  * vectors found for the frames before, and where the picture is flat many
- * vectors match equally, so a chunk's search can settle on others for as
- * long as the flat area lasts (whole stream, the table). Without it
- * (mi_mode dup or blend, or another search) an output frame comes from the
- * four frames it holds and the scene score of the pair before theirs: a
- * window, exact. */
+ * vectors match equally, so a chunk's search could settle on others for
+ * as long as the flat area lasts; no pre-roll bounds that. The vectors
+ * (and the scene score) are made from the pixels alone, never the times,
+ * and its frames are made on its output's time grid: each chunk replays
+ * the stream's frames before it at frozen times, one tick apart, so that
+ * the search runs and no frame is made (the table's kind, contract.h).
+ * Without EPZS (mi_mode dup or blend, or another search) an output frame
+ * comes from the four frames it holds and the scene score of the pair
+ * before theirs: a window, exact. */
 static void minterpolate(const AVFilterContext *f, RdFilterContract *c)
 {
     if (opt_int(f, "mi_mode", 2) != opt_const(f, "mi_mode", "mci") ||

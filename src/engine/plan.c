@@ -260,6 +260,61 @@ static int place(const RdPlanInput *in, const double *cost, double total, int k,
     return place_snap(in, cost, total, k, 4, 0, starts);
 }
 
+/* A replay's chunk from `first` up to frame `last`: its replay, pre-roll,
+ * opening and own frames (prefix sums C). */
+static double replay_cost(const RdPlanInput *in, const double *C, int64_t first, int64_t last)
+{
+    int64_t pre = preroll_start(in, first);
+    return in->replay_weight * pre + in->preroll_weight * (first - pre) + in->open_cost + C[last] - C[first];
+}
+
+/* Chunks from 0, each as long as `span` allows; how many it takes to
+ * reach the end (up to k + 1), starts in `starts` (k entries). */
+static int replay_fit(const RdPlanInput *in, const double *C, double span, int k, int64_t *starts)
+{
+    int64_t first = 0;
+    int m = 0;
+    while (first < in->n && m <= k) {
+        int64_t last = first + in->min_frames;
+        if (m < k)
+            starts[m] = first;
+        m++;
+        if (last > in->n)
+            last = in->n;
+        while (last < in->n && replay_cost(in, C, first, last + 1) <= span)
+            last++;
+        first = last;
+    }
+    return m;
+}
+
+/* k chunks under a replay, k a multiple of the workers: the shortest
+ * span with which k chunks of at most that cost reach the end, found by
+ * bisection. Chunk j's replay of the frames before it makes it shorter
+ * than chunk j - 1; all cost the span, so each round of workers ends
+ * together. */
+static int place_replay(const RdPlanInput *in, const double *cost, int k, int64_t *starts)
+{
+    double *C = malloc((in->n + 1) * sizeof(*C)), lo = 0, hi;
+    int m;
+    if (!C)
+        return AVERROR(ENOMEM);
+    C[0] = 0;
+    for (int64_t i = 0; i < in->n; i++)
+        C[i + 1] = C[i] + cost[i];
+    hi = replay_cost(in, C, 0, in->n);
+    for (int it = 0; it < 60 && hi - lo > 1e-6 * hi; it++) {
+        double mid = (lo + hi) / 2;
+        if (replay_fit(in, C, mid, k, starts) <= k)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    m = replay_fit(in, C, hi, k, starts);
+    free(C);
+    return m < k ? m : k;
+}
+
 static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts, int m, RdPlan *out)
 {
     out->c = calloc(m, sizeof(*out->c));
@@ -280,6 +335,10 @@ static int fill(const RdPlanInput *in, const double *cost, const int64_t *starts
         /* its own post-roll, not the one before it */
         c->cost += tax_of(in, c->first) + in->preroll_weight *
                    (c->postroll_to - c->last - post_of(in, c->first));
+        if (in->replay_weight > 0 && c->preroll_from > 0) { /* decoded from frame 0 */
+            c->seek_from = 0;
+            c->cost += in->replay_weight * c->preroll_from;
+        }
         out->wasted += c->first - c->seek_from + c->postroll_to - c->last;
     }
     out->cut_joins = cut_joins(in, starts, m);
@@ -496,7 +555,15 @@ int rd_plan_chunks(const RdPlanInput *in, RdPlan *out)
         total += cost[i];
     if (in->chunks)
         m = place_exact(in, cost, total, (int)k, starts);
-    else if (in->workers == 1)
+    else if (in->replay_weight > 0) {
+        /* one round, or as many as the chunks' length bound asks for */
+        int64_t kr = (kmin + in->workers - 1) / in->workers * in->workers;
+        kr = kr < cap ? kr : cap;
+        if ((m = place_replay(in, cost, (int)kr, starts)) < 0) {
+            ret = m;
+            goto end;
+        }
+    } else if (in->workers == 1)
         m = plan_one_worker(in, cost, total, k, kmin, starts);
     else if ((m = plan_workers(in, cost, total, kmax < cap ? kmax : cap, kmin, starts, best)) < 0) {
         ret = m;

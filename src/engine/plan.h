@@ -24,6 +24,12 @@
  * boundaries move to a cut within half a chunk: the encoder starts a new
  * scene there anyway, so such a join costs no extra keyframe, unless its
  * keyframe was priced (cut_key: an encoder that keys only some cuts).
+ *
+ * A graph replayed before each chunk (replay_weight) makes every frame
+ * before a chunk part of its cost: chunks beyond one per worker would
+ * only replay more, so the plan is one per worker, all taken at once
+ * (more rounds only where max_frames asks), their lengths chosen so that
+ * they all cost the same.
  */
 #ifndef RD_PLAN_H
 #define RD_PLAN_H
@@ -54,6 +60,7 @@ typedef struct RdPlanInput {
     double key_bytes;      ///< bytes one more chunk start adds (its keyframe and the encoder's cold start), in steady-state frames of bytes (0 = not known: no bytes limit), >= 0
     double max_key_bytes;  ///< automatic plans add chunks beyond `workers` only while the joins off a scene cut add under this fraction of the output's bytes (0.05)
     const uint8_t *cut;    ///< cut[i] != 0: a scene cut at frame i (the encoder starts a new scene there anyway); NULL = none known. Boundaries move to a cut within half a chunk, and a join on one costs no extra keyframe
+    double replay_weight;  ///< > 0: every chunk first replays the frames before its pre-roll, from frame 0 (contract.h replay), each at this cost against a processed frame: an automatic plan is one chunk per worker (a multiple of the workers where max_frames asks for more), each later chunk shorter by its replay, so that all cost the same (rd_plan_chunks); 0 = no replay
     const double *cut_key; ///< n entries or NULL: cut_key[i] > 0 is what a join on the cut at i adds in bytes (its keyframe, measured: cutprice.h), steady-state frames of bytes, for an encoder that does not start every cut with a keyframe itself; <= 0 or NULL: free
 } RdPlanInput;
 

@@ -74,6 +74,8 @@ typedef struct RdReport {
     int scene_cuts;         ///< scene cuts found in the input; -1 = not looked for
     int scene_cuts_index;   ///< of them, found from the input's keyframes and frame sizes alone
     int cut_joins;          ///< joins (chunk starts after the first) on a scene cut
+    double replay_weight;   ///< a replayed frame against a processed one, as the plan weighed it (contract.h replay); 0 = no replay
+    double replay_frame_s, replay_graph_s; ///< what the template measured of them: the graph's time for a replayed and a processed frame, seconds; 0 = not measured
     int recut_joins;        ///< joins moved at run time as the last round was taken (plan.h rd_plan_recut); 0 in a dry run
     int cuts_priced;        ///< scene cuts whose keyframe was priced for the plan (cutprice.h); -1 = not priced (the encoder keys cuts itself, or no cut)
     int cuts_dear;          ///< of them, cuts whose keyframe alone passes max_key_bytes: no chunk starts there

@@ -19,7 +19,7 @@ enum {
     H_STATUS, H_NCHUNKS, H_RANKS, H_THREADS, H_VINDEX, H_TB_NUM, H_TB_DEN,
     H_FPS_NUM, H_FPS_DEN, H_GLOBAL_HEADER, H_RANGE, H_PRIMARIES, H_TRC,
     H_SPACE, H_CHROMA, H_PROGRESS, H_IN_W, H_IN_H, H_IN_FMT, H_OUT_W, H_OUT_H, H_OUT_FMT,
-    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_NULL_OUT, H_NUMBERED, H_PRIME, H_PRIME_PTS, H_COUNT
+    H_FIELD, H_FRAME_TS, H_GRAPH_FIELDS, H_NULL_OUT, H_NUMBERED, H_PRIME, H_PRIME_PTS, H_REPLAY, H_COUNT
 };
 
 static int bcast(void *buf, int count, MPI_Datatype type)
@@ -74,6 +74,7 @@ static void fill_header(int64_t *h, RdEngine *e)
     h[H_NUMBERED] = sh->numbered;
     h[H_PRIME] = sh->prime;
     h[H_PRIME_PTS] = sh->prime_pts;
+    h[H_REPLAY] = sh->replay;
     if (in) {
         h[H_RANGE] = in->color_range;
         h[H_PRIMARIES] = in->color_primaries;
@@ -164,6 +165,7 @@ static int build(RdShare *sh, const int64_t *h, const RdSettings *s)
     sh->sh.numbered = (int)h[H_NUMBERED];
     sh->sh.prime = (int)h[H_PRIME];
     sh->sh.prime_pts = h[H_PRIME_PTS];
+    sh->sh.replay = (int)h[H_REPLAY];
     return 0;
 }
 
