@@ -89,22 +89,39 @@ else fail "ffmpeg form -ss 1" "$(rr_why "$W/ss" $rc)"; fi
 
 # 5. No replay where it cannot be exact: one chunk, one line, the CLI's frames.
 $FF -i "$W/z.mp4" -t 1 -pix_fmt yuv420p "$W/z.y4m" || fail "y4m clip" "ffmpeg could not make it"
+# one NAME CLIP GRAPH FILTER WHY [ARGS]: one chunk at -w 3, the line
+# naming FILTER (WHY a grep pattern) once, the CLI's frames.
 one() {
-    local n=$1 clip=$2 g=$3 why=$4 rc
+    local n=$1 clip=$2 g=$3 f=$4 why=$5 rc; shift 5
     ref "${n}_ref" "$clip" "$g"
-    rr "$W/$n" "$clip" --vf "$g" -w 3 -an -c:v ffv1 -y -o "$W/$n.mkv" --report "$W/$n.json"; rc=$?
+    rr "$W/$n" "$clip" --vf "$g" -w 3 "$@" -an -c:v ffv1 -y -o "$W/$n.mkv" --report "$W/$n.json"; rc=$?
     if [ $rc -ne 0 ]; then fail "'$g' one chunk" "$(rr_why "$W/$n" $rc)"; return; fi
     frames "$W/$n.mkv" "$W/$n"
     check "'$g' ($(basename "$clip")): one chunk, one line" "$(grep warning "$W/$n.err")" \
-        test "$(grep -cxF "render: warning: filter 'minterpolate' $why: rendered as one chunk" "$W/$n.err")-$(jget "$W/$n.json" "r['chunks']")" = 1-1
+        test "$(grep -cx "render: warning: filter '$f' $why: rendered as one chunk" "$W/$n.err")-$(jget "$W/$n.json" "r['chunks']")" = 1-1
     check "'$g' ($(basename "$clip")): the CLI's frames" "$(same_lines "$W/${n}_ref" "$W/$n")" \
         same_lines "$W/${n}_ref" "$W/$n"
 }
-one before "$W/z.y4m" "eq=brightness=0.05,$MI" "is replayed only when the filters before it read nothing but pixels"
-one after "$W/z.y4m" "$MI,tmix" "is replayed only when the filters after it are frame-local"
-one coarse "$W/z.y4m" "$MI" "is replayed only where the input's time base has many ticks per output frame"
+one before "$W/z.y4m" "eq=brightness=0.05,$MI" minterpolate "is replayed only when the filters before it read nothing but pixels"
+one after "$W/z.y4m" "$MI,tmix" minterpolate "is replayed only when the filters after it are frame-local"
+one coarse "$W/z.y4m" "$MI" minterpolate "is replayed only where the input's time base has many ticks per output frame"
 
-# 6. --dry-run says what the replay costs; later chunks are shorter.
+# 6. --exact: hqdn3d's temporal state is made from the pixels too, so it
+#    is replayed where the start-up measure says the replay pays (the
+#    encoder's share of a frame is skipped), and its output is the CLI's,
+#    where the pre-roll's approximation is not; on a clip too short for
+#    that measure, one chunk with the line.
+"$GEN" -q -o "$W/h.mp4" --size 160x120 --fps 25 --duration 14 --gop 25 --no-audio ||
+    fail "hqdn3d clip" "gen-mandelbrot could not make it"
+ref hq_ref "$W/h.mp4" hqdn3d
+same hq hq_ref "hqdn3d --exact -w 2" "$W/h.mp4" --vf hqdn3d --exact -w 2
+rr "$W/hp" "$W/h.mp4" --vf hqdn3d -w 2 -an -c:v ffv1 -y -o "$W/hp.mkv"
+frames "$W/hp.mkv" "$W/hp"
+check "control: hqdn3d without --exact (a pre-roll) differs from the CLI" "$(same_lines "$W/hq_ref" "$W/hp")" \
+    sh -c "! cmp -s '$W/hq_ref' '$W/hp'"
+one short "$W/z.y4m" hqdn3d hqdn3d "replayed before each chunk would cost about what the chunk does (a replayed frame [0-9.]* of a processed one)" --exact
+
+# 7. --dry-run says what the replay costs; later chunks are shorter.
 rr "$W/d" "$W/z.mp4" --vf "$MI" -w 3 --dry-run -o "$W/d.mkv" --report "$W/d.json"
 check "--dry-run: the replay's line" "$(grep '^replay' "$W/d.out")" grep -q "^replay: each chunk first feeds" "$W/d.out"
 check "--dry-run: each chunk shorter than the one before" "$(jget "$W/d.json" "[c['frames'] for c in r['chunks_detail']]")" \

@@ -78,8 +78,7 @@ static int overlaid_on_time(const AVFilterContext *f)
 }
 
 /* Why one filter instance forces one chunk (into why), or NULL. */
-static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, int exact_only,
-                          char *why, int len)
+static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, char *why, int len)
 {
     const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
     char opt[64];
@@ -113,10 +112,6 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
     }
     if (fc->kind == RD_FC_FRAMENUM || (fc->flags & RD_FCF_LINK_COUNT)) {
         snprintf(why, len, "needs the whole-stream frame numbers (%s)", fc->why);
-        return why;
-    }
-    if (fc->kind == RD_FC_RECURSIVE && exact_only) {
-        snprintf(why, len, "is exact only on the whole stream (%s; --exact)", fc->why);
         return why;
     }
     return NULL;
@@ -375,7 +370,7 @@ static int reads_no_time(const AVFilterContext *u)
  * tick of its input is a small part of one of its output frames (the
  * replay's frames lie one tick apart: a coarse time base would make it
  * make frames after all). Returns NULL or why not. */
-static const char *replay_ok(const RdFilter *g, const AVFilterContext *f)
+static const char *replay_ok(const RdFilter *g, const AVFilterContext *f, int retimes)
 {
     const AVFilterLink *in = f->nb_inputs == 1 ? f->inputs[0] : NULL;
     const AVFilterLink *out = f->nb_outputs == 1 ? f->outputs[0] : NULL;
@@ -383,6 +378,9 @@ static const char *replay_ok(const RdFilter *g, const AVFilterContext *f)
 
     if (!in || !out || !rate_ok(out->frame_rate) || in->time_base.num <= 0)
         return "is replayed only with one input and one output at a known frame rate";
+    /* enable= reads the time, and a disabled filter keeps no state */
+    if (f->enable_str)
+        return "is replayed only without enable=";
     for (l = in; l->src != g->src; l = l->src->inputs[0])
         if (!reads_no_time(l->src))
             return "is replayed only when the filters before it read nothing but pixels";
@@ -398,20 +396,21 @@ static const char *replay_ok(const RdFilter *g, const AVFilterContext *f)
                         uc.kind != RD_FC_LOCAL || uc.flags))
             return "is replayed only when the filters after it are frame-local";
     }
-    /* ticks of the input in one output frame: in.den * rate.den / (in.num * rate.num) */
-    if ((double)in->time_base.den * out->frame_rate.den <
+    /* ticks of the input in one output frame: in.den * rate.den / (in.num * rate.num);
+     * a filter that keeps every frame at its time makes one frame of each
+     * replayed one whatever the ticks (thrown away) */
+    if (retimes && (double)in->time_base.den * out->frame_rate.den <
         RD_REPLAY_TICKS * (double)in->time_base.num * out->frame_rate.num)
         return "is replayed only where the input's time base has many ticks per output frame";
     return NULL;
 }
 
-static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc,
-                   int exact_only)
+static void decide(RdContract *c, const AVFilterContext *f, const RdFilterContract *fc)
 {
     char why[sizeof(c->why)];
     if (fc->kind > c->kind)
         c->kind = fc->kind;
-    if (!c->one_chunk && forces(f, fc, exact_only, why, sizeof(why))) {
+    if (!c->one_chunk && forces(f, fc, why, sizeof(why))) {
         c->one_chunk = 1;
         /* The output's -ss/-t (outseek.h) is no filter the user wrote. */
         if (f->name && strstr(f->name, "@" RD_OUTSEEK_TRIM)) {
@@ -432,6 +431,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
 {
     int count = 0, ret = 0, bad;
     const AVFilterContext *replayed = NULL;
+    int replay_retimes = 0;
     Node *n;
 
     memset(c, 0, sizeof(*c));
@@ -448,6 +448,13 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
             continue;
         if ((ret = rd_filtertab_contract(f, &fc)) < 0)
             goto end;
+        /* --exact: a recursive filter's state is made from the pixels of
+         * the frames before (hqdn3d, lagfun), so a replay makes it exact;
+         * without --exact the pre-roll's approximation costs less. */
+        if (fc.kind == RD_FC_RECURSIVE && exact_only) {
+            fc.kind = RD_FC_REPLAY;
+            fc.back = 0;
+        }
         if (fc.kind == RD_FC_RECURSIVE)
             fc.back = FFMAX(fc.back, recursive_preroll >= 0 ? recursive_preroll : RD_RECURSIVE_PREROLL);
         n[count].f = f;
@@ -459,6 +466,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
             if (replayed) /* one replay gives one filter its state, not two chained */
                 rd_contract_force_one(c, f->filter->name, "is replayed only as the graph's one such filter");
             replayed = f;
+            replay_retimes = !!(fc.flags & RD_FCF_RETIMES);
         }
         if ((fc.flags & RD_FCF_FIRST_PTS) && !c->one_chunk && take_grid(c, g, f))
             fc.flags &= ~RD_FCF_FIRST_PTS;
@@ -475,7 +483,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
                 fc.kind = numbered_kind(f);
             n[count - 1].timeline = fc.kind == RD_FC_TIMELINE;
         }
-        decide(c, f, &fc, exact_only);
+        decide(c, f, &fc);
         if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
             (fc.flags & RD_FCF_RETIMES))
             c->keeps_times = 0;
@@ -488,7 +496,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
                  "drops or retimes without a frame rate");
     }
     if (replayed && !c->one_chunk) {
-        const char *why = replay_ok(g, replayed);
+        const char *why = replay_ok(g, replayed, replay_retimes);
         if (why) {
             rd_contract_force_one(c, replayed->filter->name, why);
         } else {

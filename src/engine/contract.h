@@ -14,8 +14,8 @@
  * - the dearest kind decides: one filter that needs the whole stream, the
  *   whole-stream frame numbers or the stream's start, or writes a file or
  *   opens a socket, makes the graph one chunk; a recursive filter makes
- *   the chunked output an approximation after its pre-roll (one chunk
- *   with `exact_only`);
+ *   the chunked output an approximation after its pre-roll (with
+ *   `exact_only` it is replayed: its state too is made from pixels);
  * - the filter that decided is named, for the one warning line, --dry-run
  *   and --report.
  */
@@ -64,8 +64,9 @@ typedef struct RdContract {
 
 /**
  * The contract of graph `f` (opened with rd_filter_open; its own buffer and
- * buffersink ends are not counted). `exact_only` (--exact): a graph that is
- * not provably exact runs as one chunk. `recursive_preroll` >= 0 is the
+ * buffersink ends are not counted). `exact_only` (--exact): a recursive
+ * filter is replayed (exact), or where it cannot be the graph runs as one
+ * chunk; nothing is approximated. `recursive_preroll` >= 0 is the
  * pre-roll of recursive filters (--preroll), < 0 = RD_RECURSIVE_PREROLL.
  * Returns 0 or a negative AVERROR.
  */

@@ -61,6 +61,11 @@
  * measure it (a clip of a few frames): minterpolate's motion search is
  * about a quarter of its work at 640x360; dearer is the safe side. */
 #define REPLAY_WEIGHT 0.5
+/* From this weight on a replay's second chunk would end barely before the
+ * one chunk would (at 0.9, 5% earlier on two workers): one chunk. */
+#define REPLAY_MAX_WEIGHT 0.9
+/* What the packets of one round of replayed chunks may hold in memory. */
+#define REPLAY_PACKET_BYTES (1024.0 * 1024 * 1024)
 /* The start-up measure runs where it costs at most this share of the run. */
 #define STARTUP_MAX_SHARE 0.10
 /* ...and at most this long, so that the packets a finished chunk holds
@@ -282,18 +287,43 @@ static int preroll_of(const Run *r)
     return FFMAX(FFMAX3(r->contract.preroll, r->s->preroll, r->sync_preroll), r->grid_back) + r->enc_warm;
 }
 
-/* What a frame of a replay (contract.h) costs against a processed one:
- * the graph's time for a replayed frame over its time for a frame at its
- * own time, both measured by the template. The decoder's and encoder's
- * part of a processed frame is left out, which can only make the replay
- * look dearer (the later chunks a little short). 0: no replay. */
+/* What a frame of a replay (contract.h) costs against a processed one.
+ * The template timed the graph on a replayed frame against a processed
+ * one (g); where the start-up measure ran, a processed frame is the
+ * decoder's, the graph's and the encoder's share, and a replayed one the
+ * decoder's and g of the graph's. Without it the encoder's share is left
+ * out, which can only make the replay look dearer (later chunks a little
+ * short). 0: no replay. */
 static double replay_weight(const Run *r)
 {
+    const RdStartup *st = &r->startup;
+    double g = REPLAY_WEIGHT, w;
     if (!r->sh.replay)
         return 0;
-    if (!(r->cost.replay_s > 0) || !(r->cost.graph_s > 0))
-        return REPLAY_WEIGHT;
-    return FFMAX(0.01, FFMIN(1.0, r->cost.replay_s / r->cost.graph_s));
+    if (r->cost.replay_s > 0 && r->cost.graph_s > 0)
+        g = FFMIN(1.0, r->cost.replay_s / r->cost.graph_s);
+    w = st->measured ? st->dec_share + g * FFMAX(0, 1 - st->enc_share - st->dec_share) : g;
+    return FFMAX(0.01, FFMIN(1.0, w));
+}
+
+/* A replay that costs nearly what the chunks after it save (hqdn3d, whose
+ * replayed frame is all of its work, where nothing measured the encoder's
+ * share) makes the graph one chunk, said once. */
+static void replay_or_one(Run *r, double w)
+{
+    char why[sizeof(r->contract.why)], line[320], filter[sizeof(r->contract.filter)];
+    if (w < REPLAY_MAX_WEIGHT)
+        return;
+    snprintf(filter, sizeof(filter), "%s", r->contract.filter);
+    snprintf(why, sizeof(why), "replayed before each chunk would cost about what the chunk does (a "
+             "replayed frame %.2f of a processed one)", w);
+    rd_contract_force_one(&r->contract, filter, why);
+    r->sh.replay = 0;
+    rd_contract_warning(&r->contract, line, sizeof(line));
+    if (!r->s->quiet)
+        fprintf(stderr, "render: %s\n", line);
+    r->rep->one_chunk = 1;
+    snprintf(r->rep->contract_why, sizeof(r->rep->contract_why), "%s", r->contract.why);
 }
 
 static int plan_chunks(Run *r)
@@ -308,6 +338,8 @@ static int plan_chunks(Run *r)
     in.size = s->split_time ? NULL : p->size;
     in.n = p->nframes;
     in.workers = s->workers;
+    if (!s->chunks)
+        replay_or_one(r, replay_weight(r));
     in.chunks = p->timestamps_ok && !r->contract.one_chunk && !r->sync_one_chunk ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
@@ -346,6 +378,14 @@ static int plan_chunks(Run *r)
     }
     in.key_bytes = rd_startup_key_frames(&r->startup);
     in.replay_weight = replay_weight(r);
+    /* A chunk's packets stay in memory until its turn to be written: the
+     * 10 s bound keeps that small. Under a replay each more round of
+     * chunks replays the stream again, so there the bound is the packets'
+     * bytes, as the start-up measure found them: all chunks of a round
+     * together within REPLAY_PACKET_BYTES. */
+    if (in.replay_weight > 0 && r->startup.frame_bytes > 0)
+        in.max_frames = FFMAX(in.max_frames, (int64_t)(REPLAY_PACKET_BYTES / s->workers /
+                                                       r->startup.frame_bytes));
     in.cut = r->cut;
     in.cut_key = r->cut_key;
     r->rep->max_start = in.max_start;
@@ -498,9 +538,7 @@ static int plan_inputs(Run *r, char *err, int errlen)
      * before any work, against n / workers of work each: on a short clip
      * it would cost more than it could save, and the plan keeps the
      * template's figures. */
-    /* A replay's plan is one chunk per worker, cut by the replay's cost
-     * the template measured: the start-ups do not decide it. */
-    if (!r->s->chunks && !r->sh.replay && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
+    if (!r->s->chunks && RD_STARTUP_LONG * r->s->workers <= STARTUP_MAX_SHARE * n &&
         (ret = rd_startup_measure(&r->startup, &r->sh, p->pts, n, startup_workers(r), err, errlen)) < 0)
         return ret;
     if ((ret = scene_cuts(r, err, errlen)) < 0 || (ret = cut_prices(r)) < 0)
@@ -776,7 +814,7 @@ static int derive_contract(Run *r, char *err, int errlen)
     /* The ffmpeg form promises the CLI's frames: an approximation is said. */
     if (!*line && !c->exact && r->s->approx_note && !r->s->quiet)
         fprintf(stderr, "render: note: filter '%s' %s, of %d frames: close to the CLI's frames, not "
-                "equal; --exact renders it as one chunk, frame for frame\n", c->filter, c->why, preroll_of(r));
+                "equal; --exact gives them frame for frame (each chunk replays the frames before it)\n", c->filter, c->why, preroll_of(r));
     snprintf(rep->contract, sizeof(rep->contract), "%s", rd_contract_kind_name(c->kind));
     rep->preroll = preroll_of(r);
     rep->postroll = c->postroll;
