@@ -376,4 +376,7 @@ ffform() {
 { want ffform || want ffheavy; } && ffform
 
 # Per encoder: render -w 2 vs the ffmpeg CLI (its own section, "encoders").
-want encoders && { echo; RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" ONLY= bash bench/perf_encoders.sh; }
+if want encoders; then
+    echo
+    RENDER="$RENDER" GEN="$GEN" RUNS="$RUNS" ONLY= bash bench/perf_encoders.sh
+fi
