@@ -485,6 +485,14 @@ START_TEST(test_minterpolate_replay)
     in.tb = (AVRational){ 1, 25 };
     ck_assert_int_eq(rd_contract_derive("minterpolate=fps=50", &in, 0, -1, &c), 0);
     ck_assert(c.one_chunk && !c.replay && strstr(c.why, "time base"));
+    /* --exact: hqdn3d's state is made from pixels too: replayed, and it
+     * keeps every frame at its time (the frame sync is planned) */
+    ck_assert_int_eq(rd_contract_derive("hqdn3d,hflip", &in, 1, -1, &c), 0);
+    ck_assert(c.replay && !c.one_chunk && c.exact && c.keeps_times && c.preroll == 0);
+    ck_assert_int_eq(rd_contract_derive("hqdn3d", &in, 0, -1, &c), 0);
+    ck_assert(!c.replay && !c.exact && c.preroll == RD_RECURSIVE_PREROLL);
+    ck_assert_int_eq(rd_contract_derive("hqdn3d=enable='gte(t,1)'", &in, 1, -1, &c), 0);
+    ck_assert(c.one_chunk && !c.replay);
     /* without EPZS it is a window of its own: no replay */
     in.tb = (AVRational){ 1, 12800 };
     ck_assert_int_eq(rd_contract_derive("minterpolate=fps=50:me=umh", &in, 0, -1, &c), 0);

@@ -119,6 +119,21 @@ rr "$W/hp" "$W/h.mp4" --vf hqdn3d -w 2 -an -c:v ffv1 -y -o "$W/hp.mkv"
 frames "$W/hp.mkv" "$W/hp"
 check "control: hqdn3d without --exact (a pre-roll) differs from the CLI" "$(same_lines "$W/hq_ref" "$W/hp")" \
     sh -c "! cmp -s '$W/hq_ref' '$W/hp'"
+# render-mpi: the ranks replay as the threads do
+RENDER_MPI=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
+if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
+    lsan_suppress $MPI_LIBS
+    OMPI_MCA_btl=self,vader OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMP_NUM_THREADS=1 \
+        mpirun --oversubscribe --bind-to none -np 2 "$RENDER_MPI" "$W/h.mp4" --vf hqdn3d --exact -an -c:v ffv1 \
+        -y -o "$W/hm.mkv" --report "$W/hm.json" </dev/null >"$W/hm.out" 2>"$W/hm.err"; rc=$?
+    if [ $rc -eq 0 ]; then
+        frames "$W/hm.mkv" "$W/hm"
+        check "render-mpi, 2 ranks, hqdn3d --exact: the CLI's frames and times" "$(same_lines "$W/hq_ref" "$W/hm")" \
+            same_lines "$W/hq_ref" "$W/hm"
+        check "render-mpi: chunks that replay" "$(jget "$W/hm.json" "r['chunks'], r['contract']['kind']")" \
+            test "$(jget "$W/hm.json" "r['chunks'] > 1 and r['contract']['kind'] == 'replay'")" = True
+    else fail "render-mpi hqdn3d --exact" "$(rr_why "$W/hm" $rc)"; fi
+else echo "skip - render-mpi or mpirun missing: no MPI replay check"; fi
 one short "$W/z.y4m" hqdn3d hqdn3d "replayed before each chunk would cost about what the chunk does (a replayed frame [0-9.]* of a processed one)" --exact
 
 # 7. --dry-run says what the replay costs; later chunks are shorter.

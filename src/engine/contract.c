@@ -460,7 +460,7 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
         n[count].f = f;
         n[count].back = FFMAX(fc.back, 0);
         n[count].ahead = FFMAX(fc.ahead, 0);
-        n[count].timeline = fc.kind == RD_FC_TIMELINE || fc.kind == RD_FC_REPLAY;
+        n[count].timeline = fc.kind == RD_FC_TIMELINE || (fc.kind == RD_FC_REPLAY && (fc.flags & RD_FCF_RETIMES));
         count++;
         if (fc.kind == RD_FC_REPLAY && !c->one_chunk) {
             if (replayed) /* one replay gives one filter its state, not two chained */
@@ -484,8 +484,8 @@ int rd_contract_of_graph(const RdFilter *g, int exact_only, int recursive_prerol
             n[count - 1].timeline = fc.kind == RD_FC_TIMELINE;
         }
         decide(c, f, &fc);
-        if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE) ||
-            (fc.flags & RD_FCF_RETIMES))
+        if ((fc.kind != RD_FC_LOCAL && fc.kind != RD_FC_WINDOW && fc.kind != RD_FC_RECURSIVE &&
+             fc.kind != RD_FC_REPLAY) || (fc.flags & RD_FCF_RETIMES))
             c->keeps_times = 0;
     }
     bad = path_sums(n, count, g->src->outputs[0]->frame_rate, &c->preroll, &c->postroll);
