@@ -274,6 +274,7 @@ static const Case cases[] = {
     { "noise=alls=20:allf=t",             "noise",    RD_FC_WHOLE,     0, 0, 0 },
     { "minterpolate=fps=50",              "minterpolate", RD_FC_REPLAY, 4, 2, RD_FCF_RETIMES },
     { "minterpolate=fps=50:me=umh",       "minterpolate", RD_FC_TIMELINE, 4, 2, 0 },
+    { "minterpolate=fps=50:mc_mode=aobmc", "minterpolate", RD_FC_WHOLE, 0, 0, 0 },
     { "mestimate=method=epzs",            "mestimate", RD_FC_WHOLE,    0, 0, 0 },
     { "tinterlace=mode=pad",              "tinterlace", RD_FC_LOCAL,   0, 0, 0 },
     { "tinterlace",                       "tinterlace", RD_FC_WHOLE,   0, 0, 0 },

@@ -119,7 +119,7 @@ if want graphs; then
         # mestimate's vectors, drawn: EPZS is the same recursion; its
         # default search (esa) is a window, chunked.
         warns zoom.mp4 "mestimate=method=epzs,codecview=mv=pf+bf" \
-            "render: warning: filter 'mestimate' needs the whole stream: rendered as one chunk"
+            "render: warning: filter 'mestimate' needs the whole stream (its motion search (EPZS) starts from the vectors found for the frame before: no pre-roll bounds how a chunk's vectors differ): rendered as one chunk"
         same_as_cli zoom.mp4 "mestimate,codecview=mv=pf+bf"
     else fail "vidstab clip" "ffmpeg could not make the zoom clip or its transforms"; fi
 fi

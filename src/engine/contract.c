@@ -83,8 +83,10 @@ static const char *forces(const AVFilterContext *f, const RdFilterContract *fc, 
     const RdFilterInfo *row = rd_filtertab_find(f->filter->name);
     char opt[64];
 
+    /* A row that is whole by nature says no more; one its options made
+     * whole (an expression, a mode) says which. */
     if (fc->kind == RD_FC_WHOLE) {
-        if (row)
+        if (row && row->kind == RD_FC_WHOLE)
             snprintf(why, len, "needs the whole stream");
         else
             snprintf(why, len, "needs the whole stream (%s)", fc->why);
