@@ -93,7 +93,8 @@ s_ogg() {
 # SIGKILL gives rank 0 no chance to clean up: mpirun must end the other
 # ranks (no hang), and the next run for the same OUTPUT, render or
 # render-mpi, removes the dead rank 0's marked, unlocked part file
-# (io/owner.h) and writes OUTPUT.
+# (io/owner.h) and writes OUTPUT. 40 s of input, so that rank 0 is still
+# at work when the kill comes on a loaded machine (12 s once ended first).
 s_mpi() {
     local d=$W/mpi mp victim r p rc round left
     local mpi=${RENDER_MPI:-$(dirname "$RENDER")/render-mpi}
@@ -103,7 +104,7 @@ s_mpi() {
     export OMPI_MCA_btl=self,vader OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
     lsan_suppress $MPI_LIBS
     mkdir -p "$d"
-    ffmpeg -nostdin -v error -f lavfi -i testsrc=s=320x240:r=25:d=12 -f lavfi -i sine=d=12 \
+    ffmpeg -nostdin -v error -f lavfi -i testsrc=s=320x240:r=25:d=40 -f lavfi -i sine=d=40 \
         -c:v libx264 -preset ultrafast -g 25 -pix_fmt yuv420p -c:a aac -shortest "$W/big.mp4" ||
         { fail "mpi: make the input" "ffmpeg failed"; return; }
     for round in render render-mpi; do
