@@ -339,7 +339,7 @@ static int plan_chunks(Run *r)
     in.n = p->nframes;
     in.workers = s->workers;
     if (!s->chunks)
-        replay_or_one(r, replay_weight(r));
+        replay_or_one(r, replay_weight(r)); /* may end the replay: weighed below again */
     in.chunks = p->timestamps_ok && !r->contract.one_chunk && !r->sync_one_chunk ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
