@@ -560,23 +560,22 @@ static int time_filter(Ctx *c, AVFrame *f)
         c->cost->in_tff = f->top_field_first;
         c->cost->sets_fields = rd_encode_graph_sets_fields(c->flt.graph);
     }
-    if ((phase = replay_measure_time(c, f)) >= 0) {
-        if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
-            return ret;
-        ret = tmpl_take(c);
-        if (phase == 1)
-            c->cost->graph_s = omp_get_wtime() - t;
-        else
-            c->cost->replay_s += (omp_get_wtime() - t) / REPLAY_MEASURE;
-        return ret;
+    if ((phase = replay_measure_time(c, f)) < 0) {
+        c->tmpl_fed++;
+        c->tmpl_last = f->pts;
     }
-    c->tmpl_fed++;
-    c->tmpl_last = f->pts;
     if ((ret = av_buffersrc_add_frame_flags(c->flt.src, f, AV_BUFFERSRC_FLAG_KEEP_REF)) < 0)
         return ret;
     ret = tmpl_take(c);
-    c->tmpl_filter_s += omp_get_wtime() - t;
-    c->cost->filter_s = c->tmpl_filter_s / c->tmpl_fed;
+    t = omp_get_wtime() - t;
+    if (phase == 1)
+        c->cost->graph_s = t;
+    else if (phase == 2)
+        c->cost->replay_s += t / REPLAY_MEASURE;
+    else {
+        c->tmpl_filter_s += t;
+        c->cost->filter_s = c->tmpl_filter_s / c->tmpl_fed;
+    }
     return ret;
 }
 

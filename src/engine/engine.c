@@ -308,12 +308,12 @@ static double replay_weight(const Run *r)
 
 /* A replay that costs nearly what the chunks after it save (hqdn3d, whose
  * replayed frame is all of its work, where nothing measured the encoder's
- * share) makes the graph one chunk, said once. */
-static void replay_or_one(Run *r, double w)
+ * share) makes the graph one chunk, said once; returns 1 then. */
+static int replay_or_one(Run *r, double w)
 {
     char why[sizeof(r->contract.why)], line[320], filter[sizeof(r->contract.filter)];
     if (w < REPLAY_MAX_WEIGHT)
-        return;
+        return 0;
     snprintf(filter, sizeof(filter), "%s", r->contract.filter);
     snprintf(why, sizeof(why), "replayed before each chunk would cost about what the chunk does (a "
              "replayed frame %.2f of a processed one)", w);
@@ -324,6 +324,7 @@ static void replay_or_one(Run *r, double w)
         fprintf(stderr, "render: %s\n", line);
     r->rep->one_chunk = 1;
     snprintf(r->rep->contract_why, sizeof(r->rep->contract_why), "%s", r->contract.why);
+    return 1;
 }
 
 static int plan_chunks(Run *r)
@@ -338,8 +339,9 @@ static int plan_chunks(Run *r)
     in.size = s->split_time ? NULL : p->size;
     in.n = p->nframes;
     in.workers = s->workers;
-    if (!s->chunks)
-        replay_or_one(r, replay_weight(r)); /* may end the replay: weighed below again */
+    double w = replay_weight(r);
+    if (!s->chunks && replay_or_one(r, w))
+        w = 0;
     in.chunks = p->timestamps_ok && !r->contract.one_chunk && !r->sync_one_chunk ? s->chunks : 1;
     in.factor = s->chunk_factor;
     in.min_frames = MIN_CHUNK_FRAMES;
@@ -377,7 +379,7 @@ static int plan_chunks(Run *r)
         in.decode_weight = rd_startup_decode_weight(&r->startup);
     }
     in.key_bytes = rd_startup_key_frames(&r->startup);
-    in.replay_weight = replay_weight(r);
+    in.replay_weight = w;
     /* A chunk's packets stay in memory until its turn to be written: the
      * 10 s bound keeps that small. Under a replay each more round of
      * chunks replays the stream again, so there the bound is the packets'
