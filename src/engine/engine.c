@@ -288,8 +288,12 @@ static int preroll_of(const Run *r)
 }
 
 /* What a frame of a replay (contract.h) costs against a processed one.
- * The template timed the graph on a replayed frame against a processed
- * one (g); where the start-up measure ran, a processed frame is the
+ * A replayed filter that retimes (minterpolate) makes almost no frame of
+ * a replay: the template timed the graph on a replayed frame against a
+ * processed one (g). One that keeps times (hqdn3d, lagfun under --exact)
+ * makes each replayed frame as it makes any, through every filter after
+ * it: g is 1 by construction, not by a timing that a loaded machine
+ * moves. Where the start-up measure ran, a processed frame is the
  * decoder's, the graph's and the encoder's share, and a replayed one the
  * decoder's and g of the graph's. Without it the encoder's share is left
  * out, which can only make the replay look dearer (later chunks a little
@@ -300,7 +304,9 @@ static double replay_weight(const Run *r)
     double g = REPLAY_WEIGHT, w;
     if (!r->sh.replay)
         return 0;
-    if (r->cost.replay_s > 0 && r->cost.graph_s > 0)
+    if (r->contract.keeps_times)
+        g = 1;
+    else if (r->cost.replay_s > 0 && r->cost.graph_s > 0)
         g = FFMIN(1.0, r->cost.replay_s / r->cost.graph_s);
     w = st->measured ? st->dec_share + g * FFMAX(0, 1 - st->enc_share - st->dec_share) : g;
     return FFMAX(0.01, FFMIN(1.0, w));
