@@ -134,6 +134,10 @@ if [ -x "$RENDER_MPI" ] && command -v mpirun >/dev/null; then
             test "$(jget "$W/hm.json" "r['chunks'] > 1 and r['contract']['kind'] == 'replay'")" = True
     else fail "render-mpi hqdn3d --exact" "$(rr_why "$W/hm" $rc)"; fi
 else echo "skip - render-mpi or mpirun missing: no MPI replay check"; fi
+# a replayed filter that keeps times is weighed a whole frame of the graph, not timed
+rr "$W/hd" "$W/h.mp4" --vf hqdn3d --exact -w 2 --dry-run -c:v ffv1 -o "$W/hd.mkv"
+check "--dry-run hqdn3d --exact: the replay's line, untimed" "$(grep '^replay' "$W/hd.out")" \
+    grep -q "^replay: .*(hqdn3d makes each as it makes any, the encoder skipped)" "$W/hd.out"
 one short "$W/z.y4m" hqdn3d hqdn3d "replayed before each chunk would cost about what the chunk does (a replayed frame [0-9.]* of a processed one)" --exact
 
 # 7. --dry-run says what the replay costs; later chunks are shorter.

@@ -3,7 +3,8 @@
 #
 #   RENDER=build/asan/render bash tests/fuzz.sh [MUTANTS_PER_CONTAINER]
 #   (FUZZ_CONTAINERS="ts mkv mp4 avi ogg flv mov mxf h264 hevc",
-#    FUZZ_FIRST=1 first seed, FUZZ_JOBS=2, FUZZ_TIMEOUT=30 seconds a mutant)
+#    FUZZ_FIRST=1 first seed, FUZZ_JOBS=2, FUZZ_TIMEOUT=30 seconds a mutant,
+#    FUZZ_ARGS="--vf minterpolate=fps=50" more options for every render)
 #
 # Seed files (MPEG-TS, Matroska, MP4, AVI, Ogg theora+vorbis, FLV, MOV,
 # MXF with MPEG-2 and PCM; 160x120, 1 s, with audio; and raw H.264 / HEVC
@@ -21,6 +22,7 @@ FIRST=${FUZZ_FIRST:-1}    # seeds FIRST .. FIRST+N-1
 RATIO=${FUZZ_RATIO:-0.004}
 JOBS=${FUZZ_JOBS:-2}
 LIMIT=${FUZZ_TIMEOUT:-30}
+ARGS=${FUZZ_ARGS:-}       # words, e.g. a graph that takes another path through the engine
 KEEP=$T_ROOT/tests/tmp/fuzz
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=86}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}
@@ -50,8 +52,9 @@ one() {
     local c=$1 s=$2 d=$T_TMP/run.$1.$2 rc=0 why=""
     mkdir -p "$d/out"
     zzuf -s "$s" -r "$RATIO" <"$T_TMP/seeds/seed.$c" >"$d/in.$c"
+    # shellcheck disable=SC2086
     ( cd "$d/out" && exec timeout -s KILL "$LIMIT" "$RENDER" "$d/in.$c" -o o.mp4 -q -w 2 \
-        --preset ultrafast </dev/null >"$d/out.txt" 2>"$d/err.txt" ) || rc=$?
+        --preset ultrafast $ARGS </dev/null >"$d/out.txt" 2>"$d/err.txt" ) || rc=$?
     if grep -q -e "ERROR: AddressSanitizer" -e "ERROR: LeakSanitizer" -e "runtime error:" "$d/err.txt"; then
         why="sanitizer: $(grep -m1 -e ERROR: -e 'runtime error:' "$d/err.txt" | head -c 200)"
     elif [ $rc -eq 137 ]; then
@@ -66,8 +69,9 @@ one() {
         why="done but the dir has: $(ls -A "$d/out" | tr '\n' ' ')"
     fi
     if [ -n "$why" ]; then
-        cp "$d/in.$c" "$KEEP/crash_${c}_s$s.$c"
-        cp "$d/err.txt" "$KEEP/crash_${c}_s$s.txt"
+        local k=$KEEP/crash_${c}_s$s${ARGS:+_$(printf %s "$ARGS" | cksum | cut -d' ' -f1)}
+        cp "$d/in.$c" "$k.$c"
+        { [ -z "$ARGS" ] || echo "render options: $ARGS"; cat "$d/err.txt"; } >"$k.txt"
         echo "FAIL $c seed $s: $why"
     else
         echo "ok"
@@ -75,16 +79,16 @@ one() {
     rm -rf "$d"
 }
 export -f one
-export RENDER RATIO LIMIT KEEP T_TMP
+export RENDER RATIO LIMIT KEEP T_TMP ARGS
 
 for c in ${FUZZ_CONTAINERS:-ts mkv mp4 avi ogg flv mov mxf h264 hevc}; do
     seed_file "$c" || { fail "seed $c" "ffmpeg could not make it"; continue; }
     res=$(seq "$FIRST" "$((FIRST + N - 1))" | xargs -P "$JOBS" -I{} bash -c 'one "$0" "$1"' "$c" {})
     bad=$(grep -c '^FAIL' <<<"$res" || true)
     if [ "$bad" -eq 0 ]; then
-        ok "fuzz $c: $N mutants, no sanitizer report, crash, hang or leftover"
+        ok "fuzz $c${ARGS:+ ($ARGS)}: $N mutants, no sanitizer report, crash, hang or leftover"
     else
-        fail "fuzz $c: $bad of $N mutants" "$(grep '^FAIL' <<<"$res" | head -5 | tr '\n' ';') kept in $KEEP"
+        fail "fuzz $c${ARGS:+ ($ARGS)}: $bad of $N mutants" "$(grep '^FAIL' <<<"$res" | head -5 | tr '\n' ';') kept in $KEEP"
     fi
 done
 finish

@@ -520,9 +520,9 @@ static int tmpl_take(Ctx *c)
  * the field order (tmpl_enough). */
 #define TEMPLATE_FEED 16
 
-/* contract.h replay: once the graph gave its first frame, the template
- * feeds 1 + REPLAY_MEASURE more at frozen times, one tick apart after the
- * last: the first still makes the frames due up to the last one fed (a
+/* contract.h replay by a filter that retimes (sh->replay_measure): once
+ * the graph gave its first frame, the template feeds 1 + REPLAY_MEASURE
+ * more at frozen times, one tick apart after the last: the first still makes the frames due up to the last one fed (a
  * processed frame's work for the graph), the others only the state (a
  * replayed frame's): their ratio weighs the replay in the plan. */
 #define REPLAY_MEASURE 2
@@ -530,7 +530,7 @@ static int tmpl_take(Ctx *c)
 
 static int tmpl_enough(const Ctx *c)
 {
-    if (!c->cost || (c->cost->color_seen && (!c->sh->replay || c->tmpl_after >= REPLAY_FRAMES)))
+    if (!c->cost || (c->cost->color_seen && (!c->sh->replay_measure || c->tmpl_after >= REPLAY_FRAMES)))
         return 1;
     return c->tmpl_fed >= TEMPLATE_FEED && !c->cost->sets_fields;
 }
@@ -541,7 +541,7 @@ static int tmpl_enough(const Ctx *c)
 static int replay_measure_time(Ctx *c, AVFrame *f)
 {
     int k;
-    if (!c->sh->replay || !c->cost->color_seen || f->pts == AV_NOPTS_VALUE || c->tmpl_last == AV_NOPTS_VALUE)
+    if (!c->sh->replay_measure || !c->cost->color_seen || f->pts == AV_NOPTS_VALUE || c->tmpl_last == AV_NOPTS_VALUE)
         return -1;
     k = c->tmpl_after++;
     f->pts = c->tmpl_last + k + 1;

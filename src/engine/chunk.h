@@ -32,6 +32,7 @@ typedef struct RdChunkShared {
     int prime;                  ///< 1: a chunk not starting at the whole run's first frame feeds its graph one frame at prime_pts first, and throws its output away (contract.h prime)
     int64_t prime_pts;          ///< with prime or replay: the whole run's first frame time, stream tb
     int replay;                 ///< 1: a chunk feeds its graph every frame from prime_pts up to its pre-roll first, at frozen times, and throws their output away (contract.h replay); its job's first_index counts them
+    int replay_measure;         ///< with replay: the template times a replayed frame against a processed one (a replayed filter that retimes makes almost no frame of a replay; one that keeps times makes each, at a processed frame's cost)
     int autorotate;             ///< 1: turn the pixels as the display matrix says before the graph (the ffmpeg CLI's autorotation); 0: leave them
     const RdEncodeConfig *enc;  ///< encoder configuration
     _Atomic int *stop;          ///< non-zero: give up soon (an error in another chunk)

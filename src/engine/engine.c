@@ -304,7 +304,7 @@ static double replay_weight(const Run *r)
     double g = REPLAY_WEIGHT, w;
     if (!r->sh.replay)
         return 0;
-    if (r->contract.keeps_times)
+    if (!r->sh.replay_measure)
         g = 1;
     else if (r->cost.replay_s > 0 && r->cost.graph_s > 0)
         g = FFMIN(1.0, r->cost.replay_s / r->cost.graph_s);
@@ -324,7 +324,7 @@ static int replay_or_one(Run *r, double w)
     snprintf(why, sizeof(why), "replayed before each chunk would cost about what the chunk does (a "
              "replayed frame %.2f of a processed one)", w);
     rd_contract_force_one(&r->contract, filter, why);
-    r->sh.replay = 0;
+    r->sh.replay = r->sh.replay_measure = 0;
     rd_contract_warning(&r->contract, line, sizeof(line));
     if (!r->s->quiet)
         fprintf(stderr, "render: %s\n", line);
@@ -800,13 +800,14 @@ static int derive_contract(Run *r, char *err, int errlen)
             r->sh.prime_pts = p->pts[0];
         }
     }
-    r->sh.replay = 0;
+    r->sh.replay = r->sh.replay_measure = 0;
     if (c->replay && !c->one_chunk) {
         if (p->nlead > 0) {
             rd_contract_force_one(c, c->filter, "is replayed from the stream's first frame, which the "
                                   "output's -ss leaves before the frames listed");
         } else {
             r->sh.replay = 1;
+            r->sh.replay_measure = !c->keeps_times;
             r->sh.prime_pts = p->pts[0];
         }
     }

@@ -101,11 +101,15 @@ void rd_report_print_plan(const RdReport *r, FILE *out)
             r->predicted_speedup, r->predicted_speedup_est);
     fprintf(out, "measured on the first frame: opening a chunk %.1f ms, the filter graph %.1f ms a frame\n",
             1000 * r->chunk_open_s, 1000 * r->filter_frame_s);
-    if (r->replay_weight > 0)
+    if (r->replay_weight > 0 && r->replay_frame_s > 0)
         fprintf(out, "replay: each chunk first feeds the graph every frame before its pre-roll at frozen times "
                 "(%s's state alone): a replayed frame %.1f ms against a processed one's %.1f ms (measured "
                 "on the first frames), weighed %.2f of a frame\n", r->contract_filter, 1000 * r->replay_frame_s,
                 1000 * r->replay_graph_s, r->replay_weight);
+    else if (r->replay_weight > 0)
+        fprintf(out, "replay: each chunk first feeds the graph every frame before its pre-roll (%s makes each "
+                "as it makes any, the encoder skipped), weighed %.2f of a frame\n", r->contract_filter,
+                r->replay_weight);
     if (r->startup_measured)
         fprintf(out, "measured on two chunks (%s): a chunk start costs %.1f ms CPU (%.1f frames) and %.0f bytes"
                 " (%.1f frames), a steady frame %.1f ms (%.0f%% in the encoder) and %.0f bytes\n", r->vcodec,
