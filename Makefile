@@ -174,11 +174,16 @@ asan: | $(STAMP)
 # container, ten containers (ts mkv mp4 avi ogg flv mov mxf h264 hevc;
 # default 150 each, lowered from 300 when six were added, to stay within
 # about five minutes on two idle cores; the timeout only guards against a
-# hang of the script itself).
+# hang of the script itself). Then FUZZ_REPLAY_N mutants each through
+# chunks that replay (hqdn3d --exact, forced to 3 chunks), the path that
+# decodes every chunk from the stream's first frame.
 FUZZ_N ?= 150
+FUZZ_REPLAY_N ?= 40
 fuzz: | $(STAMP)
 	$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan CFLAGS="$(ASAN_FLAGS)" all
 	RENDER=$(abspath build/asan/render) timeout 2400 bash tests/fuzz.sh $(FUZZ_N)
+	RENDER=$(abspath build/asan/render) FUZZ_ARGS="--vf hqdn3d --exact --chunks 3" \
+	  timeout 1200 bash tests/fuzz.sh $(FUZZ_REPLAY_N)
 
 # The scaling benchmark: sweeps, JSON and .dat in bench/results, charts in
 # plots/. QUICK=1 for a reduced run.

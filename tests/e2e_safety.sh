@@ -273,6 +273,28 @@ s_crashers() {
                    ! grep -q -e 'Sanitizer' -e 'runtime error' '$W/x.err'"
         rm -f "$d"/*
     done
+    # crash_flv_s7: one frame at 1049 s among frames under 1 s (decode
+    # order), past -t's scan horizon: -t 1 writes nothing after 1 s (it
+    # wrote that frame, and minterpolate filled the 1048 s with frames).
+    local g pts
+    for g in null "minterpolate=fps=50 --chunks 3"; do
+        rc=0
+        # shellcheck disable=SC2086
+        rr "$W/t1" "$CRASHERS/crash_flv_s7.flv" -t 1 --vf $g -w 2 -q -an -c:v ffv1 -y -o "$d/o.mkv" || rc=$?
+        pts=$(ffprobe -v error -select_streams v -show_entries packet=pts_time -of csv=p=0 "$d/o.mkv" 2>/dev/null | sort -n | tail -1)
+        check "9: crash_flv_s7 -t 1 --vf $g: no frame after 1 s" "$(rr_why "$W/t1" $rc), last frame at '$pts'" \
+            awk -v rc=$rc -v t="$pts" 'BEGIN { exit !(rc == 0 && t != "" && t < 1) }'
+        rm -f "$d"/*
+    done
+    # ...and the ffmpeg form's output -t, the CLI's frames (it failed: "a
+    # frame the plan does not know")
+    ffmpeg -nostdin -v quiet -y -i "$CRASHERS/crash_flv_s7.flv" -t 1 -an -c:v ffv1 "$W/t1_ref.mkv"
+    rc=0; rr "$W/t1f" -y -i "$CRASHERS/crash_flv_s7.flv" -t 1 -an -c:v ffv1 "$d/o.mkv" || rc=$?
+    v_frames "$W/t1_ref.mkv" "$W/t1_ref"; v_frames "$d/o.mkv" "$W/t1f"
+    check "9: crash_flv_s7, ffmpeg form -t 1: the CLI's frames and times" \
+        "$(rr_why "$W/t1f" $rc), $(same_lines <(paste "$W/t1_ref.t" "$W/t1_ref.md5") <(paste "$W/t1f.t" "$W/t1f.md5"))" \
+        sh -c "[ $rc -eq 0 ] && [ -s '$W/t1_ref.md5' ] && cmp -s '$W/t1_ref.md5' '$W/t1f.md5' && cmp -s '$W/t1_ref.t' '$W/t1f.t'"
+    rm -f "$d"/*
 }
 
 # --- 10: memory: a frame too large is refused before it is allocated -------

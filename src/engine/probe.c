@@ -255,6 +255,7 @@ static int scan_packets(RdProbe *p, AVFormatContext *ic, const RdTsJumps *jumps,
             rd_tsfix_packet(&fix, pkt);
             if (horizon != INT64_MAX && pkt->dts != AV_NOPTS_VALUE && pkt->dts > horizon &&
                 (!min_frames || s->n > min_frames)) {
+                p->scan_stop = pkt->pts != AV_NOPTS_VALUE ? FFMAX(pkt->pts, pkt->dts) : pkt->dts;
                 av_packet_unref(pkt);
                 break;
             }
@@ -511,6 +512,12 @@ static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_li
     if (n < p->nframes) {
         p->t_after = p->pts[n];
         p->promised = n; /* gaps past the limit are not this run's */
+    } else if (p->scan_stop != INT64_MAX) {
+        /* Every frame scanned is inside the limit, but the scan stopped
+         * at a packet far past it (a hole in the timeline after -t, a
+         * damaged time): the last chunk ends there, not at the file's
+         * end, or it would write the frames after the hole. */
+        p->t_after = p->scan_stop;
     }
     p->nframes = n;
 }
@@ -525,6 +532,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
 
     memset(p, 0, sizeof(*p));
     p->vindex = p->aindex = -1;
+    p->scan_stop = INT64_MAX;
     if ((ret = rd_input_open(&ic, path, -1)) < 0 || (ret = rd_sampletab_check(ic, err, errlen)) < 0)
         goto end;
     ret = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
