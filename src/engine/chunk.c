@@ -522,9 +522,10 @@ static int tmpl_take(Ctx *c)
 
 /* contract.h replay by a filter that retimes (sh->replay_measure): once
  * the graph gave its first frame, the template feeds 1 + REPLAY_MEASURE
- * more at frozen times, one tick apart after the last: the first still makes the frames due up to the last one fed (a
- * processed frame's work for the graph), the others only the state (a
- * replayed frame's): their ratio weighs the replay in the plan. */
+ * more at frozen times, one tick apart after the last: the first still
+ * makes the frames due up to the last one fed (a processed frame's work
+ * for the graph), the others only the state (a replayed frame's): their
+ * ratio weighs the replay in the plan. */
 #define REPLAY_MEASURE 2
 #define REPLAY_FRAMES (1 + REPLAY_MEASURE)
 
