@@ -67,4 +67,27 @@ line rejoin-copy rejoin mkv -c copy
 line backward-copy-ts backward ts -c copy
 line rejoin-an rejoin mkv -c:v ffv1 -an
 line vlate_j-an vlate_j mkv -c:v ffv1 -an
+
+# An input -t that ends just before a 19 s hole: the keyframe after it is
+# read before the B-frames before it, so its time jumps and the CLI's
+# correction only starts with the next packet. ffmpeg's trim ends at the
+# first frame at or past the limit, that keyframe, whatever follows (render
+# wrote it: a limit through a jump counted frames).
+$FF -f lavfi -i testsrc2=s=160x120:r=25:d=2 -vf "setpts='PTS+if(gte(N,25),19/TB,0)'" -fps_mode vfr \
+    -c:v libx264 -bf 2 -g 25 "$W/hole.mkv" && $FF -i "$W/hole.mkv" -c copy "$W/hole.ts" ||
+    fail "hole.ts" "ffmpeg could not make it"
+$FF -t 1.5 -i "$W/hole.ts" -c:v ffv1 "$W/hole.ref.mkv"
+for w in 1 2; do
+    rc=0; "$RENDER" -q -w $w -t 1.5 -i "$W/hole.ts" -c:v ffv1 -y "$W/hole.$w.mkv" </dev/null 2>"$W/r.err" || rc=$?
+    check "input -t 1.5 before a hole -w $w: packet times and frames as ffmpeg" "exit $rc: $(head -c 300 "$W/r.err")" \
+        bash -c "[ $rc -eq 0 ] && [ -s '$W/hole.ref.mkv' ] &&
+               cmp -s <(ffprobe -v error -show_entries packet=stream_index,pts,dts -of csv=p=0 '$W/hole.ref.mkv') \
+                      <(ffprobe -v error -show_entries packet=stream_index,pts,dts -of csv=p=0 '$W/hole.$w.mkv') &&
+               cmp -s <(ffmpeg -nostdin -v error -i '$W/hole.ref.mkv' -f framemd5 - | grep -v '^#') \
+                      <(ffmpeg -nostdin -v error -i '$W/hole.$w.mkv' -f framemd5 - | grep -v '^#')"
+done
+rc=0; "$RENDER" "$W/hole.ts" -q -w 2 -t 1.5 -c:v ffv1 -y -o "$W/hole.own.mkv" </dev/null 2>"$W/r.err" || rc=$?
+last=$(ffprobe -v error -select_streams v -show_entries packet=pts_time -of csv=p=0 "$W/hole.own.mkv" 2>/dev/null | sort -n | tail -1)
+check "render's own -t 1.5 before a hole: no frame after 1.5 s" "exit $rc, last frame at '$last'" \
+    awk -v rc=$rc -v t="$last" 'BEGIN { exit !(rc == 0 && t != "" && t < 1.5) }'
 finish

@@ -650,7 +650,8 @@ static int take_frame(Ctx *c, AVFrame *f)
         if (!c->job->from_start && ts != AV_NOPTS_VALUE && ts > c->job->t_preroll)
             return seek_back(c, c->job->t_seek);
     }
-    if (ts >= c->job->t_postroll || (c->job->max_frames > 0 && c->decoded >= c->job->max_frames)) {
+    if (ts >= c->job->t_postroll || (c->job->max_frames > 0 && (c->decoded >= c->job->max_frames ||
+                                                                 (ts != AV_NOPTS_VALUE && ts >= c->job->t_limit)))) {
         c->done = 1;
         return 0;
     }

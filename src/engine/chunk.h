@@ -85,6 +85,7 @@ typedef struct RdChunkJob {
     int64_t expect_frames;      ///< frames the probe found in [t_start, t_end)
     int from_start;             ///< 1: read from the beginning of the file, no seek
     int64_t max_frames;         ///< > 0: stop after this many frames in range (a time limit where times are made up); 0 = none
+    int64_t t_limit;            ///< with max_frames: a frame at or past this time stops the chunk too (an input -t where the timeline jumps: ffmpeg's trim ends at the first frame past it, whatever follows); INT64_MAX: none
     int64_t own_frames;         ///< > 0: only the first so many frames fed are the chunk's (the rest, up to max_frames, are a look-ahead's post-roll past an output -t where times are made up); 0 = by time
     int timed;                  ///< 1: the decoder's and encoder's calls are timed into the result's decode_cpu_s and encode_cpu_s (the start-up measure); 0: not (they stay 0)
     int rc_pass;                ///< 0: one pass; 1: analysis (x264 pass 1, stats written); 2: x264 pass 2 on the chunk's stats; 3: x264 pass 1 at the chunk's share (-pass 1's OUTPUT, after the analysis)

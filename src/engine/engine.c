@@ -700,6 +700,10 @@ static void make_job(Run *r, int i)
     if (!p->timestamps_ok && j->t_end != INT64_MAX) {
         j->t_end = j->t_postroll = INT64_MAX; /* a limit (-t) is then a frame count */
         j->max_frames = j->expect_frames;
+        /* ...and, where the times are the CLI's own corrected for a jump
+         * (tsfix.h; made-up times are not), a time past the input's -t
+         * ends it as ffmpeg's trim does. */
+        j->t_limit = p->jumps ? p->t_limit : INT64_MAX;
         /* ...and so is the look-ahead's post-roll past an output -t. */
         if (c->last == p->nframes && p->ntrail > 0 && r->contract.postroll > 0 && c->first == 0 &&
             !p->nlead && !p->head) {

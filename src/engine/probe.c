@@ -491,12 +491,12 @@ static int past_out_limit(const RdProbe *p, int64_t pts, int64_t zero, double ou
 static void apply_limit(RdProbe *p, double limit_s, int64_t first, double out_limit_s, AVRational rate)
 {
     int64_t end = INT64_MAX, n = 0, t, zero = av_rescale_q(p->start_time, AV_TIME_BASE_Q, p->tb);
-    p->t_after = p->t_trail_end = INT64_MAX;
+    p->t_after = p->t_trail_end = p->t_limit = INT64_MAX;
     p->ntrail = 0;
     if ((limit_s <= 0 && out_limit_s <= 0) || !p->nframes)
         return;
     if (limit_s > 0)
-        end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
+        p->t_limit = end = first + (int64_t)(limit_s / av_q2d(p->tb) + 0.5);
     while (n < p->nframes && p->pts[n] < end && !(out_limit_s > 0 && past_out_limit(p, p->pts[n], zero, out_limit_s, rate)))
         n++;
     if (!n)
@@ -532,7 +532,7 @@ int rd_probe_open(RdProbe *p, const char *path, const RdProbeCut *cut, char *err
 
     memset(p, 0, sizeof(*p));
     p->vindex = p->aindex = -1;
-    p->scan_stop = INT64_MAX;
+    p->scan_stop = p->t_limit = INT64_MAX;
     if ((ret = rd_input_open(&ic, path, -1)) < 0 || (ret = rd_sampletab_check(ic, err, errlen)) < 0)
         goto end;
     ret = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);

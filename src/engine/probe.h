@@ -45,6 +45,7 @@ typedef struct RdProbe {
     int64_t *lead;              ///< an output -ss: the times of the frames left out between the input's own seek point and the output's (a look-back graph's pre-roll), nlead entries, ascending; NULL = none
     int64_t nlead;
     int64_t t_after;            ///< pts of the first frame cut off by the limit, INT64_MAX when none
+    int64_t t_limit;            ///< an input's -t: its first frame's time plus the limit, stream tb (where times jump, the first frame at or past it ends the input, as ffmpeg's trim ends); INT64_MAX: none
     int64_t scan_stop;          ///< where a limit's scan horizon stopped the scan: the time of the first packet past it, stream tb; INT64_MAX: read to the end
     int64_t ntrail;             ///< an output -t: frames after it that ffmpeg's graph still sees (its trim runs after the graph: a look-ahead's post-roll), at pts[nframes ...]
     int64_t t_trail_end;        ///< pts of the first frame after those (the input's own limit), INT64_MAX when none
